@@ -11,9 +11,7 @@ def tool_path(name: str) -> Path:
     """Path of a native tool (e.g. ``attn-opt``) installed in ``attn/bin``."""
     path = Path(__file__).resolve().parent / "bin" / name
     if not path.is_file():
-        raise FileNotFoundError(
-            f"attn-aie tool '{name}' not found at {path}; is the package built and installed?"
-        )
+        raise FileNotFoundError(f"attn-aie tool '{name}' not found at {path}; is the package built and installed?")
     return path
 
 

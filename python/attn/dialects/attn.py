@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from typing import Optional, Union
 
+from ..ir import F64Type, FloatAttr, IntegerAttr, IntegerType, RankedTensorType, Value
 from ._attn_enum_gen import *  # noqa: F401,F403
 from ._attn_enum_gen import CausalKind, LayoutKind
 from ._attn_ops_gen import *  # noqa: F401,F403
 from ._attn_ops_gen import AttentionOp, _Dialect  # noqa: F401
-from ..ir import F64Type, FloatAttr, IntegerAttr, IntegerType, RankedTensorType, Value
 
 _CAUSAL = {"none": CausalKind.none, "top_left": CausalKind.top_left, "bottom_right": CausalKind.bottom_right}
 _LAYOUT = {"bhld": LayoutKind.bhld, "blhd": LayoutKind.blhd}

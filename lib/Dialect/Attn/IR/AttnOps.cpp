@@ -139,6 +139,9 @@ LogicalResult AttentionOp::verify() {
                            << "), got rank " << t.getRank();
   }
   Type elemType = getQuery().getType().getElementType();
+  if (!isa<BFloat16Type, Float16Type, Float32Type>(elemType))
+    return emitOpError() << "'query' element type " << elemType
+                         << " must be bf16, f16 or f32";
   for (const Named &n : fourD) {
     Type t = cast<RankedTensorType>(n.value.getType()).getElementType();
     if (t != elemType)
@@ -198,8 +201,8 @@ LogicalResult AttentionOp::verify() {
 
   if (Value m = getMask()) {
     auto mt = cast<RankedTensorType>(m.getType());
-    if (!mt.getElementType().isInteger(1) && mt.getElementType() != elemType &&
-        !mt.getElementType().isF32())
+    if (!mt.getElementType().isSignlessInteger(1) &&
+        mt.getElementType() != elemType && !mt.getElementType().isF32())
       return emitOpError() << "additive 'mask' element type "
                            << mt.getElementType()
                            << " must be i1 (keep-mask), f32 or the query "
@@ -218,7 +221,12 @@ LogicalResult AttentionOp::verify() {
       return failure();
   }
   if (Value vl = getValidLen()) {
-    int64_t n = cast<RankedTensorType>(vl.getType()).getDimSize(0);
+    auto vt = cast<RankedTensorType>(vl.getType());
+    if (vt.getRank() != 1 || !vt.getElementType().isSignlessInteger(32))
+      return emitOpError() << "'valid_len' must be a 1-D tensor of i32 (one "
+                              "length per batch entry), got "
+                           << vt;
+    int64_t n = vt.getDimSize(0);
     if (mismatch(n, getBatchSize()))
       return emitOpError() << "'valid_len' has " << n
                            << " entries but the batch size B is "

@@ -11,8 +11,8 @@ include "mlir/IR/OpBase.td"
 class Attn_Op<string mnemonic, list<Trait> traits = []>
     : Op<Attn_Dialect, mnemonic, traits>;
 
-def Attn_FloatTensor : RankedTensorOf<[BF16, F16, F32]>;
-def Attn_MaskTensor : RankedTensorOf<[I1, BF16, F16, F32]>;
+// Element types and ranks are checked by the verifier, which names the
+// operand (ODS constraint messages only give operand numbers).
 
 def Attn_AttentionOp : Attn_Op<"attention",
     [Pure, AttrSizedOperandSegments]> {
@@ -57,17 +57,17 @@ def Attn_AttentionOp : Attn_Op<"attention",
   }];
 
   let arguments = (ins
-    Attn_FloatTensor:$query,
-    Attn_FloatTensor:$key,
-    Attn_FloatTensor:$value,
-    Optional<Attn_MaskTensor>:$mask,
-    Optional<Attn_FloatTensor>:$bias,
-    Optional<1DTensorOf<[I32]>>:$valid_len,
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Optional<AnyRankedTensor>:$mask,
+    Optional<AnyRankedTensor>:$bias,
+    Optional<AnyRankedTensor>:$valid_len,
     OptionalAttr<F64Attr>:$scale,
     DefaultValuedAttr<Attn_CausalKind, "::mlir::attn::CausalKind::none">:$causal,
     DefaultValuedAttr<Attn_LayoutKind, "::mlir::attn::LayoutKind::bhld">:$layout
   );
-  let results = (outs Attn_FloatTensor:$result);
+  let results = (outs AnyRankedTensor:$result);
 
   let assemblyFormat = [{
     $query `,` $key `,` $value
