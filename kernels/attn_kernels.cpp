@@ -1,0 +1,201 @@
+//===- attn_kernels.cpp - host reference of the core kernel ABI -----------===//
+//
+// Scalar, portable implementations. They favour obviously-correct code over
+// speed: they are the executable specification, not the NPU kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn_kernels.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+float bf16ToFloat(uint16_t bits) {
+  uint32_t wide = static_cast<uint32_t>(bits) << 16;
+  float out;
+  std::memcpy(&out, &wide, sizeof(out));
+  return out;
+}
+
+uint16_t floatToBf16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  if (std::isnan(value))
+    return static_cast<uint16_t>((bits >> 16) | 0x40); // quiet NaN
+  // Round to nearest, ties to even.
+  uint32_t rounded = bits + 0x7FFF + ((bits >> 16) & 1);
+  return static_cast<uint16_t>(rounded >> 16);
+}
+
+inline float load(const float *p, int64_t i) { return p[i]; }
+inline float load(const uint16_t *p, int64_t i) { return bf16ToFloat(p[i]); }
+inline void store(float *p, int64_t i, float v) { p[i] = v; }
+inline void store(uint16_t *p, int64_t i, float v) { p[i] = floatToBf16(v); }
+
+template <typename T>
+void qk(const T *q, const T *k, float *s, int32_t tq, int32_t tk, int32_t d,
+        float scale) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j) {
+      float acc = 0.0f;
+      for (int32_t x = 0; x < d; ++x)
+        acc += load(q, int64_t(i) * d + x) * load(k, int64_t(j) * d + x);
+      s[int64_t(i) * tk + j] = scale * acc;
+    }
+}
+
+template <typename T>
+void onlineUpdate(const float *s, const T *v, float *m, float *l, float *acc,
+                  int32_t tq, int32_t tk, int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i) {
+    const float *row = s + int64_t(i) * tk;
+    float blockMax = kNegInf;
+    for (int32_t j = 0; j < tk; ++j)
+      blockMax = std::fmax(blockMax, row[j]);
+    float newMax = std::fmax(m[i], blockMax);
+    if (newMax == kNegInf)
+      continue; // nothing visible yet: keep the row's state as is
+    // m[i] may be -inf (first visible block): exp(-inf) = 0 wipes the
+    // (all-zero) previous state without producing NaN.
+    float correction = std::exp(m[i] - newMax);
+    float *accRow = acc + int64_t(i) * dv;
+    for (int32_t x = 0; x < dv; ++x)
+      accRow[x] *= correction;
+    float rowSum = 0.0f;
+    for (int32_t j = 0; j < tk; ++j) {
+      float p = std::exp(row[j] - newMax); // exp(-inf) = 0 for hidden keys
+      rowSum += p;
+      if (p == 0.0f)
+        continue;
+      for (int32_t x = 0; x < dv; ++x)
+        accRow[x] += p * load(v, int64_t(j) * dv + x);
+    }
+    l[i] = correction * l[i] + rowSum;
+    m[i] = newMax;
+  }
+}
+
+template <typename T>
+void finalize(const float *acc, const float *l, T *o, int32_t tq, int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t x = 0; x < dv; ++x) {
+      float value = l[i] > 0.0f ? acc[int64_t(i) * dv + x] / l[i] : 0.0f;
+      store(o, int64_t(i) * dv + x, value);
+    }
+}
+
+template <typename T>
+void pvAccumulate(const float *p, const T *v, float *acc, int32_t tq,
+                  int32_t tk, int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j) {
+      float w = p[int64_t(i) * tk + j];
+      if (w == 0.0f)
+        continue;
+      for (int32_t x = 0; x < dv; ++x)
+        acc[int64_t(i) * dv + x] += w * load(v, int64_t(j) * dv + x);
+    }
+}
+
+} // namespace
+
+extern "C" {
+
+void attn_qk_bf16(const uint16_t *q, const uint16_t *k, float *s, int32_t tq,
+                  int32_t tk, int32_t d, float scale) {
+  qk(q, k, s, tq, tk, d, scale);
+}
+void attn_qk_f32(const float *q, const float *k, float *s, int32_t tq,
+                 int32_t tk, int32_t d, float scale) {
+  qk(q, k, s, tq, tk, d, scale);
+}
+
+void attn_mask_positions(float *s, int32_t tq, int32_t tk, int32_t q0,
+                         int32_t k0, int32_t valid_len, int32_t causal,
+                         int32_t causal_offset) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j) {
+      int64_t key = int64_t(k0) + j, query = int64_t(q0) + i;
+      bool hidden = key >= valid_len ||
+                    (causal != 0 && key > query + int64_t(causal_offset));
+      if (hidden)
+        s[int64_t(i) * tk + j] = kNegInf;
+    }
+}
+
+void attn_mask_keep(float *s, const uint8_t *keep, int32_t tq, int32_t tk) {
+  for (int64_t n = 0, e = int64_t(tq) * tk; n < e; ++n)
+    if (!keep[n])
+      s[n] = kNegInf;
+}
+
+void attn_mask_add(float *s, const float *add, int32_t tq, int32_t tk) {
+  for (int64_t n = 0, e = int64_t(tq) * tk; n < e; ++n)
+    s[n] += add[n];
+}
+
+void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i) {
+    m[i] = kNegInf;
+    l[i] = 0.0f;
+  }
+  for (int64_t n = 0, e = int64_t(tq) * dv; n < e; ++n)
+    acc[n] = 0.0f;
+}
+
+void attn_online_update_bf16(const float *s, const uint16_t *v, float *m,
+                             float *l, float *acc, int32_t tq, int32_t tk,
+                             int32_t dv) {
+  onlineUpdate(s, v, m, l, acc, tq, tk, dv);
+}
+void attn_online_update_f32(const float *s, const float *v, float *m, float *l,
+                            float *acc, int32_t tq, int32_t tk, int32_t dv) {
+  onlineUpdate(s, v, m, l, acc, tq, tk, dv);
+}
+
+void attn_finalize_bf16(const float *acc, const float *l, uint16_t *o,
+                        int32_t tq, int32_t dv) {
+  finalize(acc, l, o, tq, dv);
+}
+void attn_finalize_f32(const float *acc, const float *l, float *o, int32_t tq,
+                       int32_t dv) {
+  finalize(acc, l, o, tq, dv);
+}
+
+void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
+  for (int32_t i = 0; i < tq; ++i) {
+    const float *row = s + int64_t(i) * tk;
+    float *out = p + int64_t(i) * tk;
+    float rowMax = kNegInf;
+    for (int32_t j = 0; j < tk; ++j)
+      rowMax = std::fmax(rowMax, row[j]);
+    if (rowMax == kNegInf) {
+      for (int32_t j = 0; j < tk; ++j)
+        out[j] = 0.0f;
+      continue;
+    }
+    float sum = 0.0f;
+    for (int32_t j = 0; j < tk; ++j) {
+      out[j] = std::exp(row[j] - rowMax);
+      sum += out[j];
+    }
+    for (int32_t j = 0; j < tk; ++j)
+      out[j] /= sum;
+  }
+}
+
+void attn_pv_accumulate_bf16(const float *p, const uint16_t *v, float *acc,
+                             int32_t tq, int32_t tk, int32_t dv) {
+  pvAccumulate(p, v, acc, tq, tk, dv);
+}
+void attn_pv_accumulate_f32(const float *p, const float *v, float *acc,
+                            int32_t tq, int32_t tk, int32_t dv) {
+  pvAccumulate(p, v, acc, tq, tk, dv);
+}
+
+} // extern "C"

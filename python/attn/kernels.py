@@ -1,0 +1,85 @@
+"""numpy equivalents of the core kernel ABI (kernels/attn_kernels.h).
+
+Each function has the semantics of the C++ kernel of the same name (minus
+the ``attn_`` prefix and dtype suffix), computing in float32 like the
+kernels do; ``test/python/test_kernels.py`` checks them against the
+host-compiled C++ reference. The simulator calls these on whole tiles.
+Arrays are updated in place where the C++ kernel writes through a pointer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .reference import round_to_dtype
+
+F32 = np.float32
+NEG_INF = F32(-np.inf)
+
+
+def qk(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
+    """S = scale * Q Kᵀ in float32; q [tq, d], k [tk, d]."""
+    return (F32(scale) * (q.astype(F32) @ k.astype(F32).T)).astype(F32)
+
+
+def mask_positions(s: np.ndarray, q0: int, k0: int, valid_len: int, causal: bool, causal_offset: int) -> np.ndarray:
+    """Hide keys at or beyond ``valid_len`` and, if ``causal``, keys
+    ``j > i + causal_offset`` (global positions; tile origin ``(q0, k0)``)."""
+    tq, tk = s.shape
+    i = np.arange(q0, q0 + tq, dtype=np.int64)[:, None]
+    j = np.arange(k0, k0 + tk, dtype=np.int64)[None, :]
+    hidden = np.broadcast_to(j >= valid_len, (tq, tk))
+    if causal:
+        hidden = hidden | (j > i + causal_offset)
+    s[hidden] = NEG_INF
+    return s
+
+
+def mask_keep(s: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    s[~keep.astype(bool)] = NEG_INF
+    return s
+
+
+def mask_add(s: np.ndarray, add: np.ndarray) -> np.ndarray:
+    s += add.astype(F32)
+    return s
+
+
+def online_init(tq: int, dv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fresh running state: m = -inf, l = 0, acc = 0."""
+    return np.full(tq, NEG_INF, F32), np.zeros(tq, F32), np.zeros((tq, dv), F32)
+
+
+def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, l: np.ndarray, acc: np.ndarray) -> None:
+    """One flash step over a K/V block, updating ``m``, ``l``, ``acc`` in place;
+    rows with nothing visible so far are left unchanged."""
+    new_max = np.maximum(m, s.max(axis=1))
+    live = new_max != NEG_INF
+    safe_max = np.where(live, new_max, F32(0))
+    correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
+    p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
+    acc *= correction[:, None]
+    acc += p @ v.astype(F32)
+    l[:] = correction * l + p.sum(axis=1, dtype=F32)
+    m[:] = np.where(live, new_max, m)
+
+
+def finalize(acc: np.ndarray, l: np.ndarray, dtype: str = "f32") -> np.ndarray:
+    """O = acc / l with zero rows where l == 0, rounded to ``dtype``."""
+    safe = np.where(l > 0, l, F32(1))
+    out = np.where((l > 0)[:, None], acc / safe[:, None], F32(0)).astype(F32)
+    return round_to_dtype(out, dtype)
+
+
+def softmax_rows(s: np.ndarray) -> np.ndarray:
+    """Row softmax in float32; all -inf rows give zeros."""
+    row_max = s.max(axis=1, keepdims=True)
+    live = row_max != NEG_INF
+    e = np.where(live, np.exp(s - np.where(live, row_max, F32(0))), F32(0)).astype(F32)
+    total = e.sum(axis=1, keepdims=True, dtype=F32)
+    return np.where(live, e / np.where(live, total, F32(1)), F32(0)).astype(F32)
+
+
+def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray) -> None:
+    """acc += P V in float32, in place."""
+    acc += p.astype(F32) @ v.astype(F32)
