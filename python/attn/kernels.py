@@ -50,8 +50,8 @@ def online_init(tq: int, dv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.full(tq, NEG_INF, F32), np.zeros(tq, F32), np.zeros((tq, dv), F32)
 
 
-def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, l: np.ndarray, acc: np.ndarray) -> None:
-    """One flash step over a K/V block, updating ``m``, ``l``, ``acc`` in place;
+def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, row_sum: np.ndarray, acc: np.ndarray) -> None:
+    """One flash step over a K/V block, updating ``m``, ``row_sum`` (l) and ``acc`` in place;
     rows with nothing visible so far are left unchanged."""
     new_max = np.maximum(m, s.max(axis=1))
     live = new_max != NEG_INF
@@ -60,14 +60,14 @@ def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, l: np.ndarray, ac
     p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
     acc *= correction[:, None]
     acc += p @ v.astype(F32)
-    l[:] = correction * l + p.sum(axis=1, dtype=F32)
+    row_sum[:] = correction * row_sum + p.sum(axis=1, dtype=F32)
     m[:] = np.where(live, new_max, m)
 
 
-def finalize(acc: np.ndarray, l: np.ndarray, dtype: str = "f32") -> np.ndarray:
+def finalize(acc: np.ndarray, row_sum: np.ndarray, dtype: str = "f32") -> np.ndarray:
     """O = acc / l with zero rows where l == 0, rounded to ``dtype``."""
-    safe = np.where(l > 0, l, F32(1))
-    out = np.where((l > 0)[:, None], acc / safe[:, None], F32(0)).astype(F32)
+    safe = np.where(row_sum > 0, row_sum, F32(1))
+    out = np.where((row_sum > 0)[:, None], acc / safe[:, None], F32(0)).astype(F32)
     return round_to_dtype(out, dtype)
 
 

@@ -175,12 +175,12 @@ def test_tiled_flash_attention_from_kernels_matches_reference(lq, lk, causal, va
     out = np.zeros((lq, dv), np.float32)
     for q0 in range(0, lq, tq):
         qt = q[q0 : q0 + tq]
-        m, l, acc = K.online_init(len(qt), dv)
+        m, row_sum, acc = K.online_init(len(qt), dv)
         for k0 in range(0, lk, tk):
             s = K.qk(qt, k[k0 : k0 + tk], scale)
             K.mask_positions(s, q0, k0, vl, causal != "none", offset)
-            K.online_update(s, v[k0 : k0 + tk], m, l, acc)
-        out[q0 : q0 + tq] = K.finalize(acc, l, "f32")
+            K.online_update(s, v[k0 : k0 + tk], m, row_sum, acc)
+        out[q0 : q0 + tq] = K.finalize(acc, row_sum, "f32")
     vl_arr = None if valid is None else np.array([valid], np.int32)
     ref = R.attention(q[None, None], k[None, None], v[None, None], causal=causal, valid_len=vl_arr)[0, 0]
     if valid is not None:
