@@ -100,8 +100,8 @@ static LogicalResult verifyBroadcastableToScores(AttentionOp op, Value operand,
                                "scores [B, H, Lq, Lk], got rank "
                             << rank;
   static const char *dimNames[] = {"B", "H", "Lq", "Lk"};
-  int64_t target[] = {op.getBatchSize(), op.getNumHeads(),
-                      op.getQueryLength(), op.getKeyLength()};
+  int64_t target[] = {op.getBatchSize(), op.getNumHeads(), op.getQueryLength(),
+                      op.getKeyLength()};
   for (int64_t i = 0; i < rank; ++i) {
     int64_t scoreDim = 4 - rank + i;
     int64_t size = type.getDimSize(i);
@@ -120,8 +120,8 @@ static LogicalResult verifyBroadcastableToScores(AttentionOp op, Value operand,
 LogicalResult AttentionOp::verify() {
   DimOrder order = dimOrder(getLayout());
   StringRef layoutName = stringifyLayoutKind(getLayout());
-  std::string dimsDoc = getLayout() == LayoutKind::bhld ? "[B, H, L, D]"
-                                                        : "[B, L, H, D]";
+  std::string dimsDoc =
+      getLayout() == LayoutKind::bhld ? "[B, H, L, D]" : "[B, L, H, D]";
   // Rank and element type of the four 4-D operands.
   struct Named {
     Value value;
