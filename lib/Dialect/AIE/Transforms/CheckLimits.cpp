@@ -457,7 +457,7 @@ private:
     int64_t elemsPerUnit = unitBits / bits;
     if (sizes[0] % elemsPerUnit != 0)
       return op->emitOpError("innermost run of ")
-             << sizes[0] << " x " << bits / 8.0 << "-byte elements is not a "
+             << sizes[0] << " x " << bits << "-bit elements is not a "
              << "whole number of the " << limits.unitBytes
              << "-byte transfer units" << suffix;
     if (offsetElems % elemsPerUnit != 0)
@@ -467,8 +467,8 @@ private:
     // A sub-word element cannot be strided: the DMA moves whole units.
     if (elemsPerUnit > 1 && sizes[0] > 1 && strides[0] != 1)
       return op->emitOpError("innermost stride is ")
-             << strides[0] << " for " << bits / 8.0
-             << "-byte elements; the shim DMA moves " << limits.unitBytes
+             << strides[0] << " for " << bits
+             << "-bit elements; the shim DMA moves " << limits.unitBytes
              << "-byte units, so sub-word elements need innermost stride 1";
     bool linear = sizes[1] == 1 && sizes[2] == 1 && strides[0] == 1;
     int64_t innerUnits = sizes[0] / elemsPerUnit;
@@ -570,7 +570,9 @@ private:
       }
       ok &= succeeded(checkShimPattern(bd, type.getElementType(), sizes,
                                        strides, bd.getOffset()));
-      if (auto len = bd.getLen()) {
+      // With a pattern, `len` is the descriptor's buffer length and must be
+      // whole units too (without one, the pattern check above covers it).
+      if (auto len = bd.getLen(); len && bd.getDimensions()) {
         int64_t bits = type.getElementType().isIntOrFloat()
                            ? type.getElementType().getIntOrFloatBitWidth()
                            : 0;

@@ -61,12 +61,6 @@ def AIECountTraffic : Pass<"aie-count-traffic", "::mlir::ModuleOp"> {
     `mlir::attn::countTraffic` (include/attn/Analysis/TrafficCount.h), the
     same code behind `attn.analysis.count_traffic`.
   }];
-  let options = [
-    Option<"annotate", "annotate", "bool", /*default=*/"false",
-           "Also attach the counts to each runtime sequence as the "
-           "attributes attn.dram_read_bytes, attn.dram_write_bytes and "
-           "attn.dram_total_bytes (i64)">
-  ];
 }
 
 #endif // ATTN_DIALECT_AIE_TRANSFORMS_PASSES_TD
