@@ -555,6 +555,14 @@ private:
     }
     task.getBody().walk([&](aie::DMABDOp bd) {
       auto type = cast<BaseMemRefType>(bd.getBuffer().getType());
+      int bdCount = target.bufferDescriptors(TileKind::Shim);
+      if (std::optional<int32_t> id = bd.getBdId();
+          id && (*id < 0 || *id >= bdCount)) {
+        bd.emitOpError("uses buffer descriptor id ")
+            << *id << ", but a shim tile" << limitSuffix() << " has "
+            << bdCount;
+        ok = false;
+      }
       SmallVector<int64_t> sizes, strides;
       if (auto dims = bd.getDimensions()) {
         for (auto dim : *dims) {
@@ -655,15 +663,12 @@ private:
 
   LogicalResult checkSequenceOp(Operation *op, QueueState &state) {
     if (auto memcpy = dyn_cast<aiex::NpuDmaMemcpyNdOp>(op)) {
-      bool ok = succeeded(checkMemcpy(memcpy));
-      if (memcpy.getIssueToken())
-        ok &= succeeded(issue(op, memcpy.getMetadata(), state));
-      return success(ok);
+      if (!memcpy.getIssueToken())
+        return success();
+      return issue(op, memcpy.getMetadata(), state);
     }
     if (auto wait = dyn_cast<aiex::NpuDmaWaitOp>(op))
       return retire(op, wait.getSymbol(), state);
-    if (auto task = dyn_cast<aiex::DMAConfigureTaskForOp>(op))
-      return checkTask(task);
     if (auto start = dyn_cast<aiex::DMAStartTaskOp>(op)) {
       auto task = start.getTask().getDefiningOp<aiex::DMAConfigureTaskForOp>();
       if (!task || !task.getIssueToken())
@@ -709,8 +714,18 @@ private:
   }
 
   LogicalResult checkSequence(aie::RuntimeSequenceOp sequence) {
+    // Access patterns once per op (not once per loop iteration), then the
+    // task queue in program order.
+    bool ok = true;
+    sequence.walk([&](Operation *op) {
+      if (auto memcpy = dyn_cast<aiex::NpuDmaMemcpyNdOp>(op))
+        ok &= succeeded(checkMemcpy(memcpy));
+      else if (auto task = dyn_cast<aiex::DMAConfigureTaskForOp>(op))
+        ok &= succeeded(checkTask(task));
+    });
     QueueState state;
-    return checkRegion(sequence.getBody(), state);
+    ok &= succeeded(checkRegion(sequence.getBody(), state));
+    return success(ok);
   }
 };
 

@@ -727,3 +727,44 @@ module {
     }
   }
 }
+
+// -----
+
+// Task-form descriptor id 16.
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    %c = aie.tile(0, 2)
+    aie.objectfifo @in(%s, {%c}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.runtime_sequence(%b: memref<64xi32>) {
+      %t = aiex.dma_configure_task_for @in {
+        // expected-error@+1 {{'aie.dma_bd' op uses buffer descriptor id 16, but a shim tile of npu2 has 16}}
+        aie.dma_bd(%b : memref<64xi32>, 0, 64) {bd_id = 16 : i32}
+        aie.end
+      }
+      aiex.dma_start_task(%t)
+    }
+  }
+}
+
+// -----
+
+// A bad pattern inside a loop is reported once, not once per iteration
+// (verify-diagnostics rejects a second, unexpected copy).
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    %c = aie.tile(0, 2)
+    aie.objectfifo @out(%c, {%s}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.runtime_sequence(%o: memref<1024xi32>) {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c8 = arith.constant 8 : index
+      scf.for %i = %c0 to %c8 step %c1 {
+        // expected-error@+1 {{op repeat (outermost size) is 65, more than the 64 of the shim DMA of npu2}}
+        aiex.npu.dma_memcpy_nd(%o[0, 0, 0, 0][65, 1, 1, 16][0, 0, 0, 1]) {id = 0 : i64, issue_token = true, metadata = @out} : memref<1024xi32>
+        aiex.npu.dma_wait {symbol = @out}
+      }
+    }
+  }
+}

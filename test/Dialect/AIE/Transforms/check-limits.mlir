@@ -318,7 +318,7 @@ module {
 // Shim access patterns at the npu2 limits: innermost 2046 bf16 = 1023
 // words, dim 1 size 1023, repeat 64, dim 1 stride 2^21 bf16 = 2^20 words;
 // a linear transfer may exceed the wrap (8192 bf16 = 4096 words); an i8 run
-// of 4 bytes; buffer descriptor id 15; task repeat_count 255.
+// of 4 bytes; buffer descriptor ids 15; task repeat_count 255.
 module {
   aie.device(npu2) {
     %s = aie.tile(0, 0)
@@ -329,7 +329,7 @@ module {
       aiex.npu.dma_memcpy_nd(%b[0, 0, 0, 0][1, 1, 1, 8192][0, 0, 0, 1]) {id = 1 : i64, metadata = @in} : memref<8192xbf16>
       aiex.npu.dma_memcpy_nd(%c8[0, 0, 0, 4][1, 1, 4, 4][0, 0, 8, 1]) {id = 15 : i64, metadata = @in} : memref<64xi8>
       %t = aiex.dma_configure_task_for @in {
-        aie.dma_bd(%b : memref<8192xbf16>, 0, 8184, [<size = 64, stride = 0>, <size = 1, stride = 0>, <size = 4, stride = 2046>, <size = 2046, stride = 1>])
+        aie.dma_bd(%b : memref<8192xbf16>, 0, 8184, [<size = 64, stride = 0>, <size = 1, stride = 0>, <size = 4, stride = 2046>, <size = 2046, stride = 1>]) {bd_id = 15 : i32}
         aie.end
       } {repeat_count = 255 : i32}
       aiex.dma_start_task(%t)
