@@ -647,41 +647,51 @@ LogicalResult ObjectFifoLinkOp::verify() {
              << outs.front().getObjectType().getElementType();
 
   ArrayAttr srcOffsets = getSrcOffsets(), dstOffsets = getDstOffsets();
+  // A join writes each input into its slice of the output object, so the
+  // slices must not overlap; a split only reads, and upstream designs send
+  // one slice to several outputs (offsets [0, 0]).
   auto checkOffsets = [&](ArrayAttr offsets, StringRef attrName,
                           MutableArrayRef<ObjectFifoCreateOp> pieces,
-                          ObjectFifoCreateOp whole) -> LogicalResult {
+                          ObjectFifoCreateOp whole,
+                          bool disjoint) -> LogicalResult {
     if (offsets.size() != pieces.size())
       return emitOpError("'")
              << attrName << "' has " << offsets.size() << " entries for "
              << pieces.size() << " objectfifos";
     int64_t wholeElems = whole.getObjectType().getNumElements();
-    int64_t end = 0;
+    int64_t previousEnd = 0;
     for (auto [i, attr] : llvm::enumerate(offsets)) {
       int64_t offset = cast<IntegerAttr>(attr).getInt();
       int64_t elems = pieces[i].getObjectType().getNumElements();
-      if (offset < end)
+      if (offset < 0)
+        return emitOpError("'") << attrName << "' entry #" << i << " ("
+                                << offset << ") must be non-negative";
+      if (disjoint && offset < previousEnd)
         return emitOpError("'")
                << attrName << "' entry #" << i << " (" << offset
-               << ") overlaps the previous piece, which ends at " << end;
-      end = offset + elems;
-      if (end > wholeElems)
+               << ") overlaps the previous piece, which ends at "
+               << previousEnd;
+      previousEnd = offset + elems;
+      if (offset + elems > wholeElems)
         return emitOpError("'")
                << attrName << "' entry #" << i << ": piece "
-               << pieces[i].getSymNameAttr() << " ends at element " << end
-               << ", beyond the " << wholeElems << " elements of "
-               << whole.getSymNameAttr();
+               << pieces[i].getSymNameAttr() << " ends at element "
+               << offset + elems << ", beyond the " << wholeElems
+               << " elements of " << whole.getSymNameAttr();
     }
     return success();
   };
   if (join) {
     if (!dstOffsets.empty())
       return emitOpError("'dst_offsets' must be empty for a join");
-    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front());
+    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front(),
+                        /*disjoint=*/true);
   }
   if (split) {
     if (!srcOffsets.empty())
       return emitOpError("'src_offsets' must be empty for a split");
-    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front());
+    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front(),
+                        /*disjoint=*/false);
   }
   if (!srcOffsets.empty() || !dstOffsets.empty())
     return emitOpError("offsets must be empty for a one-to-one link");
