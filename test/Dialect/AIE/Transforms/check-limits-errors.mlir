@@ -479,3 +479,37 @@ module {
     }
   }
 }
+
+// -----
+
+// Per-end depths: the core end of @in holds 3 buffers (the shim end's 2
+// take no memory): 3 x 16384 + 15364-byte buffer + stack 1024 = 65540 B.
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    // expected-error@+1 {{(0, 2): L1 usage 65540 bytes exceeds the 65536-byte limit of npu2 (objectfifo @in depth 3 x 16384 B, aie.buffer 15364 B, stack 1024 B)}}
+    %c = aie.tile(0, 2)
+    aie.objectfifo @in(%s, {%c}, [2 : i32, 3 : i32]) : !aie.objectfifo<memref<4096xi32>>
+    %b = aie.buffer(%c) : memref<3841xi32>
+    %core = aie.core(%c) {
+      aie.end
+    }
+  }
+}
+
+// -----
+
+// A 1:1 link whose output object is the larger keeps the output's buffers at
+// the memtile (createObjectFifoElements): 2 x 262144 B + a 4-byte buffer =
+// 524292 B. (Counting the input's 5 x 131072 B instead would give 655364.)
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    // expected-error@+1 {{(0, 1): L2 usage 524292 bytes exceeds the 524288-byte limit of npu2 (objectfifo.link @out depth 2 x 262144 B, aie.buffer 4 B)}}
+    %m = aie.tile(0, 1)
+    aie.objectfifo @in(%s, {%m}, [2 : i32, 5 : i32]) : !aie.objectfifo<memref<32768xi32>>
+    aie.objectfifo @out(%m, {%s}, 2 : i32) : !aie.objectfifo<memref<65536xi32>>
+    aie.objectfifo.link [@in] -> [@out] ([] [])
+    %b = aie.buffer(%m) : memref<1xi32>
+  }
+}
