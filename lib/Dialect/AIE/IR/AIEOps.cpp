@@ -117,7 +117,8 @@ LogicalResult mlir::attn::aie::verifyDmaPattern(
   assert(sizes.size() == strides.size() && "one stride per size");
   size_t rank = sizes.size();
   int64_t unit = limits.unitBytes;
-  for (size_t i = 0; i < rank; ++i) {
+  // Innermost first: its word-granularity rules explain most bad patterns.
+  for (size_t i = rank; i-- > 0;) {
     int64_t size = sizes[i], stride = strides[i];
     bool innermost = i + 1 == rank;
     bool outermost = i == 0;
@@ -125,9 +126,7 @@ LogicalResult mlir::attn::aie::verifyDmaPattern(
       return emitError() << what << " dimension #" << i
                          << " (outermost first) has size " << size
                          << "; sizes must be positive";
-    if (stride < 0)
-      return emitError() << what << " dimension #" << i << " has stride "
-                         << stride << "; strides must be non-negative";
+    assert(stride >= 0 && "callers reject negative strides");
     if (innermost) {
       // DMAs move whole words; a sub-word element can only be moved as part
       // of a contiguous run of words.
@@ -372,12 +371,12 @@ void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 }
 
 LogicalResult UseLockOp::verify() {
+  if (!(*this)->getParentOfType<CoreOp>())
+    return emitOpError("must be inside an aie.core");
   if (!getLock().getDefiningOp<LockOp>())
     return emitOpError("'lock' operand must be the result of an aie.lock");
   if (auto value = getValue(); value && *value < 0)
     return emitOpError("'value' must be non-negative, got ") << *value;
-  if (!(*this)->getParentOfType<CoreOp>())
-    return emitOpError("must be inside an aie.core");
   return success();
 }
 
