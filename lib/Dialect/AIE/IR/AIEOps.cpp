@@ -998,7 +998,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
   OpAsmParser::UnresolvedOperand buffer;
   Type bufferType;
-  SMLoc bufferLoc = parser.getCurrentLocation();
   if (parser.parseLParen() || parser.parseOperand(buffer) ||
       parser.parseColon() || parser.parseType(bufferType))
     return failure();
@@ -1044,7 +1043,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes) ||
       parser.resolveOperand(buffer, bufferType, result.operands))
     return failure();
-  (void)bufferLoc;
   return success();
 }
 
