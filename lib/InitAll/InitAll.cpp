@@ -3,6 +3,7 @@
 #include "attn/InitAll.h"
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -33,5 +34,7 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    // attn-fold, attn-tile.
+    attn::registerAttnTransformsPasses();
   });
 }
