@@ -2,6 +2,7 @@
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=unfolded intermediate-type=bf16})" | FileCheck %s --check-prefix=UNF16
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=partial})" | FileCheck %s --check-prefix=PART
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=partial intermediate-type=input})" | FileCheck %s --check-prefix=PARTIN
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=partial intermediate-type=f16})" | FileCheck %s --check-prefix=PARTF16
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=full})" | FileCheck %s --check-prefix=FULL
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online intermediate-type=f16})" | FileCheck %s --check-prefix=ONL
 // The result must verify and round-trip.
@@ -53,6 +54,11 @@ func.func @gqa(%q: tensor<2x8x128x64xbf16>, %k: tensor<2x2x256x64xbf16>, %v: ten
 // PARTIN: attn.stage "qk_softmax" {{.*}} -> tensor<2x8x128x256xbf16>
 // PARTIN: attn.qk {{.*}} -> tensor<2x8x128x256xf32>
 // PARTIN: attn.softmax {{.*}} : tensor<2x8x128x256xf32> -> tensor<2x8x128x256xbf16>
+
+// PARTF16-LABEL: func.func @gqa(
+// PARTF16: attn.stage "qk_softmax" {{.*}} -> tensor<2x8x128x256xf16>
+// PARTF16: attn.softmax {{.*}} : tensor<2x8x128x256xf32> -> tensor<2x8x128x256xf16>
+// PARTF16: attn.pv {{.*}} : tensor<2x8x128x256xf16>, tensor<2x2x256x32xbf16> -> tensor<2x8x128x32xbf16>
 
 // Full: one stage; Q, K, mask, bias, V, valid_len go in.
 // FULL-LABEL: func.func @gqa(

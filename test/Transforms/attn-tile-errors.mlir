@@ -54,3 +54,19 @@ func.func @partial_dynamic(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x?x64xbf16>
   }
   return %p : tensor<1x2x64x?xbf16>
 }
+
+// -----
+
+func.func @empty_queries(%q: tensor<1x2x0x64xbf16>, %k: tensor<1x2x16x64xbf16>) -> tensor<1x2x0x64xbf16> {
+  // expected-error @+1 {{attn-tile: the query length Lq is 0; there is nothing to tile}}
+  %o = attn.attention %q, %k, %k : tensor<1x2x0x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16> -> tensor<1x2x0x64xbf16>
+  return %o : tensor<1x2x0x64xbf16>
+}
+
+// -----
+
+func.func @empty_value_dim(%q: tensor<1x2x8x64xbf16>, %v: tensor<1x2x8x0xbf16>) -> tensor<1x2x8x0xbf16> {
+  // expected-error @+1 {{attn-tile: the value head dimension Dv is 0; there is nothing to tile}}
+  %o = attn.attention %q, %q, %v : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x0xbf16> -> tensor<1x2x8x0xbf16>
+  return %o : tensor<1x2x8x0xbf16>
+}

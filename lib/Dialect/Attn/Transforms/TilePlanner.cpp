@@ -337,6 +337,21 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
     return fail();
   }
 
+  // Empty dimensions leave nothing to tile (and no tile divides them).
+  struct Len {
+    StringRef what;
+    int64_t value;
+  };
+  Len lens[] = {{"query length Lq", dims.qLen},
+                {"key length Lk", dims.kvLen},
+                {"head dimension D", dims.headDim},
+                {"value head dimension Dv", dims.valueDim}};
+  for (const Len &l : lens)
+    if (l.value == 0) {
+      os << "the " << l.what << " is 0; there is nothing to tile";
+      return fail(0);
+    }
+
   // Head dimensions: held whole, padded to the granule.
   bool needD = false, needDv = false;
   for (auto [i, s] : llvm::enumerate(stages)) {
