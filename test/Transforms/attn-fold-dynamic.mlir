@@ -35,6 +35,14 @@ func.func @mixed(%q: tensor<?x8x100x64xbf16>, %k: tensor<2x2x?x64xbf16>, %v: ten
 // AUTO-LABEL: func.func @mixed
 // AUTO: attn.stage "attention" fold full
 
+// D static on K only: the explicit scale still comes from it.
+func.func @head_dim_on_key(%q: tensor<1x2x8x?xf32>, %k: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %o = attn.attention %q, %k, %k : tensor<1x2x8x?xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+// UNF-LABEL: func.func @head_dim_on_key
+// UNF: attn.qk %{{.*}}, %{{.*}} scale 2.500000e-01 : tensor<1x2x8x?xf32>, tensor<1x2x8x16xf32> -> tensor<1x2x8x8xf32>
+
 // blhd with dynamic lengths.
 func.func @blhd_dynamic(%q: tensor<1x?x4x64xf16>, %k: tensor<1x?x4x64xf16>, %v: tensor<1x?x4x64xf16>) -> tensor<1x?x4x64xf16> {
   %o = attn.attention %q, %k, %v layout blhd : tensor<1x?x4x64xf16>, tensor<1x?x4x64xf16>, tensor<1x?x4x64xf16> -> tensor<1x?x4x64xf16>

@@ -18,6 +18,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNFOLD
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
@@ -110,10 +112,10 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
   };
 
   // Scale made explicit so later padding of D cannot change it.
+  // D may be static on K only.
   FloatAttr scale = op.getScaleAttr();
-  if (!scale)
-    if (std::optional<double> s = op.getEffectiveScale())
-      scale = b.getF64FloatAttr(*s);
+  if (!scale && !ShapedType::isDynamic(d.headDim) && d.headDim > 0)
+    scale = b.getF64FloatAttr(1.0 / std::sqrt(double(d.headDim)));
 
   // Builds a stage over `inputs`; `body` maps the block arguments to the
   // values to yield.
