@@ -6,6 +6,7 @@
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -39,5 +40,7 @@ void mlir::attn::registerAllPasses() {
     registerTransformsPasses();
     // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
     aie::registerAttnAIEPasses();
+    // attn-fold, attn-tile.
+    attn::registerAttnTransformsPasses();
   });
 }
