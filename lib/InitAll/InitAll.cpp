@@ -4,6 +4,7 @@
 
 #include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
+#include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -36,5 +37,7 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
+    aie::registerAttnAIEPasses();
   });
 }
