@@ -1,0 +1,138 @@
+"""attn.sim on hand-written AIE programs (test/python/sim_programs/) with exact expected outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attn import sim
+
+PROGRAMS = Path(__file__).parent / "sim_programs"
+
+
+def program(name: str) -> str:
+    return (PROGRAMS / name).read_text()
+
+
+@pytest.mark.parametrize("timing", [True, False])
+def test_passthrough_with_transposing_pattern(timing: bool) -> None:
+    x = np.arange(1024, dtype=np.int32)
+    r = sim.run(program("passthrough_transpose.mlir"), x, timing=timing)
+    np.testing.assert_array_equal(r.output, x.reshape(4, 16, 16).transpose(0, 2, 1).reshape(-1))
+    assert list(r.outputs) == [1]
+    assert r.dram_bytes == 2 * x.nbytes
+    assert r.warnings == []
+    assert (r.cycles > 0) == timing
+
+
+def test_eltwise_add_with_task_form_sequence() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.integers(-1000, 1000, 256).astype(np.int32)
+    b = rng.integers(-1000, 1000, (64, 4)).astype(np.int32)
+    r = sim.run(program("eltwise_add.mlir"), a, b)
+    np.testing.assert_array_equal(r.output, a + b.T.reshape(-1))
+    assert r.output.dtype == np.int32
+
+
+def test_eltwise_add_wraps_like_i32() -> None:
+    a = np.full(256, 2**31 - 1, np.int32)
+    b = np.ones((64, 4), np.int32)
+    r = sim.run(program("eltwise_add.mlir"), a, b, timing=False)
+    assert (r.output == -(2**31)).all()
+
+
+def test_matmul_through_memtile_join_split_and_broadcast() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.integers(-8, 9, (2, 32, 16)).astype(np.float32)
+    b = rng.integers(-8, 9, (2, 16, 16)).astype(np.float32)
+    r = sim.run(program("matmul_join_split.mlir"), a, b)
+    np.testing.assert_array_equal(r.output, a @ b)  # small integers: exact in f32
+    assert r.output.shape == (2, 32, 16)
+    busy = r.tiles
+    assert busy["core (0, 2)"]["core"]["busy"] > 0 and busy["core (0, 3)"]["core"]["busy"] > 0
+
+
+def test_broadcast_with_per_consumer_patterns() -> None:
+    x = np.arange(128, dtype=np.int32).reshape(2, 8, 8) - 40
+    r = sim.run(program("broadcast.mlir"), x)
+    assert sorted(r.outputs) == [1, 2]
+    np.testing.assert_array_equal(r.outputs[1].reshape(2, 8, 8), x + 1)
+    np.testing.assert_array_equal(r.outputs[2].reshape(2, 8, 8), 2 * x.transpose(0, 2, 1))
+    assert r.output is r.outputs[2]  # the highest-numbered written argument
+
+
+def test_program_accepts_module_and_compiler_result_objects() -> None:
+    from attn import ir
+
+    text = program("passthrough_transpose.mlir")
+    x = np.arange(1024, dtype=np.int32)
+    with ir.Context():
+        module = ir.Module.parse(text)
+        by_module = sim.run(module, x, timing=False)
+
+        class Compiled:
+            aie = module
+
+        by_result = sim.run(Compiled(), x, timing=False)
+    np.testing.assert_array_equal(by_module.output, by_result.output)
+
+
+def test_trace_json_has_a_track_per_tile_and_channel(tmp_path: Path) -> None:
+    x = np.arange(1024, dtype=np.int32)
+    r = sim.run(program("passthrough_transpose.mlir"), x)
+    path = tmp_path / "trace.json"
+    r.write_trace(path)
+    trace = json.loads(path.read_text())
+    events = trace["traceEvents"]
+    processes = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "process_name"}
+    assert {"host", "shim (0, 0)", "memtile (0, 1)", "core (0, 2)"} <= processes
+    threads = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert {"core", "MM2S @in", "MM2S @in_l1", "MM2S @out_l1", "MM2S @out"} <= threads
+    spans = [e for e in events if e["ph"] == "X"]
+    end = max(e["ts"] + e["dur"] for e in spans)
+    assert end == pytest.approx(r.seconds * 1e6)
+    assert all(e["dur"] > 0 for e in spans)
+
+
+def test_untimed_run_has_no_trace(tmp_path: Path) -> None:
+    r = sim.run(program("passthrough_transpose.mlir"), np.zeros(1024, np.int32), timing=False)
+    with pytest.raises(sim.SimError, match="untimed"):
+        r.write_trace(tmp_path / "t.json")
+
+
+def test_timeline_plot_or_clear_missing_matplotlib_error(tmp_path: Path, monkeypatch) -> None:
+    r = sim.run(program("passthrough_transpose.mlir"), np.zeros(1024, np.int32))
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match="need matplotlib, which is not installed"):
+        r.plot(tmp_path / "t.png")
+    monkeypatch.undo()
+    pytest.importorskip("matplotlib")
+    r.plot(tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 0
+
+
+def test_missing_trailing_arguments_start_zeroed_and_shapes_are_free() -> None:
+    x = np.arange(1024, dtype=np.int32).reshape(32, 32)
+    r = sim.run(program("passthrough_transpose.mlir"), x, timing=False)
+    assert r.output.shape == (1024,)
+    with pytest.raises(sim.SimError, match="argument 0: array of shape \\(10,\\) has 10 elements"):
+        sim.run(program("passthrough_transpose.mlir"), np.zeros(10, np.int32))
+    with pytest.raises(sim.SimError, match="3 arrays given but the runtime sequence @sequence takes 2"):
+        sim.run(program("passthrough_transpose.mlir"), x, x, x)
+
+
+def test_bf16_arguments_accept_ml_dtypes_and_round_floats() -> None:
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    from test_sim_engine import one_core_copy_program
+
+    prog = one_core_copy_program("bf16", 64)
+    x = np.linspace(-3, 3, 128).astype(np.float32)
+    r1 = sim.run_program(prog(), x, timing=False)
+    r2 = sim.run_program(prog(), x.astype(ml_dtypes.bfloat16), timing=False)
+    np.testing.assert_array_equal(r1.output, x.astype(ml_dtypes.bfloat16).astype(np.float32))
+    np.testing.assert_array_equal(r1.output, r2.output)
