@@ -30,6 +30,7 @@ from .program import Program, to_storage
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 __all__ = [
+    "AttentionCheck",
     "KernelWork",
     "Program",
     "SimDeadlockError",
@@ -42,6 +43,7 @@ __all__ = [
     "register_kernel",
     "run",
     "run_program",
+    "verify_attention",
 ]
 
 # Steps after which a run is declared runaway (a core spinning without waiting).
@@ -132,9 +134,7 @@ def _prepare_args(prog: Program, arrays: tuple) -> list[np.ndarray]:
     return out
 
 
-def run_program(
-    prog: Program, *arrays: Any, timing: bool = True, max_events: int = DEFAULT_MAX_EVENTS
-) -> SimResult:
+def run_program(prog: Program, *arrays: Any, timing: bool = True, max_events: int = DEFAULT_MAX_EVENTS) -> SimResult:
     """Run an already-loaded :class:`Program` (see :func:`run`)."""
     from .. import target as targets
 
@@ -190,3 +190,46 @@ def run(program: Any, *arrays: Any, timing: bool = True, max_events: int = DEFAU
     """
     return run_program(load(program), *arrays, timing=timing, max_events=max_events)
 
+
+@dataclass
+class AttentionCheck:
+    """:func:`verify_attention`'s answer: the run and its error against ``attn.reference``."""
+
+    result: SimResult
+    reference: np.ndarray
+    max_abs_error: float
+    max_rel_error: float  # max |out - ref| / max |ref|
+
+
+def verify_attention(
+    program: Any,
+    q: np.ndarray,
+    k: np.ndarray,
+    v: np.ndarray,
+    *extra_args: Any,
+    timing: bool = True,
+    rows: Optional[np.ndarray] = None,
+    **reference_kwargs: Any,
+) -> AttentionCheck:
+    """Run an attention program on ``q, k, v`` (then ``extra_args``; the output is the
+    last argument written) and compare it with ``attn.reference.attention(q, k, v,
+    **reference_kwargs)``. ``rows`` (boolean, broadcast to the output) limits the
+    comparison, e.g. to query rows below a ``valid_len`` the program leaves unzeroed.
+
+    The hook for checking compiler-emitted programs (``convert-attn-to-aie``): the
+    arrays are passed in the program's runtime-sequence order, reshaped to its memrefs."""
+    from .. import reference
+
+    ref = reference.attention(q, k, v, **reference_kwargs)
+    result = run(program, q, k, v, *extra_args, timing=timing)
+    if result.output is None:
+        raise SimError("the program wrote no runtime-sequence argument")
+    out = result.output.reshape(ref.shape).astype(np.float64)
+    diff = np.abs(out - ref)
+    scale = np.abs(ref)
+    if rows is not None:
+        keep = np.broadcast_to(rows, ref.shape)
+        diff, scale = diff[keep], scale[keep]
+    max_abs = float(diff.max()) if diff.size else 0.0
+    peak = float(scale.max()) if scale.size else 0.0
+    return AttentionCheck(result, ref, max_abs, max_abs / peak if peak > 0 else max_abs)

@@ -256,7 +256,9 @@ class CoreCompiler:
             s = self.new_slot(value)
             self.captures.append((s, name))
             return s
-        raise SimError(f"{op.name}{where(loc_str(op))}: uses a value defined outside the core that is not an aie.buffer")
+        raise SimError(
+            f"{op.name}{where(loc_str(op))}: uses a value defined outside the core that is not an aie.buffer"
+        )
 
     # entry -------------------------------------------------------------------------------
 
@@ -367,8 +369,27 @@ class CoreCompiler:
             return run
 
         w = _int_width(in_t)
-        if kind in ("addi", "subi", "muli", "divsi", "divui", "remsi", "remui", "floordivsi", "ceildivsi", "maxsi",
-                    "minsi", "maxui", "minui", "andi", "ori", "xori", "shli", "shrsi", "shrui"):
+        if kind in (
+            "addi",
+            "subi",
+            "muli",
+            "divsi",
+            "divui",
+            "remsi",
+            "remui",
+            "floordivsi",
+            "ceildivsi",
+            "maxsi",
+            "minsi",
+            "maxui",
+            "minui",
+            "andi",
+            "ori",
+            "xori",
+            "shli",
+            "shrsi",
+            "shrui",
+        ):
             fn = wrap(_int_binops(w or 64)[kind])
             a, b = ins
             return _bin(fn, norm, a, b, r)
@@ -409,8 +430,19 @@ class CoreCompiler:
                 env[r] = env[a] if env[c] else env[b]
 
             return select
-        if kind in ("index_cast", "extsi", "trunci", "sitofp", "extf", "truncf", "index_castui", "extui",
-                    "uitofp", "fptosi", "fptoui"):
+        if kind in (
+            "index_cast",
+            "extsi",
+            "trunci",
+            "sitofp",
+            "extf",
+            "truncf",
+            "index_castui",
+            "extui",
+            "uitofp",
+            "fptosi",
+            "fptoui",
+        ):
             (a,) = ins
             pre = _cast_pre(kind, in_t, loc)
 
@@ -453,11 +485,11 @@ class CoreCompiler:
                 vals = [env[s] for s in inits]
                 for i in range(env[lb], env[ub], env[st]):
                     env[iv] = i
-                    for s, v in zip(carried, vals):
+                    for s, v in zip(carried, vals, strict=True):
                         env[s] = v
                     yield from body(env)
                     vals = [env[s] for s in yields]
-                for s, v in zip(results, vals):
+                for s, v in zip(results, vals, strict=True):
                     env[s] = v
 
             return True, run_gen
@@ -475,11 +507,11 @@ class CoreCompiler:
             vals = [env[s] for s in inits]
             for i in range(env[lb], env[ub], env[st]):
                 env[iv] = i
-                for s, v in zip(carried, vals):
+                for s, v in zip(carried, vals, strict=True):
                     env[s] = v
                 body(env)
                 vals = [env[s] for s in yields]
-            for s, v in zip(results, vals):
+            for s, v in zip(results, vals, strict=True):
                 env[s] = v
 
         return False, run_plain
@@ -511,7 +543,7 @@ class CoreCompiler:
                 else:
                     run(env)
                 vals = [env[s] for s in ys]
-                for s, v in zip(results, vals):
+                for s, v in zip(results, vals, strict=True):
                     env[s] = v
 
             return True, run_gen
@@ -520,7 +552,7 @@ class CoreCompiler:
             _, run, ys = pick(env)
             run(env)
             vals = [env[s] for s in ys]
-            for s, v in zip(results, vals):
+            for s, v in zip(results, vals, strict=True):
                 env[s] = v
 
         return False, run_plain
@@ -539,7 +571,7 @@ class CoreCompiler:
         def run_gen(env):
             vals = [env[s] for s in inits]
             while True:
-                for s, v in zip(b_args, vals):
+                for s, v in zip(b_args, vals, strict=True):
                     env[s] = v
                 if b_gen:
                     yield from b_run(env)
@@ -548,14 +580,14 @@ class CoreCompiler:
                 vals = [env[s] for s in passed]
                 if not env[cond]:
                     break
-                for s, v in zip(a_args, vals):
+                for s, v in zip(a_args, vals, strict=True):
                     env[s] = v
                 if a_gen:
                     yield from a_run(env)
                 else:
                     a_run(env)
                 vals = [env[s] for s in a_yields]
-            for s, v in zip(results, vals):
+            for s, v in zip(results, vals, strict=True):
                 env[s] = v
 
         if b_gen or a_gen:
@@ -695,7 +727,9 @@ class CoreCompiler:
             try:
                 out.shape = shape
             except AttributeError:
-                raise SimMisuseError(f"{name}{where(loc)}: cannot view a strided {arr.shape} memref as {shape}") from None
+                raise SimMisuseError(
+                    f"{name}{where(loc)}: cannot view a strided {arr.shape} memref as {shape}"
+                ) from None
             env[r] = view.derive(out)
 
         return run
@@ -718,10 +752,10 @@ class CoreCompiler:
         args = [self.slot(v, o) for v in o.operands]
         kinds = model.params
         scalar = [k in kernel_models.SCALAR_KINDS for k in kinds]
-        conv = [(int if k == "i32" else float) if s else None for k, s in zip(kinds, scalar)]
+        conv = [(int if k == "i32" else float) if s else None for k, s in zip(kinds, scalar, strict=True)]
 
         def run(env):
-            vals = [c(env[a]) if c is not None else env[a] for a, c in zip(args, conv)]
+            vals = [c(env[a]) if c is not None else env[a] for a, c in zip(args, conv, strict=True)]
             yield from env[0].call_kernel(model, vals, loc)
 
         return True, run
@@ -742,7 +776,7 @@ class CoreCompiler:
             if subview:
                 env[results[0]] = views
             else:
-                for s, v in zip(results, views):
+                for s, v in zip(results, views, strict=True):
                     env[s] = v
 
         return True, run
@@ -815,7 +849,7 @@ def _port(value: int, o: Any) -> str:
 
 
 def _check_index(ix: tuple, shape: tuple, what: str, loc: str) -> None:
-    for i, n in zip(ix, shape):
+    for i, n in zip(ix, shape, strict=True):
         if not 0 <= i < n:
             raise SimMisuseError(f"{what}{where(loc)}: index {list(ix)} is outside the memref of shape {list(shape)}")
 

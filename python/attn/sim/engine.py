@@ -517,11 +517,11 @@ class Engine:
                 f"{what}{where(link.loc)}: @{ins[0].name} objects have {ins[0].obj.numel} elements, "
                 f"@{outs[0].name} objects {outs[0].obj.numel}; a 1:1 link needs equal sizes"
             )
-        for f, off in zip(ins, in_offs):
+        for f, off in zip(ins, in_offs, strict=True):
             dims = f.from_stream[f.consumers.index(tile)] if f.from_stream else None
             idx = self._end_idx(dims, off, f.obj.numel, limit, f.obj, f"objectfifo @{f.name} into the link", f.loc)
             link_in[f.name] = (pool, Port(pool, True, f"DMA @{f.name}", idx))
-        for f, off in zip(outs, out_offs):
+        for f, off in zip(outs, out_offs, strict=True):
             idx = self._end_idx(
                 f.to_stream, off, f.obj.numel, limit, f.obj, f"objectfifo @{f.name} out of the link", f.loc
             )
@@ -552,10 +552,16 @@ class Engine:
             and prog.shared_memory is not None
             and prog.shared_memory(f.producer, f.consumers[0])
         ):
-            pool = Pool(f"@{f.name} shared by {tile_name(f.producer)} and {tile_name(f.consumers[0])}", f.producer,
-                        max(f.depths), f.obj)
+            pool = Pool(
+                f"@{f.name} shared by {tile_name(f.producer)} and {tile_name(f.consumers[0])}",
+                f.producer,
+                max(f.depths),
+                f.obj,
+            )
             self.core_ports[(f.name, "Produce", f.producer)] = Port(pool, True, f"core {tile_name(f.producer)}")
-            self.core_ports[(f.name, "Consume", f.consumers[0])] = Port(pool, False, f"core {tile_name(f.consumers[0])}")
+            self.core_ports[(f.name, "Consume", f.consumers[0])] = Port(
+                pool, False, f"core {tile_name(f.consumers[0])}"
+            )
             return
 
         # Producer side.
@@ -793,9 +799,7 @@ class Engine:
         idx = idx_parts[0] if len(idx_parts) == 1 else np.concatenate(idx_parts)
         if ch.mm2s is False:
             self.written_args.add(arg)
-        return ShimTask(
-            arg, self.args[arg], idx, np.array(starts, np.int64), issue_token, tuple(bd_ids), label, loc
-        )
+        return ShimTask(arg, self.args[arg], idx, np.array(starts, np.int64), issue_token, tuple(bd_ids), label, loc)
 
     def _sequence(self) -> Generator:
         prog = self.program
@@ -805,7 +809,7 @@ class Engine:
             if isinstance(op, DmaMemcpy):
                 what = "aiex.npu.dma_memcpy_nd"
                 ch = self._shim_channel(op.metadata, what, op.loc)
-                for n, s in zip(("sizes", "strides", "offsets"), (op.sizes, op.strides, op.offsets)):
+                for n, s in zip(("sizes", "strides", "offsets"), (op.sizes, op.strides, op.offsets), strict=True):
                     if len(s) != 4:
                         raise SimError(f"{what}{where(op.loc)}: {n} must have 4 entries, got {list(s)}")
                 if any(s < 1 for s in op.sizes):
@@ -813,8 +817,14 @@ class Engine:
                 dims = shim_dims(op.sizes, op.strides)
                 base = shim_base(op.offsets, op.strides)
                 task = self._host_task(
-                    ch, op.arg, [(dims, base)], op.issue_token, (op.bd_id,), f"{what} id {op.bd_id} @{op.metadata}",
-                    what, op.loc,
+                    ch,
+                    op.arg,
+                    [(dims, base)],
+                    op.issue_token,
+                    (op.bd_id,),
+                    f"{what} id {op.bd_id} @{op.metadata}",
+                    what,
+                    op.loc,
                 )
                 self._issue(ch, task, what, op.loc)
             elif isinstance(op, DmaWait):
@@ -1008,7 +1018,8 @@ class CoreAPI:
             p.held = n
         obj = p.pool.obj
         return [
-            MemView(p.slot(s).reshape(obj.shape), obj.elem, f"@{fifo} ({port})", p, s) for s in range(p.count, p.count + n)
+            MemView(p.slot(s).reshape(obj.shape), obj.elem, f"@{fifo} ({port})", p, s)
+            for s in range(p.count, p.count + n)
         ]
 
     def release(self, fifo: str, port: str, n: int, loc: Optional[str]) -> None:
@@ -1063,7 +1074,7 @@ class CoreAPI:
     def call_kernel(self, model: kernel_models.KernelModel, args: list[Any], loc: Optional[str]) -> Generator:
         """Run a kernel model on resolved arguments (MemViews and numbers) and charge its cost."""
         flat_args = []
-        for i, (kind, a) in enumerate(zip(model.params, args)):
+        for i, (kind, a) in enumerate(zip(model.params, args, strict=True)):
             if kind in kernel_models.POINTER_ELEMS:
                 arr = a.check(f"func.call @{model.name} argument {i}", loc)
                 if a.elem not in kernel_models.POINTER_ELEMS[kind]:

@@ -100,7 +100,7 @@ class _Device:
                 f"func.call @{name}{where(loc)}: {len(operands)} arguments, the kernel takes {len(model.params)} "
                 f"({', '.join(model.params)})"
             )
-        for i, (v, kind) in enumerate(zip(operands, model.params)):
+        for i, (v, kind) in enumerate(zip(operands, model.params, strict=True)):
             t = type_name(v.type)
             if kind in POINTER_ELEMS:
                 ok = t.startswith("memref<") and memref_type(v.type).elem in POINTER_ELEMS[kind]
@@ -375,7 +375,7 @@ def _memcpy(o: Any, at: dict[str, Any], consts: dict[Any, int], arg_of, loc: str
     memref = operands[0]
     pos = 1
     lists = []
-    for k, n in zip(("offsets", "sizes", "strides"), seg[1:]):
+    for k, n in zip(("offsets", "sizes", "strides"), seg[1:], strict=True):
         dyn = operands[pos : pos + n]
         pos += n
         it = iter(dyn)

@@ -168,9 +168,7 @@ def _register_library() -> None:
             ("f32*", ptr, "f32*", "i32", "i32", "i32"),
             _pv_accumulate(f"attn_pv_accumulate_{elem}", elem),
         )
-    register_kernel(
-        "attn_mask_positions", ("f32*", "i32", "i32", "i32", "i32", "i32", "i32", "i32"), _mask_positions
-    )
+    register_kernel("attn_mask_positions", ("f32*", "i32", "i32", "i32", "i32", "i32", "i32", "i32"), _mask_positions)
     register_kernel("attn_mask_keep", ("f32*", "u8*", "i32", "i32"), _mask_keep)
     register_kernel("attn_mask_add", ("f32*", "f32*", "i32", "i32"), _mask_add)
     register_kernel("attn_online_init", ("f32*", "f32*", "f32*", "i32", "i32"), _online_init)

@@ -27,12 +27,12 @@ def indices(dims: Dims, base: int = 0) -> np.ndarray:
 
 
 def shim_dims(sizes: tuple[int, ...], strides: tuple[int, ...]) -> Dims:
-    return tuple((int(s), int(st)) for s, st in zip(sizes, strides))
+    return tuple((int(s), int(st)) for s, st in zip(sizes, strides, strict=True))
 
 
 def shim_base(offsets: tuple[int, ...], strides: tuple[int, ...]) -> int:
     """Start element of a ``dma_memcpy_nd``: offsets scale with their dimension's stride."""
-    return int(sum(int(o) * int(s) for o, s in zip(offsets, strides)))
+    return int(sum(int(o) * int(s) for o, s in zip(offsets, strides, strict=True)))
 
 
 def as_slice_if_contiguous(idx: np.ndarray) -> Index:

@@ -66,11 +66,16 @@ def flash_attention_program(
     return f"""// One-core flash attention: {heads} head(s), L = {seq_len}, D = {d}, tiles {tq}x{tk}.
 module {{
   aie.device({device}) {{
-    func.func private @attn_online_init({vec}, {vec}, {acct}, i32, i32) attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_qk_bf16({qt}, {kt_view}, {st}, i32, i32, i32, f32) attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_mask_positions({st}, i32, i32, i32, i32, i32, i32, i32) attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_online_update_bf16({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32) attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_finalize_bf16({acct}, {vec}, {qt}, i32, i32) attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_online_init({vec}, {vec}, {acct}, i32, i32)
+        attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_qk_bf16({qt}, {kt_view}, {st}, i32, i32, i32, f32)
+        attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_mask_positions({st}, i32, i32, i32, i32, i32, i32, i32)
+        attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_online_update_bf16({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32)
+        attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_finalize_bf16({acct}, {vec}, {qt}, i32, i32)
+        attributes {{link_with = "attn_kernels.o"}}
     %shim = aie.tile(0, 0)
     %shim1 = aie.tile(1, 0)
     %mem = aie.tile(0, 1)
@@ -105,23 +110,28 @@ module {{
       %scale = arith.constant {scale!r} : f32
       scf.for %h = %c0 to %heads step %c1 {{
         scf.for %qi = %c0 to %q_tiles step %c1 {{
-          %sq = aie.objectfifo.acquire @q_l1(Consume, 1) : !aie.objectfifosubview<{qt}>
+          %sq = aie.objectfifo.acquire @q_l1(Consume, 1)
+              : !aie.objectfifosubview<{qt}>
           %q = aie.objectfifo.subview.access %sq[0] : !aie.objectfifosubview<{qt}> -> {qt}
           func.call @attn_online_init(%m, %l, %acc, %tq, %d) : ({vec}, {vec}, {acct}, i32, i32) -> ()
           %q0_idx = arith.muli %qi, %tq_idx : index
           %q0 = arith.index_cast %q0_idx : index to i32
           scf.for %kj = %c0 to %kv_blocks step %c1 {{
-            %skv = aie.objectfifo.acquire @kv_l1(Consume, 1) : !aie.objectfifosubview<{kvt}>
+            %skv = aie.objectfifo.acquire @kv_l1(Consume, 1)
+                : !aie.objectfifosubview<{kvt}>
             %kv = aie.objectfifo.subview.access %skv[0] : !aie.objectfifosubview<{kvt}> -> {kvt}
             %kb = memref.subview %kv[0, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {kt_view}
             %vb = memref.subview %kv[1, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {vt_view}
-            func.call @attn_qk_bf16(%q, %kb, %s, %tq, %tk, %d, %scale) : ({qt}, {kt_view}, {st}, i32, i32, i32, f32) -> ()
+            func.call @attn_qk_bf16(%q, %kb, %s, %tq, %tk, %d, %scale)
+                : ({qt}, {kt_view}, {st}, i32, i32, i32, f32) -> ()
             %k0_idx = arith.muli %kj, %tk_idx : index
             %k0 = arith.index_cast %k0_idx : index to i32
             %valid = memref.load %rtp[%c0] : memref<2xi32>
             %causal = memref.load %rtp[%c1] : memref<2xi32>
-            func.call @attn_mask_positions(%s, %tq, %tk, %q0, %k0, %valid, %causal, %zero) : ({st}, i32, i32, i32, i32, i32, i32, i32) -> ()
-            func.call @attn_online_update_bf16(%s, %vb, %m, %l, %acc, %tq, %tk, %d) : ({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32) -> ()
+            func.call @attn_mask_positions(%s, %tq, %tk, %q0, %k0, %valid, %causal, %zero)
+                : ({st}, i32, i32, i32, i32, i32, i32, i32) -> ()
+            func.call @attn_online_update_bf16(%s, %vb, %m, %l, %acc, %tq, %tk, %d)
+                : ({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32) -> ()
             aie.objectfifo.release @kv_l1(Consume, 1)
           }}
           %so = aie.objectfifo.acquire @o_l1(Produce, 1) : !aie.objectfifosubview<{qt}>
