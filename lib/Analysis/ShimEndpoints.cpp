@@ -3,15 +3,12 @@
 #include "attn/Analysis/ShimEndpoints.h"
 
 #include "attn/Dialect/AIE/IR/AIEOps.h"
+#include "attn/Target/NPUTarget.h"
 
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 using namespace mlir::attn;
-
-const NPUTarget *mlir::attn::getTarget(aie::DeviceOp device) {
-  return lookupTarget(aie::stringifyAIEDevice(device.getDevice()));
-}
 
 static bool isShimTile(const NPUTarget &target, Value tile) {
   auto tileOp = tile.getDefiningOp<aie::TileOp>();
@@ -24,7 +21,7 @@ FailureOr<ShimEndpoint> mlir::attn::resolveShimEndpoint(Operation *user,
   auto device = user->getParentOfType<aie::DeviceOp>();
   if (!device)
     return user->emitOpError("is not inside an aie.device");
-  const NPUTarget *target = getTarget(device);
+  const NPUTarget *target = aie::getTarget(device);
   if (!target)
     return user->emitOpError("device ")
            << aie::stringifyAIEDevice(device.getDevice())

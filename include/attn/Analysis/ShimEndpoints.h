@@ -9,19 +9,10 @@
 #ifndef ATTN_ANALYSIS_SHIMENDPOINTS_H
 #define ATTN_ANALYSIS_SHIMENDPOINTS_H
 
-#include "attn/Target/NPUTarget.h"
-
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 
 namespace mlir::attn {
-namespace aie {
-class DeviceOp;
-} // namespace aie
-
-/// The target-table entry of `device` (nullptr if the table lacks it).
-const NPUTarget *getTarget(aie::DeviceOp device);
-
 /// A shim DMA channel named by a runtime-sequence transfer.
 struct ShimEndpoint {
   /// The aie.objectfifo or aie.shim_dma_allocation the symbol names.

@@ -117,7 +117,8 @@ LogicalResult mlir::attn::aie::verifyDmaPattern(
   assert(sizes.size() == strides.size() && "one stride per size");
   size_t rank = sizes.size();
   int64_t unit = limits.unitBytes;
-  for (size_t i = 0; i < rank; ++i) {
+  // Innermost first: its word-granularity rules explain most bad patterns.
+  for (size_t i = rank; i-- > 0;) {
     int64_t size = sizes[i], stride = strides[i];
     bool innermost = i + 1 == rank;
     bool outermost = i == 0;
@@ -125,9 +126,7 @@ LogicalResult mlir::attn::aie::verifyDmaPattern(
       return emitError() << what << " dimension #" << i
                          << " (outermost first) has size " << size
                          << "; sizes must be positive";
-    if (stride < 0)
-      return emitError() << what << " dimension #" << i << " has stride "
-                         << stride << "; strides must be non-negative";
+    assert(stride >= 0 && "callers reject negative strides");
     if (innermost) {
       // DMAs move whole words; a sub-word element can only be moved as part
       // of a contiguous run of words.
@@ -372,12 +371,24 @@ void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 }
 
 LogicalResult UseLockOp::verify() {
-  if (!getLock().getDefiningOp<LockOp>())
+  if (!(*this)->getParentOfType<CoreOp>())
+    return emitOpError("must be inside an aie.core");
+  auto lock = getLock().getDefiningOp<LockOp>();
+  if (!lock)
     return emitOpError("'lock' operand must be the result of an aie.lock");
   if (auto value = getValue(); value && *value < 0)
     return emitOpError("'value' must be non-negative, got ") << *value;
-  if (!(*this)->getParentOfType<CoreOp>())
-    return emitOpError("must be inside an aie.core");
+  // A core reaches only its own and some neighbouring tiles' locks.
+  auto coreTile =
+      (*this)->getParentOfType<CoreOp>().getTile().getDefiningOp<TileOp>();
+  auto lockTile = lock.getTile().getDefiningOp<TileOp>();
+  const NPUTarget *target = getTarget(*this);
+  if (coreTile && lockTile && target &&
+      !target->canAccessMemory(coreTile.getCol(), coreTile.getRow(),
+                               lockTile.getCol(), lockTile.getRow()))
+    return emitOpError("'lock' operand lives on tile ")
+           << tileString(lockTile) << ", which the core on tile "
+           << tileString(coreTile) << " cannot reach";
   return success();
 }
 
@@ -647,41 +658,51 @@ LogicalResult ObjectFifoLinkOp::verify() {
              << outs.front().getObjectType().getElementType();
 
   ArrayAttr srcOffsets = getSrcOffsets(), dstOffsets = getDstOffsets();
+  // A join writes each input into its slice of the output object, so the
+  // slices must not overlap; a split only reads, and upstream designs send
+  // one slice to several outputs (offsets [0, 0]).
   auto checkOffsets = [&](ArrayAttr offsets, StringRef attrName,
                           MutableArrayRef<ObjectFifoCreateOp> pieces,
-                          ObjectFifoCreateOp whole) -> LogicalResult {
+                          ObjectFifoCreateOp whole,
+                          bool disjoint) -> LogicalResult {
     if (offsets.size() != pieces.size())
       return emitOpError("'")
              << attrName << "' has " << offsets.size() << " entries for "
              << pieces.size() << " objectfifos";
     int64_t wholeElems = whole.getObjectType().getNumElements();
-    int64_t end = 0;
+    int64_t previousEnd = 0;
     for (auto [i, attr] : llvm::enumerate(offsets)) {
       int64_t offset = cast<IntegerAttr>(attr).getInt();
       int64_t elems = pieces[i].getObjectType().getNumElements();
-      if (offset < end)
+      if (offset < 0)
+        return emitOpError("'") << attrName << "' entry #" << i << " ("
+                                << offset << ") must be non-negative";
+      if (disjoint && offset < previousEnd)
         return emitOpError("'")
                << attrName << "' entry #" << i << " (" << offset
-               << ") overlaps the previous piece, which ends at " << end;
-      end = offset + elems;
-      if (end > wholeElems)
+               << ") overlaps the previous piece, which ends at "
+               << previousEnd;
+      previousEnd = offset + elems;
+      if (offset + elems > wholeElems)
         return emitOpError("'")
                << attrName << "' entry #" << i << ": piece "
-               << pieces[i].getSymNameAttr() << " ends at element " << end
-               << ", beyond the " << wholeElems << " elements of "
-               << whole.getSymNameAttr();
+               << pieces[i].getSymNameAttr() << " ends at element "
+               << offset + elems << ", beyond the " << wholeElems
+               << " elements of " << whole.getSymNameAttr();
     }
     return success();
   };
   if (join) {
     if (!dstOffsets.empty())
       return emitOpError("'dst_offsets' must be empty for a join");
-    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front());
+    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front(),
+                        /*disjoint=*/true);
   }
   if (split) {
     if (!srcOffsets.empty())
       return emitOpError("'src_offsets' must be empty for a split");
-    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front());
+    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front(),
+                        /*disjoint=*/false);
   }
   if (!srcOffsets.empty() || !dstOffsets.empty())
     return emitOpError("offsets must be empty for a one-to-one link");
@@ -977,7 +998,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
   OpAsmParser::UnresolvedOperand buffer;
   Type bufferType;
-  SMLoc bufferLoc = parser.getCurrentLocation();
   if (parser.parseLParen() || parser.parseOperand(buffer) ||
       parser.parseColon() || parser.parseType(bufferType))
     return failure();
@@ -1023,7 +1043,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes) ||
       parser.resolveOperand(buffer, bufferType, result.operands))
     return failure();
-  (void)bufferLoc;
   return success();
 }
 

@@ -1,11 +1,13 @@
 //===- CheckLimits.cpp - whole-device resource check of AIE designs -------===//
 //
 // aie-check-limits: checks every aie.device against its target-table entry
-// (L1/L2 bytes, locks, DMA channels and buffer descriptors per tile, link
-// fan-in/out, shim DMA access patterns of the runtime sequence, shim task
-// queue depth) and reports each violation as an error on the op responsible,
-// naming the resource, the amount used and the limit. Requires verified
-// aie/aiex IR; changes nothing.
+// where the check needs the whole device (L1/L2 bytes, locks, DMA channels and
+// buffer descriptors per tile, link fan-in/out, shim task queue depth) and
+// reports each violation as an error on the op responsible, naming the
+// resource, the amount used and the limit. Limits one op can see on its own
+// (a shim access pattern's sizes, strides, repeat, alignment, buffer
+// descriptor ids, repeat_count) are the aie/aiex op verifiers' job, against
+// the same table. Requires verified aie/aiex IR; changes nothing.
 //
 // Object FIFO resources are counted as upstream mlir-aie's
 // aie-objectFifo-stateful-transform will allocate them
@@ -32,7 +34,6 @@
 #include "attn/Target/NPUTarget.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -417,174 +418,8 @@ private:
   }
 
   //===--------------------------------------------------------------------===//
-  // Runtime sequence: shim access patterns, BD ids, task queue
+  // Runtime sequence: shim task queue
   //===--------------------------------------------------------------------===//
-
-  /// Checks one shim access pattern (outermost dimension first, element
-  /// units) against the shim DMA limits; reports on `op`.
-  LogicalResult checkShimPattern(Operation *op, Type elementType,
-                                 ArrayRef<int64_t> sizesOuterFirst,
-                                 ArrayRef<int64_t> stridesOuterFirst,
-                                 int64_t offsetElems) {
-    const DmaLimits &limits = target.dmaLimits(TileKind::Shim);
-    std::string suffix = " of the shim DMA" + limitSuffix();
-    if (!elementType.isIntOrFloat())
-      return op->emitOpError("moves elements of type ")
-             << elementType << ", which the shim DMA cannot move";
-    int64_t bits = elementType.getIntOrFloatBitWidth();
-    int64_t unitBits = limits.unitBytes * 8;
-    if (bits > unitBits || unitBits % bits != 0)
-      return op->emitOpError("moves ")
-             << bits << "-bit elements; the " << limits.unitBytes
-             << "-byte transfer unit" << suffix
-             << " must hold a whole number of them";
-    int64_t dims = sizesOuterFirst.size();
-    if (dims > limits.maxDims)
-      return op->emitOpError("access pattern has ")
-             << dims << " dimensions, more than the " << limits.maxDims
-             << suffix;
-    // Innermost first, padded to the hardware's 4 dimensions.
-    SmallVector<int64_t, 4> sizes(limits.maxDims, 1),
-        strides(limits.maxDims, 0);
-    for (int64_t i = 0; i < dims; ++i) {
-      sizes[i] = sizesOuterFirst[dims - 1 - i];
-      strides[i] = stridesOuterFirst[dims - 1 - i];
-    }
-    for (int64_t i = 0; i < limits.maxDims; ++i)
-      if (sizes[i] < 1)
-        return op->emitOpError("size of dimension ")
-               << i << " is " << sizes[i] << "; sizes must be at least 1";
-    int64_t elemsPerUnit = unitBits / bits;
-    if (sizes[0] % elemsPerUnit != 0)
-      return op->emitOpError("innermost run of ")
-             << sizes[0] << " x " << bits / 8.0 << "-byte elements is not a "
-             << "whole number of the " << limits.unitBytes
-             << "-byte transfer units" << suffix;
-    if (offsetElems % elemsPerUnit != 0)
-      return op->emitOpError("starts at element offset ")
-             << offsetElems << ", not aligned to the " << limits.unitBytes
-             << "-byte transfer unit" << suffix;
-    // A sub-word element cannot be strided: the DMA moves whole units.
-    if (elemsPerUnit > 1 && sizes[0] > 1 && strides[0] != 1)
-      return op->emitOpError("innermost stride is ")
-             << strides[0] << " for " << bits / 8.0
-             << "-byte elements; the shim DMA moves " << limits.unitBytes
-             << "-byte units, so sub-word elements need innermost stride 1";
-    bool linear = sizes[1] == 1 && sizes[2] == 1 && strides[0] == 1;
-    int64_t innerUnits = sizes[0] / elemsPerUnit;
-    // AIEX::NpuDmaMemcpyNdOp::verify lets a plain linear transfer exceed the
-    // per-dimension wrap; it is split when lowered.
-    if (!linear && innerUnits > limits.maxSize)
-      return op->emitOpError("innermost size is ")
-             << innerUnits << " " << limits.unitBytes
-             << "-byte units, more than the " << limits.maxSize << suffix;
-    if (sizes[1] > limits.maxSize)
-      return op->emitOpError("size of dimension 1 is ")
-             << sizes[1] << ", more than the " << limits.maxSize << suffix;
-    // Dimension 2 has no wrap field on the shim (its size follows from the
-    // buffer length: NpuWriteBdOp::verify "ShimTile only supports 3
-    // dimensions of sizes").
-    int64_t outer = limits.maxDims - 1;
-    if (sizes[outer] > limits.maxOuterSize)
-      return op->emitOpError("repeat (outermost size) is ")
-             << sizes[outer] << ", more than the " << limits.maxOuterSize
-             << suffix;
-    for (int64_t i = 0; i < limits.maxDims; ++i) {
-      if (sizes[i] == 1)
-        continue;
-      int64_t minStride = i == outer ? 0 : 1;
-      if (strides[i] < minStride)
-        return op->emitOpError("stride of dimension ")
-               << i << " is " << strides[i] << "; it must be at least "
-               << minStride;
-      if (i == 0 && strides[i] == 1)
-        continue;
-      if (strides[i] % elemsPerUnit != 0)
-        return op->emitOpError("stride of dimension ")
-               << i << " is " << strides[i] << " elements, not a whole "
-               << "number of " << limits.unitBytes << "-byte units" << suffix;
-      int64_t strideUnits = strides[i] / elemsPerUnit;
-      if (strideUnits > limits.maxStrideWords)
-        return op->emitOpError("stride of dimension ")
-               << i << " is " << strideUnits << " " << limits.unitBytes
-               << "-byte units, more than the " << limits.maxStrideWords
-               << suffix;
-    }
-    return success();
-  }
-
-  LogicalResult checkMemcpy(aiex::NpuDmaMemcpyNdOp op) {
-    auto type = cast<BaseMemRefType>(op.getMemref().getType());
-    if (op.getId() < 0 ||
-        op.getId() >= target.bufferDescriptors(TileKind::Shim))
-      return op.emitOpError("uses buffer descriptor id ")
-             << op.getId() << ", but a shim tile" << limitSuffix() << " has "
-             << target.bufferDescriptors(TileKind::Shim);
-    auto constants = [](ArrayRef<OpFoldResult> values)
-        -> std::optional<SmallVector<int64_t>> {
-      SmallVector<int64_t> out;
-      for (OpFoldResult value : values) {
-        std::optional<int64_t> c = getConstantIntValue(value);
-        if (!c)
-          return std::nullopt;
-        out.push_back(*c);
-      }
-      return out;
-    };
-    auto sizes = constants(op.getMixedSizes());
-    auto strides = constants(op.getMixedStrides());
-    auto offsets = constants(op.getMixedOffsets());
-    // As upstream: dynamic patterns are checked when they become constant.
-    if (!sizes || !strides || !offsets)
-      return success();
-    int64_t offset = 0;
-    for (auto [o, s] : llvm::zip(*offsets, *strides))
-      offset += o * s;
-    return checkShimPattern(op, type.getElementType(), *sizes, *strides,
-                            offset);
-  }
-
-  LogicalResult checkTask(aiex::DMAConfigureTaskForOp task) {
-    bool ok = true;
-    if (task.getRepeatCount() > target.shimRepeatCountMax) {
-      task.emitOpError("repeat_count is ")
-          << task.getRepeatCount() << ", more than the "
-          << target.shimRepeatCountMax << " a shim DMA task queue entry holds"
-          << limitSuffix();
-      ok = false;
-    }
-    task.getBody().walk([&](aie::DMABDOp bd) {
-      auto type = cast<BaseMemRefType>(bd.getBuffer().getType());
-      SmallVector<int64_t> sizes, strides;
-      if (auto dims = bd.getDimensions()) {
-        for (auto dim : *dims) {
-          sizes.push_back(dim.getSize());
-          strides.push_back(dim.getStride());
-        }
-      } else {
-        int64_t len = bd.getLen().value_or(
-            type.hasStaticShape() ? type.getNumElements() - bd.getOffset() : 0);
-        // A linear descriptor: one run of `len` elements.
-        sizes.push_back(len);
-        strides.push_back(1);
-      }
-      ok &= succeeded(checkShimPattern(bd, type.getElementType(), sizes,
-                                       strides, bd.getOffset()));
-      if (auto len = bd.getLen()) {
-        int64_t bits = type.getElementType().isIntOrFloat()
-                           ? type.getElementType().getIntOrFloatBitWidth()
-                           : 0;
-        int64_t unitBits = target.dmaLimits(TileKind::Shim).unitBytes * 8;
-        if (bits && (*len * bits) % unitBits != 0) {
-          bd.emitOpError("len of ")
-              << *len << " elements is not a whole number of " << unitBits / 8
-              << "-byte transfer units of the shim DMA" << limitSuffix();
-          ok = false;
-        }
-      }
-    });
-    return success(ok);
-  }
 
   /// Outstanding token-issuing transfers per shim channel.
   struct QueueState {
@@ -653,15 +488,12 @@ private:
 
   LogicalResult checkSequenceOp(Operation *op, QueueState &state) {
     if (auto memcpy = dyn_cast<aiex::NpuDmaMemcpyNdOp>(op)) {
-      bool ok = succeeded(checkMemcpy(memcpy));
-      if (memcpy.getIssueToken())
-        ok &= succeeded(issue(op, memcpy.getMetadata(), state));
-      return success(ok);
+      if (!memcpy.getIssueToken())
+        return success();
+      return issue(op, memcpy.getMetadata(), state);
     }
     if (auto wait = dyn_cast<aiex::NpuDmaWaitOp>(op))
       return retire(op, wait.getSymbol(), state);
-    if (auto task = dyn_cast<aiex::DMAConfigureTaskForOp>(op))
-      return checkTask(task);
     if (auto start = dyn_cast<aiex::DMAStartTaskOp>(op)) {
       auto task = start.getTask().getDefiningOp<aiex::DMAConfigureTaskForOp>();
       if (!task || !task.getIssueToken())
@@ -716,7 +548,7 @@ struct AIECheckLimitsPass : aie::impl::AIECheckLimitsBase<AIECheckLimitsPass> {
   void runOnOperation() override {
     bool ok = true;
     getOperation().walk([&](aie::DeviceOp device) {
-      const NPUTarget *target = getTarget(device);
+      const NPUTarget *target = aie::getTarget(device);
       if (!target) {
         device.emitOpError("device ")
             << aie::stringifyAIEDevice(device.getDevice())

@@ -1,17 +1,15 @@
 //===- CountTraffic.cpp - report the DRAM traffic of runtime sequences ----===//
 //
 // aie-count-traffic: emits one remark per aie.runtime_sequence with the exact
-// bytes it reads from and writes to DRAM (total and per argument), and with
-// `annotate` attaches them as attributes. Requires a module of aie.device ops;
-// the counting itself is mlir::attn::countTraffic.
+// bytes it reads from and writes to DRAM (total and per argument). Requires a
+// module of aie.device ops; the counting itself is mlir::attn::countTraffic
+// (the same code serves attn.analysis.count_traffic).
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/TrafficCount.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
-
-#include "mlir/IR/Builders.h"
 
 namespace mlir::attn::aie {
 #define GEN_PASS_DEF_AIECOUNTTRAFFIC
@@ -41,15 +39,6 @@ struct AIECountTrafficPass
       for (const ArgumentTraffic &arg : traffic->arguments)
         remark << "; arg " << arg.index << " (" << arg.name << "): read "
                << arg.readBytes << " B, write " << arg.writeBytes << " B";
-      if (annotate) {
-        Builder builder(sequence.getContext());
-        sequence->setAttr("attn.dram_read_bytes",
-                          builder.getI64IntegerAttr(traffic->readBytes));
-        sequence->setAttr("attn.dram_write_bytes",
-                          builder.getI64IntegerAttr(traffic->writeBytes));
-        sequence->setAttr("attn.dram_total_bytes",
-                          builder.getI64IntegerAttr(traffic->totalBytes()));
-      }
     });
     if (failedAny)
       signalPassFailure();

@@ -27,16 +27,16 @@ def AIECheckLimits : Pass<"aie-check-limits", "::mlir::ModuleOp"> {
       consumed, one per `aie.shim_dma_allocation`; shared-memory FIFOs use
       none.
     - Buffer descriptors per tile (one per buffer a DMA channel cycles
-      through) and shim buffer descriptor ids used by the runtime sequence.
+      through).
     - Link fan-in and fan-out through a memory tile.
-    - Every `aiex.npu.dma_memcpy_nd` and task-form `aie.dma_bd`: number of
-      dimensions, per-dimension sizes, strides, repeat count, 4-byte units
-      and alignment of the shim DMA; `repeat_count` of DMA tasks.
     - Shim task queue: outstanding transfers with `issue_token` per shim DMA
       channel between `aiex.npu.dma_wait` / `aiex.dma_await_task`, against
       the queue depth; a wait with no outstanding token is an error too.
 
-    The pass changes nothing; it fails if any check fails.
+    What one op shows on its own (a shim access pattern's sizes, strides,
+    repeat count, 4-byte units and alignment, buffer descriptor ids, a
+    task's `repeat_count`) is checked by the aie/aiex op verifiers against
+    the same table. The pass changes nothing; it fails if any check fails.
   }];
 }
 
@@ -61,12 +61,6 @@ def AIECountTraffic : Pass<"aie-count-traffic", "::mlir::ModuleOp"> {
     `mlir::attn::countTraffic` (include/attn/Analysis/TrafficCount.h), the
     same code behind `attn.analysis.count_traffic`.
   }];
-  let options = [
-    Option<"annotate", "annotate", "bool", /*default=*/"false",
-           "Also attach the counts to each runtime sequence as the "
-           "attributes attn.dram_read_bytes, attn.dram_write_bytes and "
-           "attn.dram_total_bytes (i64)">
-  ];
 }
 
 #endif // ATTN_DIALECT_AIE_TRANSFORMS_PASSES_TD
