@@ -136,3 +136,65 @@ def test_bf16_arguments_accept_ml_dtypes_and_round_floats() -> None:
     r2 = sim.run_program(prog(), x.astype(ml_dtypes.bfloat16), timing=False)
     np.testing.assert_array_equal(r1.output, x.astype(ml_dtypes.bfloat16).astype(np.float32))
     np.testing.assert_array_equal(r1.output, r2.output)
+
+
+def test_scalar_semantics_of_core_bodies() -> None:
+    r = sim.run(program("scalar_ops.mlir"), timing=False)
+    ints = [45, -3, -1, -4, 4, 2**31 - 4, -4, 2**31 - 4, 1, 0, 11, 8, -56, 200, -2, 0]
+    np.testing.assert_array_equal(r.outputs[0], ints)
+    f32 = np.float32
+    floats = [1.0, 1.0078125, np.exp(f32(1)), 0.25, -7.0, f32(1) / f32(3), -2.0, np.sqrt(f32(2))]
+    np.testing.assert_array_equal(r.outputs[1], np.array(floats, np.float32))
+
+
+def test_acquire_may_return_the_objects_directly() -> None:
+    text = program("passthrough_transpose.mlir")
+    text = text.replace(
+        "%si = aie.objectfifo.acquire @in_l1(Consume, 1) : !aie.objectfifosubview<memref<16x16xi32>>",
+        "%x = aie.objectfifo.acquire @in_l1(Consume, 1) : memref<16x16xi32>",
+    )
+    text = text.replace(
+        "        %x = aie.objectfifo.subview.access %si[0] : !aie.objectfifosubview<memref<16x16xi32>> "
+        "-> memref<16x16xi32>\n",
+        "",
+    )
+    assert "subview.access %si" not in text
+    x = np.arange(1024, dtype=np.int32)
+    r = sim.run(text, x, timing=False)
+    np.testing.assert_array_equal(r.output, x.reshape(4, 16, 16).transpose(0, 2, 1).reshape(-1))
+
+
+def test_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    x = np.arange(1024, dtype=np.int32)
+    np.savez(tmp_path / "in.npz", x)
+    cmd = [
+        sys.executable,
+        "-m",
+        "attn.sim",
+        str(PROGRAMS / "passthrough_transpose.mlir"),
+        "--inputs",
+        str(tmp_path / "in.npz"),
+        "--trace",
+        str(tmp_path / "t.json"),
+        "--out",
+        str(tmp_path / "out.npz"),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    summary = json.loads(done.stdout)
+    assert summary["cycles"] > 0 and summary["written_args"] == [1]
+    with np.load(tmp_path / "out.npz") as out:
+        np.testing.assert_array_equal(out["output"], x.reshape(4, 16, 16).transpose(0, 2, 1).reshape(-1))
+        np.testing.assert_array_equal(out["arg1"], out["output"])
+    assert json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+    deadlock = (
+        (PROGRAMS / "passthrough_transpose.mlir")
+        .read_text()
+        .replace("[1, 1, 1, 1024][0, 0, 0, 1]) {id = 1", "[1, 1, 1, 512][0, 0, 0, 1]) {id = 1")
+    )
+    (tmp_path / "dead.mlir").write_text(deadlock)
+    failed = subprocess.run(cmd[:3] + [str(tmp_path / "dead.mlir")], capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert "error: deadlock" in failed.stderr and "core (0, 2)" in failed.stderr
