@@ -239,3 +239,13 @@ def test_unparsable_text_is_a_sim_error() -> None:
         sim.run(42, X)
     with pytest.raises(sim.SimError, match="expected exactly one aie.device"):
         sim.run("module {}", X)
+
+
+def test_lock_deadlock_names_the_locks() -> None:
+    text = (PROGRAMS / "lock_handoff.mlir").read_text().replace("aie.use_lock(%empty, Release, 1)", "")
+    with pytest.raises(sim.SimDeadlockError) as err:
+        sim.run(text)
+    waiters = "\n".join(err.value.waiters)
+    assert "core (0, 2): waits for lock empty >= 1 at aie.use_lock at <input>:" in waiters
+    assert "(value 0)" in waiters
+    assert "runtime sequence: waits for completion of shim (0, 0) S2MM @out" in waiters

@@ -198,3 +198,9 @@ def test_command_line(tmp_path: Path) -> None:
     failed = subprocess.run(cmd[:3] + [str(tmp_path / "dead.mlir")], capture_output=True, text=True)
     assert failed.returncode == 1
     assert "error: deadlock" in failed.stderr and "core (0, 2)" in failed.stderr
+
+
+def test_lock_handoff_between_cores() -> None:
+    r = sim.run(program("lock_handoff.mlir"))
+    expected = [3 * i + 1 + 100 * rnd for rnd in range(2) for i in range(8)]
+    np.testing.assert_array_equal(r.output, expected)
