@@ -204,3 +204,10 @@ def test_lock_handoff_between_cores() -> None:
     r = sim.run(program("lock_handoff.mlir"))
     expected = [3 * i + 1 + 100 * rnd for rnd in range(2) for i in range(8)]
     np.testing.assert_array_equal(r.output, expected)
+
+
+def test_core_to_core_objectfifo_over_dma() -> None:
+    x = np.arange(192, dtype=np.int32).reshape(3, 8, 8)
+    r = sim.run(program("core_pipeline.mlir"), x)
+    np.testing.assert_array_equal(r.output.reshape(3, 8, 8), 2 * (x + 1).transpose(0, 2, 1))
+    assert "MM2S @ab" in r.tiles["core (0, 2)"]

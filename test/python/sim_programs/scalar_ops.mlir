@@ -1,12 +1,11 @@
 // Scalar semantics of the core-body interpreter: scf.for with iter_args,
 // scf.if and scf.while with results, signed/unsigned integer ops, casts,
-// f32 and bf16 arithmetic, math ops, memref.subview/copy on an aie.buffer. The core
+// f32 and bf16 arithmetic, math ops, memref.alloc/subview/copy. The core
 // writes 16 i32 and 8 f32 results; test_sim_programs.py states the expected values.
 module {
   aie.device(npu2) {
     %shim = aie.tile(0, 0)
     %core = aie.tile(0, 2)
-    %tmp = aie.buffer(%core) {sym_name = "tmp"} : memref<2xf32>
     aie.objectfifo @ints(%core, {%shim}, 1 : i32) : !aie.objectfifo<memref<16xi32>>
     aie.objectfifo @floats(%core, {%shim}, 1 : i32) : !aie.objectfifo<memref<8xf32>>
     %c = aie.core(%core) {
@@ -118,7 +117,8 @@ module {
       %three = arith.constant 3.0 : f32
       %f5 = arith.divf %one, %three : f32
       memref.store %f5, %f[%p5] : memref<8xf32>
-      // a 2-element scratch buffer copied into elements 6..7 through a subview
+      // a 2-element scratch (memref.alloc) copied into elements 6..7 through a subview
+      %tmp = memref.alloc() : memref<2xf32>
       %two = arith.constant 2.0 : f32
       %neg = arith.negf %two : f32
       memref.store %neg, %tmp[%p0] : memref<2xf32>
@@ -126,6 +126,7 @@ module {
       memref.store %rt, %tmp[%p1] : memref<2xf32>
       %tail = memref.subview %f[6] [2] [1] : memref<8xf32> to memref<2xf32, strided<[1], offset: 6>>
       memref.copy %tmp, %tail : memref<2xf32> to memref<2xf32, strided<[1], offset: 6>>
+      memref.dealloc %tmp : memref<2xf32>
       aie.objectfifo.release @ints(Produce, 1)
       aie.objectfifo.release @floats(Produce, 1)
       aie.end
