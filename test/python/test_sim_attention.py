@@ -48,3 +48,21 @@ def test_flash_attention_other_tilings(tq: int, tk: int) -> None:
     q, k, v = bf16_inputs(1, 128, 64, seed=tq + tk)
     check = sim.verify_attention(flash_attention_program(1, 128, 64, tq=tq, tk=tk), q, k, v, timing=False)
     assert check.max_rel_error < 2.0**-7
+
+
+@pytest.mark.parametrize("name", ["flash", "matmul_join_split.mlir", "eltwise_add.mlir", "broadcast.mlir"])
+def test_dram_bytes_agree_with_the_static_traffic_count(name: str) -> None:
+    """The simulator's shim byte count equals attn.analysis.count_traffic (C++, static)."""
+    from pathlib import Path
+
+    from attn import analysis, ir
+
+    if name == "flash":
+        text = flash_attention_program(2, 128, 64)
+    else:
+        text = (Path(__file__).parent / "sim_programs" / name).read_text()
+    with ir.Context():
+        module = ir.Module.parse(text)
+        static = analysis.count_traffic(module)
+        r = sim.run(module, timing=False)
+    assert r.dram_bytes == static["total_bytes"]
