@@ -211,3 +211,21 @@ def test_core_to_core_objectfifo_over_dma() -> None:
     r = sim.run(program("core_pipeline.mlir"), x)
     np.testing.assert_array_equal(r.output.reshape(3, 8, 8), 2 * (x + 1).transpose(0, 2, 1))
     assert "MM2S @ab" in r.tiles["core (0, 2)"]
+
+
+def test_link_chain_through_two_memtiles() -> None:
+    # shim -> memtile (0,1) -> memtile (1,1) -> core: @mid is the output of one link
+    # and the input of the next.
+    text = program("passthrough_transpose.mlir")
+    text = text.replace("    %core = aie.tile(0, 2)\n", "    %core = aie.tile(0, 2)\n    %mem1 = aie.tile(1, 1)\n")
+    text = text.replace(
+        "    aie.objectfifo @in_l1(%mem dimensionsToStream",
+        "    aie.objectfifo @mid(%mem, {%mem1}, 2 : i32) : !aie.objectfifo<memref<16x16xi32>>\n"
+        "    aie.objectfifo.link [@mid] -> [@in_l1] ([] [])\n"
+        "    aie.objectfifo @in_l1(%mem1 dimensionsToStream",
+    )
+    text = text.replace("aie.objectfifo.link [@in] -> [@in_l1] ([] [])", "aie.objectfifo.link [@in] -> [@mid] ([] [])")
+    x = np.arange(1024, dtype=np.int32)
+    r = sim.run(text, x)
+    np.testing.assert_array_equal(r.output, x.reshape(4, 16, 16).transpose(0, 2, 1).reshape(-1))
+    assert "MM2S @mid" in r.tiles["memtile (0, 1)"] and "MM2S @in_l1" in r.tiles["memtile (1, 1)"]

@@ -399,7 +399,6 @@ class Engine:
         self.events: list[TraceEvent] = []
         self.dram_bytes = 0
         self._dram_free = 0.0
-        self.pools: dict[tuple[str, TileId], Pool] = {}
         self.core_ports: dict[tuple[str, str, TileId], Port] = {}
         self.channels: dict[str, ShimChannel] = {}
         self.locks: dict[str, Lock] = {}
@@ -495,8 +494,9 @@ class Engine:
         split = len(outs) > 1
         whole = outs[0] if join else ins[0]
         depth = whole.depths[0] if join else ins[0].depths[1 + ins[0].consumers.index(tile)]
-        label = f"link {'join' if join else 'split' if split else ''} @{'+'.join(link.ins)}->@{'+'.join(link.outs)}"
-        pool = Pool(f"{label.replace('  ', ' ')} at {tile_name(tile, prog.kind(tile))}", tile, depth, whole.obj)
+        kind = "join" if join else "split" if split else "link"
+        name = f"{kind} @{'+@'.join(link.ins)} -> @{'+@'.join(link.outs)}"
+        pool = Pool(f"{name} at {tile_name(tile, prog.kind(tile))}", tile, depth, whole.obj)
         limit = whole.obj.numel
 
         def offsets(given: list[int], fifos: list[FifoSpec], which: str) -> list[int]:
@@ -517,6 +517,10 @@ class Engine:
                 f"{what}{where(link.loc)}: @{ins[0].name} objects have {ins[0].obj.numel} elements, "
                 f"@{outs[0].name} objects {outs[0].obj.numel}; a 1:1 link needs equal sizes"
             )
+        for f, seen in [(f, link_in) for f in ins] + [(f, link_out) for f in outs]:
+            if f.name in seen:
+                role = "input" if seen is link_in else "output"
+                raise SimError(f"{what}{where(link.loc)}: objectfifo @{f.name} is already the {role} of a link")
         for f, off in zip(ins, in_offs, strict=True):
             dims = f.from_stream[f.consumers.index(tile)] if f.from_stream else None
             idx = self._end_idx(dims, off, f.obj.numel, limit, f.obj, f"objectfifo @{f.name} into the link", f.loc)
@@ -538,31 +542,6 @@ class Engine:
             raise SimError(f"{what}{where(f.loc)}: producer {tile_name(f.producer)} is also a consumer")
         pkind = prog.kind(f.producer)
         numel = f.obj.numel
-
-        # Shared memory: a core-to-core FIFO between tiles that can address each
-        # other's memory, without layout transformations, needs no DMA.
-        if (
-            len(f.consumers) == 1
-            and pkind == "core"
-            and prog.kind(f.consumers[0]) == "core"
-            and f.name not in link_in
-            and f.name not in link_out
-            and not f.to_stream
-            and not (f.from_stream and f.from_stream[0])
-            and prog.shared_memory is not None
-            and prog.shared_memory(f.producer, f.consumers[0])
-        ):
-            pool = Pool(
-                f"@{f.name} shared by {tile_name(f.producer)} and {tile_name(f.consumers[0])}",
-                f.producer,
-                max(f.depths),
-                f.obj,
-            )
-            self.core_ports[(f.name, "Produce", f.producer)] = Port(pool, True, f"core {tile_name(f.producer)}")
-            self.core_ports[(f.name, "Consume", f.consumers[0])] = Port(
-                pool, False, f"core {tile_name(f.consumers[0])}"
-            )
-            return
 
         # Producer side.
         src: Any
@@ -863,7 +842,7 @@ class Engine:
                     )
                 ch = tasks[op.handle][1]
                 yield from self._await_token(ch, lambda task=task: task.done, what, op.loc)
-                ch.tokens -= 1
+                ch.tokens = max(0, ch.tokens - 1)
             elif isinstance(op, FreeTask):
                 if op.handle not in tasks:
                     raise SimError(f"aiex.dma_free_task{where(op.loc)}: task was not configured")

@@ -259,8 +259,6 @@ class Program:
     seq_name: str = "sequence"
     seq_args: list[MemType] = field(default_factory=list)
     seq_ops: list[RuntimeOp] = field(default_factory=list)
-    # Tile pairs whose memory a core can address directly (shared-memory objectfifos).
-    shared_memory: Optional[Callable[[TileId, TileId], bool]] = None
 
     def kind(self, tile: TileId) -> str:
         if tile not in self.tile_kinds:
