@@ -8,7 +8,7 @@ cycles/seconds/DRAM traffic of the timed run, and the error against
 attn.reference. Not a test: numbers depend on the machine.
 
     PYTHONPATH=build/dev/python_packages python bench/sim_speed.py [--heads 12] [--seq-len 512] \
-        [--head-dim 64] [--tq 32] [--tk 32] [--out result.json] [--trace trace.json]
+        [--head-dim 64] [--tq 32] [--tk 32] [--out result.json] [--trace trace.json] [--plot timeline.png]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--device", default="npu2")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--trace", type=Path, help="write the timed run's Perfetto trace here")
+    parser.add_argument("--plot", type=Path, help="save the timed run's timeline (needs matplotlib)")
     args = parser.parse_args()
 
     h, seq_len, d = args.heads, args.seq_len, args.head_dim
@@ -94,6 +95,12 @@ def main() -> int:
     print(text_out)
     if args.out is not None:
         args.out.write_text(text_out + "\n")
+    if args.plot is not None:
+        try:
+            timed.plot(args.plot)
+        except ImportError as e:
+            print(f"no plot: {e}", file=sys.stderr)
+            return 1
     return 0
 
 
