@@ -90,7 +90,7 @@ def test_stream_length_mismatch_is_rejected() -> None:
     prog.fifos["in"].consumers = [(0, 1)]
     prog.fifos["in2"] = FifoSpec("in2", (0, 1), [(0, 2)], [2, 2], MemType((16,), "i32"), ((2, 1),), [None])
     prog.links.append(LinkSpec(["in"], ["in2"], [], []))
-    with pytest.raises(sim.SimError, match=r"@in2.*different numbers of elements per object \(\[2, 16\]\)"):
+    with pytest.raises(sim.SimError, match=r"@in2.*different numbers of 4-byte words per object \(\[2, 16\]\)"):
         sim.run_program(prog, np.zeros(16, np.int32))
 
 
@@ -168,5 +168,5 @@ def test_deadlock_names_every_waiter() -> None:
         sim.run_program(prog, np.zeros(32, np.int32))
     text = "\n".join(err.value.waiters)
     assert "core (0, 2): waits for 1 full object(s) of @in (Consume)" in text
-    assert "16 elements queued on shim (0, 0) MM2S @in (has 0" in text
+    assert "16 words queued on shim (0, 0) MM2S @in (has 0" in text
     assert "runtime sequence: waits for completion of shim (0, 0) S2MM @out" in text

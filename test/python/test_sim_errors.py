@@ -86,9 +86,7 @@ def test_unfinished_transfers_are_reported() -> None:
     text = edit(PASSTHROUGH, "[1, 1, 1, 1024][0, 0, 0, 1]) {id = 1", "[3, 1, 16, 64][0, 0, 64, 1]) {id = 1")
     r = sim.run(text, X)
     assert len(r.warnings) == 1
-    assert (
-        "aiex.npu.dma_memcpy_nd id 1 @in" in r.warnings[0] and "did not complete (2048/3072 elements)" in r.warnings[0]
-    )
+    assert "aiex.npu.dma_memcpy_nd id 1 @in" in r.warnings[0] and "did not complete (2048/3072 words)" in r.warnings[0]
 
 
 def test_wait_without_a_token_is_an_error() -> None:

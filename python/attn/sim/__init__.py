@@ -26,7 +26,7 @@ from .engine import Engine, RunState
 from .errors import SimDeadlockError, SimError, SimMisuseError
 from .frontend import load
 from .kernel_models import known_kernels, register_kernel
-from .program import Program, to_storage
+from .program import Program, decode, encode, typed_view
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 __all__ = [
@@ -119,6 +119,7 @@ def _prepare_args(prog: Program, arrays: tuple) -> list[np.ndarray]:
         )
     out = []
     for i, mt in enumerate(prog.seq_args):
+        raw = np.zeros(mt.nbytes, np.uint8)
         if i < len(arrays) and arrays[i] is not None:
             a = np.asarray(arrays[i])
             if a.size != mt.numel:
@@ -126,11 +127,10 @@ def _prepare_args(prog: Program, arrays: tuple) -> list[np.ndarray]:
                     f"argument {i}: array of shape {a.shape} has {a.size} elements, the runtime sequence "
                     f"expects {mt} ({mt.numel} elements)"
                 )
-            if a.dtype.kind not in "biufV" and a.dtype.name != "bfloat16":
+            if a.dtype.kind not in "biuf" and a.dtype.name != "bfloat16":
                 raise SimError(f"argument {i}: unsupported array dtype {a.dtype}")
-            out.append(to_storage(a, mt.elem).reshape(-1).copy())
-        else:
-            out.append(to_storage(np.zeros(mt.numel), mt.elem))
+            typed_view(raw, mt).reshape(-1)[:] = encode(a, mt.elem).reshape(-1)
+        out.append(raw)
     return out
 
 
@@ -143,7 +143,7 @@ def run_program(prog: Program, *arrays: Any, timing: bool = True, max_events: in
     args = _prepare_args(prog, arrays)
     engine = Engine(prog, model, tgt, trace=timing, max_events=max_events)
     state: RunState = engine.execute(args)
-    shaped = [a.reshape(mt.shape) for a, mt in zip(args, prog.seq_args, strict=True)]
+    shaped = [decode(typed_view(a, mt), mt.elem) for a, mt in zip(args, prog.seq_args, strict=True)]
     outputs = {i: shaped[i] for i in state.written_args}
     actors = []
     for a in state.actors:

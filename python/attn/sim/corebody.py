@@ -26,7 +26,7 @@ import numpy as np
 from ..reference import round_to_dtype
 from . import kernel_models
 from .errors import SimError, SimMisuseError, where
-from .program import MemType, storage_dtype, to_storage
+from .program import MemType, bf16_bits, bf16_values, element_bytes, typed_view
 
 Step = tuple[bool, Callable[[list], Any]]  # (is_generator, fn(env))
 
@@ -607,7 +607,18 @@ class CoreCompiler:
         if name == "memref.load":
             m, *idx = [self.slot(v, o) for v in o.operands]
             r = self.new_slot(o.results[0])
-            conv = int if _int_width(type_name(o.results[0].type)) is not None else (lambda x: x)
+            rt = type_name(o.results[0].type)
+            if rt == "bf16":
+
+                def conv(x):
+                    return bf16_values(x)[()]
+            elif _int_width(rt) is not None:
+                conv = int
+            else:
+
+                def conv(x):
+                    return x
+
             what = "memref.load"
 
             def load(env):
@@ -620,12 +631,13 @@ class CoreCompiler:
         if name == "memref.store":
             v, m, *idx = [self.slot(x, o) for x in o.operands]
             what = "memref.store"
+            bf16 = type_name(o.operands[0].type) == "bf16"
 
             def store(env):
                 arr = env[m].check(what, loc)
                 ix = tuple(env[i] for i in idx)
                 _check_index(ix, arr.shape, what, loc)
-                arr[ix] = env[v]
+                arr[ix] = bf16_bits(env[v])[()] if bf16 else env[v]
 
             return (False, store), 1
         if name == "memref.copy":
@@ -644,17 +656,18 @@ class CoreCompiler:
                 raise SimError(f"{name}{where(loc)}: dynamic sizes are not supported")
             mt = memref_type(o.results[0].type)
             r = self.new_slot(o.results[0])
-            dtype = storage_dtype(mt.elem)
             from .engine import MemView
 
             def alloc(env):
-                env[r] = MemView(np.zeros(mt.shape, dtype), mt.elem, f"{name} {mt}")
+                env[r] = MemView(typed_view(np.zeros(mt.nbytes, np.uint8), mt), mt.elem, f"{name} {mt}")
 
             return (False, alloc), 1
         if name == "memref.dealloc":
             return None, 0
         if name == "memref.subview":
             return (False, self.subview(o)), 1
+        if name == "memref.view":
+            return (False, self.view(o)), 1
         if name in ("memref.cast", "memref.collapse_shape", "memref.expand_shape", "memref.reinterpret_cast"):
             return (False, self.reshape(o)), 1
         raise SimError(f"{name}{where(loc)}: op not supported in a core body by the simulator")
@@ -710,6 +723,30 @@ class CoreCompiler:
                     )
                 index.append(slice(off, off + (size - 1) * stride + 1, stride) if keep[d] else off)
             env[r] = view.derive(arr[tuple(index)])
+
+        return run
+
+    def view(self, o: Any) -> Callable[[list], None]:
+        """``memref.view %bytes[%shift][]``: typed memory at a byte offset of an i8 buffer."""
+        loc = loc_str(o)
+        src_t = memref_type(o.operands[0].type)
+        if src_t.elem not in ("i8", "ui8") or len(src_t.shape) != 1:
+            raise SimError(f"memref.view{where(loc)}: the source must be a 1-D i8 memref, got {src_t}")
+        if len(o.operands) != 2:
+            raise SimError(f"memref.view{where(loc)}: dynamic result sizes are not supported")
+        src, shift = self.slot(o.operands[0], o), self.slot(o.operands[1], o)
+        mt = memref_type(o.results[0].type)
+        r = self.new_slot(o.results[0])
+
+        def run(env):
+            view = env[src]
+            raw = view.check("memref.view", loc).view(np.uint8)
+            start = env[shift]
+            if start < 0 or start + mt.nbytes > raw.size or start % element_bytes(mt.elem):
+                raise SimMisuseError(
+                    f"memref.view{where(loc)}: {mt} at byte {start} does not fit (aligned) in {raw.size} bytes"
+                )
+            env[r] = view.derive(typed_view(raw[start : start + mt.nbytes], mt), mt.elem)
 
         return run
 
@@ -913,4 +950,4 @@ def initial_value(attr: Any, mt: MemType) -> np.ndarray:
         raise SimError(f"cannot read initial value {attr} of a {mt} buffer: {e}") from None
     if arr.size == 1 and mt.numel > 1:
         arr = np.full(mt.numel, arr.reshape(-1)[0])
-    return to_storage(arr, mt.elem)
+    return arr

@@ -31,7 +31,16 @@ import numpy as np
 from . import kernel_models
 from .costs import TimingModel
 from .errors import SimDeadlockError, SimError, SimMisuseError, where
-from .patterns import Index, as_slice_if_contiguous, check_bounds, check_word_units, indices, shim_base, shim_dims
+from .patterns import (
+    Index,
+    as_slice_if_contiguous,
+    check_bounds,
+    check_word_units,
+    indices,
+    shim_base,
+    shim_dims,
+    word_pattern,
+)
 from .program import (
     AwaitTask,
     ConfigureTask,
@@ -45,10 +54,12 @@ from .program import (
     SetLock,
     StartTask,
     TileId,
+    bf16_bits,
+    bf16_values,
     element_bytes,
-    storage_dtype,
+    encode,
     tile_name,
-    to_storage,
+    typed_view,
 )
 
 DELAY = 0
@@ -82,15 +93,17 @@ class Actor:
 class Pool(Waitable):
     """The objects of one objectfifo end (or of a memtile link point)."""
 
-    __slots__ = ("name", "tile", "depth", "obj", "slots", "writers", "readers")
+    __slots__ = ("name", "tile", "depth", "obj", "slots", "words", "writers", "readers")
 
-    def __init__(self, name: str, tile: TileId, depth: int, obj: MemType):
+    def __init__(self, name: str, tile: TileId, depth: int, obj: MemType, word: np.dtype):
         super().__init__()
         if depth < 1:
             raise SimError(f"{name}: depth must be at least 1, got {depth}")
+        if obj.nbytes % word.itemsize:
+            raise SimError(f"{name}: objects of {obj} are {obj.nbytes} bytes, not whole {word.itemsize}-byte DMA words")
         self.name, self.tile, self.depth, self.obj = name, tile, depth, obj
-        dtype = storage_dtype(obj.elem)
-        self.slots = [np.zeros(obj.numel, dtype) for _ in range(depth)]
+        self.slots = [np.zeros(obj.nbytes, np.uint8) for _ in range(depth)]  # raw bytes
+        self.words = [raw.view(word) for raw in self.slots]  # what DMAs move
         self.writers: list[Port] = []
         self.readers: list[Port] = []
 
@@ -127,7 +140,11 @@ class Port:
         return self.count <= seq < self.count + self.held
 
     def slot(self, seq: int) -> np.ndarray:
+        """Raw bytes of object ``seq``."""
         return self.pool.slots[seq % self.pool.depth]
+
+    def words(self, seq: int) -> np.ndarray:
+        return self.pool.words[seq % self.pool.depth]
 
 
 class MemView:
@@ -149,8 +166,9 @@ class MemView:
             )
         return self.arr
 
-    def derive(self, arr: np.ndarray, label: Optional[str] = None) -> MemView:
-        return MemView(arr, self.elem, label or self.label, self.port, self.seq)
+    def derive(self, arr: np.ndarray, elem: Optional[str] = None) -> MemView:
+        """A view of (part of) the same memory, under the same possession rule."""
+        return MemView(arr, elem or self.elem, self.label, self.port, self.seq)
 
 
 class Lock(Waitable):
@@ -167,8 +185,8 @@ class Lock(Waitable):
 @dataclass(eq=False)
 class ShimTask:
     arg: int
-    host: np.ndarray  # flat storage of the runtime-sequence argument
-    idx: np.ndarray  # host elements in stream order
+    host: np.ndarray  # the runtime-sequence argument as DMA words
+    idx: np.ndarray  # host words in stream order
     bd_starts: np.ndarray  # stream positions where a buffer descriptor execution starts
     issue_token: bool
     bd_ids: tuple[int, ...]
@@ -211,7 +229,7 @@ class PoolSource:
 
     def take(self, n: int) -> tuple[np.ndarray, int]:
         p = self.port
-        return p.slot(p.count)[p.idx], 1
+        return p.words(p.count)[p.idx], 1
 
     def commit(self, engine: Engine) -> None:
         self.port.count += 1
@@ -237,7 +255,7 @@ class PoolSink:
 
     def put(self, data: np.ndarray) -> None:
         p = self.port
-        p.slot(p.count)[p.idx] = data
+        p.words(p.count)[p.idx] = data
 
     def commit(self, engine: Engine) -> None:
         self.port.count += 1
@@ -279,7 +297,7 @@ class ShimSource:
 
     def describe(self) -> str:
         return (
-            f"{self.length} elements queued on {self.ch.label} "
+            f"{self.length} words queued on {self.ch.label} "
             f"(has {self.ch.queued_elements()}; issue a transfer with metadata = @{self.ch.fifo})"
         )
 
@@ -328,7 +346,7 @@ class ShimSink:
 
     def describe(self) -> str:
         return (
-            f"room for {self.length} elements on {self.ch.label} "
+            f"room for {self.length} words on {self.ch.label} "
             f"(has {self.ch.queued_elements()}; issue a transfer with metadata = @{self.ch.fifo})"
         )
 
@@ -404,37 +422,38 @@ class Engine:
         self.locks: dict[str, Lock] = {}
         self.buffers: dict[str, MemView] = {}
         self.unit_bytes = int(limits.tile("shim").dma.unit_bytes)
+        self.word = np.dtype(f"<u{self.unit_bytes}")
         self._build()
 
     # --- construction ---------------------------------------------------------------
 
-    def _check_pattern(self, dims, base: int, obj: MemType, what: str, loc: Optional[str]) -> None:
-        check_word_units(dims, base, element_bytes(obj.elem), self.unit_bytes, what, loc)
+    def _word_idx(self, dims, base: int, limit: int, mt: MemType, what: str, loc: Optional[str]) -> np.ndarray:
+        """DMA word indices of an access pattern over a ``mt`` buffer (``dims`` in its
+        elements), after checking it stays inside ``limit`` elements and moves whole words."""
+        eb = element_bytes(mt.elem)
+        check_word_units(dims, base, eb, self.unit_bytes, what, loc)
+        check_bounds(dims, base, limit, what, loc)
+        wdims, wbase = word_pattern(dims, base, eb, self.unit_bytes)
+        return indices(wdims, wbase)
 
     def _end_idx(self, dims, base: int, length: int, limit: int, obj: MemType, what: str, loc) -> Index:
-        """Indices one DMA end moves within a pool object: ``dims`` from ``base`` or
+        """Words one DMA end moves within a pool object: ``dims`` from element ``base``, or
         ``length`` contiguous elements from ``base``."""
-        if dims:
-            self._check_pattern(dims, base, obj, what, loc)
-            idx = indices(dims, base)
-        else:
-            idx = np.arange(base, base + length, dtype=np.int64)
-        check_bounds(idx, limit, what, loc)
-        return as_slice_if_contiguous(idx)
+        return as_slice_if_contiguous(self._word_idx(dims or ((length, 1),), base, limit, obj, what, loc))
 
     def _build(self) -> None:
         prog = self.program
         for name, spec in prog.buffers.items():
-            arr = np.zeros(spec.type.numel, storage_dtype(spec.type.elem))
+            arr = typed_view(np.zeros(spec.type.nbytes, np.uint8), spec.type)
             if spec.init is not None:
-                init = to_storage(spec.init, spec.type.elem).reshape(-1)
+                init = encode(spec.init, spec.type.elem).reshape(-1)
                 if init.size != arr.size:
                     raise SimError(
                         f"aie.buffer {name}{where(spec.loc)}: initial value has {init.size} elements, "
                         f"the buffer {spec.type.numel}"
                     )
-                arr[:] = init
-            self.buffers[name] = MemView(arr.reshape(spec.type.shape), spec.type.elem, f"aie.buffer {name}")
+                arr.reshape(-1)[:] = init
+            self.buffers[name] = MemView(arr, spec.type.elem, f"aie.buffer {name}")
         for name, spec in prog.locks.items():
             self.locks[name] = Lock(name, spec.init)
 
@@ -496,7 +515,7 @@ class Engine:
         depth = whole.depths[0] if join else ins[0].depths[1 + ins[0].consumers.index(tile)]
         kind = "join" if join else "split" if split else "link"
         name = f"{kind} @{'+@'.join(link.ins)} -> @{'+@'.join(link.outs)}"
-        pool = Pool(f"{name} at {tile_name(tile, prog.kind(tile))}", tile, depth, whole.obj)
+        pool = Pool(f"{name} at {tile_name(tile, prog.kind(tile))}", tile, depth, whole.obj, self.word)
         limit = whole.obj.numel
 
         def offsets(given: list[int], fifos: list[FifoSpec], which: str) -> list[int]:
@@ -551,7 +570,7 @@ class Engine:
         elif f.name in link_out:
             src = PoolSource(link_out[f.name][1])
         elif pkind == "core":
-            pool = Pool(f"@{f.name} at {tile_name(f.producer, 'core')}", f.producer, f.depths[0], f.obj)
+            pool = Pool(f"@{f.name} at {tile_name(f.producer, 'core')}", f.producer, f.depths[0], f.obj, self.word)
             self.core_ports[(f.name, "Produce", f.producer)] = Port(pool, True, f"core {tile_name(f.producer)}")
             idx = self._end_idx(f.to_stream, 0, numel, numel, f.obj, f"{what} dimensionsToStream", f.loc)
             src = PoolSource(Port(pool, False, f"DMA @{f.name}", idx))
@@ -578,7 +597,7 @@ class Engine:
             elif f.name in link_in:
                 sinks.append(PoolSink(link_in[f.name][1]))
             elif ckind == "core":
-                pool = Pool(f"@{f.name} at {tile_name(c, 'core')}", c, f.depths[1 + i], f.obj)
+                pool = Pool(f"@{f.name} at {tile_name(c, 'core')}", c, f.depths[1 + i], f.obj, self.word)
                 self.core_ports[(f.name, "Consume", c)] = Port(pool, False, f"core {tile_name(c)}")
                 idx = self._end_idx(dims, 0, numel, numel, f.obj, f"{what} dimensionsFromStream", f.loc)
                 sinks.append(PoolSink(Port(pool, True, f"DMA @{f.name}", idx)))
@@ -594,9 +613,10 @@ class Engine:
         if len(lengths) > 1:
             raise SimError(
                 f"{what}{where(f.loc)}: the producer sends and the consumers receive different numbers of "
-                f"elements per object ({sorted(lengths)}); dimensionsToStream/FromStream patterns must agree"
+                f"{self.unit_bytes}-byte words per object ({sorted(lengths)}); dimensionsToStream/FromStream "
+                "patterns must agree"
             )
-        length = lengths.pop() if lengths else numel
+        length = lengths.pop() if lengths else f.obj.nbytes // self.unit_bytes
         if src is None:
             src = ShimSource(ch, length)
         for i, ch_out in shim_sinks:
@@ -609,7 +629,7 @@ class Engine:
             f"DMA @{f.name} {tile_name(f.producer)} -> {ends}",
             (f"{prog.kind(f.producer)} {tile_name(f.producer)}", f"MM2S @{f.name}"),
         )
-        nbytes = length * element_bytes(f.obj.elem)
+        nbytes = length * self.unit_bytes
         actor.gen = self._dma(actor, src, sinks, nbytes)
         self._spawn(actor)
 
@@ -768,17 +788,21 @@ class Engine:
             raise SimError(f"{what}{where(loc)}: runtime sequence argument {arg} does not exist")
         mt = prog.seq_args[arg]
         idx_parts, starts, pos = [], [], 0
+        host = self.arg_words[arg]
+        if host is None:
+            raise SimError(
+                f"{what}{where(loc)}: argument {arg} ({mt}) is {mt.nbytes} bytes, not whole "
+                f"{self.unit_bytes}-byte DMA words"
+            )
         for dims, base in pieces:
-            self._check_pattern(dims, base, mt, what, loc)
-            idx = indices(dims, base)
-            check_bounds(idx, mt.numel, f"{what} on argument {arg} ({mt})", loc)
+            idx = self._word_idx(dims, base, mt.numel, mt, f"{what} on argument {arg} ({mt})", loc)
             idx_parts.append(idx)
             starts.append(pos)
             pos += idx.size
         idx = idx_parts[0] if len(idx_parts) == 1 else np.concatenate(idx_parts)
         if ch.mm2s is False:
             self.written_args.add(arg)
-        return ShimTask(arg, self.args[arg], idx, np.array(starts, np.int64), issue_token, tuple(bd_ids), label, loc)
+        return ShimTask(arg, host, idx, np.array(starts, np.int64), issue_token, tuple(bd_ids), label, loc)
 
     def _sequence(self) -> Generator:
         prog = self.program
@@ -856,7 +880,7 @@ class Engine:
                         f"aiex.npu.rtp_write{where(op.loc)}: index {op.index} outside buffer {op.buffer} "
                         f"of {flat.size} elements"
                     )
-                flat[op.index] = op.value
+                flat[op.index] = encode(op.value, buf.elem)
             elif isinstance(op, SetLock):
                 lock = self.locks.get(op.lock)
                 if lock is None:
@@ -876,7 +900,7 @@ class Engine:
                 )
 
             def describe(ch=ch, what=what, loc=loc) -> str:
-                pending = [f"{t.label} ({t.finished}/{t.idx.size} elements)" for t in ch.outstanding]
+                pending = [f"{t.label} ({t.finished}/{t.idx.size} words)" for t in ch.outstanding]
                 return f"completion of {ch.label} at {what}{where(loc)}; outstanding: {', '.join(pending) or 'none'}"
 
             yield (WAIT, ch, ready, describe, "wait " + ch.fifo)
@@ -915,7 +939,10 @@ class Engine:
     # --- entry point --------------------------------------------------------------------------
 
     def execute(self, args: list[np.ndarray]) -> RunState:
+        """Run on the raw bytes of each runtime-sequence argument (updated in place)."""
         self.args = args
+        unit = self.unit_bytes
+        self.arg_words = [a.view(self.word) if a.size % unit == 0 else None for a in args]
         self.written_args: set[int] = set()
         self.seq_end = 0.0
         cycles = self.run()
@@ -923,7 +950,7 @@ class Engine:
         for ch in self.channels.values():
             for t in ch.outstanding:
                 warnings.append(
-                    f"{t.label}{where(t.loc)} on {ch.label} did not complete ({t.finished}/{t.idx.size} elements) "
+                    f"{t.label}{where(t.loc)} on {ch.label} did not complete ({t.finished}/{t.idx.size} words) "
                     "before the runtime sequence ended"
                 )
         return RunState(
@@ -997,7 +1024,7 @@ class CoreAPI:
             p.held = n
         obj = p.pool.obj
         return [
-            MemView(p.slot(s).reshape(obj.shape), obj.elem, f"@{fifo} ({port})", p, s)
+            MemView(typed_view(p.slot(s), obj), obj.elem, f"@{fifo} ({port})", p, s)
             for s in range(p.count, p.count + n)
         ]
 
@@ -1053,6 +1080,7 @@ class CoreAPI:
     def call_kernel(self, model: kernel_models.KernelModel, args: list[Any], loc: Optional[str]) -> Generator:
         """Run a kernel model on resolved arguments (MemViews and numbers) and charge its cost."""
         flat_args = []
+        bf16_args = []  # (bit-pattern view, float32 copy the kernel works on)
         for i, (kind, a) in enumerate(zip(model.params, args, strict=True)):
             if kind in kernel_models.POINTER_ELEMS:
                 arr = a.check(f"func.call @{model.name} argument {i}", loc)
@@ -1066,7 +1094,12 @@ class CoreAPI:
                         f"func.call @{model.name}{where(loc)}: argument {i} ({a.label}) is a strided view; "
                         "kernels take dense tiles"
                     )
-                flat_args.append(arr.reshape(-1))
+                flat = arr.reshape(-1)
+                if a.elem == "bf16":
+                    values = bf16_values(flat)
+                    bf16_args.append((flat, values))
+                    flat = values
+                flat_args.append(flat)
             else:
                 flat_args.append(a)
         yield from self.flush()
@@ -1074,6 +1107,8 @@ class CoreAPI:
             work = kernel_models.call(model, flat_args)
         except SimError as e:
             raise type(e)(f"{e}{where(loc)}") from None
+        for bits, values in bf16_args:  # what the kernel stored, rounded to bf16
+            bits[:] = bf16_bits(values)
         cycles = self.engine.timing.kernel_cycles(work)
         if cycles > 0:
             yield (DELAY, cycles, model.name)

@@ -74,12 +74,27 @@ def check_word_units(dims: Dims, base: int, elem_bytes: int, unit_bytes: int, wh
         )
 
 
-def check_bounds(idx: np.ndarray, limit: int, what: str, loc: Optional[str]) -> None:
-    """All indices must fall inside ``[0, limit)``."""
-    if idx.size == 0:
-        return
-    lo, hi = int(idx.min()), int(idx.max())
+def check_bounds(dims: Dims, base: int, limit: int, what: str, loc: Optional[str]) -> None:
+    """Every element ``dims`` visits from ``base`` must fall inside ``[0, limit)``."""
+    if any(size < 1 for size, _ in dims):
+        raise SimMisuseError(f"{what}{where(loc)}: access pattern sizes must be positive, got {[s for s, _ in dims]}")
+    lo = base + sum((size - 1) * stride for size, stride in dims if stride < 0)
+    hi = base + sum((size - 1) * stride for size, stride in dims if stride > 0)
     if lo < 0 or hi >= limit:
         raise SimMisuseError(
             f"{what}{where(loc)}: access pattern reaches elements {lo}..{hi}, outside the {limit} elements available"
         )
+
+
+def word_pattern(dims: Dims, base: int, elem_bytes: int, unit_bytes: int) -> tuple[Dims, int]:
+    """The same access pattern in ``unit_bytes`` words (after :func:`check_word_units`):
+    narrower elements merge into words, wider ones split into several."""
+    if elem_bytes == unit_bytes:
+        return dims, base
+    if elem_bytes < unit_bytes:
+        per = unit_bytes // elem_bytes
+        size0, _ = dims[-1]
+        outer = tuple((size, stride // per) for size, stride in dims[:-1])
+        return outer + ((size0 // per, 1),), base // per
+    per = elem_bytes // unit_bytes
+    return tuple((size, stride * per) for size, stride in dims) + ((per, 1),), base * per

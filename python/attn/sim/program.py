@@ -21,11 +21,14 @@ import numpy as np
 from ..reference import round_to_dtype
 from .errors import SimError
 
-# Element types of memrefs the simulator stores. bf16 lives in float32 storage
-# holding bf16-representable values (rounded to nearest even on every write
-# that can produce new values); DMAs copy them unchanged.
-_STORAGE = {
-    "bf16": np.float32,
+# Every buffer, objectfifo object and runtime-sequence argument is stored as raw
+# bytes; ops see typed numpy views of them. DMAs move 4-byte words, so ends of
+# one transfer may use different element types (e.g. bf16 host data into an i8
+# object that a core reinterprets with memref.view). bf16 is viewed as its
+# uint16 bit pattern and converted (round to nearest even) where values are
+# computed.
+_VIEW = {
+    "bf16": np.uint16,
     "f16": np.float16,
     "f32": np.float32,
     "f64": np.float64,
@@ -39,47 +42,54 @@ _STORAGE = {
     "i64": np.int64,
     "index": np.int64,
 }
-_BYTES = {
-    "bf16": 2,
-    "f16": 2,
-    "f32": 4,
-    "f64": 8,
-    "i1": 1,
-    "i8": 1,
-    "ui8": 1,
-    "i16": 2,
-    "ui16": 2,
-    "i32": 4,
-    "ui32": 4,
-    "i64": 8,
-    "index": 8,
-}
-ELEMENT_TYPES = tuple(_STORAGE)
+ELEMENT_TYPES = tuple(_VIEW)
 
 
-def storage_dtype(elem: str) -> np.dtype:
-    if elem not in _STORAGE:
+def view_dtype(elem: str) -> np.dtype:
+    """numpy dtype of the typed view of ``elem`` data (uint16 bit patterns for bf16)."""
+    if elem not in _VIEW:
         raise SimError(f"unsupported element type {elem!r}; supported: {', '.join(ELEMENT_TYPES)}")
-    return np.dtype(_STORAGE[elem])
+    return np.dtype(_VIEW[elem])
 
 
 def element_bytes(elem: str) -> int:
-    storage_dtype(elem)
-    return _BYTES[elem]
+    return view_dtype(elem).itemsize
 
 
 def is_float(elem: str) -> bool:
     return elem in ("bf16", "f16", "f32", "f64")
 
 
-def to_storage(values: Any, elem: str) -> np.ndarray:
-    """Convert values to the storage of ``elem`` (bf16 rounded to nearest even)."""
+def bf16_bits(x: Any) -> np.ndarray:
+    """bf16 bit patterns (uint16) of ``x`` rounded to nearest even; NaN stays NaN."""
+    rounded = round_to_dtype(np.asarray(x, dtype=np.float32), "bf16")
+    return (rounded.view(np.uint32) >> 16).astype(np.uint16)
+
+
+def bf16_values(bits: np.ndarray) -> np.ndarray:
+    """float32 values of bf16 bit patterns."""
+    return (np.asarray(bits, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def encode(values: Any, elem: str) -> np.ndarray:
+    """Values as the typed view of ``elem`` holds them (bf16: bit patterns, from floats
+    rounded to nearest even or exactly from ml_dtypes.bfloat16)."""
     a = np.asarray(values)
     if elem == "bf16":
-        if a.dtype.name == "bfloat16":  # ml_dtypes: exact conversion
-            return a.astype(np.float32)
-        return round_to_dtype(a.astype(np.float32), "bf16")
-    return a.astype(storage_dtype(elem))
+        if a.dtype.name == "bfloat16":
+            return a.view(np.uint16).copy()
+        return bf16_bits(a.astype(np.float32))
+    return a.astype(view_dtype(elem))
+
+
+def decode(typed: np.ndarray, elem: str) -> np.ndarray:
+    """numpy values of a typed view (bf16 as float32)."""
+    return bf16_values(typed) if elem == "bf16" else typed
+
+
+def typed_view(raw: np.ndarray, mt: MemType) -> np.ndarray:
+    """The typed, shaped view of the raw bytes of a ``mt`` buffer."""
+    return raw.view(view_dtype(mt.elem)).reshape(mt.shape)
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ class MemType:
     elem: str
 
     def __post_init__(self) -> None:
-        storage_dtype(self.elem)
+        view_dtype(self.elem)
         if any(d < 0 for d in self.shape):
             raise SimError(f"memref shape {self.shape} has a dynamic or negative dimension")
 

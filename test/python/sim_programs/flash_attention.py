@@ -32,7 +32,11 @@ def flash_attention_program(
     valid_len: int | None = None,
     causal: bool = False,
     device: str = "npu2",
+    kv_as_bytes: bool = False,
 ) -> str:
+    """The program text. ``kv_as_bytes``: K and V blocks travel as i8 objects (the memtile
+    joins raw bytes) and the core reinterprets them with ``memref.view``, as
+    convert-attn-to-aie emits them."""
     if seq_len % tq or seq_len % tk:
         raise ValueError(f"seq_len {seq_len} must be a multiple of tq {tq} and tk {tk}")
     d = head_dim
@@ -41,9 +45,21 @@ def flash_attention_program(
     valid = seq_len if valid_len is None else valid_len
     scale = 1.0 / d**0.5
     qt, kt = f"memref<{tq}x{d}xbf16>", f"memref<{tk}x{d}xbf16>"
-    kvt = f"memref<2x{tk}x{d}xbf16>"
-    kt_view = f"memref<{tk}x{d}xbf16, strided<[{d}, 1]>>"
-    vt_view = f"memref<{tk}x{d}xbf16, strided<[{d}, 1], offset: {tk * d}>>"
+    kv_bytes = tk * d * 2
+    if kv_as_bytes:
+        kt, kvt = f"memref<{kv_bytes}xi8>", f"memref<{2 * kv_bytes}xi8>"
+        kt_view = vt_view = f"memref<{tk}x{d}xbf16>"
+        join_offsets = f"[0, {kv_bytes}]"
+        kv_views = f"""%kb = memref.view %kv[%c0][] : {kvt} to {kt_view}
+            %kv_shift = arith.constant {kv_bytes} : index
+            %vb = memref.view %kv[%kv_shift][] : {kvt} to {vt_view}"""
+    else:
+        kvt = f"memref<2x{tk}x{d}xbf16>"
+        kt_view = f"memref<{tk}x{d}xbf16, strided<[{d}, 1]>>"
+        vt_view = f"memref<{tk}x{d}xbf16, strided<[{d}, 1], offset: {tk * d}>>"
+        join_offsets = f"[0, {tk * d}]"
+        kv_views = f"""%kb = memref.subview %kv[0, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {kt_view}
+            %vb = memref.subview %kv[1, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {vt_view}"""
     st, acct, vec = f"memref<{tq}x{tk}xf32>", f"memref<{tq}x{d}xf32>", f"memref<{tq}xf32>"
     seq = []
     seq.append(f"      aiex.npu.rtp_write(@rtp, 0, {valid})")
@@ -91,7 +107,7 @@ module {{
     aie.objectfifo @k(%shim, {{%mem}}, 2 : i32) : !aie.objectfifo<{kt}>
     aie.objectfifo @v(%shim1, {{%mem}}, 2 : i32) : !aie.objectfifo<{kt}>
     aie.objectfifo @kv_l1(%mem, {{%core}}, 2 : i32) : !aie.objectfifo<{kvt}>
-    aie.objectfifo.link [@k, @v] -> [@kv_l1] ([0, {tk * d}] [])
+    aie.objectfifo.link [@k, @v] -> [@kv_l1] ({join_offsets} [])
     aie.objectfifo @o_l1(%core, {{%mem}}, 2 : i32) : !aie.objectfifo<{qt}>
     aie.objectfifo @o(%mem, {{%shim}}, 2 : i32) : !aie.objectfifo<{qt}>
     aie.objectfifo.link [@o_l1] -> [@o] ([] [])
@@ -120,8 +136,7 @@ module {{
             %skv = aie.objectfifo.acquire @kv_l1(Consume, 1)
                 : !aie.objectfifosubview<{kvt}>
             %kv = aie.objectfifo.subview.access %skv[0] : !aie.objectfifosubview<{kvt}> -> {kvt}
-            %kb = memref.subview %kv[0, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {kt_view}
-            %vb = memref.subview %kv[1, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {vt_view}
+            {kv_views}
             func.call @attn_qk_bf16(%q, %kb, %s, %tq, %tk, %d, %scale)
                 : ({qt}, {kt_view}, {st}, i32, i32, i32, f32) -> ()
             %k0_idx = arith.muli %kj, %tk_idx : index
