@@ -59,6 +59,17 @@ def test_dma_bound_copy_matches_bytes_over_rate_plus_setup(device: str) -> None:
     assert r.dram_bytes == 2 * x.nbytes
 
 
+def test_single_buffering_serialises_the_hops() -> None:
+    t = target.get("npu2")
+    objects, words = 8, 1000
+    text = copy_program(1, objects, words).replace("2 : i32", "1 : i32")  # depth 1 everywhere
+    r = sim.run(text, np.arange(objects * words, dtype=np.int32))
+    per_object = SETUP + 4 * words / t.stream_bytes_per_cycle
+    # With one object of room the memtile cannot receive object i + 1 while it sends
+    # object i: every object pays both hops (and both hand-offs) in turn.
+    assert r.cycles == pytest.approx(2 * objects * (per_object + HANDOFF) + HANDOFF)
+
+
 def test_shared_dram_bandwidth_bounds_parallel_copies() -> None:
     t = target.get("npu2")
     dram_per_cycle = t.dram_bytes_per_second / t.clock_hz
