@@ -51,7 +51,6 @@ from .program import (
     MemType,
     Program,
     RtpWrite,
-    SetLock,
     StartTask,
     TileId,
     bf16_bits,
@@ -135,9 +134,6 @@ class Port:
         if self.writer:
             return self.count + n <= pool.read() + pool.depth
         return self.count + n <= pool.written()
-
-    def holds(self, seq: int) -> bool:
-        return self.count <= seq < self.count + self.held
 
     def slot(self, seq: int) -> np.ndarray:
         """Raw bytes of object ``seq``."""
@@ -881,12 +877,6 @@ class Engine:
                         f"of {flat.size} elements"
                     )
                 flat[op.index] = encode(op.value, buf.elem)
-            elif isinstance(op, SetLock):
-                lock = self.locks.get(op.lock)
-                if lock is None:
-                    raise SimError(f"aiex.set_lock{where(op.loc)}: no aie.lock named {op.lock}")
-                lock.value = op.value
-                self.notify(lock)
             else:
                 raise SimError(f"runtime sequence: unsupported instruction {type(op).__name__}")
         self.seq_end = self.now

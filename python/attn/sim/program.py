@@ -56,10 +56,6 @@ def element_bytes(elem: str) -> int:
     return view_dtype(elem).itemsize
 
 
-def is_float(elem: str) -> bool:
-    return elem in ("bf16", "f16", "f32", "f64")
-
-
 def bf16_bits(x: Any) -> np.ndarray:
     """bf16 bit patterns (uint16) of ``x`` rounded to nearest even; NaN stays NaN."""
     rounded = round_to_dtype(np.asarray(x, dtype=np.float32), "bf16")
@@ -205,13 +201,6 @@ class RtpWrite:
 
 
 @dataclass
-class SetLock:
-    lock: str
-    value: int
-    loc: Optional[str] = None
-
-
-@dataclass
 class TaskBD:
     """One ``aie.dma_bd`` of a task: ``length`` elements from ``offset``; ``dims`` outermost
     first (a 4th dimension is the iteration across repeats of the task)."""
@@ -252,7 +241,7 @@ class FreeTask:
     loc: Optional[str] = None
 
 
-RuntimeOp = DmaMemcpy | DmaWait | RtpWrite | SetLock | ConfigureTask | StartTask | AwaitTask | FreeTask
+RuntimeOp = DmaMemcpy | DmaWait | RtpWrite | ConfigureTask | StartTask | AwaitTask | FreeTask
 
 
 @dataclass
