@@ -5,17 +5,19 @@ actor per objectfifo connection (producer MM2S to the consumers' S2MM, with a
 broadcast writing every consumer), and the runtime sequence. An actor yields
 
 * ``(DELAY, cycles, label)`` - busy for ``cycles`` (a trace span), or
-* ``(WAIT, waitable, ready, describe)`` - blocked until ``ready()`` holds;
-  ``waitable`` is the object whose state changes can make it hold and
-  ``describe()`` says, for deadlock reports, who waits on what.
+* ``(WAIT, waitable, ready, describe, label)`` - blocked until ``ready()``
+  holds; ``waitable`` is the object whose state changes can make it hold,
+  ``describe()`` says, for deadlock reports, who waits on what, and ``label``
+  names the stall in the trace.
 
 Objectfifo ends are *pools* of ``depth`` objects with counting semantics (the
 semaphore locks upstream lowers them to): a writer port may hold object ``n``
 once every reader has finished object ``n - depth``; a reader may hold object
 ``n`` once every writer has finished it. Joins and splits through a memtile
 are pools with several writer or reader ports, each with its own offset into
-the object. All state changes happen inside actor steps, so the simulation is
-deterministic.
+the object. Objects, buffers and arguments are raw bytes; DMAs move 4-byte
+words along access patterns converted from elements to words. All state changes
+happen inside actor steps, so the simulation is deterministic.
 """
 
 from __future__ import annotations
