@@ -1,0 +1,423 @@
+"""Build a :class:`~attn.sim.program.Program` from an ``aie.device`` module.
+
+The module is read with the project's MLIR bindings (``attn.ir``), op by op
+through the generic operation API, so it needs the ``aie``/``aiex`` dialects
+registered in ``attn`` (upstream mlir-aie syntax). Core bodies are compiled
+to Python closures here, once (``attn.sim.corebody``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from .corebody import DYNAMIC, CoreCompiler, attr_map, initial_value, int_attr, loc_str, memref_type, type_name
+from .errors import SimError, where
+from .kernel_models import POINTER_ELEMS, KernelModel
+from .program import (
+    AwaitTask,
+    BufferSpec,
+    ConfigureTask,
+    CoreSpec,
+    DmaMemcpy,
+    DmaWait,
+    FifoSpec,
+    FreeTask,
+    LinkSpec,
+    LockSpec,
+    Program,
+    RtpWrite,
+    StartTask,
+    TaskBD,
+    TileId,
+)
+
+_DIM = re.compile(r"<\s*size\s*=\s*(\d+)\s*,\s*stride\s*=\s*(\d+)\s*>")
+
+
+def parse_dims(attr: Any) -> Optional[tuple[tuple[int, int], ...]]:
+    """``#aie<bd_dim_layout_array[<size = 4, stride = 1>, ...]>`` -> ((4, 1), ...); None when empty."""
+    dims = tuple((int(s), int(t)) for s, t in _DIM.findall(str(attr)))
+    return dims or None
+
+
+def parse_dims_per_consumer(attr: Any, n: int) -> list[Optional[tuple[tuple[int, int], ...]]]:
+    """``#aie<bd_dim_layout_array_array[[...], []]>`` -> one pattern (or None) per consumer."""
+    text = str(attr)
+    start = text.find("[")
+    groups: list[str] = []
+    depth, cur = 0, ""
+    for ch in text[start + 1 :]:
+        if ch == "[":
+            depth += 1
+            if depth == 1:
+                cur = ""
+                continue
+        elif ch == "]":
+            if depth == 1:
+                groups.append(cur)
+            depth -= 1
+            if depth < 0:
+                break
+            continue
+        if depth >= 1:
+            cur += ch
+    if not groups:
+        return [None] * n
+    if len(groups) != n:
+        raise SimError(f"dimensionsFromStream gives {len(groups)} patterns for {n} consumers")
+    return [tuple((int(s), int(t)) for s, t in _DIM.findall(g)) or None for g in groups]
+
+
+def _device_name(dev: Any) -> str:
+    head = str(dev).split("\n", 1)[0]
+    m = re.match(r"\s*aie\.device\(\s*([A-Za-z0-9_]+)\s*\)", head)
+    if not m:
+        raise SimError(f"cannot read the device of {head.strip()!r}")
+    return m.group(1)
+
+
+class _Device:
+    """Device-level value maps the core compiler consults."""
+
+    def __init__(self) -> None:
+        self.tiles: dict[Any, TileId] = {}
+        self.buffers: dict[Any, str] = {}
+        self.locks: dict[Any, str] = {}
+        self.kernels: dict[str, Any] = {}  # name -> func.func op
+
+    def buffer_of(self, value: Any) -> Optional[str]:
+        return self.buffers.get(value)
+
+    def lock_of(self, value: Any) -> Optional[str]:
+        return self.locks.get(value)
+
+    def check_kernel_decl(self, name: str, model: KernelModel, call: Any) -> None:
+        loc = loc_str(call)
+        operands = list(call.operands)
+        if len(operands) != len(model.params):
+            raise SimError(
+                f"func.call @{name}{where(loc)}: {len(operands)} arguments, the kernel takes {len(model.params)} "
+                f"({', '.join(model.params)})"
+            )
+        for i, (v, kind) in enumerate(zip(operands, model.params, strict=True)):
+            t = type_name(v.type)
+            if kind in POINTER_ELEMS:
+                ok = t.startswith("memref<") and memref_type(v.type).elem in POINTER_ELEMS[kind]
+            else:
+                ok = t == kind
+            if not ok:
+                raise SimError(f"func.call @{name}{where(loc)}: argument {i} has type {t}, the kernel takes {kind}")
+        decl = self.kernels.get(name)
+        if decl is None:
+            raise SimError(f"func.call @{name}{where(loc)}: no func.func @{name} declared in the aie.device")
+
+
+def _resolve(program: Any) -> Any:
+    """The module operation of a compiler result (``.aie``), a Module, an Operation or text."""
+    from .. import ir
+
+    if hasattr(program, "aie"):
+        program = program.aie
+    if isinstance(program, ir.Module):
+        return program.operation
+    if isinstance(program, ir.Operation):
+        return program
+    if isinstance(program, ir.OpView):
+        return program.operation
+    if isinstance(program, str):
+        ctx = ir.Context()
+        try:
+            with ctx:
+                module = ir.Module.parse(program)
+        except ir.MLIRError as e:
+            raise SimError(f"cannot parse the AIE program: {e}") from None
+        return module.operation
+    raise SimError(
+        "expected an AIE module (attn.ir.Module), its text, or an object with an .aie attribute; "
+        f"got {type(program).__name__}"
+    )
+
+
+def load(program: Any) -> Program:
+    """Translate an AIE program into the simulator's :class:`Program`."""
+    from .. import target as targets
+
+    module_op = _resolve(program)
+    devices = []
+    for region in module_op.regions:
+        for block in region.blocks:
+            for op in block.operations:
+                if op.operation.name == "aie.device":
+                    devices.append(op.operation)
+    if len(devices) != 1:
+        raise SimError(f"expected exactly one aie.device in the module, found {len(devices)}")
+    dev_op = devices[0]
+    device_name = _device_name(dev_op)
+    try:
+        tgt = targets.get(device_name)
+    except ValueError as e:
+        raise SimError(f"aie.device({device_name}){where(loc_str(dev_op))}: {e}") from None
+
+    dev = _Device()
+    prog = Program(device=device_name, tile_kinds={})
+    body_ops = [op.operation for op in dev_op.regions[0].blocks[0].operations]
+    cores = []
+    sequences = []
+    unnamed = 0
+    for o in body_ops:
+        name = o.name
+        loc = loc_str(o)
+        a = attr_map(o)
+        if name == "aie.tile":
+            col, row = int_attr(a["col"]), int_attr(a["row"])
+            try:
+                kind = tgt.tile_kind(col, row)
+            except ValueError as e:
+                raise SimError(f"aie.tile{where(loc)}: {e}") from None
+            dev.tiles[o.results[0]] = (col, row)
+            prog.tile_kinds[(col, row)] = kind
+        elif name == "func.func":
+            sym = _sym(a)
+            if len(o.regions[0].blocks):
+                raise SimError(
+                    f"func.func @{sym}{where(loc)}: functions with a body inside aie.device are not supported; "
+                    "the simulator runs kernels declared without a body"
+                )
+            dev.kernels[sym] = o
+        elif name == "aie.objectfifo":
+            prog.fifos[_sym(a)] = _fifo(o, a, dev, loc)
+        elif name == "aie.objectfifo.link":
+            prog.links.append(
+                LinkSpec(
+                    ins=[str(x).lstrip("@") for x in _array(a["fifoIns"])],
+                    outs=[str(x).lstrip("@") for x in _array(a["fifoOuts"])],
+                    src_offsets=[int_attr(x) for x in _array(a["src_offsets"])],
+                    dst_offsets=[int_attr(x) for x in _array(a["dst_offsets"])],
+                    loc=loc,
+                )
+            )
+        elif name == "aie.buffer":
+            mt = memref_type(o.results[0].type)
+            tile = _tile(dev, o.operands[0], o)
+            if "sym_name" in a:
+                sym = _sym(a)
+            else:
+                unnamed += 1
+                sym = f"buffer_{tile[0]}_{tile[1]}_{unnamed}"
+            init = initial_value(a["initial_value"], mt) if "initial_value" in a else None
+            prog.buffers[sym] = BufferSpec(sym, tile, mt, init, loc)
+            dev.buffers[o.results[0]] = sym
+        elif name == "aie.lock":
+            tile = _tile(dev, o.operands[0], o)
+            if "sym_name" in a:
+                sym = _sym(a)
+            else:
+                lock_id = int_attr(a["lockID"]) if "lockID" in a else len(prog.locks)
+                sym = f"lock_{tile[0]}_{tile[1]}_{lock_id}"
+            prog.locks[sym] = LockSpec(sym, tile, int_attr(a["init"]) if "init" in a else 0, loc)
+            dev.locks[o.results[0]] = sym
+        elif name == "aie.core":
+            cores.append(o)
+        elif name == "aie.runtime_sequence":
+            sequences.append(o)
+        elif name in ("aie.shim_dma_allocation", "aie.end"):
+            continue
+        else:
+            raise SimError(f"{name}{where(loc)}: op not supported inside aie.device by the simulator")
+
+    for o in cores:
+        tile = _tile(dev, o.operands[0], o)
+        compiler = CoreCompiler(dev, loc_str(o))
+        prog.cores.append(CoreSpec(tile, compiler.compile(o.regions[0]), loc_str(o)))
+
+    if len(sequences) != 1:
+        raise SimError(f"aie.device({device_name}): expected exactly one aie.runtime_sequence, found {len(sequences)}")
+    _sequence(sequences[0], prog, dev)
+    return prog
+
+
+def _sym(a: dict[str, Any]) -> str:
+    return str(a["sym_name"]).strip('"')
+
+
+def _array(attr: Any) -> list[Any]:
+    from ..ir import ArrayAttr
+
+    return list(ArrayAttr(attr))
+
+
+def _tile(dev: _Device, value: Any, o: Any) -> TileId:
+    if value not in dev.tiles:
+        raise SimError(f"{o.name}{where(loc_str(o))}: tile operand is not an aie.tile")
+    return dev.tiles[value]
+
+
+def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
+    from ..ir import ArrayAttr, IntegerAttr, Type
+
+    name = _sym(a)
+    producer = _tile(dev, o.operands[0], o)
+    consumers = [_tile(dev, v, o) for v in list(o.operands)[1:]]
+    for flag in ("plio", "disable_synchronization"):
+        if flag in a and str(a[flag]) == "true":
+            raise SimError(f"aie.objectfifo @{name}{where(loc)}: {flag} = true is not supported by the simulator")
+    for attr in ("repeat_count", "padDimensions", "init_values", "memtile_repeat"):
+        if attr in a:
+            raise SimError(f"aie.objectfifo @{name}{where(loc)}: '{attr}' is not supported by the simulator")
+    depth_attr = a["elemNumber"]
+    if isinstance(depth_attr, IntegerAttr):
+        depths = [int_attr(depth_attr)] * (1 + len(consumers))
+    else:
+        depths = [int_attr(x) for x in ArrayAttr(depth_attr)]
+    elem_text = str(a["elemType"])
+    obj = memref_type(Type.parse(_balanced(elem_text, "memref<", name, loc), context=o.context))
+    to_stream = parse_dims(a["dimensionsToStream"]) if "dimensionsToStream" in a else None
+    from_stream = (
+        parse_dims_per_consumer(a["dimensionsFromStreamPerConsumer"], len(consumers))
+        if "dimensionsFromStreamPerConsumer" in a
+        else [None] * len(consumers)
+    )
+    return FifoSpec(name, producer, consumers, depths, obj, to_stream, from_stream, loc)
+
+
+def _balanced(text: str, head: str, name: str, loc: str) -> str:
+    """The ``head...>`` part of ``text`` with balanced angle brackets."""
+    start = text.find(head)
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "<":
+            depth += 1
+        elif text[i] == ">":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    raise SimError(f"aie.objectfifo @{name}{where(loc)}: cannot read the object type {text}")
+
+
+def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
+    a = attr_map(seq)
+    prog.seq_name = _sym(a) if "sym_name" in a else "sequence"
+    block = seq.regions[0].blocks[0]
+    args: dict[Any, int] = {}
+    for i, arg in enumerate(block.arguments):
+        t = arg.type
+        try:
+            prog.seq_args.append(memref_type(t))
+        except SimError:
+            raise SimError(
+                f"aie.runtime_sequence{where(loc_str(seq))}: argument {i} has type {t}; only memrefs are supported"
+            ) from None
+        args[arg] = i
+    consts: dict[Any, int] = {}
+    handles: dict[Any, int] = {}
+
+    def arg_of(v: Any, o: Any) -> int:
+        if v not in args:
+            raise SimError(f"{o.name}{where(loc_str(o))}: buffer operand is not a runtime-sequence argument")
+        return args[v]
+
+    for op in block.operations:
+        o = op.operation
+        name = o.name
+        loc = loc_str(o)
+        at = attr_map(o)
+        if name == "arith.constant":
+            consts[o.results[0]] = int_attr(at["value"])
+        elif name == "aiex.npu.dma_memcpy_nd":
+            prog.seq_ops.append(_memcpy(o, at, consts, arg_of, loc))
+        elif name == "aiex.npu.dma_wait":
+            prog.seq_ops.append(DmaWait(str(at["symbol"]).lstrip("@"), loc))
+        elif name == "aiex.npu.rtp_write":
+            prog.seq_ops.append(
+                RtpWrite(str(at["buffer"]).lstrip("@"), int_attr(at["index"]), int_attr(at["value"]), loc)
+            )
+        elif name == "aiex.dma_configure_task_for":
+            handle = len(handles)
+            handles[o.results[0]] = handle
+            bds = []
+            for blk in o.regions[0].blocks:
+                for inner in blk.operations:
+                    io = inner.operation
+                    if io.name == "aie.dma_bd":
+                        bds.append(_bd(io, arg_of))
+                    elif io.name not in ("aie.end", "aie.next_bd"):
+                        raise SimError(f"{io.name}{where(loc_str(io))}: not supported inside a DMA task")
+            prog.seq_ops.append(
+                ConfigureTask(
+                    handle,
+                    str(at["alloc"]).lstrip("@"),
+                    bds,
+                    int_attr(at["repeat_count"]) if "repeat_count" in at else 0,
+                    "issue_token" in at and str(at["issue_token"]) == "true",
+                    loc,
+                )
+            )
+        elif name in ("aiex.dma_start_task", "aiex.dma_await_task", "aiex.dma_free_task"):
+            v = o.operands[0]
+            if v not in handles:
+                raise SimError(f"{name}{where(loc)}: operand is not a task from aiex.dma_configure_task_for")
+            cls = {"aiex.dma_start_task": StartTask, "aiex.dma_await_task": AwaitTask}.get(name, FreeTask)
+            prog.seq_ops.append(cls(handles[v], loc))
+        else:
+            raise SimError(f"{name}{where(loc)}: not supported in a runtime sequence by the simulator")
+
+
+def _memcpy(o: Any, at: dict[str, Any], consts: dict[Any, int], arg_of, loc: str) -> DmaMemcpy:
+    what = "aiex.npu.dma_memcpy_nd"
+    if "packet" in at:
+        raise SimError(f"{what}{where(loc)}: packet-switched transfers are not supported by the simulator")
+    for k in ("d0_zero_before", "d1_zero_before", "d2_zero_before", "d0_zero_after", "d1_zero_after", "d2_zero_after"):
+        if k in at and int_attr(at[k]) != 0:
+            raise SimError(f"{what}{where(loc)}: zero padding ({k}) is not supported by the simulator")
+    operands = list(o.operands)
+    seg = [int(x) for x in at["operandSegmentSizes"]]
+    memref = operands[0]
+    pos = 1
+    lists = []
+    for k, n in zip(("offsets", "sizes", "strides"), seg[1:], strict=True):
+        dyn = operands[pos : pos + n]
+        pos += n
+        it = iter(dyn)
+        vals = []
+        for v in [int(x) for x in at[f"static_{k}"]]:
+            if v == DYNAMIC:
+                d = next(it)
+                if d not in consts:
+                    raise SimError(f"{what}{where(loc)}: dynamic {k} must be arith.constant values")
+                v = consts[d]
+            vals.append(v)
+        lists.append(tuple(vals))
+    offsets, sizes, strides = lists
+    return DmaMemcpy(
+        arg=arg_of(memref, o),
+        offsets=offsets,
+        sizes=sizes,
+        strides=strides,
+        metadata=str(at["metadata"]).lstrip("@"),
+        bd_id=int_attr(at["id"]),
+        issue_token="issue_token" in at and str(at["issue_token"]) == "true",
+        loc=loc,
+    )
+
+
+def _bd(o: Any, arg_of) -> TaskBD:
+    at = attr_map(o)
+    loc = loc_str(o)
+    for k in ("pad_dimensions", "packet"):
+        if k in at:
+            raise SimError(f"aie.dma_bd{where(loc)}: '{k}' is not supported by the simulator")
+    mt_len = None
+    if "len" in at:
+        mt_len = int_attr(at["len"])
+    arg = arg_of(o.operands[0], o)
+    if mt_len is None:
+        mt_len = memref_type(o.operands[0].type).numel
+    return TaskBD(
+        arg=arg,
+        offset=int_attr(at["offset"]) if "offset" in at else 0,
+        length=mt_len,
+        dims=parse_dims(at["dimensions"]) if "dimensions" in at else None,
+        bd_id=int_attr(at["bd_id"]) if "bd_id" in at else None,
+        loc=loc,
+    )
