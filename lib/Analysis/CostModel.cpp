@@ -1490,10 +1490,16 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
   st.matrixCycles = rounds * tileMacs / rate;
   st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
   st.computeCycles = rounds * perTile;
-  // A is re-read once per round of column blocks, B once per round of row
-  // blocks; C is written once.
+  // Loop order: column-block rounds outside, row-block rounds inside. A is
+  // re-read once per column-block round. B is re-read per row-block round
+  // unless each column's memtile holds its whole-K B column block (then it
+  // is read once); C is written once.
+  int64_t bColumnBlock = kP * p.tileN * e;
+  int64_t aStaging = p.depth * rows * p.tileM * p.tileK * e;
+  int64_t cStaging = p.depth * rows * p.tileM * p.tileN * eo;
+  bool bResident = bColumnBlock + aStaging + cStaging <= t.memTileL2Bytes;
   int64_t aBytes = mp.m * mp.k * e * roundsN;
-  int64_t bBytes = mp.k * mp.n * e * roundsM;
+  int64_t bBytes = mp.k * mp.n * e * (bResident ? 1 : roundsM);
   int64_t cBytes = mp.m * mp.n * eo;
   st.dramReadBytes = aBytes + bBytes;
   st.dramWriteBytes = cBytes;
@@ -1537,8 +1543,8 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
   int64_t d = p.depth;
   st.l1Bytes = t.coreStackReserveBytes + d * (p.tileM + p.tileN) * p.tileK * e +
                d * p.tileM * p.tileN * eo + p.tileM * p.tileN * 4;
-  st.l2Bytes = d * (rows * p.tileM + p.tileN) * p.tileK * e +
-               d * rows * p.tileM * p.tileN * eo;
+  st.l2Bytes = aStaging + cStaging +
+               (bResident ? bColumnBlock : d * p.tileN * p.tileK * e);
   if (st.l1Bytes > t.coreL1Bytes)
     est.violations.push_back(llvm::formatv(
         "matmul: L1 use {0} bytes exceeds the {1} bytes of a core", st.l1Bytes,

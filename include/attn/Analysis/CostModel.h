@@ -269,7 +269,8 @@ struct MatmulPlan {
 /// Models the GEMM with the whole-array mapping of mlir-aie's
 /// matrix_multiplication/whole_array: core (r, c) computes C tiles of row
 /// block r and column block c; A row blocks are broadcast along a core row,
-/// B column blocks down a column. One stage named "matmul".
+/// B column blocks down a column; a column's memtile keeps its whole-K B
+/// column block when it fits (B then leaves DRAM once). One stage "matmul".
 llvm::Expected<Estimate> estimateMatmul(const MatmulProblem &problem,
                                         const MatmulPlan &plan,
                                         const NPUTarget &target);
