@@ -2,6 +2,9 @@
 
 #include "attn/InitAll.h"
 
+#include "attn/Dialect/AIE/IR/AIEDialect.h"
+#include "attn/Dialect/AIE/IR/AIEXDialect.h"
+#include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -26,6 +29,7 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
                   func::FuncDialect, LLVM::LLVMDialect, linalg::LinalgDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  registry.insert<aie::AIEDialect, aiex::AIEXDialect>();
 }
 
 void mlir::attn::registerAllPasses() {
@@ -33,5 +37,7 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
+    aie::registerAttnAIEPasses();
   });
 }
