@@ -184,7 +184,7 @@ def _attention_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def _dse_rows() -> list[dict[str, Any]]:
+def _dse_rows(plot_dir: str | None) -> list[dict[str, Any]]:
     """What the DSE picks for the same layers with this project's kernels."""
     rows = []
     for name, shape in (
@@ -195,6 +195,14 @@ def _dse_rows() -> list[dict[str, Any]]:
         t0 = time.perf_counter()
         res = dse.explore_shape(shape, "npu2")
         seconds = time.perf_counter() - t0
+        plot_path = None
+        if plot_dir is not None:
+            try:
+                slug = name.split(" ")[0].lower().replace(".", "").replace("-", "_")
+                plot_path = str(Path(plot_dir) / f"dse_{slug}_npu2.png")
+                dse.plot(res, path=plot_path)
+            except ImportError:
+                plot_path = None
         per_fold = {
             fold: (
                 {"latency_ms": v.latency_s * 1e3, "dram_bytes": v.dram_bytes, "binding": v.binding}
@@ -218,6 +226,7 @@ def _dse_rows() -> list[dict[str, Any]]:
                 ),
                 "per_fold": per_fold,
                 "explore_seconds": seconds,
+                "plot": plot_path,
                 "stats": dict(res.stats),
             }
         )
@@ -227,10 +236,13 @@ def _dse_rows() -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(Path(__file__).with_name("calibration.json")))
+    parser.add_argument(
+        "--plot-dir", default=str(Path(__file__).parent), help="where to write the explored-space plots (matplotlib)"
+    )
     args = parser.parse_args()
     gemm = _gemm_rows()
     attention = _attention_rows()
-    explored = _dse_rows()
+    explored = _dse_rows(args.plot_dir)
     result = {
         "goal": f"within +-{GOAL:.0%}",
         "machine": platform.machine(),
