@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn-c/Analysis.h"
+#include "attn-c/CostModel.h"
 #include "attn-c/Dialects.h"
 #include "attn-c/Target.h"
 
@@ -88,7 +89,35 @@ static nb::object targetInfo(const std::string &name) {
     elements[toString(attnTargetElementKindName(i)).c_str()] = elem;
   }
   d["elements"] = elements;
+  d["vector_pass_cycles_per_element"] = info.vectorPassCyclesPerElement;
+  d["vector_pass_cost_is_assumption"] = info.vectorPassCostIsAssumption;
+  {
+    const AttnElementKindInfo &e = info.bf16ViaBfp16;
+    nb::dict elem;
+    elem["macs_per_cycle"] = e.macsPerCycle;
+    elem["intrinsic"] =
+        nb::make_tuple(e.intrinsicM, e.intrinsicK, e.intrinsicN);
+    elem["kernel_efficiency"] = e.kernelEfficiency;
+    elem["vector_lanes"] = e.vectorLanes;
+    d["bf16_via_bfp16"] = elem;
+  }
+  d["dram_joules_per_byte"] = info.dramJoulesPerByte;
+  d["joules_per_mac"] = info.joulesPerMac;
+  d["energy_is_assumption"] = info.energyIsAssumption;
   return d;
+}
+
+/// Runs one cost-model request (attn-c/CostModel.h); returns (ok, response)
+/// with the JSON response text.
+static nb::tuple costModelRun(const std::string &request) {
+  std::string response;
+  MlirLogicalResult result = attnCostModelRun(
+      mlirStringRefCreate(request.data(), request.size()),
+      [](MlirStringRef piece, void *user) {
+        static_cast<std::string *>(user)->append(piece.data, piece.length);
+      },
+      &response);
+  return nb::make_tuple(mlirLogicalResultIsSuccess(result), response);
 }
 
 /// DRAM traffic of every runtime sequence under `op`: a list of dicts
@@ -157,4 +186,6 @@ NB_MODULE(_attn, m) {
         return names;
       },
       "Names of every NPU target in the table.");
+  m.def("cost_model_run", &costModelRun, nb::arg("request"),
+        "Run a JSON cost-model request; returns (ok, JSON response).");
 }

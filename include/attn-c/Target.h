@@ -81,6 +81,13 @@ typedef struct {
   bool dispatchOverheadIsAssumption;
   AttnTileKindInfo tiles[ATTN_NUM_TILE_KINDS];
   AttnElementKindInfo elements[ATTN_NUM_ELEMENT_KINDS];
+  /* Cost-model facts (see NPUTarget.h). */
+  double vectorPassCyclesPerElement;
+  bool vectorPassCostIsAssumption;
+  AttnElementKindInfo bf16ViaBfp16;
+  double dramJoulesPerByte;
+  double joulesPerMac;
+  bool energyIsAssumption;
 } AttnTargetInfo;
 
 /// Fills `*info` with the target called `name`; returns false (leaving

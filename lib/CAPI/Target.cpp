@@ -71,6 +71,17 @@ bool attnTargetLookup(MlirStringRef name, AttnTargetInfo *info) {
     dst.kernelEfficiency = src.kernelEfficiency;
     dst.vectorLanes = src.vectorLanes;
   }
+  out.vectorPassCyclesPerElement = t->vectorPassCyclesPerElement;
+  out.vectorPassCostIsAssumption = t->vectorPassCostIsAssumption;
+  out.bf16ViaBfp16.macsPerCycle = t->bf16ViaBfp16.macsPerCycle;
+  out.bf16ViaBfp16.intrinsicM = t->bf16ViaBfp16.intrinsic.m;
+  out.bf16ViaBfp16.intrinsicK = t->bf16ViaBfp16.intrinsic.k;
+  out.bf16ViaBfp16.intrinsicN = t->bf16ViaBfp16.intrinsic.n;
+  out.bf16ViaBfp16.kernelEfficiency = t->bf16ViaBfp16.kernelEfficiency;
+  out.bf16ViaBfp16.vectorLanes = t->bf16ViaBfp16.vectorLanes;
+  out.dramJoulesPerByte = t->dramJoulesPerByte;
+  out.joulesPerMac = t->joulesPerMac;
+  out.energyIsAssumption = t->energyIsAssumption;
   *info = out;
   return true;
 }

@@ -213,6 +213,15 @@ NPUTarget makeCommon(llvm::StringRef name, int columns) {
   // [FACTS] "kernel call overhead ~6 cycles + ~14-stage loop
   // prologue/epilogue": 6 + 14.
   t.kernelCallOverheadCycles = 6 + 14;
+  // Energy proxy for the cost model, both families (assumptions, order of
+  // magnitude only): LPDDR5/5X interface energy ~5 pJ/bit = 40 pJ/byte;
+  // a bf16-class MAC ~0.15 pJ (Horowitz, ISSCC 2014, 45 nm: fp16 multiply
+  // 1.1 pJ + add 0.4 pJ, scaled ~10x down to a 4 nm-class process).
+  t.dramJoulesPerByte = 40e-12;
+  t.joulesPerMac = 0.15e-12;
+  t.energyIsAssumption = true;
+  // No BFP16 datapath unless the family sets one (npu2).
+  t.bf16ViaBfp16 = {0, {0, 0, 0}, 0, 0};
 
   // DMA channels. Core tiles: DMA bundle has 2 masters and 2 slaves
   // (AIE2TargetModel::getNumDestSwitchboxConnections /
@@ -295,6 +304,11 @@ NPUTarget makeNPU1(llvm::StringRef name, int columns) {
   // fp32 elementwise work runs in the bf16 datapath's fp32 accumulator lanes
   // (assumption: same lane count as bf16); no native f32 matmul.
   elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 16};
+  // [FACTS] gives the ~1 cycle/element softmax pass for npu2 only; npu1's
+  // non-exp passes (max, normalize, mask, rescale) use no lookup table, so
+  // we assume the same cost (flagged).
+  t.vectorPassCyclesPerElement = 1.0;
+  t.vectorPassCostIsAssumption = true;
   return t;
 }
 
@@ -331,6 +345,19 @@ NPUTarget makeNPU2(llvm::StringRef name, int columns) {
   elem(t, ElementKind::I8) = {512, {8, 8, 8}, 0.66, 0};
   // As npu1: fp32 elementwise in the bf16 lanes (assumption).
   elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 32};
+  // [FACTS] "optimized softmax ~1 cycle/element per pass": every
+  // elementwise vector pass over an L1 tile.
+  t.vectorPassCyclesPerElement = 1.0;
+  t.vectorPassCostIsAssumption = false;
+  // [FACTS] "bf16: 4x8x8 native; full rate needs BFP16 emulation (8x8x8)":
+  // one 8x8x8 block-float MMA per cycle, the int8 array rate (512). Both
+  // published npu2 attention designs use it (mlir-air
+  // programming_examples/flash_attention/kernel_fusion_based/attn_npu2.cc,
+  // "8x8x8 MMA, BFP16-emulated"; IRON operators/mha/design.py forces
+  // emulate_bf16_mmul_with_bfp16). Efficiency from the measured whole-array
+  // GEMM, as for int8: 14.71 TFLOPS over 2 x 512 x 32 cores x 1.76 GHz =
+  // 57.67 TFLOPS peak: 0.255. Lanes as bf16.
+  t.bf16ViaBfp16 = {512, {8, 8, 8}, 14.71e12 / (2.0 * 512 * 32 * 1.76e9), 32};
   return t;
 }
 

@@ -93,6 +93,14 @@ class NPUTarget:
     dispatch_overhead_is_assumption: bool
     tiles: MappingProxyType[str, TileInfo]
     elements: MappingProxyType[str, ElementInfo]
+    # Cost-model facts (lib/Analysis): vector pass cost, the bf16-through-BFP16
+    # matmul datapath (macs_per_cycle 0 when absent) and the energy proxy.
+    vector_pass_cycles_per_element: float
+    vector_pass_cost_is_assumption: bool
+    bf16_via_bfp16: ElementInfo
+    dram_joules_per_byte: float
+    joules_per_mac: float
+    energy_is_assumption: bool
 
     def tile(self, kind: TileKind) -> TileInfo:
         if kind not in self.tiles:
@@ -168,6 +176,8 @@ def _build(info: dict[str, Any]) -> NPUTarget:
             for kind, elem in info["elements"].items()
         }
     )
+    bfp16 = info["bf16_via_bfp16"]
+    fields["bf16_via_bfp16"] = ElementInfo(**{**bfp16, "intrinsic": tuple(bfp16["intrinsic"])})
     return NPUTarget(**fields)
 
 

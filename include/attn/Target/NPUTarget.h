@@ -126,6 +126,19 @@ struct NPUTarget {
   std::array<TileKindInfo, kNumTileKinds> tiles;
   std::array<ElementKindInfo, kNumElementKinds> elements;
 
+  // Added for the cost model (lib/Analysis); sources in NPUTarget.cpp.
+  /// One elementwise vector pass over an L1 tile (softmax max/normalize,
+  /// masking, accumulator rescale), cycles per element and core.
+  double vectorPassCyclesPerElement;
+  bool vectorPassCostIsAssumption;
+  /// bf16 matmul through BFP16 emulation (8x8x8 block-float MMA, AIE2P);
+  /// macsPerCycle 0 when the target has no such datapath.
+  ElementKindInfo bf16ViaBfp16;
+  /// Energy proxy: joules per DRAM byte moved and per executed MAC.
+  double dramJoulesPerByte;
+  double joulesPerMac;
+  bool energyIsAssumption;
+
   /// DMA channels per tile and direction (s2mm = into the tile).
   int channels(TileKind kind, bool s2mm) const;
   int bufferDescriptors(TileKind kind) const;

@@ -1,0 +1,280 @@
+//===- CostModel.h - analytic cost model of attention on NPUs ---*- C++ -*-===//
+//
+// An analytic latency / DRAM-traffic / energy model of one attention layer
+// mapped onto an AMD XDNA NPU with a given fold mode and tiling plan, plus a
+// roofline bound. It works on plain structs (no IR), so passes, the C API and
+// benchmarks share it: attn-fold{mode=auto} and attn-tile build an
+// AttentionShape from the op, call explore() (DesignSpace.h) or estimate(),
+// and read the Plan back. Every hardware constant comes from the NPUTarget
+// table; the formulas are documented in docs/cost-model.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_ANALYSIS_COSTMODEL_H
+#define ATTN_ANALYSIS_COSTMODEL_H
+
+#include "attn/Target/NPUTarget.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mlir::attn::cost {
+
+//===----------------------------------------------------------------------===//
+// Inputs
+//===----------------------------------------------------------------------===//
+
+enum class CausalMode { None, TopLeft, BottomRight };
+enum class MaskKind { None, Boolean, Additive };
+enum class TensorLayout { BHLD, BLHD };
+
+/// One attention layer, independent of the IR. Sizes are the real (unpadded)
+/// logical sizes; Q [B,H,Lq,D], K [B,Hkv,Lk,D], V [B,Hkv,Lk,Dv].
+struct AttentionShape {
+  int64_t batch = 1, heads = 1, kvHeads = 1;
+  int64_t queryLen = 0, keyLen = 0, headDim = 0, valueDim = 0;
+  ElementKind element = ElementKind::BF16;
+  CausalMode causal = CausalMode::None;
+  /// Optional mask and bias with their shapes right-aligned to
+  /// [B,H,Lq,Lk] (a broadcast dimension is 1) and their element types
+  /// (a boolean mask is stored as I8).
+  MaskKind mask = MaskKind::None;
+  std::array<int64_t, 4> maskShape = {1, 1, 1, 1};
+  ElementKind maskElement = ElementKind::I8;
+  bool hasBias = false;
+  std::array<int64_t, 4> biasShape = {1, 1, 1, 1};
+  ElementKind biasElement = ElementKind::BF16;
+  /// A runtime valid_len operand (tensor<Bxi32>).
+  bool validLen = false;
+  TensorLayout layout = TensorLayout::BHLD;
+};
+
+enum class FoldMode { Unfolded, Partial, Full, Online };
+/// fused: one core runs every step of a query tile; stream: a pipeline of
+/// cores (QK | softmax | PV) passes score tiles along (MAS-Attention style).
+enum class Mapping { Fused, Stream };
+/// Where Kᵀ is formed: by the DMA (block reorder; the kernel's transposed-
+/// operand matmul does the in-block step) or by an extra core pass.
+enum class KTransposePlacement { Dma, Core };
+/// How a blhd layout is handled: native (bhld only), by strided shim DMA
+/// access patterns, or by separate transpose dispatches.
+enum class LayoutHandling { Native, Dma, Transpose };
+
+/// A tiling plan: the fields of #attn.plan plus the choices the model needs.
+/// Zero means "derive" where documented.
+struct Plan {
+  FoldMode fold = FoldMode::Online;
+  int64_t qTile = 64;  // query rows per core step (L1)
+  int64_t kvTile = 64; // keys per core step (L1); the K/V streaming block
+  /// Query rows of one head staged per column per round (L2); a multiple of
+  /// cores_per_column * q_tile. Larger blocks let each core keep several
+  /// query tiles against one K/V stream (fewer K/V re-reads, more L1).
+  /// 0 = cores_per_column * q_tile.
+  int64_t l2QBlock = 0;
+  /// Keys per memtile K/V block; >= the padded key length keeps a head's
+  /// whole K/V resident in L2 (read from DRAM once). 0 = kv_tile.
+  int64_t l2KvBlock = 0;
+  /// Core matmul intrinsic M x K x N; {0,0,0} = the target's native one.
+  IntrinsicShape intrinsic = {0, 0, 0};
+  int columns = 0;        // 0 = every column of the target
+  int coresPerColumn = 0; // 0 = every core row
+  Mapping mapping = Mapping::Fused;
+  /// fused only: cores of a column that split one query tile's key range
+  /// and merge partial results over the cascade (mlir-air style); 1 = none.
+  int kvSplit = 1;
+  int depth = 2; // objectfifo depth (2 = double buffering)
+  KTransposePlacement kTranspose = KTransposePlacement::Dma;
+  LayoutHandling layout = LayoutHandling::Native;
+  /// Element type of S / P round trips through DRAM (unfolded, partial).
+  ElementKind intermediate = ElementKind::F32;
+  /// Skip key blocks that causal masking hides entirely.
+  bool causalSkip = true;
+};
+
+llvm::StringRef stringifyFoldMode(FoldMode mode);
+llvm::StringRef stringifyMapping(Mapping mapping);
+llvm::StringRef stringifyKTranspose(KTransposePlacement placement);
+llvm::StringRef stringifyLayoutHandling(LayoutHandling handling);
+llvm::StringRef stringifyCausalMode(CausalMode mode);
+llvm::StringRef stringifyMaskKind(MaskKind kind);
+std::optional<FoldMode> symbolizeFoldMode(llvm::StringRef name);
+std::optional<Mapping> symbolizeMapping(llvm::StringRef name);
+std::optional<KTransposePlacement> symbolizeKTranspose(llvm::StringRef name);
+std::optional<LayoutHandling> symbolizeLayoutHandling(llvm::StringRef name);
+std::optional<CausalMode> symbolizeCausalMode(llvm::StringRef name);
+std::optional<MaskKind> symbolizeMaskKind(llvm::StringRef name);
+
+/// A matmul datapath of a core for one element type.
+struct MatmulDatapath {
+  llvm::StringRef name; // "native" or "bfp16"
+  IntrinsicShape intrinsic;
+  double macsPerCycle;
+  double kernelEfficiency;
+};
+/// The datapaths `target` offers for `element` (empty: no matmul support).
+llvm::SmallVector<MatmulDatapath, 2> matmulDatapaths(const NPUTarget &target,
+                                                     ElementKind element);
+
+//===----------------------------------------------------------------------===//
+// Outputs
+//===----------------------------------------------------------------------===//
+
+/// The resource that bounds a stage (or the roofline).
+enum class Resource {
+  Matrix,     // core matmul cycles
+  Vector,     // core vector cycles (softmax, masking, rescale)
+  Compute,    // matrix + vector on the critical core, neither alone dominant
+  CoreDma,    // core tile DMA channels
+  MemTileDma, // memtile DMA channels
+  ShimDma,    // shim DMA channels
+  Dram,       // DRAM bandwidth
+  Dispatch,   // fixed cost per dispatch
+};
+llvm::StringRef stringifyResource(Resource resource);
+
+/// Lengths rounded up to the plan's tiles.
+struct PaddedSizes {
+  int64_t queryLen, keyLen, headDim, valueDim;
+  int64_t queryTiles, keyTiles;
+};
+
+/// Exact DRAM traffic of a plan, in bytes, by tensor.
+struct DramTraffic {
+  int64_t query = 0, key = 0, value = 0, mask = 0, bias = 0, validLen = 0;
+  int64_t scoresWrite = 0, scoresRead = 0; // S (unfolded)
+  int64_t probsWrite = 0, probsRead = 0;   // P (unfolded, partial)
+  int64_t output = 0;
+  int64_t layout = 0; // transpose dispatches (layout = transpose)
+  int64_t total() const;
+};
+
+/// One dispatch.
+struct StageEstimate {
+  std::string name; // qk, softmax, pv, qk_softmax, attention, layout_in, ...
+  int64_t rounds = 0;
+  int64_t macs = 0; // executed MACs (padded tiles, skipped blocks excluded)
+  /// Critical-path core cycles (sum over rounds of the busiest core).
+  double matrixCycles = 0, vectorCycles = 0, overheadCycles = 0;
+  double computeCycles = 0;
+  /// Busiest channel of each hop, cycles (in = towards the cores).
+  double shimInCycles = 0, memTileInCycles = 0, coreInCycles = 0;
+  double coreOutCycles = 0, memTileOutCycles = 0, shimOutCycles = 0;
+  int64_t dramReadBytes = 0, dramWriteBytes = 0;
+  double dramSeconds = 0;
+  double fillCycles = 0, drainCycles = 0;
+  double dispatchSeconds = 0;
+  double latencySeconds = 0;
+  Resource binding = Resource::Compute;
+  int64_t l1Bytes = 0, l2Bytes = 0; // per core / per memtile
+};
+
+struct Estimate {
+  Plan plan; // with every derived field filled in
+  PaddedSizes padded;
+  MatmulDatapath datapath;
+  llvm::SmallVector<StageEstimate, 3> stages;
+  DramTraffic dram;
+  double latencySeconds = 0;
+  int64_t dramBytes = 0;
+  int64_t macs = 0;       // executed
+  int64_t usefulMacs = 0; // unpadded, causally visible
+  int64_t l1Bytes = 0, l2Bytes = 0;
+  double energyJoules = 0; // dramEnergyJoules + macEnergyJoules
+  double dramEnergyJoules = 0, macEnergyJoules = 0;
+  Resource binding = Resource::Compute; // of the slowest stage
+  /// Empty when the plan fits the target; otherwise one line per violated
+  /// limit (L1/L2 capacity, channels, DMA limits).
+  llvm::SmallVector<std::string, 2> violations;
+  bool legal() const { return violations.empty(); }
+};
+
+/// Roofline bound of one layer on one target: the largest of the MAC-bound
+/// (useful MACs at peak rate on every core), the vector-bound (the minimal
+/// softmax work at peak lanes) and the DRAM-bound (compulsory bytes), plus
+/// one dispatch.
+struct Roofline {
+  double macSeconds = 0, vectorSeconds = 0, dramSeconds = 0;
+  double dispatchSeconds = 0;
+  double boundSeconds = 0;
+  Resource binding = Resource::Matrix;
+  int64_t usefulMacs = 0;
+  int64_t compulsoryBytes = 0;
+  double vectorOps = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+/// Checks the shape itself (positive sizes, GQA divisibility, supported
+/// element types). The message names the offending field.
+llvm::Error verifyShape(const AttentionShape &shape);
+
+/// Resolves the plan's derived fields (0 = derive) and checks its values
+/// against the shape and the target (tiles multiples of the intrinsic, known
+/// intrinsic, core counts in range, layout handling allowed for the layout).
+/// The message names the offending plan field. Capacity and channel limits
+/// are not errors: estimate() reports them as violations.
+llvm::Expected<Plan> resolvePlan(const AttentionShape &shape, const Plan &plan,
+                                 const NPUTarget &target);
+
+/// Memoizes the schedule arithmetic (query-tile visibility, rounds, K/V
+/// streams) across estimate() calls for ONE shape and target; the design
+/// space exploration passes one to evaluate many plans quickly.
+class EstimateCache {
+public:
+  EstimateCache();
+  ~EstimateCache();
+  EstimateCache(const EstimateCache &) = delete;
+  EstimateCache &operator=(const EstimateCache &) = delete;
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// How far estimate() goes: everything, or only the capacity / channel
+/// checks (then only `plan`, `padded`, `violations`, `l1Bytes` and `l2Bytes`
+/// are filled in).
+enum class EstimateDepth { Full, LegalityOnly };
+
+/// Models `shape` under `plan` on `target`.
+llvm::Expected<Estimate> estimate(const AttentionShape &shape, const Plan &plan,
+                                  const NPUTarget &target,
+                                  EstimateCache *cache = nullptr,
+                                  EstimateDepth depth = EstimateDepth::Full);
+
+/// The roofline bound of `shape` on `target`.
+llvm::Expected<Roofline> roofline(const AttentionShape &shape,
+                                  const NPUTarget &target);
+
+/// A plain GEMM C[M,N] = A[M,K] B[K,N] and its tiling, for calibration of
+/// the matmul datapath against published whole-array GEMM measurements.
+struct MatmulProblem {
+  int64_t m = 0, k = 0, n = 0;
+  ElementKind element = ElementKind::BF16;
+  ElementKind outElement = ElementKind::F32;
+};
+struct MatmulPlan {
+  int64_t tileM = 64, tileK = 64, tileN = 64; // L1 tiles of A, B, C
+  IntrinsicShape intrinsic = {0, 0, 0};       // {0,0,0} = native
+  int columns = 0, coresPerColumn = 0;        // 0 = all
+  int depth = 2;
+};
+/// Models the GEMM with the whole-array mapping of mlir-aie's
+/// matrix_multiplication/whole_array: core (r, c) computes C tiles of row
+/// block r and column block c; A row blocks are broadcast along a core row,
+/// B column blocks down a column; a column's memtile keeps its whole-K B
+/// column block when it fits (B then leaves DRAM once). One stage "matmul".
+llvm::Expected<Estimate> estimateMatmul(const MatmulProblem &problem,
+                                        const MatmulPlan &plan,
+                                        const NPUTarget &target);
+
+} // namespace mlir::attn::cost
+
+#endif // ATTN_ANALYSIS_COSTMODEL_H

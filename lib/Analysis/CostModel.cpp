@@ -1,0 +1,1572 @@
+//===- CostModel.cpp - analytic cost model of attention on NPUs -----------===//
+//
+// Latency, DRAM traffic, memory use and energy of one attention layer under a
+// fold mode and tiling plan. The structure follows the work decomposition of
+// docs/aie-mapping.md: an item is one query tile (b, h, qi) processed by one
+// lane (a core, a cascade of kv_split cores, or a stream pipeline); a round
+// runs lanes * (q tiles per lane) items of consecutive heads sharing one K/V
+// stream. Per round the critical lane's cycles are summed; DMA hops and DRAM
+// are aggregated per stage and overlap compute when the plan double-buffers.
+// All rates, sizes and overheads come from the NPUTarget table; the formulas
+// are written out in docs/cost-model.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Analysis/CostModel.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <tuple>
+#include <unordered_map>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::cost;
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+llvm::StringRef cost::stringifyFoldMode(FoldMode mode) {
+  switch (mode) {
+  case FoldMode::Unfolded:
+    return "unfolded";
+  case FoldMode::Partial:
+    return "partial";
+  case FoldMode::Full:
+    return "full";
+  case FoldMode::Online:
+    return "online";
+  }
+  return "";
+}
+llvm::StringRef cost::stringifyMapping(Mapping mapping) {
+  return mapping == Mapping::Fused ? "fused" : "stream";
+}
+llvm::StringRef cost::stringifyKTranspose(KTransposePlacement placement) {
+  return placement == KTransposePlacement::Dma ? "dma" : "core";
+}
+llvm::StringRef cost::stringifyLayoutHandling(LayoutHandling handling) {
+  switch (handling) {
+  case LayoutHandling::Native:
+    return "native";
+  case LayoutHandling::Dma:
+    return "dma";
+  case LayoutHandling::Transpose:
+    return "transpose";
+  }
+  return "";
+}
+llvm::StringRef cost::stringifyCausalMode(CausalMode mode) {
+  switch (mode) {
+  case CausalMode::None:
+    return "none";
+  case CausalMode::TopLeft:
+    return "top_left";
+  case CausalMode::BottomRight:
+    return "bottom_right";
+  }
+  return "";
+}
+llvm::StringRef cost::stringifyMaskKind(MaskKind kind) {
+  switch (kind) {
+  case MaskKind::None:
+    return "none";
+  case MaskKind::Boolean:
+    return "boolean";
+  case MaskKind::Additive:
+    return "additive";
+  }
+  return "";
+}
+llvm::StringRef cost::stringifyResource(Resource resource) {
+  switch (resource) {
+  case Resource::Matrix:
+    return "matrix";
+  case Resource::Vector:
+    return "vector";
+  case Resource::Compute:
+    return "compute";
+  case Resource::CoreDma:
+    return "core_dma";
+  case Resource::MemTileDma:
+    return "memtile_dma";
+  case Resource::ShimDma:
+    return "shim_dma";
+  case Resource::Dram:
+    return "dram";
+  case Resource::Dispatch:
+    return "dispatch";
+  }
+  return "";
+}
+
+std::optional<FoldMode> cost::symbolizeFoldMode(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<FoldMode>>(name)
+      .Case("unfolded", FoldMode::Unfolded)
+      .Case("partial", FoldMode::Partial)
+      .Case("full", FoldMode::Full)
+      .Case("online", FoldMode::Online)
+      .Default(std::nullopt);
+}
+std::optional<Mapping> cost::symbolizeMapping(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Mapping>>(name)
+      .Case("fused", Mapping::Fused)
+      .Case("stream", Mapping::Stream)
+      .Default(std::nullopt);
+}
+std::optional<KTransposePlacement>
+cost::symbolizeKTranspose(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<KTransposePlacement>>(name)
+      .Case("dma", KTransposePlacement::Dma)
+      .Case("core", KTransposePlacement::Core)
+      .Default(std::nullopt);
+}
+std::optional<LayoutHandling>
+cost::symbolizeLayoutHandling(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<LayoutHandling>>(name)
+      .Case("native", LayoutHandling::Native)
+      .Case("dma", LayoutHandling::Dma)
+      .Case("transpose", LayoutHandling::Transpose)
+      .Default(std::nullopt);
+}
+std::optional<CausalMode> cost::symbolizeCausalMode(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<CausalMode>>(name)
+      .Case("none", CausalMode::None)
+      .Case("top_left", CausalMode::TopLeft)
+      .Case("bottom_right", CausalMode::BottomRight)
+      .Default(std::nullopt);
+}
+std::optional<MaskKind> cost::symbolizeMaskKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<MaskKind>>(name)
+      .Case("none", MaskKind::None)
+      .Case("boolean", MaskKind::Boolean)
+      .Case("additive", MaskKind::Additive)
+      .Default(std::nullopt);
+}
+
+int64_t DramTraffic::total() const {
+  return query + key + value + mask + bias + validLen + scoresWrite +
+         scoresRead + probsWrite + probsRead + output + layout;
+}
+
+llvm::SmallVector<MatmulDatapath, 2>
+cost::matmulDatapaths(const NPUTarget &target, ElementKind element) {
+  llvm::SmallVector<MatmulDatapath, 2> paths;
+  if (target.macsPerCycle(element) > 0)
+    paths.push_back({"native", target.intrinsic(element),
+                     target.macsPerCycle(element),
+                     target.kernelEfficiency(element)});
+  if (element == ElementKind::BF16 && target.bf16ViaBfp16.macsPerCycle > 0)
+    paths.push_back({"bfp16", target.bf16ViaBfp16.intrinsic,
+                     target.bf16ViaBfp16.macsPerCycle,
+                     target.bf16ViaBfp16.kernelEfficiency});
+  return paths;
+}
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+static llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+llvm::Error cost::verifyShape(const AttentionShape &s) {
+  struct Field {
+    const char *name;
+    int64_t value;
+  };
+  for (Field f : {Field{"batch", s.batch}, Field{"heads", s.heads},
+                  Field{"kv_heads", s.kvHeads}, Field{"query_len", s.queryLen},
+                  Field{"key_len", s.keyLen}, Field{"head_dim", s.headDim},
+                  Field{"value_dim", s.valueDim}})
+    if (f.value <= 0)
+      return error(llvm::formatv("shape field '{0}' must be positive, got {1}",
+                                 f.name, f.value));
+  if (s.heads % s.kvHeads != 0)
+    return error(llvm::formatv(
+        "shape field 'heads' ({0}) must be a multiple of 'kv_heads' ({1})",
+        s.heads, s.kvHeads));
+  auto checkBroadcast = [&](const std::array<int64_t, 4> &dims,
+                            const char *field) -> llvm::Error {
+    const int64_t full[4] = {s.batch, s.heads, s.queryLen, s.keyLen};
+    for (int i = 0; i < 4; ++i)
+      if (dims[i] != 1 && dims[i] != full[i])
+        return error(llvm::formatv(
+            "shape field '{0}' dim {1} is {2}; it must be 1 or {3} to "
+            "broadcast to [B,H,Lq,Lk]",
+            field, i, dims[i], full[i]));
+    return llvm::Error::success();
+  };
+  if (s.mask != MaskKind::None)
+    if (llvm::Error err = checkBroadcast(s.maskShape, "mask_shape"))
+      return err;
+  if (s.hasBias)
+    if (llvm::Error err = checkBroadcast(s.biasShape, "bias_shape"))
+      return err;
+  return llvm::Error::success();
+}
+
+static bool isPowerOfTwoOrZero(int64_t v) { return (v & (v - 1)) == 0; }
+
+llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
+                                       const Plan &in,
+                                       const NPUTarget &target) {
+  if (llvm::Error err = verifyShape(shape))
+    return std::move(err);
+  Plan p = in;
+  auto paths = matmulDatapaths(target, shape.element);
+  if (paths.empty())
+    return error(
+        llvm::formatv("element type {0} has no matmul datapath on target {1}",
+                      stringifyElementKind(shape.element), target.name));
+  if (p.intrinsic.m == 0 && p.intrinsic.k == 0 && p.intrinsic.n == 0)
+    p.intrinsic = paths.front().intrinsic;
+  bool known = llvm::any_of(paths, [&](const MatmulDatapath &d) {
+    return d.intrinsic.m == p.intrinsic.m && d.intrinsic.k == p.intrinsic.k &&
+           d.intrinsic.n == p.intrinsic.n;
+  });
+  if (!known) {
+    std::string options;
+    for (const MatmulDatapath &d : paths)
+      options +=
+          llvm::formatv("{0}[{1}, {2}, {3}] ({4})", options.empty() ? "" : ", ",
+                        d.intrinsic.m, d.intrinsic.k, d.intrinsic.n, d.name)
+              .str();
+    return error(llvm::formatv(
+        "plan field 'intrinsic' [{0}, {1}, {2}] is not a {3} matmul intrinsic "
+        "of {4}; valid: {5}",
+        p.intrinsic.m, p.intrinsic.k, p.intrinsic.n,
+        stringifyElementKind(shape.element), target.name, options));
+  }
+  if (p.columns == 0)
+    p.columns = target.numColumns;
+  if (p.coresPerColumn == 0)
+    p.coresPerColumn = target.numCoreRows;
+  if (p.columns < 1 || p.columns > target.numColumns)
+    return error(
+        llvm::formatv("plan field 'columns' must be in 1..{0} on {1}, got {2}",
+                      target.numColumns, target.name, p.columns));
+  if (p.coresPerColumn < 1 || p.coresPerColumn > target.numCoreRows)
+    return error(llvm::formatv(
+        "plan field 'cores_per_column' must be in 1..{0} on {1}, got {2}",
+        target.numCoreRows, target.name, p.coresPerColumn));
+  if (p.qTile <= 0 || p.qTile % p.intrinsic.m != 0)
+    return error(llvm::formatv("plan field 'q_tile' ({0}) must be a positive "
+                               "multiple of the intrinsic M ({1})",
+                               p.qTile, p.intrinsic.m));
+  int64_t kvMultiple = std::lcm(p.intrinsic.n, p.intrinsic.k);
+  if (p.kvTile <= 0 || p.kvTile % kvMultiple != 0)
+    return error(llvm::formatv(
+        "plan field 'kv_tile' ({0}) must be a positive multiple of {1} (the "
+        "intrinsic N of Q·Kᵀ and K of P·V)",
+        p.kvTile, kvMultiple));
+  if (p.depth < 1 || p.depth > 4)
+    return error(
+        llvm::formatv("plan field 'depth' must be in 1..4, got {0}", p.depth));
+  if (p.kvSplit < 1 || !isPowerOfTwoOrZero(p.kvSplit) ||
+      p.coresPerColumn % p.kvSplit != 0)
+    return error(llvm::formatv(
+        "plan field 'kv_split' ({0}) must be a power of two dividing "
+        "'cores_per_column' ({1})",
+        p.kvSplit, p.coresPerColumn));
+  if (p.kvSplit > 1 &&
+      (p.fold != FoldMode::Online || p.mapping != Mapping::Fused))
+    return error(llvm::formatv(
+        "plan field 'kv_split' > 1 needs fold 'online' with mapping 'fused' "
+        "(the cascade merges running softmax states), got fold '{0}', "
+        "mapping '{1}'",
+        stringifyFoldMode(p.fold), stringifyMapping(p.mapping)));
+  if (p.mapping == Mapping::Stream && p.fold == FoldMode::Unfolded)
+    return error("plan field 'mapping' 'stream' needs fold 'online', 'full' "
+                 "or 'partial' (an unfolded stage runs a single step)");
+  if (p.intermediate != ElementKind::F32 &&
+      p.intermediate != ElementKind::BF16 && p.intermediate != ElementKind::F16)
+    return error(llvm::formatv(
+        "plan field 'intermediate' must be f32, bf16 or f16, got {0}",
+        stringifyElementKind(p.intermediate)));
+  if (shape.layout == TensorLayout::BHLD && p.layout != LayoutHandling::Native)
+    return error(llvm::formatv(
+        "plan field 'layout' '{0}' applies to the blhd layout only; a bhld "
+        "layer uses 'native'",
+        stringifyLayoutHandling(p.layout)));
+  if (shape.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Native)
+    return error("plan field 'layout' 'native' needs the bhld layout; a blhd "
+                 "layer uses 'dma' (strided shim access patterns) or "
+                 "'transpose' (separate transpose dispatches)");
+
+  // Lanes per column: fused lanes are cascades of kv_split cores; a stream
+  // lane is a pipeline of 2 (partial) or 3 cores.
+  int64_t cores = int64_t(p.columns) * p.coresPerColumn;
+  int64_t lanes = 0;
+  if (p.mapping == Mapping::Fused) {
+    lanes = cores / p.kvSplit;
+  } else {
+    int64_t perPipeline = p.fold == FoldMode::Partial ? 2 : 3;
+    lanes = cores / perPipeline;
+    if (lanes == 0)
+      return error(llvm::formatv(
+          "plan field 'mapping' 'stream' needs {0} cores per pipeline, the "
+          "plan has {1}",
+          perPipeline, cores));
+  }
+  int64_t lanesPerColumn = ceilDiv(lanes, p.columns);
+  int64_t roundBlock = lanesPerColumn * p.qTile;
+  if (p.l2QBlock == 0)
+    p.l2QBlock = roundBlock;
+  if (p.l2QBlock <= 0 || p.l2QBlock % roundBlock != 0)
+    return error(llvm::formatv(
+        "plan field 'l2_q_block' ({0}) must be a positive multiple of {1} (the "
+        "{2} lanes of a column times q_tile {3})",
+        p.l2QBlock, roundBlock, lanesPerColumn, p.qTile));
+  if (p.l2KvBlock == 0)
+    p.l2KvBlock = p.kvTile;
+  if (p.l2KvBlock <= 0 || p.l2KvBlock % p.kvTile != 0)
+    return error(llvm::formatv("plan field 'l2_kv_block' ({0}) must be a "
+                               "positive multiple of kv_tile ({1})",
+                               p.l2KvBlock, p.kvTile));
+  return p;
+}
+
+//===----------------------------------------------------------------------===//
+// Visibility and schedules
+//===----------------------------------------------------------------------===//
+
+namespace mlir::attn::cost::detail {
+
+/// Per query tile: key tiles computed, and how many of those need a position
+/// mask pass (causal edge, padded keys, runtime valid_len).
+struct TileVisibility {
+  int64_t computed = 0;
+  int64_t masked = 0;
+  int64_t realKeys = 0; // real key columns inside the computed tiles
+};
+
+struct Geometry {
+  int64_t lq, lk;        // real lengths
+  int64_t qTile, kvTile; // tiles
+  int64_t nQ, nK;        // tile counts (padded)
+  CausalMode causal;
+  bool skip;
+  bool validLen;
+};
+
+TileVisibility visibility(const Geometry &g, int64_t qi) {
+  TileVisibility v;
+  int64_t firstRow = qi * g.qTile;
+  int64_t lastRow = std::min((qi + 1) * g.qTile, g.lq) - 1;
+  int64_t offset = g.causal == CausalMode::BottomRight ? g.lk - g.lq : 0;
+  int64_t visible = g.nK, fully = g.nK;
+  if (g.causal != CausalMode::None) {
+    // Key tiles any real row of the tile sees, and tiles every row sees.
+    int64_t lastKey = std::min(lastRow + offset, g.lk - 1);
+    visible = lastKey < 0 ? 0 : std::min(g.nK, lastKey / g.kvTile + 1);
+    int64_t firstKey = firstRow + offset;
+    fully = firstKey < 0 ? 0 : std::min(g.nK, (firstKey + 1) / g.kvTile);
+  }
+  v.computed = g.skip ? visible : g.nK;
+  if (g.validLen) {
+    v.masked = v.computed;
+  } else {
+    v.masked = std::max<int64_t>(0, v.computed - fully);
+    // The last key tile holds padding keys: masked too unless counted.
+    bool paddedTail = g.nK * g.kvTile > g.lk;
+    if (paddedTail && v.computed == g.nK && fully == g.nK)
+      v.masked += 1;
+  }
+  v.realKeys = std::min(g.lk, v.computed * g.kvTile);
+  return v;
+}
+
+/// Critical-path counts of one stage schedule (sums over rounds of the
+/// busiest lane) and K/V stream totals. Cost = coefficients x counts.
+struct Schedule {
+  int64_t rounds = 0;
+  int64_t critItems = 0;       // items on the critical lane
+  int64_t critBlocks = 0;      // computed blocks (busiest cascade part)
+  int64_t critMasked = 0;      // of which masked
+  int64_t critRowTiles = 0;    // computed tiles of whole rows (full/partial)
+  int64_t streamBlocks = 0;    // K/V blocks streamed (padded tiles)
+  int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
+  int64_t residentKeyRows = 0; // same when K/V stay resident in L2
+  int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
+};
+
+struct ScheduleKey {
+  int64_t qTile, kvTile, lanes, perLane, kvSplit;
+  bool skip;
+  bool operator==(const ScheduleKey &o) const {
+    return qTile == o.qTile && kvTile == o.kvTile && lanes == o.lanes &&
+           perLane == o.perLane && kvSplit == o.kvSplit && skip == o.skip;
+  }
+};
+
+/// Items are ordered (b, kv head, head of the group, qi); round r holds items
+/// [r * lanes * perLane, ...) and item t of a round goes to lane t % lanes.
+Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
+                         int64_t lanes, int64_t perLane, int64_t kvSplit) {
+  Schedule sch;
+  std::vector<TileVisibility> vis(g.nQ);
+  int64_t maxComputed = 0;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    vis[qi] = visibility(g, qi);
+    maxComputed = std::max(maxComputed, vis[qi].computed);
+  }
+  int64_t group = s.heads / s.kvHeads;
+  int64_t itemsPerKv = group * g.nQ;
+  int64_t totalItems = s.batch * s.kvHeads * itemsPerKv;
+  int64_t perRound = lanes * perLane;
+  sch.rounds = ceilDiv(totalItems, perRound);
+  int64_t part = ceilDiv(g.nK, kvSplit);
+  auto partBlocks = [&](int64_t computed) { return std::min(computed, part); };
+  auto partMasked = [&](const TileVisibility &v) {
+    // Masked tiles sit at the end of the computed prefix: the last part
+    // that holds computed tiles gets them.
+    return std::min(v.masked, partBlocks(v.computed));
+  };
+  // Resident K/V: each (b, kv head) streams its largest prefix once.
+  auto keyRows = [&](int64_t tiles) {
+    return std::min(g.lk, tiles * g.kvTile);
+  };
+  sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
+
+  std::vector<int64_t> laneBlocks(lanes), laneMasked(lanes), laneItems(lanes),
+      laneRow(lanes);
+  for (int64_t r = 0; r < sch.rounds; ++r) {
+    std::fill(laneBlocks.begin(), laneBlocks.end(), 0);
+    std::fill(laneMasked.begin(), laneMasked.end(), 0);
+    std::fill(laneItems.begin(), laneItems.end(), 0);
+    std::fill(laneRow.begin(), laneRow.end(), 0);
+    int64_t begin = r * perRound;
+    int64_t end = std::min(totalItems, begin + perRound);
+    int64_t streamMax = 0, currentKv = -1;
+    int64_t roundStream = 0, roundRows = 0, roundCoreIn = 0;
+    for (int64_t t = begin; t < end; ++t) {
+      int64_t kv = t / itemsPerKv;
+      const TileVisibility &v = vis[(t % itemsPerKv) % g.nQ];
+      int64_t lane = (t - begin) % lanes;
+      laneBlocks[lane] += partBlocks(v.computed);
+      laneMasked[lane] += partMasked(v);
+      laneItems[lane] += 1;
+      laneRow[lane] += v.computed;
+      if (kv != currentKv) {
+        if (currentKv >= 0) {
+          roundStream += streamMax;
+          roundRows += keyRows(streamMax);
+          roundCoreIn += partBlocks(streamMax);
+        }
+        currentKv = kv;
+        streamMax = 0;
+      }
+      streamMax = std::max(streamMax, v.computed);
+    }
+    roundStream += streamMax;
+    roundRows += keyRows(streamMax);
+    roundCoreIn += partBlocks(streamMax);
+    // Critical lane: most computed blocks, then most masked blocks.
+    int64_t best = 0;
+    for (int64_t l = 1; l < lanes; ++l)
+      if (laneBlocks[l] > laneBlocks[best] ||
+          (laneBlocks[l] == laneBlocks[best] &&
+           laneMasked[l] > laneMasked[best]))
+        best = l;
+    sch.critItems += laneItems[best];
+    sch.critBlocks += laneBlocks[best];
+    sch.critMasked += laneMasked[best];
+    sch.critRowTiles += laneRow[best];
+    sch.streamBlocks += roundStream;
+    sch.streamKeyRows += roundRows;
+    sch.coreInBlocks += roundCoreIn;
+  }
+  return sch;
+}
+
+struct ScheduleKeyHash {
+  size_t operator()(const ScheduleKey &k) const {
+    size_t h = std::hash<int64_t>()(k.qTile);
+    for (int64_t v : {k.kvTile, k.lanes, k.perLane, k.kvSplit, int64_t(k.skip)})
+      h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+/// Exact totals over every item (independent of lanes).
+struct Totals {
+  int64_t items = 0;
+  int64_t computedBlocks = 0;
+  int64_t maskedBlocks = 0;
+  int64_t realRowKeys = 0; // sum over items of realRows * realKeys
+  int64_t realRows = 0;    // sum over items of real query rows
+  int64_t maskBytesPerElement = 0;
+};
+
+Totals computeTotals(const AttentionShape &s, const Geometry &g) {
+  Totals t;
+  int64_t perQ = s.batch * s.heads;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    TileVisibility v = visibility(g, qi);
+    int64_t rows = std::min((qi + 1) * g.qTile, g.lq) - qi * g.qTile;
+    t.items += perQ;
+    t.computedBlocks += perQ * v.computed;
+    t.maskedBlocks += perQ * v.masked;
+    t.realRowKeys += perQ * rows * v.realKeys;
+    t.realRows += perQ * rows;
+  }
+  return t;
+}
+
+/// Bytes of a mask-like operand (shape right-aligned to [B,H,Lq,Lk]) that the
+/// items read: every item reads the part of its computed tiles it needs
+/// (broadcast dims are read once per tile, not expanded).
+int64_t maskLikeBytes(const AttentionShape &s, const Geometry &g,
+                      const std::array<int64_t, 4> &dims, ElementKind element) {
+  int64_t total = 0;
+  int64_t perQ = s.batch * s.heads;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    TileVisibility v = visibility(g, qi);
+    int64_t rows = std::min((qi + 1) * g.qTile, g.lq) - qi * g.qTile;
+    int64_t r = dims[2] == 1 ? 1 : rows;
+    int64_t c = dims[3] == 1 ? v.computed : v.realKeys;
+    total += perQ * r * c;
+  }
+  return total * bytes(element);
+}
+
+//===----------------------------------------------------------------------===//
+// The model
+//===----------------------------------------------------------------------===//
+
+enum class StageKind { Attention, QK, Softmax, QKSoftmax, PV };
+
+} // namespace mlir::attn::cost::detail
+
+using namespace mlir::attn::cost::detail;
+
+struct EstimateCache::Impl {
+  std::unordered_map<ScheduleKey, Schedule, ScheduleKeyHash> schedules;
+  std::unordered_map<ScheduleKey, Totals, ScheduleKeyHash> totals;
+  // Mask-like bytes by (q tile, kv tile, skip, operand index).
+  std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
+};
+EstimateCache::EstimateCache() : impl(std::make_unique<Impl>()) {}
+EstimateCache::~EstimateCache() = default;
+
+namespace {
+
+struct Model {
+  const AttentionShape &s;
+  const Plan &p;
+  const NPUTarget &t;
+  MatmulDatapath dp;
+  PaddedSizes pad;
+  Geometry geo;
+  Totals totals;
+  int64_t e;      // element bytes
+  int64_t interB; // S / P bytes in DRAM
+  int64_t lanes, lanesPerColumn, perLane;
+  double rate;        // effective MACs per cycle
+  double passCost;    // vector pass, cycles per element
+  double expCost;     // exp pass, cycles per element
+  double stream;      // bytes per cycle per DMA channel
+  double call;        // kernel call overhead
+  int64_t maskPasses; // boolean/additive mask + bias passes per block
+  EstimateCache::Impl *cache = nullptr;
+  Estimate est;
+
+  Model(const AttentionShape &s, const Plan &p, const NPUTarget &t,
+        EstimateCache *cache)
+      : s(s), p(p), t(t), cache(cache ? cache->impl.get() : nullptr) {}
+
+  Schedule schedule(int64_t lanes, int64_t perLane, int64_t kvSplit) {
+    if (!cache)
+      return computeSchedule(s, geo, lanes, perLane, kvSplit);
+    ScheduleKey key{p.qTile, p.kvTile, lanes, perLane, kvSplit, p.causalSkip};
+    auto it = cache->schedules.find(key);
+    if (it != cache->schedules.end())
+      return it->second;
+    Schedule sch = computeSchedule(s, geo, lanes, perLane, kvSplit);
+    cache->schedules.emplace(key, sch);
+    return sch;
+  }
+  Totals getTotals() {
+    if (!cache)
+      return computeTotals(s, geo);
+    ScheduleKey key{p.qTile, p.kvTile, 0, 0, 0, p.causalSkip};
+    auto it = cache->totals.find(key);
+    if (it != cache->totals.end())
+      return it->second;
+    Totals tot = computeTotals(s, geo);
+    cache->totals.emplace(key, tot);
+    return tot;
+  }
+  int64_t maskBytes(int which) {
+    const auto &dims = which == 0 ? s.maskShape : s.biasShape;
+    ElementKind elem = which == 0 ? s.maskElement : s.biasElement;
+    if (!cache)
+      return maskLikeBytes(s, geo, dims, elem);
+    auto key = std::make_tuple(p.qTile, p.kvTile, p.causalSkip, which);
+    auto it = cache->maskBytes.find(key);
+    if (it != cache->maskBytes.end())
+      return it->second;
+    int64_t b = maskLikeBytes(s, geo, dims, elem);
+    cache->maskBytes.emplace(key, b);
+    return b;
+  }
+
+  int64_t realRows(int64_t qi) const {
+    return std::min((qi + 1) * p.qTile, s.queryLen) - qi * p.qTile;
+  }
+
+  // Per-block building blocks, cycles.
+  double mmQK() const {
+    return double(p.qTile) * p.kvTile * pad.headDim / rate;
+  }
+  double mmPV() const {
+    return double(p.qTile) * p.kvTile * pad.valueDim / rate;
+  }
+  double passS() const { return double(p.qTile) * p.kvTile * passCost; }
+  double expS() const { return double(p.qTile) * p.kvTile * expCost; }
+  double passO() const { return double(p.qTile) * pad.valueDim * passCost; }
+  double rowReduce() const { return double(p.qTile) * t.rowReduceCycles; }
+  double kTranspose() const {
+    return p.kTranspose == KTransposePlacement::Core
+               ? double(p.kvTile) * pad.headDim * passCost
+               : 0.0;
+  }
+  /// Whole-row softmax (softmax_rows) over `tiles` key tiles: max pass, exp
+  /// pass, normalize pass, and one max and one sum row reduction per row.
+  double rowSoftmax(int64_t tiles) const {
+    return tiles * (2 * passS() + expS()) + 2 * rowReduce();
+  }
+
+  void run(bool legalityOnly);
+  llvm::SmallVector<StageKind, 3> stageKinds() const;
+  StageEstimate stage(StageKind kind);
+  int64_t l1Bytes(StageKind kind, bool rowResident) const;
+  int64_t l2Bytes(StageKind kind) const;
+  void checkChannels(StageKind kind, llvm::SmallVectorImpl<std::string> &v);
+  bool softmaxRowResident() const;
+};
+
+/// L1 bytes of one core of a stage (the largest role for stream mapping).
+int64_t Model::l1Bytes(StageKind kind, bool rowResident) const {
+  int64_t d = p.depth, k = perLane;
+  int64_t q = p.qTile, kv = p.kvTile, D = pad.headDim, Dv = pad.valueDim;
+  int64_t f32 = 4;
+  int64_t qTileB = q * D * e, kTileB = kv * D * e, vTileB = kv * Dv * e;
+  int64_t sTileF32 = q * kv * f32, accB = q * Dv * f32, statsB = 2 * q * f32;
+  int64_t oTileB = q * Dv * e;
+  int64_t kT = p.kTranspose == KTransposePlacement::Core ? kTileB : 0;
+  int64_t maskTiles = 0;
+  if (s.mask != MaskKind::None)
+    maskTiles += d * q * kv * bytes(s.maskElement);
+  if (s.hasBias)
+    maskTiles += d * q * kv * bytes(s.biasElement);
+  int64_t rtp = s.validLen ? s.batch * 4 : 0;
+  int64_t base = t.coreStackReserveBytes + rtp;
+  int64_t rowF32 = q * pad.keyLen * f32;
+  switch (kind) {
+  case StageKind::Attention:
+    if (p.mapping == Mapping::Fused) {
+      int64_t scores =
+          p.fold == FoldMode::Full ? k * rowF32 : sTileF32; // whole rows
+      int64_t cascade = p.kvSplit > 1 ? accB + statsB : 0;
+      return base + d * k * qTileB + d * (kTileB + vTileB) + scores +
+             k * (accB + statsB) + d * oTileB + kT + maskTiles + cascade;
+    } else {
+      int64_t qkCore =
+          base + d * k * qTileB + d * kTileB + kT + maskTiles + d * sTileF32;
+      int64_t smCore = p.fold == FoldMode::Full
+                           ? base + k * rowF32 + d * sTileF32 + d * sTileF32
+                           : base + 2 * d * sTileF32 + k * statsB + d * q * f32;
+      int64_t pvCore = base + d * sTileF32 + d * vTileB + k * accB +
+                       d * oTileB + d * q * f32;
+      return std::max({qkCore, smCore, pvCore});
+    }
+  case StageKind::QK: {
+    int64_t scratch = p.intermediate == ElementKind::F32 ? 0 : sTileF32;
+    return base + d * k * qTileB + d * kTileB + kT + maskTiles + scratch +
+           d * q * kv * interB;
+  }
+  case StageKind::Softmax:
+    if (rowResident)
+      return base + d * q * pad.keyLen * interB + rowF32 + d * q * kv * interB;
+    return base + d * q * kv * interB + sTileF32 + statsB + d * q * kv * interB;
+  case StageKind::QKSoftmax:
+    if (p.mapping == Mapping::Fused)
+      return base + d * k * qTileB + d * kTileB + kT + maskTiles + k * rowF32 +
+             d * q * kv * interB;
+    return std::max(base + d * k * qTileB + d * kTileB + kT + maskTiles +
+                        d * sTileF32,
+                    base + k * rowF32 + d * sTileF32 + d * q * kv * interB);
+  case StageKind::PV:
+    return base + d * k * q * kv * interB + d * vTileB + k * accB + d * oTileB;
+  }
+  return 0;
+}
+
+/// L2 bytes of one memtile: the column's item block, the K/V block, output
+/// staging and per-core step tiles, each times the depth.
+int64_t Model::l2Bytes(StageKind kind) const {
+  int64_t d = p.depth;
+  int64_t D = pad.headDim, Dv = pad.valueDim;
+  int64_t kvRows = std::min(p.l2KvBlock, pad.keyLen);
+  int64_t itemRows = p.l2QBlock; // query rows of the column per round
+  int64_t q = p.qTile, kv = p.kvTile;
+  int64_t maskTiles = 0;
+  if (s.mask != MaskKind::None)
+    maskTiles += lanesPerColumn * q * kv * bytes(s.maskElement);
+  if (s.hasBias)
+    maskTiles += lanesPerColumn * q * kv * bytes(s.biasElement);
+  int64_t out = lanesPerColumn * q * Dv * e;
+  switch (kind) {
+  case StageKind::Attention:
+    return d * (itemRows * D * e + kvRows * (D + Dv) * e + out + maskTiles);
+  case StageKind::QK:
+    return d * (itemRows * D * e + kvRows * D * e + maskTiles +
+                lanesPerColumn * q * kv * interB);
+  case StageKind::Softmax:
+    return d * 2 * lanesPerColumn * q * kv * interB;
+  case StageKind::QKSoftmax:
+    return d * (itemRows * D * e + kvRows * D * e + maskTiles +
+                lanesPerColumn * q * kv * interB);
+  case StageKind::PV:
+    return d *
+           (lanesPerColumn * perLane * q * kv * interB + kvRows * Dv * e + out);
+  }
+  return 0;
+}
+
+bool Model::softmaxRowResident() const {
+  return l1Bytes(StageKind::Softmax, /*rowResident=*/true) <= t.coreL1Bytes;
+}
+
+/// Channel and DMA-pattern limits of a stage, as violations.
+void Model::checkChannels(StageKind kind,
+                          llvm::SmallVectorImpl<std::string> &violations) {
+  int memMM2S = t.channels(TileKind::MemTile, /*s2mm=*/false);
+  int memS2MM = t.channels(TileKind::MemTile, /*s2mm=*/true);
+  int shimMM2S = t.channels(TileKind::Shim, /*s2mm=*/false);
+  int shimS2MM = t.channels(TileKind::Shim, /*s2mm=*/true);
+  int masks = (s.mask != MaskKind::None ? 1 : 0) + (s.hasBias ? 1 : 0);
+  // DRAM tensors a stage streams besides its per-item operand.
+  int stepTensors = 0;
+  switch (kind) {
+  case StageKind::Attention:
+    stepTensors = 2 + masks;
+    break;
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+    stepTensors = 1 + masks;
+    break;
+  case StageKind::Softmax:
+    stepTensors = 0;
+    break;
+  case StageKind::PV:
+    stepTensors = 1;
+    break;
+  }
+  // Per column: one item stream in from the shim, the step tensors spread
+  // over the shims of the used columns.
+  int64_t shimStreams = p.columns + stepTensors;
+  if (shimStreams > int64_t(p.columns) * shimMM2S)
+    violations.push_back(llvm::formatv(
+        "shim input streams: {0} DRAM streams (one item stream per column + "
+        "{1} step tensors) exceed the {2} shim MM2S channels of {3} columns",
+        shimStreams, stepTensors, int64_t(p.columns) * shimMM2S, p.columns));
+  // Memtile to cores: one split stream per lane; the K/V step is one
+  // broadcast stream per cascade part, or, with a mask or bias (per-core
+  // tiles joined to the step), one stream per lane.
+  int64_t stepStreams = stepTensors == 0 ? 0
+                        : masks > 0      ? lanesPerColumn * p.kvSplit
+                                         : p.kvSplit;
+  int64_t memOut = lanesPerColumn + stepStreams;
+  if (kind == StageKind::PV)
+    memOut = lanesPerColumn + 1;
+  if (memOut > memMM2S)
+    violations.push_back(llvm::formatv(
+        "memtile output streams: {0} (item streams of {1} lanes + {2} step "
+        "streams) exceed its {3} MM2S channels",
+        memOut, lanesPerColumn, stepStreams, memMM2S));
+  if (lanesPerColumn > t.memTileLinkFanOutMax)
+    violations.push_back(llvm::formatv("memtile link fan-out {0} exceeds {1}",
+                                       lanesPerColumn, t.memTileLinkFanOutMax));
+  // Into the memtile: results of the column's lanes and the inputs from the
+  // shim; a lane may bypass the memtile into a spare shim S2MM channel.
+  int64_t memIn = lanesPerColumn + 1 + std::min<int64_t>(stepTensors, 2);
+  int64_t memInLimit = memS2MM + (shimS2MM - 1);
+  if (memIn > memInLimit)
+    violations.push_back(llvm::formatv(
+        "memtile input streams: {0} exceed its {1} S2MM channels plus {2} "
+        "spare shim S2MM",
+        memIn, memS2MM, shimS2MM - 1));
+  // DMA pattern sizes: tiles and rows fit one dimension of a shim pattern.
+  const DmaLimits &shim = t.dmaLimits(TileKind::Shim);
+  auto words = [&](int64_t elements, int64_t elemBytes) {
+    return ceilDiv(elements * elemBytes, shim.unitBytes);
+  };
+  if (p.qTile > shim.maxSize || p.kvTile > shim.maxSize)
+    violations.push_back(
+        llvm::formatv("tile rows ({0}, {1}) exceed the shim DMA size limit {2}",
+                      p.qTile, p.kvTile, shim.maxSize));
+  if (words(pad.headDim, e) > shim.maxSize ||
+      words(pad.valueDim, e) > shim.maxSize)
+    violations.push_back(llvm::formatv(
+        "head dims ({0}, {1}) exceed the shim DMA size limit of {2} words",
+        pad.headDim, pad.valueDim, shim.maxSize));
+  int64_t rowStride =
+      s.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Dma
+          ? words(s.heads * s.headDim, e)
+          : words(s.headDim, e);
+  if (rowStride > shim.maxStrideWords)
+    violations.push_back(llvm::formatv(
+        "row stride of {0} words exceeds the shim DMA stride limit {1}",
+        rowStride, shim.maxStrideWords));
+  if (kind == StageKind::QK || kind == StageKind::Softmax ||
+      kind == StageKind::QKSoftmax || kind == StageKind::PV) {
+    if (words(s.keyLen, interB) > shim.maxStrideWords)
+      violations.push_back(llvm::formatv(
+          "score row stride of {0} words exceeds the shim DMA stride limit "
+          "{1}",
+          words(s.keyLen, interB), shim.maxStrideWords));
+  }
+  // Kᵀ by DMA: [kv/n][D/k][n][k] blocks on the memtile, runs of k elements
+  // in whole transfer units.
+  if (p.kTranspose == KTransposePlacement::Dma &&
+      (kind == StageKind::Attention || kind == StageKind::QK ||
+       kind == StageKind::QKSoftmax)) {
+    const DmaLimits &mem = t.dmaLimits(TileKind::MemTile);
+    if (mem.maxObjectFifoDims < 4)
+      violations.push_back("k_transpose 'dma' needs a 4-D memtile pattern");
+    if ((p.intrinsic.k * e) % mem.unitBytes != 0)
+      violations.push_back(llvm::formatv(
+          "k_transpose 'dma': a run of {0} elements ({1} bytes) is not a "
+          "whole number of {2}-byte DMA units",
+          p.intrinsic.k, p.intrinsic.k * e, mem.unitBytes));
+  }
+}
+
+StageEstimate Model::stage(StageKind kind) {
+  StageEstimate st;
+  static const char *names[] = {"attention", "qk", "softmax", "qk_softmax",
+                                "pv"};
+  st.name = names[static_cast<int>(kind)];
+  if (kind == StageKind::Attention && p.fold == FoldMode::Full)
+    st.name = "attention";
+
+  // Schedule: the K/V stream and the critical lane.
+  int64_t stageLanes = lanes, stageSplit = p.kvSplit, stagePerLane = perLane;
+  if (kind != StageKind::Attention && kind != StageKind::QKSoftmax) {
+    // Single-step stages run fused on every core.
+    stageLanes = int64_t(p.columns) * p.coresPerColumn;
+    stageSplit = 1;
+  }
+  if (kind == StageKind::Softmax)
+    stagePerLane = 1;
+  Schedule sch = schedule(stageLanes, stagePerLane, stageSplit);
+  st.rounds = sch.rounds;
+
+  bool resident = p.l2KvBlock >= pad.keyLen;
+  int64_t kvRows = resident ? sch.residentKeyRows : sch.streamKeyRows;
+  int64_t D = pad.headDim, Dv = pad.valueDim;
+  int64_t q = p.qTile, kv = p.kvTile;
+  bool rowRes = kind == StageKind::Softmax ? softmaxRowResident() : true;
+
+  // DRAM traffic of this stage.
+  DramTraffic &tr = est.dram;
+  int64_t qBytes = totals.realRows * s.headDim * e;
+  int64_t oBytes = totals.realRows * s.valueDim * e;
+  int64_t sBytes = totals.realRowKeys * interB;
+  int64_t maskB = 0;
+  if (s.mask != MaskKind::None)
+    maskB += maskBytes(0);
+  int64_t biasB = s.hasBias ? maskBytes(1) : 0;
+  int64_t vlB = s.validLen ? s.batch * 4 : 0;
+  int64_t rd = 0, wr = 0;
+  switch (kind) {
+  case StageKind::Attention:
+    tr.query += qBytes;
+    tr.key += kvRows * s.headDim * e;
+    tr.value += kvRows * s.valueDim * e;
+    tr.mask += maskB;
+    tr.bias += biasB;
+    tr.validLen += vlB;
+    tr.output += oBytes;
+    rd = qBytes + kvRows * (s.headDim + s.valueDim) * e + maskB + biasB + vlB;
+    wr = oBytes;
+    break;
+  case StageKind::QK:
+    tr.query += qBytes;
+    tr.key += kvRows * s.headDim * e;
+    tr.mask += maskB;
+    tr.bias += biasB;
+    tr.validLen += vlB;
+    tr.scoresWrite += sBytes;
+    rd = qBytes + kvRows * s.headDim * e + maskB + biasB + vlB;
+    wr = sBytes;
+    break;
+  case StageKind::Softmax:
+    tr.scoresRead += rowRes ? sBytes : 2 * sBytes;
+    tr.probsWrite += sBytes;
+    tr.validLen += vlB;
+    rd = (rowRes ? sBytes : 2 * sBytes) + vlB;
+    wr = sBytes;
+    break;
+  case StageKind::QKSoftmax:
+    tr.query += qBytes;
+    tr.key += kvRows * s.headDim * e;
+    tr.mask += maskB;
+    tr.bias += biasB;
+    tr.validLen += vlB;
+    tr.probsWrite += sBytes;
+    rd = qBytes + kvRows * s.headDim * e + maskB + biasB + vlB;
+    wr = sBytes;
+    break;
+  case StageKind::PV:
+    tr.probsRead += sBytes;
+    tr.value += kvRows * s.valueDim * e;
+    tr.validLen += vlB;
+    tr.output += oBytes;
+    rd = sBytes + kvRows * s.valueDim * e + vlB;
+    wr = oBytes;
+    break;
+  }
+  st.dramReadBytes = rd;
+  st.dramWriteBytes = wr;
+
+  // Executed MACs.
+  int64_t blocks = totals.computedBlocks;
+  switch (kind) {
+  case StageKind::Attention:
+    st.macs = blocks * q * kv * (D + Dv);
+    break;
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+    st.macs = blocks * q * kv * D;
+    break;
+  case StageKind::PV:
+    st.macs = blocks * q * kv * Dv;
+    break;
+  case StageKind::Softmax:
+    st.macs = 0;
+    break;
+  }
+
+  // Critical-lane compute.
+  double maskPass = passS() + call;
+  double matrix = 0, vector = 0, overhead = 0;
+  double items = sch.critItems, cb = sch.critBlocks, cm = sch.critMasked,
+         rowTiles = sch.critRowTiles;
+  double maskWork = cm * maskPass + cb * maskPasses * maskPass;
+  double maskVector = cm * passS() + cb * maskPasses * passS();
+  double maskCalls = cm * call + cb * maskPasses * call;
+  switch (kind) {
+  case StageKind::Attention:
+    if (p.fold == FoldMode::Online) {
+      double blockVector = passS() + expS() + 2 * rowReduce() + passO() +
+                           q * expCost + kTranspose();
+      if (p.mapping == Mapping::Fused) {
+        matrix = cb * (mmQK() + mmPV());
+        vector = cb * blockVector + maskVector +
+                 items * 2 * passO(); // init + finalize
+        overhead = cb * 2 * call + maskCalls + items * 2 * call;
+        if (p.kvSplit > 1) {
+          // Cascade merge: per step rescale both partials, add, row exps,
+          // and move the accumulator and row stats over the cascade.
+          double merge = 3 * passO() + 2 * q * expCost +
+                         double(q * Dv * 4 + 2 * q * 4) / stream + 2 * call;
+          vector += items * (p.kvSplit - 1) * merge;
+        }
+      } else {
+        // QK core | softmax core | PV core; a block passes every core.
+        double qkCore = cb * (mmQK() + kTranspose() + call) + maskWork;
+        double smCore =
+            cb * (passS() + expS() + 2 * rowReduce() + q * expCost + call);
+        double pvCore =
+            cb * (mmPV() + passO() + call) + items * (2 * passO() + 2 * call);
+        double slowest = std::max({qkCore, smCore, pvCore});
+        // Blocks flow without a break across items and rounds: the
+        // pipeline fills once (the other cores' first block).
+        double fill =
+            (mmQK() + kTranspose()) + (passS() + expS() + 2 * rowReduce()) +
+            (mmPV() + passO()) -
+            std::max({mmQK() + kTranspose(), passS() + expS() + 2 * rowReduce(),
+                      mmPV() + passO()});
+        if (slowest == smCore) {
+          vector = smCore;
+        } else if (slowest == qkCore) {
+          matrix = cb * mmQK();
+          vector = qkCore - matrix;
+        } else {
+          matrix = cb * mmPV();
+          vector = pvCore - matrix;
+        }
+        overhead = fill;
+      }
+    } else { // Full
+      if (p.mapping == Mapping::Fused) {
+        matrix = rowTiles * (mmQK() + mmPV());
+        vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
+                 items * (2 * rowReduce() + 2 * passO()) + maskVector;
+        overhead = rowTiles * 2 * call + items * 3 * call + maskCalls;
+      } else {
+        double qkCore = rowTiles * (mmQK() + kTranspose() + call) + maskWork;
+        double smCore = rowTiles * (2 * passS() + expS()) +
+                        items * (2 * rowReduce() + call);
+        double pvCore =
+            rowTiles * (mmPV() + call) + items * (2 * passO() + 2 * call);
+        double slowest = std::max({qkCore, smCore, pvCore});
+        // The softmax core needs whole rows: an item passes the cores one
+        // after another; pipelining hides all but the slowest core.
+        double fill =
+            (qkCore + smCore + pvCore - slowest) / std::max<double>(1.0, items);
+        if (slowest == smCore) {
+          vector = smCore;
+        } else if (slowest == qkCore) {
+          matrix = rowTiles * mmQK();
+          vector = qkCore - matrix;
+        } else {
+          matrix = rowTiles * mmPV();
+          vector = pvCore - matrix;
+        }
+        overhead = fill;
+      }
+    }
+    break;
+  case StageKind::QK:
+    matrix = cb * mmQK();
+    vector = cb * kTranspose() + maskVector +
+             (p.intermediate == ElementKind::F32 ? 0.0 : cb * passS());
+    overhead = cb * call + maskCalls;
+    break;
+  case StageKind::Softmax:
+    if (rowRes) {
+      vector = rowTiles * (2 * passS() + expS()) + items * 2 * rowReduce();
+      overhead = items * call;
+    } else {
+      // Two passes over S from DRAM: running max/sum, then normalize.
+      vector = rowTiles * (passS() + 2 * expS() + passS()) +
+               rowTiles * 2 * rowReduce();
+      overhead = rowTiles * 2 * call;
+    }
+    break;
+  case StageKind::QKSoftmax:
+    if (p.mapping == Mapping::Fused) {
+      matrix = rowTiles * mmQK();
+      vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
+               items * 2 * rowReduce() + maskVector;
+      overhead = rowTiles * call + items * call + maskCalls;
+    } else {
+      double qkCore = rowTiles * (mmQK() + kTranspose() + call) + maskWork;
+      double smCore =
+          rowTiles * (2 * passS() + expS()) + items * (2 * rowReduce() + call);
+      if (smCore >= qkCore) {
+        vector = smCore;
+        overhead = (qkCore) / std::max<double>(1.0, items);
+      } else {
+        matrix = rowTiles * mmQK();
+        vector = qkCore - matrix;
+        overhead = smCore / std::max<double>(1.0, items);
+      }
+    }
+    break;
+  case StageKind::PV:
+    matrix = rowTiles * mmPV();
+    vector = items * 2 * passO();
+    overhead = rowTiles * call + items * 2 * call;
+    break;
+  }
+  st.matrixCycles = matrix;
+  st.vectorCycles = vector;
+  st.overheadCycles = overhead;
+  st.computeCycles = matrix + vector + overhead;
+
+  // DMA hops (busiest channel). Inputs to a core: its items' operands and
+  // every block of the rounds' stream; outputs: its results.
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double coreMM2S = t.channels(TileKind::Core, false);
+  double memMM2S = t.channels(TileKind::MemTile, false);
+  double memS2MM = t.channels(TileKind::MemTile, true);
+  double shimMM2S = t.channels(TileKind::Shim, false);
+  double shimS2MM = t.channels(TileKind::Shim, true);
+  int64_t stepTileB = 0, itemTileB = 0, outTileB = 0, perBlockOut = 0;
+  int64_t maskTileB = 0;
+  if (s.mask != MaskKind::None)
+    maskTileB += q * kv * bytes(s.maskElement);
+  if (s.hasBias)
+    maskTileB += q * kv * bytes(s.biasElement);
+  switch (kind) {
+  case StageKind::Attention:
+    stepTileB = kv * (D + Dv) * e + maskTileB;
+    itemTileB = q * D * e;
+    outTileB = q * Dv * e;
+    break;
+  case StageKind::QK:
+    stepTileB = kv * D * e + maskTileB;
+    itemTileB = q * D * e;
+    perBlockOut = q * kv * interB;
+    break;
+  case StageKind::QKSoftmax:
+    stepTileB = kv * D * e + maskTileB;
+    itemTileB = q * D * e;
+    perBlockOut = q * kv * interB;
+    break;
+  case StageKind::Softmax:
+    stepTileB = q * kv * interB * (rowRes ? 1 : 2);
+    perBlockOut = q * kv * interB;
+    break;
+  case StageKind::PV:
+    stepTileB = kv * Dv * e + q * kv * interB;
+    outTileB = q * Dv * e;
+    break;
+  }
+  double coreIn = (double(sch.coreInBlocks) * stepTileB + items * itemTileB) /
+                  (coreS2MM * stream);
+  if (kind == StageKind::Softmax || kind == StageKind::PV)
+    coreIn = (cb * stepTileB + items * itemTileB) / (coreS2MM * stream);
+  double coreOut = (items * outTileB + cb * perBlockOut) / (coreMM2S * stream);
+  if (p.mapping == Mapping::Stream) {
+    // Score tiles (f32, kernel ABI) move core to core once or twice per
+    // block, on top of the stage operands.
+    double hop = cb * double(q * kv * 4) / stream;
+    coreIn += hop / coreS2MM;
+    coreOut += hop / coreMM2S;
+  }
+  double columns = p.columns;
+  double memIn = double(rd) / columns /
+                 (std::min(memMM2S, double(lanesPerColumn + 2)) * stream);
+  double memOut = double(wr) / columns /
+                  (std::min(memS2MM, double(lanesPerColumn)) * stream);
+  double shimIn = double(rd) / (columns * shimMM2S * stream);
+  double shimOut = double(wr) / (columns * shimS2MM * stream);
+  st.coreInCycles = coreIn;
+  st.coreOutCycles = coreOut;
+  st.memTileInCycles = memIn;
+  st.memTileOutCycles = memOut;
+  st.shimInCycles = shimIn;
+  st.shimOutCycles = shimOut;
+  st.dramSeconds = double(rd + wr) / t.dramBytesPerSecond;
+
+  // Fill: the first item and step tile cross shim->memtile->core; drain:
+  // the last result crosses core->memtile->shim.
+  st.fillCycles = 2.0 * double(itemTileB + stepTileB) / stream;
+  st.drainCycles = 2.0 * double(std::max(outTileB, perBlockOut)) / stream;
+  st.dispatchSeconds = t.dispatchOverheadSeconds;
+
+  double clock = t.clockHz;
+  double dramCycles = st.dramSeconds * clock;
+  double steady;
+  struct Candidate {
+    double cycles;
+    Resource resource;
+  };
+  Resource computeRes = matrix >= vector + overhead   ? Resource::Matrix
+                        : vector >= matrix + overhead ? Resource::Vector
+                                                      : Resource::Compute;
+  llvm::SmallVector<Candidate, 6> candidates;
+  if (p.depth >= 2) {
+    candidates = {{st.computeCycles, computeRes},
+                  {std::max(coreIn, coreOut), Resource::CoreDma},
+                  {std::max(memIn, memOut), Resource::MemTileDma},
+                  {std::max(shimIn, shimOut), Resource::ShimDma},
+                  {dramCycles, Resource::Dram}};
+  } else {
+    // One buffer: a core waits for its input and output transfers.
+    candidates = {
+        {st.computeCycles + coreIn + coreOut,
+         st.computeCycles >= coreIn + coreOut ? computeRes : Resource::CoreDma},
+        {std::max(memIn, memOut), Resource::MemTileDma},
+        {std::max(shimIn, shimOut), Resource::ShimDma},
+        {dramCycles, Resource::Dram}};
+  }
+  Candidate top = candidates.front();
+  for (const Candidate &c : candidates)
+    if (c.cycles > top.cycles)
+      top = c;
+  steady = top.cycles;
+  double body = (st.fillCycles + steady + st.drainCycles) / clock;
+  st.latencySeconds = st.dispatchSeconds + body;
+  st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
+  st.l1Bytes = l1Bytes(kind, rowRes);
+  st.l2Bytes = l2Bytes(kind);
+  return st;
+}
+
+llvm::SmallVector<StageKind, 3> Model::stageKinds() const {
+  switch (p.fold) {
+  case FoldMode::Unfolded:
+    return {StageKind::QK, StageKind::Softmax, StageKind::PV};
+  case FoldMode::Partial:
+    return {StageKind::QKSoftmax, StageKind::PV};
+  case FoldMode::Full:
+  case FoldMode::Online:
+    return {StageKind::Attention};
+  }
+  return {};
+}
+
+void Model::run(bool legalityOnly) {
+  e = bytes(s.element);
+  interB = bytes(p.intermediate);
+  for (const MatmulDatapath &d : matmulDatapaths(t, s.element))
+    if (d.intrinsic.m == p.intrinsic.m && d.intrinsic.k == p.intrinsic.k &&
+        d.intrinsic.n == p.intrinsic.n)
+      dp = d;
+  rate = dp.macsPerCycle * dp.kernelEfficiency;
+  passCost = t.vectorPassCyclesPerElement;
+  expCost = t.expCyclesPerElement;
+  stream = t.streamBytesPerCycle;
+  call = t.kernelCallOverheadCycles;
+  maskPasses = (s.mask != MaskKind::None ? 1 : 0) + (s.hasBias ? 1 : 0);
+
+  pad.queryLen = roundUp(s.queryLen, p.qTile);
+  pad.keyLen = roundUp(s.keyLen, p.kvTile);
+  pad.headDim = roundUp(s.headDim, p.intrinsic.k);
+  pad.valueDim = roundUp(s.valueDim, p.intrinsic.n);
+  pad.queryTiles = pad.queryLen / p.qTile;
+  pad.keyTiles = pad.keyLen / p.kvTile;
+  geo = {s.queryLen,   s.keyLen, p.qTile,      p.kvTile,  pad.queryTiles,
+         pad.keyTiles, s.causal, p.causalSkip, s.validLen};
+
+  int64_t cores = int64_t(p.columns) * p.coresPerColumn;
+  lanes = p.mapping == Mapping::Fused
+              ? cores / p.kvSplit
+              : cores / (p.fold == FoldMode::Partial ? 2 : 3);
+  lanesPerColumn = ceilDiv(lanes, p.columns);
+  perLane = p.l2QBlock / (lanesPerColumn * p.qTile);
+
+  est.plan = p;
+  est.padded = pad;
+  est.datapath = dp;
+
+  // Legality first: capacity and channels need no schedule.
+  static const char *stageNames[] = {"attention", "qk", "softmax", "qk_softmax",
+                                     "pv"};
+  llvm::SmallVector<StageKind, 3> kinds = stageKinds();
+  for (StageKind kind : kinds) {
+    const char *name = stageNames[static_cast<int>(kind)];
+    bool rowRes = kind == StageKind::Softmax ? softmaxRowResident() : true;
+    int64_t l1 = l1Bytes(kind, rowRes), l2 = l2Bytes(kind);
+    est.l1Bytes = std::max(est.l1Bytes, l1);
+    est.l2Bytes = std::max(est.l2Bytes, l2);
+    if (l1 > t.coreL1Bytes)
+      est.violations.push_back(llvm::formatv(
+          "stage {0}: L1 use {1} bytes exceeds the {2} bytes of a core", name,
+          l1, t.coreL1Bytes));
+    if (l2 > t.memTileL2Bytes)
+      est.violations.push_back(llvm::formatv(
+          "stage {0}: L2 use {1} bytes exceeds the {2} bytes of a memtile",
+          name, l2, t.memTileL2Bytes));
+    llvm::SmallVector<std::string, 2> channelViolations;
+    checkChannels(kind, channelViolations);
+    for (std::string &v : channelViolations)
+      est.violations.push_back(llvm::formatv("stage {0}: {1}", name, v));
+  }
+  if (legalityOnly)
+    return;
+  totals = getTotals();
+  for (StageKind kind : kinds)
+    est.stages.push_back(stage(kind));
+
+  // Layout handled by separate transpose dispatches: Q, K, V to bhld before,
+  // O back after; each is a DRAM-bound copy.
+  if (s.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Transpose) {
+    int64_t in = 2 *
+                 (s.batch * s.heads * s.queryLen * s.headDim +
+                  s.batch * s.kvHeads * s.keyLen * (s.headDim + s.valueDim)) *
+                 e;
+    int64_t out = 2 * s.batch * s.heads * s.queryLen * s.valueDim * e;
+    for (auto [name, bytesMoved] :
+         {std::pair<const char *, int64_t>{"layout_in", in},
+          std::pair<const char *, int64_t>{"layout_out", out}}) {
+      StageEstimate st;
+      st.name = name;
+      st.dramReadBytes = bytesMoved / 2;
+      st.dramWriteBytes = bytesMoved / 2;
+      st.dramSeconds = double(bytesMoved) / t.dramBytesPerSecond;
+      st.shimInCycles =
+          double(bytesMoved / 2) /
+          (double(p.columns) * t.channels(TileKind::Shim, false) * stream);
+      st.shimOutCycles =
+          double(bytesMoved / 2) /
+          (double(p.columns) * t.channels(TileKind::Shim, true) * stream);
+      st.dispatchSeconds = t.dispatchOverheadSeconds;
+      double body =
+          std::max(st.dramSeconds,
+                   std::max(st.shimInCycles, st.shimOutCycles) / t.clockHz);
+      st.latencySeconds = st.dispatchSeconds + body;
+      st.binding = st.dispatchSeconds > body ? Resource::Dispatch
+                   : st.dramSeconds * t.clockHz >=
+                           std::max(st.shimInCycles, st.shimOutCycles)
+                       ? Resource::Dram
+                       : Resource::ShimDma;
+      est.dram.layout += bytesMoved;
+      est.stages.push_back(std::move(st));
+    }
+  }
+
+  double slowest = -1;
+  for (const StageEstimate &st : est.stages) {
+    est.latencySeconds += st.latencySeconds;
+    est.macs += st.macs;
+    est.l1Bytes = std::max(est.l1Bytes, st.l1Bytes);
+    est.l2Bytes = std::max(est.l2Bytes, st.l2Bytes);
+    if (st.latencySeconds > slowest) {
+      slowest = st.latencySeconds;
+      est.binding = st.binding;
+    }
+  }
+  est.dramBytes = est.dram.total();
+  est.dramEnergyJoules = double(est.dramBytes) * t.dramJoulesPerByte;
+  est.macEnergyJoules = double(est.macs) * t.joulesPerMac;
+  est.energyJoules = est.dramEnergyJoules + est.macEnergyJoules;
+}
+
+/// Sum over real query rows of the keys each row sees.
+int64_t visibleScores(const AttentionShape &s) {
+  if (s.causal == CausalMode::None)
+    return s.queryLen * s.keyLen;
+  int64_t offset =
+      s.causal == CausalMode::BottomRight ? s.keyLen - s.queryLen : 0;
+  int64_t total = 0;
+  for (int64_t i = 0; i < s.queryLen; ++i)
+    total += std::clamp<int64_t>(i + offset + 1, 0, s.keyLen);
+  return total;
+}
+
+} // namespace
+
+llvm::Expected<Estimate> cost::estimate(const AttentionShape &shape,
+                                        const Plan &plan,
+                                        const NPUTarget &target,
+                                        EstimateCache *cache,
+                                        EstimateDepth depth) {
+  llvm::Expected<Plan> resolved = resolvePlan(shape, plan, target);
+  if (!resolved)
+    return resolved.takeError();
+  Model model(shape, *resolved, target, cache);
+  model.run(depth == EstimateDepth::LegalityOnly);
+  model.est.usefulMacs = shape.batch * shape.heads * visibleScores(shape) *
+                         (shape.headDim + shape.valueDim);
+  return std::move(model.est);
+}
+
+llvm::Expected<Roofline> cost::roofline(const AttentionShape &shape,
+                                        const NPUTarget &target) {
+  if (llvm::Error err = verifyShape(shape))
+    return std::move(err);
+  auto paths = matmulDatapaths(target, shape.element);
+  if (paths.empty())
+    return error(
+        llvm::formatv("element type {0} has no matmul datapath on target {1}",
+                      stringifyElementKind(shape.element), target.name));
+  double peak = 0;
+  for (const MatmulDatapath &d : paths)
+    peak = std::max(peak, d.macsPerCycle);
+  Roofline r;
+  int64_t scores = shape.batch * shape.heads * visibleScores(shape);
+  r.usefulMacs = scores * (shape.headDim + shape.valueDim);
+  double cores = target.numCores();
+  r.macSeconds = double(r.usefulMacs) / (peak * cores * target.clockHz);
+  // Minimal softmax work per visible score: a max compare, an exp and a sum
+  // add, at the full vector width.
+  int lanes = std::max(1, target.vectorLanes(shape.element));
+  r.vectorOps = 3.0 * double(scores);
+  r.vectorSeconds = r.vectorOps / (double(lanes) * cores * target.clockHz);
+  int64_t e = bytes(shape.element);
+  r.compulsoryBytes = shape.batch * shape.heads * shape.queryLen *
+                          (shape.headDim + shape.valueDim) * e +
+                      shape.batch * shape.kvHeads * shape.keyLen *
+                          (shape.headDim + shape.valueDim) * e +
+                      (shape.validLen ? shape.batch * 4 : 0);
+  auto operandBytes = [](const std::array<int64_t, 4> &dims,
+                         ElementKind element) {
+    return dims[0] * dims[1] * dims[2] * dims[3] * bytes(element);
+  };
+  if (shape.mask != MaskKind::None)
+    r.compulsoryBytes += operandBytes(shape.maskShape, shape.maskElement);
+  if (shape.hasBias)
+    r.compulsoryBytes += operandBytes(shape.biasShape, shape.biasElement);
+  r.dramSeconds = double(r.compulsoryBytes) / target.dramBytesPerSecond;
+  r.dispatchSeconds = target.dispatchOverheadSeconds;
+  r.binding = Resource::Matrix;
+  double top = r.macSeconds;
+  if (r.vectorSeconds > top) {
+    top = r.vectorSeconds;
+    r.binding = Resource::Vector;
+  }
+  if (r.dramSeconds > top) {
+    top = r.dramSeconds;
+    r.binding = Resource::Dram;
+  }
+  if (r.dispatchSeconds > top)
+    r.binding = Resource::Dispatch;
+  r.boundSeconds = top + r.dispatchSeconds;
+  return r;
+}
+
+llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
+                                              const MatmulPlan &in,
+                                              const NPUTarget &t) {
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"m", mp.m},
+                             {"k", mp.k},
+                             {"n", mp.n},
+                             {"tile_m", in.tileM},
+                             {"tile_k", in.tileK},
+                             {"tile_n", in.tileN}})
+    if (value <= 0)
+      return error(llvm::formatv("matmul field '{0}' must be positive, got {1}",
+                                 name, value));
+  auto paths = matmulDatapaths(t, mp.element);
+  if (paths.empty())
+    return error(
+        llvm::formatv("element type {0} has no matmul datapath on target {1}",
+                      stringifyElementKind(mp.element), t.name));
+  MatmulPlan p = in;
+  if (p.intrinsic.m == 0 && p.intrinsic.k == 0 && p.intrinsic.n == 0)
+    p.intrinsic = paths.front().intrinsic;
+  const MatmulDatapath *dp = nullptr;
+  for (const MatmulDatapath &d : paths)
+    if (d.intrinsic.m == p.intrinsic.m && d.intrinsic.k == p.intrinsic.k &&
+        d.intrinsic.n == p.intrinsic.n)
+      dp = &d;
+  if (!dp)
+    return error(llvm::formatv(
+        "matmul field 'intrinsic' [{0}, {1}, {2}] is not a {3} intrinsic of "
+        "{4}",
+        p.intrinsic.m, p.intrinsic.k, p.intrinsic.n,
+        stringifyElementKind(mp.element), t.name));
+  if (p.columns == 0)
+    p.columns = t.numColumns;
+  if (p.coresPerColumn == 0)
+    p.coresPerColumn = t.numCoreRows;
+  if (p.columns < 1 || p.columns > t.numColumns || p.coresPerColumn < 1 ||
+      p.coresPerColumn > t.numCoreRows)
+    return error(llvm::formatv(
+        "matmul fields 'columns'/'cores_per_column' ({0}/{1}) exceed the "
+        "{2}x{3} cores of {4}",
+        p.columns, p.coresPerColumn, t.numColumns, t.numCoreRows, t.name));
+  if (p.tileM % p.intrinsic.m || p.tileK % p.intrinsic.k ||
+      p.tileN % p.intrinsic.n)
+    return error(llvm::formatv(
+        "matmul tiles {0}x{1}x{2} must be multiples of the intrinsic "
+        "{3}x{4}x{5}",
+        p.tileM, p.tileK, p.tileN, p.intrinsic.m, p.intrinsic.k,
+        p.intrinsic.n));
+  if (p.depth < 1 || p.depth > 4)
+    return error(llvm::formatv("matmul field 'depth' must be in 1..4, got {0}",
+                               p.depth));
+
+  int64_t e = bytes(mp.element), eo = bytes(mp.outElement);
+  int64_t mP = roundUp(mp.m, p.tileM), kP = roundUp(mp.k, p.tileK),
+          nP = roundUp(mp.n, p.tileN);
+  int64_t rows = p.coresPerColumn, cols = p.columns;
+  int64_t tilesM = mP / p.tileM, tilesN = nP / p.tileN;
+  // Rounds: the rows x cols cores take a rows x cols block of C tiles.
+  int64_t roundsM = ceilDiv(tilesM, rows), roundsN = ceilDiv(tilesN, cols);
+  int64_t rounds = roundsM * roundsN;
+  double rate = dp->macsPerCycle * dp->kernelEfficiency;
+  double stream = t.streamBytesPerCycle;
+  int64_t kSteps = kP / p.tileK;
+  double tileMacs = double(p.tileM) * p.tileN * kP;
+  double perTile = tileMacs / rate + kSteps * t.kernelCallOverheadCycles;
+
+  Estimate est;
+  StageEstimate st;
+  st.name = "matmul";
+  st.rounds = rounds;
+  st.macs = tilesM * tilesN * int64_t(tileMacs);
+  st.matrixCycles = rounds * tileMacs / rate;
+  st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
+  st.computeCycles = rounds * perTile;
+  // Loop order: column-block rounds outside, row-block rounds inside. A is
+  // re-read once per column-block round. B is re-read per row-block round
+  // unless each column's memtile holds its whole-K B column block (then it
+  // is read once); C is written once.
+  int64_t bColumnBlock = kP * p.tileN * e;
+  int64_t aStaging = p.depth * rows * p.tileM * p.tileK * e;
+  int64_t cStaging = p.depth * rows * p.tileM * p.tileN * eo;
+  bool bResident = bColumnBlock + aStaging + cStaging <= t.memTileL2Bytes;
+  int64_t aBytes = mp.m * mp.k * e * roundsN;
+  int64_t bBytes = mp.k * mp.n * e * (bResident ? 1 : roundsM);
+  int64_t cBytes = mp.m * mp.n * eo;
+  st.dramReadBytes = aBytes + bBytes;
+  st.dramWriteBytes = cBytes;
+  st.dramSeconds = double(aBytes + bBytes + cBytes) / t.dramBytesPerSecond;
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double coreMM2S = t.channels(TileKind::Core, false);
+  st.coreInCycles = rounds * double(kSteps) * (p.tileM + p.tileN) * p.tileK *
+                    e / (coreS2MM * stream);
+  st.coreOutCycles =
+      rounds * double(p.tileM * p.tileN * eo) / (coreMM2S * stream);
+  st.memTileInCycles = double(aBytes + bBytes) / cols /
+                       (t.channels(TileKind::MemTile, false) * stream);
+  st.memTileOutCycles =
+      double(cBytes) / cols / (t.channels(TileKind::MemTile, true) * stream);
+  st.shimInCycles = double(aBytes + bBytes) /
+                    (cols * t.channels(TileKind::Shim, false) * stream);
+  st.shimOutCycles =
+      double(cBytes) / (cols * t.channels(TileKind::Shim, true) * stream);
+  st.fillCycles = 2.0 * (p.tileM + p.tileN) * p.tileK * e / stream;
+  st.drainCycles = 2.0 * p.tileM * p.tileN * eo / stream;
+  st.dispatchSeconds = t.dispatchOverheadSeconds;
+  struct Candidate {
+    double cycles;
+    Resource resource;
+  };
+  llvm::SmallVector<Candidate, 5> candidates = {
+      {p.depth >= 2 ? st.computeCycles
+                    : st.computeCycles + st.coreInCycles + st.coreOutCycles,
+       Resource::Matrix},
+      {std::max(st.coreInCycles, st.coreOutCycles), Resource::CoreDma},
+      {std::max(st.memTileInCycles, st.memTileOutCycles), Resource::MemTileDma},
+      {std::max(st.shimInCycles, st.shimOutCycles), Resource::ShimDma},
+      {st.dramSeconds * t.clockHz, Resource::Dram}};
+  Candidate top = candidates.front();
+  for (const Candidate &c : candidates)
+    if (c.cycles > top.cycles)
+      top = c;
+  double body = (st.fillCycles + top.cycles + st.drainCycles) / t.clockHz;
+  st.latencySeconds = st.dispatchSeconds + body;
+  st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
+  int64_t d = p.depth;
+  st.l1Bytes = t.coreStackReserveBytes + d * (p.tileM + p.tileN) * p.tileK * e +
+               d * p.tileM * p.tileN * eo + p.tileM * p.tileN * 4;
+  st.l2Bytes = aStaging + cStaging +
+               (bResident ? bColumnBlock : d * p.tileN * p.tileK * e);
+  if (st.l1Bytes > t.coreL1Bytes)
+    est.violations.push_back(llvm::formatv(
+        "matmul: L1 use {0} bytes exceeds the {1} bytes of a core", st.l1Bytes,
+        t.coreL1Bytes));
+  if (st.l2Bytes > t.memTileL2Bytes)
+    est.violations.push_back(llvm::formatv(
+        "matmul: L2 use {0} bytes exceeds the {1} bytes of a memtile",
+        st.l2Bytes, t.memTileL2Bytes));
+  est.datapath = *dp;
+  est.latencySeconds = st.latencySeconds;
+  est.macs = st.macs;
+  est.usefulMacs = mp.m * mp.k * mp.n;
+  est.l1Bytes = st.l1Bytes;
+  est.l2Bytes = st.l2Bytes;
+  est.binding = st.binding;
+  est.dram.query = aBytes;
+  est.dram.key = bBytes;
+  est.dram.output = cBytes;
+  est.dramBytes = est.dram.total();
+  est.dramEnergyJoules = double(est.dramBytes) * t.dramJoulesPerByte;
+  est.macEnergyJoules = double(est.macs) * t.joulesPerMac;
+  est.energyJoules = est.dramEnergyJoules + est.macEnergyJoules;
+  est.stages.push_back(std::move(st));
+  return est;
+}

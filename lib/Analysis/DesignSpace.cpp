@@ -1,0 +1,525 @@
+//===- DesignSpace.cpp - design-space exploration of attention plans ------===//
+//
+// Enumerates the plan space of one attention layer (fold x tiles x L2 blocks
+// x intrinsic x columns/cores x mapping/kv_split x depth x K-transpose x
+// layout x intermediate type), checks every plan against the target's limits
+// (capacity, channels, DMA patterns) without modelling its latency, skips
+// plans whose lower bound (latency, DRAM bytes) is already matched by a
+// modelled plan of the same fold with no more L1/L2, and models the rest.
+// Schedules are memoized per (tiles, lanes) so a layer explores in well
+// under a second on one core.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Analysis/DesignSpace.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::cost;
+
+namespace {
+
+template <typename T>
+std::vector<T> choose(const std::optional<T> &fixed, std::vector<T> all) {
+  if (fixed)
+    return {*fixed};
+  return all;
+}
+
+bool sameIntrinsic(IntrinsicShape a, IntrinsicShape b) {
+  return a.m == b.m && a.k == b.k && a.n == b.n;
+}
+
+struct Objectives {
+  double latency;
+  int64_t dram, l1, l2;
+};
+
+/// a is at least as good as b in every objective.
+bool covers(const Objectives &a, const Objectives &b) {
+  return a.latency <= b.latency && a.dram <= b.dram && a.l1 <= b.l1 &&
+         a.l2 <= b.l2;
+}
+
+Objectives objectives(const Estimate &e) {
+  return {e.latencySeconds, e.dramBytes, e.l1Bytes, e.l2Bytes};
+}
+
+/// Keeps the non-dominated estimates (ties: the first one wins).
+struct ParetoFront {
+  std::vector<Estimate> members;
+  bool dominatedBy(const Objectives &o) const {
+    for (const Estimate &m : members)
+      if (covers(objectives(m), o))
+        return true;
+    return false;
+  }
+  void insert(const Estimate &e) {
+    Objectives o = objectives(e);
+    if (dominatedBy(o))
+      return;
+    llvm::erase_if(members,
+                   [&](const Estimate &m) { return covers(o, objectives(m)); });
+    members.push_back(e);
+  }
+};
+
+/// Sum over real query rows of the keys each row sees.
+int64_t visibleScores(const AttentionShape &s) {
+  if (s.causal == CausalMode::None)
+    return s.queryLen * s.keyLen;
+  int64_t offset =
+      s.causal == CausalMode::BottomRight ? s.keyLen - s.queryLen : 0;
+  int64_t total = 0;
+  for (int64_t i = 0; i < s.queryLen; ++i)
+    total += std::clamp<int64_t>(i + offset + 1, 0, s.keyLen);
+  return total;
+}
+
+std::string describeDifferences(const Plan &a, const Plan &best) {
+  std::string out;
+  auto add = [&](llvm::StringRef field, const std::string &value,
+                 const std::string &bestValue) {
+    if (value == bestValue)
+      return;
+    out += llvm::formatv("{0}{1}={2} (best {3})", out.empty() ? "" : ", ",
+                         field, value, bestValue)
+               .str();
+  };
+  auto str = [](int64_t v) { return std::to_string(v); };
+  auto intr = [](IntrinsicShape i) {
+    return llvm::formatv("{0}x{1}x{2}", i.m, i.k, i.n).str();
+  };
+  add("fold", stringifyFoldMode(a.fold).str(),
+      stringifyFoldMode(best.fold).str());
+  add("mapping", stringifyMapping(a.mapping).str(),
+      stringifyMapping(best.mapping).str());
+  add("intrinsic", intr(a.intrinsic), intr(best.intrinsic));
+  add("columns", str(a.columns), str(best.columns));
+  add("cores_per_column", str(a.coresPerColumn), str(best.coresPerColumn));
+  add("kv_split", str(a.kvSplit), str(best.kvSplit));
+  add("q_tile", str(a.qTile), str(best.qTile));
+  add("kv_tile", str(a.kvTile), str(best.kvTile));
+  add("l2_q_block", str(a.l2QBlock), str(best.l2QBlock));
+  add("l2_kv_block", str(a.l2KvBlock), str(best.l2KvBlock));
+  add("depth", str(a.depth), str(best.depth));
+  add("k_transpose", stringifyKTranspose(a.kTranspose).str(),
+      stringifyKTranspose(best.kTranspose).str());
+  add("layout", stringifyLayoutHandling(a.layout).str(),
+      stringifyLayoutHandling(best.layout).str());
+  add("intermediate", stringifyElementKind(a.intermediate).str(),
+      stringifyElementKind(best.intermediate).str());
+  return out;
+}
+
+/// Why `a` is slower than `best`: the component of the latency that grew
+/// most (dispatches, fill/drain, or the binding steady-state resource).
+std::string lossReason(const Estimate &a, const Estimate &best,
+                       const NPUTarget &t) {
+  auto parts = [&](const Estimate &e) {
+    struct {
+      double dispatch = 0, edges = 0, steady = 0, compute = 0, dram = 0;
+    } r;
+    for (const StageEstimate &st : e.stages) {
+      r.dispatch += st.dispatchSeconds;
+      r.edges += (st.fillCycles + st.drainCycles) / t.clockHz;
+      r.steady += st.latencySeconds - st.dispatchSeconds -
+                  (st.fillCycles + st.drainCycles) / t.clockHz;
+      r.compute += st.computeCycles / t.clockHz;
+      r.dram += st.dramSeconds;
+    }
+    return r;
+  };
+  auto pa = parts(a), pb = parts(best);
+  double delta = a.latencySeconds - best.latencySeconds;
+  std::string head = llvm::formatv("{0:f1}% slower ({1:e3} s vs {2:e3} s)",
+                                   100.0 * delta / best.latencySeconds,
+                                   a.latencySeconds, best.latencySeconds);
+  double dDispatch = pa.dispatch - pb.dispatch;
+  double dEdges = pa.edges - pb.edges;
+  double dSteady = pa.steady - pb.steady;
+  std::string why;
+  if (dDispatch >= dSteady && dDispatch >= dEdges && dDispatch > 0) {
+    why = llvm::formatv("{0} dispatches instead of {1} (+{2:e2} s fixed cost)",
+                        a.stages.size(), best.stages.size(), dDispatch);
+  } else if (dEdges > dSteady && dEdges > 0) {
+    why = llvm::formatv("longer pipeline fill/drain (+{0:e2} s)", dEdges);
+  } else {
+    why = llvm::formatv("steady state bound by {0} (+{1:e2} s)",
+                        stringifyResource(a.binding), dSteady);
+    if (a.binding == Resource::Dram || a.dramBytes > best.dramBytes)
+      why += llvm::formatv("; DRAM traffic {0} bytes vs {1}", a.dramBytes,
+                           best.dramBytes);
+    else
+      why += llvm::formatv("; critical-core compute {0:e3} s vs {1:e3} s",
+                           pa.compute, pb.compute);
+  }
+  std::string diff = describeDifferences(a.plan, best.plan);
+  return head + ": " + why + (diff.empty() ? "" : "; differs in " + diff);
+}
+
+/// Position of the first number that stands alone (after a space).
+size_t firstNumber(llvm::StringRef message) {
+  for (size_t i = 1; i < message.size(); ++i)
+    if (message[i - 1] == ' ' && llvm::isDigit(message[i]))
+      return i;
+  return llvm::StringRef::npos;
+}
+/// The kind of a violation message: the text before its first number
+/// ("stage pv: L1 use 91136 bytes exceeds ..." -> "stage pv: L1 use").
+std::string violationKind(llvm::StringRef message) {
+  return message.take_front(firstNumber(message)).rtrim(" (").str();
+}
+/// The first number of the message (the amount needed), or 0.
+int64_t violationAmount(llvm::StringRef message) {
+  size_t pos = firstNumber(message);
+  int64_t value = 0;
+  if (pos != llvm::StringRef::npos)
+    message.drop_front(pos).consumeInteger(10, value);
+  return value;
+}
+
+/// Violation kinds of one fold: how many candidates hit each, and the
+/// hit that came closest (smallest amount).
+struct ViolationTally {
+  int64_t candidates = 0;
+  std::map<std::string, std::pair<int64_t, std::string>> kinds;
+  void add(llvm::ArrayRef<std::string> violations) {
+    ++candidates;
+    std::set<std::string> seen;
+    for (const std::string &v : violations) {
+      std::string kind = violationKind(v);
+      if (!seen.insert(kind).second)
+        continue;
+      auto &entry = kinds[kind];
+      if (entry.first++ == 0 ||
+          violationAmount(v) < violationAmount(entry.second))
+        entry.second = v;
+    }
+  }
+  /// A kind every candidate hits, else the most common one.
+  std::string summary() const {
+    const std::pair<const std::string, std::pair<int64_t, std::string>> *top =
+        nullptr;
+    for (const auto &entry : kinds)
+      if (!top || entry.second.first > top->second.first)
+        top = &entry;
+    if (!top)
+      return "";
+    if (top->second.first == candidates)
+      return llvm::formatv("every candidate violates '{0}'; the closest: {1}",
+                           top->first, top->second.second);
+    return llvm::formatv("most common violation ({0} of {1} candidates): {2}",
+                         top->second.first, candidates, top->second.second);
+  }
+};
+
+/// Key of the "major" choices: alternatives are distinct in these.
+std::string majorKey(const Plan &p) {
+  return llvm::formatv("{0}/{1}/{2}x{3}x{4}/{5}x{6}/{7}/{8}x{9}",
+                       stringifyFoldMode(p.fold), stringifyMapping(p.mapping),
+                       p.intrinsic.m, p.intrinsic.k, p.intrinsic.n, p.columns,
+                       p.coresPerColumn, p.kvSplit, p.qTile, p.kvTile);
+}
+
+} // namespace
+
+llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
+                                            const NPUTarget &target,
+                                            const ExploreOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  if (llvm::Error err = verifyShape(shape))
+    return std::move(err);
+  const PlanConstraints &fx = options.fixed;
+  auto paths = matmulDatapaths(target, shape.element);
+  if (paths.empty())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("element type {0} has no matmul datapath on target {1}",
+                      stringifyElementKind(shape.element), target.name));
+  if (fx.intrinsic && !llvm::any_of(paths, [&](const MatmulDatapath &d) {
+        return sameIntrinsic(d.intrinsic, *fx.intrinsic);
+      })) {
+    // Let resolvePlan produce the message that lists the valid ones.
+    Plan probe;
+    probe.intrinsic = *fx.intrinsic;
+    if (auto r = resolvePlan(shape, probe, target); !r)
+      return r.takeError();
+  }
+
+  ExploreResult result;
+  llvm::Expected<Roofline> roof = roofline(shape, target);
+  if (!roof)
+    return roof.takeError();
+  result.roofline = *roof;
+
+  // Value sets. Tiles are powers of two that the intrinsics divide; columns
+  // powers of two up to the array and the whole array.
+  std::vector<FoldMode> folds =
+      choose(fx.fold, {FoldMode::Online, FoldMode::Full, FoldMode::Partial,
+                       FoldMode::Unfolded});
+  std::vector<IntrinsicShape> intrinsics;
+  if (fx.intrinsic)
+    intrinsics = {*fx.intrinsic};
+  else
+    for (const MatmulDatapath &d : paths)
+      intrinsics.push_back(d.intrinsic);
+  std::vector<int> columnSet;
+  for (int c = target.numColumns; c >= 1; c /= 2)
+    columnSet.push_back(c);
+  if (columnSet.back() != 1)
+    columnSet.push_back(1);
+  columnSet = choose(fx.columns, columnSet);
+  std::vector<int> coreSet;
+  for (int r = target.numCoreRows; r >= 1; --r)
+    coreSet.push_back(r);
+  coreSet = choose(fx.coresPerColumn, coreSet);
+  std::vector<int64_t> qTiles = choose<int64_t>(fx.qTile, {128, 64, 32, 16});
+  std::vector<int64_t> kvTiles =
+      choose<int64_t>(fx.kvTile, {256, 128, 64, 32, 16});
+  std::vector<int> depths = choose(fx.depth, {2, 1});
+  std::vector<KTransposePlacement> kts = choose(
+      fx.kTranspose, {KTransposePlacement::Dma, KTransposePlacement::Core});
+  std::vector<LayoutHandling> layouts =
+      shape.layout == TensorLayout::BHLD
+          ? choose(fx.layout, {LayoutHandling::Native})
+          : choose(fx.layout, {LayoutHandling::Dma, LayoutHandling::Transpose});
+  std::vector<bool> skips = choose(fx.causalSkip, {true});
+
+  EstimateCache cache;
+  std::vector<ParetoFront> foldFronts(4);
+  ParetoFront front;
+  // The fastest plan per major choice (alternatives are drawn from these)
+  // and per fold.
+  std::map<std::string, Estimate> bestByMajor;
+  std::vector<std::optional<Estimate>> bestByFold(4);
+  std::map<std::string, int64_t> illegalBy;
+  std::vector<ViolationTally> foldIllegalBy(4);
+  std::string lastInvalid;
+  int64_t visible = visibleScores(shape);
+  int64_t e = bytes(shape.element);
+  int64_t compulsory = shape.batch * shape.heads * shape.queryLen *
+                           (shape.headDim + shape.valueDim) * e +
+                       shape.batch * shape.kvHeads * shape.keyLen *
+                           (shape.headDim + shape.valueDim) * e;
+  int64_t usefulQK = shape.batch * shape.heads * visible * shape.headDim;
+
+  for (FoldMode fold : folds) {
+    std::vector<Mapping> mappings =
+        fold == FoldMode::Unfolded
+            ? choose(fx.mapping, {Mapping::Fused})
+            : choose(fx.mapping, {Mapping::Fused, Mapping::Stream});
+    std::vector<ElementKind> intermediates =
+        fold == FoldMode::Unfolded || fold == FoldMode::Partial
+            ? choose(fx.intermediate, {ElementKind::F32, ElementKind::BF16})
+            : choose(fx.intermediate, {ElementKind::F32});
+    int stages = fold == FoldMode::Unfolded  ? 3
+                 : fold == FoldMode::Partial ? 2
+                                             : 1;
+    for (IntrinsicShape intr : intrinsics) {
+      const MatmulDatapath *dp = nullptr;
+      for (const MatmulDatapath &d : paths)
+        if (sameIntrinsic(d.intrinsic, intr))
+          dp = &d;
+      double rate = dp ? dp->macsPerCycle * dp->kernelEfficiency : 1.0;
+      for (int columns : columnSet)
+        for (int cores : coreSet)
+          for (Mapping mapping : mappings) {
+            std::vector<int> splits = {1};
+            if (fold == FoldMode::Online && mapping == Mapping::Fused) {
+              splits.clear();
+              for (int s = 1; s <= cores; s *= 2)
+                if (cores % s == 0)
+                  splits.push_back(s);
+            }
+            splits = choose(fx.kvSplit, splits);
+            for (int split : splits)
+              for (int64_t qTile : qTiles)
+                for (int64_t kvTile : kvTiles) {
+                  // Lanes per column decide the l2_q_block choices.
+                  int64_t allCores = int64_t(columns) * cores;
+                  int64_t lanes =
+                      mapping == Mapping::Fused
+                          ? allCores / split
+                          : allCores / (fold == FoldMode::Partial ? 2 : 3);
+                  if (lanes == 0)
+                    continue;
+                  int64_t perColumn = (lanes + columns - 1) / columns;
+                  std::vector<int64_t> l2q;
+                  for (int64_t k : {1, 2, 4})
+                    l2q.push_back(perColumn * qTile * k);
+                  l2q = choose(fx.l2QBlock, l2q);
+                  int64_t paddedKeys =
+                      (shape.keyLen + kvTile - 1) / kvTile * kvTile;
+                  std::vector<int64_t> l2kv = {kvTile};
+                  if (4 * kvTile < paddedKeys)
+                    l2kv.push_back(4 * kvTile);
+                  if (paddedKeys > kvTile)
+                    l2kv.push_back(paddedKeys);
+                  l2kv = choose(fx.l2KvBlock, l2kv);
+                  for (int64_t l2QBlock : l2q)
+                    for (int64_t l2KvBlock : l2kv)
+                      for (int depth : depths)
+                        for (KTransposePlacement kt : kts)
+                          for (LayoutHandling layout : layouts)
+                            for (ElementKind inter : intermediates)
+                              for (bool skip : skips) {
+                                Plan plan;
+                                plan.fold = fold;
+                                plan.qTile = qTile;
+                                plan.kvTile = kvTile;
+                                plan.l2QBlock = l2QBlock;
+                                plan.l2KvBlock = l2KvBlock;
+                                plan.intrinsic = intr;
+                                plan.columns = columns;
+                                plan.coresPerColumn = cores;
+                                plan.mapping = mapping;
+                                plan.kvSplit = split;
+                                plan.depth = depth;
+                                plan.kTranspose = kt;
+                                plan.layout = layout;
+                                plan.intermediate = inter;
+                                plan.causalSkip = skip;
+                                ++result.stats.candidates;
+                                llvm::Expected<Estimate> legal =
+                                    estimate(shape, plan, target, &cache,
+                                             EstimateDepth::LegalityOnly);
+                                if (!legal) {
+                                  ++result.stats.invalid;
+                                  lastInvalid = toString(legal.takeError());
+                                  continue;
+                                }
+                                if (!legal->legal()) {
+                                  ++result.stats.illegal;
+                                  std::set<std::string> kinds;
+                                  for (const std::string &v : legal->violations)
+                                    kinds.insert(violationKind(v));
+                                  for (const std::string &k : kinds)
+                                    ++illegalBy[k];
+                                  foldIllegalBy[static_cast<int>(fold)].add(
+                                      legal->violations);
+                                  continue;
+                                }
+                                // Lower bound: dispatches plus the larger of
+                                // the useful Q·Kᵀ MACs on every used core and
+                                // the compulsory DRAM bytes (with S/P round
+                                // trips of visible scores).
+                                int64_t interB = bytes(inter);
+                                int64_t dramLB =
+                                    compulsory +
+                                    (fold == FoldMode::Unfolded
+                                         ? 4 * visible * interB * shape.batch *
+                                               shape.heads
+                                     : fold == FoldMode::Partial
+                                         ? 2 * visible * interB * shape.batch *
+                                               shape.heads
+                                         : 0);
+                                double computeLB = double(usefulQK) / rate /
+                                                   double(allCores) /
+                                                   target.clockHz;
+                                double latLB =
+                                    stages * target.dispatchOverheadSeconds +
+                                    std::max(computeLB,
+                                             double(dramLB) /
+                                                 target.dramBytesPerSecond);
+                                Objectives lb{latLB, dramLB, legal->l1Bytes,
+                                              legal->l2Bytes};
+                                if (foldFronts[static_cast<int>(fold)]
+                                        .dominatedBy(lb)) {
+                                  ++result.stats.pruned;
+                                  continue;
+                                }
+                                llvm::Expected<Estimate> full =
+                                    estimate(shape, plan, target, &cache);
+                                if (!full)
+                                  return full.takeError();
+                                ++result.stats.evaluated;
+                                foldFronts[static_cast<int>(fold)].insert(
+                                    *full);
+                                front.insert(*full);
+                                auto &foldBest =
+                                    bestByFold[static_cast<int>(fold)];
+                                if (!foldBest || full->latencySeconds <
+                                                     foldBest->latencySeconds)
+                                  foldBest = *full;
+                                std::string key = majorKey(full->plan);
+                                auto it = bestByMajor.find(key);
+                                if (it == bestByMajor.end())
+                                  bestByMajor.emplace(key, std::move(*full));
+                                else if (full->latencySeconds <
+                                         it->second.latencySeconds)
+                                  it->second = std::move(*full);
+                              }
+                }
+          }
+    }
+  }
+
+  if (bestByMajor.empty()) {
+    std::string why = lastInvalid;
+    for (const ViolationTally &tally : foldIllegalBy)
+      if (tally.candidates > 0)
+        why += (why.empty() ? "" : "; ") + tally.summary();
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("no plan fits target {0} ({1} candidates, {2} invalid, "
+                      "{3} illegal): {4}",
+                      target.name, result.stats.candidates,
+                      result.stats.invalid, result.stats.illegal, why));
+  }
+
+  std::vector<const Estimate *> ranked;
+  for (const auto &entry : bestByMajor)
+    ranked.push_back(&entry.second);
+  llvm::stable_sort(ranked, [](const Estimate *a, const Estimate *b) {
+    return a->latencySeconds < b->latencySeconds;
+  });
+  result.best = *ranked.front();
+  result.pareto = std::move(front.members);
+  llvm::stable_sort(result.pareto, [](const Estimate &a, const Estimate &b) {
+    return a.latencySeconds < b.latencySeconds;
+  });
+
+  for (FoldMode fold : {FoldMode::Unfolded, FoldMode::Partial, FoldMode::Full,
+                        FoldMode::Online}) {
+    FoldResult fr;
+    fr.fold = fold;
+    fr.best = bestByFold[static_cast<int>(fold)];
+    if (!fr.best) {
+      bool explored = llvm::is_contained(folds, fold);
+      const ViolationTally &tally = foldIllegalBy[static_cast<int>(fold)];
+      if (!explored)
+        fr.reason = "not explored (fold fixed by the caller)";
+      else if (tally.candidates == 0)
+        fr.reason = "no valid plan of this fold for the given constraints";
+      else
+        fr.reason = "no plan fits: " + tally.summary();
+    }
+    result.perFold.push_back(std::move(fr));
+  }
+
+  for (const Estimate *e : llvm::drop_begin(ranked)) {
+    if (result.alternatives.size() >= options.maxAlternatives)
+      break;
+    result.alternatives.push_back({*e, lossReason(*e, result.best, target)});
+  }
+
+  for (const auto &[kind, count] : illegalBy)
+    result.stats.illegalBy.emplace_back(kind, count);
+  llvm::sort(result.stats.illegalBy,
+             [](const auto &a, const auto &b) { return a.second > b.second; });
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return result;
+}

@@ -1,0 +1,617 @@
+"""Cost model and design-space exploration of one attention layer on an NPU.
+
+The model, the roofline and the search run in C++ (``include/attn/Analysis``)
+and are reached through the C API (``attn-c/CostModel.h``); this module reads
+the layer's shape from an attn ``Module`` and wraps the results.
+
+    from attn import dse, ir
+
+    with ir.Context():
+        module = ir.Module.parse(open("examples/llama32_1b_prefill.mlir").read())
+        result = dse.explore(module, target="npu2")
+    result.plan.fold, result.latency_s, result.roofline.binding
+    dse.estimate(module, target="npu2", fold="unfolded", q_tile=32)  # other fields searched
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from . import ir
+from ._mlir_libs import _attn
+
+__all__ = [
+    "Alternative",
+    "AttentionShape",
+    "Estimate",
+    "Exploration",
+    "Plan",
+    "Roofline",
+    "Stage",
+    "MatmulEstimate",
+    "estimate",
+    "estimate_matmul",
+    "estimate_shape",
+    "explore",
+    "explore_shape",
+    "plot",
+    "shape_of",
+]
+
+# Plan fields a caller may set (estimate's **tile_options, explore_shape's
+# **fixed), with the Python types they accept.
+_PLAN_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "q_tile": int,
+    "kv_tile": int,
+    "l2_q_block": int,
+    "l2_kv_block": int,
+    "intrinsic": (tuple, list),
+    "columns": int,
+    "cores_per_column": int,
+    "mapping": str,
+    "kv_split": int,
+    "depth": int,
+    "k_transpose": str,
+    "layout": str,
+    "intermediate": str,
+    "causal_skip": bool,
+}
+_FOLDS = ("unfolded", "partial", "full", "online")
+_CAUSAL = ("none", "top_left", "bottom_right")
+_LAYOUT = ("bhld", "blhd")
+
+
+@dataclass(frozen=True)
+class AttentionShape:
+    """The sizes and options of one attention layer (real, unpadded sizes)."""
+
+    batch: int
+    heads: int
+    kv_heads: int
+    query_len: int
+    key_len: int
+    head_dim: int
+    value_dim: int
+    element: str = "bf16"
+    causal: str = "none"
+    mask: str = "none"
+    mask_shape: tuple[int, int, int, int] = (1, 1, 1, 1)
+    mask_element: str = "i8"
+    bias: bool = False
+    bias_shape: tuple[int, int, int, int] = (1, 1, 1, 1)
+    bias_element: str = "bf16"
+    valid_len: bool = False
+    layout: str = "bhld"
+
+    def to_json(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["mask_shape"] = list(self.mask_shape)
+        d["bias_shape"] = list(self.bias_shape)
+        return d
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A tiling plan (the fields of ``#attn.plan`` plus the model's choices)."""
+
+    target: str
+    fold: str
+    q_tile: int
+    kv_tile: int
+    l2_q_block: int
+    l2_kv_block: int
+    intrinsic: tuple[int, int, int]
+    columns: int
+    cores_per_column: int
+    mapping: str
+    kv_split: int
+    depth: int
+    k_transpose: str
+    layout: str
+    intermediate: str
+    causal_skip: bool
+
+    @staticmethod
+    def _from_json(d: Mapping[str, Any]) -> Plan:
+        return Plan(**{**d, "intrinsic": tuple(d["intrinsic"])})
+
+    def options(self) -> dict[str, Any]:
+        """The plan as keyword arguments of :func:`estimate`."""
+        d = dict(self.__dict__)
+        del d["target"], d["fold"]
+        return d
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One dispatch of a plan: cycles of the critical core, DMA hops, DRAM."""
+
+    name: str
+    latency_s: float
+    binding: str
+    rounds: int
+    macs: int
+    matrix_cycles: float
+    vector_cycles: float
+    overhead_cycles: float
+    compute_cycles: float
+    dma_cycles: Mapping[str, float]
+    dram_read_bytes: int
+    dram_write_bytes: int
+    dram_s: float
+    fill_cycles: float
+    drain_cycles: float
+    dispatch_s: float
+    l1_bytes: int
+    l2_bytes: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The modelled latency, DRAM traffic, memory use and energy of one plan."""
+
+    latency_s: float
+    dram_bytes: int
+    plan: Plan
+    binding: str
+    energy_j: float
+    l1_bytes: int
+    l2_bytes: int
+    macs: int = 0
+    useful_macs: int = 0
+    dram: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    stages: tuple[Stage, ...] = ()
+    datapath: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    padded: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    violations: tuple[str, ...] = ()
+
+    @property
+    def legal(self) -> bool:
+        return not self.violations
+
+    @staticmethod
+    def _from_json(d: Mapping[str, Any]) -> Estimate:
+        stages = tuple(
+            Stage(**{**s, "dma_cycles": MappingProxyType(dict(s["dma_cycles"]))}) for s in d.get("stages", ())
+        )
+        return Estimate(
+            latency_s=d["latency_s"],
+            dram_bytes=d["dram_bytes"],
+            plan=Plan._from_json(d["plan"]),
+            binding=d["binding"],
+            energy_j=d["energy_j"],
+            l1_bytes=d["l1_bytes"],
+            l2_bytes=d["l2_bytes"],
+            macs=d.get("macs", 0),
+            useful_macs=d.get("useful_macs", 0),
+            dram=MappingProxyType(dict(d.get("dram", {}))),
+            stages=stages,
+            datapath=MappingProxyType(dict(d.get("datapath", {}))),
+            padded=MappingProxyType(dict(d.get("padded", {}))),
+            violations=tuple(d.get("violations", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Roofline:
+    """max(MAC-bound, vector-bound, DRAM-bound) + one dispatch; `binding` names the largest."""
+
+    bound_s: float
+    binding: str
+    mac_s: float
+    vector_s: float
+    dram_s: float
+    dispatch_s: float
+    useful_macs: int
+    compulsory_bytes: int
+    vector_ops: float
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A runner-up plan and why it lost against the best one."""
+
+    estimate: Estimate
+    reason: str
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """Result of :func:`explore`: the best plan and the explored space."""
+
+    best: Estimate
+    pareto: tuple[Estimate, ...]  # non-dominated in (latency, DRAM bytes, L1, L2)
+    alternatives: tuple[Alternative, ...]
+    roofline: Roofline
+    per_fold: Mapping[str, Estimate | str]  # best plan of each fold, or why none fits
+    stats: Mapping[str, Any]
+    shape: AttentionShape
+    target: str
+
+    @property
+    def latency_s(self) -> float:
+        return self.best.latency_s
+
+    @property
+    def dram_bytes(self) -> int:
+        return self.best.dram_bytes
+
+    @property
+    def plan(self) -> Plan:
+        return self.best.plan
+
+    @property
+    def binding(self) -> str:
+        return self.best.binding
+
+
+# ---------------------------------------------------------------------------
+# Reading the shape from IR
+# ---------------------------------------------------------------------------
+
+
+def _static_dims(value: ir.Value, operand: str) -> list[int]:
+    ty = ir.RankedTensorType(value.type)
+    dims = list(ty.shape)
+    for i in range(len(dims)):
+        if ty.is_dynamic_dim(i):
+            raise ValueError(
+                f"module: operand '{operand}' of attn.attention has a dynamic dim {i} "
+                f"({value.type}); the cost model needs static sizes (give the bucket length)"
+            )
+    return dims
+
+
+def _element_name(ty: ir.Type, operand: str) -> str:
+    for name, cls in (("bf16", ir.BF16Type), ("f16", ir.F16Type), ("f32", ir.F32Type)):
+        if isinstance(ty, cls):
+            return name
+    if isinstance(ty, ir.IntegerType):
+        width = ir.IntegerType(ty).width
+        if width == 1:
+            return "i8"  # a boolean mask is stored one byte per element
+        if width in (8, 16, 32):
+            return f"i{width}"
+    raise ValueError(f"module: operand '{operand}' of attn.attention has unsupported element type {ty}")
+
+
+def _right_aligned(dims: list[int], operand: str) -> tuple[int, int, int, int]:
+    if len(dims) > 4:
+        raise ValueError(f"module: operand '{operand}' has rank {len(dims)}; at most 4 is allowed")
+    return tuple([1] * (4 - len(dims)) + dims)  # type: ignore[return-value]
+
+
+def _find_attention(module: Any) -> ir.Operation:
+    if isinstance(module, ir.Module):
+        root = module.operation
+    elif isinstance(module, ir.Operation):
+        root = module
+    elif isinstance(module, ir.OpView):
+        root = module.operation
+    else:
+        raise ValueError(f"module must be an attn.ir.Module or Operation, got {type(module).__name__}")
+    found: list[ir.Operation] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name == "attn.attention":
+            found.append(op)
+        return ir.WalkResult.ADVANCE
+
+    root.walk(visit)
+    if len(found) != 1:
+        raise ValueError(f"module must hold exactly one attn.attention op, found {len(found)}")
+    return found[0]
+
+
+def shape_of(module: Any) -> AttentionShape:
+    """The :class:`AttentionShape` of the single ``attn.attention`` in `module`."""
+    op = _find_attention(module)
+    view = op.opview
+    attrs = op.attributes
+    causal = _CAUSAL[ir.IntegerAttr(attrs["causal"]).value] if "causal" in attrs else "none"
+    layout = _LAYOUT[ir.IntegerAttr(attrs["layout"]).value] if "layout" in attrs else "bhld"
+    q = _static_dims(view.query, "query")
+    k = _static_dims(view.key, "key")
+    v = _static_dims(view.value, "value")
+    if layout == "blhd":  # [B, L, H, D] -> logical [B, H, L, D]
+        q, k, v = ([d[0], d[2], d[1], d[3]] for d in (q, k, v))
+    kwargs: dict[str, Any] = dict(
+        batch=q[0],
+        heads=q[1],
+        kv_heads=k[1],
+        query_len=q[2],
+        key_len=k[2],
+        head_dim=q[3],
+        value_dim=v[3],
+        element=_element_name(ir.RankedTensorType(view.query.type).element_type, "query"),
+        causal=causal,
+        layout=layout,
+        valid_len=view.valid_len is not None,
+    )
+    if view.mask is not None:
+        ty = ir.RankedTensorType(view.mask.type)
+        elem = _element_name(ty.element_type, "mask")
+        kwargs["mask"] = "boolean" if isinstance(ty.element_type, ir.IntegerType) else "additive"
+        kwargs["mask_shape"] = _right_aligned(_static_dims(view.mask, "mask"), "mask")
+        kwargs["mask_element"] = elem
+    if view.bias is not None:
+        ty = ir.RankedTensorType(view.bias.type)
+        kwargs["bias"] = True
+        kwargs["bias_shape"] = _right_aligned(_static_dims(view.bias, "bias"), "bias")
+        kwargs["bias_element"] = _element_name(ty.element_type, "bias")
+    return AttentionShape(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------
+
+
+def _run(request: dict[str, Any]) -> dict[str, Any]:
+    ok, text = _attn.cost_model_run(json.dumps(request))
+    response = json.loads(text)
+    if not ok:
+        raise ValueError(response["error"])
+    return response
+
+
+def _check_target(target: Any) -> str:
+    if not isinstance(target, str):
+        raise ValueError(f"target must be a string, got {type(target).__name__}")
+    names = list(_attn.target_names())
+    if target not in names:
+        raise ValueError(f"target: unknown NPU target {target!r}; valid targets: {', '.join(names)}")
+    return target
+
+
+def _check_fold(fold: Any) -> str:
+    if fold not in _FOLDS:
+        raise ValueError(f"fold: unknown fold mode {fold!r}; valid: {', '.join(_FOLDS)}")
+    return fold
+
+
+def _check_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        if name not in _PLAN_FIELDS:
+            raise ValueError(f"unknown tile option {name!r}; valid: {', '.join(_PLAN_FIELDS)}")
+        expected = _PLAN_FIELDS[name]
+        if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"tile option {name!r} must be an int, got {value!r}")
+        if not isinstance(value, expected):
+            raise ValueError(f"tile option {name!r} must be {expected}, got {value!r}")
+        if name == "intrinsic":
+            if len(value) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
+                raise ValueError(f"tile option 'intrinsic' must be three ints [M, K, N], got {value!r}")
+            value = list(value)
+        out[name] = value
+    return out
+
+
+def _check_shape(shape: Any) -> AttentionShape:
+    if not isinstance(shape, AttentionShape):
+        raise ValueError(f"shape must be an attn.dse.AttentionShape, got {type(shape).__name__}")
+    return shape
+
+
+def _roofline(d: Mapping[str, Any]) -> Roofline:
+    return Roofline(
+        bound_s=d["bound_s"],
+        binding=d["binding"],
+        mac_s=d["mac_s"],
+        vector_s=d["vector_s"],
+        dram_s=d["dram_s"],
+        dispatch_s=d["dispatch_s"],
+        useful_macs=d["useful_macs"],
+        compulsory_bytes=d["compulsory_bytes"],
+        vector_ops=d["vector_ops"],
+    )
+
+
+def _exploration(d: Mapping[str, Any], shape: AttentionShape, target: str) -> Exploration:
+    per_fold: dict[str, Estimate | str] = {}
+    for entry in d["per_fold"]:
+        per_fold[entry["fold"]] = Estimate._from_json(entry["estimate"]) if "estimate" in entry else entry["reason"]
+    return Exploration(
+        best=Estimate._from_json(d["best"]),
+        pareto=tuple(Estimate._from_json(p) for p in d["pareto"]),
+        alternatives=tuple(Alternative(Estimate._from_json(a["estimate"]), a["reason"]) for a in d["alternatives"]),
+        roofline=_roofline(d["roofline"]),
+        per_fold=MappingProxyType(per_fold),
+        stats=MappingProxyType(dict(d["stats"])),
+        shape=shape,
+        target=target,
+    )
+
+
+def explore_shape(shape: AttentionShape, target: str = "npu2", **fixed: Any) -> Exploration:
+    """Explores the plans of `shape`; `fixed` pins plan fields (and ``fold``)."""
+    shape = _check_shape(shape)
+    target = _check_target(target)
+    fixed = dict(fixed)
+    constraints: dict[str, Any] = {}
+    if "fold" in fixed:
+        constraints["fold"] = _check_fold(fixed.pop("fold"))
+    constraints.update(_check_options(fixed))
+    response = _run({"action": "explore", "target": target, "shape": shape.to_json(), "fixed": constraints})
+    return _exploration(response, shape, target)
+
+
+def estimate_shape(
+    shape: AttentionShape,
+    target: str = "npu2",
+    fold: str = "online",
+    allow_illegal: bool = False,
+    **tile_options: Any,
+) -> Estimate:
+    """Models `shape` under a plan. Unset tile options are chosen by a search
+    with the given ones fixed; with every option set the plan is modelled as
+    given. An illegal plan (L1/L2 capacity, channels) raises ValueError unless
+    `allow_illegal` (then ``.violations`` lists the broken limits)."""
+    shape = _check_shape(shape)
+    target = _check_target(target)
+    fold = _check_fold(fold)
+    options = _check_options(tile_options)
+    explorable = set(_PLAN_FIELDS) - {"causal_skip"}
+    if explorable - set(options) and not allow_illegal:
+        # Fill the free fields with the fastest plan that fits.
+        return explore_shape(shape, target, fold=fold, **tile_options).best
+    plan = {"fold": fold, **options}
+    response = _run({"action": "estimate", "target": target, "shape": shape.to_json(), "plan": plan})
+    result = Estimate._from_json(response)
+    if result.violations and not allow_illegal:
+        given = ", ".join(f"{k}={v}" for k, v in options.items())
+        raise ValueError(f"plan ({given}) does not fit {target}: " + "; ".join(result.violations))
+    return result
+
+
+def estimate(module: Any, target: str = "npu2", fold: str = "online", **tile_options: Any) -> Estimate:
+    """Models the attention layer in `module` on `target` with fold mode `fold`.
+
+    `tile_options` are plan fields (q_tile, kv_tile, l2_q_block, l2_kv_block,
+    intrinsic, columns, cores_per_column, mapping, kv_split, depth,
+    k_transpose, layout, intermediate, causal_skip); the ones left out are
+    chosen by the design-space search. Raises ValueError naming a bad
+    argument, or listing the limits a plan breaks.
+    """
+    target = _check_target(target)
+    fold = _check_fold(fold)
+    return estimate_shape(shape_of(module), target, fold, **tile_options)
+
+
+def explore(module: Any, target: str = "npu2") -> Exploration:
+    """Explores every fold and tiling of the attention layer in `module`.
+
+    Returns the fastest legal plan (``.plan``, ``.latency_s``,
+    ``.dram_bytes``), the Pareto set over latency, DRAM bytes, L1 and L2
+    use (``.pareto``), runner-up plans with the reason they lost
+    (``.alternatives``), the best plan of each fold (``.per_fold``) and the
+    roofline bound with its binding resource (``.roofline``).
+    """
+    target = _check_target(target)
+    return explore_shape(shape_of(module), target)
+
+
+@dataclass(frozen=True)
+class MatmulEstimate:
+    """Modelled whole-array GEMM (for calibrating the matmul datapaths)."""
+
+    latency_s: float
+    dram_bytes: int
+    macs: int
+    binding: str
+    datapath: Mapping[str, Any]
+    stage: Stage
+    violations: tuple[str, ...]
+
+    @property
+    def ops_per_second(self) -> float:
+        """2 * M * N * K / latency (FLOP/s or OP/s)."""
+        return 2.0 * self.macs / self.latency_s
+
+
+def estimate_matmul(
+    m: int,
+    k: int,
+    n: int,
+    target: str = "npu2",
+    element: str = "bf16",
+    out_element: str = "f32",
+    tile_m: int = 64,
+    tile_k: int = 64,
+    tile_n: int = 64,
+    intrinsic: tuple[int, int, int] | None = None,
+) -> MatmulEstimate:
+    """Models C[m,n] = A[m,k] B[k,n] on every core of `target` (mlir-aie's
+    whole-array mapping) with `intrinsic` (default: the native one)."""
+    target = _check_target(target)
+    for name, value in (("m", m), ("k", k), ("n", n), ("tile_m", tile_m), ("tile_k", tile_k), ("tile_n", tile_n)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be an int, got {value!r}")
+    plan: dict[str, Any] = {"tile_m": tile_m, "tile_k": tile_k, "tile_n": tile_n}
+    if intrinsic is not None:
+        plan["intrinsic"] = _check_options({"intrinsic": intrinsic})["intrinsic"]
+    response = _run(
+        {
+            "action": "matmul",
+            "target": target,
+            "matmul": {"m": m, "k": k, "n": n, "element": element, "out_element": out_element},
+            "matmul_plan": plan,
+        }
+    )
+    (stage,) = response["stages"]
+    return MatmulEstimate(
+        latency_s=response["latency_s"],
+        dram_bytes=response["dram_bytes"],
+        macs=response["useful_macs"],
+        binding=response["binding"],
+        datapath=MappingProxyType(dict(response["datapath"])),
+        stage=Stage(**{**stage, "dma_cycles": MappingProxyType(dict(stage["dma_cycles"]))}),
+        violations=tuple(response["violations"]),
+    )
+
+
+_FOLD_COLORS = {"unfolded": "tab:red", "partial": "tab:orange", "full": "tab:green", "online": "tab:blue"}
+
+
+def plot(exploration: Exploration, path: str | None = None, ax: Any = None) -> Any:
+    """Plots the explored space: DRAM bytes vs latency of the Pareto set and of
+    the best plan of every fold, the chosen plan and the roofline bound.
+    Saves to `path` when given; returns the matplotlib Axes."""
+    if not isinstance(exploration, Exploration):
+        raise ValueError(f"exploration must be an attn.dse.Exploration, got {type(exploration).__name__}")
+    try:
+        import matplotlib
+
+        if ax is None and path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("attn.dse.plot needs matplotlib; install it with 'pip install matplotlib'") from err
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for fold, color in _FOLD_COLORS.items():
+        points = [p for p in exploration.pareto if p.plan.fold == fold]
+        if points:
+            ax.scatter(
+                [p.latency_s * 1e3 for p in points],
+                [p.dram_bytes / 2**20 for p in points],
+                s=14,
+                color=color,
+                alpha=0.6,
+                label=f"{fold} (Pareto)",
+            )
+        best = exploration.per_fold.get(fold)
+        if isinstance(best, Estimate):
+            ax.scatter([best.latency_s * 1e3], [best.dram_bytes / 2**20], s=90, marker="D", color=color)
+    ax.scatter(
+        [exploration.latency_s * 1e3],
+        [exploration.dram_bytes / 2**20],
+        s=180,
+        marker="*",
+        color="black",
+        label="chosen",
+    )
+    ax.axvline(
+        exploration.roofline.bound_s * 1e3,
+        color="gray",
+        linestyle="--",
+        label=f"roofline ({exploration.roofline.binding})",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("modelled latency (ms)")
+    ax.set_ylabel("DRAM traffic (MiB)")
+    s = exploration.shape
+    ax.set_title(
+        f"{exploration.target}: B={s.batch} H={s.heads}/{s.kv_heads} L={s.query_len}x{s.key_len} "
+        f"D={s.head_dim} {s.causal}"
+    )
+    ax.legend(fontsize=7)
+    if path is not None:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    return ax
