@@ -2,6 +2,7 @@
 
 #include "attn/InitAll.h"
 
+#include "attn/Conversion/AttnToCPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -26,6 +27,8 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
                   func::FuncDialect, LLVM::LLVMDialect, linalg::LinalgDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  // Bufferization/deallocation models for the host execution path.
+  registerCPUExecutionInterfaces(registry);
 }
 
 void mlir::attn::registerAllPasses() {
@@ -33,5 +36,8 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    // CPU path: attn-lower-to-cpu and the upstream passes run after it.
+    registerAttnToCPUPasses();
+    registerCPUExecutionPasses();
   });
 }
