@@ -6,11 +6,89 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn-c/Dialects.h"
+#include "attn-c/Target.h"
 
 #include "mlir/Bindings/Python/Nanobind.h"
 #include "mlir/Bindings/Python/NanobindAdaptors.h"
 
+#include <nanobind/stl/string.h>
+
+#include <string>
+
 namespace nb = nanobind;
+
+static std::string toString(MlirStringRef ref) {
+  return std::string(ref.data, ref.length);
+}
+
+/// The target table entry `name` as a plain dict (None if unknown); the
+/// typed Python view is attn.target.
+static nb::object targetInfo(const std::string &name) {
+  AttnTargetInfo info;
+  if (!attnTargetLookup(mlirStringRefCreate(name.data(), name.size()), &info))
+    return nb::none();
+  nb::dict d;
+  d["name"] = toString(info.name);
+  d["family"] = toString(info.family);
+  d["arch"] = toString(info.arch);
+  d["num_columns"] = info.numColumns;
+  d["num_rows"] = info.numRows;
+  d["shim_row"] = info.shimRow;
+  d["mem_tile_row"] = info.memTileRow;
+  d["first_core_row"] = info.firstCoreRow;
+  d["num_core_rows"] = info.numCoreRows;
+  d["core_l1_bytes"] = info.coreL1Bytes;
+  d["mem_tile_l2_bytes"] = info.memTileL2Bytes;
+  d["core_stack_reserve_bytes"] = info.coreStackReserveBytes;
+  d["core_locks"] = info.coreLocks;
+  d["mem_tile_locks"] = info.memTileLocks;
+  d["shim_locks"] = info.shimLocks;
+  d["object_fifo_locks_per_endpoint"] = info.objectFifoLocksPerEndpoint;
+  d["shim_task_queue_depth"] = info.shimTaskQueueDepth;
+  d["shim_repeat_count_max"] = info.shimRepeatCountMax;
+  d["mem_tile_link_fan_out_max"] = info.memTileLinkFanOutMax;
+  d["stream_bytes_per_cycle"] = info.streamBytesPerCycle;
+  d["exp_cycles_per_element"] = info.expCyclesPerElement;
+  d["exp_cost_is_assumption"] = info.expCostIsAssumption;
+  d["row_reduce_cycles"] = info.rowReduceCycles;
+  d["kernel_call_overhead_cycles"] = info.kernelCallOverheadCycles;
+  d["clock_hz"] = info.clockHz;
+  d["dram_bytes_per_second"] = info.dramBytesPerSecond;
+  d["dram_bandwidth_is_assumption"] = info.dramBandwidthIsAssumption;
+  d["dispatch_overhead_seconds"] = info.dispatchOverheadSeconds;
+  d["dispatch_overhead_is_assumption"] = info.dispatchOverheadIsAssumption;
+  nb::dict tiles;
+  for (int i = 0; i < ATTN_NUM_TILE_KINDS; ++i) {
+    const AttnTileKindInfo &t = info.tiles[i];
+    nb::dict tile, dma;
+    tile["s2mm_channels"] = t.s2mmChannels;
+    tile["mm2s_channels"] = t.mm2sChannels;
+    tile["buffer_descriptors"] = t.bufferDescriptors;
+    tile["locks"] = t.locks;
+    dma["max_dims"] = t.dma.maxDims;
+    dma["max_object_fifo_dims"] = t.dma.maxObjectFifoDims;
+    dma["max_size"] = t.dma.maxSize;
+    dma["max_outer_size"] = t.dma.maxOuterSize;
+    dma["max_stride_words"] = t.dma.maxStrideWords;
+    dma["unit_bytes"] = t.dma.unitBytes;
+    tile["dma"] = dma;
+    tiles[toString(attnTargetTileKindName(i)).c_str()] = tile;
+  }
+  d["tiles"] = tiles;
+  nb::dict elements;
+  for (int i = 0; i < ATTN_NUM_ELEMENT_KINDS; ++i) {
+    const AttnElementKindInfo &e = info.elements[i];
+    nb::dict elem;
+    elem["macs_per_cycle"] = e.macsPerCycle;
+    elem["intrinsic"] =
+        nb::make_tuple(e.intrinsicM, e.intrinsicK, e.intrinsicN);
+    elem["kernel_efficiency"] = e.kernelEfficiency;
+    elem["vector_lanes"] = e.vectorLanes;
+    elements[toString(attnTargetElementKindName(i)).c_str()] = elem;
+  }
+  d["elements"] = elements;
+  return d;
+}
 
 NB_MODULE(_attn, m) {
   m.doc() = "attn-aie native helpers";
@@ -23,4 +101,16 @@ NB_MODULE(_attn, m) {
       [](MlirDialectRegistry registry) { attnRegisterAllDialects(registry); },
       nb::arg("registry"),
       "Insert the attn-aie dialects into a DialectRegistry.");
+
+  m.def("target_info", &targetInfo, nb::arg("name"),
+        "The NPU target table entry `name` as a dict, or None if unknown.");
+  m.def(
+      "target_names",
+      [] {
+        nb::list names;
+        for (intptr_t i = 0, e = attnTargetGetNumNames(); i < e; ++i)
+          names.append(toString(attnTargetGetName(i)));
+        return names;
+      },
+      "Names of every NPU target in the table.");
 }

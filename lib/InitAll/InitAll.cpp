@@ -4,6 +4,7 @@
 
 #include "attn/Conversion/AttnToCPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -39,5 +40,7 @@ void mlir::attn::registerAllPasses() {
     // CPU path: attn-lower-to-cpu and the upstream passes run after it.
     registerAttnToCPUPasses();
     registerCPUExecutionPasses();
+    // attn-fold, attn-tile.
+    attn::registerAttnTransformsPasses();
   });
 }

@@ -1,0 +1,346 @@
+//===- NPUTarget.cpp - hardware facts of AMD XDNA NPUs --------------------===//
+//
+// The target table. Every number carries its source:
+//   [TM.h]   mlir-aie include/aie/Dialect/AIE/IR/AIETargetModel.h
+//   [TM.cpp] mlir-aie lib/Dialect/AIE/IR/AIETargetModel.cpp
+//   [AIEX]   mlir-aie lib/Dialect/AIEX/IR/AIEXDialect.cpp
+//   [FACTS]  /work/shared/design/AIE-TARGET.md (AM020/AM027 manuals, mlir-aie
+//            programming guide, published measurements); "measured" there
+//            means on hardware by others, "assumption" means ours and is
+//            flagged in the table.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Target/NPUTarget.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cassert>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+int64_t mlir::attn::bytes(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::I8:
+    return 1;
+  case ElementKind::BF16:
+  case ElementKind::F16:
+  case ElementKind::I16:
+    return 2;
+  case ElementKind::F32:
+  case ElementKind::I32:
+    return 4;
+  }
+  return 0;
+}
+
+llvm::StringRef mlir::attn::stringifyElementKind(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::BF16:
+    return "bf16";
+  case ElementKind::F16:
+    return "f16";
+  case ElementKind::F32:
+    return "f32";
+  case ElementKind::I8:
+    return "i8";
+  case ElementKind::I16:
+    return "i16";
+  case ElementKind::I32:
+    return "i32";
+  }
+  return "";
+}
+
+llvm::StringRef mlir::attn::stringifyTileKind(TileKind kind) {
+  switch (kind) {
+  case TileKind::Shim:
+    return "shim";
+  case TileKind::MemTile:
+    return "memtile";
+  case TileKind::Core:
+    return "core";
+  }
+  return "";
+}
+
+std::optional<ElementKind>
+mlir::attn::symbolizeElementKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<ElementKind>>(name)
+      .Case("bf16", ElementKind::BF16)
+      .Case("f16", ElementKind::F16)
+      .Case("f32", ElementKind::F32)
+      .Case("i8", ElementKind::I8)
+      .Case("i16", ElementKind::I16)
+      .Case("i32", ElementKind::I32)
+      .Default(std::nullopt);
+}
+
+std::optional<TileKind> mlir::attn::symbolizeTileKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<TileKind>>(name)
+      .Case("shim", TileKind::Shim)
+      .Case("memtile", TileKind::MemTile)
+      .Case("core", TileKind::Core)
+      .Default(std::nullopt);
+}
+
+//===----------------------------------------------------------------------===//
+// Accessors
+//===----------------------------------------------------------------------===//
+
+int NPUTarget::channels(TileKind kind, bool s2mm) const {
+  const TileKindInfo &info = tiles[static_cast<int>(kind)];
+  return s2mm ? info.s2mmChannels : info.mm2sChannels;
+}
+int NPUTarget::bufferDescriptors(TileKind kind) const {
+  return tiles[static_cast<int>(kind)].bufferDescriptors;
+}
+int NPUTarget::locks(TileKind kind) const {
+  return tiles[static_cast<int>(kind)].locks;
+}
+const DmaLimits &NPUTarget::dmaLimits(TileKind kind) const {
+  return tiles[static_cast<int>(kind)].dma;
+}
+double NPUTarget::macsPerCycle(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].macsPerCycle;
+}
+IntrinsicShape NPUTarget::intrinsic(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].intrinsic;
+}
+double NPUTarget::kernelEfficiency(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].kernelEfficiency;
+}
+int NPUTarget::vectorLanes(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].vectorLanes;
+}
+bool NPUTarget::inBounds(int col, int row) const {
+  return col >= 0 && col < numColumns && row >= 0 && row < numRows;
+}
+TileKind NPUTarget::tileKind(int col, int row) const {
+  (void)col;
+  if (row == shimRow)
+    return TileKind::Shim;
+  if (row == memTileRow)
+    return TileKind::MemTile;
+  return TileKind::Core;
+}
+int NPUTarget::numCores() const { return numColumns * numCoreRows; }
+
+//===----------------------------------------------------------------------===//
+// The table
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+enum class Family { NPU1, NPU2 };
+
+/// Facts common to both families (AIE2 and AIE2P share the AIE2TargetModel of
+/// upstream mlir-aie: BaseNPU1TargetModel and BaseNPU2TargetModel both derive
+/// from AIE2TargetModel [TM.h]).
+NPUTarget makeCommon(llvm::StringRef name, int columns) {
+  NPUTarget t{};
+  t.name = name;
+  t.numColumns = columns;
+  // 1 shim row, 1 memtile row, 4 core rows: BaseNPU1TargetModel::rows() and
+  // BaseNPU2TargetModel::rows() return 6, isMemTile is row == 1, isCoreTile
+  // is row > 1 [TM.h]; [FACTS] "array" row.
+  t.numRows = 6;
+  t.shimRow = 0;
+  t.memTileRow = 1;
+  t.firstCoreRow = 2;
+  t.numCoreRows = 4;
+  // AIE2TargetModel::getLocalMemorySize() = 0x10000 [TM.h]; [FACTS] 64 KiB.
+  t.coreL1Bytes = 0x10000;
+  // AIE2TargetModel::getMemTileSize() = 0x80000 [TM.h]; [FACTS] 512 KiB.
+  t.memTileL2Bytes = 0x80000;
+  // [FACTS] "Memory" limits: stack ~1 KiB per core.
+  t.coreStackReserveBytes = 1024;
+  // AIE2TargetModel::getNumLocks(): 64 on memtiles, 16 elsewhere (core and
+  // shim) [TM.h]; [FACTS] "locks: 16 per core tile, 64 per memtile".
+  t.coreLocks = 16;
+  t.memTileLocks = 64;
+  t.shimLocks = 16;
+  // The objectfifo stateful transform gives an AIE2 (semaphore-lock) fifo
+  // one producer lock and one consumer lock on every tile it touches,
+  // shim endpoints included (mlir-aie
+  // lib/Dialect/AIE/Transforms/AIEObjectFifoStatefulTransform.cpp,
+  // createObjectFifoLocks; visible in its tests' output under
+  // test/objectFifo-stateful-transform/: `<fifo>_prod_lock_0` and
+  // `<fifo>_cons_lock_0` per tile, `<fifo>_cons_prod_lock_0` /
+  // `<fifo>_cons_cons_lock_0` on each consumer tile).
+  t.objectFifoLocksPerEndpoint = 2;
+  // [FACTS] "the shim task queue is 4 deep per channel (overflow is silently
+  // dropped)"; upstream reads it from aie-rt (XAie_DmaGetMaxQueueSize, used
+  // e.g. by iree-amd-aie AMDAIEDeviceModel::getDmaMaxQueueSize).
+  t.shimTaskQueueDepth = 4;
+  // Repeat count of a queue push is an 8-bit field:
+  // AIEX::NpuPushQueueOp::verify "Repeat count exceeds the [0:255] range"
+  // [AIEX]. ([FACTS] mentions 31; no upstream verifier or model uses 31.)
+  t.shimRepeatCountMax = 255;
+  // A link through a memtile fans out over its MM2S DMA channels: 6
+  // (AIE2TargetModel::getNumSourceSwitchboxConnections, memtile DMA = 6
+  // [TM.cpp]); [FACTS] "link fan-out through a memtile <= 6".
+  t.memTileLinkFanOutMax = 6;
+  // [FACTS] "row reduction (max/sum) ~16 cycles per row reduce", both.
+  t.rowReduceCycles = 16;
+  // [FACTS] "kernel call overhead ~6 cycles + ~14-stage loop
+  // prologue/epilogue": 6 + 14.
+  t.kernelCallOverheadCycles = 6 + 14;
+
+  // DMA channels. Core tiles: DMA bundle has 2 masters and 2 slaves
+  // (AIE2TargetModel::getNumDestSwitchboxConnections /
+  // getNumSourceSwitchboxConnections, `case WireBundle::DMA: return 2`).
+  // Memtiles: `case WireBundle::DMA: return 6` in both [TM.cpp]. Shim tiles:
+  // the shim DMA reaches the switch through the shim mux with 2 channels per
+  // direction (AIE2TargetModel::getNumDestShimMuxConnections /
+  // getNumSourceShimMuxConnections, DMA = 2 [TM.cpp]). [FACTS] "core 2/2,
+  // memtile 6/6, shim 2/2".
+  // BDs: AIE2TargetModel::getNumBDs(): 48 on memtiles, 16 elsewhere [TM.h];
+  // [FACTS] "BDs core 16, memtile 48, shim 16".
+  // DMA limits: AIEX::verifyStridesWraps [AIEX] uses, per tile kind,
+  //   shim    step_bits 20, wrap_bits 10   (XAIEMLGBL_NOC_MODULE_DMA_BD*)
+  //   memtile step_bits 17, wrap_bits 10   (XAIEMLGBL_MEM_TILE_MODULE_DMA_BD*)
+  //   core    step_bits 13, wrap_bits 8    (XAIEMLGBL_MEMORY_MODULE_DMA_BD*)
+  //   iter_bits 6 for the repeat (iteration) dimension,
+  // strides are encoded minus one (so a field of step_bits holds strides
+  // 1..2^step_bits words) and sizes up to 2^wrap_bits - 1;
+  // AIEX::NpuWriteBdOp::verify: "Iteration Size exceeds the [0:63] range"
+  // (size - 1), i.e. at most 64 repeats. The address granularity is 32 bits
+  // (AIE2TargetModel::getAddressGenGranularity() = 32 [TM.h]): 4-byte units.
+  // Dims: dma_memcpy_nd/dma_bd take 4 dims (3 + iteration) on the shim
+  // (NpuWriteBdOp::verify "ShimTile only supports 3 dimensions of sizes" plus
+  // the iteration dim). Objectfifo dimensionsToStream: at most 3 dims on core
+  // and shim tiles, 4 on memtiles (AIE::ObjectFifoCreateOp::verify in
+  // mlir-aie lib/Dialect/AIE/IR/AIEDialect.cpp; [FACTS] "ObjectFifo
+  // dimensionsToStream").
+  TileKindInfo &shim = t.tiles[static_cast<int>(TileKind::Shim)];
+  shim = {/*s2mm=*/2, /*mm2s=*/2, /*bds=*/16, /*locks=*/16,
+          DmaLimits{/*maxDims=*/4, /*maxObjectFifoDims=*/3,
+                    /*maxSize=*/(1 << 10) - 1, /*maxOuterSize=*/1 << 6,
+                    /*maxStrideWords=*/1 << 20, /*unitBytes=*/4}};
+  TileKindInfo &mem = t.tiles[static_cast<int>(TileKind::MemTile)];
+  mem = {/*s2mm=*/6, /*mm2s=*/6, /*bds=*/48, /*locks=*/64,
+         DmaLimits{/*maxDims=*/4, /*maxObjectFifoDims=*/4,
+                   /*maxSize=*/(1 << 10) - 1, /*maxOuterSize=*/1 << 6,
+                   /*maxStrideWords=*/1 << 17, /*unitBytes=*/4}};
+  TileKindInfo &core = t.tiles[static_cast<int>(TileKind::Core)];
+  core = {/*s2mm=*/2, /*mm2s=*/2, /*bds=*/16, /*locks=*/16,
+          DmaLimits{/*maxDims=*/3, /*maxObjectFifoDims=*/3,
+                    /*maxSize=*/(1 << 8) - 1, /*maxOuterSize=*/1 << 6,
+                    /*maxStrideWords=*/1 << 13, /*unitBytes=*/4}};
+  return t;
+}
+
+ElementKindInfo &elem(NPUTarget &t, ElementKind kind) {
+  return t.elements[static_cast<int>(kind)];
+}
+
+NPUTarget makeNPU1(llvm::StringRef name, int columns) {
+  NPUTarget t = makeCommon(name, columns);
+  t.family = "npu1";
+  t.arch = "AIE2"; // BaseNPU1TargetModel derives AIE2TargetModel [TM.h]
+  // [FACTS] "clock 1.024 GHz default (levels 0.8-1.6 GHz)".
+  t.clockHz = 1.024e9;
+  // [FACTS] "stream / DMA rate per channel: 4 B/cycle (32-bit stream)".
+  t.streamBytesPerCycle = 4;
+  // [FACTS] "DRAM bandwidth: not published; ceiling 2 MM2S x 4 B/cycle x
+  // columns at the clock; assume ~50% of ceiling until measured".
+  t.dramBytesPerSecond =
+      0.5 * t.tiles[static_cast<int>(TileKind::Shim)].mm2sChannels *
+      t.streamBytesPerCycle * columns * t.clockHz;
+  t.dramBandwidthIsAssumption = true;
+  // [FACTS] "per-dispatch overhead: assumption: as npu2" (npu2 60-90 us,
+  // midpoint 75 us).
+  t.dispatchOverheadSeconds = 75e-6;
+  t.dispatchOverheadIsAssumption = true;
+  // [FACTS] "no hardware exp: lookup-table routine ... assumption 2-4x
+  // npu2's per-element cost": 3x npu2's 1 cycle/element.
+  t.expCyclesPerElement = 3.0;
+  t.expCostIsAssumption = true;
+  // [FACTS] "bf16 matmul: 128 MACs/cycle/core, mmul 4x8x4; single-core
+  // kernels reach ~45-80%": the low end, 0.45, since attention tiles are
+  // small. "bf16 vector lanes (elementwise) 16".
+  elem(t, ElementKind::BF16) = {128, {4, 8, 4}, 0.45, 16};
+  // [FACTS] "int8 matmul 256 MACs/cycle/core (4x8x8)"; efficiency from the
+  // measured whole-array GEMM 6.76 TOPS over the peak 2 x 256 x 16 cores x
+  // 1.024 GHz = 8.39 TOPS: 0.81. Vector lanes not characterised (0).
+  elem(t, ElementKind::I8) = {256, {4, 8, 8}, 0.81, 0};
+  // fp32 elementwise work runs in the bf16 datapath's fp32 accumulator lanes
+  // (assumption: same lane count as bf16); no native f32 matmul.
+  elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 16};
+  return t;
+}
+
+NPUTarget makeNPU2(llvm::StringRef name, int columns) {
+  NPUTarget t = makeCommon(name, columns);
+  t.family = "npu2";
+  // BaseNPU2TargetModel::getTargetArch() is overridden (AIE2P) [TM.h].
+  t.arch = "AIE2P";
+  // [FACTS] "clock 1.76 GHz measured core clock".
+  t.clockHz = 1.76e9;
+  // [FACTS] "64-bit stream; ~8 B/cycle measured per tile DMA channel".
+  t.streamBytesPerCycle = 8;
+  // [FACTS] "DRAM bandwidth measured ~58-66 GB/s (in+out, full array)": the
+  // low end for the full 8 columns; column variants scale it by columns / 8,
+  // which is our assumption.
+  constexpr int kFullColumns = 8;
+  t.dramBytesPerSecond = 58e9 * columns / kFullColumns;
+  t.dramBandwidthIsAssumption = columns != kFullColumns;
+  // [FACTS] "per-dispatch overhead ~60-90 us per dispatch (measured)":
+  // midpoint.
+  t.dispatchOverheadSeconds = 75e-6;
+  t.dispatchOverheadIsAssumption = false;
+  // [FACTS] "hardware bf16 exp2 ... optimized softmax ~1 cycle/element per
+  // pass".
+  t.expCyclesPerElement = 1.0;
+  t.expCostIsAssumption = false;
+  // [FACTS] "bf16: 4x8x8 native ... plain bf16 kernels ~30 MACs/cycle": peak
+  // is one 4x8x8 intrinsic per cycle = 256 MACs, efficiency 30 / 256.
+  // "bf16 vector lanes (elementwise) 32".
+  elem(t, ElementKind::BF16) = {256, {4, 8, 8}, 30.0 / 256.0, 32};
+  // [FACTS] "int8 matmul 512 MACs/cycle/core (8x8x8)"; efficiency from the
+  // measured whole-array GEMM 38.05 TOPS over the peak 2 x 512 x 32 cores x
+  // 1.76 GHz = 57.67 TOPS: 0.66.
+  elem(t, ElementKind::I8) = {512, {8, 8, 8}, 0.66, 0};
+  // As npu1: fp32 elementwise in the bf16 lanes (assumption).
+  elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 32};
+  return t;
+}
+
+struct Table {
+  // npu1_Ncol: VirtualizedNPU1TargetModel(N); npu1: the full 4-column Phoenix
+  // array (TK_AIE2_NPU1_4Col "whole array") [TM.h]; [FACTS] "4 columns".
+  // npu2: NPU2TargetModel::columns() = 8; npu2_Ncol:
+  // VirtualizedNPU2TargetModel(N) [TM.h].
+  std::array<NPUTarget, 12> targets = {
+      makeNPU1("npu1", 4),      makeNPU1("npu1_1col", 1),
+      makeNPU1("npu1_2col", 2), makeNPU1("npu1_3col", 3),
+      makeNPU2("npu2", 8),      makeNPU2("npu2_1col", 1),
+      makeNPU2("npu2_2col", 2), makeNPU2("npu2_3col", 3),
+      makeNPU2("npu2_4col", 4), makeNPU2("npu2_5col", 5),
+      makeNPU2("npu2_6col", 6), makeNPU2("npu2_7col", 7)};
+  std::array<llvm::StringRef, 12> names;
+  Table() {
+    for (size_t i = 0; i < targets.size(); ++i)
+      names[i] = targets[i].name;
+  }
+};
+
+const Table &table() {
+  static const Table instance;
+  return instance;
+}
+
+} // namespace
+
+const NPUTarget *mlir::attn::lookupTarget(llvm::StringRef name) {
+  for (const NPUTarget &target : table().targets)
+    if (target.name == name)
+      return &target;
+  return nullptr;
+}
+
+llvm::ArrayRef<llvm::StringRef> mlir::attn::targetNames() {
+  return table().names;
+}
