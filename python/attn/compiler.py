@@ -49,6 +49,7 @@ CPU_LOWERING_PIPELINE = (
     "cse",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
     "buffer-deallocation-pipeline",
+    "attn-strided-copy-to-linalg",
     "convert-linalg-to-loops",
     "expand-strided-metadata",
     "lower-affine",
@@ -171,9 +172,64 @@ def attention_layer(
 # ---------------------------------------------------------------------------
 
 
-def cpu_pipeline() -> str:
-    """The textual pass pipeline :func:`run_on_cpu` applies to a module."""
-    return "builtin.module(" + ",".join(("attn-lower-to-cpu", *CPU_LOWERING_PIPELINE)) + ")"
+FOLD_MODES = ("auto", "unfolded", "partial", "full", "online")
+
+# run_on_cpu keyword -> attn-tile / attn-fold option name.
+_TILE_OPTIONS = {
+    "q_tile": "q-tile",
+    "kv_tile": "kv-tile",
+    "l2_q_block": "l2-q-block",
+    "l2_kv_block": "l2-kv-block",
+    "columns": "columns",
+    "cores_per_column": "cores-per-column",
+    "depth": "depth",
+    "mapping": "mapping",
+}
+_FOLD_OPTIONS = {"intermediate_type": "intermediate-type"}
+
+
+def _option_value(name: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, str)):
+        raise ValueError(f"{name} must be an int or a str, got {value!r}")
+    text = str(value)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text):
+        raise ValueError(f"{name}: {text!r} is not a valid option value")
+    return text
+
+
+def cpu_pipeline(fold: Optional[str] = "auto", target: Optional[str] = "npu2", **tile_options: Any) -> str:
+    """The textual pass pipeline :func:`run_on_cpu` applies to a module.
+
+    ``fold=None`` lowers ``attn.attention`` directly (level 1); otherwise the
+    layer is folded (``attn-fold{mode=fold}``), tiled for ``target``
+    (``attn-tile`` with ``tile_options``) and lowered stage by stage.
+    ``target=None`` folds without tiling (stages without a plan run untiled;
+    for element types no NPU target has an intrinsic for, e.g. f32).
+    """
+    passes = []
+    if fold is not None:
+        if fold not in FOLD_MODES:
+            raise ValueError(f"fold must be one of {FOLD_MODES} or None, got {fold!r}")
+        target_text = _option_value("target", target if target is not None else "npu2")
+        fold_opts = [f"mode={fold}", f"target={target_text}"]
+        tile_opts = [f"target={target_text}"]
+        for key, value in sorted(tile_options.items()):
+            if key in _TILE_OPTIONS:
+                tile_opts.append(f"{_TILE_OPTIONS[key]}={_option_value(key, value)}")
+            elif key in _FOLD_OPTIONS:
+                fold_opts.append(f"{_FOLD_OPTIONS[key]}={_option_value(key, value)}")
+            else:
+                known = sorted([*_TILE_OPTIONS, *_FOLD_OPTIONS])
+                raise ValueError(f"unknown tile option {key!r}; expected one of {known}")
+        passes.append(f"attn-fold{{{' '.join(fold_opts)}}}")
+        if target is not None:
+            passes.append(f"attn-tile{{{' '.join(tile_opts)}}}")
+        elif any(key in _TILE_OPTIONS for key in tile_options):
+            raise ValueError("tile options need a target (target=None folds without tiling)")
+    elif tile_options:
+        raise ValueError(f"tile options {sorted(tile_options)} need a fold mode (fold=None lowers level 1 directly)")
+    passes += ["attn-lower-to-cpu", *CPU_LOWERING_PIPELINE]
+    return "builtin.module(" + ",".join(passes) + ")"
 
 
 @dataclass(frozen=True)
@@ -369,8 +425,8 @@ def _module_text(module: Any) -> str:
 def run_on_cpu(
     module: Any,
     *arrays: Any,
-    fold: str = "auto",
-    target: str = "npu2",
+    fold: Optional[str] = "auto",
+    target: Optional[str] = "npu2",
     **tile_options: Any,
 ) -> Union[np.ndarray, tuple[np.ndarray, ...]]:
     """Run the module's single public function on the host CPU.
@@ -380,9 +436,8 @@ def run_on_cpu(
     tuple for several results). Arguments whose shapes disagree with the
     function type raise ``ValueError`` naming the argument.
     """
-    del fold, target, tile_options  # used once the fold/tile passes exist
     text = _module_text(module)
-    compiled = _engine_for(text, cpu_pipeline(), 2)
+    compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), 2)
     if len(arrays) != len(compiled.args):
         raise ValueError(
             f"run_on_cpu: @{compiled.name} takes {len(compiled.args)} arguments, {len(arrays)} arrays were given"

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <limits>
@@ -536,12 +537,217 @@ public:
     Value df = arith::SIToFPOp::create(b, loc, b.getF32Type(), dim);
     return math::RsqrtOp::create(b, loc, df);
   }
+
+  //===--------------------------------------------------------------------===//
+  // Helpers of the stage ops
+  //===--------------------------------------------------------------------===//
+
+  /// H / Hkv from the two head counts.
+  OpFoldResult groupSize(OpFoldResult h, OpFoldResult hkv) {
+    std::optional<int64_t> hs = getConstantIntValue(h),
+                           hkvs = getConstantIntValue(hkv);
+    if (hs && hkvs)
+      return b.getIndexAttr(*hs / *hkvs);
+    return arith::DivUIOp::create(b, loc, value(h), value(hkv)).getResult();
+  }
+
+  /// An elementwise generic: every input has the shape of `init` (identity
+  /// maps) except those listed in `rowInputs`, which drop the last dimension.
+  Value
+  elementwise(ValueRange ins, ArrayRef<bool> rowInputs, Value init,
+              function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+    unsigned n = rank(init);
+    SmallVector<AffineMap> maps;
+    for (bool row : rowInputs)
+      maps.push_back(row ? dropLast(n) : identity(n));
+    maps.push_back(identity(n));
+    return generic(init.getType(), ins, init, maps, rowIterators(n, false),
+                   body);
+  }
+
+  /// `t` with its elements converted to `elem` (extf/truncf).
+  Value convertElements(Value t, Type elem) {
+    if (elementType(t) == elem)
+      return t;
+    Value init = empty(sizes(t), elem);
+    return elementwise({t}, {false}, init,
+                       [&](OpBuilder &nb, Location l, ValueRange args) {
+                         Value x = toF32(nb, l, args[0]);
+                         yieldValue(nb, l, fromF32(nb, l, x, elem));
+                       });
+  }
+
+  /// Scores `s` (batch first, keys last, any float type) as f32 with keys
+  /// `j + colOffset >= valid_len[b]` hidden (-inf). Returns `s` itself when
+  /// nothing changes.
+  Value scoresToF32(Value s, Value validLen, Value colOffset) {
+    if (!validLen && elementType(s).isF32())
+      return s;
+    unsigned n = rank(s);
+    Value init = empty(sizes(s), b.getF32Type());
+    SmallVector<Value> ins = {s};
+    SmallVector<AffineMap> maps = {identity(n)};
+    if (validLen) {
+      ins.push_back(validLen);
+      maps.push_back(map(n, {dim(0)}));
+    }
+    maps.push_back(identity(n));
+    Value minusInf = negInf();
+    bool hasValid = static_cast<bool>(validLen);
+    return generic(
+        init.getType(), ins, init, maps, rowIterators(n, false),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value x = toF32(nb, l, args[0]);
+          if (hasValid) {
+            Value col = arith::AddIOp::create(
+                nb, l, linalg::IndexOp::create(nb, l, n - 1), colOffset);
+            Value vl =
+                arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[1]);
+            Value keep = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
+                                               col, vl);
+            x = arith::SelectOp::create(nb, l, keep, x, minusInf);
+          }
+          yieldValue(nb, l, x);
+        });
+  }
+
+  /// P = e / rowsum (0 where the sum is 0), rows `index(rowDim) + rowOffset
+  /// >= valid_len[b]` zero, rounded to `elem`.
+  Value normalizeRows(Value e, Value rowSums, Value validLen, Value rowOffset,
+                      unsigned rowDim, Type elem) {
+    unsigned n = rank(e);
+    Value init = empty(sizes(e), elem);
+    SmallVector<Value> ins = {e, rowSums};
+    SmallVector<AffineMap> maps = {identity(n), dropLast(n)};
+    if (validLen) {
+      ins.push_back(validLen);
+      maps.push_back(map(n, {dim(0)}));
+    }
+    maps.push_back(identity(n));
+    Value zeroF = f32(0.0);
+    bool hasValid = static_cast<bool>(validLen);
+    return generic(
+        init.getType(), ins, init, maps, rowIterators(n, false),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value sum = args[1];
+          Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                             sum, zeroF);
+          Value y = arith::SelectOp::create(
+              nb, l, live, arith::DivFOp::create(nb, l, args[0], sum), zeroF);
+          if (hasValid) {
+            Value row = arith::AddIOp::create(
+                nb, l, linalg::IndexOp::create(nb, l, rowDim), rowOffset);
+            Value vl =
+                arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[2]);
+            Value inside = arith::CmpIOp::create(
+                nb, l, arith::CmpIPredicate::slt, row, vl);
+            y = arith::SelectOp::create(nb, l, inside, y, zeroF);
+          }
+          yieldValue(nb, l, fromF32(nb, l, y, elem));
+        });
+  }
+
+  /// `t` restricted to [offset, offset + size) along `d` (all of every other
+  /// dimension).
+  Value slice(Value t, unsigned d, OpFoldResult offset, OpFoldResult len) {
+    unsigned n = rank(t);
+    SmallVector<OpFoldResult> offsets(n, b.getIndexAttr(0)),
+        strides(n, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> lens = sizes(t);
+    offsets[d] = offset;
+    lens[d] = len;
+    return tensor::ExtractSliceOp::create(b, loc, t, offsets, lens, strides);
+  }
+
+  /// Writes `tile` into `dest` at `offset` along `d` (and at `offset2` along
+  /// `d2` when given).
+  Value insert(Value tile, Value dest, unsigned d, OpFoldResult offset,
+               std::optional<unsigned> d2 = std::nullopt,
+               OpFoldResult offset2 = {}) {
+    unsigned n = rank(dest);
+    SmallVector<OpFoldResult> offsets(n, b.getIndexAttr(0)),
+        strides(n, b.getIndexAttr(1));
+    offsets[d] = offset;
+    if (d2)
+      offsets[*d2] = offset2;
+    return tensor::InsertSliceOp::create(b, loc, tile, dest, offsets,
+                                         sizes(tile), strides);
+  }
+
+  /// A 4-D mask/bias tile: rows [i0, i0+isz) and keys [j0, j0+jsz) where
+  /// the operand is not broadcast along them.
+  Value scoreOperandTile(Value x, OpFoldResult i0, OpFoldResult isz,
+                         OpFoldResult j0, OpFoldResult jsz) {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (type.getDimSize(2) != 1)
+      x = slice(x, 2, i0, isz);
+    if (type.getDimSize(3) != 1)
+      x = slice(x, 3, j0, jsz);
+    return x;
+  }
 };
 
+/// Calls `body(b, offset, size, acc)` for consecutive tiles of `tile`
+/// elements covering [0, total), threading `init` through as the loop
+/// carried value; `body` returns the new value. Without a useful tile (0, or
+/// not smaller than a static total) there is one call and no loop. The last
+/// tile is shorter when `tile` does not divide `total`.
+SmallVector<Value>
+forEachTile(OpBuilder &b, Location loc, OpFoldResult total, int64_t tile,
+            ValueRange init,
+            function_ref<SmallVector<Value>(OpBuilder &, Value, OpFoldResult,
+                                            ValueRange)>
+                body) {
+  std::optional<int64_t> staticTotal = getConstantIntValue(total);
+  if (tile <= 0 || (staticTotal && tile >= *staticTotal)) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    return body(b, zero, total, init);
+  }
+  Value ub = getValueOrCreateConstantIndexOp(b, loc, total);
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value step = arith::ConstantIndexOp::create(b, loc, tile);
+  bool exact = staticTotal && *staticTotal % tile == 0;
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, init,
+      [&](OpBuilder &nb, Location l, Value iv, ValueRange iter) {
+        OpFoldResult len;
+        if (exact) {
+          len = nb.getIndexAttr(tile);
+        } else {
+          Value left = arith::SubIOp::create(nb, l, ub, iv);
+          len = arith::MinSIOp::create(nb, l, left, step).getResult();
+        }
+        SmallVector<Value> next = body(nb, iv, len, iter);
+        scf::YieldOp::create(nb, l, next);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 //===----------------------------------------------------------------------===//
-// Level 1: attn.attention
+// Op lowerings
 //===----------------------------------------------------------------------===//
 
+/// L1 tile sizes of the enclosing stage's plan; 0 = not tiled.
+struct Tiles {
+  int64_t q = 0, kv = 0;
+};
+
+Tiles tilesOf(Operation *op) {
+  auto stage = op->getParentOfType<StageOp>();
+  if (!stage || !stage.getPlanAttr())
+    return {};
+  PlanAttr plan = stage.getPlanAttr();
+  return {plan.getQTile(), plan.getKvTile()};
+}
+
+std::optional<double> scaleOf(std::optional<APFloat> attr) {
+  if (!attr)
+    return std::nullopt;
+  return attr->convertToDouble();
+}
+
+/// Level 1: the whole layer in one pass over full tensors (no plan exists at
+/// this level).
 Value lowerAttention(OpBuilder &b, AttentionOp op) {
   Layout layout{op.getLayout() == LayoutKind::blhd};
   Emitter em(b, op.getLoc(), layout);
@@ -556,10 +762,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
     a.bias = em.scoreOperandTo4D(op.getBias());
   a.validLen = op.getValidLen();
   a.causal = op.getCausal();
-  a.scale = em.scaleValue(
-      op.getScale() ? std::optional<double>(op.getScale()->convertToDouble())
-                    : std::nullopt,
-      a.q);
+  a.scale = em.scaleValue(scaleOf(op.getScale()), a.q);
   a.rowOffset = em.index(0);
   a.colOffset = a.rowOffset;
   a.queryLen = em.sizeValue(a.q, layout.len());
@@ -575,6 +778,203 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   return em.castTo(em.mergeDims(o5, layout.heads()), op.getResult().getType());
 }
 
+/// attn.qk: score tiles of q_tile rows x kv_tile keys.
+Value lowerQK(OpBuilder &b, QKOp op, Tiles tiles) {
+  Layout layout{op.getLayout() == LayoutKind::blhd};
+  Location loc = op.getLoc();
+  Emitter em(b, loc, layout);
+  Value q = op.getQuery(), k = op.getKey();
+  Value mask = op.getMask() ? em.scoreOperandTo4D(op.getMask()) : Value();
+  Value bias = op.getBias() ? em.scoreOperandTo4D(op.getBias()) : Value();
+  bool booleanMask = mask && Emitter::elementType(mask).isInteger(1);
+  Value scale = em.scaleValue(scaleOf(op.getScale()), q);
+  // Padded operands: causal alignment and key masking use the real lengths.
+  Value queryLen = op.getQueryLen() ? em.index(*op.getQueryLen())
+                                    : em.sizeValue(q, layout.len());
+  Value keyLen = op.getKeyLen() ? em.index(*op.getKeyLen())
+                                : em.sizeValue(k, layout.len());
+  Value keyLimit = op.getKeyLen() ? keyLen : Value();
+  auto resultType = cast<RankedTensorType>(op.getScores().getType());
+  Type elem = resultType.getElementType();
+  OpFoldResult lq = em.size(q, layout.len()), lk = em.size(k, layout.len());
+  Value init =
+      em.empty({em.size(q, 0), em.size(q, layout.heads()), lq, lk}, elem);
+
+  Value result = forEachTile(
+      b, loc, lq, tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange outI) {
+        Value rows = forEachTile(
+            bi, loc, lk, tiles.kv, outI,
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange outJ) {
+              Emitter e(bj, loc, layout);
+              ScoreArgs a;
+              a.q = e.slice(q, layout.len(), i0, isz);
+              a.k = e.slice(k, layout.len(), j0, jsz);
+              if (mask)
+                a.mask = e.scoreOperandTile(mask, i0, isz, j0, jsz);
+              if (bias)
+                a.bias = e.scoreOperandTile(bias, i0, isz, j0, jsz);
+              a.booleanMask = booleanMask;
+              a.validLen = op.getValidLen();
+              a.causal = op.getCausal();
+              a.scale = scale;
+              a.rowOffset = i0;
+              a.colOffset = j0;
+              a.queryLen = queryLen;
+              a.keyLen = keyLen;
+              a.keyLimit = keyLimit;
+              Value tile = e.convertElements(e.mergeDims(e.scores(a), 1), elem);
+              return SmallVector<Value>{e.insert(tile, outJ[0], 2, i0, 3, j0)};
+            })[0];
+        return SmallVector<Value>{rows};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
+/// attn.softmax: whole rows, q_tile rows at a time.
+Value lowerSoftmax(OpBuilder &b, SoftmaxOp op, Tiles tiles) {
+  Location loc = op.getLoc();
+  Emitter em(b, loc, Layout{});
+  Value s = op.getScores(), validLen = op.getValidLen();
+  auto resultType = cast<RankedTensorType>(op.getProbs().getType());
+  Type elem = resultType.getElementType();
+  Value init = em.empty(em.sizes(s), elem);
+  Value result = forEachTile(
+      b, loc, em.size(s, 2), tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
+        Emitter e(bi, loc, Layout{});
+        Value x = e.scoresToF32(e.slice(s, 2, i0, isz), validLen, e.index(0));
+        Value ex = e.expShift(x, e.rowMax(x));
+        Value p =
+            e.normalizeRows(ex, e.rowSum(ex), validLen, i0, /*rowDim=*/2, elem);
+        return SmallVector<Value>{e.insert(p, out[0], 2, i0)};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
+/// Shape of the result of attn.pv / attn.online_softmax_pv from P/S and V.
+SmallVector<OpFoldResult> outputShape(Emitter &em, Value scores, Value v) {
+  OpFoldResult batch = em.size(scores, 0), heads = em.size(scores, 1),
+               rows = em.size(scores, 2), dv = em.size(v, 3);
+  if (em.layout.blhd)
+    return {batch, rows, heads, dv};
+  return {batch, heads, rows, dv};
+}
+
+/// attn.pv: per q_tile rows, accumulate P·V over kv_tile keys in f32.
+Value lowerPV(OpBuilder &b, PVOp op, Tiles tiles) {
+  Layout layout{op.getLayout() == LayoutKind::blhd};
+  Location loc = op.getLoc();
+  Emitter em(b, loc, layout);
+  Value p = op.getProbs(), v = op.getValue(), validLen = op.getValidLen();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Type elem = resultType.getElementType();
+  OpFoldResult hkv = em.size(v, layout.heads());
+  OpFoldResult group = em.groupSize(em.size(p, 1), hkv);
+  OpFoldResult batch = em.size(p, 0), lk = em.size(p, 3), dv = em.size(v, 3);
+  Value init = em.empty(outputShape(em, p, v), elem);
+  Value result = forEachTile(
+      b, loc, em.size(p, 2), tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
+        Emitter e(bi, loc, layout);
+        Value acc0 = e.filled({batch, hkv, group, isz, dv}, e.f32(0.0));
+        Value acc = forEachTile(
+            bi, loc, lk, tiles.kv, {acc0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange accIn) {
+              Emitter f(bj, loc, layout);
+              Value pt = f.slice(f.slice(p, 2, i0, isz), 3, j0, jsz);
+              Value vt = f.slice(v, layout.len(), j0, jsz);
+              return SmallVector<Value>{
+                  f.pvAccumulate(f.splitDim(pt, 1, hkv, group), vt, accIn[0])};
+            })[0];
+        Value o = e.mergeDims(e.finalize(acc, Value(), validLen, i0, elem),
+                              layout.heads());
+        return SmallVector<Value>{e.insert(o, out[0], layout.len(), i0)};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
+/// attn.online_softmax_pv: per q_tile rows, stream kv_tile-key blocks with
+/// the running row max m, row sum l and accumulator in iter_args:
+///   m' = max(m, rowmax(S_blk)),  alpha = exp(m - m'),  E = exp(S_blk - m')
+///   l' = l * alpha + rowsum(E),  acc' = acc * alpha + E · V_blk
+/// A row whose max is still -inf contributes nothing (E = 0, alpha = 1).
+Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles) {
+  Layout layout{op.getLayout() == LayoutKind::blhd};
+  Location loc = op.getLoc();
+  Emitter em(b, loc, layout);
+  Value s = op.getScores(), v = op.getValue(), validLen = op.getValidLen();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Type elem = resultType.getElementType();
+  OpFoldResult hkv = em.size(v, layout.heads());
+  OpFoldResult group = em.groupSize(em.size(s, 1), hkv);
+  OpFoldResult batch = em.size(s, 0), lk = em.size(s, 3), dv = em.size(v, 3);
+  Value init = em.empty(outputShape(em, s, v), elem);
+  Value result = forEachTile(
+      b, loc, em.size(s, 2), tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
+        Emitter e(bi, loc, layout);
+        SmallVector<OpFoldResult> rowShape = {batch, hkv, group, isz};
+        Value m0 = e.filled(rowShape, e.negInf());
+        Value l0 = e.filled(rowShape, e.f32(0.0));
+        Value acc0 = e.filled({batch, hkv, group, isz, dv}, e.f32(0.0));
+        SmallVector<Value> state = forEachTile(
+            bi, loc, lk, tiles.kv, {m0, l0, acc0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange st) {
+              Emitter f(bj, loc, layout);
+              Value m = st[0], l = st[1], acc = st[2];
+              Value blk = f.slice(f.slice(s, 2, i0, isz), 3, j0, jsz);
+              Value x =
+                  f.splitDim(f.scoresToF32(blk, validLen, j0), 1, hkv, group);
+              Value blockMax = f.rowMax(x);
+              // alpha reads the old max before the max is updated in place
+              // (the loop-carried buffers are reused across blocks).
+              Value minusInf = f.negInf(), one = f.f32(1.0);
+              Value alpha = f.elementwise(
+                  {m, blockMax}, {false, false},
+                  f.empty(f.sizes(m), bj.getF32Type()),
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value newMax =
+                        arith::MaximumFOp::create(nb, nl, args[0], args[1]);
+                    Value dead = arith::CmpFOp::create(
+                        nb, nl, arith::CmpFPredicate::OEQ, newMax, minusInf);
+                    Value r = math::ExpOp::create(
+                        nb, nl, arith::SubFOp::create(nb, nl, args[0], newMax));
+                    yieldValue(nb, nl,
+                               arith::SelectOp::create(nb, nl, dead, one, r));
+                  });
+              Value newMax = f.elementwise(
+                  {blockMax}, {false}, m,
+                  [](OpBuilder &nb, Location nl, ValueRange args) {
+                    yieldValue(
+                        nb, nl,
+                        arith::MaximumFOp::create(nb, nl, args[1], args[0]));
+                  });
+              Value ex = f.expShift(x, newMax);
+              Value scaledSum = f.elementwise(
+                  {alpha}, {false}, l,
+                  [](OpBuilder &nb, Location nl, ValueRange args) {
+                    yieldValue(nb, nl,
+                               arith::MulFOp::create(nb, nl, args[1], args[0]));
+                  });
+              Value newSum = f.rowSumInto(ex, scaledSum);
+              Value scaledAcc = f.elementwise(
+                  {alpha}, {true}, acc,
+                  [](OpBuilder &nb, Location nl, ValueRange args) {
+                    yieldValue(nb, nl,
+                               arith::MulFOp::create(nb, nl, args[1], args[0]));
+                  });
+              Value vt = f.slice(v, layout.len(), j0, jsz);
+              Value newAcc = f.pvAccumulate(ex, vt, scaledAcc);
+              return SmallVector<Value>{newMax, newSum, newAcc};
+            });
+        Value o = e.mergeDims(
+            e.finalize(state[2], state[1], validLen, i0, elem), layout.heads());
+        return SmallVector<Value>{e.insert(o, out[0], layout.len(), i0)};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
 //===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
@@ -582,14 +982,50 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
 struct AttnLowerToCPUPass
     : mlir::attn::impl::AttnLowerToCPUBase<AttnLowerToCPUPass> {
   void runOnOperation() override {
-    SmallVector<AttentionOp> attentions;
-    getOperation()->walk([&](AttentionOp op) { attentions.push_back(op); });
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<AttentionOp, QKOp, SoftmaxOp, PVOp, OnlineSoftmaxPVOp>(op))
+        ops.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
-    for (AttentionOp op : attentions) {
+    for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
-      Value result = lowerAttention(rewriter, op);
+      Tiles tiles = tilesOf(op);
+      Value result =
+          TypeSwitch<Operation *, Value>(op)
+              .Case([&](AttentionOp o) { return lowerAttention(rewriter, o); })
+              .Case([&](QKOp o) { return lowerQK(rewriter, o, tiles); })
+              .Case(
+                  [&](SoftmaxOp o) { return lowerSoftmax(rewriter, o, tiles); })
+              .Case([&](PVOp o) { return lowerPV(rewriter, o, tiles); })
+              .Case([&](OnlineSoftmaxPVOp o) {
+                return lowerOnline(rewriter, o, tiles);
+              });
       rewriter.replaceOp(op, result);
     }
+
+    // Stages only delimit DRAM round trips; on the host their bodies run
+    // inline.
+    SmallVector<StageOp> stages;
+    getOperation()->walk([&](StageOp stage) { stages.push_back(stage); });
+    for (StageOp stage : stages) {
+      Block &body = stage.getBodyBlock();
+      Operation *terminator = body.getTerminator();
+      SmallVector<Value> results(terminator->getOperands());
+      rewriter.inlineBlockBefore(&body, stage, stage.getInputs());
+      rewriter.eraseOp(terminator);
+      rewriter.replaceOp(stage, results);
+    }
+
+    WalkResult leftover = getOperation()->walk([&](Operation *op) {
+      if (isa<AttnDialect>(op->getDialect())) {
+        op->emitOpError() << "has no CPU lowering in attn-lower-to-cpu";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (leftover.wasInterrupted())
+      signalPassFailure();
   }
 };
 

@@ -57,4 +57,18 @@ def AttnLowerI1MemRefAccess : Pass<"attn-lower-i1-memref-access"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def AttnStridedCopyToLinalg : Pass<"attn-strided-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy between non-contiguous buffers as linalg.copy";
+  let description = [{
+    Bufferized tile loops copy between a tile buffer and a strided view of
+    the full tensor. The LLVM lowering turns such a `memref.copy` into a call
+    to `memrefCopy` of the `mlir_c_runner_utils` runtime library, which the
+    attn-aie package does not ship; as `linalg.copy` it becomes plain loops
+    (`convert-linalg-to-loops`). Copies between contiguous identity-layout
+    buffers stay `memref.copy` (they lower to `llvm.memcpy`). Run after
+    bufferization and before `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // ATTN_CONVERSION_ATTNTOCPU_PASSES_TD
