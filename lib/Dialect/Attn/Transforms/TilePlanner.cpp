@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -21,6 +22,11 @@ using namespace mlir::attn;
 // Accumulators, score scratch and row statistics are f32 on every target
 // (a property of the kernels, not of the hardware).
 static constexpr int64_t kF32Bytes = 4;
+// Tile choice policy (not a hardware fact): when no tile pair that fits
+// divides the lengths exactly, a pair may pad the score matrix by up to this
+// fraction more than the least-padding pair, so that lengths with few
+// divisors still get large tiles.
+static constexpr double kPaddingSlack = 1.0 / 64;
 
 std::optional<StageKind> mlir::attn::stageKindForName(StringRef name) {
   return llvm::StringSwitch<std::optional<StageKind>>(name)
@@ -229,23 +235,27 @@ Footprint mlir::attn::l2Footprint(const StageShape &s, const LayerPlan &p) {
   return b.fp;
 }
 
-/// Tile candidates: `granule` x 2^i below `cap`, plus `cap` itself (the
-/// whole length rounded up to the granule); without a cap, up to `limit`.
-static SmallVector<int64_t> tileCandidates(int64_t granule, int64_t cap,
-                                           int64_t limit) {
-  SmallVector<int64_t> out;
-  int64_t bound = ShapedType::isDynamic(cap) ? limit : cap;
-  for (int64_t t = granule; t < bound; t *= 2)
-    out.push_back(t);
-  if (!ShapedType::isDynamic(cap))
-    out.push_back(cap);
-  if (out.empty())
-    out.push_back(granule);
-  return out;
-}
-
 static int64_t roundUp(int64_t value, int64_t multiple) {
   return llvm::divideCeil(value, multiple) * multiple;
+}
+
+/// Tile candidates: `granule` x 2^i (up to `limit` when the length is
+/// dynamic), and for a static length `len` the tiles that split it into n
+/// near-equal parts (n <= kSplits), rounded up to the granule: those waste
+/// the least padding.
+static SmallVector<int64_t> tileCandidates(int64_t granule, int64_t len,
+                                           int64_t limit) {
+  constexpr int64_t kSplits = 64;
+  SmallVector<int64_t> out;
+  int64_t cap = ShapedType::isDynamic(len) ? limit : roundUp(len, granule);
+  for (int64_t t = granule; t <= cap; t *= 2)
+    out.push_back(t);
+  if (!ShapedType::isDynamic(len))
+    for (int64_t n = 1; n <= kSplits; ++n)
+      out.push_back(roundUp(llvm::divideCeil(len, n), granule));
+  llvm::sort(out);
+  out.erase(llvm::unique(out), out.end());
+  return out;
 }
 
 static std::string stageLabel(const StageShape &s) {
@@ -327,6 +337,21 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
     return fail();
   }
 
+  // Empty dimensions leave nothing to tile (and no tile divides them).
+  struct Len {
+    StringRef what;
+    int64_t value;
+  };
+  Len lens[] = {{"query length Lq", dims.qLen},
+                {"key length Lk", dims.kvLen},
+                {"head dimension D", dims.headDim},
+                {"value head dimension Dv", dims.valueDim}};
+  for (const Len &l : lens)
+    if (l.value == 0) {
+      os << "the " << l.what << " is 0; there is nothing to tile";
+      return fail(0);
+    }
+
   // Head dimensions: held whole, padded to the granule.
   bool needD = false, needDv = false;
   for (auto [i, s] : llvm::enumerate(stages)) {
@@ -404,28 +429,17 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
   plan.coresPerColumn = cores;
   int64_t pipelines = cores / roles;
 
-  // Tile sizes: the largest q_tile * kv_tile that fits every stage.
+  // Tile sizes: among the pairs that fit every stage, those padding the
+  // score matrix least (exactly, or within kPaddingSlack when none divides
+  // the lengths), then the largest
+  // q_tile * kv_tile, then the larger q_tile.
   int64_t budget = l1Budget(target);
-  int64_t qCap = ShapedType::isDynamic(dims.qLen) ? ShapedType::kDynamic
-                                                  : roundUp(dims.qLen, granM);
-  int64_t kvCap = ShapedType::isDynamic(dims.kvLen)
-                      ? ShapedType::kDynamic
-                      : roundUp(dims.kvLen, granKV);
   SmallVector<int64_t> qCands = request.qTile
                                     ? SmallVector<int64_t>{request.qTile}
-                                    : tileCandidates(granM, qCap, budget);
-  SmallVector<int64_t> kvCands = request.kvTile
-                                     ? SmallVector<int64_t>{request.kvTile}
-                                     : tileCandidates(granKV, kvCap, budget);
-  SmallVector<std::pair<int64_t, int64_t>> pairs;
-  for (int64_t q : qCands)
-    for (int64_t kv : kvCands)
-      pairs.push_back({q, kv});
-  llvm::stable_sort(pairs, [](auto a, auto b) {
-    if (a.first * a.second != b.first * b.second)
-      return a.first * a.second > b.first * b.second;
-    return a.first > b.first;
-  });
+                                    : tileCandidates(granM, dims.qLen, budget);
+  SmallVector<int64_t> kvCands =
+      request.kvTile ? SmallVector<int64_t>{request.kvTile}
+                     : tileCandidates(granKV, dims.kvLen, budget);
   auto setTiles = [&](int64_t q, int64_t kv) {
     plan.qTile = q;
     plan.kvTile = kv;
@@ -437,15 +451,40 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
     plan.l2QBlock = request.l2QBlock ? request.l2QBlock : q;
     plan.l2KvBlock = request.l2KvBlock ? request.l2KvBlock : kv;
   };
-  bool found = false;
-  for (auto [q, kv] : pairs) {
-    setTiles(q, kv);
-    if (llvm::all_of(stages, [&](const StageShape &s) {
-          return !l1Overflow(s, plan, budget);
-        })) {
-      found = true;
-      break;
+  // Padded score elements relative to the real ones (1 for dynamic).
+  auto paddedRatio = [&](int64_t q, int64_t kv) {
+    auto ratio = [](int64_t len, int64_t tile) {
+      return ShapedType::isDynamic(len)
+                 ? 1.0
+                 : double(roundUp(len, tile)) / double(len);
+    };
+    return ratio(dims.qLen, q) * ratio(dims.kvLen, kv);
+  };
+  SmallVector<std::pair<int64_t, int64_t>> fitting;
+  for (int64_t q : qCands)
+    for (int64_t kv : kvCands) {
+      setTiles(q, kv);
+      if (llvm::all_of(stages, [&](const StageShape &s) {
+            return !l1Overflow(s, plan, budget);
+          }))
+        fitting.push_back({q, kv});
     }
+  bool found = !fitting.empty();
+  if (found) {
+    double least = std::numeric_limits<double>::infinity();
+    for (auto [q, kv] : fitting)
+      least = std::min(least, paddedRatio(q, kv));
+    std::pair<int64_t, int64_t> best{0, 0};
+    for (auto [q, kv] : fitting) {
+      // Exact tiles when some fit; otherwise a little slack.
+      double limit = least == 1.0 ? 1.0 : least * (1.0 + kPaddingSlack);
+      if (paddedRatio(q, kv) > limit)
+        continue;
+      if (q * kv > best.first * best.second ||
+          (q * kv == best.first * best.second && q > best.first))
+        best = {q, kv};
+    }
+    setTiles(best.first, best.second);
   }
   if (!found) {
     // Report the smallest candidate: if it does not fit, nothing does.
@@ -455,7 +494,7 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
       std::optional<Footprint> over = l1Overflow(s, plan, budget);
       if (!over)
         continue;
-      if (pairs.size() == 1)
+      if (qCands.size() * kvCands.size() == 1)
         os << "q-tile=" << q << " kv-tile=" << kv << ": ";
       else
         os << "no tile sizes fit; even q-tile=" << q << " kv-tile=" << kv

@@ -80,10 +80,14 @@ def AttnTile : Pass<"attn-tile"> {
       of a query tile (`q_tile` x padded Lk) and need a static key length.
     - Per column, every streamed L2 block (`l2_q_block` rows of Q/O/S/P,
       `l2_kv_block` rows of K/V) times `depth` fits one memtile.
-    - Without explicit sizes the pass takes tiles that are the intrinsic
-      granule times a power of two (or the whole length, rounded up to the
-      granule, when shorter), choosing the pair that fits every stage of
-      the layer with the largest q_tile * kv_tile, then the larger q_tile.
+    - Without explicit sizes the pass considers tiles that are the
+      intrinsic granule times a power of two, and (static lengths) the
+      tiles that split a length into up to 64 near-equal parts rounded up
+      to the granule. Among the pairs that fit every stage of the layer it
+      keeps those that divide the lengths exactly if any does, otherwise
+      those padding the score matrix at most 1/64 more than the
+      least-padding pair, and of those takes the largest
+      q_tile * kv_tile, then the larger q_tile.
       `l2_q_block` = q_tile x (pipelines per column), `l2_kv_block` =
       kv_tile x cores_per_column, both capped at the padded lengths and
       reduced a tile at a time until they fit L2.
