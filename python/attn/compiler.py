@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import re
 import threading
 from collections import OrderedDict
@@ -27,10 +28,17 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from .pipeline_options import FoldOptions, PassOptions, TileOptions, parse_pipeline, render_pipeline
 from .reference import CAUSAL_KINDS, DTYPES, round_to_dtype
 
 __all__ = [
+    "FOLD_MODES",
+    "FoldOptions",
     "MASK_KINDS",
+    "PassOptions",
+    "TileOptions",
+    "parse_pipeline",
+    "render_pipeline",
     "CPU_LOWERING_PIPELINE",
     "attention_layer",
     "cpu_pipeline",
@@ -174,62 +182,60 @@ def attention_layer(
 
 FOLD_MODES = ("auto", "unfolded", "partial", "full", "online")
 
-# run_on_cpu keyword -> attn-tile / attn-fold option name.
-_TILE_OPTIONS = {
-    "q_tile": "q-tile",
-    "kv_tile": "kv-tile",
-    "l2_q_block": "l2-q-block",
-    "l2_kv_block": "l2-kv-block",
-    "columns": "columns",
-    "cores_per_column": "cores-per-column",
-    "depth": "depth",
-    "mapping": "mapping",
-}
-_FOLD_OPTIONS = {"intermediate_type": "intermediate-type"}
+
+def _fold_and_tile(
+    fold: Union[str, FoldOptions, None], target: Optional[str], tile_options: dict[str, Any]
+) -> list[PassOptions]:
+    """The attn-fold / attn-tile options run_on_cpu applies (empty for fold=None)."""
+    tile_options = dict(tile_options)
+    if fold is None:
+        if tile_options:
+            raise ValueError(
+                f"tile options {sorted(tile_options)} need a fold mode (fold=None lowers level 1 directly)"
+            )
+        return []
+    if isinstance(fold, FoldOptions):
+        fold_opts = fold
+    elif isinstance(fold, str):
+        if fold not in FOLD_MODES:
+            raise ValueError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
+        extra = (
+            {"intermediate_type": tile_options.pop("intermediate_type")} if "intermediate_type" in tile_options else {}
+        )
+        fold_opts = FoldOptions(mode=fold, target=target if target is not None else "npu2", **extra)
+    else:
+        raise ValueError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
+    if target is None:
+        if tile_options:
+            raise ValueError(f"tile options {sorted(tile_options)} need a target (target=None folds without tiling)")
+        return [fold_opts]
+    known = {f.name for f in dataclasses.fields(TileOptions)} - {"target"}
+    unknown = sorted(set(tile_options) - known)
+    if unknown:
+        raise ValueError(f"unknown tile option(s) {unknown}; expected some of {sorted(known)} or intermediate_type")
+    return [fold_opts, TileOptions(target=target, **tile_options)]
 
 
-def _option_value(name: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, str)):
-        raise ValueError(f"{name} must be an int or a str, got {value!r}")
-    text = str(value)
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text):
-        raise ValueError(f"{name}: {text!r} is not a valid option value")
-    return text
-
-
-def cpu_pipeline(fold: Optional[str] = "auto", target: Optional[str] = "npu2", **tile_options: Any) -> str:
+def cpu_pipeline(
+    fold: Union[str, FoldOptions, None] = "auto", target: Optional[str] = "npu2", **tile_options: Any
+) -> str:
     """The textual pass pipeline :func:`run_on_cpu` applies to a module.
 
-    ``fold=None`` lowers ``attn.attention`` directly (level 1); otherwise the
-    layer is folded (``attn-fold{mode=fold}``), tiled for ``target``
-    (``attn-tile`` with ``tile_options``) and lowered stage by stage.
-    ``target=None`` folds without tiling (stages without a plan run untiled;
-    for element types no NPU target has an intrinsic for, e.g. f32).
+    ``fold=None`` lowers ``attn.attention`` directly (level 1). Otherwise the
+    layer is folded (``attn-fold``; ``fold`` is a mode or a
+    :class:`FoldOptions`), tiled for ``target`` (``attn-tile`` with
+    ``tile_options``, the fields of :class:`TileOptions`), padded to its
+    tiles (``attn-pad-and-mask``) and lowered stage by stage.
+    ``target=None`` folds without tiling or padding (stages without a plan
+    run untiled), for element types no NPU target has a matmul intrinsic for
+    (f16, f32). ``intermediate_type`` may be given with the tile options; it
+    goes to attn-fold.
     """
-    passes = []
-    if fold is not None:
-        if fold not in FOLD_MODES:
-            raise ValueError(f"fold must be one of {FOLD_MODES} or None, got {fold!r}")
-        target_text = _option_value("target", target if target is not None else "npu2")
-        fold_opts = [f"mode={fold}", f"target={target_text}"]
-        tile_opts = [f"target={target_text}"]
-        for key, value in sorted(tile_options.items()):
-            if key in _TILE_OPTIONS:
-                tile_opts.append(f"{_TILE_OPTIONS[key]}={_option_value(key, value)}")
-            elif key in _FOLD_OPTIONS:
-                fold_opts.append(f"{_FOLD_OPTIONS[key]}={_option_value(key, value)}")
-            else:
-                known = sorted([*_TILE_OPTIONS, *_FOLD_OPTIONS])
-                raise ValueError(f"unknown tile option {key!r}; expected one of {known}")
-        passes.append(f"attn-fold{{{' '.join(fold_opts)}}}")
-        if target is not None:
-            passes.append(f"attn-tile{{{' '.join(tile_opts)}}}")
-        elif any(key in _TILE_OPTIONS for key in tile_options):
-            raise ValueError("tile options need a target (target=None folds without tiling)")
-    elif tile_options:
-        raise ValueError(f"tile options {sorted(tile_options)} need a fold mode (fold=None lowers level 1 directly)")
+    passes: list[Union[PassOptions, str]] = list(_fold_and_tile(fold, target, tile_options))
+    if len(passes) == 2:
+        passes.append("attn-pad-and-mask")
     passes += ["attn-lower-to-cpu", *CPU_LOWERING_PIPELINE]
-    return "builtin.module(" + ",".join(passes) + ")"
+    return render_pipeline(*passes)
 
 
 @dataclass(frozen=True)
@@ -425,7 +431,7 @@ def _module_text(module: Any) -> str:
 def run_on_cpu(
     module: Any,
     *arrays: Any,
-    fold: Optional[str] = "auto",
+    fold: Union[str, FoldOptions, None] = "auto",
     target: Optional[str] = "npu2",
     **tile_options: Any,
 ) -> Union[np.ndarray, tuple[np.ndarray, ...]]:
