@@ -419,6 +419,27 @@ def _take_result(desc: ctypes.Structure, element: str, rank: int) -> np.ndarray:
     return out
 
 
+# LLVM's -O2 costs 0.2-3 s per program (mostly IndVarSimplify on the deep
+# loop nests) and runs the loops ~10x faster than -O0. Below this many
+# multiply-adds the unoptimised code finishes before -O2 would have compiled.
+_O2_MIN_MULTIPLY_ADDS = 1e8
+
+
+def _opt_level(arrays: tuple[Any, ...]) -> int:
+    """LLVM optimisation level for a call: 2 for large layers, else 0.
+
+    The work is estimated from the first two arguments (Q and K):
+    Q elements x K rows per batch entry.
+    """
+    if len(arrays) < 2:
+        return 2
+    q, k = np.asarray(arrays[0]), np.asarray(arrays[1])
+    if q.ndim < 2 or k.ndim < 2 or k.shape[0] == 0 or k.shape[-1] == 0:
+        return 2
+    work = float(q.size) * (k.size / k.shape[0] / k.shape[-1])
+    return 2 if work >= _O2_MIN_MULTIPLY_ADDS else 0
+
+
 def _module_text(module: Any) -> str:
     if isinstance(module, str):
         return module
@@ -441,9 +462,13 @@ def run_on_cpu(
     to the argument's element type first. Returns the result as numpy (a
     tuple for several results). Arguments whose shapes disagree with the
     function type raise ``ValueError`` naming the argument.
+
+    Programs are compiled once per (module text, pipeline, LLVM level) and
+    cached; small layers are JIT-compiled at -O0 (faster to compile than to
+    optimise), layers of 1e8 multiply-adds or more at -O2.
     """
     text = _module_text(module)
-    compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), 2)
+    compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), _opt_level(arrays))
     if len(arrays) != len(compiled.args):
         raise ValueError(
             f"run_on_cpu: @{compiled.name} takes {len(compiled.args)} arguments, {len(arrays)} arrays were given"
