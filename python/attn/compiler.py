@@ -455,13 +455,14 @@ def run_on_cpu(
     fold: Union[str, FoldOptions, None] = "auto",
     target: Optional[str] = "npu2",
     **tile_options: Any,
-) -> Union[np.ndarray, tuple[np.ndarray, ...]]:
+) -> np.ndarray:
     """Run the module's single public function on the host CPU.
 
     ``arrays`` are the function arguments in order; float arrays are rounded
-    to the argument's element type first. Returns the result as numpy (a
-    tuple for several results). Arguments whose shapes disagree with the
-    function type raise ``ValueError`` naming the argument.
+    to the argument's element type first. Returns the single result as a
+    numpy array (bf16: see the module docstring). Arguments whose shapes
+    disagree with the function type raise ``ValueError`` naming the
+    argument; a pass that rejects the module raises the MLIR error.
 
     Programs are compiled once per (module text, pipeline, LLVM level) and
     cached; small layers are JIT-compiled at -O0 (faster to compile than to
