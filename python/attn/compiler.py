@@ -261,13 +261,30 @@ _STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bo
 
 
 class _Compiled:
-    """A JIT-compiled function with the types of its arguments and results."""
+    """A JIT-compiled function with the types of its arguments and results.
 
-    def __init__(self, engine: Any, name: str, args: list[_ArgType], results: list[_ArgType], keep: Any):
+    ``roles`` maps the operands of the function's ``attn.attention`` (when it
+    reads the function arguments directly, as attention_layer builds it) to
+    argument numbers, so that run_on_cpu can check the relations between
+    dynamic sizes before the compiled code reads out of bounds.
+    """
+
+    def __init__(
+        self,
+        engine: Any,
+        name: str,
+        args: list[_ArgType],
+        results: list[_ArgType],
+        roles: Optional[dict[str, int]],
+        blhd: bool,
+        keep: Any,
+    ):
         self.engine = engine
         self.name = name
         self.args = args
         self.results = results
+        self.roles = roles
+        self.blhd = blhd
         self._keep = keep  # context/module the engine was built from
 
 
@@ -308,10 +325,74 @@ def _compile(text: str, pipeline: str, opt_level: int) -> _Compiled:
         for i, a in enumerate(args + results):
             if a.element not in _STORAGE:
                 raise ValueError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")
+        roles, blhd = _attention_roles(entry)
         entry.attributes["llvm.emit_c_interface"] = UnitAttr.get()
         PassManager.parse(pipeline).run(module.operation)
         engine = ExecutionEngine(module, opt_level=opt_level)
-    return _Compiled(engine, name, args, results, (ctx, module))
+    return _Compiled(engine, name, args, results, roles, blhd, (ctx, module))
+
+
+def _attention_roles(entry: Any) -> tuple[Optional[dict[str, int]], bool]:
+    """Argument numbers of q/k/v/mask/bias/valid_len of the single
+    attn.attention in ``entry`` if it reads the arguments directly."""
+    from .ir import BlockArgument
+
+    ops = [op for op in entry.entry_block.operations if op.operation.name == "attn.attention"]
+    if len(ops) != 1:
+        return None, False
+    op = ops[0]
+    roles: dict[str, int] = {}
+    for role in ("query", "key", "value", "mask", "bias", "valid_len"):
+        value = getattr(op, role)
+        if value is None:
+            continue
+        if not isinstance(value, BlockArgument) or value.owner != entry.entry_block:
+            return None, False
+        roles[role] = value.arg_number
+    return roles, int(op.layout) == 1
+
+
+def _check_attention_shapes(compiled: _Compiled, arrays: list[np.ndarray]) -> None:
+    """The shape relations of attn.attention on the actual arrays (dynamic
+    dimensions are only known now)."""
+    roles = compiled.roles
+    if roles is None:
+        return
+
+    def arg(role: str) -> np.ndarray:
+        return arrays[roles[role]]
+
+    def name(role: str) -> str:
+        return f"argument {roles[role]} ({role})"
+
+    length, heads = (1, 2) if compiled.blhd else (2, 1)
+    q, k, v = arg("query"), arg("key"), arg("value")
+    batch, num_heads, q_len, head_dim = q.shape[0], q.shape[heads], q.shape[length], q.shape[3]
+    kv_heads, kv_len = k.shape[heads], k.shape[length]
+    checks = [
+        (k.shape[0] == batch and v.shape[0] == batch, f"batch sizes differ: q {batch}, k {k.shape[0]}, v {v.shape[0]}"),
+        (v.shape[heads] == kv_heads, f"{name('key')} has {kv_heads} heads but {name('value')} has {v.shape[heads]}"),
+        (kv_heads > 0 and num_heads % kv_heads == 0, f"query heads {num_heads} are not a multiple of {kv_heads}"),
+        (k.shape[3] == head_dim, f"head dim of {name('query')} ({head_dim}) differs from {name('key')}"),
+        (v.shape[length] == kv_len, f"{name('key')} length {kv_len} differs from {name('value')} ({v.shape[length]})"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(f"run_on_cpu: {message}")
+    scores = (batch, num_heads, q_len, kv_len)
+    for role in ("mask", "bias"):
+        if role not in roles:
+            continue
+        a, declared = arg(role), compiled.args[roles[role]].shape
+        for i, (size, static) in enumerate(zip(a.shape, declared, strict=True)):
+            want = scores[4 - a.ndim + i]
+            if static != 1 and size != want:
+                raise ValueError(
+                    f"run_on_cpu: {name(role)} has shape {a.shape}; dimension {i} must be {want} "
+                    f"to match the scores [B, H, Lq, Lk] = {list(scores)}"
+                )
+    if "valid_len" in roles and arg("valid_len").shape != (batch,):
+        raise ValueError(f"run_on_cpu: {name('valid_len')} must have shape ({batch},), got {arg('valid_len').shape}")
 
 
 def _engine_for(text: str, pipeline: str, opt_level: int) -> _Compiled:
@@ -481,6 +562,7 @@ def run_on_cpu(
             shape = "x".join("?" if d is None else str(d) for d in t.shape)
             raise ValueError(f"run_on_cpu: argument {i} has shape {arr.shape}, @{compiled.name} expects {shape}")
         storage.append(arr)
+    _check_attention_shapes(compiled, storage)
     descs = [_descriptor(a) for a in storage]
     result_descs = [_descriptor_type(len(r.shape))() for r in compiled.results]
     if len(result_descs) > 1:

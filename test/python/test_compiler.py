@@ -214,3 +214,26 @@ def test_pass_failure_is_a_python_error():
     layer = C.attention_layer(1, 1, 1, 4, 4, 64, dtype="f32")
     with pytest.raises(Exception, match="no matmul intrinsic for element type f32"):
         C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online")
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"k": (1, 2, 9, 64)}, r"argument 1 \(key\) length 9 differs from argument 2 \(value\)"),
+        ({"mask": (1, 1, 7, 8)}, r"argument 3 \(mask\) has shape \(1, 1, 7, 8\); dimension 2 must be 8"),
+        # Static sizes are checked against the function type.
+        ({"valid_len": (2,)}, r"argument 4 has shape \(2,\), @attention expects 1"),
+        ({"q": (1, 2, 8, 32)}, r"argument 0 has shape \(1, 2, 8, 32\), @attention expects 1x2x\?x64"),
+    ],
+)
+def test_dynamic_shapes_are_checked_before_running(change, match):
+    """Dynamic sizes are only known at the call: inconsistent ones are a
+    ValueError naming the argument, not an out-of-bounds read."""
+    layer = C.attention_layer(1, 2, 2, 8, 8, 64, dtype="f32", mask="bool", dynamic=True)
+    shapes = {"q": (1, 2, 8, 64), "k": (1, 2, 8, 64), "v": (1, 2, 8, 64), "mask": (1, 1, 8, 8), "valid_len": (1,)}
+    shapes.update(change)
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(shapes[n]).astype(np.float32) for n in ("q", "k", "v")]
+    args += [np.ones(shapes["mask"], dtype=bool), np.full(shapes["valid_len"], 8, dtype=np.int32)]
+    with pytest.raises(ValueError, match=match):
+        C.run_on_cpu(layer, *args, fold=None)
