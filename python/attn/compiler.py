@@ -28,13 +28,25 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from .pipeline_options import FoldOptions, PassOptions, TileOptions, parse_pipeline, render_pipeline
+from .pipeline_options import (
+    FoldMode,
+    FoldOptions,
+    IntermediateType,
+    Mapping,
+    PassOptions,
+    TileOptions,
+    parse_pipeline,
+    render_pipeline,
+)
 from .reference import CAUSAL_KINDS, DTYPES, round_to_dtype
 
 __all__ = [
     "FOLD_MODES",
+    "FoldMode",
     "FoldOptions",
+    "IntermediateType",
     "MASK_KINDS",
+    "Mapping",
     "PassOptions",
     "TileOptions",
     "parse_pipeline",
@@ -44,6 +56,8 @@ __all__ = [
     "cpu_pipeline",
     "run_on_cpu",
     "clear_engine_cache",
+    "from_storage",
+    "to_storage",
 ]
 
 MASK_KINDS = (None, "bool", "additive")
@@ -480,8 +494,9 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 _LIBC.free.argtypes = [ctypes.c_void_p]
 
 
-def _take_result(desc: ctypes.Structure, element: str, rank: int) -> np.ndarray:
-    """Copies a memref returned by compiled code into numpy and frees it."""
+def _take_result(desc: ctypes.Structure, element: str, rank: int, inputs: list[np.ndarray]) -> np.ndarray:
+    """Copies a memref returned by compiled code into numpy and frees it
+    (unless it is one of the caller's input buffers)."""
     dtype = np.dtype(_STORAGE[element])
     sizes = list(desc.sizes) if rank else []
     strides = list(desc.strides) if rank else []
@@ -495,7 +510,7 @@ def _take_result(desc: ctypes.Structure, element: str, rank: int) -> np.ndarray:
             np.frombuffer(raw, dtype=dtype), shape=sizes, strides=[st * dtype.itemsize for st in strides]
         )
         out[...] = view
-    if desc.allocated:
+    if desc.allocated and desc.allocated not in {a.ctypes.data for a in inputs}:
         _LIBC.free(desc.allocated)
     return out
 
@@ -570,7 +585,7 @@ def run_on_cpu(
     ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in result_descs + descs]
     compiled.engine.invoke(compiled.name, *ptrs)
     outs = [
-        from_storage(_take_result(d, r.element, len(r.shape)), r.element)
+        from_storage(_take_result(d, r.element, len(r.shape), storage), r.element)
         for d, r in zip(result_descs, compiled.results, strict=True)
     ]
     return outs[0]
