@@ -237,3 +237,14 @@ def test_dynamic_shapes_are_checked_before_running(change, match):
     args += [np.ones(shapes["mask"], dtype=bool), np.full(shapes["valid_len"], 8, dtype=np.int32)]
     with pytest.raises(ValueError, match=match):
         C.run_on_cpu(layer, *args, fold=None)
+
+
+def test_lit_pipeline_is_run_on_cpus_pipeline():
+    """test/Conversion/AttnToCPU/pipeline-to-llvm.mlir runs the same pipeline
+    through attn-opt; keep the two in sync."""
+    import re
+    from pathlib import Path
+
+    lit = Path(__file__).resolve().parents[1] / "Conversion" / "AttnToCPU" / "pipeline-to-llvm.mlir"
+    run = re.search(r'--pass-pipeline="([^"]+)"', lit.read_text())
+    assert run and run.group(1) == C.cpu_pipeline("online", q_tile=8)
