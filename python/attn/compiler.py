@@ -235,7 +235,9 @@ def cpu_pipeline(
 ) -> str:
     """The textual pass pipeline :func:`run_on_cpu` applies to a module.
 
-    ``fold=None`` lowers ``attn.attention`` directly (level 1). Otherwise the
+    ``fold=None`` lowers the module as it is: ``attn.attention`` directly
+    (level 1), or a module that is already folded/tiled (it is padded to its
+    plans by attn-pad-and-mask, a no-op elsewhere, and lowered). Otherwise the
     layer is folded (``attn-fold``; ``fold`` is a mode or a
     :class:`FoldOptions`), tiled for ``target`` (``attn-tile`` with
     ``tile_options``, the fields of :class:`TileOptions`), padded to its
@@ -246,7 +248,7 @@ def cpu_pipeline(
     goes to attn-fold.
     """
     passes: list[Union[PassOptions, str]] = list(_fold_and_tile(fold, target, tile_options))
-    if len(passes) == 2:
+    if len(passes) != 1:  # tiled, or already tiled by the caller (fold=None)
         passes.append("attn-pad-and-mask")
     passes += ["attn-lower-to-cpu", *CPU_LOWERING_PIPELINE]
     return render_pipeline(*passes)

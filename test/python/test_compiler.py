@@ -177,7 +177,7 @@ def test_pipeline_text_and_option_objects():
     assert C.cpu_pipeline(C.FoldOptions(mode="full"), "npu1").startswith(
         "builtin.module(attn-fold{mode=full},attn-tile{target=npu1},attn-pad-and-mask,"
     )
-    assert C.cpu_pipeline(None).startswith("builtin.module(attn-lower-to-cpu,")
+    assert C.cpu_pipeline(None).startswith("builtin.module(attn-pad-and-mask,attn-lower-to-cpu,")
     assert "attn-tile" not in C.cpu_pipeline("partial", None)
 
 
@@ -248,3 +248,23 @@ def test_lit_pipeline_is_run_on_cpus_pipeline():
     lit = Path(__file__).resolve().parents[1] / "Conversion" / "AttnToCPU" / "pipeline-to-llvm.mlir"
     run = re.search(r'--pass-pipeline="([^"]+)"', lit.read_text())
     assert run and run.group(1) == C.cpu_pipeline("online", q_tile=8)
+
+
+def test_head_dim_padding_executes():
+    """A plan that pads D = 40 to 48 (head_dim_tile 48): Q/K/V get zero
+    columns, the scale stays 1/sqrt(40), the padded value columns are sliced
+    away. run_on_cpu(fold=None) pads and lowers an already tiled module."""
+    from attn.passmanager import PassManager
+
+    layer = C.attention_layer(1, 2, 1, 7, 9, 40, dtype="bf16", causal="bottom_right")
+    with layer.context:
+        PassManager.parse("builtin.module(attn-fold{mode=full},attn-tile)").run(layer.operation)
+    text = str(layer)
+    for field in ("head_dim_tile", "padded_head_dim", "padded_value_dim"):
+        assert f"{field} = 40" in text
+        text = text.replace(f"{field} = 40", f"{field} = 48")
+    q, k, v = _inputs(1, 2, 1, 7, 9, 40, seed=11)
+    out = np.asarray(C.run_on_cpu(text, q, k, v, fold=None)).astype(np.float64)
+    ref = R.attention(*(R.round_to_dtype(x, "bf16") for x in (q, k, v)), causal="bottom_right")
+    assert out.shape == ref.shape
+    assert np.abs(out - ref).max() <= 2**-8 * np.abs(ref).max() + 1e-4
