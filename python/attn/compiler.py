@@ -440,10 +440,13 @@ def to_storage(array: Any, element: str, name: str = "array") -> np.ndarray:
         else:
             raise ValueError(f"{name}: cannot convert dtype {a.dtype} to bf16")
     elif element in ("f16", "f32"):
-        if a.dtype.kind not in "fiu" and a.dtype.name != "bfloat16" or a.dtype == np.bool_:
+        if (a.dtype.kind not in "fiu" and a.dtype.name != "bfloat16") or a.dtype == np.bool_:
             raise ValueError(f"{name}: cannot convert dtype {a.dtype} to {element}")
-        out = a.astype(np.float32).astype(_STORAGE[element]) if a.dtype.name == "bfloat16" else a
-        out = out.astype(_STORAGE[element], copy=False)
+        if a.dtype == _STORAGE[element]:
+            out = a
+        else:
+            # Through float32, exactly as attn.reference.round_to_dtype rounds.
+            out = round_to_dtype(a.astype(np.float32), element).astype(_STORAGE[element])
     elif element == "i1":
         if a.dtype != np.bool_:
             raise ValueError(f"{name}: a boolean (i1) mask must be a bool array, got dtype {a.dtype}")
