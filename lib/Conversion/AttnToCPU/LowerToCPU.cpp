@@ -914,6 +914,69 @@ Value lowerPV(OpBuilder &b, PVOp op, Tiles tiles) {
   return em.castTo(result, resultType);
 }
 
+/// attn.qk -> attn.softmax -> attn.pv of one stage (fold full), row-tiled
+/// as the NPU runs it: per q_tile query rows, the whole score rows are built
+/// from kv_tile-key tiles, normalised, and multiplied with V kv_tile keys at
+/// a time. S and P exist for one row tile only (O(q_tile * Lk) memory), with
+/// the same roundings as the three ops lowered one by one.
+Value lowerRowFused(OpBuilder &b, QKOp qk, SoftmaxOp sm, PVOp pv, Tiles tiles) {
+  Layout layout{pv.getLayout() == LayoutKind::blhd};
+  Location loc = pv.getLoc();
+  ScoreTiles st(b, qk);
+  Emitter em(b, loc, layout);
+  Emitter eq(b, loc, st.layout);
+  Value v = pv.getValue();
+  Type probElem = Emitter::elementType(sm.getProbs());
+  auto resultType = cast<RankedTensorType>(pv.getResult().getType());
+  Type elem = resultType.getElementType();
+  OpFoldResult batch = eq.size(st.q, 0),
+               heads = eq.size(st.q, st.layout.heads()),
+               lq = eq.size(st.q, st.layout.len()),
+               lk = eq.size(st.k, st.layout.len());
+  OpFoldResult hkv = em.size(v, layout.heads());
+  OpFoldResult group = em.groupSize(heads, hkv);
+  OpFoldResult dv = em.size(v, 3);
+  SmallVector<OpFoldResult> outShape =
+      layout.blhd ? SmallVector<OpFoldResult>{batch, lq, heads, dv}
+                  : SmallVector<OpFoldResult>{batch, heads, lq, dv};
+  Value init = em.empty(outShape, elem);
+  Value result = forEachTile(
+      b, loc, lq, tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
+        Emitter e(bi, loc, layout);
+        // Whole score rows of this query tile.
+        Value rows0 = e.empty({batch, hkv, group, isz, lk}, bi.getF32Type());
+        Value rows = forEachTile(
+            bi, loc, lk, tiles.kv, {rows0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange acc) {
+              Emitter f(bj, loc, layout);
+              Value t = st.tile(bj, loc, i0, isz, j0, jsz);
+              if (!st.elem.isF32())
+                t = f.convertElements(f.convertElements(t, st.elem),
+                                      bj.getF32Type());
+              return SmallVector<Value>{f.insert(t, acc[0], 4, j0)};
+            })[0];
+        Value x = e.scoresToF32(rows, sm.getValidLen(), e.index(0));
+        Value ex = e.expShift(x, e.rowMax(x));
+        Value p = e.normalizeRows(ex, e.rowSum(ex), sm.getValidLen(), i0,
+                                  /*rowDim=*/3, probElem);
+        Value acc0 = e.filled({batch, hkv, group, isz, dv}, e.f32(0.0));
+        Value acc = forEachTile(
+            bi, loc, lk, tiles.kv, {acc0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange accIn) {
+              Emitter f(bj, loc, layout);
+              return SmallVector<Value>{
+                  f.pvAccumulate(f.slice(p, 4, j0, jsz),
+                                 f.slice(v, layout.len(), j0, jsz), accIn[0])};
+            })[0];
+        Value o =
+            e.mergeDims(e.finalize(acc, Value(), pv.getValidLen(), i0, elem),
+                        layout.heads());
+        return SmallVector<Value>{e.insert(o, out[0], layout.len(), i0)};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
 /// attn.online_softmax_pv: per q_tile rows, stream kv_tile-key blocks with
 /// the running row max m, row sum l and accumulator in iter_args:
 ///   m' = max(m, rowmax(S_blk)),  alpha = exp(m - m'),  E = exp(S_blk - m')
@@ -1043,7 +1106,8 @@ struct AttnLowerToCPUPass
         ops.push_back(op);
     });
     // attn.qk feeding only an attn.online_softmax_pv in the same block is
-    // fused into its key loop (S is never materialised).
+    // fused into its key loop (S is never materialised). `fusedQK` holds the
+    // producers lowered together with their consumer.
     DenseMap<Operation *, QKOp> fusedProducer;
     DenseSet<Operation *> fusedQK;
     for (Operation *op : ops)
@@ -1053,10 +1117,34 @@ struct AttnLowerToCPUPass
             fusedProducer[op] = qk;
             fusedQK.insert(qk);
           }
+    // attn.qk -> attn.softmax -> attn.pv chains (single uses, one block):
+    // row-tiled together.
+    DenseMap<Operation *, std::pair<QKOp, SoftmaxOp>> rowChains;
+    for (Operation *op : ops)
+      if (auto pv = dyn_cast<PVOp>(op))
+        if (auto sm = pv.getProbs().getDefiningOp<SoftmaxOp>())
+          if (auto qk = sm.getScores().getDefiningOp<QKOp>())
+            if (sm->hasOneUse() && qk->hasOneUse() &&
+                sm->getBlock() == pv->getBlock() &&
+                qk->getBlock() == pv->getBlock()) {
+              rowChains[op] = {qk, sm};
+              fusedQK.insert(qk);
+              fusedQK.insert(sm);
+            }
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
       if (fusedQK.contains(op))
         continue;
+      if (auto chain = rowChains.find(op); chain != rowChains.end()) {
+        auto [qk, sm] = chain->second;
+        rewriter.setInsertionPoint(op);
+        Value result =
+            lowerRowFused(rewriter, qk, sm, cast<PVOp>(op), tilesOf(op));
+        rewriter.replaceOp(op, result);
+        rewriter.eraseOp(sm);
+        rewriter.eraseOp(qk);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       Tiles tiles = tilesOf(op);
       Value result =

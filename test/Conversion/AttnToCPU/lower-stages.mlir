@@ -97,3 +97,32 @@ func.func @untiled(%q: tensor<1x2x20x64xf32>, %k: tensor<1x2x30x64xf32>) -> tens
   %s = attn.qk %q, %k causal top_left : tensor<1x2x20x64xf32>, tensor<1x2x30x64xf32> -> tensor<1x2x20x30xf16>
   return %s : tensor<1x2x20x30xf16>
 }
+
+// -----
+
+// fold full: attn.qk -> attn.softmax -> attn.pv in one stage run row tile by
+// row tile: the whole score rows of q_tile queries are built from kv_tile
+// key tiles, normalised (valid_len hides keys, zeroes rows), then multiplied
+// with V kv_tile keys at a time. No full [B,H,Lq,Lk] S or P exists.
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 16, l2_kv_block = 32, intrinsic = [4, 8, 8], columns = 1, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 64, padded_value_dim = 64>
+// CHECK-LABEL: func.func @full_rows
+// CHECK-NOT: tensor<1x4x64x96xf32>
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c16 iter_args(%[[OI:.*]] = %{{.*}}) -> (tensor<1x64x4x64xbf16>)
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c96{{.*}} step %c32 iter_args(%[[R:.*]] = %{{.*}}) -> (tensor<1x2x2x16x96xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %[[R]][0, 0, 0, 0, %[[J]]] [1, 2, 2, 16, 32]
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: scf.for %[[J2:.*]] = %{{.*}} to %c96{{.*}} step %c32{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x2x16x64xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[J2]], 0, 0] [1, 32, 2, 64]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0, %[[J2]]] [1, 2, 2, 16, 32]
+// CHECK: tensor.insert_slice %{{.*}} into %[[OI]][0, %[[I]], 0, 0] [1, 16, 4, 64]
+func.func @full_rows(%q: tensor<1x64x4x64xbf16>, %k: tensor<1x96x2x64xbf16>, %v: tensor<1x96x2x64xbf16>, %n: tensor<1xi32>) -> tensor<1x64x4x64xbf16> {
+  %o = attn.stage "attention" fold full plan #plan ins(%a = %q, %b = %k, %c = %v, %d = %n : tensor<1x64x4x64xbf16>, tensor<1x96x2x64xbf16>, tensor<1x96x2x64xbf16>, tensor<1xi32>) -> tensor<1x64x4x64xbf16> {
+    %s = attn.qk %a, %b valid_len(%d : tensor<1xi32>) scale 0.125 layout blhd : tensor<1x64x4x64xbf16>, tensor<1x96x2x64xbf16> -> tensor<1x4x64x96xf32>
+    %p = attn.softmax %s : tensor<1x4x64x96xf32> -> tensor<1x4x64x96xf32>
+    %r = attn.pv %p, %c valid_len(%d : tensor<1xi32>) layout blhd : tensor<1x4x64x96xf32>, tensor<1x96x2x64xbf16> -> tensor<1x64x4x64xbf16>
+    attn.yield %r : tensor<1x64x4x64xbf16>
+  }
+  return %o : tensor<1x64x4x64xbf16>
+}
