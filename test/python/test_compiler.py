@@ -210,10 +210,19 @@ def test_run_on_cpu_rejects_non_bool_mask():
 
 
 def test_pass_failure_is_a_python_error():
-    """attn-tile has no f32 intrinsic on npu2: a clear error, not a crash."""
+    """attn-tile has no f32 intrinsic on npu2: explicit tile options give a
+    clear error, not a crash."""
     layer = C.attention_layer(1, 1, 1, 4, 4, 64, dtype="f32")
     with pytest.raises(Exception, match="no matmul intrinsic for element type f32"):
-        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online")
+        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online", q_tile=8)
+
+
+def test_default_target_without_intrinsic_folds_untiled_with_a_warning():
+    layer = C.attention_layer(1, 2, 1, 5, 6, 64, dtype="f32", causal="top_left")
+    q, k, v = _inputs(1, 2, 1, 5, 6, 64)
+    with pytest.warns(UserWarning, match="no f32 matmul intrinsic"):
+        out = C.run_on_cpu(layer, q, k, v)
+    np.testing.assert_allclose(out, R.attention(q, k, v, causal="top_left"), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(
