@@ -76,6 +76,10 @@ CPU_LOWERING_PIPELINE = (
     "convert-linalg-to-loops",
     "expand-strided-metadata",
     "lower-affine",
+    # Simpler index arithmetic in the loop nests: less work for LLVM -O2.
+    "canonicalize",
+    "loop-invariant-code-motion",
+    "cse",
     "arith-expand{include-bf16=true}",
     "convert-scf-to-cf",
     "convert-math-to-llvm",
