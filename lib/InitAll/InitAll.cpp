@@ -2,6 +2,8 @@
 
 #include "attn/InitAll.h"
 
+#include "attn/Dialect/AIE/IR/AIEDialect.h"
+#include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -26,6 +28,7 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
                   func::FuncDialect, LLVM::LLVMDialect, linalg::LinalgDialect,
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  registry.insert<aie::AIEDialect, aiex::AIEXDialect>();
 }
 
 void mlir::attn::registerAllPasses() {

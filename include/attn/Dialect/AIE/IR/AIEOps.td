@@ -1,0 +1,448 @@
+//===- AIEOps.td - aie dialect operations ------------------*- tablegen -*-===//
+//
+// Each op's assembly format reproduces upstream mlir-aie's spelling. Where
+// upstream has two spellings in the current release line (object FIFO
+// acquire, shim DMA allocation) both parse and the op prints the one it was
+// given.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_AIE_IR_AIEOPS_TD
+#define ATTN_DIALECT_AIE_IR_AIEOPS_TD
+
+include "attn/Dialect/AIE/IR/AIEDialect.td"
+include "attn/Dialect/AIE/IR/AIEAttrs.td"
+include "attn/Dialect/AIE/IR/AIETypes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class AIE_Op<string mnemonic, list<Trait> traits = []>
+    : Op<AIE_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Device, tiles, terminator
+//===----------------------------------------------------------------------===//
+
+def AIE_DeviceOp : AIE_Op<"device", [
+    Symbol, SymbolTable, IsolatedFromAbove, HasParent<"::mlir::ModuleOp">,
+    SingleBlockImplicitTerminator<"EndOp">
+  ]> {
+  let summary = "a design for one NPU device or column partition";
+  let description = [{
+    Holds a complete design for one device. Tile coordinates inside are
+    absolute. The device name selects the target-table entry (array shape,
+    tile kinds, DMA limits) that the verifiers of the ops inside use.
+
+    ```mlir
+    aie.device(npu2) {
+      %tile_0_2 = aie.tile(0, 2)
+      ...
+    }
+    aie.device(npu1_2col) @second { ... }
+    ```
+
+    The optional symbol name defaults to `main` and is printed only when it
+    differs. The body's `aie.end` terminator is implicit.
+  }];
+  let arguments = (ins AIE_AIEDevice:$device,
+                       DefaultValuedAttr<SymbolNameAttr, "\"main\"">:$sym_name);
+  let regions = (region SizedRegion<1>:$body_region);
+  let assemblyFormat = [{
+    `(` $device `)` ($sym_name^)? regions attr-dict
+  }];
+  let hasVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "AIEDevice":$device), [{
+      $_state.getOrAddProperties<Properties>().device =
+          AIEDeviceAttr::get($_builder.getContext(), device);
+      $_state.getOrAddProperties<Properties>().sym_name =
+          $_builder.getStringAttr("main");
+      (void)$_state.addRegion();
+    }]>,
+    OpBuilder<(ins "::mlir::attn::aie::AIEDeviceAttr":$device,
+                   CArg<"::mlir::StringAttr", "{}">:$sym_name), [{
+      $_state.getOrAddProperties<Properties>().device = device;
+      $_state.getOrAddProperties<Properties>().sym_name =
+          sym_name ? sym_name : $_builder.getStringAttr("main");
+      (void)$_state.addRegion();
+    }]>
+  ];
+}
+
+def AIE_TileOp : AIE_Op<"tile", [
+    Pure, HasParent<"DeviceOp">,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>
+  ]> {
+  let summary = "a tile of the array, by column and row";
+  let description = [{
+    `%tile_0_2 = aie.tile(0, 2)` names the tile in column 0, row 2. Which
+    kind of tile that is (shim, memory tile, core) comes from the device's
+    target-table entry; the verifier rejects coordinates outside the array
+    and a second `aie.tile` with the same coordinates.
+  }];
+  let arguments = (ins ConfinedAttr<AIE_I32Attr, [IntMinValue<0>]>:$col,
+                       ConfinedAttr<AIE_I32Attr, [IntMinValue<0>]>:$row,
+                       OptionalAttr<StrAttr>:$allocation_scheme);
+  let results = (outs Index:$result);
+  let assemblyFormat = [{ `(` $col `,` $row `)` attr-dict }];
+  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "int32_t":$col, "int32_t":$row), [{
+      build($_builder, $_state, $_builder.getIndexType(),
+            $_builder.getI32IntegerAttr(col), $_builder.getI32IntegerAttr(row),
+            ::mlir::StringAttr());
+    }]>
+  ];
+}
+
+def AIE_EndOp : AIE_Op<"end", [Terminator]> {
+  let summary = "terminator of aie regions";
+  let assemblyFormat = "attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
+// Cores, buffers, locks
+//===----------------------------------------------------------------------===//
+
+def AIE_CoreOp : AIE_Op<"core", [
+    HasParent<"DeviceOp">,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>
+  ]> {
+  let summary = "the program of one core tile";
+  let description = [{
+    The region runs on the core of `tile`, which must be a core tile; it
+    ends with `aie.end`. Optional attributes as upstream: `stack_size`
+    (bytes), `link_with` (object file with external kernels; the preferred
+    place for it is the `func.func` declaration), `elf_file`,
+    `dynamic_objfifo_lowering`.
+
+    ```mlir
+    %core_0_2 = aie.core(%tile_0_2) {
+      ...
+      aie.end
+    } {stack_size = 3328 : i32}
+    ```
+  }];
+  let arguments = (ins Index:$tile,
+      OptionalAttr<ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>>:$stack_size,
+      OptionalAttr<StrAttr>:$link_with,
+      OptionalAttr<StrAttr>:$elf_file,
+      OptionalAttr<BoolAttr>:$dynamic_objfifo_lowering);
+  let results = (outs Index:$result);
+  let regions = (region AnyRegion:$body);
+  let assemblyFormat = [{ `(` $tile `)` regions attr-dict }];
+  let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$tile), [{
+      build($_builder, $_state, $_builder.getIndexType(), tile,
+            ::mlir::IntegerAttr(), ::mlir::StringAttr(), ::mlir::StringAttr(),
+            ::mlir::BoolAttr());
+    }]>
+  ];
+}
+
+def AIE_BufferOp : AIE_Op<"buffer", [
+    HasParent<"DeviceOp">,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>
+  ]> {
+  let summary = "a buffer in the memory of a core or memory tile";
+  let description = [{
+    ```mlir
+    %rtp = aie.buffer(%tile_0_2) {sym_name = "rtp"} : memref<16xi32>
+    %w = aie.buffer(%tile_0_2) : memref<4xi32> = dense<[1, 2, 3, 4]>
+    ```
+    Runtime parameters (`aiex.npu.rtp_write`) name a buffer by `sym_name`.
+    Shim tiles have no data memory, so buffers on them are rejected.
+  }];
+  let arguments = (ins Index:$tile,
+                       OptionalAttr<StrAttr>:$sym_name,
+                       OptionalAttr<AIE_I32Attr>:$address,
+                       OptionalAttr<ElementsAttr>:$initial_value,
+                       OptionalAttr<AIE_I32Attr>:$mem_bank);
+  let results = (outs AnyStaticShapeMemRef:$buffer);
+  let assemblyFormat = [{
+    `(` $tile `)` attr-dict `:` type($buffer) ``
+    custom<BufferInitialValue>(ref(type($buffer)), $initial_value)
+  }];
+  let hasVerifier = 1;
+}
+
+def AIE_LockOp : AIE_Op<"lock", [
+    HasParent<"DeviceOp">,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>
+  ]> {
+  let summary = "a hardware lock (counting semaphore) of a tile";
+  let description = [{
+    ```mlir
+    %lock = aie.lock(%tile_0_2, 3) {init = 1 : i32, sym_name = "rtp_lock"}
+    ```
+    The lock id is optional (upstream assigns missing ids in a pass); when
+    given it must be below the tile kind's lock count from the target table.
+  }];
+  let arguments = (ins Index:$tile,
+      OptionalAttr<ConfinedAttr<AIE_I32Attr, [IntMinValue<0>]>>:$lockID,
+      OptionalAttr<AIE_I32Attr>:$init,
+      OptionalAttr<StrAttr>:$sym_name);
+  let results = (outs Index:$result);
+  let assemblyFormat = [{ `(` $tile (`,` $lockID^)? `)` attr-dict }];
+  let hasVerifier = 1;
+}
+
+def AIE_UseLockOp : AIE_Op<"use_lock", []> {
+  let summary = "acquire or release a lock";
+  let description = [{
+    `aie.use_lock(%lock, AcquireGreaterEqual, 1)` waits until the lock value
+    is at least 1 and decrements it; `Release` increments it; `Acquire`
+    waits for equality. The value defaults to 1 when omitted.
+  }];
+  let arguments = (ins Index:$lock,
+                       AIE_LockAction:$action,
+                       OptionalAttr<AIE_I32Attr>:$value,
+                       OptionalAttr<AIE_LockBlocking>:$blocking,
+                       DefaultValuedOptionalAttr<BoolAttr, "true">:$acq_en);
+  let assemblyFormat = [{
+    `(` $lock `,` $action (`,` $value^)? (`,` $blocking^)? `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Object FIFOs
+//===----------------------------------------------------------------------===//
+
+def AIE_ObjectFifo_Depth
+    : AnyAttrOf<[ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>, ArrayAttr]>;
+
+def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
+    HasParent<"DeviceOp">, Symbol
+  ]> {
+  let summary = "a FIFO of objects from one producer tile to consumer tiles";
+  let description = [{
+    ```mlir
+    aie.objectfifo @in(%shim_noc_tile_0_0, {%mem_tile_0_1}, 2 : i32)
+        : !aie.objectfifo<memref<64x64xbf16>>
+    aie.objectfifo @a(%mem_tile_0_1 dimensionsToStream
+                        [<size = 16, stride = 256>, <size = 8, stride = 8>,
+                         <size = 4, stride = 64>, <size = 8, stride = 1>],
+                      {%tile_0_2, %tile_1_2 dimensionsFromStream []},
+                      [2 : i32, 2 : i32, 2 : i32])
+        : !aie.objectfifo<memref<64x64xbf16>>
+    ```
+    `depth` is one count for every end, or an array with the producer's
+    count followed by one per consumer. `dimensionsToStream` is the
+    producer's DMA access pattern, `dimensionsFromStream` a consumer's;
+    patterns count in elements, outermost dimension first. Shim ends take
+    their pattern from the runtime sequence instead.
+
+    The verifier checks, against the device's target-table entry: tile
+    kinds of the ends, the number of pattern dimensions per tile kind,
+    per-dimension size and stride limits, that the innermost run is whole
+    4-byte words, and that the pattern stays inside the object.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+      Index:$producerTile,
+      Variadic<Index>:$consumerTiles,
+      AIE_ObjectFifo_Depth:$elemNumber,
+      TypeAttrOf<AIE_ObjectFifoType>:$elemType,
+      AIE_BDDimLayoutArrayAttr:$dimensionsToStream,
+      AIE_BDDimLayoutArrayArrayAttr:$dimensionsFromStreamPerConsumer,
+      DefaultValuedAttr<BoolAttr, "false">:$via_DMA,
+      DefaultValuedAttr<BoolAttr, "false">:$plio,
+      DefaultValuedAttr<BoolAttr, "false">:$disable_synchronization,
+      OptionalAttr<ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>>:$repeat_count,
+      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$padDimensions);
+  let assemblyFormat = [{
+    $sym_name
+    `(`
+      custom<ObjectFifoProducerTile>($producerTile, $dimensionsToStream) `,`
+      `{` custom<ObjectFifoConsumerTiles>($consumerTiles,
+                                          $dimensionsFromStreamPerConsumer) `}`
+      `,` $elemNumber
+    `)` attr-dict `:` $elemType
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The memref type of one object.
+    ::mlir::MemRefType getObjectType();
+    /// Depth at the producer (index 0) or at consumer `index - 1`.
+    int64_t getDepth(unsigned index = 0);
+    /// Depth at the end running on `tile`, or -1 if `tile` is not an end.
+    int64_t getDepthAt(::mlir::Value tile, ObjectFifoPort port);
+  }];
+}
+
+def AIE_ObjectFifoLinkOp : AIE_Op<"objectfifo.link", [HasParent<"DeviceOp">]> {
+  let summary = "forward object FIFOs through a shared tile (join/split)";
+  let description = [{
+    ```mlir
+    aie.objectfifo.link [@in] -> [@in_l1] ([] [])
+    aie.objectfifo.link [@a0, @a1] -> [@a] ([0, 4096] [])      // join
+    aie.objectfifo.link [@c] -> [@c0, @c1] ([] [0, 2048])      // split
+    ```
+    The inputs' consumer and the outputs' producer are one tile, the link
+    point (a memory tile or core tile, not a shim). A join lists one element
+    offset per input into the output object, a split one offset per output
+    into the input object; the pieces must fit inside that object without
+    overlapping.
+  }];
+  let arguments = (ins SymbolRefArrayAttr:$fifoIns,
+                       SymbolRefArrayAttr:$fifoOuts,
+                       I64ArrayAttr:$src_offsets,
+                       I64ArrayAttr:$dst_offsets);
+  let assemblyFormat = [{
+    $fifoIns `->` $fifoOuts `(` $src_offsets $dst_offsets `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def AIE_ObjectFifoAcquireOp : AIE_Op<"objectfifo.acquire", []> {
+  let summary = "acquire objects of an object FIFO inside a core";
+  let description = [{
+    Two spellings, as in upstream:
+
+    ```mlir
+    %sv = aie.objectfifo.acquire @in(Consume, 2) : !aie.objectfifosubview<memref<64xi32>>
+    %a, %b = aie.objectfifo.acquire @in(Consume, 2) : memref<64xi32>, memref<64xi32>
+    ```
+    The first returns a subview (read with `aie.objectfifo.subview.access`),
+    the second the objects themselves; attn-aie emits the first. The port
+    must match the role of the core's tile in the FIFO, and at most the
+    depth at that end may be acquired.
+  }];
+  let arguments = (ins AIE_ObjectFifoPort:$port,
+                       FlatSymbolRefAttr:$objFifo_name,
+                       ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>:$size);
+  let results = (outs Variadic<AnyType>:$results);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True for the form returning one `!aie.objectfifosubview`.
+    bool returnsSubview();
+  }];
+}
+
+def AIE_ObjectFifoSubviewAccessOp
+    : AIE_Op<"objectfifo.subview.access", [Pure]> {
+  let summary = "one object of an acquired subview";
+  let description = [{
+    ```mlir
+    %elem = aie.objectfifo.subview.access %sv[0]
+        : !aie.objectfifosubview<memref<64xi32>> -> memref<64xi32>
+    ```
+    The index must be below the number of objects acquired.
+  }];
+  let arguments = (ins AIE_ObjectFifoSubviewType:$subview,
+                       ConfinedAttr<AIE_I32Attr, [IntMinValue<0>]>:$index);
+  let results = (outs AnyMemRef:$output);
+  let assemblyFormat = [{
+    $subview `[` $index `]` attr-dict `:` qualified(type($subview)) `->`
+    qualified(type($output))
+  }];
+  let hasVerifier = 1;
+}
+
+def AIE_ObjectFifoReleaseOp : AIE_Op<"objectfifo.release", []> {
+  let summary = "release objects of an object FIFO inside a core";
+  let description = [{
+    `aie.objectfifo.release @in(Consume, 1)`. The port must match the role
+    of the core's tile in the FIFO.
+  }];
+  let arguments = (ins AIE_ObjectFifoPort:$port,
+                       FlatSymbolRefAttr:$objFifo_name,
+                       ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>:$size);
+  let assemblyFormat = [{
+    attr-dict $objFifo_name `(` $port `,` $size `)`
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shim DMA allocation and the runtime sequence
+//===----------------------------------------------------------------------===//
+
+def AIE_ShimDMAAllocationOp : AIE_Op<"shim_dma_allocation", [
+    HasParent<"DeviceOp">, Symbol
+  ]> {
+  let summary = "a named shim DMA channel for the runtime sequence";
+  let description = [{
+    Names a shim DMA channel so runtime-sequence transfers can refer to it
+    (`metadata = @name`). Both upstream spellings parse:
+
+    ```mlir
+    aie.shim_dma_allocation @out(%shim_noc_tile_0_0, S2MM, 0)   // tile form
+    aie.shim_dma_allocation @out(S2MM, 0, 0)                    // direction, channel, column
+    ```
+    The tile must be a shim tile (the column must exist) and the channel
+    index below the shim's channel count for that direction.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       Optional<Index>:$tile,
+                       AIE_DMAChannelDir:$channel_dir,
+                       AIE_I64Attr:$channel_index,
+                       OptionalAttr<AIE_I64Attr>:$col,
+                       DefaultValuedAttr<BoolAttr, "false">:$plio,
+                       OptionalAttr<AIE_PacketInfoAttr>:$packet);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Shim column, from the tile operand or the `col` attribute.
+    int64_t getColumn();
+  }];
+}
+
+def AIE_RuntimeSequenceOp : AIE_Op<"runtime_sequence", [
+    HasParent<"DeviceOp">, Symbol, NoTerminator
+  ]> {
+  let summary = "the host-side instruction sequence of a design";
+  let description = [{
+    ```mlir
+    aie.runtime_sequence @attention(%q: memref<4096xbf16>, %o: memref<4096xbf16>) {
+      aiex.npu.dma_memcpy_nd(...)
+      aiex.npu.dma_wait {symbol = @out}
+    }
+    ```
+    Block arguments are the host buffers (and scalars) passed at kernel
+    invocation. The name defaults to `sequence` and is printed only when it
+    differs.
+  }];
+  let arguments = (ins DefaultValuedAttr<SymbolNameAttr,
+                                         "\"sequence\"">:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Buffer descriptors (task form)
+//===----------------------------------------------------------------------===//
+
+def AIE_DMABDOp : AIE_Op<"dma_bd", []> {
+  let summary = "a DMA buffer descriptor";
+  let description = [{
+    Upstream's positional spelling:
+
+    ```mlir
+    aie.dma_bd(%buf : memref<4096xbf16>, 0, 4096,
+               [<size = 64, stride = 64>, <size = 64, stride = 1>]) {bd_id = 0 : i32}
+    ```
+    `offset` and `len` count elements; the optional access pattern lists
+    dimensions outermost first. In a runtime sequence it appears inside
+    `aiex.dma_configure_task_for`, followed by `aie.end`.
+  }];
+  let arguments = (ins AnyMemRef:$buffer,
+      DefaultValuedAttr<AIE_I32Attr, "0">:$offset,
+      OptionalAttr<AIE_I32Attr>:$len,
+      OptionalAttr<AIE_BDDimLayoutArrayAttr>:$dimensions,
+      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$pad_dimensions,
+      DefaultValuedOptionalAttr<AIE_I32Attr, "0">:$pad_value,
+      OptionalAttr<AIE_I32Attr>:$bd_id,
+      OptionalAttr<AIE_PacketInfoAttr>:$packet,
+      DefaultValuedOptionalAttr<AIE_I32Attr, "0">:$burst_length,
+      OptionalAttr<AIE_I32Attr>:$next_bd_id);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_DIALECT_AIE_IR_AIEOPS_TD

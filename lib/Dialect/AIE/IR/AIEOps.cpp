@@ -1,0 +1,799 @@
+//===- AIEOps.cpp - aie dialect operations --------------------------------===//
+//
+// Custom assembly (kept identical to upstream mlir-aie's spelling) and
+// verifiers. Verifiers check what one op can see: its operands, attributes,
+// the symbols it names and the device's target-table entry. Diagnostics name
+// the offending operand or attribute.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/AIE/IR/AIEOps.h"
+
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::attn::aie;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The op in the enclosing device whose `sym_name` is `name`, if any.
+Operation *lookupInDevice(Operation *from, StringRef name) {
+  auto device = from->getParentOfType<DeviceOp>();
+  if (!device)
+    return nullptr;
+  return SymbolTable::lookupSymbolIn(device, name);
+}
+
+template <typename OpT> OpT lookupInDevice(Operation *from, StringRef name) {
+  return dyn_cast_or_null<OpT>(lookupInDevice(from, name));
+}
+
+std::string tileString(TileOp tile) {
+  return "(" + std::to_string(tile.getCol()) + ", " +
+         std::to_string(tile.getRow()) + ")";
+}
+
+/// Requires `value` to be the result of an `aie.tile`; names it `what`.
+FailureOr<TileOp> requireTile(Operation *op, Value value, StringRef what) {
+  if (auto tile = value.getDefiningOp<TileOp>())
+    return tile;
+  return op->emitOpError() << what << " must be the result of an aie.tile";
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// DeviceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DeviceOp::verify() {
+  // Two aie.tile ops for one tile, or two cores on one tile, describe
+  // hardware that does not exist.
+  llvm::DenseMap<std::pair<int32_t, int32_t>, TileOp> tiles;
+  llvm::DenseMap<Value, CoreOp> cores;
+  for (Operation &op : getBody()->getOperations()) {
+    if (auto tile = dyn_cast<TileOp>(op)) {
+      auto [it, inserted] =
+          tiles.try_emplace({tile.getCol(), tile.getRow()}, tile);
+      if (!inserted)
+        return tile.emitOpError()
+                   .append("declares tile ", tileString(tile), " a second time")
+                   .attachNote(it->second.getLoc())
+               << "first declared here";
+    } else if (auto core = dyn_cast<CoreOp>(op)) {
+      auto [it, inserted] = cores.try_emplace(core.getTile(), core);
+      if (!inserted)
+        return core.emitOpError("is a second core on the same tile")
+                   .attachNote(it->second.getLoc())
+               << "first core here";
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TileOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileOp::verify() { return success(); }
+
+void TileOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getResult(), "tile_" + std::to_string(getCol()) + "_" +
+                             std::to_string(getRow()));
+}
+
+//===----------------------------------------------------------------------===//
+// CoreOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CoreOp::verify() {
+  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+    return failure();
+  if (getBody().empty())
+    return emitOpError("needs a body ending with aie.end");
+  return success();
+}
+
+void CoreOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  if (auto tile = getTile().getDefiningOp<TileOp>())
+    setNameFn(getResult(), "core_" + std::to_string(tile.getCol()) + "_" +
+                               std::to_string(tile.getRow()));
+}
+
+//===----------------------------------------------------------------------===//
+// BufferOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BufferOp::verify() {
+  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+    return failure();
+  if (auto init = getInitialValueAttr()) {
+    auto type = cast<MemRefType>(getBuffer().getType());
+    auto initType = dyn_cast<ShapedType>(init.getType());
+    if (!initType || initType.getShape() != type.getShape() ||
+        initType.getElementType() != type.getElementType())
+      return emitOpError("'initial_value' of type ")
+             << init.getType() << " does not match the buffer type " << type;
+  }
+  return success();
+}
+
+void BufferOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  if (auto name = getSymName()) {
+    setNameFn(getResult(), *name);
+    return;
+  }
+  if (auto tile = getTile().getDefiningOp<TileOp>())
+    setNameFn(getResult(), "buffer_" + std::to_string(tile.getCol()) + "_" +
+                               std::to_string(tile.getRow()));
+}
+
+static ParseResult parseBufferInitialValue(OpAsmParser &parser, Type &type,
+                                           Attribute &initialValue) {
+  if (failed(parser.parseOptionalEqual()))
+    return success();
+  auto memrefType = dyn_cast<MemRefType>(type);
+  if (!memrefType || !memrefType.hasStaticShape())
+    return parser.emitError(parser.getCurrentLocation(),
+                            "an initial value needs a static memref type");
+  Type tensorType = memref::getTensorTypeFromMemRefType(memrefType);
+  return parser.parseAttribute(initialValue, tensorType);
+}
+
+static void printBufferInitialValue(OpAsmPrinter &printer, BufferOp op,
+                                    Type type, Attribute initialValue) {
+  if (!initialValue)
+    return;
+  printer << " = ";
+  printer.printAttributeWithoutType(initialValue);
+}
+
+//===----------------------------------------------------------------------===//
+// LockOp / UseLockOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LockOp::verify() {
+  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+    return failure();
+  if (auto init = getInit(); init && *init < 0)
+    return emitOpError("'init' must be non-negative, got ") << *init;
+  return success();
+}
+
+void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  if (auto name = getSymName()) {
+    setNameFn(getResult(), *name);
+    return;
+  }
+  if (auto tile = getTile().getDefiningOp<TileOp>())
+    setNameFn(getResult(), "lock_" + std::to_string(tile.getCol()) + "_" +
+                               std::to_string(tile.getRow()));
+}
+
+LogicalResult UseLockOp::verify() {
+  if (!getLock().getDefiningOp<LockOp>())
+    return emitOpError("'lock' operand must be the result of an aie.lock");
+  if (auto value = getValue(); value && *value < 0)
+    return emitOpError("'value' must be non-negative, got ") << *value;
+  if (!(*this)->getParentOfType<CoreOp>())
+    return emitOpError("must be inside an aie.core");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ObjectFifoCreateOp
+//===----------------------------------------------------------------------===//
+
+static ParseResult
+parseObjectFifoProducerTile(OpAsmParser &parser,
+                            OpAsmParser::UnresolvedOperand &operand,
+                            BDDimLayoutArrayAttr &dimensions) {
+  if (parser.parseOperand(operand))
+    return failure();
+  if (succeeded(parser.parseOptionalKeyword("dimensionsToStream")))
+    return parser.parseCustomAttributeWithFallback(dimensions);
+  dimensions = BDDimLayoutArrayAttr::get(parser.getContext(), {});
+  return success();
+}
+
+static void printObjectFifoProducerTile(OpAsmPrinter &printer, Operation *,
+                                        Value tile,
+                                        BDDimLayoutArrayAttr dimensions) {
+  printer << tile;
+  if (dimensions && !dimensions.empty()) {
+    printer << " dimensionsToStream ";
+    printer.printStrippedAttrOrType(dimensions);
+  }
+}
+
+static ParseResult parseObjectFifoConsumerTiles(
+    OpAsmParser &parser, SmallVectorImpl<OpAsmParser::UnresolvedOperand> &tiles,
+    BDDimLayoutArrayArrayAttr &dimensions) {
+  SmallVector<BDDimLayoutArrayAttr> perConsumer;
+  auto parseOne = [&]() -> ParseResult {
+    if (parser.parseOperand(tiles.emplace_back()))
+      return failure();
+    // Every consumer gets an entry, empty when it has no pattern, so that
+    // entry i always belongs to consumer i.
+    BDDimLayoutArrayAttr dims =
+        BDDimLayoutArrayAttr::get(parser.getContext(), {});
+    if (succeeded(parser.parseOptionalKeyword("dimensionsFromStream")) &&
+        parser.parseCustomAttributeWithFallback(dims))
+      return failure();
+    perConsumer.push_back(dims);
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::None, parseOne,
+                                     " in consumer tile list"))
+    return failure();
+  dimensions = BDDimLayoutArrayArrayAttr::get(parser.getContext(), perConsumer);
+  return success();
+}
+
+static void printObjectFifoConsumerTiles(OpAsmPrinter &printer, Operation *,
+                                         OperandRange tiles,
+                                         BDDimLayoutArrayArrayAttr dimensions) {
+  for (auto [i, tile] : llvm::enumerate(tiles)) {
+    if (i)
+      printer << ", ";
+    printer << tile;
+    if (dimensions && i < dimensions.size() && !dimensions[i].empty()) {
+      printer << " dimensionsFromStream ";
+      printer.printStrippedAttrOrType(dimensions[i]);
+    }
+  }
+}
+
+MemRefType ObjectFifoCreateOp::getObjectType() {
+  return cast<AIEObjectFifoType>(getElemType()).getElementType();
+}
+
+int64_t ObjectFifoCreateOp::getDepth(unsigned index) {
+  if (auto depths = dyn_cast<ArrayAttr>(getElemNumber())) {
+    if (index >= depths.size())
+      return -1;
+    auto depth = dyn_cast<IntegerAttr>(depths[index]);
+    return depth ? depth.getInt() : -1;
+  }
+  return cast<IntegerAttr>(getElemNumber()).getInt();
+}
+
+int64_t ObjectFifoCreateOp::getDepthAt(Value tile, ObjectFifoPort port) {
+  if (port == ObjectFifoPort::Produce)
+    return tile == getProducerTile() ? getDepth(0) : -1;
+  for (auto [i, consumer] : llvm::enumerate(getConsumerTiles()))
+    if (consumer == tile)
+      return getDepth(i + 1);
+  return -1;
+}
+
+LogicalResult ObjectFifoCreateOp::verify() {
+  FailureOr<TileOp> producer =
+      requireTile(*this, getProducerTile(), "producer tile");
+  if (failed(producer))
+    return failure();
+  if (getConsumerTiles().empty())
+    return emitOpError("needs at least one consumer tile");
+  for (auto [i, consumer] : llvm::enumerate(getConsumerTiles())) {
+    if (failed(requireTile(*this, consumer,
+                           "consumer tile #" + std::to_string(i))))
+      return failure();
+    if (consumer == getProducerTile())
+      return emitOpError("consumer tile #")
+             << i << " is the producer tile " << tileString(*producer);
+    for (Value earlier : getConsumerTiles().take_front(i))
+      if (earlier == consumer)
+        return emitOpError("consumer tile #") << i << " is listed twice";
+  }
+
+  // Depth: one count for every end, or producer + one per consumer.
+  if (auto depths = dyn_cast<ArrayAttr>(getElemNumber())) {
+    size_t expected = getConsumerTiles().size() + 1;
+    if (depths.size() != expected)
+      return emitOpError("depth array has ")
+             << depths.size() << " entries; expected " << expected
+             << " (the producer and each consumer)";
+    for (auto [i, depth] : llvm::enumerate(depths)) {
+      auto value = dyn_cast<IntegerAttr>(depth);
+      if (!value || !value.getType().isSignlessInteger(32) ||
+          value.getInt() < 1)
+        return emitOpError("depth array entry #")
+               << i << " must be a positive i32, got " << depth;
+    }
+  }
+
+  MemRefType object = getObjectType();
+  if (!object.hasStaticShape())
+    return emitOpError("object type ") << object << " must have a static shape";
+  if (getDimensionsFromStreamPerConsumer().size() != getConsumerTiles().size())
+    return emitOpError("'dimensionsFromStreamPerConsumer' has ")
+           << getDimensionsFromStreamPerConsumer().size() << " entries for "
+           << getConsumerTiles().size() << " consumers";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ObjectFifoLinkOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObjectFifoLinkOp::verify() {
+  auto resolve =
+      [&](ArrayAttr names, StringRef side,
+          SmallVectorImpl<ObjectFifoCreateOp> &fifos) -> LogicalResult {
+    for (Attribute attr : names) {
+      auto ref = dyn_cast<FlatSymbolRefAttr>(attr);
+      if (!ref)
+        return emitOpError() << side << " entry " << attr
+                             << " must be a flat symbol reference";
+      auto fifo = lookupInDevice<ObjectFifoCreateOp>(*this, ref.getValue());
+      if (!fifo)
+        return emitOpError()
+               << side << " " << ref << " does not name an aie.objectfifo";
+      fifos.push_back(fifo);
+    }
+    return success();
+  };
+  SmallVector<ObjectFifoCreateOp> ins, outs;
+  if (failed(resolve(getFifoIns(), "input", ins)) ||
+      failed(resolve(getFifoOuts(), "output", outs)))
+    return failure();
+  if (ins.empty() || outs.empty())
+    return emitOpError("needs at least one input and one output objectfifo");
+  bool join = ins.size() > 1, split = outs.size() > 1;
+  if (join && split)
+    return emitOpError("cannot join (several inputs) and split (several "
+                       "outputs) at once");
+
+  // The link point: the only consumer of every input and the producer of
+  // every output.
+  Value point = outs.front().getProducerTile();
+  for (ObjectFifoCreateOp out : outs)
+    if (out.getProducerTile() != point)
+      return emitOpError("output ")
+             << out.getSymNameAttr()
+             << " has a different producer tile than the first output";
+  for (ObjectFifoCreateOp in : ins)
+    if (in.getConsumerTiles().size() != 1 ||
+        in.getConsumerTiles().front() != point)
+      return emitOpError("input ")
+             << in.getSymNameAttr()
+             << " must have exactly one consumer, the outputs' producer tile";
+
+  ArrayAttr srcOffsets = getSrcOffsets(), dstOffsets = getDstOffsets();
+  auto checkOffsets = [&](ArrayAttr offsets, StringRef attrName,
+                          MutableArrayRef<ObjectFifoCreateOp> pieces,
+                          ObjectFifoCreateOp whole) -> LogicalResult {
+    if (offsets.size() != pieces.size())
+      return emitOpError("'")
+             << attrName << "' has " << offsets.size() << " entries for "
+             << pieces.size() << " objectfifos";
+    int64_t wholeElems = whole.getObjectType().getNumElements();
+    int64_t end = 0;
+    for (auto [i, attr] : llvm::enumerate(offsets)) {
+      int64_t offset = cast<IntegerAttr>(attr).getInt();
+      int64_t elems = pieces[i].getObjectType().getNumElements();
+      if (offset < end)
+        return emitOpError("'")
+               << attrName << "' entry #" << i << " (" << offset
+               << ") overlaps the previous piece, which ends at " << end;
+      end = offset + elems;
+      if (end > wholeElems)
+        return emitOpError("'")
+               << attrName << "' entry #" << i << ": piece "
+               << pieces[i].getSymNameAttr() << " ends at element " << end
+               << ", beyond the " << wholeElems << " elements of "
+               << whole.getSymNameAttr();
+    }
+    return success();
+  };
+  if (join) {
+    if (!dstOffsets.empty())
+      return emitOpError("'dst_offsets' must be empty for a join");
+    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front());
+  }
+  if (split) {
+    if (!srcOffsets.empty())
+      return emitOpError("'src_offsets' must be empty for a split");
+    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front());
+  }
+  if (!srcOffsets.empty() || !dstOffsets.empty())
+    return emitOpError("offsets must be empty for a one-to-one link");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ObjectFifoAcquireOp / ReleaseOp / SubviewAccessOp
+//===----------------------------------------------------------------------===//
+
+bool ObjectFifoAcquireOp::returnsSubview() {
+  return getNumResults() == 1 &&
+         isa<AIEObjectFifoSubviewType>(getResult(0).getType());
+}
+
+ParseResult ObjectFifoAcquireOp::parse(OpAsmParser &parser,
+                                       OperationState &result) {
+  Builder &builder = parser.getBuilder();
+  FlatSymbolRefAttr name;
+  StringRef portName;
+  int32_t count;
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      parser.parseAttribute(name, "objFifo_name", result.attributes) ||
+      parser.parseLParen())
+    return failure();
+  SMLoc portLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&portName))
+    return failure();
+  std::optional<ObjectFifoPort> port = symbolizeObjectFifoPort(portName);
+  if (!port)
+    return parser.emitError(portLoc, "expected Produce or Consume, got '")
+           << portName << "'";
+  SMLoc countLoc;
+  SmallVector<Type> types;
+  if (parser.parseComma() || parser.getCurrentLocation(&countLoc) ||
+      parser.parseInteger(count) || parser.parseRParen() ||
+      parser.parseColon() || parser.parseTypeList(types))
+    return failure();
+  bool subview =
+      types.size() == 1 && isa<AIEObjectFifoSubviewType>(types.front());
+  if (!subview && static_cast<int64_t>(types.size()) != count)
+    return parser.emitError(countLoc, "acquires ")
+           << count << " objects but names " << types.size() << " types";
+  result.addAttribute("port",
+                      ObjectFifoPortAttr::get(builder.getContext(), *port));
+  result.addAttribute("size", builder.getI32IntegerAttr(count));
+  result.addTypes(types);
+  return success();
+}
+
+void ObjectFifoAcquireOp::print(OpAsmPrinter &printer) {
+  printer.printOptionalAttrDict((*this)->getAttrs(),
+                                {"port", "objFifo_name", "size"});
+  printer << ' ' << getObjFifoNameAttr() << '('
+          << stringifyObjectFifoPort(getPort()) << ", " << getSize() << ") : ";
+  llvm::interleaveComma(getResultTypes(), printer);
+}
+
+/// Shared checks of acquire and release: the FIFO exists, the op runs in a
+/// core on the tile that plays `port`'s role, and `count` fits the depth.
+static FailureOr<ObjectFifoCreateOp> verifyFifoAccess(Operation *op,
+                                                      FlatSymbolRefAttr name,
+                                                      ObjectFifoPort port,
+                                                      int64_t count) {
+  auto fifo = lookupInDevice<ObjectFifoCreateOp>(op, name.getValue());
+  if (!fifo)
+    return op->emitOpError() << name << " does not name an aie.objectfifo";
+  auto core = op->getParentOfType<CoreOp>();
+  if (!core)
+    return op->emitOpError("must be inside an aie.core");
+  int64_t depth = fifo.getDepthAt(core.getTile(), port);
+  if (depth < 0) {
+    auto tile = core.getTile().getDefiningOp<TileOp>();
+    return op->emitOpError()
+           << "port " << stringifyObjectFifoPort(port) << " of " << name
+           << " used by the core on tile "
+           << (tile ? tileString(tile) : std::string("?")) << ", which is not "
+           << (port == ObjectFifoPort::Produce ? "its producer"
+                                               : "one of its consumers");
+  }
+  if (count > depth)
+    return op->emitOpError() << "count " << count << " exceeds the depth "
+                             << depth << " of " << name << " at this end";
+  return fifo;
+}
+
+LogicalResult ObjectFifoAcquireOp::verify() {
+  FailureOr<ObjectFifoCreateOp> fifo =
+      verifyFifoAccess(*this, getObjFifoNameAttr(), getPort(), getSize());
+  if (failed(fifo))
+    return failure();
+  MemRefType object = fifo->getObjectType();
+  if (getNumResults() == 1) {
+    if (auto subview =
+            dyn_cast<AIEObjectFifoSubviewType>(getResult(0).getType())) {
+      if (subview.getElementType() != object)
+        return emitOpError("result type ")
+               << subview << " does not match the objectfifo's objects "
+               << object;
+      return success();
+    }
+  }
+  if (static_cast<int64_t>(getNumResults()) != getSize())
+    return emitOpError("returns ")
+           << getNumResults() << " objects but acquires " << getSize();
+  for (auto [i, type] : llvm::enumerate(getResultTypes()))
+    if (type != object)
+      return emitOpError("result #")
+             << i << " has type " << type << "; expected " << object
+             << " (or one !aie.objectfifosubview)";
+  return success();
+}
+
+LogicalResult ObjectFifoReleaseOp::verify() {
+  return verifyFifoAccess(*this, getObjFifoNameAttr(), getPort(), getSize());
+}
+
+LogicalResult ObjectFifoSubviewAccessOp::verify() {
+  auto subviewType = cast<AIEObjectFifoSubviewType>(getSubview().getType());
+  if (getOutput().getType() != subviewType.getElementType())
+    return emitOpError("result type ")
+           << getOutput().getType() << " does not match the subview's objects "
+           << subviewType.getElementType();
+  if (auto acquire = getSubview().getDefiningOp<ObjectFifoAcquireOp>())
+    if (getIndex() >= acquire.getSize())
+      return emitOpError("'index' ")
+             << getIndex() << " is out of range: the subview holds "
+             << acquire.getSize() << " acquired object(s)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ShimDMAAllocationOp
+//===----------------------------------------------------------------------===//
+
+int64_t ShimDMAAllocationOp::getColumn() {
+  if (Value tile = getTile())
+    if (auto tileOp = tile.getDefiningOp<TileOp>())
+      return tileOp.getCol();
+  return getCol().value_or(-1);
+}
+
+// Upstream's current spelling `@name(%tile, MM2S, 0[, packet])` and the
+// older `@name(MM2S, 0, 0[, packet])` (direction, channel, column).
+ParseResult ShimDMAAllocationOp::parse(OpAsmParser &parser,
+                                       OperationState &result) {
+  Builder &builder = parser.getBuilder();
+  StringAttr name;
+  if (parser.parseSymbolName(name, SymbolTable::getSymbolAttrName(),
+                             result.attributes) ||
+      parser.parseLParen())
+    return failure();
+  OpAsmParser::UnresolvedOperand tile;
+  OptionalParseResult hasTile = parser.parseOptionalOperand(tile);
+  if (hasTile.has_value()) {
+    if (failed(*hasTile) || parser.parseComma() ||
+        parser.resolveOperand(tile, builder.getIndexType(), result.operands))
+      return failure();
+  }
+  StringRef dirName;
+  SMLoc dirLoc = parser.getCurrentLocation();
+  int64_t channel;
+  if (parser.parseKeyword(&dirName))
+    return failure();
+  std::optional<DMAChannelDir> dir = symbolizeDMAChannelDir(dirName);
+  if (!dir)
+    return parser.emitError(dirLoc, "expected MM2S or S2MM, got '")
+           << dirName << "'";
+  if (parser.parseComma() || parser.parseInteger(channel))
+    return failure();
+  result.addAttribute("channel_dir",
+                      DMAChannelDirAttr::get(builder.getContext(), *dir));
+  result.addAttribute("channel_index", builder.getI64IntegerAttr(channel));
+  if (!hasTile.has_value()) {
+    int64_t col;
+    if (parser.parseComma() || parser.parseInteger(col))
+      return failure();
+    result.addAttribute("col", builder.getI64IntegerAttr(col));
+  }
+  if (succeeded(parser.parseOptionalComma())) {
+    PacketInfoAttr packet;
+    if (parser.parseCustomAttributeWithFallback(packet))
+      return failure();
+    result.addAttribute("packet", packet);
+  }
+  if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  return success();
+}
+
+void ShimDMAAllocationOp::print(OpAsmPrinter &printer) {
+  printer << ' ';
+  printer.printSymbolName(getSymName());
+  printer << '(';
+  if (Value tile = getTile())
+    printer << tile << ", " << stringifyDMAChannelDir(getChannelDir()) << ", "
+            << getChannelIndex();
+  else
+    printer << stringifyDMAChannelDir(getChannelDir()) << ", "
+            << getChannelIndex() << ", " << getCol().value_or(0);
+  if (auto packet = getPacketAttr()) {
+    printer << ", ";
+    printer.printStrippedAttrOrType(packet);
+  }
+  printer << ')';
+  SmallVector<StringRef> elided = {SymbolTable::getSymbolAttrName(),
+                                   "channel_dir", "channel_index", "col",
+                                   "packet"};
+  if (!getPlio())
+    elided.push_back("plio");
+  printer.printOptionalAttrDict((*this)->getAttrs(), elided);
+}
+
+LogicalResult ShimDMAAllocationOp::verify() {
+  if (Value tile = getTile()) {
+    if (failed(requireTile(*this, tile, "'tile' operand")))
+      return failure();
+    if (getCol())
+      return emitOpError("takes a tile operand or a 'col' attribute, not both");
+  } else if (!getCol()) {
+    return emitOpError("needs a shim tile operand (or a 'col' attribute)");
+  }
+  if (getChannelIndex() < 0)
+    return emitOpError("'channel_index' must be non-negative, got ")
+           << getChannelIndex();
+  if (getCol() && *getCol() < 0)
+    return emitOpError("'col' must be non-negative, got ") << *getCol();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RuntimeSequenceOp
+//===----------------------------------------------------------------------===//
+
+ParseResult RuntimeSequenceOp::parse(OpAsmParser &parser,
+                                     OperationState &result) {
+  StringAttr name;
+  (void)parser.parseOptionalSymbolName(name, SymbolTable::getSymbolAttrName(),
+                                       result.attributes);
+  SmallVector<OpAsmParser::Argument> args;
+  if (parser.parseCommaSeparatedList(
+          OpAsmParser::Delimiter::Paren, [&]() -> ParseResult {
+            return parser.parseArgument(args.emplace_back(),
+                                        /*allowType=*/true,
+                                        /*allowAttrs=*/true);
+          }))
+    return failure();
+  Region *body = result.addRegion();
+  if (parser.parseRegion(*body, args, /*enableNameShadowing=*/false))
+    return failure();
+  if (body->empty())
+    body->emplaceBlock();
+  return success();
+}
+
+void RuntimeSequenceOp::print(OpAsmPrinter &printer) {
+  if (getSymName() != "sequence") {
+    printer << ' ';
+    printer.printSymbolName(getSymName());
+  }
+  Region &body = getBody();
+  printer << '(';
+  if (!body.empty())
+    llvm::interleaveComma(body.getArguments(), printer, [&](BlockArgument arg) {
+      printer.printRegionArgument(arg);
+    });
+  printer << ") ";
+  printer.printRegion(body, /*printEntryBlockArgs=*/false,
+                      /*printBlockTerminators=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// DMABDOp
+//===----------------------------------------------------------------------===//
+
+// `(%buf : type[, offset[, len[, dims[, pad_dims[, pad_value = v]]]]])
+// attr-dict`, upstream's positional form.
+ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
+  Builder &builder = parser.getBuilder();
+  OpAsmParser::UnresolvedOperand buffer;
+  Type bufferType;
+  SMLoc bufferLoc = parser.getCurrentLocation();
+  if (parser.parseLParen() || parser.parseOperand(buffer) ||
+      parser.parseColon() || parser.parseType(bufferType))
+    return failure();
+  Type i32 = builder.getI32Type();
+  if (succeeded(parser.parseOptionalComma())) {
+    IntegerAttr offset;
+    if (parser.parseAttribute(offset, i32))
+      return failure();
+    result.addAttribute("offset", offset);
+    if (succeeded(parser.parseOptionalComma())) {
+      IntegerAttr len;
+      if (parser.parseAttribute(len, i32))
+        return failure();
+      result.addAttribute("len", len);
+      if (succeeded(parser.parseOptionalComma())) {
+        BDDimLayoutArrayAttr dims;
+        if (parser.parseCustomAttributeWithFallback(dims))
+          return failure();
+        result.addAttribute("dimensions", dims);
+        if (succeeded(parser.parseOptionalComma())) {
+          if (succeeded(parser.parseOptionalKeyword("pad_value"))) {
+            IntegerAttr padValue;
+            if (parser.parseEqual() || parser.parseAttribute(padValue, i32))
+              return failure();
+            result.addAttribute("pad_value", padValue);
+          } else {
+            BDPadLayoutArrayAttr pads;
+            if (parser.parseCustomAttributeWithFallback(pads))
+              return failure();
+            result.addAttribute("pad_dimensions", pads);
+            if (succeeded(parser.parseOptionalComma())) {
+              IntegerAttr padValue;
+              if (parser.parseKeyword("pad_value") || parser.parseEqual() ||
+                  parser.parseAttribute(padValue, i32))
+                return failure();
+              result.addAttribute("pad_value", padValue);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes) ||
+      parser.resolveOperand(buffer, bufferType, result.operands))
+    return failure();
+  (void)bufferLoc;
+  return success();
+}
+
+void DMABDOp::print(OpAsmPrinter &printer) {
+  printer << '(' << getBuffer() << " : ";
+  printer.printType(getBuffer().getType());
+  bool printLen = getLenAttr() || getDimensionsAttr() ||
+                  getPadDimensionsAttr() || getPadValue() != 0;
+  if (printLen || getOffset() != 0)
+    printer << ", " << getOffset();
+  if (printLen) {
+    // A pattern or padding needs the length before it; the whole buffer is
+    // the default.
+    int64_t len = getLen().value_or(
+        cast<MemRefType>(getBuffer().getType()).getNumElements());
+    printer << ", " << len;
+  }
+  if (getDimensionsAttr() || getPadDimensionsAttr()) {
+    printer << ", ";
+    printer.printStrippedAttrOrType(
+        getDimensionsAttr() ? getDimensionsAttr()
+                            : BDDimLayoutArrayAttr::get(getContext(), {}));
+  }
+  if (auto pads = getPadDimensionsAttr()) {
+    printer << ", ";
+    printer.printStrippedAttrOrType(pads);
+  }
+  if (getPadValue() != 0)
+    printer << ", pad_value = " << getPadValue();
+  printer << ')';
+  printer.printOptionalAttrDict(
+      (*this)->getAttrs(),
+      {"offset", "len", "dimensions", "pad_dimensions", "pad_value"});
+}
+
+LogicalResult DMABDOp::verify() {
+  auto type = cast<MemRefType>(getBuffer().getType());
+  if (!getLen() && !type.hasStaticShape())
+    return emitOpError("needs 'len' for a buffer of dynamic shape ") << type;
+  if (getOffset() < 0)
+    return emitOpError("'offset' must be non-negative, got ") << getOffset();
+  if (auto len = getLen(); len && *len < 1)
+    return emitOpError("'len' must be positive, got ") << *len;
+  if (type.hasStaticShape()) {
+    int64_t len = getLen().value_or(type.getNumElements());
+    if (getOffset() + len > type.getNumElements())
+      return emitOpError("'offset' + 'len' (")
+             << getOffset() + len << ") exceeds the " << type.getNumElements()
+             << " elements of the buffer";
+  }
+  if (auto pads = getPadDimensionsAttr()) {
+    if (!getDimensionsAttr() || pads.size() != getDimensionsAttr().size())
+      return emitOpError("'pad_dimensions' needs one entry per access "
+                         "pattern dimension");
+  }
+  if (auto packet = getPacketAttr()) {
+    if (packet.getPktType() > 7)
+      return emitOpError("'packet' type must fit in 3 bits, got ")
+             << packet.getPktType();
+    if (packet.getPktId() > 31)
+      return emitOpError("'packet' id must fit in 5 bits, got ")
+             << packet.getPktId();
+  }
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/AIE/IR/AIEOps.cpp.inc"
