@@ -9,6 +9,7 @@ using namespace mlir::attn;
 #include "attn/Dialect/Attn/IR/AttnOpsDialect.cpp.inc"
 
 void AttnDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "ShapeChecks.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -16,22 +17,21 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-#include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
-
 //===----------------------------------------------------------------------===//
-// Shape helpers
+// Shared shape checks (ShapeChecks.h)
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Positions of the logical dimensions inside a 4-D attention operand.
-struct DimOrder {
-  unsigned batch = 0, heads = 1, length = 2, feature = 3;
-};
+namespace mlir::attn::detail {
 
 DimOrder dimOrder(LayoutKind layout) {
   if (layout == LayoutKind::blhd)
     return DimOrder{0, 2, 1, 3};
   return DimOrder{};
+}
+
+std::string layoutDoc(LayoutKind layout) {
+  return layout == LayoutKind::bhld ? "[B, H, L, D] (layout bhld)"
+                                    : "[B, L, H, D] (layout blhd)";
 }
 
 int64_t dimOf(Value v, unsigned pos) {
@@ -42,11 +42,151 @@ std::string dimToString(int64_t d) {
   return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
 }
 
-/// Static-vs-static mismatch check; dynamic sizes are compatible with all.
 bool mismatch(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
 }
-} // namespace
+
+LogicalResult verifyRank4(Operation *op, NamedValue v, StringRef doc) {
+  auto t = cast<RankedTensorType>(v.value.getType());
+  if (t.getRank() != 4)
+    return op->emitOpError() << "'" << v.name << "' must be a 4-D tensor "
+                             << doc << ", got rank " << t.getRank();
+  return success();
+}
+
+LogicalResult verifyFloatElement(Operation *op, NamedValue v) {
+  Type t = cast<RankedTensorType>(v.value.getType()).getElementType();
+  if (!isa<BFloat16Type, Float16Type, Float32Type>(t))
+    return op->emitOpError() << "'" << v.name << "' element type " << t
+                             << " must be bf16, f16 or f32";
+  return success();
+}
+
+LogicalResult verifySameElement(Operation *op, NamedValue v, Type ref,
+                                StringRef refName) {
+  Type t = cast<RankedTensorType>(v.value.getType()).getElementType();
+  if (t != ref)
+    return op->emitOpError()
+           << "'" << v.name << "' element type " << t << " differs from the "
+           << refName << " element type " << ref;
+  return success();
+}
+
+LogicalResult verifyDimsAgree(Operation *op, NamedValue a, unsigned aPos,
+                              NamedValue b, unsigned bPos, StringRef what) {
+  int64_t da = dimOf(a.value, aPos), db = dimOf(b.value, bPos);
+  if (mismatch(da, db))
+    return op->emitOpError()
+           << what << " mismatch: '" << a.name << "' dimension " << aPos
+           << " is " << da << " but '" << b.name << "' dimension " << bPos
+           << " is " << db;
+  return success();
+}
+
+LogicalResult verifyHeadGrouping(Operation *op, NamedValue heads,
+                                 NamedValue kvHeads, unsigned headsPos,
+                                 unsigned kvHeadsPos) {
+  int64_t h = dimOf(heads.value, headsPos);
+  int64_t hkv = dimOf(kvHeads.value, kvHeadsPos);
+  if (!ShapedType::isDynamic(hkv) && hkv == 0)
+    return op->emitOpError()
+           << "'" << kvHeads.name << "' has 0 heads (dimension " << kvHeadsPos
+           << "); at least one key/value head is required";
+  if (!ShapedType::isDynamic(h) && !ShapedType::isDynamic(hkv) && h % hkv != 0)
+    return op->emitOpError()
+           << "query head count H = " << h << " ('" << heads.name
+           << "' dimension " << headsPos
+           << ") is not a multiple of the key/value head count Hkv = " << hkv
+           << " ('" << kvHeads.name << "' dimension " << kvHeadsPos << ")";
+  return success();
+}
+
+/// Checks that `operand` (named `name`) broadcasts, numpy style aligned to
+/// the right, to the logical score shape [B, H, Lq, Lk].
+static LogicalResult verifyBroadcastableToScores(Operation *op, Value operand,
+                                                 StringRef name,
+                                                 ArrayRef<int64_t> target) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank();
+  if (rank < 1 || rank > 4)
+    return op->emitOpError() << "operand '" << name
+                             << "' must have rank 1 to 4 to broadcast to the "
+                                "scores [B, H, Lq, Lk], got rank "
+                             << rank;
+  static const char *dimNames[] = {"B", "H", "Lq", "Lk"};
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t scoreDim = 4 - rank + i;
+    int64_t size = type.getDimSize(i);
+    if (size == 1 || ShapedType::isDynamic(size))
+      continue;
+    if (mismatch(size, target[scoreDim]))
+      return op->emitOpError()
+             << "operand '" << name << "' dimension " << i << " has size "
+             << size << " which does not broadcast to " << dimNames[scoreDim]
+             << " = " << dimToString(target[scoreDim])
+             << " of the scores [B, H, Lq, Lk]";
+  }
+  return success();
+}
+
+LogicalResult verifyMaskAndBias(Operation *op, Value mask, Value bias,
+                                Type elemType, ArrayRef<int64_t> scoreDims) {
+  if (mask) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    if (!mt.getElementType().isSignlessInteger(1) &&
+        mt.getElementType() != elemType && !mt.getElementType().isF32())
+      return op->emitOpError()
+             << "additive 'mask' element type " << mt.getElementType()
+             << " must be i1 (keep-mask), f32 or the query "
+                "element type "
+             << elemType;
+    if (failed(verifyBroadcastableToScores(op, mask, "mask", scoreDims)))
+      return failure();
+  }
+  if (bias) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getElementType() != elemType && !bt.getElementType().isF32())
+      return op->emitOpError()
+             << "'bias' element type " << bt.getElementType()
+             << " must be f32 or the query element type " << elemType;
+    if (failed(verifyBroadcastableToScores(op, bias, "bias", scoreDims)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult verifyValidLen(Operation *op, Value validLen, int64_t batch) {
+  if (!validLen)
+    return success();
+  auto vt = cast<RankedTensorType>(validLen.getType());
+  if (vt.getRank() != 1 || !vt.getElementType().isSignlessInteger(32))
+    return op->emitOpError() << "'valid_len' must be a 1-D tensor of i32 (one "
+                                "length per batch entry), got "
+                             << vt;
+  int64_t n = vt.getDimSize(0);
+  if (mismatch(n, batch))
+    return op->emitOpError() << "'valid_len' has " << n
+                             << " entries but the batch size B is " << batch;
+  return success();
+}
+
+LogicalResult verifyScale(Operation *op, FloatAttr scale) {
+  if (!scale)
+    return success();
+  double s = scale.getValueAsDouble();
+  if (!std::isfinite(s) || s <= 0.0)
+    return op->emitOpError()
+           << "'scale' must be a finite positive number, got " << s;
+  return success();
+}
+
+} // namespace mlir::attn::detail
+
+using namespace mlir::attn::detail;
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
 
 int64_t AttentionOp::getBatchSize() {
   return dimOf(getQuery(), dimOrder(getLayout()).batch);
@@ -84,160 +224,57 @@ bool AttentionOp::hasBooleanMask() {
   return m && cast<RankedTensorType>(m.getType()).getElementType().isInteger(1);
 }
 
-//===----------------------------------------------------------------------===//
-// Verifier
-//===----------------------------------------------------------------------===//
-
-/// Checks that `operand` (named `name`) broadcasts, numpy style aligned to
-/// the right, to the logical score shape [B, H, Lq, Lk].
-static LogicalResult verifyBroadcastableToScores(AttentionOp op, Value operand,
-                                                 StringRef name) {
-  auto type = cast<RankedTensorType>(operand.getType());
-  int64_t rank = type.getRank();
-  if (rank < 1 || rank > 4)
-    return op.emitOpError() << "operand '" << name
-                            << "' must have rank 1 to 4 to broadcast to the "
-                               "scores [B, H, Lq, Lk], got rank "
-                            << rank;
-  static const char *dimNames[] = {"B", "H", "Lq", "Lk"};
-  int64_t target[] = {op.getBatchSize(), op.getNumHeads(), op.getQueryLength(),
-                      op.getKeyLength()};
-  for (int64_t i = 0; i < rank; ++i) {
-    int64_t scoreDim = 4 - rank + i;
-    int64_t size = type.getDimSize(i);
-    if (size == 1 || ShapedType::isDynamic(size))
-      continue;
-    if (mismatch(size, target[scoreDim]))
-      return op.emitOpError()
-             << "operand '" << name << "' dimension " << i << " has size "
-             << size << " which does not broadcast to " << dimNames[scoreDim]
-             << " = " << dimToString(target[scoreDim])
-             << " of the scores [B, H, Lq, Lk]";
-  }
-  return success();
-}
-
 LogicalResult AttentionOp::verify() {
+  Operation *op = getOperation();
   DimOrder order = dimOrder(getLayout());
-  StringRef layoutName = stringifyLayoutKind(getLayout());
-  std::string dimsDoc =
-      getLayout() == LayoutKind::bhld ? "[B, H, L, D]" : "[B, L, H, D]";
-  // Rank and element type of the four 4-D operands.
-  struct Named {
-    Value value;
-    StringRef name;
-  };
-  Named fourD[] = {{getQuery(), "query"},
-                   {getKey(), "key"},
-                   {getValue(), "value"},
-                   {getResult(), "result"}};
-  for (const Named &n : fourD) {
-    auto t = cast<RankedTensorType>(n.value.getType());
-    if (t.getRank() != 4)
-      return emitOpError() << "'" << n.name << "' must be a 4-D tensor "
-                           << dimsDoc << " (layout " << layoutName
-                           << "), got rank " << t.getRank();
-  }
+  std::string doc = layoutDoc(getLayout());
+  NamedValue q{getQuery(), "query"}, k{getKey(), "key"}, v{getValue(), "value"},
+      r{getResult(), "result"};
+  NamedValue fourD[] = {q, k, v, r};
+  for (const NamedValue &n : fourD)
+    if (failed(verifyRank4(op, n, doc)))
+      return failure();
+  if (failed(verifyFloatElement(op, q)))
+    return failure();
   Type elemType = getQuery().getType().getElementType();
-  if (!isa<BFloat16Type, Float16Type, Float32Type>(elemType))
-    return emitOpError() << "'query' element type " << elemType
-                         << " must be bf16, f16 or f32";
-  for (const Named &n : fourD) {
-    Type t = cast<RankedTensorType>(n.value.getType()).getElementType();
-    if (t != elemType)
-      return emitOpError() << "'" << n.name << "' element type " << t
-                           << " differs from the query element type "
-                           << elemType;
-  }
+  for (const NamedValue &n : fourD)
+    if (failed(verifySameElement(op, n, elemType, "query")))
+      return failure();
 
-  // Relations between the logical dimensions.
-  auto check = [&](Value a, StringRef aName, unsigned aPos, Value b,
-                   StringRef bName, unsigned bPos,
-                   StringRef what) -> LogicalResult {
-    int64_t da = dimOf(a, aPos), db = dimOf(b, bPos);
-    if (mismatch(da, db))
-      return emitOpError() << what << " mismatch: '" << aName << "' dimension "
-                           << aPos << " is " << da << " but '" << bName
-                           << "' dimension " << bPos << " is " << db;
-    return success();
-  };
-  Value q = getQuery(), k = getKey(), v = getValue(), r = getResult();
-  if (failed(check(q, "query", order.batch, k, "key", order.batch,
-                   "batch size (B)")) ||
-      failed(check(q, "query", order.batch, v, "value", order.batch,
-                   "batch size (B)")) ||
-      failed(check(q, "query", order.batch, r, "result", order.batch,
-                   "batch size (B)")) ||
-      failed(check(k, "key", order.heads, v, "value", order.heads,
-                   "key/value head count (Hkv)")) ||
-      failed(check(q, "query", order.feature, k, "key", order.feature,
-                   "query/key head dimension (D)")) ||
-      failed(check(k, "key", order.length, v, "value", order.length,
-                   "key/value length (Lk)")) ||
-      failed(check(q, "query", order.heads, r, "result", order.heads,
-                   "head count (H)")) ||
-      failed(check(q, "query", order.length, r, "result", order.length,
-                   "query length (Lq)")) ||
-      failed(check(v, "value", order.feature, r, "result", order.feature,
-                   "value head dimension (Dv)")))
+  if (failed(verifyDimsAgree(op, q, order.batch, k, order.batch,
+                             "batch size (B)")) ||
+      failed(verifyDimsAgree(op, q, order.batch, v, order.batch,
+                             "batch size (B)")) ||
+      failed(verifyDimsAgree(op, q, order.batch, r, order.batch,
+                             "batch size (B)")) ||
+      failed(verifyDimsAgree(op, k, order.heads, v, order.heads,
+                             "key/value head count (Hkv)")) ||
+      failed(verifyDimsAgree(op, q, order.feature, k, order.feature,
+                             "query/key head dimension (D)")) ||
+      failed(verifyDimsAgree(op, k, order.length, v, order.length,
+                             "key/value length (Lk)")) ||
+      failed(verifyDimsAgree(op, q, order.heads, r, order.heads,
+                             "head count (H)")) ||
+      failed(verifyDimsAgree(op, q, order.length, r, order.length,
+                             "query length (Lq)")) ||
+      failed(verifyDimsAgree(op, v, order.feature, r, order.feature,
+                             "value head dimension (Dv)")))
     return failure();
 
-  int64_t heads = getNumHeads(), kvHeads = getNumKVHeads();
-  if (!ShapedType::isDynamic(kvHeads) && kvHeads == 0)
-    return emitOpError() << "'key' has 0 heads (dimension " << order.heads
-                         << "); at least one key/value head is required";
-  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(kvHeads) &&
-      heads % kvHeads != 0)
-    return emitOpError() << "query head count H = " << heads
-                         << " ('query' dimension " << order.heads
-                         << ") is not a multiple of the key/value head count "
-                            "Hkv = "
-                         << kvHeads << " ('key' dimension " << order.heads
-                         << ")";
+  if (failed(verifyHeadGrouping(op, q, k, order.heads, order.heads)))
+    return failure();
   int64_t headDim = getHeadDim();
   if (!ShapedType::isDynamic(headDim) && headDim == 0)
     return emitOpError() << "'query' head dimension D (dimension "
                          << order.feature << ") must not be 0";
 
-  if (Value m = getMask()) {
-    auto mt = cast<RankedTensorType>(m.getType());
-    if (!mt.getElementType().isSignlessInteger(1) &&
-        mt.getElementType() != elemType && !mt.getElementType().isF32())
-      return emitOpError() << "additive 'mask' element type "
-                           << mt.getElementType()
-                           << " must be i1 (keep-mask), f32 or the query "
-                              "element type "
-                           << elemType;
-    if (failed(verifyBroadcastableToScores(*this, m, "mask")))
-      return failure();
-  }
-  if (Value b = getBias()) {
-    auto bt = cast<RankedTensorType>(b.getType());
-    if (bt.getElementType() != elemType && !bt.getElementType().isF32())
-      return emitOpError() << "'bias' element type " << bt.getElementType()
-                           << " must be f32 or the query element type "
-                           << elemType;
-    if (failed(verifyBroadcastableToScores(*this, b, "bias")))
-      return failure();
-  }
-  if (Value vl = getValidLen()) {
-    auto vt = cast<RankedTensorType>(vl.getType());
-    if (vt.getRank() != 1 || !vt.getElementType().isSignlessInteger(32))
-      return emitOpError() << "'valid_len' must be a 1-D tensor of i32 (one "
-                              "length per batch entry), got "
-                           << vt;
-    int64_t n = vt.getDimSize(0);
-    if (mismatch(n, getBatchSize()))
-      return emitOpError() << "'valid_len' has " << n
-                           << " entries but the batch size B is "
-                           << getBatchSize();
-  }
-  if (auto s = getScaleAttr()) {
-    double scale = s.getValueAsDouble();
-    if (!std::isfinite(scale) || scale <= 0.0)
-      return emitOpError() << "'scale' must be a finite positive number, got "
-                           << scale;
-  }
+  int64_t scoreDims[] = {getBatchSize(), getNumHeads(), getQueryLength(),
+                         getKeyLength()};
+  if (failed(
+          verifyMaskAndBias(op, getMask(), getBias(), elemType, scoreDims)) ||
+      failed(verifyValidLen(op, getValidLen(), getBatchSize())) ||
+      failed(verifyScale(op, getScaleAttr())))
+    return failure();
   return success();
 }
 

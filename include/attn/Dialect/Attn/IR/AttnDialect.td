@@ -24,6 +24,10 @@ def Attn_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNDIALECT_TD

@@ -1,0 +1,261 @@
+//===- AttnAttrs.cpp - attn dialect attributes ----------------------------===//
+//
+// #attn.fold and #attn.plan. The plan verifier checks the plan on its own
+// (positive sizes, tiles multiples of the intrinsic, L2 blocks multiples of
+// L1 tiles, padded lengths multiples of tiles); attn.stage checks it against
+// the ops of its body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// PlanAttr
+//===----------------------------------------------------------------------===//
+
+namespace {
+enum PlanField : unsigned {
+  Target,
+  QTile,
+  KvTile,
+  HeadDimTile,
+  L2QBlock,
+  L2KvBlock,
+  Intrinsic,
+  Columns,
+  CoresPerColumn,
+  Mapping,
+  Depth,
+  PaddedQLen,
+  PaddedKvLen,
+  PaddedHeadDim,
+  PaddedValueDim,
+  NumPlanFields
+};
+} // namespace
+
+ArrayRef<StringRef> PlanAttr::getFieldNames() {
+  static const StringRef names[NumPlanFields] = {
+      "target",           "q_tile",          "kv_tile",         "head_dim_tile",
+      "l2_q_block",       "l2_kv_block",     "intrinsic",       "columns",
+      "cores_per_column", "mapping",         "depth",           "padded_q_len",
+      "padded_kv_len",    "padded_head_dim", "padded_value_dim"};
+  return names;
+}
+
+/// `?` (dynamic) or an integer; negative values are left to the verifier.
+static ParseResult parseLength(AsmParser &parser, int64_t &value) {
+  if (succeeded(parser.parseOptionalQuestion())) {
+    value = ShapedType::kDynamic;
+    return success();
+  }
+  return parser.parseInteger(value);
+}
+
+static void printLength(AsmPrinter &printer, int64_t value) {
+  if (ShapedType::isDynamic(value))
+    printer << '?';
+  else
+    printer << value;
+}
+
+Attribute PlanAttr::parse(AsmParser &parser, Type) {
+  ArrayRef<StringRef> names = getFieldNames();
+  std::string target;
+  int64_t ints[NumPlanFields] = {};
+  SmallVector<int64_t> intrinsic;
+  MappingKind mapping = MappingKind::fused;
+  bool seen[NumPlanFields] = {};
+  SMLoc start = parser.getCurrentLocation();
+  auto parseField = [&]() -> ParseResult {
+    StringRef key;
+    SMLoc keyLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&key))
+      return failure();
+    const auto *it = llvm::find(names, key);
+    if (it == names.end())
+      return parser.emitError(keyLoc, "#attn.plan: unknown field '")
+             << key << "'; expected " << llvm::join(names, ", ");
+    unsigned field = it - names.begin();
+    if (seen[field])
+      return parser.emitError(keyLoc, "#attn.plan: field '")
+             << key << "' given twice";
+    seen[field] = true;
+    if (parser.parseEqual())
+      return failure();
+    switch (field) {
+    case Target:
+      return parser.parseString(&target);
+    case Intrinsic:
+      return parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            return parser.parseInteger(intrinsic.emplace_back());
+          });
+    case Mapping: {
+      StringRef word;
+      SMLoc loc = parser.getCurrentLocation();
+      if (parser.parseKeyword(&word))
+        return failure();
+      std::optional<MappingKind> kind = symbolizeMappingKind(word);
+      if (!kind)
+        return parser.emitError(loc, "#attn.plan: unknown mapping '")
+               << word << "'; expected fused or stream";
+      mapping = *kind;
+      return success();
+    }
+    case PaddedQLen:
+    case PaddedKvLen:
+    case PaddedHeadDim:
+    case PaddedValueDim:
+      return parseLength(parser, ints[field]);
+    default:
+      return parser.parseInteger(ints[field]);
+    }
+  };
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::LessGreater,
+                                     parseField))
+    return {};
+  SmallVector<StringRef> missing;
+  for (unsigned i = 0; i < NumPlanFields; ++i)
+    if (!seen[i])
+      missing.push_back(names[i]);
+  if (!missing.empty()) {
+    parser.emitError(start, "#attn.plan: missing field")
+        << (missing.size() > 1 ? "s " : " ") << llvm::join(missing, ", ");
+    return {};
+  }
+  return getChecked([&] { return parser.emitError(start); },
+                    parser.getContext(), target, ints[QTile], ints[KvTile],
+                    ints[HeadDimTile], ints[L2QBlock], ints[L2KvBlock],
+                    intrinsic, ints[Columns], ints[CoresPerColumn], mapping,
+                    ints[Depth], ints[PaddedQLen], ints[PaddedKvLen],
+                    ints[PaddedHeadDim], ints[PaddedValueDim]);
+}
+
+void PlanAttr::print(AsmPrinter &printer) const {
+  printer << "<target = ";
+  printer.printString(getTarget());
+  printer << ", q_tile = " << getQTile() << ", kv_tile = " << getKvTile()
+          << ", head_dim_tile = " << getHeadDimTile()
+          << ", l2_q_block = " << getL2QBlock()
+          << ", l2_kv_block = " << getL2KvBlock() << ", intrinsic = [";
+  llvm::interleaveComma(getIntrinsic(), printer);
+  printer << "], columns = " << getColumns()
+          << ", cores_per_column = " << getCoresPerColumn()
+          << ", mapping = " << stringifyMappingKind(getMapping())
+          << ", depth = " << getDepth() << ", padded_q_len = ";
+  printLength(printer, getPaddedQLen());
+  printer << ", padded_kv_len = ";
+  printLength(printer, getPaddedKvLen());
+  printer << ", padded_head_dim = ";
+  printLength(printer, getPaddedHeadDim());
+  printer << ", padded_value_dim = ";
+  printLength(printer, getPaddedValueDim());
+  printer << '>';
+}
+
+LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef target, int64_t qTile, int64_t kvTile,
+                               int64_t headDimTile, int64_t l2QBlock,
+                               int64_t l2KvBlock, ArrayRef<int64_t> intrinsic,
+                               int64_t columns, int64_t coresPerColumn,
+                               MappingKind mapping, int64_t depth,
+                               int64_t paddedQLen, int64_t paddedKvLen,
+                               int64_t paddedHeadDim, int64_t paddedValueDim) {
+  if (target.empty())
+    return emitError() << "#attn.plan: 'target' must name a target";
+  struct Field {
+    StringRef name;
+    int64_t value;
+  };
+  Field positive[] = {{"q_tile", qTile},
+                      {"kv_tile", kvTile},
+                      {"head_dim_tile", headDimTile},
+                      {"l2_q_block", l2QBlock},
+                      {"l2_kv_block", l2KvBlock},
+                      {"columns", columns},
+                      {"cores_per_column", coresPerColumn},
+                      {"depth", depth}};
+  for (const Field &f : positive)
+    if (f.value <= 0)
+      return emitError() << "#attn.plan: '" << f.name
+                         << "' must be positive, got " << f.value;
+  if (intrinsic.size() != 3)
+    return emitError() << "#attn.plan: 'intrinsic' must have 3 entries "
+                          "[M, K, N], got "
+                       << intrinsic.size();
+  static const char *intrinsicNames[] = {"M", "K", "N"};
+  for (unsigned i = 0; i < 3; ++i)
+    if (intrinsic[i] <= 0)
+      return emitError() << "#attn.plan: intrinsic " << intrinsicNames[i]
+                         << " must be positive, got " << intrinsic[i];
+  int64_t m = intrinsic[0], k = intrinsic[1], n = intrinsic[2];
+  // Q·Kᵀ is (q_tile x D)·(D x kv_tile) and P·V is (q_tile x kv_tile)·
+  // (kv_tile x Dv): rows are M, keys are both N and K, head dims K and N.
+  struct Multiple {
+    StringRef name;
+    int64_t value;
+    StringRef ofName;
+    int64_t of;
+  };
+  Multiple multiples[] = {{"q_tile", qTile, "intrinsic M", m},
+                          {"kv_tile", kvTile, "intrinsic N", n},
+                          {"kv_tile", kvTile, "intrinsic K", k},
+                          {"head_dim_tile", headDimTile, "intrinsic K", k},
+                          {"head_dim_tile", headDimTile, "intrinsic N", n},
+                          {"l2_q_block", l2QBlock, "q_tile", qTile},
+                          {"l2_kv_block", l2KvBlock, "kv_tile", kvTile}};
+  for (const Multiple &mu : multiples)
+    if (mu.value % mu.of != 0)
+      return emitError() << "#attn.plan: " << mu.name << " = " << mu.value
+                         << " is not a multiple of " << mu.ofName << " = "
+                         << mu.of;
+  Multiple padded[] = {
+      {"padded_q_len", paddedQLen, "q_tile", qTile},
+      {"padded_kv_len", paddedKvLen, "kv_tile", kvTile},
+      {"padded_head_dim", paddedHeadDim, "head_dim_tile", headDimTile},
+      {"padded_value_dim", paddedValueDim, "head_dim_tile", headDimTile}};
+  for (const Multiple &mu : padded) {
+    if (ShapedType::isDynamic(mu.value))
+      continue;
+    if (mu.value <= 0)
+      return emitError() << "#attn.plan: '" << mu.name
+                         << "' must be positive or ?, got " << mu.value;
+    if (mu.value % mu.of != 0)
+      return emitError() << "#attn.plan: " << mu.name << " = " << mu.value
+                         << " is not a multiple of " << mu.ofName << " = "
+                         << mu.of;
+  }
+  // Head dimensions are never dynamic after folding: the kernels are
+  // compiled for one D.
+  if (ShapedType::isDynamic(paddedHeadDim) ||
+      ShapedType::isDynamic(paddedValueDim))
+    return emitError() << "#attn.plan: 'padded_head_dim' and "
+                          "'padded_value_dim' must be static";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Registration
+//===----------------------------------------------------------------------===//
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+
+void AttnDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
+      >();
+}
