@@ -2,6 +2,7 @@
 
 #include "attn/InitAll.h"
 
+#include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
@@ -36,5 +37,6 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    registerAttnToAIEPasses();
   });
 }
