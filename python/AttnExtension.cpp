@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn-c/Analysis.h"
 #include "attn-c/Dialects.h"
 #include "attn-c/Target.h"
 
@@ -90,6 +91,47 @@ static nb::object targetInfo(const std::string &name) {
   return d;
 }
 
+/// DRAM traffic of every runtime sequence under `op`: a list of dicts
+/// (attn.analysis shapes them). Raises ValueError with the diagnostics when
+/// a transfer cannot be counted.
+static nb::list countTraffic(MlirOperation op) {
+  struct State {
+    nb::list sequences;
+    std::string errors;
+  } state;
+  auto onSequence = [](MlirStringRef name, int64_t readBytes,
+                       int64_t writeBytes, intptr_t numArguments,
+                       const AttnArgumentTraffic *arguments, void *userData) {
+    auto *state = static_cast<State *>(userData);
+    nb::dict sequence;
+    sequence["name"] = toString(name);
+    sequence["read_bytes"] = readBytes;
+    sequence["write_bytes"] = writeBytes;
+    nb::list args;
+    for (intptr_t i = 0; i < numArguments; ++i) {
+      nb::dict arg;
+      arg["index"] = arguments[i].index;
+      arg["name"] = toString(arguments[i].name);
+      arg["read_bytes"] = arguments[i].readBytes;
+      arg["write_bytes"] = arguments[i].writeBytes;
+      args.append(arg);
+    }
+    sequence["arguments"] = args;
+    state->sequences.append(sequence);
+  };
+  auto onError = [](MlirStringRef message, void *userData) {
+    auto *state = static_cast<State *>(userData);
+    if (!state->errors.empty())
+      state->errors += "\n";
+    state->errors += toString(message);
+  };
+  if (mlirLogicalResultIsFailure(
+          attnCountTraffic(op, onSequence, onError, &state)))
+    throw nb::value_error(
+        ("cannot count DRAM traffic:\n" + state.errors).c_str());
+  return state.sequences;
+}
+
 NB_MODULE(_attn, m) {
   m.doc() = "attn-aie native helpers";
   // Pass registration is global; do it once when the package loads so that
@@ -102,6 +144,8 @@ NB_MODULE(_attn, m) {
       nb::arg("registry"),
       "Insert the attn-aie dialects into a DialectRegistry.");
 
+  m.def("count_traffic", &countTraffic, nb::arg("operation"),
+        "DRAM traffic of each aie.runtime_sequence under `operation`.");
   m.def("target_info", &targetInfo, nb::arg("name"),
         "The NPU target table entry `name` as a dict, or None if unknown.");
   m.def(

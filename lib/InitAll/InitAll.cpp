@@ -5,6 +5,7 @@
 #include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
+#include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -38,5 +39,7 @@ void mlir::attn::registerAllPasses() {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
     registerAttnToAIEPasses();
+    // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
+    aie::registerAttnAIEPasses();
   });
 }

@@ -127,6 +127,32 @@ TileKind NPUTarget::tileKind(int col, int row) const {
 }
 int NPUTarget::numCores() const { return numColumns * numCoreRows; }
 
+// AIE2TargetModel::isLegalMemAffinity [TM.cpp]: a core tile reaches the
+// memory west of it (col - 1), its own (the "east" memory is internal on
+// AIE2), north (row + 1) and south (row - 1) unless that is a memtile; a
+// memtile reaches its own and its east/west neighbours (isMemTile branch).
+// Shim tiles have no data memory.
+bool NPUTarget::canAccessMemory(int col, int row, int memCol,
+                                int memRow) const {
+  if (!inBounds(col, row) || !inBounds(memCol, memRow))
+    return false;
+  TileKind kind = tileKind(col, row);
+  TileKind memKind = tileKind(memCol, memRow);
+  if (kind == TileKind::Shim || memKind == TileKind::Shim)
+    return false;
+  bool sameTile = col == memCol && row == memRow;
+  bool west = memCol == col - 1 && memRow == row;
+  if (kind == TileKind::MemTile) {
+    bool east = memCol == col + 1 && memRow == row;
+    return memKind == TileKind::MemTile && (sameTile || west || east);
+  }
+  if (memKind != TileKind::Core)
+    return false;
+  bool north = memCol == col && memRow == row + 1;
+  bool south = memCol == col && memRow == row - 1;
+  return sameTile || west || north || south;
+}
+
 //===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//

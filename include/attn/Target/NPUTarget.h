@@ -139,6 +139,11 @@ struct NPUTarget {
   TileKind tileKind(int col, int row) const;
   bool inBounds(int col, int row) const;
   int numCores() const; // columns * core rows
+  /// True if the tile at (col, row) can read and write the data memory of
+  /// the tile at (memCol, memRow) directly (no DMA): a core reaches its own
+  /// memory and its west, north and south neighbours' (not a memtile's); a
+  /// memtile reaches its own and its east and west neighbours'.
+  bool canAccessMemory(int col, int row, int memCol, int memRow) const;
 };
 
 /// nullptr when the name is unknown. Names: npu1, npu1_1col..npu1_3col,

@@ -16,6 +16,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
+using namespace mlir::attn;
 using namespace mlir::attn::aie;
 
 //===----------------------------------------------------------------------===//
@@ -46,13 +47,137 @@ FailureOr<TileOp> requireTile(Operation *op, Value value, StringRef what) {
     return tile;
   return op->emitOpError() << what << " must be the result of an aie.tile";
 }
+
+/// The target of the device around `op`; fails with a diagnostic outside a
+/// device. (The device verifier rejects devices missing from the table.)
+FailureOr<const NPUTarget *> requireTarget(Operation *op) {
+  if (const NPUTarget *target = getTarget(op))
+    return target;
+  return op->emitOpError("must be inside an aie.device of a known target");
+}
+
+/// Like requireTile, and also returns the tile's kind on `target`.
+FailureOr<std::pair<TileOp, TileKind>> requireTileKind(Operation *op,
+                                                       const NPUTarget &target,
+                                                       Value value,
+                                                       StringRef what) {
+  FailureOr<TileOp> tile = requireTile(op, value, what);
+  if (failed(tile))
+    return failure();
+  std::optional<TileKind> kind = getTileKind(target, value);
+  if (!kind)
+    return op->emitOpError() << what << " " << tileString(*tile)
+                             << " is outside the " << target.name << " array";
+  return std::make_pair(*tile, *kind);
+}
+
+std::string kindString(TileKind kind) {
+  switch (kind) {
+  case TileKind::Shim:
+    return "a shim tile";
+  case TileKind::MemTile:
+    return "a memory tile";
+  case TileKind::Core:
+    return "a core tile";
+  }
+  return "a tile";
+}
 } // namespace
+
+const NPUTarget *mlir::attn::aie::getTarget(Operation *op) {
+  auto device = dyn_cast<DeviceOp>(op);
+  if (!device)
+    device = op->getParentOfType<DeviceOp>();
+  if (!device)
+    return nullptr;
+  return lookupTarget(stringifyAIEDevice(device.getDevice()));
+}
+
+std::optional<TileKind> mlir::attn::aie::getTileKind(const NPUTarget &target,
+                                                     Value tile) {
+  auto tileOp = tile.getDefiningOp<TileOp>();
+  if (!tileOp || !target.inBounds(tileOp.getCol(), tileOp.getRow()))
+    return std::nullopt;
+  return target.tileKind(tileOp.getCol(), tileOp.getRow());
+}
+
+std::optional<int64_t> mlir::attn::aie::getElementBytes(Type type) {
+  unsigned bits = 0;
+  if (type.isIntOrFloat())
+    bits = type.getIntOrFloatBitWidth();
+  if (bits == 0 || bits % 8)
+    return std::nullopt;
+  return bits / 8;
+}
+
+LogicalResult mlir::attn::aie::verifyDmaPattern(
+    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> sizes,
+    ArrayRef<int64_t> strides, int64_t elemBytes, const DmaLimits &limits,
+    StringRef what, bool outermostIsRepeat, bool linear) {
+  assert(sizes.size() == strides.size() && "one stride per size");
+  size_t rank = sizes.size();
+  int64_t unit = limits.unitBytes;
+  // Innermost first: its word-granularity rules explain most bad patterns.
+  for (size_t i = rank; i-- > 0;) {
+    int64_t size = sizes[i], stride = strides[i];
+    bool innermost = i + 1 == rank;
+    bool outermost = i == 0;
+    if (size < 1)
+      return emitError() << what << " dimension #" << i
+                         << " (outermost first) has size " << size
+                         << "; sizes must be positive";
+    assert(stride >= 0 && "callers reject negative strides");
+    if (innermost) {
+      // DMAs move whole words; a sub-word element can only be moved as part
+      // of a contiguous run of words.
+      if ((size * elemBytes) % unit)
+        return emitError() << what << " innermost dimension moves "
+                           << size * elemBytes << " bytes (" << size << " x "
+                           << elemBytes << "-byte elements), not a whole "
+                           << "number of " << unit << "-byte words";
+      if (elemBytes != unit && size > 1 && stride != 1)
+        return emitError() << what << " innermost stride is " << stride
+                           << "; it must be 1 for " << elemBytes
+                           << "-byte elements (DMAs address " << unit
+                           << "-byte words)";
+    } else if ((stride * elemBytes) % unit) {
+      return emitError() << what << " dimension #" << i << " stride " << stride
+                         << " (" << stride * elemBytes
+                         << " bytes) is not a whole number of " << unit
+                         << "-byte words";
+    }
+    int64_t strideWords = stride * elemBytes / unit;
+    if (innermost && elemBytes != unit)
+      strideWords = 1;
+    if (strideWords > limits.maxStrideWords)
+      return emitError() << what << " dimension #" << i << " stride " << stride
+                         << " is " << strideWords << " words; the limit is "
+                         << limits.maxStrideWords;
+    if (linear)
+      continue;
+    int64_t sizeLimit = limits.maxSize;
+    int64_t sizeUnits = innermost ? size * elemBytes / unit : size;
+    if (outermost && outermostIsRepeat && rank > 1)
+      sizeLimit = limits.maxOuterSize;
+    if (sizeUnits > sizeLimit)
+      return emitError() << what << " dimension #" << i << " size " << size
+                         << (innermost
+                                 ? " (" + std::to_string(sizeUnits) + " words)"
+                                 : std::string())
+                         << " exceeds the limit " << sizeLimit;
+  }
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // DeviceOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult DeviceOp::verify() {
+  if (!getTarget(*this))
+    return emitOpError("device '")
+           << stringifyAIEDevice(getDevice())
+           << "' has no entry in the attn-aie target table";
   // Two aie.tile ops for one tile, or two cores on one tile, describe
   // hardware that does not exist.
   llvm::DenseMap<std::pair<int32_t, int32_t>, TileOp> tiles;
@@ -81,11 +206,39 @@ LogicalResult DeviceOp::verify() {
 // TileOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TileOp::verify() { return success(); }
+LogicalResult TileOp::verify() {
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
+    return failure();
+  if (getCol() >= (*target)->numColumns)
+    return emitOpError("column ")
+           << getCol() << " is outside the " << (*target)->numColumns
+           << " columns of " << (*target)->name;
+  if (getRow() >= (*target)->numRows)
+    return emitOpError("row ")
+           << getRow() << " is outside the " << (*target)->numRows
+           << " rows of " << (*target)->name;
+  return success();
+}
 
+// Upstream's names: %shim_noc_tile_0_0, %mem_tile_0_1, %tile_0_2.
 void TileOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  setNameFn(getResult(), "tile_" + std::to_string(getCol()) + "_" +
-                             std::to_string(getRow()));
+  std::string prefix = "tile_";
+  if (const NPUTarget *target = getTarget(*this);
+      target && target->inBounds(getCol(), getRow())) {
+    switch (target->tileKind(getCol(), getRow())) {
+    case TileKind::Shim:
+      prefix = "shim_noc_tile_";
+      break;
+    case TileKind::MemTile:
+      prefix = "mem_tile_";
+      break;
+    case TileKind::Core:
+      break;
+    }
+  }
+  setNameFn(getResult(),
+            prefix + std::to_string(getCol()) + "_" + std::to_string(getRow()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -93,8 +246,16 @@ void TileOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CoreOp::verify() {
-  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
     return failure();
+  auto tile = requireTileKind(*this, **target, getTile(), "'tile' operand");
+  if (failed(tile))
+    return failure();
+  if (tile->second != TileKind::Core)
+    return emitOpError("'tile' operand ")
+           << tileString(tile->first) << " is " << kindString(tile->second)
+           << "; only core tiles run programs";
   if (getBody().empty())
     return emitOpError("needs a body ending with aie.end");
   return success();
@@ -111,8 +272,27 @@ void CoreOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult BufferOp::verify() {
-  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
     return failure();
+  auto tile = requireTileKind(*this, **target, getTile(), "'tile' operand");
+  if (failed(tile))
+    return failure();
+  if (tile->second == TileKind::Shim)
+    return emitOpError("'tile' operand ")
+           << tileString(tile->first)
+           << " is a shim tile, which has no data memory for buffers";
+  auto type = cast<MemRefType>(getBuffer().getType());
+  std::optional<int64_t> elemBytes = getElementBytes(type.getElementType());
+  if (!elemBytes)
+    return emitOpError("element type ")
+           << type.getElementType() << " is not a whole number of bytes";
+  int64_t capacity = tile->second == TileKind::Core ? (*target)->coreL1Bytes
+                                                    : (*target)->memTileL2Bytes;
+  if (type.getNumElements() * *elemBytes > capacity)
+    return emitOpError("buffer of ")
+           << type.getNumElements() * *elemBytes << " bytes exceeds the "
+           << capacity << "-byte memory of " << kindString(tile->second);
   if (auto init = getInitialValueAttr()) {
     auto type = cast<MemRefType>(getBuffer().getType());
     auto initType = dyn_cast<ShapedType>(init.getType());
@@ -159,8 +339,22 @@ static void printBufferInitialValue(OpAsmPrinter &printer, BufferOp op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult LockOp::verify() {
-  if (failed(requireTile(*this, getTile(), "'tile' operand")))
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
     return failure();
+  auto tile = requireTileKind(*this, **target, getTile(), "'tile' operand");
+  if (failed(tile))
+    return failure();
+  if (tile->second == TileKind::Shim)
+    return emitOpError("'tile' operand ")
+           << tileString(tile->first)
+           << " is a shim tile; locks for core programs live on core and "
+              "memory tiles";
+  int available = (*target)->locks(tile->second);
+  if (auto id = getLockID(); id && *id >= available)
+    return emitOpError("'lockID' ")
+           << *id << " is out of range: " << kindString(tile->second) << " has "
+           << available << " locks";
   if (auto init = getInit(); init && *init < 0)
     return emitOpError("'init' must be non-negative, got ") << *init;
   return success();
@@ -177,12 +371,12 @@ void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 }
 
 LogicalResult UseLockOp::verify() {
+  if (!(*this)->getParentOfType<CoreOp>())
+    return emitOpError("must be inside an aie.core");
   if (!getLock().getDefiningOp<LockOp>())
     return emitOpError("'lock' operand must be the result of an aie.lock");
   if (auto value = getValue(); value && *value < 0)
     return emitOpError("'value' must be non-negative, got ") << *value;
-  if (!(*this)->getParentOfType<CoreOp>())
-    return emitOpError("must be inside an aie.core");
   return success();
 }
 
@@ -273,23 +467,65 @@ int64_t ObjectFifoCreateOp::getDepthAt(Value tile, ObjectFifoPort port) {
   return -1;
 }
 
+/// Checks one end's access pattern (`dims`, possibly empty) against the DMA
+/// of the tile kind it runs on, and that it stays inside one object.
+static LogicalResult verifyFifoPattern(ObjectFifoCreateOp op,
+                                       const NPUTarget &target, TileKind kind,
+                                       BDDimLayoutArrayAttr dims,
+                                       StringRef what, int64_t elemBytes) {
+  if (!dims || dims.empty())
+    return success();
+  const DmaLimits &limits = target.dmaLimits(kind);
+  if (static_cast<int>(dims.size()) > limits.maxObjectFifoDims)
+    return op.emitOpError() << what << " has " << dims.size() << " dimensions; "
+                            << kindString(kind) << " DMA takes at most "
+                            << limits.maxObjectFifoDims;
+  SmallVector<int64_t> sizes, strides;
+  int64_t lastIndex = 0;
+  for (BDDimLayoutAttr dim : dims) {
+    sizes.push_back(dim.getSize());
+    strides.push_back(dim.getStride());
+    lastIndex += (static_cast<int64_t>(dim.getSize()) - 1) * dim.getStride();
+  }
+  if (failed(verifyDmaPattern([&] { return op.emitOpError(); }, sizes, strides,
+                              elemBytes, limits, what,
+                              /*outermostIsRepeat=*/false, /*linear=*/false)))
+    return failure();
+  int64_t objectElems = op.getObjectType().getNumElements();
+  if (lastIndex >= objectElems)
+    return op.emitOpError()
+           << what << " reaches element " << lastIndex << ", beyond the "
+           << objectElems << " elements of one object";
+  return success();
+}
+
 LogicalResult ObjectFifoCreateOp::verify() {
-  FailureOr<TileOp> producer =
-      requireTile(*this, getProducerTile(), "producer tile");
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
+    return failure();
+  auto producer =
+      requireTileKind(*this, **target, getProducerTile(), "producer tile");
   if (failed(producer))
     return failure();
   if (getConsumerTiles().empty())
     return emitOpError("needs at least one consumer tile");
+  SmallVector<TileKind> consumerKinds;
   for (auto [i, consumer] : llvm::enumerate(getConsumerTiles())) {
-    if (failed(requireTile(*this, consumer,
-                           "consumer tile #" + std::to_string(i))))
+    auto tile = requireTileKind(*this, **target, consumer,
+                                "consumer tile #" + std::to_string(i));
+    if (failed(tile))
       return failure();
     if (consumer == getProducerTile())
       return emitOpError("consumer tile #")
-             << i << " is the producer tile " << tileString(*producer);
+             << i << " is the producer tile " << tileString(producer->first);
     for (Value earlier : getConsumerTiles().take_front(i))
       if (earlier == consumer)
         return emitOpError("consumer tile #") << i << " is listed twice";
+    if (producer->second == TileKind::Shim && tile->second == TileKind::Shim)
+      return emitOpError("consumer tile #")
+             << i << " " << tileString(tile->first)
+             << " and the producer are both shim tiles";
+    consumerKinds.push_back(tile->second);
   }
 
   // Depth: one count for every end, or producer + one per consumer.
@@ -311,10 +547,38 @@ LogicalResult ObjectFifoCreateOp::verify() {
   MemRefType object = getObjectType();
   if (!object.hasStaticShape())
     return emitOpError("object type ") << object << " must have a static shape";
-  if (getDimensionsFromStreamPerConsumer().size() != getConsumerTiles().size())
+  std::optional<int64_t> elemBytes = getElementBytes(object.getElementType());
+  if (!elemBytes)
+    return emitOpError("object element type ")
+           << object.getElementType() << " is not a whole number of bytes";
+  int64_t unit = (*target)->dmaLimits(producer->second).unitBytes;
+  if ((object.getNumElements() * *elemBytes) % unit)
+    return emitOpError("object type ")
+           << object << " is " << object.getNumElements() * *elemBytes
+           << " bytes, not a whole number of " << unit << "-byte DMA words";
+
+  // Shim ends take their access pattern from the runtime sequence's
+  // transfer; upstream rejects a producer-side pattern on a shim.
+  if (producer->second == TileKind::Shim && !getDimensionsToStream().empty())
+    return emitOpError("'dimensionsToStream' is not supported on a shim "
+                       "producer; give the pattern in the runtime sequence's "
+                       "aiex.npu.dma_memcpy_nd instead");
+  if (failed(verifyFifoPattern(*this, **target, producer->second,
+                               getDimensionsToStreamAttr(),
+                               "'dimensionsToStream'", *elemBytes)))
+    return failure();
+  BDDimLayoutArrayArrayAttr fromStream =
+      getDimensionsFromStreamPerConsumerAttr();
+  if (fromStream.size() != getConsumerTiles().size())
     return emitOpError("'dimensionsFromStreamPerConsumer' has ")
-           << getDimensionsFromStreamPerConsumer().size() << " entries for "
-           << getConsumerTiles().size() << " consumers";
+           << fromStream.size() << " entries for " << getConsumerTiles().size()
+           << " consumers";
+  for (auto [i, dims] : llvm::enumerate(fromStream))
+    if (failed(verifyFifoPattern(*this, **target, consumerKinds[i], dims,
+                                 "'dimensionsFromStream' of consumer #" +
+                                     std::to_string(i),
+                                 *elemBytes)))
+      return failure();
   return success();
 }
 
@@ -365,42 +629,68 @@ LogicalResult ObjectFifoLinkOp::verify() {
              << in.getSymNameAttr()
              << " must have exactly one consumer, the outputs' producer tile";
 
+  if (const NPUTarget *target = getTarget(*this)) {
+    std::optional<TileKind> kind = getTileKind(*target, point);
+    if (kind && *kind == TileKind::Shim)
+      return emitOpError("link point ")
+             << tileString(point.getDefiningOp<TileOp>())
+             << " is a shim tile; it has no memory to forward objects through";
+  }
+  for (ObjectFifoCreateOp fifo : llvm::concat<ObjectFifoCreateOp>(ins, outs))
+    if (fifo.getObjectType().getElementType() !=
+        outs.front().getObjectType().getElementType())
+      return emitOpError("objectfifo ")
+             << fifo.getSymNameAttr() << " carries "
+             << fifo.getObjectType().getElementType()
+             << " elements; every linked objectfifo must carry "
+             << outs.front().getObjectType().getElementType();
+
   ArrayAttr srcOffsets = getSrcOffsets(), dstOffsets = getDstOffsets();
+  // A join writes each input into its slice of the output object, so the
+  // slices must not overlap; a split only reads, and upstream designs send
+  // one slice to several outputs (offsets [0, 0]).
   auto checkOffsets = [&](ArrayAttr offsets, StringRef attrName,
                           MutableArrayRef<ObjectFifoCreateOp> pieces,
-                          ObjectFifoCreateOp whole) -> LogicalResult {
+                          ObjectFifoCreateOp whole,
+                          bool disjoint) -> LogicalResult {
     if (offsets.size() != pieces.size())
       return emitOpError("'")
              << attrName << "' has " << offsets.size() << " entries for "
              << pieces.size() << " objectfifos";
     int64_t wholeElems = whole.getObjectType().getNumElements();
-    int64_t end = 0;
+    int64_t previousEnd = 0;
     for (auto [i, attr] : llvm::enumerate(offsets)) {
       int64_t offset = cast<IntegerAttr>(attr).getInt();
       int64_t elems = pieces[i].getObjectType().getNumElements();
-      if (offset < end)
+      if (offset < 0)
+        return emitOpError("'") << attrName << "' entry #" << i << " ("
+                                << offset << ") must be non-negative";
+      if (disjoint && offset < previousEnd)
         return emitOpError("'")
                << attrName << "' entry #" << i << " (" << offset
-               << ") overlaps the previous piece, which ends at " << end;
-      end = offset + elems;
-      if (end > wholeElems)
+               << ") overlaps the previous piece, which ends at "
+               << previousEnd;
+      previousEnd = offset + elems;
+      if (offset + elems > wholeElems)
         return emitOpError("'")
                << attrName << "' entry #" << i << ": piece "
-               << pieces[i].getSymNameAttr() << " ends at element " << end
-               << ", beyond the " << wholeElems << " elements of "
-               << whole.getSymNameAttr();
+               << pieces[i].getSymNameAttr() << " ends at element "
+               << offset + elems << ", beyond the " << wholeElems
+               << " elements of " << whole.getSymNameAttr();
     }
     return success();
   };
   if (join) {
     if (!dstOffsets.empty())
       return emitOpError("'dst_offsets' must be empty for a join");
-    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front());
+    return checkOffsets(srcOffsets, "src_offsets", ins, outs.front(),
+                        /*disjoint=*/true);
   }
   if (split) {
     if (!srcOffsets.empty())
       return emitOpError("'src_offsets' must be empty for a split");
-    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front());
+    return checkOffsets(dstOffsets, "dst_offsets", outs, ins.front(),
+                        /*disjoint=*/false);
   }
   if (!srcOffsets.empty() || !dstOffsets.empty())
     return emitOpError("offsets must be empty for a one-to-one link");
@@ -615,19 +905,33 @@ void ShimDMAAllocationOp::print(OpAsmPrinter &printer) {
 }
 
 LogicalResult ShimDMAAllocationOp::verify() {
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
+    return failure();
   if (Value tile = getTile()) {
-    if (failed(requireTile(*this, tile, "'tile' operand")))
+    auto tileKind = requireTileKind(*this, **target, tile, "'tile' operand");
+    if (failed(tileKind))
       return failure();
     if (getCol())
       return emitOpError("takes a tile operand or a 'col' attribute, not both");
+    if (tileKind->second != TileKind::Shim)
+      return emitOpError("'tile' operand ")
+             << tileString(tileKind->first) << " is "
+             << kindString(tileKind->second) << "; it must be a shim tile";
   } else if (!getCol()) {
     return emitOpError("needs a shim tile operand (or a 'col' attribute)");
+  } else if (*getCol() < 0 || *getCol() >= (*target)->numColumns) {
+    return emitOpError("'col' ")
+           << *getCol() << " is outside the " << (*target)->numColumns
+           << " columns of " << (*target)->name;
   }
-  if (getChannelIndex() < 0)
-    return emitOpError("'channel_index' must be non-negative, got ")
-           << getChannelIndex();
-  if (getCol() && *getCol() < 0)
-    return emitOpError("'col' must be non-negative, got ") << *getCol();
+  bool s2mm = getChannelDir() == DMAChannelDir::S2MM;
+  int channels = (*target)->channels(TileKind::Shim, s2mm);
+  if (getChannelIndex() < 0 || getChannelIndex() >= channels)
+    return emitOpError("'channel_index' ")
+           << getChannelIndex() << " is out of range: a shim tile has "
+           << channels << " " << stringifyDMAChannelDir(getChannelDir())
+           << " channels";
   return success();
 }
 

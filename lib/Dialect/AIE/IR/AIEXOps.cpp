@@ -28,10 +28,20 @@ LogicalResult verifyShimDmaSymbol(Operation *op, FlatSymbolRefAttr name,
   if (isa_and_nonnull<aie::ShimDMAAllocationOp>(target))
     return success();
   if (auto fifo = dyn_cast_or_null<aie::ObjectFifoCreateOp>(target)) {
-    // Which tile is a shim comes from the target table; structurally we can
-    // only require the FIFO to exist here.
-    (void)fifo;
-    return success();
+    // The runtime sequence drives only shim DMAs: the FIFO needs an end on
+    // a shim tile.
+    const NPUTarget *npu = aie::getTarget(device);
+    auto isShim = [&](Value tile) {
+      std::optional<TileKind> kind =
+          npu ? aie::getTileKind(*npu, tile) : std::nullopt;
+      return kind && *kind == TileKind::Shim;
+    };
+    if (isShim(fifo.getProducerTile()) ||
+        llvm::any_of(fifo.getConsumerTiles(), isShim))
+      return success();
+    return op->emitOpError("'")
+           << attrName << "' " << name
+           << " names an aie.objectfifo with no end on a shim tile";
   }
   return op->emitOpError("'")
          << attrName << "' " << name
@@ -83,8 +93,71 @@ LogicalResult NpuDmaMemcpyNdOp::verify() {
     if (!ShapedType::isDynamic(offset) && offset < 0)
       return emitOpError("offset #")
              << i << " must be non-negative, got " << offset;
-  if (getId() < 0)
-    return emitOpError("'id' must be non-negative, got ") << getId();
+  auto memrefType = cast<MemRefType>(getMemref().getType());
+  std::optional<int64_t> elemBytes =
+      aie::getElementBytes(memrefType.getElementType());
+  const NPUTarget *target = aie::getTarget(*this);
+  if (!target)
+    return emitOpError("must be inside an aie.device of a known target");
+  const DmaLimits &limits = target->dmaLimits(TileKind::Shim);
+  if (!elemBytes || *elemBytes > limits.unitBytes)
+    return emitOpError("element type ")
+           << memrefType.getElementType() << " must be 1 to "
+           << limits.unitBytes << " bytes wide";
+  int bds = target->bufferDescriptors(TileKind::Shim);
+  if (getId() < 0 || getId() >= bds)
+    return emitOpError("'id' ")
+           << getId() << " is out of range: a shim DMA has " << bds
+           << " buffer descriptors";
+  if (static_cast<int>(kEntries) > limits.maxDims)
+    return emitOpError("a shim DMA takes at most ")
+           << limits.maxDims << " dimensions";
+
+  // The limits below can only be checked on constant entries.
+  std::optional<SmallVector<int64_t>> sizes =
+      getConstantIntValues(getMixedSizes());
+  std::optional<SmallVector<int64_t>> strides =
+      getConstantIntValues(getMixedStrides());
+  std::optional<SmallVector<int64_t>> offsets =
+      getConstantIntValues(getMixedOffsets());
+  if (sizes && strides) {
+    // [1, 1, 1, n][0, 0, 0, 1] is a plain contiguous copy, which upstream
+    // lets exceed the per-dimension size fields.
+    bool linear = (*sizes)[0] == 1 && (*sizes)[1] == 1 && (*sizes)[2] == 1 &&
+                  (*strides)[3] == 1;
+    if (failed(aie::verifyDmaPattern([&] { return emitOpError(); }, *sizes,
+                                     *strides, *elemBytes, limits,
+                                     "access pattern",
+                                     /*outermostIsRepeat=*/true, linear)))
+      return failure();
+  }
+  if (offsets && memrefType.hasStaticShape()) {
+    // Offsets index the memref's dimensions, innermost last; the hardware
+    // takes their linearization as one start address.
+    ArrayRef<int64_t> shape = memrefType.getShape();
+    int64_t start = 0, scale = 1;
+    for (size_t i = 0; i < offsets->size(); ++i) {
+      size_t fromInner = offsets->size() - 1 - i;
+      int64_t offset = (*offsets)[fromInner];
+      int64_t dimSize =
+          i < shape.size() ? shape[shape.size() - 1 - i] : int64_t(1);
+      start += offset * scale;
+      scale *= dimSize;
+    }
+    if ((start * *elemBytes) % limits.unitBytes)
+      return emitOpError("offsets start the transfer at byte ")
+             << start * *elemBytes << ", not " << limits.unitBytes
+             << "-byte aligned";
+    if (sizes && strides) {
+      int64_t last = start;
+      for (size_t i = 0; i < kEntries; ++i)
+        last += ((*sizes)[i] - 1) * (*strides)[i];
+      if (last >= memrefType.getNumElements())
+        return emitOpError("access pattern reaches element ")
+               << last << ", beyond the " << memrefType.getNumElements()
+               << " elements of the memref";
+    }
+  }
   if (auto packet = getPacketAttr()) {
     if (packet.getPktType() > 7)
       return emitOpError("'packet' type must fit in 3 bits, got ")
@@ -127,6 +200,15 @@ LogicalResult NpuWriteRTPOp::verify() {
 LogicalResult NpuWrite32Op::verify() {
   if (getColumn().has_value() != getRow().has_value())
     return emitOpError("'column' and 'row' must be given together");
+  if (getColumn()) {
+    const NPUTarget *target = aie::getTarget(*this);
+    if (!target)
+      return emitOpError("must be inside an aie.device of a known target");
+    if (!target->inBounds(*getColumn(), *getRow()))
+      return emitOpError("tile (")
+             << *getColumn() << ", " << *getRow() << ") is outside the "
+             << target->name << " array";
+  }
   if (auto name = getBufferAttr()) {
     if (getColumn())
       return emitOpError("takes 'buffer' or 'column'/'row', not both");
@@ -145,9 +227,13 @@ LogicalResult NpuWrite32Op::verify() {
 LogicalResult DMAConfigureTaskForOp::verify() {
   if (failed(verifyShimDmaSymbol(*this, getAllocAttr(), "alloc")))
     return failure();
-  if (getRepeatCount() < 0)
-    return emitOpError("'repeat_count' must be non-negative, got ")
-           << getRepeatCount();
+  const NPUTarget *target = aie::getTarget(*this);
+  if (!target)
+    return emitOpError("must be inside an aie.device of a known target");
+  if (getRepeatCount() < 0 || getRepeatCount() > target->shimRepeatCountMax)
+    return emitOpError("'repeat_count' ")
+           << getRepeatCount() << " is out of range [0, "
+           << target->shimRepeatCountMax << "]";
   // The subset has no aie.next_bd, so a task is one block: one buffer
   // descriptor and the terminator.
   Region &body = getBody();
@@ -164,6 +250,55 @@ LogicalResult DMAConfigureTaskForOp::verify() {
     if (!isa<aie::DMABDOp>(op))
       return op.emitOpError("is not allowed in aiex.dma_configure_task_for; "
                             "only aie.dma_bd is");
+
+  // The buffer descriptor runs on a shim DMA: check its pattern there.
+  aie::DMABDOp bd = *bds.begin();
+  const DmaLimits &limits = target->dmaLimits(TileKind::Shim);
+  auto type = cast<MemRefType>(bd.getBuffer().getType());
+  std::optional<int64_t> elemBytes =
+      aie::getElementBytes(type.getElementType());
+  if (!elemBytes || *elemBytes > limits.unitBytes)
+    return bd.emitOpError("element type ")
+           << type.getElementType() << " must be 1 to " << limits.unitBytes
+           << " bytes wide";
+  if (auto id = bd.getBdId();
+      id && *id >= target->bufferDescriptors(TileKind::Shim))
+    return bd.emitOpError("'bd_id' ")
+           << *id << " is out of range: a shim DMA has "
+           << target->bufferDescriptors(TileKind::Shim)
+           << " buffer descriptors";
+  if ((static_cast<int64_t>(bd.getOffset()) * *elemBytes) % limits.unitBytes)
+    return bd.emitOpError("'offset' ") << bd.getOffset() << " is not "
+                                       << limits.unitBytes << "-byte aligned";
+  if (auto dims = bd.getDimensionsAttr()) {
+    if (static_cast<int>(dims.size()) > limits.maxDims)
+      return bd.emitOpError("'dimensions' has ")
+             << dims.size() << " dimensions; a shim DMA takes at most "
+             << limits.maxDims;
+    SmallVector<int64_t> sizes, strides;
+    int64_t last = bd.getOffset();
+    for (aie::BDDimLayoutAttr dim : dims) {
+      sizes.push_back(dim.getSize());
+      strides.push_back(dim.getStride());
+      last += (static_cast<int64_t>(dim.getSize()) - 1) * dim.getStride();
+    }
+    bool repeat = static_cast<int>(dims.size()) == limits.maxDims;
+    if (failed(aie::verifyDmaPattern([&] { return bd.emitOpError(); }, sizes,
+                                     strides, *elemBytes, limits,
+                                     "'dimensions'", repeat,
+                                     /*linear=*/false)))
+      return failure();
+    if (type.hasStaticShape() && last >= type.getNumElements())
+      return bd.emitOpError("'dimensions' reach element ")
+             << last << ", beyond the " << type.getNumElements()
+             << " elements of the buffer";
+  } else {
+    int64_t len = bd.getLen().value_or(type.getNumElements());
+    if ((len * *elemBytes) % limits.unitBytes)
+      return bd.emitOpError("'len' of ")
+             << len * *elemBytes << " bytes is not a whole number of "
+             << limits.unitBytes << "-byte words";
+  }
   return success();
 }
 

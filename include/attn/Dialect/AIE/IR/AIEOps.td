@@ -285,8 +285,9 @@ def AIE_ObjectFifoLinkOp : AIE_Op<"objectfifo.link", [HasParent<"DeviceOp">]> {
     The inputs' consumer and the outputs' producer are one tile, the link
     point (a memory tile or core tile, not a shim). A join lists one element
     offset per input into the output object, a split one offset per output
-    into the input object; the pieces must fit inside that object without
-    overlapping.
+    into the input object. Every piece must fit inside that object; a join's
+    pieces must not overlap (a split may send one slice to several outputs,
+    e.g. offsets `[0, 0]`). All linked FIFOs carry the same element type.
   }];
   let arguments = (ins SymbolRefArrayAttr:$fifoIns,
                        SymbolRefArrayAttr:$fifoOuts,

@@ -1,0 +1,154 @@
+"""Python builders for the ``aiex`` dialect (runtime-sequence instructions).
+
+Helpers build the instructions attn-aie emits inside an
+``aie.runtime_sequence``::
+
+    aiex.dma_memcpy_nd(q, [0, 0, 0, 0], [1, 1, 64, 64], [0, 0, 64, 1],
+                       metadata="q_in", id=0, issue_token=True)
+    aiex.dma_wait("q_in")
+
+Offsets, sizes and strides list four entries, outermost first, in elements
+of the memref, as in upstream's ``aiex.npu.dma_memcpy_nd``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional
+
+from ..ir import (
+    BoolAttr,
+    DenseI64ArrayAttr,
+    FlatSymbolRefAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    Value,
+)
+from ._aiex_ops_gen import *  # noqa: F401,F403
+from ._aiex_ops_gen import (
+    DMAAwaitTaskOp,
+    DMAConfigureTaskForOp,
+    DMAFreeTaskOp,
+    DMAStartTaskOp,
+    NpuDmaMemcpyNdOp,
+    NpuDmaWaitOp,
+    NpuWrite32Op,
+    NpuWriteRTPOp,
+    _Dialect,  # noqa: F401
+)
+
+
+def _int_attr(bits: int, value: int, *, unsigned: bool = False) -> IntegerAttr:
+    kind = IntegerType.get_unsigned(bits) if unsigned else IntegerType.get_signless(bits)
+    return IntegerAttr.get(kind, int(value))
+
+
+def _static_list(values: Sequence[int], what: str) -> DenseI64ArrayAttr:
+    values = list(values)
+    if len(values) != 4:
+        raise ValueError(f"aiex.npu.dma_memcpy_nd: {what} needs 4 entries (outermost first), got {len(values)}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"aiex.npu.dma_memcpy_nd: {what} entries must be ints, got {v!r}")
+    return DenseI64ArrayAttr.get(values)
+
+
+def dma_memcpy_nd(
+    memref: Value,
+    offsets: Sequence[int],
+    sizes: Sequence[int],
+    strides: Sequence[int],
+    *,
+    metadata: str,
+    id: int,
+    issue_token: bool = False,
+    loc=None,
+    ip=None,
+) -> NpuDmaMemcpyNdOp:
+    """``aiex.npu.dma_memcpy_nd(%m[offsets][sizes][strides]) {id, metadata, issue_token}``."""
+    attrs = {}
+    if issue_token:
+        attrs["issue_token"] = BoolAttr.get(True)
+    return NpuDmaMemcpyNdOp(
+        memref,
+        [],
+        [],
+        [],
+        _static_list(offsets, "offsets"),
+        _static_list(sizes, "sizes"),
+        _static_list(strides, "strides"),
+        FlatSymbolRefAttr.get(metadata),
+        _int_attr(64, id),
+        loc=loc,
+        ip=ip,
+        **attrs,
+    )
+
+
+def dma_wait(symbol: str, *, loc=None, ip=None) -> NpuDmaWaitOp:
+    """``aiex.npu.dma_wait {symbol = @symbol}``."""
+    return NpuDmaWaitOp(FlatSymbolRefAttr.get(symbol), loc=loc, ip=ip)
+
+
+def rtp_write(buffer: str, index: int, value: int, *, loc=None, ip=None) -> NpuWriteRTPOp:
+    """``aiex.npu.rtp_write(@buffer, index, value)``."""
+    if index < 0:
+        raise ValueError(f"aiex.npu.rtp_write @{buffer}: index must be non-negative, got {index}")
+    return NpuWriteRTPOp(
+        FlatSymbolRefAttr.get(buffer), _int_attr(32, index, unsigned=True), _int_attr(32, value), loc=loc, ip=ip
+    )
+
+
+def write32(
+    address: int,
+    value: int,
+    *,
+    column: Optional[int] = None,
+    row: Optional[int] = None,
+    buffer: Optional[str] = None,
+    loc=None,
+    ip=None,
+) -> NpuWrite32Op:
+    """``aiex.npu.write32 {address, value[, column, row | buffer]}``."""
+    return NpuWrite32Op(
+        _int_attr(32, address, unsigned=True),
+        _int_attr(32, value, unsigned=True),
+        buffer=None if buffer is None else FlatSymbolRefAttr.get(buffer),
+        column=None if column is None else _int_attr(32, column),
+        row=None if row is None else _int_attr(32, row),
+        loc=loc,
+        ip=ip,
+    )
+
+
+def dma_configure_task_for(
+    alloc: str, *, issue_token: bool = False, repeat_count: int = 0, loc=None, ip=None
+) -> DMAConfigureTaskForOp:
+    """``aiex.dma_configure_task_for @alloc { }``; add one ``aie.dma_bd`` and ``aie.end``.
+
+    Fill it with ``with InsertionPoint(op.regions[0].blocks[0])``.
+    """
+    attrs = {}
+    if issue_token:
+        attrs["issue_token"] = BoolAttr.get(True)
+    if repeat_count:
+        attrs["repeat_count"] = _int_attr(32, repeat_count)
+    op = DMAConfigureTaskForOp(IndexType.get(), FlatSymbolRefAttr.get(alloc), loc=loc, ip=ip, **attrs)
+    op.regions[0].blocks.append()
+    return op
+
+
+def dma_start_task(task: Value, *, loc=None, ip=None) -> DMAStartTaskOp:
+    """``aiex.dma_start_task(%task)``."""
+    return DMAStartTaskOp(task, loc=loc, ip=ip)
+
+
+def dma_await_task(task: Value, *, loc=None, ip=None) -> DMAAwaitTaskOp:
+    """``aiex.dma_await_task(%task)``."""
+    return DMAAwaitTaskOp(task, loc=loc, ip=ip)
+
+
+def dma_free_task(task: Value, *, loc=None, ip=None) -> DMAFreeTaskOp:
+    """``aiex.dma_free_task(%task)``."""
+    return DMAFreeTaskOp(task, loc=loc, ip=ip)
