@@ -161,6 +161,19 @@ aie.device(npu2) {
 
 // -----
 
+aie.device(npu2) {
+  %t = aie.tile(0, 2)
+  %far = aie.tile(3, 4)
+  %l = aie.lock(%far, 0)
+  %c = aie.core(%t) {
+    // expected-error @+1 {{'lock' operand lives on tile (3, 4), which the core on tile (0, 2) cannot reach}}
+    aie.use_lock(%l, Release, 1)
+    aie.end
+  }
+}
+
+// -----
+
 func.func @outside(%l: index) {
   // expected-error @+1 {{must be inside an aie.core}}
   aie.use_lock(%l, Release, 1)

@@ -373,10 +373,22 @@ void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
 LogicalResult UseLockOp::verify() {
   if (!(*this)->getParentOfType<CoreOp>())
     return emitOpError("must be inside an aie.core");
-  if (!getLock().getDefiningOp<LockOp>())
+  auto lock = getLock().getDefiningOp<LockOp>();
+  if (!lock)
     return emitOpError("'lock' operand must be the result of an aie.lock");
   if (auto value = getValue(); value && *value < 0)
     return emitOpError("'value' must be non-negative, got ") << *value;
+  // A core reaches only its own and some neighbouring tiles' locks.
+  auto coreTile =
+      (*this)->getParentOfType<CoreOp>().getTile().getDefiningOp<TileOp>();
+  auto lockTile = lock.getTile().getDefiningOp<TileOp>();
+  const NPUTarget *target = getTarget(*this);
+  if (coreTile && lockTile && target &&
+      !target->canAccessMemory(coreTile.getCol(), coreTile.getRow(),
+                               lockTile.getCol(), lockTile.getRow()))
+    return emitOpError("'lock' operand lives on tile ")
+           << tileString(lockTile) << ", which the core on tile "
+           << tileString(coreTile) << " cannot reach";
   return success();
 }
 
@@ -986,7 +998,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
   OpAsmParser::UnresolvedOperand buffer;
   Type bufferType;
-  SMLoc bufferLoc = parser.getCurrentLocation();
   if (parser.parseLParen() || parser.parseOperand(buffer) ||
       parser.parseColon() || parser.parseType(bufferType))
     return failure();
@@ -1032,7 +1043,6 @@ ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
   if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes) ||
       parser.resolveOperand(buffer, bufferType, result.operands))
     return failure();
-  (void)bufferLoc;
   return success();
 }
 
