@@ -7,6 +7,7 @@
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,5 +42,7 @@ void mlir::attn::registerAllPasses() {
     registerAttnToAIEPasses();
     // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
     aie::registerAttnAIEPasses();
+    // attn-fold, attn-tile.
+    attn::registerAttnTransformsPasses();
   });
 }

@@ -1,0 +1,288 @@
+//===- AttnFold.cpp - split attn.attention into attn.stage ops ------------===//
+//
+// attn-fold rewrites every attn.attention into one to three attn.stage ops
+// (FOLD-IR levels 2): unfolded (qk | softmax | pv), partial (qk+softmax |
+// pv), full (one stage, whole score rows on chip) or online (one stage,
+// flash-style streaming). `auto` asks the tile planner whether a full stage
+// fits the target; see Passes.td. Requires: verified attn.attention ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/TilePlanner.h"
+#include "attn/Target/NPUTarget.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNFOLD
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// Logical sizes of one attention layer, each taken from whichever operand
+/// has it static (they are equal at run time).
+struct Dims {
+  int64_t batch, heads, qLen, kvLen, headDim, valueDim;
+};
+
+int64_t pick(int64_t a, int64_t b) { return ShapedType::isDynamic(a) ? b : a; }
+
+Dims layerDims(AttentionOp op) {
+  bool blhd = op.getLayout() == LayoutKind::blhd;
+  unsigned headsPos = blhd ? 2 : 1, lenPos = blhd ? 1 : 2;
+  auto dim = [](Value v, unsigned i) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(i);
+  };
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
+        r = op.getResult();
+  Dims d;
+  d.batch = pick(pick(dim(q, 0), dim(k, 0)), pick(dim(v, 0), dim(r, 0)));
+  d.heads = pick(dim(q, headsPos), dim(r, headsPos));
+  d.qLen = pick(dim(q, lenPos), dim(r, lenPos));
+  d.kvLen = pick(dim(k, lenPos), dim(v, lenPos));
+  d.headDim = pick(dim(q, 3), dim(k, 3));
+  d.valueDim = pick(dim(v, 3), dim(r, 3));
+  return d;
+}
+
+struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
+  using AttnFoldBase::AttnFoldBase;
+
+  void runOnOperation() override;
+
+private:
+  /// The fold `auto` gives for `op` on `target`.
+  FoldKind autoFold(AttentionOp op, const NPUTarget &target);
+  void fold(AttentionOp op, FoldKind fold, Type intermediate);
+};
+
+} // namespace
+
+FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target) {
+  Dims d = layerDims(op);
+  if (ShapedType::isDynamic(d.kvLen))
+    return FoldKind::online;
+  Type elem = op.getQuery().getType().getElementType();
+  StageShape stage;
+  stage.kind = StageKind::Attention;
+  stage.fold = FoldKind::full;
+  stage.name = "attention";
+  stage.qkBytes = stage.valueBytes = elementBytes(elem);
+  if (Value m = op.getMask())
+    stage.maskBytes = elementBytes(m.getType());
+  if (Value b = op.getBias())
+    stage.biasBytes = elementBytes(b.getType());
+  LayerDims dims;
+  dims.qLen = d.qLen;
+  dims.kvLen = d.kvLen;
+  dims.headDim = d.headDim;
+  dims.valueDim = d.valueDim;
+  if (!ShapedType::isDynamic(d.batch) && !ShapedType::isDynamic(d.heads))
+    dims.batchHeads = d.batch * d.heads;
+  dims.matmulType = elem;
+  std::string why;
+  int failedStage;
+  return succeeded(
+             planLayer(target, dims, stage, TileRequest{}, why, failedStage))
+             ? FoldKind::full
+             : FoldKind::online;
+}
+
+void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  Dims d = layerDims(op);
+  Type elem = op.getQuery().getType().getElementType();
+  Type f32 = Float32Type::get(ctx);
+  Type dramType = intermediate ? intermediate : elem;
+  auto scoresType = [&](Type t) {
+    return RankedTensorType::get({d.batch, d.heads, d.qLen, d.kvLen}, t);
+  };
+
+  // Scale made explicit so later padding of D cannot change it.
+  // D may be static on K only.
+  FloatAttr scale = op.getScaleAttr();
+  if (!scale && !ShapedType::isDynamic(d.headDim) && d.headDim > 0)
+    scale = b.getF64FloatAttr(1.0 / std::sqrt(double(d.headDim)));
+
+  // Builds a stage over `inputs`; `body` maps the block arguments to the
+  // values to yield.
+  auto makeStage =
+      [&](StringRef name, TypeRange results, ValueRange inputs,
+          function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> body) {
+        auto stage = b.create<StageOp>(loc, results, inputs, name, kind);
+        OpBuilder inner = OpBuilder::atBlockEnd(&stage.getBodyBlock());
+        SmallVector<Value> yielded =
+            body(inner, stage.getBodyBlock().getArguments());
+        inner.create<YieldOp>(loc, yielded);
+        return stage;
+      };
+
+  // Stage inputs: Q, K, then the optional operands that are present.
+  SmallVector<Value> qkInputs = {op.getQuery(), op.getKey()};
+  Value mask = op.getMask(), bias = op.getBias(), validLen = op.getValidLen();
+  for (Value v : {mask, bias, validLen})
+    if (v)
+      qkInputs.push_back(v);
+  // Rebuilds attn.qk inside a stage from its block arguments.
+  auto buildQK = [&](OpBuilder &ib, ValueRange args, Type sElem) -> Value {
+    unsigned next = 2;
+    Value m = mask ? args[next++] : Value();
+    Value bi = bias ? args[next++] : Value();
+    Value vl = validLen ? args[next++] : Value();
+    auto qk = ib.create<QKOp>(loc, scoresType(sElem), args[0], args[1], m, bi,
+                              vl, scale, op.getCausal(), op.getLayout(),
+                              /*key_len=*/nullptr, /*query_len=*/nullptr);
+    return qk.getScores();
+  };
+  // The stage-local valid_len (last argument) if the layer has one.
+  auto localValidLen = [&](ValueRange args) {
+    return validLen ? args.back() : Value();
+  };
+  Type resultType = op.getResult().getType();
+  LayoutKind layout = op.getLayout();
+  SmallVector<Value> pvTail = {op.getValue()};
+  if (validLen)
+    pvTail.push_back(validLen);
+
+  Value result;
+  switch (kind) {
+  case FoldKind::unfolded: {
+    auto qkStage =
+        makeStage("qk", scoresType(dramType), qkInputs,
+                  [&](OpBuilder &ib, ValueRange args) {
+                    return SmallVector<Value>{buildQK(ib, args, dramType)};
+                  });
+    auto smStage = makeStage(
+        "softmax", scoresType(dramType), qkStage.getResults(),
+        [&](OpBuilder &ib, ValueRange args) {
+          return SmallVector<Value>{
+              ib.create<SoftmaxOp>(loc, scoresType(dramType), args[0], Value())
+                  .getProbs()};
+        });
+    SmallVector<Value> pvInputs = {smStage.getResult(0)};
+    pvInputs.append(pvTail);
+    result = makeStage("pv", resultType, pvInputs,
+                       [&](OpBuilder &ib, ValueRange args) {
+                         return SmallVector<Value>{
+                             ib.create<PVOp>(loc, resultType, args[0], args[1],
+                                             localValidLen(args), layout)
+                                 .getResult()};
+                       })
+                 .getResult(0);
+    break;
+  }
+  case FoldKind::partial: {
+    auto qkStage = makeStage(
+        "qk_softmax", scoresType(dramType), qkInputs,
+        [&](OpBuilder &ib, ValueRange args) {
+          Value s = buildQK(ib, args, f32);
+          return SmallVector<Value>{
+              ib.create<SoftmaxOp>(loc, scoresType(dramType), s, Value())
+                  .getProbs()};
+        });
+    SmallVector<Value> pvInputs = {qkStage.getResult(0)};
+    pvInputs.append(pvTail);
+    result = makeStage("pv", resultType, pvInputs,
+                       [&](OpBuilder &ib, ValueRange args) {
+                         return SmallVector<Value>{
+                             ib.create<PVOp>(loc, resultType, args[0], args[1],
+                                             localValidLen(args), layout)
+                                 .getResult()};
+                       })
+                 .getResult(0);
+    break;
+  }
+  case FoldKind::full:
+  case FoldKind::online: {
+    // Inputs: Q, K, [mask], [bias], V, [valid_len] (valid_len last so the
+    // qk and pv parts share it).
+    SmallVector<Value> inputs = {op.getQuery(), op.getKey()};
+    for (Value v : {mask, bias})
+      if (v)
+        inputs.push_back(v);
+    inputs.push_back(op.getValue());
+    if (validLen)
+      inputs.push_back(validLen);
+    result =
+        makeStage("attention", resultType, inputs,
+                  [&](OpBuilder &ib, ValueRange args) {
+                    unsigned next = 2;
+                    Value m = mask ? args[next++] : Value();
+                    Value bi = bias ? args[next++] : Value();
+                    Value v = args[next++];
+                    Value vl = localValidLen(args);
+                    Value s =
+                        ib.create<QKOp>(loc, scoresType(f32), args[0], args[1],
+                                        m, bi, vl, scale, op.getCausal(),
+                                        layout, nullptr, nullptr)
+                            .getScores();
+                    Value o;
+                    if (kind == FoldKind::full) {
+                      Value p =
+                          ib.create<SoftmaxOp>(loc, scoresType(f32), s, Value())
+                              .getProbs();
+                      o = ib.create<PVOp>(loc, resultType, p, v, vl, layout)
+                              .getResult();
+                    } else {
+                      o = ib.create<OnlineSoftmaxPVOp>(loc, resultType, s, v,
+                                                       vl, layout)
+                              .getResult();
+                    }
+                    return SmallVector<Value>{o};
+                  })
+            .getResult(0);
+    break;
+  }
+  }
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
+void AttnFoldPass::runOnOperation() {
+  Operation *root = getOperation();
+  MLIRContext *ctx = root->getContext();
+  auto fail = [&](const Twine &message) {
+    // Located at the root without attaching it (no op dump in the note).
+    mlir::emitError(root->getLoc()) << "attn-fold: " << message;
+    signalPassFailure();
+  };
+
+  std::optional<FoldKind> forced;
+  if (mode != "auto") {
+    forced = symbolizeFoldKind(mode);
+    if (!forced)
+      return fail("unknown mode '" + mode +
+                  "'; expected auto, unfolded, partial, full or online");
+  }
+  const NPUTarget *npu = lookupTarget(target);
+  if (!npu)
+    return fail("unknown target '" + target +
+                "'; valid targets: " + llvm::join(targetNames(), ", "));
+  Type intermediate = llvm::StringSwitch<Type>(intermediateType)
+                          .Case("f32", Float32Type::get(ctx))
+                          .Case("bf16", BFloat16Type::get(ctx))
+                          .Case("f16", Float16Type::get(ctx))
+                          .Case("input", Type())
+                          .Default(NoneType::get(ctx));
+  if (intermediate && isa<NoneType>(intermediate))
+    return fail("unknown intermediate-type '" + intermediateType +
+                "'; expected f32, bf16, f16 or input");
+
+  SmallVector<AttentionOp> ops;
+  root->walk([&](AttentionOp op) { ops.push_back(op); });
+  for (AttentionOp op : ops)
+    fold(op, forced ? *forced : autoFold(op, *npu), intermediate);
+}

@@ -1,0 +1,72 @@
+// Layers attn-tile cannot plan: errors at the layer naming the rule, the
+// buffers and the bytes.
+// RUN: attn-opt %s -split-input-file -verify-diagnostics --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile)"
+
+// No f32 matmul on the core.
+func.func @f32_layer(%q: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
+  // expected-error @+1 {{attn-tile: target 'npu2' has no matmul intrinsic for element type f32 (target table); supported: bf16, i8}}
+  %o = attn.attention %q, %q, %q : tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32> -> tensor<1x2x64x64xf32>
+  return %o : tensor<1x2x64x64xf32>
+}
+
+// -----
+
+func.func @dynamic_head_dim(%q: tensor<1x2x64x?xbf16>, %v: tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16> {
+  // expected-error @+1 {{attn-tile: stage 'attention' (fold full): the head dimension D is dynamic; kernels are compiled for one D, so attn-tile needs it static}}
+  %o = attn.attention %q, %q, %v scale 0.125 : tensor<1x2x64x?xbf16>, tensor<1x2x64x?xbf16>, tensor<1x2x64x64xbf16> -> tensor<1x2x64x64xbf16>
+  return %o : tensor<1x2x64x64xbf16>
+}
+
+// -----
+
+func.func @dynamic_value_dim(%q: tensor<1x2x64x64xbf16>, %v: tensor<1x2x64x?xbf16>) -> tensor<1x2x64x?xbf16> {
+  // expected-error @+1 {{attn-tile: stage 'attention' (fold full): the value head dimension Dv is dynamic; kernels are compiled for one Dv, so attn-tile needs it static}}
+  %o = attn.attention %q, %q, %v : tensor<1x2x64x64xbf16>, tensor<1x2x64x64xbf16>, tensor<1x2x64x?xbf16> -> tensor<1x2x64x?xbf16>
+  return %o : tensor<1x2x64x?xbf16>
+}
+
+// -----
+
+func.func @full_dynamic_keys(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x?x64xbf16>) -> tensor<1x2x64x64xbf16> {
+  // expected-error @+1 {{attn-tile: stage 'attention' (fold full) keeps whole score rows on chip and needs a static key length, but the key length is dynamic; use attn-fold mode=online (or unfolded), or pad to a bucket first}}
+  %o = attn.attention %q, %k, %k : tensor<1x2x64x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16> -> tensor<1x2x64x64xbf16>
+  return %o : tensor<1x2x64x64xbf16>
+}
+
+// -----
+
+// 16384 keys: 4 rows x 16384 x 4 B of scores alone exceed L1.
+func.func @full_too_long(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x16384x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{attn-tile: no tile sizes fit; even q-tile=4 kv-tile=8: stage 'attention' (fold full), L1 needs 2 x 512 B (Q) + 2 x 1024 B (K) + 1 x 262144 B (S rows f32) + 1 x 32 B (row max/sum f32) + 2 x 1024 B (V) + 2 x 512 B (O) + 1 x 1024 B (O accumulator f32) = 269344 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)}}
+  %o = attn.attention %q, %k, %k : tensor<1x1x64x64xbf16>, tensor<1x1x16384x64xbf16>, tensor<1x1x16384x64xbf16> -> tensor<1x1x64x64xbf16>
+  return %o : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+// A hand-written partial stage with a dynamic key length.
+func.func @partial_dynamic(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x?x64xbf16>) -> tensor<1x2x64x?xbf16> {
+  // expected-error @+1 {{attn-tile: stage 'qk_softmax' (fold partial) keeps whole score rows on chip and needs a static key length}}
+  %p = attn.stage "qk_softmax" fold partial ins(%a = %q, %b = %k : tensor<1x2x64x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x2x64x?xbf16> {
+    %s = attn.qk %a, %b : tensor<1x2x64x64xbf16>, tensor<1x2x?x64xbf16> -> tensor<1x2x64x?xf32>
+    %0 = attn.softmax %s : tensor<1x2x64x?xf32> -> tensor<1x2x64x?xbf16>
+    attn.yield %0 : tensor<1x2x64x?xbf16>
+  }
+  return %p : tensor<1x2x64x?xbf16>
+}
+
+// -----
+
+func.func @empty_queries(%q: tensor<1x2x0x64xbf16>, %k: tensor<1x2x16x64xbf16>) -> tensor<1x2x0x64xbf16> {
+  // expected-error @+1 {{attn-tile: the query length Lq is 0; there is nothing to tile}}
+  %o = attn.attention %q, %k, %k : tensor<1x2x0x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16> -> tensor<1x2x0x64xbf16>
+  return %o : tensor<1x2x0x64xbf16>
+}
+
+// -----
+
+func.func @empty_value_dim(%q: tensor<1x2x8x64xbf16>, %v: tensor<1x2x8x0xbf16>) -> tensor<1x2x8x0xbf16> {
+  // expected-error @+1 {{attn-tile: the value head dimension Dv is 0; there is nothing to tile}}
+  %o = attn.attention %q, %q, %v : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x0xbf16> -> tensor<1x2x8x0xbf16>
+  return %o : tensor<1x2x8x0xbf16>
+}

@@ -1,0 +1,38 @@
+// Bad or unsatisfiable attn-tile options: errors naming the option.
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{target=npu3})" 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{mapping=pipeline})" 2>&1 | FileCheck %s --check-prefix=MAPPING
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=256 kv-tile=256})" 2>&1 | FileCheck %s --check-prefix=L1
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{target=npu1 q-tile=30})" 2>&1 | FileCheck %s --check-prefix=QMULT
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{kv-tile=12})" 2>&1 | FileCheck %s --check-prefix=KVMULT
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=32 l2-q-block=48})" 2>&1 | FileCheck %s --check-prefix=L2QMULT
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{kv-tile=16 l2-kv-block=24})" 2>&1 | FileCheck %s --check-prefix=L2KVMULT
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=16 kv-tile=16 l2-q-block=2048 l2-kv-block=2048})" 2>&1 | FileCheck %s --check-prefix=L2
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{target=npu1_2col columns=3})" 2>&1 | FileCheck %s --check-prefix=COLUMNS
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{cores-per-column=5})" 2>&1 | FileCheck %s --check-prefix=CORES
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{mapping=stream cores-per-column=4})" 2>&1 | FileCheck %s --check-prefix=STREAM3
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=partial}, attn-tile{mapping=stream cores-per-column=3})" 2>&1 | FileCheck %s --check-prefix=STREAM2
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{depth=0})" 2>&1 | FileCheck %s --check-prefix=DEPTH
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=-4})" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=big})" 2>&1 | FileCheck %s --check-prefix=PARSE
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{kv_tile=16})" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// TARGET: error: attn-tile: unknown target 'npu3'; valid targets: npu1, npu1_1col, npu1_2col, npu1_3col, npu2, npu2_1col, npu2_2col, npu2_3col, npu2_4col, npu2_5col, npu2_6col, npu2_7col
+// MAPPING: error: attn-tile: unknown mapping 'pipeline'; expected fused or stream
+// L1: attn-tile-options.mlir:[[@LINE+15]]:8: error: attn-tile: q-tile=256 kv-tile=256: stage 'attention' (fold online), L1 needs 2 x 32768 B (Q) + 2 x 32768 B (K) + 1 x 262144 B (S tile f32) + 1 x 2048 B (row max/sum f32) + 2 x 32768 B (V) + 2 x 32768 B (O) + 1 x 65536 B (O accumulator f32) = 591872 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)
+// QMULT: error: attn-tile: q-tile=30 is not a multiple of the npu1 bf16 intrinsic M = 4
+// KVMULT: error: attn-tile: kv-tile=12 is not a multiple of 8 (lcm of the npu2 bf16 intrinsic K = 8 and N = 8)
+// L2QMULT: error: attn-tile: l2-q-block=48 is not a multiple of q-tile=32
+// L2KVMULT: error: attn-tile: l2-kv-block=24 is not a multiple of kv-tile=16
+// L2: error: attn-tile: l2-q-block=2048 l2-kv-block=2048: stage 'attention' (fold online), L2 needs 2 x 262144 B (Q) + 2 x 262144 B (K) + 2 x 262144 B (V) + 2 x 262144 B (O) = 2097152 B > 524288 B of a npu2 memtile
+// COLUMNS: error: attn-tile: columns=3 exceeds the 2 columns of npu1_2col
+// CORES: error: attn-tile: cores-per-column=5 exceeds the 4 core rows of npu2
+// STREAM3: error: attn-tile: cores-per-column=4 is not a multiple of the 3-core stream pipeline (QK | softmax | PV)
+// STREAM2: error: attn-tile: cores-per-column=3 is not a multiple of the 2-core stream pipeline (QK | softmax)
+// DEPTH: error: attn-tile: depth=0: must be at least 1
+// NEGATIVE: error: attn-tile: q-tile=-4: must be positive (0 picks)
+// PARSE: for the --q-tile option: 'big' value invalid for long argument!
+// UNKNOWN: no such option kv_tile
+func.func @layer(%q: tensor<1x2x2048x64xbf16>) -> tensor<1x2x2048x64xbf16> {
+  %o = attn.attention %q, %q, %q : tensor<1x2x2048x64xbf16>, tensor<1x2x2048x64xbf16>, tensor<1x2x2048x64xbf16> -> tensor<1x2x2048x64xbf16>
+  return %o : tensor<1x2x2048x64xbf16>
+}
