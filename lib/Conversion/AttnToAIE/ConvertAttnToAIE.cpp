@@ -79,7 +79,7 @@ private:
     return MemRefType::get(shape, elem);
   }
   MemRefType fifoType(const FifoSpec &f) {
-    return memref(f.shape, f.bytes ? b.getI8Type() : elemType(f.elem));
+    return memref(f.shape, elemType(f.elem));
   }
   Value tile(TileCoord c) { return tiles.at({c.col, c.row}); }
 
@@ -102,15 +102,13 @@ private:
   Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
 
   /// A loop whose body is built with the insertion point inside it.
-  template <typename Fn>
-  void loop(Value lb, Value ub, Fn body) {
+  template <typename Fn> void loop(Value lb, Value ub, Fn body) {
     auto forOp = scf::ForOp::create(b, loc, lb, ub, idx(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(forOp.getBody()->getTerminator());
     body(forOp.getInductionVar());
   }
-  template <typename Fn>
-  void ifThen(Value cond, Fn body) {
+  template <typename Fn> void ifThen(Value cond, Fn body) {
     auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
@@ -120,10 +118,11 @@ private:
   Value acquire(StringRef fifo, aie::ObjectFifoPort port) {
     MemRefType type = fifoType(*fifos.lookup(fifo));
     auto sv = aie::ObjectFifoAcquireOp::create(
-        b, loc, TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)}, port,
-        fifo, 1);
-    return aie::ObjectFifoSubviewAccessOp::create(b, loc, type,
-                                                  sv.getResult(0), 0);
+        b, loc,
+        TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)},
+        port, fifo, 1);
+    return aie::ObjectFifoSubviewAccessOp::create(b, loc, type, sv.getResult(0),
+                                                  0);
   }
   void release(StringRef fifo, aie::ObjectFifoPort port) {
     aie::ObjectFifoReleaseOp::create(b, loc, port, fifo, 1);
@@ -199,14 +198,12 @@ void DeviceEmitter::emitFifos() {
   };
   for (const LinkSpec &l : sch.links)
     aie::ObjectFifoLinkOp::create(b, loc, names(l.ins), names(l.outs),
-                                  offsets(l.srcOffsets),
-                                  offsets(l.dstOffsets));
+                                  offsets(l.srcOffsets), offsets(l.dstOffsets));
 }
 
 void DeviceEmitter::emitCore(const CoreSpec &core) {
   const int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
-  const int64_t st = sch.stepTile, Lk = d.kvLen, D = d.headDim,
-                Dv = d.valueDim;
+  const int64_t st = sch.stepTile, Lk = d.kvLen, D = d.headDim, Dv = d.valueDim;
   const llvm::StringRef tsuffix = d.elem == ElementKind::BF16 ? "bf16" : "f32";
   const bool needsMask = d.causal || d.hasValidLen || d.keyLimit < d.kvLen;
   Type f32t = b.getF32Type();
@@ -219,11 +216,16 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                                  b.getStringAttr(what + "_" + at),
                                  IntegerAttr(), ElementsAttr(), IntegerAttr());
   };
-  Value sBuf, accBuf, mBuf, lBuf, rtpBuf;
-  if (d.kind == StageKind::Online)
+  Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf;
+  if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
+      d.kind == StageKind::QKSoftmax)
     sBuf = buffer("s", memref({tq, st}, f32t));
   if (d.kind == StageKind::Full)
-    sBuf = buffer("s", memref({tq, Lk}, f32t));
+    rowBuf = buffer("srow", memref({tq, Lk}, f32t));
+  // The V half of a joined K/V object, copied out for the kernels.
+  Value vBuf;
+  if (d.kind == StageKind::Online || d.kind == StageKind::Full)
+    vBuf = buffer("v", memref({st, Dv}, dataType()));
   if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
       d.kind == StageKind::PV) {
     accBuf = buffer("acc", memref({tq, Dv}, f32t));
@@ -231,10 +233,10 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
     lBuf = buffer("l", memref({tq}, f32t));
   }
   if (!core.rtpBuffer.empty())
-    rtpBuf = aie::BufferOp::create(
-        b, loc, memref({d.batch}, b.getI32Type()), coreTile,
-        b.getStringAttr(core.rtpBuffer), IntegerAttr(), ElementsAttr(),
-        IntegerAttr());
+    rtpBuf =
+        aie::BufferOp::create(b, loc, memref({d.batch}, b.getI32Type()),
+                              coreTile, b.getStringAttr(core.rtpBuffer),
+                              IntegerAttr(), ElementsAttr(), IntegerAttr());
 
   auto coreOp = aie::CoreOp::create(b, loc, coreTile);
   Block *body = new Block();
@@ -259,8 +261,11 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
     Value rounds = div(add(len, idx(P - 1)), idx(P));
     Value batch = div(kh, idx(workPerBatch));
     loop(idx(0), rounds, [&](Value round) {
-      Value li = arith::MinUIOp::create(b, loc, add(mul(round, idx(P)),
-                                                    idx(lane)),
+      // Same item choice as the planner: the last round is shifted back
+      // to end with the chunk; a chunk shorter than P repeats its last item.
+      Value lastBase = arith::MaxSIOp::create(b, loc, sub(len, idx(P)), idx(0));
+      Value base = arith::MinUIOp::create(b, loc, mul(round, idx(P)), lastBase);
+      Value li = arith::MinUIOp::create(b, loc, add(base, idx(lane)),
                                         sub(len, idx(1)));
       Value item = add(start, li);
       Value qi = rem(item, idx(nQ));
@@ -293,8 +298,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                                         keyLimit);
         if (d.causal) {
           Value last = add(q0i, i32(tq - 1 + d.causalOffset));
-          Value seen = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::sle, k0, last);
+          Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                             k0, last);
           c = arith::AndIOp::create(b, loc, c, seen);
         }
         return c;
@@ -327,7 +332,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
       auto zeroRows = [&](Value p, int64_t cols) {
         if (!rowLimit)
           return;
-        Value first = arith::MaxSIOp::create(b, loc, sub(rowLimit, q0i), i32(0));
+        Value first =
+            arith::MaxSIOp::create(b, loc, sub(rowLimit, q0i), i32(0));
         first = arith::MinSIOp::create(b, loc, first, i32(tq));
         Value firstIdx =
             arith::IndexCastOp::create(b, loc, b.getIndexType(), first);
@@ -337,17 +343,47 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
           });
         });
       };
-      auto kvViews = [&](Value obj) -> std::pair<Value, Value> {
-        const FifoSpec &f = *fifos.lookup(core.stepFifo);
-        if (!f.bytes)
-          return {obj, obj};
-        int64_t kBytes = st * D * bytes(d.elem);
-        Value k = memref::ViewOp::create(b, loc, memref({st, D}, dataType()),
-                                         obj, idx(0), ValueRange{});
-        Value v = memref::ViewOp::create(b, loc, memref({st, Dv}, dataType()),
-                                         obj, idx(kBytes), ValueRange{});
-        return {k, v};
+      // A joined K/V object is one flat buffer, K block first: K is that
+      // buffer's start (a reinterpretation, no copy); V is copied out into a
+      // tile of its own (kernels take one pointer per operand and a pointer
+      // into the middle of an object has no identity-layout memref).
+      auto kView = [&](Value obj) -> Value {
+        if (fifos.lookup(core.stepFifo)->shape.size() == 2)
+          return obj;
+        Value flat = memref::SubViewOp::create(
+            b, loc, memref({st * D}, dataType()), obj,
+            ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(st * D)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+        return memref::ExpandShapeOp::create(
+            b, loc, memref({st, D}, dataType()), flat,
+            ArrayRef<ReassociationIndices>{{0, 1}});
       };
+      auto vCopy = [&](Value obj) -> Value {
+        loop(idx(0), idx(st), [&](Value i) {
+          loop(idx(0), idx(Dv), [&](Value j) {
+            Value at = add(idx(st * D), add(mul(i, idx(Dv)), j));
+            Value x = memref::LoadOp::create(b, loc, obj, ValueRange{at});
+            memref::StoreOp::create(b, loc, x, vBuf, ValueRange{i, j});
+          });
+        });
+        return vBuf;
+      };
+      // Score tiles and whole score rows: the kernels write dense [tq][tk]
+      // tiles, the row softmax wants [tq][Lk] rows.
+      auto copyTile = [&](Value from, Value to, Value k0, bool toRows) {
+        Value col0 = arith::IndexCastOp::create(b, loc, b.getIndexType(), k0);
+        loop(idx(0), idx(tq), [&](Value i) {
+          loop(idx(0), idx(tk), [&](Value j) {
+            Value wide = add(col0, j);
+            Value v = memref::LoadOp::create(
+                b, loc, from, toRows ? ValueRange{i, j} : ValueRange{i, wide});
+            memref::StoreOp::create(
+                b, loc, v, to, toRows ? ValueRange{i, wide} : ValueRange{i, j});
+          });
+        });
+      };
+      const int64_t blocks = Lk / tk;
 
       switch (d.kind) {
       case StageKind::Online: {
@@ -356,9 +392,10 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         call("attn_online_init", {mBuf, lBuf, accBuf, i32(tq), i32(Dv)});
         loop(idx(0), idx(sch.steps), [&](Value j) {
           Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          auto [kt, vt] = kvViews(obj);
           Value k0 = toI32(mul(j, idx(st)));
           guarded(k0, [&]() {
+            Value kt = kView(obj);
+            Value vt = vCopy(obj);
             call(("attn_qk_" + tsuffix).str(),
                  {q, kt, sBuf, i32(tq), i32(st), i32(D), f32(d.scale)});
             mask(sBuf, st, k0);
@@ -376,23 +413,39 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         break;
       }
       case StageKind::Full: {
+        // Pass 1: score rows; pass 2: P V over the same K/V blocks.
         Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
-        auto [kt, vt] = kvViews(obj);
         readValidLen();
-        call(("attn_qk_" + tsuffix).str(),
-             {q, kt, sBuf, i32(tq), i32(Lk), i32(D), f32(d.scale)});
-        mask(sBuf, Lk, i32(0));
-        call("attn_softmax_rows", {sBuf, sBuf, i32(tq), i32(Lk)});
+        loop(idx(0), idx(blocks), [&](Value j) {
+          Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
+          Value k0 = toI32(mul(j, idx(tk)));
+          guarded(k0, [&]() {
+            Value kt = kView(obj);
+            call(("attn_qk_" + tsuffix).str(),
+                 {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
+          });
+          mask(sBuf, tk, k0);
+          copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
+          release(core.stepFifo, ObjectFifoPort::Consume);
+        });
+        call("attn_softmax_rows", {rowBuf, rowBuf, i32(tq), i32(Lk)});
         call("attn_online_init", {mBuf, lBuf, accBuf, i32(tq), i32(Dv)});
-        call(("attn_pv_accumulate_" + tsuffix).str(),
-             {sBuf, vt, accBuf, i32(tq), i32(Lk), i32(Dv)});
+        loop(idx(0), idx(blocks), [&](Value j) {
+          Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
+          Value k0 = toI32(mul(j, idx(tk)));
+          guarded(k0, [&]() {
+            Value vt = vCopy(obj);
+            copyTile(rowBuf, sBuf, k0, /*toRows=*/false);
+            call(("attn_pv_accumulate_" + tsuffix).str(),
+                 {sBuf, vt, accBuf, i32(tq), i32(tk), i32(Dv)});
+          });
+          release(core.stepFifo, ObjectFifoPort::Consume);
+        });
         setRowWeights(/*keep=*/false);
         Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
         call(("attn_finalize_" + tsuffix).str(),
              {accBuf, lBuf, o, i32(tq), i32(Dv)});
         release(core.outFifo, ObjectFifoPort::Produce);
-        release(core.stepFifo, ObjectFifoPort::Consume);
         release(core.itemFifo, ObjectFifoPort::Consume);
         break;
       }
@@ -420,8 +473,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         readValidLen();
         Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
         if (d.hasValidLen)
-          call("attn_mask_positions", {s, i32(tq), i32(Lk), q0i, i32(0),
-                                       keyLimit, i32(0), i32(0)});
+          call("attn_mask_positions",
+               {s, i32(tq), i32(Lk), q0i, i32(0), keyLimit, i32(0), i32(0)});
         call("attn_softmax_rows", {s, p, i32(tq), i32(Lk)});
         zeroRows(p, Lk);
         release(core.outFifo, ObjectFifoPort::Produce);
@@ -430,16 +483,22 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
       }
       case StageKind::QKSoftmax: {
         Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
         readValidLen();
         Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
-        call(("attn_qk_" + tsuffix).str(),
-             {q, kt, p, i32(tq), i32(Lk), i32(D), f32(d.scale)});
-        mask(p, Lk, i32(0));
+        loop(idx(0), idx(blocks), [&](Value j) {
+          Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
+          Value k0 = toI32(mul(j, idx(tk)));
+          guarded(k0, [&]() {
+            call(("attn_qk_" + tsuffix).str(),
+                 {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
+          });
+          mask(sBuf, tk, k0);
+          copyTile(sBuf, p, k0, /*toRows=*/true);
+          release(core.stepFifo, ObjectFifoPort::Consume);
+        });
         call("attn_softmax_rows", {p, p, i32(tq), i32(Lk)});
         zeroRows(p, Lk);
         release(core.outFifo, ObjectFifoPort::Produce);
-        release(core.stepFifo, ObjectFifoPort::Consume);
         release(core.itemFifo, ObjectFifoPort::Consume);
         break;
       }
@@ -511,9 +570,9 @@ void DeviceEmitter::emitSequence(StringRef name) {
 aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
                                   StringRef sequenceName) {
   std::optional<aie::AIEDevice> kind = aie::symbolizeAIEDevice(t.name);
-  device = aie::DeviceOp::create(
-      b, loc, aie::AIEDeviceAttr::get(b.getContext(), *kind),
-      b.getStringAttr(deviceName));
+  device = aie::DeviceOp::create(b, loc,
+                                 aie::AIEDeviceAttr::get(b.getContext(), *kind),
+                                 b.getStringAttr(deviceName));
   deviceBody = new Block();
   device.getBodyRegion().push_back(deviceBody);
   OpBuilder::InsertionGuard guard(b);
@@ -583,8 +642,8 @@ struct ConvertAttnToAIEPass
         fns.push_back(fn);
     llvm::StringSet<> names;
     for (Operation &op : module.getBody()->getOperations())
-      if (auto sym = op.getAttrOfType<StringAttr>(
-              SymbolTable::getSymbolAttrName()))
+      if (auto sym =
+              op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
         names.insert(sym.getValue());
     for (func::FuncOp fn : fns)
       if (failed(convertFunction(fn, names)))

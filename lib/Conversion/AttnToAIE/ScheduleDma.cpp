@@ -46,9 +46,8 @@ struct AttnScheduleDmaPass
       std::optional<StageSchedule> schedule =
           planStage(described->desc, *described->target, options, error);
       if (!schedule) {
-        stage.emitOpError("'")
-            << stage.getName() << "' cannot be scheduled on "
-            << described->target->name << ": " << error;
+        stage.emitOpError("'") << stage.getName() << "' cannot be scheduled on "
+                               << described->target->name << ": " << error;
         failed = true;
         return;
       }

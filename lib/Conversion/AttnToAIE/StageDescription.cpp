@@ -283,9 +283,9 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
 //===----------------------------------------------------------------------===//
 
 static std::string tileName(const NPUTarget &t, TileCoord c) {
-  const char *kind = c.row == t.shimRow       ? "shim"
+  const char *kind = c.row == t.shimRow      ? "shim"
                      : c.row == t.memTileRow ? "mem"
-                                              : "core";
+                                             : "core";
   return llvm::formatv("{0}({1},{2})", kind, c.col, c.row).str();
 }
 
@@ -297,8 +297,8 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   auto i64 = [&](StringRef name, int64_t v) {
     attrs.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(v)));
   };
-  attrs.push_back(
-      b.getNamedAttr("kind", b.getStringAttr(stringifyStageKind(sch.desc.kind))));
+  attrs.push_back(b.getNamedAttr(
+      "kind", b.getStringAttr(stringifyStageKind(sch.desc.kind))));
   attrs.push_back(b.getNamedAttr("target", b.getStringAttr(sch.targetName)));
   i64("group_columns", sch.groupColumns);
   i64("groups", sch.numGroups);
@@ -308,16 +308,17 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("total_rounds", sch.totalRounds);
   i64("max_group_rounds", sch.maxGroupRounds);
   i64("bypass_cores", sch.bypassCores);
+  i64("q_tile", sch.desc.qTile);
   i64("kv_tile", sch.stepTile);
   attrs.push_back(b.getNamedAttr("k_transpose", b.getStringAttr("kernel")));
   attrs.push_back(b.getNamedAttr(
-      "depths", b.getDictionaryAttr({
-                    b.getNamedAttr("item", b.getI64IntegerAttr(sch.itemDepth)),
-                    b.getNamedAttr("step", b.getI64IntegerAttr(sch.stepDepth)),
-                    b.getNamedAttr("core_step",
-                                   b.getI64IntegerAttr(sch.coreStepDepth)),
-                    b.getNamedAttr("output", b.getI64IntegerAttr(sch.outDepth)),
-                })));
+      "depths",
+      b.getDictionaryAttr({
+          b.getNamedAttr("item", b.getI64IntegerAttr(sch.itemDepth)),
+          b.getNamedAttr("step", b.getI64IntegerAttr(sch.stepDepth)),
+          b.getNamedAttr("core_step", b.getI64IntegerAttr(sch.coreStepDepth)),
+          b.getNamedAttr("output", b.getI64IntegerAttr(sch.outDepth)),
+      })));
   i64("l1_bytes", sch.l1Bytes);
   i64("l2_bytes", sch.l2Bytes);
   i64("memtile_bds", sch.memTileBDs);
@@ -337,7 +338,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
       os << ".s2mm" << f.shimChannel;
     os << ", depth " << f.depth << ", ";
     llvm::interleave(f.shape, os, "x");
-    os << "x" << (f.bytes ? "i8" : stringifyElementKind(f.elem));
+    os << "x" << stringifyElementKind(f.elem);
     fifos.push_back(b.getStringAttr(s));
   }
   attrs.push_back(b.getNamedAttr("fifos", b.getArrayAttr(fifos)));
@@ -368,7 +369,8 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   SmallVector<NamedAttribute> bytes;
   for (Role role : {Role::Q, Role::K, Role::V, Role::S, Role::P, Role::O})
     if (int64_t n = sch.roleBytes[static_cast<int>(role)])
-      bytes.push_back(b.getNamedAttr(stringifyRole(role), b.getI64IntegerAttr(n)));
+      bytes.push_back(
+          b.getNamedAttr(stringifyRole(role), b.getI64IntegerAttr(n)));
   attrs.push_back(b.getNamedAttr("bytes", b.getDictionaryAttr(bytes)));
   return b.getDictionaryAttr(attrs);
 }

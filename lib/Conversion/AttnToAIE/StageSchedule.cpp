@@ -95,7 +95,7 @@ int64_t FifoSpec::objectBytes() const {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
-  return bytes ? n : n * attn::bytes(elem);
+  return n * attn::bytes(elem);
 }
 
 //===----------------------------------------------------------------------===//
@@ -123,10 +123,9 @@ std::vector<Role> stepRoles(StageKind k) {
 bool hasCoreStep(StageKind k) { return k == StageKind::PV; }
 /// Whether the output is written once per step (S tiles) or once per item.
 bool outputPerStep(StageKind k) { return k == StageKind::QK; }
-/// Whether the step object spans the whole key length.
-bool wholeRowSteps(StageKind k) {
-  return k == StageKind::Full || k == StageKind::QKSoftmax;
-}
+/// Passes over the key blocks per item: the full fold streams K/V twice
+/// (scores, then P V), everything else once.
+int64_t keyPasses(StageKind k) { return k == StageKind::Full ? 2 : 1; }
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -329,7 +328,7 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 //===----------------------------------------------------------------------===//
 
 struct Planner {
-  const StageDesc &d;
+  StageDesc d;
   const NPUTarget &t;
   std::string &error;
   StageSchedule sch;
@@ -351,8 +350,14 @@ struct Planner {
 
   int64_t eb(Role role) const { return bytes(sch.roleElement(role)); }
 
+  // (critical rounds, total rounds, -group columns, splits): smaller is
+  // better.
+  using Candidate = std::tuple<int64_t, int64_t, int64_t, int64_t>;
+  std::vector<Candidate> candidates;
+
   bool validate();
   bool chooseGroups(const ScheduleOptions &options);
+  void applyCandidate(const Candidate &c);
   int64_t groupRounds(int64_t g) const;
   bool buildFifos();
   bool checkResources();
@@ -363,8 +368,12 @@ struct Planner {
   // Item index handled by core (w, r) of a group in round t of a unit.
   int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t w,
                     int64_t r) const {
-    return start + std::min(t * sch.coresPerGroup + w * d.coresPerColumn + r,
-                            len - 1);
+    // Rounds advance by P items; the last one is shifted back so that it
+    // ends with the chunk (recomputing a few items instead of leaving cores
+    // idle); a chunk shorter than P repeats its last item.
+    int64_t P = sch.coresPerGroup;
+    int64_t base = std::min(t * P, std::max<int64_t>(len - P, 0));
+    return start + std::min(base + w * d.coresPerColumn + r, len - 1);
   }
   // (b, head, query tile) of item `idx` of work head `kh`.
   std::tuple<int64_t, int64_t, int64_t> item(int64_t kh, int64_t idx) const {
@@ -374,9 +383,7 @@ struct Planner {
     int64_t g = idx / nQ, qi = idx % nQ;
     return {b, hk * headsPerWork + g, qi};
   }
-  int64_t kvHeadOf(int64_t kh) const {
-    return kh % (sch.workHeads / d.batch);
-  }
+  int64_t kvHeadOf(int64_t kh) const { return kh % (sch.workHeads / d.batch); }
   int64_t batchOf(int64_t kh) const { return kh / (sch.workHeads / d.batch); }
 };
 
@@ -385,19 +392,18 @@ bool Planner::validate() {
     return fail(llvm::formatv("element type {0} has no core kernels "
                               "(attn_kernels provides bf16 and f32)",
                               stringifyElementKind(d.elem)));
-  for (auto [name, v] :
-       {std::pair<const char *, int64_t>{"batch", d.batch},
-        {"heads", d.heads},
-        {"kv heads", d.kvHeads},
-        {"query length", d.qLen},
-        {"key length", d.kvLen},
-        {"head dim", d.headDim},
-        {"value dim", d.valueDim},
-        {"q_tile", d.qTile},
-        {"kv_tile", d.kvTile},
-        {"columns", d.columns},
-        {"cores_per_column", d.coresPerColumn},
-        {"depth", d.depth}})
+  for (auto [name, v] : {std::pair<const char *, int64_t>{"batch", d.batch},
+                         {"heads", d.heads},
+                         {"kv heads", d.kvHeads},
+                         {"query length", d.qLen},
+                         {"key length", d.kvLen},
+                         {"head dim", d.headDim},
+                         {"value dim", d.valueDim},
+                         {"q_tile", d.qTile},
+                         {"kv_tile", d.kvTile},
+                         {"columns", d.columns},
+                         {"cores_per_column", d.coresPerColumn},
+                         {"depth", d.depth}})
     if (v < 1)
       return fail(llvm::formatv("{0} must be positive, got {1}", name, v));
   if (d.heads % d.kvHeads != 0)
@@ -418,14 +424,40 @@ bool Planner::validate() {
     return fail(llvm::formatv("padded key length {0} is not a multiple of "
                               "kv_tile {1}",
                               d.kvLen, d.kvTile));
+  // A row softmax needs whole rows, not the plan's query tile: the softmax
+  // stage takes the most rows (a divisor of q_tile) whose S and P rows fit
+  // L1, double-buffered if possible.
+  if (d.kind == StageKind::Softmax) {
+    int64_t rowBytes = d.kvLen * bytes(ElementKind::F32);
+    int64_t fixed = t.coreStackReserveBytes +
+                    (d.hasValidLen ? d.batch * bytes(ElementKind::I32) : 0);
+    int64_t best = 0;
+    for (int64_t depth : {d.depth, int64_t(1)}) {
+      for (int64_t rows = d.qTile; rows >= 1 && !best; --rows)
+        if (d.qTile % rows == 0 &&
+            fixed + 2 * depth * rows * rowBytes <= t.coreL1Bytes)
+          best = rows;
+      if (best)
+        break;
+    }
+    if (!best)
+      return fail(llvm::formatv("a score row of {0} keys ({1} bytes in f32, "
+                                "once in and once out) does not fit the {2} "
+                                "bytes of L1",
+                                d.kvLen, rowBytes, t.coreL1Bytes));
+    d.qTile = best;
+  }
+  sch.desc = d;
   nQ = d.qLen / d.qTile;
   steps = stepRoles(d.kind);
   bool perHead = d.kind == StageKind::Softmax;
   sch.groupSize = perHead ? 1 : d.heads / d.kvHeads;
   sch.workHeads = d.batch * (perHead ? d.heads : d.kvHeads);
   sch.itemsPerHead = sch.groupSize * nQ;
-  sch.stepTile = wholeRowSteps(d.kind) ? d.kvLen : d.kvTile;
-  sch.steps = (d.kind == StageKind::Softmax) ? 0 : d.kvLen / sch.stepTile;
+  sch.stepTile = d.kvTile;
+  sch.steps = (d.kind == StageKind::Softmax)
+                  ? 0
+                  : keyPasses(d.kind) * (d.kvLen / sch.stepTile);
   return true;
 }
 
@@ -475,13 +507,12 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
     return fail(llvm::formatv("kv-splits={0} exceeds the {1} query tiles of "
                               "one kv head",
                               options.kvSplits, sch.itemsPerHead));
-  int64_t maxSplits =
-      options.kvSplits ? options.kvSplits
-                       : std::min<int64_t>(sch.itemsPerHead, d.columns);
+  int64_t maxSplits = options.kvSplits
+                          ? options.kvSplits
+                          : std::min<int64_t>(sch.itemsPerHead, d.columns);
   int64_t minSplits = options.kvSplits ? options.kvSplits : 1;
 
-  bool found = false;
-  std::tuple<int64_t, int64_t, int64_t, int64_t> best;
+  candidates.clear();
   for (int64_t w : widths) {
     for (int64_t s = minSplits; s <= maxSplits; ++s) {
       sch.groupColumns = w;
@@ -494,24 +525,23 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
       int64_t perHead = 0;
       for (int64_t c = 0; c < s; ++c)
         perHead += sch.roundsOfChunk(c);
-      auto key = std::make_tuple(critical, perHead * sch.workHeads, -w, s);
-      if (!found || key < best) {
-        best = key;
-        found = true;
-      }
+      candidates.push_back({critical, perHead * sch.workHeads, -w, s});
     }
   }
-  int64_t w = -std::get<2>(best);
-  sch.groupColumns = w;
-  sch.numGroups = d.columns / w;
-  sch.coresPerGroup = w * d.coresPerColumn;
-  sch.kvSplits = std::get<3>(best);
-  sch.roundsPerHead = 0;
-  for (int64_t c = 0; c < sch.kvSplits; ++c)
-    sch.roundsPerHead += sch.roundsOfChunk(c);
-  sch.totalRounds = sch.roundsPerHead * sch.workHeads;
-  sch.maxGroupRounds = std::get<0>(best);
+  llvm::sort(candidates);
   return true;
+}
+
+void Planner::applyCandidate(const Candidate &c) {
+  sch.groupColumns = -std::get<2>(c);
+  sch.numGroups = d.columns / sch.groupColumns;
+  sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
+  sch.kvSplits = std::get<3>(c);
+  sch.roundsPerHead = 0;
+  for (int64_t s = 0; s < sch.kvSplits; ++s)
+    sch.roundsPerHead += sch.roundsOfChunk(s);
+  sch.totalRounds = sch.roundsPerHead * sch.workHeads;
+  sch.maxGroupRounds = std::get<0>(c);
 }
 
 bool Planner::buildFifos() {
@@ -569,7 +599,7 @@ bool Planner::buildFifos() {
       int col = c0, ch = firstFree;
       bool joined = steps.size() > 1;
       std::vector<int64_t> offsets;
-      int64_t joinedBytes = 0;
+      int64_t joinedElems = 0;
       for (Role role : steps) {
         while (ch >= shimIn) {
           ++col;
@@ -581,14 +611,11 @@ bool Planner::buildFifos() {
         f.consumers = {{c0, t.memTileRow}};
         f.depth = depth;
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
+        f.shape = {st, width};
+        f.elem = d.elem;
         if (joined) {
-          f.bytes = true;
-          f.shape = {st * width * bytes(d.elem)};
-          offsets.push_back(joinedBytes);
-          joinedBytes += f.shape[0];
-        } else {
-          f.shape = {st, width};
-          f.elem = d.elem;
+          offsets.push_back(joinedElems);
+          joinedElems += st * width;
         }
         f.dram = role;
         f.shimChannel = ch++;
@@ -604,8 +631,9 @@ bool Planner::buildFifos() {
       b.consumers = groupCores;
       b.depth = depth;
       if (joined) {
-        b.bytes = true;
-        b.shape = {joinedBytes};
+        // One flat object per step: K block, then V block.
+        b.shape = {joinedElems};
+        b.elem = d.elem;
       } else {
         b.shape = {st, steps.front() == Role::K ? d.headDim : d.valueDim};
         b.elem = d.elem;
@@ -761,10 +789,15 @@ bool Planner::checkResources() {
   int64_t scratch = 0;
   switch (d.kind) {
   case StageKind::Online:
-    scratch = tq * d.kvTile * f32 + tq * d.valueDim * f32 + 2 * tq * f32;
+    scratch = tq * d.kvTile * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
+              d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::Full:
-    scratch = tq * d.kvLen * f32 + tq * d.valueDim * f32 + 2 * tq * f32;
+    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32 + tq * d.valueDim * f32 +
+              2 * tq * f32 + d.kvTile * d.valueDim * bytes(d.elem);
+    break;
+  case StageKind::QKSoftmax:
+    scratch = tq * d.kvTile * f32;
     break;
   case StageKind::PV:
     scratch = tq * d.valueDim * f32 + 2 * tq * f32;
@@ -779,8 +812,7 @@ bool Planner::checkResources() {
   int64_t out = 0;
   for (const CoreSpec &c : sch.cores)
     out = std::max(out, fifoBytes(c.outFifo));
-  int64_t dItem = d.depth, dStep = d.depth, dCoreStep = d.depth,
-          dOut = d.depth;
+  int64_t dItem = d.depth, dStep = d.depth, dCoreStep = d.depth, dOut = d.depth;
   auto total = [&]() {
     return item * dItem + step * dStep + coreStep * dCoreStep + out * dOut +
            scratch + t.coreStackReserveBytes;
@@ -796,9 +828,10 @@ bool Planner::checkResources() {
         "{7} bytes of L1 on {8}; use smaller q_tile/kv_tile",
         total(), item, step, coreStep, out, scratch, t.coreStackReserveBytes,
         t.coreL1Bytes, t.name));
-  sch.itemDepth = dItem;
-  sch.stepDepth = dStep;
-  sch.coreStepDepth = dCoreStep;
+  // Unused streams report depth 0.
+  sch.itemDepth = item ? dItem : 0;
+  sch.stepDepth = step ? dStep : 0;
+  sch.coreStepDepth = coreStep ? dCoreStep : 0;
   sch.outDepth = dOut;
   sch.l1Bytes = total();
   // Depths: the core-side FIFOs get the chosen depth; shim<->memtile FIFOs
@@ -947,9 +980,10 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         continue;
       int64_t width = role == Role::K ? d.headDim : d.valueDim;
       int64_t b = batchOf(kh), head = kvHeadOf(kh);
+      int64_t blocks = d.kvLen / st;
       for (int64_t tr = t0; tr < t1; ++tr)
         for (int64_t j = 0; j < sch.steps; ++j)
-          addr.tile(runs, role, b, head, j * st, st, 0);
+          addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
       runLen = width;
     } else {
       int64_t w = f.column - g * sch.groupColumns;
@@ -1120,9 +1154,23 @@ std::optional<StageSchedule> aiemap::planStage(const StageDesc &desc,
                                                const NPUTarget &target,
                                                const ScheduleOptions &options,
                                                std::string &error) {
-  Planner p(desc, target, error);
-  if (!p.validate() || !p.chooseGroups(options) || !p.buildFifos() ||
-      !p.checkResources() || !p.buildSequence())
+  Planner probe(desc, target, error);
+  if (!probe.validate() || !probe.chooseGroups(options))
     return std::nullopt;
-  return std::move(p.sch);
+  // Take the best-ranked group/split choice whose resources and runtime
+  // sequence fit; report the best-ranked one's reason when none does.
+  std::string firstError;
+  for (const Planner::Candidate &c : probe.candidates) {
+    std::string why;
+    Planner p(desc, target, why);
+    if (!p.validate())
+      return std::nullopt;
+    p.applyCandidate(c);
+    if (p.buildFifos() && p.checkResources() && p.buildSequence())
+      return std::move(p.sch);
+    if (firstError.empty())
+      firstError = why;
+  }
+  error = firstError;
+  return std::nullopt;
 }

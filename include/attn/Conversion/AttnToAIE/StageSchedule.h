@@ -69,7 +69,6 @@ struct FifoSpec {
   std::vector<TileCoord> consumers;
   int64_t depth = 2;
   std::vector<int64_t> shape; // object shape
-  bool bytes = false;         // object is raw bytes (i8), else `elem`
   ElementKind elem = ElementKind::BF16;
   std::optional<Role> dram; // set when one end is a shim
   int shimChannel = -1;     // channel index at the shim end
@@ -102,9 +101,7 @@ struct Pattern {
   int64_t offset = 0;
   std::array<int64_t, 4> sizes{1, 1, 1, 1};
   std::array<int64_t, 4> strides{0, 0, 0, 1};
-  int64_t elements() const {
-    return sizes[0] * sizes[1] * sizes[2] * sizes[3];
-  }
+  int64_t elements() const { return sizes[0] * sizes[1] * sizes[2] * sizes[3]; }
 };
 
 /// One instruction of the runtime sequence.
@@ -126,16 +123,16 @@ struct StageSchedule {
   std::string targetName;
   // Work decomposition (docs/aie-mapping.md, "Work decomposition").
   int64_t groupColumns = 1, numGroups = 1, coresPerGroup = 1;
-  int64_t kvSplits = 1;        // chunks per kv head
-  int64_t workHeads = 1;       // kv heads (heads for softmax)
-  int64_t itemsPerHead = 1;    // n = G * nQ
-  int64_t groupSize = 1;       // G (query heads per work head)
-  int64_t stepTile = 0;        // keys per step object (kv tile or Lk)
-  int64_t steps = 1;           // step objects per item
-  int64_t roundsPerHead = 0;   // rounds over all chunks of one kv head
-  int64_t totalRounds = 0;     // over all units
-  int64_t maxGroupRounds = 0;  // critical path in rounds
-  int64_t bypassCores = 0;     // host-column cores writing straight to shim
+  int64_t kvSplits = 1;       // chunks per kv head
+  int64_t workHeads = 1;      // kv heads (heads for softmax)
+  int64_t itemsPerHead = 1;   // n = G * nQ
+  int64_t groupSize = 1;      // G (query heads per work head)
+  int64_t stepTile = 0;       // keys per step object (kv tile or Lk)
+  int64_t steps = 1;          // step objects per item
+  int64_t roundsPerHead = 0;  // rounds over all chunks of one kv head
+  int64_t totalRounds = 0;    // over all units
+  int64_t maxGroupRounds = 0; // critical path in rounds
+  int64_t bypassCores = 0;    // host-column cores writing straight to shim
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
   int64_t l1Bytes = 0;    // per core
