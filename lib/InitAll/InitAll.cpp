@@ -6,6 +6,7 @@
 #include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
+#include "attn/Conversion/AttnToCPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
@@ -32,6 +33,8 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
   registry.insert<aie::AIEDialect, aiex::AIEXDialect>();
+  // Bufferization/deallocation models for the host execution path.
+  registerCPUExecutionInterfaces(registry);
 }
 
 void mlir::attn::registerAllPasses() {
@@ -42,6 +45,9 @@ void mlir::attn::registerAllPasses() {
     registerAttnToAIEPasses();
     // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
     aie::registerAttnAIEPasses();
+    // CPU path: attn-lower-to-cpu and the upstream passes run after it.
+    registerAttnToCPUPasses();
+    registerCPUExecutionPasses();
     // attn-fold, attn-tile.
     attn::registerAttnTransformsPasses();
   });

@@ -122,11 +122,11 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
   auto makeStage =
       [&](StringRef name, TypeRange results, ValueRange inputs,
           function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> body) {
-        auto stage = b.create<StageOp>(loc, results, inputs, name, kind);
+        auto stage = StageOp::create(b, loc, results, inputs, name, kind);
         OpBuilder inner = OpBuilder::atBlockEnd(&stage.getBodyBlock());
         SmallVector<Value> yielded =
             body(inner, stage.getBodyBlock().getArguments());
-        inner.create<YieldOp>(loc, yielded);
+        YieldOp::create(inner, loc, yielded);
         return stage;
       };
 
@@ -142,9 +142,9 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
     Value m = mask ? args[next++] : Value();
     Value bi = bias ? args[next++] : Value();
     Value vl = validLen ? args[next++] : Value();
-    auto qk = ib.create<QKOp>(loc, scoresType(sElem), args[0], args[1], m, bi,
-                              vl, scale, op.getCausal(), op.getLayout(),
-                              /*key_len=*/nullptr, /*query_len=*/nullptr);
+    auto qk = QKOp::create(ib, loc, scoresType(sElem), args[0], args[1], m, bi,
+                           vl, scale, op.getCausal(), op.getLayout(),
+                           /*key_len=*/nullptr, /*query_len=*/nullptr);
     return qk.getScores();
   };
   // The stage-local valid_len (last argument) if the layer has one.
@@ -169,7 +169,7 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
         "softmax", scoresType(dramType), qkStage.getResults(),
         [&](OpBuilder &ib, ValueRange args) {
           return SmallVector<Value>{
-              ib.create<SoftmaxOp>(loc, scoresType(dramType), args[0], Value())
+              SoftmaxOp::create(ib, loc, scoresType(dramType), args[0], Value())
                   .getProbs()};
         });
     SmallVector<Value> pvInputs = {smStage.getResult(0)};
@@ -177,8 +177,8 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
     result = makeStage("pv", resultType, pvInputs,
                        [&](OpBuilder &ib, ValueRange args) {
                          return SmallVector<Value>{
-                             ib.create<PVOp>(loc, resultType, args[0], args[1],
-                                             localValidLen(args), layout)
+                             PVOp::create(ib, loc, resultType, args[0], args[1],
+                                          localValidLen(args), layout)
                                  .getResult()};
                        })
                  .getResult(0);
@@ -190,7 +190,7 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
         [&](OpBuilder &ib, ValueRange args) {
           Value s = buildQK(ib, args, f32);
           return SmallVector<Value>{
-              ib.create<SoftmaxOp>(loc, scoresType(dramType), s, Value())
+              SoftmaxOp::create(ib, loc, scoresType(dramType), s, Value())
                   .getProbs()};
         });
     SmallVector<Value> pvInputs = {qkStage.getResult(0)};
@@ -198,8 +198,8 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
     result = makeStage("pv", resultType, pvInputs,
                        [&](OpBuilder &ib, ValueRange args) {
                          return SmallVector<Value>{
-                             ib.create<PVOp>(loc, resultType, args[0], args[1],
-                                             localValidLen(args), layout)
+                             PVOp::create(ib, loc, resultType, args[0], args[1],
+                                          localValidLen(args), layout)
                                  .getResult()};
                        })
                  .getResult(0);
@@ -225,20 +225,20 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
                     Value v = args[next++];
                     Value vl = localValidLen(args);
                     Value s =
-                        ib.create<QKOp>(loc, scoresType(f32), args[0], args[1],
-                                        m, bi, vl, scale, op.getCausal(),
-                                        layout, nullptr, nullptr)
+                        QKOp::create(ib, loc, scoresType(f32), args[0], args[1],
+                                     m, bi, vl, scale, op.getCausal(), layout,
+                                     nullptr, nullptr)
                             .getScores();
                     Value o;
                     if (kind == FoldKind::full) {
-                      Value p =
-                          ib.create<SoftmaxOp>(loc, scoresType(f32), s, Value())
-                              .getProbs();
-                      o = ib.create<PVOp>(loc, resultType, p, v, vl, layout)
+                      Value p = SoftmaxOp::create(ib, loc, scoresType(f32), s,
+                                                  Value())
+                                    .getProbs();
+                      o = PVOp::create(ib, loc, resultType, p, v, vl, layout)
                               .getResult();
                     } else {
-                      o = ib.create<OnlineSoftmaxPVOp>(loc, resultType, s, v,
-                                                       vl, layout)
+                      o = OnlineSoftmaxPVOp::create(ib, loc, resultType, s, v,
+                                                    vl, layout)
                               .getResult();
                     }
                     return SmallVector<Value>{o};
