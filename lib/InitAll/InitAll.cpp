@@ -9,6 +9,7 @@
 #include "attn/Conversion/AttnToCPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,6 +44,8 @@ void mlir::attn::registerAllPasses() {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
     registerAttnToAIEPasses();
+    // attn-to-aie.
+    registerAttnPipelines();
     // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
     aie::registerAttnAIEPasses();
     // CPU path: attn-lower-to-cpu and the upstream passes run after it.

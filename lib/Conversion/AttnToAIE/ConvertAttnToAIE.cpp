@@ -681,7 +681,7 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
         planStage(ds->desc, *ds->target, options, error);
     if (!sch)
       return stage.emitOpError("cannot be scheduled: ") << error;
-    if (scheduleToAttr(stage.getContext(), *sch) != recorded)
+    if (scheduleToAttr(stage.getContext(), *sch, ds->padding) != recorded)
       return stage.emitOpError("'")
              << kScheduleAttrName
              << "' does not match the stage and its plan (stale or edited); "

@@ -52,7 +52,8 @@ struct AttnScheduleDmaPass
         return;
       }
       stage->setAttr(kScheduleAttrName,
-                     scheduleToAttr(stage.getContext(), *schedule));
+                     scheduleToAttr(stage.getContext(), *schedule,
+                                    described->padding));
     });
     if (failed)
       signalPassFailure();

@@ -22,12 +22,22 @@ using namespace mlir::attn::aiemap;
 
 namespace {
 
-/// The stage input a value is, or -1.
+/// The stage input a value is (directly, or zero-offset padded by
+/// attn-pad-and-mask), or -1.
 int inputIndex(StageOp stage, Value v) {
+  if (auto pad = v.getDefiningOp<tensor::PadOp>())
+    if (llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
+      v = pad.getSource();
   auto arg = dyn_cast<BlockArgument>(v);
   if (!arg || arg.getOwner() != &stage.getBodyBlock())
     return -1;
   return static_cast<int>(arg.getArgNumber());
+}
+
+/// Ops attn-pad-and-mask leaves in a stage around the computation: padding
+/// of operands, pad values, and the slice of the result.
+bool isPaddingOp(Operation &op) {
+  return isa<tensor::PadOp, tensor::ExtractSliceOp, arith::ConstantOp>(op);
 }
 
 } // namespace
@@ -60,7 +70,7 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       pv = o;
     else if (auto o = dyn_cast<OnlineSoftmaxPVOp>(op); o && !online)
       online = o;
-    else if (!isa<YieldOp>(op))
+    else if (!isa<YieldOp>(op) && !isPaddingOp(op))
       return op.emitOpError("inside attn.stage '")
              << stage.getName()
              << "' has no AIE mapping (expected attn.qk, attn.softmax, "
@@ -141,6 +151,44 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
     if (!used)
       return stage.emitOpError("operand #")
              << i << " is not used by the stage body";
+
+  // The result: the computation's value, or a zero-offset slice of it (the
+  // padded program result is what the device writes).
+  Operation *compute = online ? online.getOperation()
+                       : pv   ? pv.getOperation()
+                       : softmax && d.kind != StageKind::QK
+                           ? softmax.getOperation()
+                           : qk.getOperation();
+  Value yielded = stage.getYield().getValues().front();
+  if (auto slice = yielded.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!llvm::all_of(slice.getStaticOffsets(),
+                      [](int64_t o) { return o == 0; }) ||
+        !llvm::all_of(slice.getStaticStrides(),
+                      [](int64_t o) { return o == 1; }))
+      return slice.emitOpError("slicing a stage result needs zero offsets "
+                               "and unit strides for the AIE mapping");
+    yielded = slice.getSource();
+  }
+  if (yielded.getDefiningOp() != compute)
+    return stage.emitOpError("must yield the result of its last attn op (or "
+                             "a slice of it) for the AIE mapping");
+  // Host-side padding: the device's DRAM buffers are the padded tensors.
+  for (BlockArgument arg : stage.getBodyBlock().getArguments())
+    for (Operation *user : arg.getUsers())
+      if (auto pad = dyn_cast<tensor::PadOp>(user)) {
+        if (!llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
+          return pad.emitOpError("padding before the data (non-zero low) has "
+                                 "no AIE mapping");
+        out.padding.push_back(llvm::formatv("operand {0}: {1} -> {2}",
+                                            arg.getArgNumber(), arg.getType(),
+                                            pad.getType())
+                                  .str());
+      }
+  if (yielded.getType() != stage.getResult(0).getType())
+    out.padding.push_back(llvm::formatv("result: {0} -> {1}",
+                                        yielded.getType(),
+                                        stage.getResult(0).getType())
+                              .str());
 
   // Shapes, layout and element types.
   auto staticShape = [&](Value v, StringRef what,
@@ -290,7 +338,8 @@ static std::string tileName(const NPUTarget &t, TileCoord c) {
 }
 
 DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
-                                      const StageSchedule &sch) {
+                                      const StageSchedule &sch,
+                                      ArrayRef<std::string> padding) {
   Builder b(ctx);
   const NPUTarget &t = *lookupTarget(sch.targetName);
   SmallVector<NamedAttribute> attrs;
@@ -362,6 +411,10 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
     links.push_back(b.getStringAttr(s));
   }
   attrs.push_back(b.getNamedAttr("links", b.getArrayAttr(links)));
+  SmallVector<Attribute> pads;
+  for (const std::string &p : padding)
+    pads.push_back(b.getStringAttr(p));
+  attrs.push_back(b.getNamedAttr("host_padding", b.getArrayAttr(pads)));
   i64("transfers", sch.transfers);
   i64("waits", sch.waits);
   i64("batches", sch.batches);

@@ -26,13 +26,17 @@ struct DescribedStage {
   const NPUTarget *target = nullptr;
   /// Role of each stage input; std::nullopt for the valid_len operand.
   std::vector<std::optional<Role>> inputRoles;
+  /// Stage operands and result whose device buffer is padded: the host pads
+  /// them (zeros) before the dispatch and slices the result after it.
+  std::vector<std::string> padding;
 };
 
 /// Reads `stage`; on failure an error has been emitted.
 FailureOr<DescribedStage> describeStage(StageOp stage);
 
 /// The decisions of `schedule` as the dictionary attn-schedule-dma attaches.
-DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule);
+DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
+                              ArrayRef<std::string> padding);
 
 /// Name of the attribute attn-schedule-dma attaches to a stage.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
