@@ -681,7 +681,7 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
         planStage(ds->desc, *ds->target, options, error);
     if (!sch)
       return stage.emitOpError("cannot be scheduled: ") << error;
-    if (scheduleToAttr(stage.getContext(), *sch, ds->padding) != recorded)
+    if (scheduleToAttr(stage.getContext(), *sch, *ds) != recorded)
       return stage.emitOpError("'")
              << kScheduleAttrName
              << "' does not match the stage and its plan (stale or edited); "
@@ -698,7 +698,7 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
       name = llvm::formatv("{0}_{1}", base, n).str();
     names.insert(name);
     DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
-    emitter.emit(name, stage.getName());
+    emitter.emit(name, name);
   }
   fn.erase();
   return success();

@@ -52,8 +52,7 @@ struct AttnScheduleDmaPass
         return;
       }
       stage->setAttr(kScheduleAttrName,
-                     scheduleToAttr(stage.getContext(), *schedule,
-                                    described->padding));
+                     scheduleToAttr(stage.getContext(), *schedule, *described));
     });
     if (failed)
       signalPassFailure();

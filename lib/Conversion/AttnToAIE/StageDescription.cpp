@@ -339,7 +339,7 @@ static std::string tileName(const NPUTarget &t, TileCoord c) {
 
 DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
                                       const StageSchedule &sch,
-                                      ArrayRef<std::string> padding) {
+                                      const DescribedStage &stage) {
   Builder b(ctx);
   const NPUTarget &t = *lookupTarget(sch.targetName);
   SmallVector<NamedAttribute> attrs;
@@ -412,8 +412,27 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   }
   attrs.push_back(b.getNamedAttr("links", b.getArrayAttr(links)));
   SmallVector<Attribute> pads;
-  for (const std::string &p : padding)
+  for (const std::string &p : stage.padding)
     pads.push_back(b.getStringAttr(p));
+  // The device's runtime-sequence arguments, in order, and the bytes of the
+  // DRAM buffer behind each tensor role.
+  SmallVector<Attribute> args;
+  for (const std::optional<Role> &role : stage.inputRoles)
+    args.push_back(b.getStringAttr(role ? stringifyRole(*role) : "valid_len"));
+  args.push_back(b.getStringAttr(stringifyRole(stageOutput(sch.desc.kind))));
+  attrs.push_back(b.getNamedAttr("arguments", b.getArrayAttr(args)));
+  SmallVector<NamedAttribute> buffers;
+  std::vector<Role> roles = stageInputs(sch.desc.kind);
+  roles.push_back(stageOutput(sch.desc.kind));
+  for (Role role : roles)
+    buffers.push_back(b.getNamedAttr(
+        stringifyRole(role),
+        b.getI64IntegerAttr(sch.roleElements(role) *
+                            attn::bytes(sch.roleElement(role)))));
+  llvm::sort(buffers, [](const NamedAttribute &x, const NamedAttribute &y) {
+    return x.getName().strref() < y.getName().strref();
+  });
+  attrs.push_back(b.getNamedAttr("buffer_bytes", b.getDictionaryAttr(buffers)));
   attrs.push_back(b.getNamedAttr("host_padding", b.getArrayAttr(pads)));
   i64("transfers", sch.transfers);
   i64("waits", sch.waits);

@@ -36,7 +36,7 @@ FailureOr<DescribedStage> describeStage(StageOp stage);
 
 /// The decisions of `schedule` as the dictionary attn-schedule-dma attaches.
 DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
-                              ArrayRef<std::string> padding);
+                              const DescribedStage &stage);
 
 /// Name of the attribute attn-schedule-dma attaches to a stage.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
