@@ -224,7 +224,7 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
     rowBuf = buffer("srow", memref({tq, Lk}, f32t));
   // The V half of a joined K/V object, copied out for the kernels.
   Value vBuf;
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full)
+  if (!core.stepFifo.empty() && fifos.lookup(core.stepFifo)->shape.size() == 1)
     vBuf = buffer("v", memref({st, Dv}, dataType()));
   if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
       d.kind == StageKind::PV) {
@@ -434,7 +434,11 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
           Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
           Value k0 = toI32(mul(j, idx(tk)));
           guarded(k0, [&]() {
-            Value vt = vCopy(obj);
+            // A V block of its own (one stream, K then V) or the V half of
+            // a joined object.
+            Value vt = fifos.lookup(core.stepFifo)->shape.size() == 2
+                           ? obj
+                           : vCopy(obj);
             copyTile(rowBuf, sBuf, k0, /*toRows=*/false);
             call(("attn_pv_accumulate_" + tsuffix).str(),
                  {sBuf, vt, accBuf, i32(tq), i32(tk), i32(Dv)});
