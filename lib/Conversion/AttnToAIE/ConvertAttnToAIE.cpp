@@ -220,7 +220,7 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
   if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
       d.kind == StageKind::QKSoftmax)
     sBuf = buffer("s", memref({tq, st}, f32t));
-  if (d.kind == StageKind::Full)
+  if (d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax)
     rowBuf = buffer("srow", memref({tq, Lk}, f32t));
   // The V half of a joined K/V object, copied out for the kernels.
   Value vBuf;
@@ -486,9 +486,9 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         break;
       }
       case StageKind::QKSoftmax: {
+        // Score rows in L1, then P written out a tile per key block.
         Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
         readValidLen();
-        Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
         loop(idx(0), idx(blocks), [&](Value j) {
           Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
           Value k0 = toI32(mul(j, idx(tk)));
@@ -497,12 +497,16 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                  {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
           });
           mask(sBuf, tk, k0);
-          copyTile(sBuf, p, k0, /*toRows=*/true);
+          copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
           release(core.stepFifo, ObjectFifoPort::Consume);
         });
-        call("attn_softmax_rows", {p, p, i32(tq), i32(Lk)});
-        zeroRows(p, Lk);
-        release(core.outFifo, ObjectFifoPort::Produce);
+        call("attn_softmax_rows", {rowBuf, rowBuf, i32(tq), i32(Lk)});
+        zeroRows(rowBuf, Lk);
+        loop(idx(0), idx(blocks), [&](Value j) {
+          Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
+          copyTile(rowBuf, p, toI32(mul(j, idx(tk))), /*toRows=*/false);
+          release(core.outFifo, ObjectFifoPort::Produce);
+        });
         release(core.itemFifo, ObjectFifoPort::Consume);
         break;
       }

@@ -121,8 +121,11 @@ std::vector<Role> stepRoles(StageKind k) {
   return {};
 }
 bool hasCoreStep(StageKind k) { return k == StageKind::PV; }
-/// Whether the output is written once per step (S tiles) or once per item.
-bool outputPerStep(StageKind k) { return k == StageKind::QK; }
+/// Whether the output is written once per step (S or P tiles) or once per
+/// item.
+bool outputPerStep(StageKind k) {
+  return k == StageKind::QK || k == StageKind::QKSoftmax;
+}
 /// Passes over the key blocks per item: the full fold streams K/V twice
 /// (scores, then P V), everything else once.
 int64_t keyPasses(StageKind k) { return k == StageKind::Full ? 2 : 1; }
@@ -595,14 +598,11 @@ bool Planner::buildFifos() {
     return {tq, itemRole == Role::S ? Lk : d.headDim};
   };
   auto outShape = [&]() -> std::vector<int64_t> {
-    switch (outRole) {
-    case Role::O:
+    if (outRole == Role::O)
       return {tq, d.valueDim};
-    case Role::S:
+    if (outputPerStep(d.kind))
       return {tq, tk};
-    default:
-      return {tq, Lk};
-    }
+    return {tq, Lk};
   };
   auto name = [](Role r, llvm::StringRef rest) {
     return (stringifyRole(r) + "_" + rest).str();
@@ -828,7 +828,7 @@ bool Planner::checkResources() {
               2 * tq * f32 + d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::QKSoftmax:
-    scratch = tq * d.kvTile * f32;
+    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32;
     break;
   case StageKind::PV:
     scratch = tq * d.valueDim * f32 + 2 * tq * f32;
@@ -1041,6 +1041,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       };
       bool perStep = f.use == FifoSpec::CoreStep ||
                      (f.use == FifoSpec::Output && outputPerStep(d.kind));
+      // (the full fold's two passes stream K/V only; outputs are per item)
       int64_t width = role == Role::Q   ? d.headDim
                       : role == Role::O ? d.valueDim
                       : perStep         ? tk
