@@ -217,11 +217,14 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                                  IntegerAttr(), ElementsAttr(), IntegerAttr());
   };
   Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf;
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
-      d.kind == StageKind::QKSoftmax)
-    sBuf = buffer("s", memref({tq, st}, f32t));
-  if (d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax)
+  bool rows = d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax;
+  if (rows)
     rowBuf = buffer("srow", memref({tq, Lk}, f32t));
+  // With one key block the score tile is the score rows.
+  if (rows && st == Lk)
+    sBuf = rowBuf;
+  else if (rows || d.kind == StageKind::Online)
+    sBuf = buffer("s", memref({tq, st}, f32t));
   // The V half of a joined K/V object, copied out for the kernels.
   Value vBuf;
   if (!core.stepFifo.empty() && fifos.lookup(core.stepFifo)->shape.size() == 1)
@@ -372,6 +375,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
       // Score tiles and whole score rows: the kernels write dense [tq][tk]
       // tiles, the row softmax wants [tq][Lk] rows.
       auto copyTile = [&](Value from, Value to, Value k0, bool toRows) {
+        if (from == to)
+          return;
         Value col0 = arith::IndexCastOp::create(b, loc, b.getIndexType(), k0);
         loop(idx(0), idx(tq), [&](Value i) {
           loop(idx(0), idx(tk), [&](Value j) {

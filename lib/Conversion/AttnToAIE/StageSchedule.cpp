@@ -493,7 +493,12 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
       return false;
     if (stepStreams.empty())
       return w == 1;
-    return w * spare >= static_cast<int64_t>(stepStreams.size());
+    // Streams the group's own shims cannot carry borrow the shims of
+    // columns the plan leaves without cores.
+    int64_t short_ = std::max<int64_t>(
+        0, static_cast<int64_t>(stepStreams.size()) - w * spare);
+    int64_t borrowable = (t.numColumns - d.columns) * shimIn;
+    return short_ * (d.columns / w) <= borrowable;
   };
   std::vector<int64_t> widths;
   if (options.groupColumns) {
@@ -608,6 +613,7 @@ bool Planner::buildFifos() {
     return (stringifyRole(r) + "_" + rest).str();
   };
 
+  int64_t nextBorrowed = 0;
   for (int64_t g = 0; g < sch.numGroups; ++g) {
     int c0 = static_cast<int>(g * sch.groupColumns);
     std::vector<TileCoord> groupCores;
@@ -628,6 +634,13 @@ bool Planner::buildFifos() {
         while (ch >= shimIn) {
           ++col;
           ch = firstFree;
+        }
+        if (col >= c0 + sch.groupColumns) {
+          // Out of the group's own channels: a borrowed shim of a column
+          // without cores (feasibility was checked in chooseGroups).
+          col = static_cast<int>(d.columns + nextBorrowed / shimIn);
+          ch = static_cast<int>(nextBorrowed % shimIn);
+          ++nextBorrowed;
         }
         Role role = stream.front();
         FifoSpec f;
@@ -824,11 +837,14 @@ bool Planner::checkResources() {
               d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::Full:
-    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32 + tq * d.valueDim * f32 +
-              2 * tq * f32 + d.kvTile * d.valueDim * bytes(d.elem);
+    // One key block: the score tile is the score rows.
+    scratch = (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) +
+              tq * d.kvLen * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
+              d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::QKSoftmax:
-    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32;
+    scratch =
+        (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) + tq * d.kvLen * f32;
     break;
   case StageKind::PV:
     scratch = tq * d.valueDim * f32 + 2 * tq * f32;
