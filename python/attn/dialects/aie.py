@@ -73,7 +73,7 @@ def _enum(kind, value, what: str):
     """An enum case from its name or the enum itself (ValueError otherwise)."""
     if isinstance(value, kind):
         return value
-    if isinstance(value, str) and hasattr(kind, value):
+    if isinstance(value, str) and isinstance(getattr(kind, value, None), kind):
         return getattr(kind, value)
     names = [name for name in dir(kind) if not name.startswith("_") and isinstance(getattr(kind, name), kind)]
     raise ValueError(f"aie: unknown {what} {value!r}; expected one of {sorted(names)}")
