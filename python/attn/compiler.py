@@ -29,6 +29,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from .aie_compile import AIEPipelineOptions, CompiledProgram, compile  # noqa: A004
 from .pipeline_options import (
     FoldMode,
     FoldOptions,
@@ -42,6 +43,9 @@ from .pipeline_options import (
 from .reference import CAUSAL_KINDS, DTYPES, round_to_dtype
 
 __all__ = [
+    "AIEPipelineOptions",
+    "CompiledProgram",
+    "compile",
     "FOLD_MODES",
     "FoldMode",
     "FoldOptions",
