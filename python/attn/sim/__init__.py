@@ -25,12 +25,14 @@ from .costs import KernelWork, TimingModel
 from .engine import Engine, RunState
 from .errors import SimDeadlockError, SimError, SimMisuseError
 from .frontend import load
+from .host import CompiledRunResult, is_compiled_program, run_compiled
 from .kernel_models import known_kernels, register_kernel
 from .program import Program, decode, encode, typed_view
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 __all__ = [
     "AttentionCheck",
+    "CompiledRunResult",
     "KernelWork",
     "Program",
     "SimDeadlockError",
@@ -42,6 +44,7 @@ __all__ = [
     "load",
     "register_kernel",
     "run",
+    "run_compiled",
     "run_program",
     "verify_attention",
 ]
@@ -174,11 +177,17 @@ def run_program(prog: Program, *arrays: Any, timing: bool = True, max_events: in
     )
 
 
-def run(program: Any, *arrays: Any, timing: bool = True, max_events: int = DEFAULT_MAX_EVENTS) -> SimResult:
+def run(
+    program: Any, *arrays: Any, timing: bool = True, max_events: int = DEFAULT_MAX_EVENTS
+) -> SimResult | CompiledRunResult:
     """Simulate one invocation of an AIE program.
 
-    ``program``: an object with an ``.aie`` attribute (a compiler result), an
-    ``aie.device`` module (``attn.ir.Module``) or its text. ``arrays``: one per
+    ``program``: what ``attn.compiler.compile`` returns — then ``arrays`` are the
+    layer's arguments (Q, K, V[, valid_len]) in their logical shapes, and the run
+    does the host's part too (see :mod:`attn.sim.host`: padding, runtime
+    parameters, one dispatch per stage, slicing), returning
+    :class:`CompiledRunResult` whose ``.output`` is the attention result —
+    or an ``aie.device`` module (``attn.ir.Module``) or its text, with one array per
     runtime-sequence argument, in order (any shape with the right number of
     elements; bf16 arguments accept floats, rounded to nearest even, or
     ml_dtypes.bfloat16); trailing arguments may be left out and start zeroed.
@@ -188,6 +197,8 @@ def run(program: Any, *arrays: Any, timing: bool = True, max_events: int = DEFAU
     :class:`SimMisuseError` for protocol or hardware-rule violations and
     :class:`SimDeadlockError` when actors wait on each other forever.
     """
+    if is_compiled_program(program):
+        return run_compiled(program, *arrays, timing=timing, max_events=max_events)
     return run_program(load(program), *arrays, timing=timing, max_events=max_events)
 
 

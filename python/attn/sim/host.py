@@ -1,0 +1,224 @@
+"""Host side of a compiled attention program: what a runtime does around the dispatches.
+
+``attn.compiler.compile`` returns one ``aie.device`` per stage. Running the
+layer means, per docs/aie-mapping.md: zero-pad Q, K and V to the device buffers
+(each stage's ``host_padding``), write ``valid_len`` into the runtime-parameter
+words (``aiex.npu.rtp_write``, one per batch and core), dispatch the devices in
+order passing S and P between them as DRAM buffers, and slice O back to the
+layer's shape. :func:`run_compiled` does exactly that on the simulator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from .errors import SimError
+from .frontend import load
+from .program import RtpWrite
+from .trace import chrome_trace, plot_timeline, write_chrome_trace
+
+_PAD_OPERAND = re.compile(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>")
+_PAD_RESULT = re.compile(r"result: tensor<(.*)> -> tensor<(.*)>")
+
+
+def is_compiled_program(program: Any) -> bool:
+    """True for what ``attn.compiler.compile`` returns (devices plus a report with schedules)."""
+    report = getattr(program, "report", None)
+    return hasattr(program, "aie") and isinstance(report, dict) and "schedules" in report and "stages" in report
+
+
+def _dims(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split("x")[:-1])
+
+
+def _padding(
+    schedule: dict[str, Any],
+) -> tuple[dict[int, tuple[int, ...]], Optional[tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """Operand index -> padded device shape; and (padded, logical) shapes of the result."""
+    operands: dict[int, tuple[int, ...]] = {}
+    result = None
+    for entry in schedule.get("host_padding", []):
+        m = _PAD_OPERAND.match(entry)
+        if m:
+            operands[int(m.group(1))] = _dims(m.group(3))
+            continue
+        m = _PAD_RESULT.match(entry)
+        if m:
+            result = (_dims(m.group(1)), _dims(m.group(2)))
+    return operands, result
+
+
+def _zero_pad(a: np.ndarray, shape: tuple[int, ...], role: str) -> np.ndarray:
+    if a.size == int(np.prod(shape)) and a.ndim == 1:
+        return a  # a device buffer from an earlier dispatch: already padded
+    if a.ndim != len(shape) or any(n > m for n, m in zip(a.shape, shape, strict=True)):
+        raise SimError(f"argument '{role}' of shape {a.shape} does not fit the device buffer {shape}")
+    out = np.zeros(shape, np.float32)
+    out[tuple(slice(0, n) for n in a.shape)] = a
+    return out
+
+
+@dataclass
+class CompiledRunResult:
+    """A layer run on the simulator: every dispatch, in order, and the sliced output."""
+
+    output: np.ndarray  # the attention result, in the layer's logical shape
+    outputs: dict[str, np.ndarray]  # every tensor a device wrote (o, and s / p for split folds)
+    devices: list[Any]  # one SimResult per dispatch
+    device_names: list[str]
+    target: str
+    clock_hz: float
+    timing: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def cycles(self) -> float:
+        """Array cycles of all dispatches (back to back; dispatch overhead not included)."""
+        return float(sum(r.cycles for r in self.devices))
+
+    @property
+    def seconds(self) -> float:
+        """Array time of all dispatches at the target clock (dispatch overhead not included)."""
+        return float(sum(r.seconds for r in self.devices))
+
+    @property
+    def dispatch_overhead_seconds(self) -> float:
+        """Host overhead of the dispatches, from the target table (one per device)."""
+        return float(sum(r.dispatch_overhead_seconds for r in self.devices))
+
+    @property
+    def dram_bytes(self) -> int:
+        return int(sum(r.dram_bytes for r in self.devices))
+
+    @property
+    def dram_bandwidth(self) -> float:
+        return self.dram_bytes / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "timing": self.timing,
+            "cycles": self.cycles,
+            "seconds": self.seconds,
+            "dispatch_overhead_seconds": self.dispatch_overhead_seconds,
+            "dram_bytes": self.dram_bytes,
+            "devices": [dict(name=n, **r.summary()) for n, r in zip(self.device_names, self.devices, strict=True)],
+            "warnings": self.warnings,
+        }
+
+    def _events(self) -> list:
+        # Dispatches run one after the other: shift each device's events by the
+        # cycles of the ones before it and name its tracks after the device.
+        events, offset = [], 0.0
+        for name, r in zip(self.device_names, self.devices, strict=True):
+            for e in r._events:
+                events.append(dataclasses.replace(e, process=f"{name}: {e.process}", start=e.start + offset))
+            offset += r.cycles
+        return events
+
+    def write_trace(self, path: str | Path) -> None:
+        """Chrome/Perfetto trace JSON with one group of tracks per dispatch."""
+        if not self.timing:
+            raise SimError("this run was untimed (timing=False): there is no timeline to write")
+        write_chrome_trace(path, self._events(), self.clock_hz, {"target": self.target, "cycles": self.cycles})
+
+    def trace(self) -> dict:
+        return chrome_trace(self._events(), self.clock_hz, {"target": self.target, "cycles": self.cycles})
+
+    def plot(self, path: Optional[str | Path] = None, ax: Any = None) -> Any:
+        return plot_timeline(self._events(), self.clock_hz, path, ax)
+
+
+def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: int) -> CompiledRunResult:
+    """Run a compiled layer: ``arrays`` are the layer's arguments in its order
+    (Q, K, V, then ``valid_len`` when the layer has one), in their logical shapes."""
+    from . import run_program  # the package's single-device runner
+
+    report = program.report
+    stages = report["stages"]
+    if len({s["function"] for s in stages}) != 1:
+        raise SimError("the compiled module holds several layers; simulate one function at a time")
+    wants_valid_len = any("valid_len" in report["schedules"][s["device"]]["arguments"] for s in stages)
+    expected = ["q", "k", "v"] + (["valid_len"] if wants_valid_len else [])
+    if len(arrays) != len(expected):
+        raise SimError(f"the layer takes {len(expected)} arrays ({', '.join(expected)}), got {len(arrays)}")
+    tensors: dict[str, np.ndarray] = {}
+    for role, a in zip(expected, arrays, strict=True):
+        tensors[role] = np.asarray(a)
+    valid_len = None
+    if wants_valid_len:
+        valid_len = tensors.pop("valid_len").astype(np.int64).reshape(-1)
+    for role in ("q", "k", "v"):
+        tensors[role] = np.asarray(tensors[role], np.float32)
+
+    results, names, warnings = [], [], []
+    out_shapes: Optional[tuple[tuple[int, ...], tuple[int, ...]]] = None
+    for stage in stages:
+        device = stage["device"]
+        schedule = report["schedules"][device]
+        padded, result_shape = _padding(schedule)
+        prog = load(_device_module(program, device))
+        if valid_len is not None:
+            patched = []
+            for op in prog.seq_ops:
+                if isinstance(op, RtpWrite) and op.buffer.startswith("rtp_"):
+                    if op.index >= valid_len.size:
+                        raise SimError(f"valid_len has {valid_len.size} entries; {op.buffer}[{op.index}] needs more")
+                    if valid_len[op.index] > op.value:
+                        raise SimError(
+                            f"valid_len[{op.index}] = {valid_len[op.index]} exceeds the program's bucket {op.value}"
+                        )
+                    op = dataclasses.replace(op, value=int(valid_len[op.index]))
+                patched.append(op)
+            prog.seq_ops = patched
+        args: list[Any] = []
+        roles = schedule["arguments"]
+        for i, role in enumerate(roles[:-1]):
+            if role == "valid_len":
+                args.append(valid_len.astype(np.int32))
+            elif role not in tensors:
+                raise SimError(f"device @{device} reads '{role}', which no earlier dispatch wrote")
+            else:
+                a = tensors[role]
+                args.append(_zero_pad(a, padded[i], role) if i in padded else a)
+        r = run_program(prog, *args, timing=timing, max_events=max_events)
+        written = roles[-1]
+        tensors[written] = np.asarray(r.args[len(roles) - 1], np.float32)
+        if written == "o":
+            out_shapes = result_shape
+        results.append(r)
+        names.append(device)
+        warnings += [f"@{device}: {w}" for w in r.warnings]
+
+    o = tensors.get("o")
+    if o is None:
+        raise SimError("no dispatch of the program wrote the output 'o'")
+    if out_shapes is not None:
+        padded_shape, logical_shape = out_shapes
+        o = o.reshape(padded_shape)[tuple(slice(0, n) for n in logical_shape)]
+    else:
+        o = o.reshape(tensors["q"].shape[:-1] + (-1,))
+    return CompiledRunResult(
+        output=o,
+        outputs={k: v for k, v in tensors.items() if k not in ("q", "k", "v")},
+        devices=results,
+        device_names=names,
+        target=report["target"],
+        clock_hz=results[0].clock_hz,
+        timing=timing,
+        warnings=warnings,
+    )
+
+
+def _device_module(program: Any, device: str) -> Any:
+    """The one ``aie.device @device`` of the program, as its own module text."""
+    for op in program.aie.body.operations:
+        if op.operation.name == "aie.device" and op.attributes["sym_name"].value == device:
+            return "module {\n" + str(op) + "\n}"
+    raise SimError(f"the compiled program has no aie.device @{device}")
