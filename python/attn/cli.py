@@ -1,6 +1,6 @@
 """``attn-compile``: compile attention layers in an MLIR file to AIE programs.
 
-    attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json
+    attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json [--explain]
 
 Options mirror ``attn.compiler.compile`` (the ``attn-to-aie`` pipeline).
 Errors (unreadable input, bad options, layers no legal program exists for)
@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="MLIR file with functions holding attn.attention ops ('-' for stdin)")
     p.add_argument("-o", "--output", help="write the AIE module here (default: stdout)")
     p.add_argument("--report", help="write the compile report (JSON) here")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the chosen plan, the cost model's view of it, the best plan of every fold, the top "
+        "alternatives and why they lost, and the roofline bound (to stdout with -o, else to stderr)",
+    )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
         if isinstance(f.default, int):
@@ -66,6 +72,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as exc:
         print(f"attn-compile: cannot write output: {exc.strerror}", file=sys.stderr)
         return 1
+    if args.explain:
+        from . import ir
+        from .explain import explain
+
+        try:
+            with ir.Context():
+                module = ir.Module.parse(text)
+                out = explain(module, program)
+        except ValueError as exc:
+            print(f"attn-compile: --explain: {exc}", file=sys.stderr)
+            return 1
+        (sys.stdout if args.output else sys.stderr).write(out)
     return 0
 
 
