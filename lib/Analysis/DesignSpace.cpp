@@ -360,15 +360,24 @@ cost::exploreCompilerSpace(const AttentionShape &shape, const NPUTarget &target,
   llvm::Expected<ExploreOptions> space = compilerSpace(shape, target, request);
   if (!space)
     return space.takeError();
+  auto smallest = [](const ExploreOptions &o) {
+    return std::min(o.fixed.qTile.value_or(o.qTiles.front()),
+                    o.fixed.kvTile.value_or(o.kvTiles.front()));
+  };
   llvm::Expected<ExploreResult> result = explore(shape, target, *space);
-  if (result)
+  if (result) {
+    result->minTile = smallest(*space);
     return result;
+  }
   llvm::consumeError(result.takeError());
   llvm::Expected<ExploreOptions> wide =
       compilerSpace(shape, target, request, /*minTile=*/1);
   if (!wide)
     return wide.takeError();
-  return explore(shape, target, *wide);
+  result = explore(shape, target, *wide);
+  if (result)
+    result->minTile = smallest(*wide);
+  return result;
 }
 
 llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,

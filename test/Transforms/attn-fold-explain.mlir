@@ -39,7 +39,7 @@ func.func @f32_layer(%q: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
 
 // A modeled layer: the chosen fold, its plan and every fold's best.
 func.func @bert_128(%q: tensor<1x12x128x64xbf16>) -> tensor<1x12x128x64xbf16> {
-  // expected-remark-re @+1 {{attn-fold: mode=auto on npu2: 'full', modeled latency {{[0-9.]+}} ms with q_tile={{[0-9]+}} {{.*}}; unfolded: {{[0-9.]+}} ms; partial: {{[0-9.]+}} ms; full: {{[0-9.]+}} ms; online: {{[0-9.]+}} ms}}
+  // expected-remark-re @+1 {{attn-fold: mode=auto on npu2: 'full', modeled latency {{[0-9.]+}} ms with q_tile={{[0-9]+}} {{.*}}; best per fold (tiles of 16+ rows); unfolded: {{[0-9.]+}} ms; partial: {{[0-9.]+}} ms; full: {{[0-9.]+}} ms; online: {{[0-9.]+}} ms}}
   %o = attn.attention %q, %q, %q : tensor<1x12x128x64xbf16>, tensor<1x12x128x64xbf16>, tensor<1x12x128x64xbf16> -> tensor<1x12x128x64xbf16>
   return %o : tensor<1x12x128x64xbf16>
 }

@@ -83,6 +83,9 @@ struct ExploreResult {
   std::vector<FoldResult> perFold; // unfolded, partial, full, online
   Roofline roofline;
   ExploreStats stats;
+  /// exploreCompilerSpace: the smallest tile of the searched sets (the
+  /// minimum tile, or the granule when the search was widened); 0 otherwise.
+  int64_t minTile = 0;
 };
 
 /// Tile candidates for a length `len` with tiles multiple of `granule`:

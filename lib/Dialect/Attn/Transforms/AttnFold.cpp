@@ -118,6 +118,7 @@ FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
                         p.qTile, p.kvTile, p.l2QBlock, p.l2KvBlock, p.columns,
                         p.coresPerColumn,
                         cost::stringifyResource(best.binding));
+    os << "; best per fold (tiles of " << result->minTile << "+ rows)";
     for (const cost::FoldResult &f : result->perFold) {
       os << "; " << cost::stringifyFoldMode(f.fold) << ": ";
       if (f.best)
