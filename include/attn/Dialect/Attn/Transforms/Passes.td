@@ -87,7 +87,8 @@ def AttnTile : Pass<"attn-tile"> {
       (docs/cost-model.md, `cost::explore` over `cost::compilerSpace`):
       q_tile, kv_tile, l2_q_block, l2_kv_block, columns and
       cores_per_column are searched (tiles: the intrinsic granule times
-      powers of two, plus near-equal splits of a length that pad less),
+      powers of two, plus near-equal splits of a length that pad less,
+      from 16 rows, or from the granule when no plan of 16+ rows fits),
       the options given are fixed, the intrinsic is the native one of the
       element type, S/P in DRAM keep the type attn-fold gave them. The
       attached plan is the one the model costed
