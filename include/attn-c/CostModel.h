@@ -21,6 +21,8 @@ extern "C" {
 ///    "plan": {...},           (estimate: every plan field)
 ///    "fixed": {...},          (explore: plan fields to keep fixed)
 ///    "max_alternatives": 8,   (explore)
+///    "space": "all" | "attn-tile",  (explore; attn-tile: the plans
+///                             attn-fold{mode=auto} / attn-tile choose from)
 ///    "matmul": {...}, "matmul_plan": {...}}   (matmul)
 /// Field names are those of docs/cost-model.md. The JSON response is passed
 /// to `callback` (possibly in several pieces). On an invalid request the

@@ -340,6 +340,285 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
 }
 
 //===----------------------------------------------------------------------===//
+// Buffer budget
+//===----------------------------------------------------------------------===//
+
+llvm::StringRef cost::stringifyStageKind(StageKind kind) {
+  switch (kind) {
+  case StageKind::Attention:
+    return "attention";
+  case StageKind::QK:
+    return "qk";
+  case StageKind::Softmax:
+    return "softmax";
+  case StageKind::QKSoftmax:
+    return "qk_softmax";
+  case StageKind::PV:
+    return "pv";
+  }
+  return "";
+}
+
+std::optional<StageKind> cost::symbolizeStageKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<StageKind>>(name)
+      .Case("attention", StageKind::Attention)
+      .Case("qk", StageKind::QK)
+      .Case("softmax", StageKind::Softmax)
+      .Case("qk_softmax", StageKind::QKSoftmax)
+      .Case("pv", StageKind::PV)
+      .Default(std::nullopt);
+}
+
+llvm::SmallVector<StageKind, 3> cost::foldStages(FoldMode fold) {
+  switch (fold) {
+  case FoldMode::Unfolded:
+    return {StageKind::QK, StageKind::Softmax, StageKind::PV};
+  case FoldMode::Partial:
+    return {StageKind::QKSoftmax, StageKind::PV};
+  case FoldMode::Full:
+  case FoldMode::Online:
+    return {StageKind::Attention};
+  }
+  return {};
+}
+
+int cost::pipelineLength(StageKind kind) {
+  switch (kind) {
+  case StageKind::Attention:
+    return 3; // QK | softmax | PV
+  case StageKind::QKSoftmax:
+    return 2; // QK | softmax
+  default:
+    return 1;
+  }
+}
+
+int64_t Footprint::total() const {
+  int64_t sum = 0;
+  for (const Buffer &b : buffers)
+    sum += b.copies * b.bytes;
+  return sum;
+}
+
+void Footprint::print(llvm::raw_ostream &os) const {
+  llvm::interleave(
+      buffers, os,
+      [&](const Buffer &b) {
+        os << b.copies << " x " << b.bytes << " B (" << b.name << ")";
+      },
+      " + ");
+  os << " = " << total() << " B";
+}
+
+const Footprint &StageBuffers::largestCore() const {
+  const Footprint *top = &cores.front();
+  for (const Footprint &fp : cores)
+    if (fp.total() > top->total())
+      top = &fp;
+  return *top;
+}
+
+int64_t cost::l1BufferBudget(const NPUTarget &target) {
+  return target.coreL1Bytes - target.coreStackReserveBytes;
+}
+
+int64_t cost::lanesPerColumn(const Plan &p) {
+  int64_t cores = int64_t(p.columns) * p.coresPerColumn;
+  int64_t lanes = p.mapping == Mapping::Fused
+                      ? cores / std::max(1, p.kvSplit)
+                      : cores / (p.fold == FoldMode::Partial ? 2 : 3);
+  return std::max<int64_t>(1, (lanes + p.columns - 1) / p.columns);
+}
+
+namespace {
+/// Builds a footprint, skipping absent (0-byte) buffers.
+struct FootprintBuilder {
+  Footprint fp;
+  explicit FootprintBuilder(llvm::StringRef role) { fp.role = role.str(); }
+  FootprintBuilder &add(llvm::StringRef name, int64_t copies, int64_t bytes) {
+    if (bytes > 0 && copies > 0)
+      fp.buffers.push_back({name.str(), copies, bytes});
+    return *this;
+  }
+};
+} // namespace
+
+StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
+                                const BufferSizes &z, const NPUTarget &t) {
+  // Accumulators, score scratch and row statistics are f32 (kernel ABI).
+  constexpr int64_t f32 = 4;
+  int64_t d = p.depth, q = p.qTile, kv = p.kvTile;
+  int64_t D = z.paddedHeadDim, Dv = z.paddedValueDim, e = z.elementBytes;
+  int64_t ib = z.intermediateBytes;
+  int64_t lanes = lanesPerColumn(p);
+  int64_t k = std::max<int64_t>(1, p.l2QBlock / (lanes * q)); // tiles / lane
+  bool knownKeys = z.paddedKeyLen != BufferSizes::kUnknownLength;
+  int64_t rowF32 = knownKeys ? q * z.paddedKeyLen * f32 : 0;
+  int64_t sTileF32 = q * kv * f32, statsB = 2 * q * f32;
+  bool coreTranspose = p.kTranspose == KTransposePlacement::Core;
+  bool stream = p.mapping == Mapping::Stream &&
+                (kind == StageKind::Attention || kind == StageKind::QKSoftmax);
+
+  // Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
+  // tiles, and the K scratch of a core-side transpose.
+  auto addQK = [&](FootprintBuilder &b) {
+    b.add("Q", d * k, q * D * e)
+        .add("K", d, kv * D * e)
+        .add("mask", d, q * kv * z.maskBytes)
+        .add("bias", d, q * kv * z.biasBytes)
+        .add("K transposed", coreTranspose ? 1 : 0, kv * D * e);
+  };
+  auto addRuntime = [&](FootprintBuilder &b) {
+    b.add("valid_len runtime parameters", 1, z.runtimeParamBytes);
+  };
+
+  StageBuffers out;
+  auto push = [&](FootprintBuilder &b) {
+    addRuntime(b);
+    out.cores.push_back(std::move(b.fp));
+  };
+  switch (kind) {
+  case StageKind::Attention: {
+    bool full = p.fold == FoldMode::Full;
+    if (!stream) {
+      FootprintBuilder b("");
+      addQK(b);
+      if (full)
+        b.add("S rows f32", k, rowF32);
+      else
+        b.add("S tile f32", 1, sTileF32);
+      b.add("row max/sum f32", k, statsB)
+          .add("V", d, kv * Dv * e)
+          .add("O", d, q * Dv * e)
+          .add("O accumulator f32", k, q * Dv * f32)
+          .add("cascade partial O + row max/sum f32", p.kvSplit > 1 ? 1 : 0,
+               q * Dv * f32 + statsB);
+      push(b);
+      break;
+    }
+    // QK core | softmax core | PV core; score and probability tiles move
+    // between them in f32 (kernel ABI); online passes the rescale factors.
+    FootprintBuilder qk("qk");
+    addQK(qk);
+    qk.add("S to softmax core", d, sTileF32);
+    FootprintBuilder sm("softmax");
+    sm.add("S from qk core", d, sTileF32)
+        .add("S rows f32", full ? k : 0, rowF32)
+        .add("row max/sum f32", k, statsB)
+        .add("P to pv core", d, sTileF32)
+        .add("rescale factors to pv core", full ? 0 : d, q * f32);
+    FootprintBuilder pv("pv");
+    pv.add("P from softmax core", d, sTileF32)
+        .add("rescale factors from softmax core", full ? 0 : d, q * f32)
+        .add("V", d, kv * Dv * e)
+        .add("O", d, q * Dv * e)
+        .add("O accumulator f32", k, q * Dv * f32);
+    push(qk);
+    push(sm);
+    push(pv);
+    break;
+  }
+  case StageKind::QK: {
+    FootprintBuilder b("");
+    addQK(b);
+    // A narrower S in DRAM is rounded from an f32 tile.
+    b.add("S tile f32", ib == f32 ? 0 : 1, sTileF32).add("S", d, q * kv * ib);
+    push(b);
+    break;
+  }
+  case StageKind::Softmax: {
+    // Whole rows in L1 when they fit (one pass over S from DRAM), else S
+    // tiles streamed twice (running max/sum, then normalize).
+    FootprintBuilder rows("");
+    rows.add("S rows", d, knownKeys ? q * z.paddedKeyLen * ib : 0)
+        .add("S rows f32", 1, rowF32)
+        .add("row max/sum f32", 1, statsB)
+        .add("P", d, q * kv * ib);
+    addRuntime(rows);
+    if (knownKeys && rows.fp.total() <= l1BufferBudget(t)) {
+      out.softmaxRowsResident = true;
+      out.cores.push_back(std::move(rows.fp));
+      break;
+    }
+    FootprintBuilder b("");
+    b.add("S", d, q * kv * ib)
+        .add("S tile f32", 1, sTileF32)
+        .add("row max/sum f32", 1, statsB)
+        .add("P", d, q * kv * ib);
+    push(b);
+    break;
+  }
+  case StageKind::QKSoftmax: {
+    if (!stream) {
+      FootprintBuilder b("");
+      addQK(b);
+      b.add("S rows f32", k, rowF32)
+          .add("row max/sum f32", k, statsB)
+          .add("P", d, q * kv * ib);
+      push(b);
+      break;
+    }
+    FootprintBuilder qk("qk");
+    addQK(qk);
+    qk.add("S to softmax core", d, sTileF32);
+    FootprintBuilder sm("softmax");
+    sm.add("S from qk core", d, sTileF32)
+        .add("S rows f32", k, rowF32)
+        .add("row max/sum f32", k, statsB)
+        .add("P", d, q * kv * ib);
+    push(qk);
+    push(sm);
+    break;
+  }
+  case StageKind::PV: {
+    FootprintBuilder b("");
+    b.add("P", d * k, q * kv * ib)
+        .add("V", d, kv * Dv * e)
+        .add("O", d, q * Dv * e)
+        .add("O accumulator f32", k, q * Dv * f32);
+    push(b);
+    break;
+  }
+  }
+
+  // Memtile: the column's query block (l2_q_block rows), the K/V block, the
+  // lanes' output tiles and their mask/bias/S/P step tiles, `depth` times.
+  int64_t kvRows =
+      knownKeys ? std::min(p.l2KvBlock, z.paddedKeyLen) : p.l2KvBlock;
+  FootprintBuilder m("");
+  auto addQKBlock = [&] {
+    m.add("Q", d, p.l2QBlock * D * e)
+        .add("K", d, kvRows * D * e)
+        .add("mask", d, lanes * q * kv * z.maskBytes)
+        .add("bias", d, lanes * q * kv * z.biasBytes);
+  };
+  switch (kind) {
+  case StageKind::Attention:
+    addQKBlock();
+    m.add("V", d, kvRows * Dv * e).add("O", d, lanes * q * Dv * e);
+    break;
+  case StageKind::QK:
+    addQKBlock();
+    m.add("S", d, lanes * q * kv * ib);
+    break;
+  case StageKind::Softmax:
+    m.add("S", d, lanes * q * kv * ib).add("P", d, lanes * q * kv * ib);
+    break;
+  case StageKind::QKSoftmax:
+    addQKBlock();
+    m.add("P", d, lanes * q * kv * ib);
+    break;
+  case StageKind::PV:
+    m.add("P", d, lanes * k * q * kv * ib)
+        .add("V", d, kvRows * Dv * e)
+        .add("O", d, lanes * q * Dv * e);
+    break;
+  }
+  out.memTile = std::move(m.fp);
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
 // Visibility and schedules
 //===----------------------------------------------------------------------===//
 
@@ -547,8 +826,6 @@ int64_t maskLikeBytes(const AttentionShape &s, const Geometry &g,
 // The model
 //===----------------------------------------------------------------------===//
 
-enum class StageKind { Attention, QK, Softmax, QKSoftmax, PV };
-
 } // namespace mlir::attn::cost::detail
 
 using namespace mlir::attn::cost::detail;
@@ -653,103 +930,23 @@ struct Model {
   void run(bool legalityOnly);
   llvm::SmallVector<StageKind, 3> stageKinds() const;
   StageEstimate stage(StageKind kind);
-  int64_t l1Bytes(StageKind kind, bool rowResident) const;
-  int64_t l2Bytes(StageKind kind) const;
+  BufferSizes bufferSizes() const;
   void checkChannels(StageKind kind, llvm::SmallVectorImpl<std::string> &v);
-  bool softmaxRowResident() const;
 };
 
-/// L1 bytes of one core of a stage (the largest role for stream mapping).
-int64_t Model::l1Bytes(StageKind kind, bool rowResident) const {
-  int64_t d = p.depth, k = perLane;
-  int64_t q = p.qTile, kv = p.kvTile, D = pad.headDim, Dv = pad.valueDim;
-  int64_t f32 = 4;
-  int64_t qTileB = q * D * e, kTileB = kv * D * e, vTileB = kv * Dv * e;
-  int64_t sTileF32 = q * kv * f32, accB = q * Dv * f32, statsB = 2 * q * f32;
-  int64_t oTileB = q * Dv * e;
-  int64_t kT = p.kTranspose == KTransposePlacement::Core ? kTileB : 0;
-  int64_t maskTiles = 0;
+BufferSizes Model::bufferSizes() const {
+  BufferSizes b;
+  b.elementBytes = e;
+  b.intermediateBytes = interB;
   if (s.mask != MaskKind::None)
-    maskTiles += d * q * kv * bytes(s.maskElement);
+    b.maskBytes = bytes(s.maskElement);
   if (s.hasBias)
-    maskTiles += d * q * kv * bytes(s.biasElement);
-  int64_t rtp = s.validLen ? s.batch * 4 : 0;
-  int64_t base = t.coreStackReserveBytes + rtp;
-  int64_t rowF32 = q * pad.keyLen * f32;
-  switch (kind) {
-  case StageKind::Attention:
-    if (p.mapping == Mapping::Fused) {
-      int64_t scores =
-          p.fold == FoldMode::Full ? k * rowF32 : sTileF32; // whole rows
-      int64_t cascade = p.kvSplit > 1 ? accB + statsB : 0;
-      return base + d * k * qTileB + d * (kTileB + vTileB) + scores +
-             k * (accB + statsB) + d * oTileB + kT + maskTiles + cascade;
-    } else {
-      int64_t qkCore =
-          base + d * k * qTileB + d * kTileB + kT + maskTiles + d * sTileF32;
-      int64_t smCore = p.fold == FoldMode::Full
-                           ? base + k * rowF32 + d * sTileF32 + d * sTileF32
-                           : base + 2 * d * sTileF32 + k * statsB + d * q * f32;
-      int64_t pvCore = base + d * sTileF32 + d * vTileB + k * accB +
-                       d * oTileB + d * q * f32;
-      return std::max({qkCore, smCore, pvCore});
-    }
-  case StageKind::QK: {
-    int64_t scratch = p.intermediate == ElementKind::F32 ? 0 : sTileF32;
-    return base + d * k * qTileB + d * kTileB + kT + maskTiles + scratch +
-           d * q * kv * interB;
-  }
-  case StageKind::Softmax:
-    if (rowResident)
-      return base + d * q * pad.keyLen * interB + rowF32 + d * q * kv * interB;
-    return base + d * q * kv * interB + sTileF32 + statsB + d * q * kv * interB;
-  case StageKind::QKSoftmax:
-    if (p.mapping == Mapping::Fused)
-      return base + d * k * qTileB + d * kTileB + kT + maskTiles + k * rowF32 +
-             d * q * kv * interB;
-    return std::max(base + d * k * qTileB + d * kTileB + kT + maskTiles +
-                        d * sTileF32,
-                    base + k * rowF32 + d * sTileF32 + d * q * kv * interB);
-  case StageKind::PV:
-    return base + d * k * q * kv * interB + d * vTileB + k * accB + d * oTileB;
-  }
-  return 0;
-}
-
-/// L2 bytes of one memtile: the column's item block, the K/V block, output
-/// staging and per-core step tiles, each times the depth.
-int64_t Model::l2Bytes(StageKind kind) const {
-  int64_t d = p.depth;
-  int64_t D = pad.headDim, Dv = pad.valueDim;
-  int64_t kvRows = std::min(p.l2KvBlock, pad.keyLen);
-  int64_t itemRows = p.l2QBlock; // query rows of the column per round
-  int64_t q = p.qTile, kv = p.kvTile;
-  int64_t maskTiles = 0;
-  if (s.mask != MaskKind::None)
-    maskTiles += lanesPerColumn * q * kv * bytes(s.maskElement);
-  if (s.hasBias)
-    maskTiles += lanesPerColumn * q * kv * bytes(s.biasElement);
-  int64_t out = lanesPerColumn * q * Dv * e;
-  switch (kind) {
-  case StageKind::Attention:
-    return d * (itemRows * D * e + kvRows * (D + Dv) * e + out + maskTiles);
-  case StageKind::QK:
-    return d * (itemRows * D * e + kvRows * D * e + maskTiles +
-                lanesPerColumn * q * kv * interB);
-  case StageKind::Softmax:
-    return d * 2 * lanesPerColumn * q * kv * interB;
-  case StageKind::QKSoftmax:
-    return d * (itemRows * D * e + kvRows * D * e + maskTiles +
-                lanesPerColumn * q * kv * interB);
-  case StageKind::PV:
-    return d *
-           (lanesPerColumn * perLane * q * kv * interB + kvRows * Dv * e + out);
-  }
-  return 0;
-}
-
-bool Model::softmaxRowResident() const {
-  return l1Bytes(StageKind::Softmax, /*rowResident=*/true) <= t.coreL1Bytes;
+    b.biasBytes = bytes(s.biasElement);
+  b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
+  b.paddedKeyLen = pad.keyLen;
+  b.paddedHeadDim = pad.headDim;
+  b.paddedValueDim = pad.valueDim;
+  return b;
 }
 
 /// Channel and DMA-pattern limits of a stage, as violations.
@@ -859,11 +1056,7 @@ void Model::checkChannels(StageKind kind,
 
 StageEstimate Model::stage(StageKind kind) {
   StageEstimate st;
-  static const char *names[] = {"attention", "qk", "softmax", "qk_softmax",
-                                "pv"};
-  st.name = names[static_cast<int>(kind)];
-  if (kind == StageKind::Attention && p.fold == FoldMode::Full)
-    st.name = "attention";
+  st.name = stringifyStageKind(kind).str();
 
   // Schedule: the K/V stream and the critical lane.
   int64_t stageLanes = lanes, stageSplit = p.kvSplit, stagePerLane = perLane;
@@ -881,7 +1074,8 @@ StageEstimate Model::stage(StageKind kind) {
   int64_t kvRows = resident ? sch.residentKeyRows : sch.streamKeyRows;
   int64_t D = pad.headDim, Dv = pad.valueDim;
   int64_t q = p.qTile, kv = p.kvTile;
-  bool rowRes = kind == StageKind::Softmax ? softmaxRowResident() : true;
+  StageBuffers buffers = stageBuffers(kind, p, bufferSizes(), t);
+  bool rowRes = kind == StageKind::Softmax ? buffers.softmaxRowsResident : true;
 
   // DRAM traffic of this stage.
   DramTraffic &tr = est.dram;
@@ -1198,22 +1392,13 @@ StageEstimate Model::stage(StageKind kind) {
   double body = (st.fillCycles + steady + st.drainCycles) / clock;
   st.latencySeconds = st.dispatchSeconds + body;
   st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
-  st.l1Bytes = l1Bytes(kind, rowRes);
-  st.l2Bytes = l2Bytes(kind);
+  st.l1Bytes = t.coreStackReserveBytes + buffers.largestCore().total();
+  st.l2Bytes = buffers.memTile.total();
   return st;
 }
 
 llvm::SmallVector<StageKind, 3> Model::stageKinds() const {
-  switch (p.fold) {
-  case FoldMode::Unfolded:
-    return {StageKind::QK, StageKind::Softmax, StageKind::PV};
-  case FoldMode::Partial:
-    return {StageKind::QKSoftmax, StageKind::PV};
-  case FoldMode::Full:
-  case FoldMode::Online:
-    return {StageKind::Attention};
-  }
-  return {};
+  return foldStages(p.fold);
 }
 
 void Model::run(bool legalityOnly) {
@@ -1251,13 +1436,13 @@ void Model::run(bool legalityOnly) {
   est.datapath = dp;
 
   // Legality first: capacity and channels need no schedule.
-  static const char *stageNames[] = {"attention", "qk", "softmax", "qk_softmax",
-                                     "pv"};
   llvm::SmallVector<StageKind, 3> kinds = stageKinds();
+  BufferSizes sizes = bufferSizes();
   for (StageKind kind : kinds) {
-    const char *name = stageNames[static_cast<int>(kind)];
-    bool rowRes = kind == StageKind::Softmax ? softmaxRowResident() : true;
-    int64_t l1 = l1Bytes(kind, rowRes), l2 = l2Bytes(kind);
+    llvm::StringRef name = stringifyStageKind(kind);
+    StageBuffers buffers = stageBuffers(kind, p, sizes, t);
+    int64_t l1 = t.coreStackReserveBytes + buffers.largestCore().total();
+    int64_t l2 = buffers.memTile.total();
     est.l1Bytes = std::max(est.l1Bytes, l1);
     est.l2Bytes = std::max(est.l2Bytes, l2);
     if (l1 > t.coreL1Bytes)

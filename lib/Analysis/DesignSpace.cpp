@@ -234,6 +234,152 @@ std::string majorKey(const Plan &p) {
 
 } // namespace
 
+std::vector<int64_t> cost::tileCandidates(int64_t granule, int64_t len,
+                                          int64_t minTile, int64_t maxTile) {
+  std::vector<int64_t> out;
+  if (granule <= 0)
+    return out;
+  auto roundUp = [&](int64_t v) {
+    return (v + granule - 1) / granule * granule;
+  };
+  int64_t cap = len > 0 ? std::min(maxTile, roundUp(len)) : maxTile;
+  int64_t floor = len > 0 ? std::min(minTile, roundUp(len)) : minTile;
+  std::vector<int64_t> powers;
+  for (int64_t t = granule; t <= cap; t *= 2)
+    if (t >= floor)
+      powers.push_back(t);
+  if (powers.empty())
+    powers.push_back(std::max(granule, std::min(cap, roundUp(floor))));
+  out = powers;
+  // Splits into n near-equal parts, kept when they pad less than the
+  // power-of-two tile just below them (so exact lengths add nothing).
+  constexpr int64_t kSplits = 16;
+  if (len > 0)
+    for (int64_t n = 1; n <= kSplits; ++n) {
+      int64_t tile = roundUp((len + n - 1) / n);
+      if (tile > cap || tile < floor || llvm::is_contained(out, tile))
+        continue;
+      int64_t below = granule;
+      for (int64_t pw : powers)
+        if (pw <= tile)
+          below = pw;
+      if (roundUp(len) % tile == 0 ||
+          (len + tile - 1) / tile * tile < (len + below - 1) / below * below)
+        out.push_back(tile);
+    }
+  llvm::sort(out);
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+llvm::Expected<ExploreOptions>
+cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
+                    const PlanConstraints &request, int64_t minTile) {
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  if (llvm::Error err = verifyShape(shape))
+    return std::move(err);
+  if (target.macsPerCycle(shape.element) <= 0)
+    return error(llvm::formatv(
+        "element type {0} has no native matmul intrinsic on target {1} (the "
+        "kernels use the native one)",
+        stringifyElementKind(shape.element), target.name));
+  IntrinsicShape native = target.intrinsic(shape.element);
+  LayoutHandling layout = shape.layout == TensorLayout::BHLD
+                              ? LayoutHandling::Native
+                              : LayoutHandling::Dma;
+  if (request.intrinsic && !sameIntrinsic(*request.intrinsic, native))
+    return error(llvm::formatv(
+        "fixed field 'intrinsic' [{0}, {1}, {2}] is outside the compiler's "
+        "space: attn-tile uses the native {3} intrinsic of {4}, [{5}, {6}, "
+        "{7}]",
+        request.intrinsic->m, request.intrinsic->k, request.intrinsic->n,
+        stringifyElementKind(shape.element), target.name, native.m, native.k,
+        native.n));
+  if (request.kvSplit && *request.kvSplit != 1)
+    return error(llvm::formatv("fixed field 'kv_split' ({0}) is outside the "
+                               "compiler's space: #attn.plan has no "
+                               "cascade, kv_split is 1",
+                               *request.kvSplit));
+  if (request.kTranspose && *request.kTranspose != KTransposePlacement::Dma)
+    return error("fixed field 'k_transpose' 'core' is outside the compiler's "
+                 "space: the kernels multiply by Kᵀ with the transposed-"
+                 "operand matmul ('dma')");
+  if (request.layout && *request.layout != layout)
+    return error(llvm::formatv(
+        "fixed field 'layout' '{0}' is outside the compiler's space: a {1} "
+        "layer uses '{2}'",
+        stringifyLayoutHandling(*request.layout),
+        shape.layout == TensorLayout::BHLD ? "bhld" : "blhd",
+        stringifyLayoutHandling(layout)));
+  if (request.causalSkip && !*request.causalSkip)
+    return error("fixed field 'causal_skip' false is outside the compiler's "
+                 "space: the core programs skip key blocks causal masking "
+                 "hides");
+
+  ExploreOptions options;
+  PlanConstraints &fx = options.fixed;
+  fx = request;
+  fx.intrinsic = native;
+  fx.kvSplit = 1;
+  fx.kTranspose = KTransposePlacement::Dma;
+  fx.layout = layout;
+  fx.causalSkip = true;
+  if (!fx.depth)
+    fx.depth = 2;
+  if (!fx.intermediate)
+    fx.intermediate = ElementKind::F32;
+  // Mapping per fold: one-op (unfolded) stages are always fused.
+  Mapping mapping = request.mapping.value_or(Mapping::Fused);
+  fx.mapping.reset();
+  options.admit = [mapping](const Plan &p) {
+    if (p.fold == FoldMode::Unfolded)
+      return p.mapping == Mapping::Fused;
+    if (p.mapping != mapping)
+      return false;
+    return p.mapping == Mapping::Fused ||
+           p.coresPerColumn % pipelineLength(foldStages(p.fold).front()) == 0;
+  };
+  // Tiles: the intrinsic granules, up to the tile whose Q (K) block alone
+  // fills the L1 budget.
+  int64_t e = bytes(shape.element);
+  int64_t granM = native.m, granKV = std::lcm(native.k, native.n);
+  int64_t paddedD = (shape.headDim + native.k - 1) / native.k * native.k;
+  int64_t maxTile =
+      std::max<int64_t>(1, l1BufferBudget(target) / (paddedD * e));
+  options.qTiles = tileCandidates(granM, shape.queryLen, minTile, maxTile);
+  options.kvTiles = tileCandidates(granKV, shape.keyLen, minTile, maxTile);
+  options.maxAlternatives = 8;
+  return options;
+}
+
+llvm::Expected<ExploreResult>
+cost::exploreCompilerSpace(const AttentionShape &shape, const NPUTarget &target,
+                           const PlanConstraints &request) {
+  llvm::Expected<ExploreOptions> space = compilerSpace(shape, target, request);
+  if (!space)
+    return space.takeError();
+  auto smallest = [](const ExploreOptions &o) {
+    return std::min(o.fixed.qTile.value_or(o.qTiles.front()),
+                    o.fixed.kvTile.value_or(o.kvTiles.front()));
+  };
+  llvm::Expected<ExploreResult> result = explore(shape, target, *space);
+  if (result) {
+    result->minTile = smallest(*space);
+    return result;
+  }
+  llvm::consumeError(result.takeError());
+  llvm::Expected<ExploreOptions> wide =
+      compilerSpace(shape, target, request, /*minTile=*/1);
+  if (!wide)
+    return wide.takeError();
+  result = explore(shape, target, *wide);
+  if (result)
+    result->minTile = smallest(*wide);
+  return result;
+}
+
 llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                                             const NPUTarget &target,
                                             const ExploreOptions &options) {
@@ -284,9 +430,14 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
   for (int r = target.numCoreRows; r >= 1; --r)
     coreSet.push_back(r);
   coreSet = choose(fx.coresPerColumn, coreSet);
-  std::vector<int64_t> qTiles = choose<int64_t>(fx.qTile, {128, 64, 32, 16});
-  std::vector<int64_t> kvTiles =
-      choose<int64_t>(fx.kvTile, {256, 128, 64, 32, 16});
+  std::vector<int64_t> qTiles = choose<int64_t>(
+      fx.qTile, options.qTiles.empty()
+                    ? std::vector<int64_t>{128, 64, 32, kMinSearchedTile}
+                    : options.qTiles);
+  std::vector<int64_t> kvTiles = choose<int64_t>(
+      fx.kvTile, options.kvTiles.empty()
+                     ? std::vector<int64_t>{256, 128, 64, 32, kMinSearchedTile}
+                     : options.kvTiles);
   std::vector<int> depths = choose(fx.depth, {2, 1});
   std::vector<KTransposePlacement> kts = choose(
       fx.kTranspose, {KTransposePlacement::Dma, KTransposePlacement::Core});
@@ -319,10 +470,12 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
         fold == FoldMode::Unfolded
             ? choose(fx.mapping, {Mapping::Fused})
             : choose(fx.mapping, {Mapping::Fused, Mapping::Stream});
+    // S/P cross DRAM only in the unfolded and partial folds; on chip they
+    // are f32 (kernel ABI), so a fixed intermediate type binds those two.
     std::vector<ElementKind> intermediates =
         fold == FoldMode::Unfolded || fold == FoldMode::Partial
             ? choose(fx.intermediate, {ElementKind::F32, ElementKind::BF16})
-            : choose(fx.intermediate, {ElementKind::F32});
+            : std::vector<ElementKind>{ElementKind::F32};
     int stages = fold == FoldMode::Unfolded  ? 3
                  : fold == FoldMode::Partial ? 2
                                              : 1;
@@ -390,6 +543,8 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                                 plan.layout = layout;
                                 plan.intermediate = inter;
                                 plan.causalSkip = skip;
+                                if (options.admit && !options.admit(plan))
+                                  continue;
                                 ++result.stats.candidates;
                                 llvm::Expected<Estimate> legal =
                                     estimate(shape, plan, target, &cache,

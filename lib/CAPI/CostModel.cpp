@@ -578,9 +578,20 @@ llvm::Expected<json::Value> run(llvm::StringRef text) {
     if (maxAlternatives < 0 || maxAlternatives > 1000)
       return fail("request field 'max_alternatives' must be in 0..1000");
     options.maxAlternatives = static_cast<unsigned>(maxAlternatives);
+    // "attn-tile": the space attn-fold{mode=auto} and attn-tile search.
+    std::optional<std::string> space;
+    if (llvm::Error err = r.string("space", space))
+      return std::move(err);
+    if (space && *space != "all" && *space != "attn-tile")
+      return fail(llvm::formatv("request field 'space': unknown value '{0}'; "
+                                "valid: all, attn-tile",
+                                *space));
     if (llvm::Error err = r.finish())
       return std::move(err);
-    llvm::Expected<ExploreResult> res = explore(shape, *target, options);
+    llvm::Expected<ExploreResult> res =
+        space && *space == "attn-tile"
+            ? exploreCompilerSpace(shape, *target, options.fixed)
+            : explore(shape, *target, options);
     if (!res)
       return res.takeError();
     json::Array pareto, alternatives, perFold, illegalBy;

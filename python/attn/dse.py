@@ -63,6 +63,7 @@ _PLAN_FIELDS: dict[str, type | tuple[type, ...]] = {
 _FOLDS = ("unfolded", "partial", "full", "online")
 _CAUSAL = ("none", "top_left", "bottom_right")
 _LAYOUT = ("bhld", "blhd")
+_SPACES = ("all", "attn-tile")
 
 
 @dataclass(frozen=True)
@@ -428,16 +429,31 @@ def _exploration(d: Mapping[str, Any], shape: AttentionShape, target: str) -> Ex
     )
 
 
-def explore_shape(shape: AttentionShape, target: str = "npu2", **fixed: Any) -> Exploration:
-    """Explores the plans of `shape`; `fixed` pins plan fields (and ``fold``)."""
+def _check_space(space: Any) -> str:
+    if space not in _SPACES:
+        raise ValueError(f"space: unknown search space {space!r}; valid: {', '.join(_SPACES)}")
+    return space
+
+
+def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all", **fixed: Any) -> Exploration:
+    """Explores the plans of `shape`; `fixed` pins plan fields (and ``fold``).
+
+    ``space="attn-tile"`` searches only the plans the compiler attaches (what
+    ``attn-fold{mode=auto}`` and ``attn-tile`` choose from: native intrinsic,
+    no cascade, fused mapping and depth 2 unless fixed, f32 S/P in DRAM unless
+    ``intermediate`` is fixed); ``"all"`` searches everything the model knows.
+    """
     shape = _check_shape(shape)
     target = _check_target(target)
+    space = _check_space(space)
     fixed = dict(fixed)
     constraints: dict[str, Any] = {}
     if "fold" in fixed:
         constraints["fold"] = _check_fold(fixed.pop("fold"))
     constraints.update(_check_options(fixed))
-    response = _run({"action": "explore", "target": target, "shape": shape.to_json(), "fixed": constraints})
+    response = _run(
+        {"action": "explore", "target": target, "shape": shape.to_json(), "fixed": constraints, "space": space}
+    )
     return _exploration(response, shape, target)
 
 
@@ -483,7 +499,7 @@ def estimate(module: Any, target: str = "npu2", fold: str = "online", **tile_opt
     return estimate_shape(shape_of(module), target, fold, **tile_options)
 
 
-def explore(module: Any, target: str = "npu2") -> Exploration:
+def explore(module: Any, target: str = "npu2", space: str = "all", **fixed: Any) -> Exploration:
     """Explores every fold and tiling of the attention layer in `module`.
 
     Returns the fastest legal plan (``.plan``, ``.latency_s``,
@@ -491,9 +507,16 @@ def explore(module: Any, target: str = "npu2") -> Exploration:
     use (``.pareto``), runner-up plans with the reason they lost
     (``.alternatives``), the best plan of each fold (``.per_fold``) and the
     roofline bound with its binding resource (``.roofline``).
+
+    ``space="attn-tile"`` restricts the search to the plans the compiler
+    attaches: ``.plan.fold`` is the fold ``attn-fold{mode=auto}`` picks and
+    ``.plan`` the ``#attn.plan`` ``attn-tile`` then attaches. `fixed` pins
+    plan fields (``fold``, ``q_tile``, ``mapping``, ...), like attn-tile's
+    options.
     """
     target = _check_target(target)
-    return explore_shape(shape_of(module), target)
+    space = _check_space(space)
+    return explore_shape(shape_of(module), target, space, **fixed)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ errors, render to the text the C++ parser reads and parse it back::
     >>> str(FoldOptions(mode="online"))
     'attn-fold{mode=online}'
     >>> FoldOptions.parse("attn-fold{mode=online}")
-    FoldOptions(mode='online', target='npu2', intermediate_type='f32')
+    FoldOptions(mode='online', target='npu2', intermediate_type='f32', explain=False)
     >>> render_pipeline(FoldOptions(mode="online"), TileOptions(target="npu1", q_tile=32))
     'builtin.module(attn-fold{mode=online},attn-tile{target=npu1 q-tile=32})'
 
@@ -84,7 +84,7 @@ class PassOptions:
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             if defaults or value != f.default:
-                parts.append(f"{_option_name(f.name)}={value}")
+                parts.append(f"{_option_name(f.name)}={_format(value)}")
         return f"{self.PASS}{{{' '.join(parts)}}}" if parts else self.PASS
 
     def __str__(self) -> str:
@@ -125,8 +125,18 @@ def _option_name(field_name: str) -> str:
     return field_name.replace("_", "-")
 
 
+def _format(value: Any) -> str:
+    """An option value as MLIR prints it (bools lower-case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _check_value(pass_name: str, option: str, hint: Any, value: Any) -> None:
-    if typing.get_origin(hint) is Literal:
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{pass_name}: option '{option}' must be a bool, got {value!r}")
+    elif typing.get_origin(hint) is Literal:
         choices = typing.get_args(hint)
         if not isinstance(value, str) or value not in choices:
             raise ValueError(f"{pass_name}: option '{option}' must be one of {', '.join(choices)}; got {value!r}")
@@ -146,6 +156,13 @@ def _check_value(pass_name: str, option: str, hint: Any, value: Any) -> None:
 def _convert(pass_name: str, option: str, hint: Any, raw: str) -> Any:
     if len(raw) >= 2 and raw[0] == raw[-1] == '"':
         raw = raw[1:-1]
+    if hint is bool:
+        # The spellings llvm::cl accepts for a bool option.
+        if raw in ("true", "TRUE", "True", "1"):
+            return True
+        if raw in ("false", "FALSE", "False", "0"):
+            return False
+        raise ValueError(f"{pass_name}: option '{option}' must be true or false, got '{raw}'")
     if hint is int:
         try:
             return int(raw, 10)
@@ -164,6 +181,7 @@ class FoldOptions(PassOptions):
     mode: FoldMode = "auto"
     target: str = "npu2"
     intermediate_type: IntermediateType = "f32"
+    explain: bool = False
 
 
 @dataclass(frozen=True)

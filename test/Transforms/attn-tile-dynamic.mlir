@@ -19,10 +19,12 @@ func.func @dynamic(%q: tensor<?x12x?x64xbf16>, %k: tensor<?x12x?x64xbf16>, %v: t
 // AUTO-LABEL: func.func @dynamic
 // AUTO: attn.stage "attention" fold online plan #attn.plan<{{.*}}padded_q_len = ?, padded_kv_len = ?
 
-// Only the query length dynamic: full still plans (rows are Lk long).
+// Only the query length dynamic: attn-fold's auto mode cannot run the cost
+// model (it needs Lq) and falls back to online; the capacity rule tiles it
+// (a forced full fold still plans: attn-tile-capacity.mlir).
 func.func @dynamic_queries(%q: tensor<1x4x?x64xbf16>, %k: tensor<1x4x512x64xbf16>, %v: tensor<1x4x512x64xbf16>) -> tensor<1x4x?x64xbf16> {
   %o = attn.attention %q, %k, %v : tensor<1x4x?x64xbf16>, tensor<1x4x512x64xbf16>, tensor<1x4x512x64xbf16> -> tensor<1x4x?x64xbf16>
   return %o : tensor<1x4x?x64xbf16>
 }
 // AUTO-LABEL: func.func @dynamic_queries
-// AUTO: attn.stage "attention" fold full plan #attn.plan<{{.*}}padded_q_len = ?, padded_kv_len = 512,
+// AUTO: attn.stage "attention" fold online plan #attn.plan<{{.*}}padded_q_len = ?, padded_kv_len = 512,

@@ -70,3 +70,20 @@ func.func @empty_value_dim(%q: tensor<1x2x8x64xbf16>, %v: tensor<1x2x8x0xbf16>) 
   %o = attn.attention %q, %q, %v : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x0xbf16> -> tensor<1x2x8x0xbf16>
   return %o : tensor<1x2x8x0xbf16>
 }
+
+// -----
+
+// Hand-written unfolded stages whose S (f32) and P (bf16) differ: the plan
+// (and the cost model) has one intermediate type per layer.
+func.func @mixed_intermediate(%q: tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16> {
+  %s = attn.stage "qk" fold unfolded ins(%a = %q, %b = %q : tensor<1x2x64x64xbf16>, tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x2x64x64xbf16>, tensor<1x2x64x64xbf16> -> tensor<1x2x64x64xf32>
+    attn.yield %0 : tensor<1x2x64x64xf32>
+  }
+  // expected-error @+1 {{attn-tile: the scores/probabilities crossing DRAM have element types f32 and bf16; a layer is planned with one intermediate type (attn-fold intermediate-type)}}
+  %p = attn.stage "softmax" fold unfolded ins(%a = %s : tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xbf16> {
+    %0 = attn.softmax %a : tensor<1x2x64x64xf32> -> tensor<1x2x64x64xbf16>
+    attn.yield %0 : tensor<1x2x64x64xbf16>
+  }
+  return %p : tensor<1x2x64x64xbf16>
+}

@@ -11,12 +11,16 @@ func.func @llama(%q: tensor<1x32x2048x64xbf16>, %k: tensor<1x8x2048x64xbf16>, %v
   %o = attn.attention %q, %k, %v causal top_left : tensor<1x32x2048x64xbf16>, tensor<1x8x2048x64xbf16>, tensor<1x8x2048x64xbf16> -> tensor<1x32x2048x64xbf16>
   return %o : tensor<1x32x2048x64xbf16>
 }
-// Online, npu2 bf16 (intrinsic 4x8x8), per core
-//   2x(64x64x2) Q + 2x(16x64x2) K + 2x(16x64x2) V + 2x(64x64x2) O
-//   + 64x16x4 S + 64x2x4 max/sum + 64x64x4 acc = 61952 B <= 64512 B;
-// 64 x 32 would need 74240 B. 2048 divides by both tiles: no padding.
+// Static layers get the cost model's fastest plan of their fold
+// (attn.dse.explore(space="attn-tile") returns the same; test_dse_integration.py).
+// Online on npu2 (bf16 intrinsic 4x8x8): 16 x 64 tiles, one query tile per
+// lane (l2_q_block = 4 lanes x 16), per core
+//   2x(16x64x2) Q + 2x(64x64x2) K + 16x64x4 S + 16x2x4 max/sum
+//   + 2x(64x64x2) V + 2x(16x64x2) O + 16x64x4 acc = 49280 B <= 64512 B;
+// larger tiles also fit, but the model finds these fastest (small query
+// tiles balance the causal rounds). 2048 divides by both: no padding.
 // ONL-LABEL: func.func @llama
-// ONL: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 64, kv_tile = 16, head_dim_tile = 64, l2_q_block = 256, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64> ins(
+// ONL: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64> ins(
 // The three unfolded stages share one plan (S and P are laid out in its tiles).
 // UNF-LABEL: func.func @llama
 // UNF: attn.stage "qk" fold unfolded plan [[PLAN:#attn.plan<target = "npu1", [^>]*intrinsic = \[4, 8, 4\][^>]*mapping = fused[^>]*>]] ins(
@@ -28,8 +32,10 @@ func.func @llama(%q: tensor<1x32x2048x64xbf16>, %k: tensor<1x8x2048x64xbf16>, %v
 // STREAM: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = {{[0-9]+}}, kv_tile = {{[0-9]+}}, head_dim_tile = 64, l2_q_block = {{[0-9]+}}, l2_kv_block = {{[0-9]+}}, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 3, mapping = stream, depth = 2,
 // EXPL-LABEL: func.func @llama
 // EXPL: attn.stage "attention" fold online plan #attn.plan<target = "npu1_2col", q_tile = 32, kv_tile = 16, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 128, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 1, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
+// A forced full fold holds 2048-key score rows: no tile of 16 rows or more
+// fits, so the search widens to the intrinsic granule (4 x 2048 x 4 B rows).
 // FULL-LABEL: func.func @llama
-// FULL: attn.stage "attention" fold full plan #attn.plan<target = "npu2", {{.*}}padded_kv_len = 2048
+// FULL: attn.stage "attention" fold full plan #attn.plan<target = "npu2", q_tile = 4, {{.*}}padded_kv_len = 2048
 
 // Lengths and head dims that divide nothing: padded to the tiles; D and Dv
 // differ (head_dim_tile = gcd of the padded dims).
@@ -37,13 +43,11 @@ func.func @odd(%q: tensor<1x2x100x80xbf16>, %k: tensor<1x2x200x80xbf16>, %v: ten
   %o = attn.attention %q, %k, %v : tensor<1x2x100x80xbf16>, tensor<1x2x200x80xbf16>, tensor<1x2x200x40xbf16> -> tensor<1x2x100x40xbf16>
   return %o : tensor<1x2x100x40xbf16>
 }
-// Tiles that divide 100 and 200 exactly win: 20 x 40 needs
-//   2x(20x80x2) Q + 2x(40x80x2) K + 20x40x4 S + 20x2x4 max/sum
-//   + 2x(40x40x2) V + 2x(20x40x2) O + 20x40x4 acc = 35360 B
-// (100 x 8 would need 71840 B). Five query tiles of 2 heads are 10 core
-// steps: three columns of four cores.
+// The model weighs padding against the number of query tiles: 16 x 40
+// (Lq padded to 112, Lk = 5 x 40 exactly) beats the exact 20 x 40. Seven
+// query tiles of 2 heads on four columns of four cores.
 // ONL-LABEL: func.func @odd
-// ONL: plan #attn.plan<target = "npu2", q_tile = 20, kv_tile = 40, head_dim_tile = 40, l2_q_block = 80, l2_kv_block = 160, intrinsic = [4, 8, 8], columns = 3, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 100, padded_kv_len = 200, padded_head_dim = 80, padded_value_dim = 40>
+// ONL: plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 40, head_dim_tile = 40, l2_q_block = 64, l2_kv_block = 40, intrinsic = [4, 8, 8], columns = 4, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 112, padded_kv_len = 200, padded_head_dim = 80, padded_value_dim = 40>
 // PART-LABEL: func.func @odd
 // PART: attn.stage "qk_softmax" fold partial plan [[PLAN:#attn.plan<target = "npu2_2col", [^>]*cores_per_column = 4, mapping = stream, [^>]*>]]
 // PART: attn.stage "pv" fold partial plan #attn.plan<target = "npu2_2col", {{.*}}cores_per_column = 4, mapping = fused,
@@ -60,7 +64,8 @@ func.func @replan(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x64x64xbf16>) -> ten
   }
   return %s : tensor<1x2x64x64xf32>
 }
-// 2x(64x64x2) Q + 2x(64x64x2) K + 2x(64x64x4) S = 65536 B is too much;
-// 64 x 32 fits.
+// A lone stage is not a whole fold: the capacity rule plans it (largest
+// tiles that fit). 2x(64x64x2) Q + 2x(64x64x2) K + 2x(64x64x4) S = 65536 B
+// is too much; 64 x 32 fits. l2_q_block = 4 lanes x 64 rows.
 // ONL-LABEL: func.func @replan
-// ONL: attn.stage "qk" fold unfolded plan #attn.plan<target = "npu2", q_tile = 64, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 1, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+// ONL: attn.stage "qk" fold unfolded plan #attn.plan<target = "npu2", q_tile = 64, kv_tile = 32, head_dim_tile = 64, l2_q_block = 256, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 1, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>

@@ -48,7 +48,9 @@ def test_fields_match_cxx_options(cls: type[PassOptions]) -> None:
     defaults = cls()
     for f in dataclasses.fields(cls):
         option = f.name.replace("_", "-")
-        assert str(getattr(defaults, f.name)) == cxx[option], f"default of '{option}'"
+        value = getattr(defaults, f.name)
+        printed = str(value).lower() if isinstance(value, bool) else str(value)
+        assert printed == cxx[option], f"default of '{option}'"
 
 
 @pytest.mark.parametrize("cls", OPTION_CLASSES, ids=lambda c: c.PASS)
@@ -73,6 +75,19 @@ def test_render_and_parse() -> None:
     assert tile.replace(depth=2) == TileOptions(target="npu1_2col", q_tile=32, kv_tile=16, mapping="stream")
 
 
+def test_bool_option() -> None:
+    explain = FoldOptions(explain=True)
+    assert str(explain) == "attn-fold{explain=true}"
+    assert FoldOptions.parse("attn-fold{explain=true}") == explain
+    assert FoldOptions.parse("attn-fold{explain=false}") == FoldOptions()
+    assert FoldOptions.parse(explain.render(defaults=True)) == explain
+    assert "remark" not in run(render_pipeline(explain))  # remarks go to diagnostics, not the module
+    with pytest.raises(ValueError, match="option 'explain' must be a bool, got 'yes'"):
+        FoldOptions(explain="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="option 'explain' must be true or false, got 'maybe'"):
+        FoldOptions.parse("attn-fold{explain=maybe}")
+
+
 def test_render_pipeline_round_trip() -> None:
     passes = [FoldOptions(mode="partial", intermediate_type="bf16"), "canonicalize", TileOptions(columns=2)]
     text = render_pipeline(*passes)
@@ -86,11 +101,11 @@ def test_render_pipeline_round_trip() -> None:
 
 def test_rendered_pipeline_runs() -> None:
     pipeline = render_pipeline(
-        FoldOptions(mode="online"), TileOptions(target="npu1_2col", q_tile=32, kv_tile=16, depth=1, columns=1)
+        FoldOptions(mode="online"), TileOptions(target="npu1_2col", q_tile=32, kv_tile=16, depth=1, columns=2)
     )
     out = run(pipeline)
     assert 'attn.stage "attention" fold online plan #attn.plan<target = "npu1_2col", q_tile = 32, kv_tile = 16' in out
-    assert "columns = 1" in out and "depth = 1" in out
+    assert "columns = 2" in out and "depth = 1" in out
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <array>
 #include <cstdint>
@@ -208,6 +209,80 @@ struct Roofline {
   int64_t compulsoryBytes = 0;
   double vectorOps = 0;
 };
+
+//===----------------------------------------------------------------------===//
+// Buffer budget (shared with attn-tile)
+//===----------------------------------------------------------------------===//
+
+/// The dispatches of the folds: unfolded = qk | softmax | pv, partial =
+/// qk_softmax | pv, full and online = attention.
+enum class StageKind { Attention, QK, Softmax, QKSoftmax, PV };
+/// "attention", "qk", "softmax", "qk_softmax", "pv" (the attn.stage names).
+llvm::StringRef stringifyStageKind(StageKind kind);
+std::optional<StageKind> symbolizeStageKind(llvm::StringRef name);
+/// The stages `fold` dispatches, in program order.
+llvm::SmallVector<StageKind, 3> foldStages(FoldMode fold);
+/// Cores of one stream pipeline of `kind` (3 for attention, 2 for
+/// qk_softmax; 1 for the one-op stages, which always run fused).
+int pipelineLength(StageKind kind);
+
+/// `copies` x `bytes` of one named buffer.
+struct Buffer {
+  std::string name;
+  int64_t copies = 1;
+  int64_t bytes = 0;
+};
+
+/// The buffers one core (or one memtile) holds.
+struct Footprint {
+  std::string role; // core of a stream pipeline ("qk", ...); empty if fused
+  llvm::SmallVector<Buffer, 12> buffers;
+  int64_t total() const;
+  /// "2 x 8192 B (Q) + ... = 40960 B".
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// What a stage's buffers depend on besides the plan: element sizes in
+/// bytes (0 = operand absent) and the padded sizes the tiles cover.
+struct BufferSizes {
+  int64_t elementBytes = 2;      // Q, K, V, O
+  int64_t intermediateBytes = 4; // S / P crossing DRAM (plan.intermediate)
+  int64_t maskBytes = 0, biasBytes = 0;
+  /// Runtime-parameter words every core holds (valid_len: B x i32).
+  int64_t runtimeParamBytes = 0;
+  /// Padded key length; kUnknownLength when dynamic (then stages that hold
+  /// whole score rows cannot be planned and unfolded softmax streams S).
+  int64_t paddedKeyLen = 0;
+  int64_t paddedHeadDim = 0, paddedValueDim = 0;
+  static constexpr int64_t kUnknownLength = -1;
+};
+
+/// The per-core L1 and per-memtile L2 buffers of one stage.
+struct StageBuffers {
+  llvm::SmallVector<Footprint, 3> cores; // one per pipeline role (1 fused)
+  Footprint memTile;
+  /// Unfolded softmax only: whole score rows fit L1 (one pass over S from
+  /// DRAM); otherwise S tiles are streamed twice (max/sum, normalize).
+  bool softmaxRowsResident = false;
+  /// The largest core footprint (the one that must fit L1).
+  const Footprint &largestCore() const;
+};
+
+/// L1 bytes a core's buffers may use: L1 minus the stack reserve.
+int64_t l1BufferBudget(const NPUTarget &target);
+
+/// Query lanes per column of a resolved plan: fused lanes are cascades of
+/// kv_split cores, a stream lane is a pipeline (2 cores for partial, 3 for
+/// full/online); a column stages l2_q_block = lanes x q_tile x k rows.
+int64_t lanesPerColumn(const Plan &plan);
+
+/// THE buffer accounting of a plan: the buffers of stage `kind` under the
+/// resolved `plan` (every streamed buffer `depth` times, scratch once, k =
+/// l2_q_block / (lanes x q_tile) query tiles per lane). The cost model's
+/// legality (and its reported L1/L2 use, plus the stack reserve) and
+/// attn-tile's capacity checks and diagnostics both come from here.
+StageBuffers stageBuffers(StageKind kind, const Plan &plan,
+                          const BufferSizes &sizes, const NPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Entry points

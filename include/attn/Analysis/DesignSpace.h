@@ -20,6 +20,7 @@
 
 #include "attn/Analysis/CostModel.h"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct PlanConstraints {
   std::optional<Mapping> mapping;
   std::optional<KTransposePlacement> kTranspose;
   std::optional<LayoutHandling> layout;
+  /// S/P element type in DRAM; binds the unfolded and partial folds only
+  /// (full and online keep S/P on chip in f32).
   std::optional<ElementKind> intermediate;
   std::optional<bool> causalSkip;
 };
@@ -43,6 +46,12 @@ struct ExploreOptions {
   /// Runner-up plans to report (distinct in fold, mapping, datapath, cores
   /// or tiles).
   unsigned maxAlternatives = 8;
+  /// L1 tile candidates (ignored for a fixed tile); empty = the default sets
+  /// {128, 64, 32, 16} and {256, 128, 64, 32, 16}.
+  std::vector<int64_t> qTiles, kvTiles;
+  /// When set, only plans it accepts are part of the space (checked before
+  /// anything else; rejected plans are not counted as candidates).
+  std::function<bool(const Plan &)> admit;
 };
 
 struct Alternative {
@@ -74,7 +83,58 @@ struct ExploreResult {
   std::vector<FoldResult> perFold; // unfolded, partial, full, online
   Roofline roofline;
   ExploreStats stats;
+  /// exploreCompilerSpace: the smallest tile of the searched sets (the
+  /// minimum tile, or the granule when the search was widened); 0 otherwise.
+  int64_t minTile = 0;
 };
+
+/// Tile candidates for a length `len` with tiles multiple of `granule`:
+/// granule x 2^i from `minTile` (or the length rounded up to the granule,
+/// when shorter) up to `maxTile` and up to the rounded length, plus, for
+/// each n <= 16, the tile ceil(len / n) rounded up to the granule when it
+/// pads `len` less than the largest power-of-two candidate not above it
+/// (lengths with few divisors). `len` <= 0 (dynamic) gives the powers of
+/// two from `minTile` to `maxTile` only.
+std::vector<int64_t> tileCandidates(int64_t granule, int64_t len,
+                                    int64_t minTile, int64_t maxTile);
+
+/// The smallest tile the default search considers (its sets are
+/// {128, 64, 32, 16} and {256, ..., 16}); compilerSpace() keeps it so that
+/// attn-fold/attn-tile stay where the model's per-block costs were
+/// calibrated (the published designs use 32 to 128 rows); shorter lengths
+/// get one tile covering them.
+constexpr int64_t kMinSearchedTile = 16;
+
+/// The search space of attn-fold{mode=auto} and attn-tile: the plans
+/// #attn.plan expresses and the lowerings honour. Fixed: the native matmul
+/// intrinsic of the element type (the kernels have no other), kv_split 1
+/// (the plan has no cascade), K-transpose by the kernel's transposed-operand
+/// matmul (`dma`: no extra core pass), layout `native` for bhld and `dma`
+/// (strided shim patterns) for blhd, causal block skipping. `request` pins
+/// what the user chose (attn-tile's options, attn-fold's intermediate
+/// type: fold, q_tile, kv_tile, l2_q_block, l2_kv_block, columns,
+/// cores_per_column, mapping, depth, intermediate); unset, mapping is
+/// `fused`, depth 2 and intermediate f32. The unfolded stages run one op
+/// and are always `fused`; a stream pipeline fills whole columns
+/// (cores_per_column a multiple of its length). Tiles come from
+/// tileCandidates() with the granules of the intrinsic, from
+/// kMinSearchedTile up to the tile whose Q (or K) block alone fills the L1
+/// budget. A request field outside
+/// the space (another intrinsic, kv_split, k_transpose, layout,
+/// causal_skip) is an error naming it.
+llvm::Expected<ExploreOptions>
+compilerSpace(const AttentionShape &shape, const NPUTarget &target,
+              const PlanConstraints &request,
+              int64_t minTile = kMinSearchedTile);
+
+/// explore() over compilerSpace(); when no plan with tiles of at least
+/// kMinSearchedTile fits (e.g. a fold forced to hold long score rows), the
+/// search is repeated with tiles from the intrinsic granule. attn-fold's
+/// auto mode, attn-tile and attn.dse.explore(space="attn-tile") all call
+/// this, so they agree on the plan.
+llvm::Expected<ExploreResult>
+exploreCompilerSpace(const AttentionShape &shape, const NPUTarget &target,
+                     const PlanConstraints &request);
 
 /// Explores the plans of `shape` on `target`. Fails (naming the field) on an
 /// invalid shape or constraint, or when no plan fits.

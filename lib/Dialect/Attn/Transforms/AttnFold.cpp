@@ -3,11 +3,14 @@
 // attn-fold rewrites every attn.attention into one to three attn.stage ops
 // (FOLD-IR levels 2): unfolded (qk | softmax | pv), partial (qk+softmax |
 // pv), full (one stage, whole score rows on chip) or online (one stage,
-// flash-style streaming). `auto` asks the tile planner whether a full stage
-// fits the target; see Passes.td. Requires: verified attn.attention ops.
+// flash-style streaming). `auto` takes the fold of the cost model's best
+// plan in the space attn-tile plans (cost::compilerSpace), with a fallback
+// to online for layers the model cannot size; see Passes.td. Requires:
+// verified attn.attention ops.
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Analysis/DesignSpace.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/TilePlanner.h"
@@ -17,6 +20,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 
@@ -62,41 +67,68 @@ struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
   void runOnOperation() override;
 
 private:
-  /// The fold `auto` gives for `op` on `target`.
-  FoldKind autoFold(AttentionOp op, const NPUTarget &target);
+  /// The fold `auto` gives for `op` on `target` (S/P in DRAM of type
+  /// `intermediate`, null = the layer's element type).
+  FoldKind autoFold(AttentionOp op, const NPUTarget &target, Type intermediate);
   void fold(AttentionOp op, FoldKind fold, Type intermediate);
 };
 
 } // namespace
 
-FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target) {
-  Dims d = layerDims(op);
-  if (ShapedType::isDynamic(d.kvLen))
-    return FoldKind::online;
-  Type elem = op.getQuery().getType().getElementType();
-  StageShape stage;
-  stage.kind = StageKind::Attention;
-  stage.fold = FoldKind::full;
-  stage.name = "attention";
-  stage.qkBytes = stage.valueBytes = elementBytes(elem);
-  if (Value m = op.getMask())
-    stage.maskBytes = elementBytes(m.getType());
-  if (Value b = op.getBias())
-    stage.biasBytes = elementBytes(b.getType());
-  LayerDims dims;
-  dims.qLen = d.qLen;
-  dims.kvLen = d.kvLen;
-  dims.headDim = d.headDim;
-  dims.valueDim = d.valueDim;
-  if (!ShapedType::isDynamic(d.batch) && !ShapedType::isDynamic(d.heads))
-    dims.batchHeads = d.batch * d.heads;
-  dims.matmulType = elem;
+FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
+                                Type intermediate) {
+  std::string report;
+  llvm::raw_string_ostream os(report);
+  FoldKind chosen = FoldKind::online;
+  auto remark = [&] {
+    if (explain)
+      op.emitRemark() << "attn-fold: mode=auto on " << target.name << ": "
+                      << report;
+  };
+  LayerInfo layer = layerInfoOf(op);
   std::string why;
-  int failedStage;
-  return succeeded(
-             planLayer(target, dims, stage, TileRequest{}, why, failedStage))
-             ? FoldKind::full
-             : FoldKind::online;
+  FailureOr<cost::AttentionShape> shape = modelShape(layer, why);
+  if (failed(shape)) {
+    os << "'online' (fallback: " << why
+       << "; the cost model needs static sizes, and online streams K/V "
+          "blocks for any length)";
+    remark();
+    return chosen;
+  }
+  // S/P in DRAM (unfolded, partial) have the type this pass will give them.
+  cost::PlanConstraints request;
+  Type dram = intermediate ? intermediate : layer.element;
+  request.intermediate = modelElementKind(dram);
+  llvm::Expected<cost::ExploreResult> result =
+      cost::exploreCompilerSpace(*shape, target, request);
+  if (!result) {
+    os << "'online' (fallback: the cost model found no plan: "
+       << llvm::toString(result.takeError()) << ")";
+    remark();
+    return chosen;
+  }
+  const cost::Estimate &best = result->best;
+  chosen = toFoldKind(best.plan.fold);
+  if (explain) {
+    const cost::Plan &p = best.plan;
+    os << llvm::formatv("'{0}', modeled latency {1:f4} ms with q_tile={2} "
+                        "kv_tile={3} l2_q_block={4} l2_kv_block={5} "
+                        "columns={6} cores_per_column={7} ({8}-bound)",
+                        stringifyFoldKind(chosen), best.latencySeconds * 1e3,
+                        p.qTile, p.kvTile, p.l2QBlock, p.l2KvBlock, p.columns,
+                        p.coresPerColumn,
+                        cost::stringifyResource(best.binding));
+    os << "; best per fold (tiles of " << result->minTile << "+ rows)";
+    for (const cost::FoldResult &f : result->perFold) {
+      os << "; " << cost::stringifyFoldMode(f.fold) << ": ";
+      if (f.best)
+        os << llvm::formatv("{0:f4} ms", f.best->latencySeconds * 1e3);
+      else
+        os << f.reason;
+    }
+    remark();
+  }
+  return chosen;
 }
 
 void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
@@ -284,5 +316,5 @@ void AttnFoldPass::runOnOperation() {
   SmallVector<AttentionOp> ops;
   root->walk([&](AttentionOp op) { ops.push_back(op); });
   for (AttentionOp op : ops)
-    fold(op, forced ? *forced : autoFold(op, *npu), intermediate);
+    fold(op, forced ? *forced : autoFold(op, *npu, intermediate), intermediate);
 }

@@ -1,10 +1,12 @@
 //===- AttnTile.cpp - attach #attn.plan to attn.stage ops -----------------===//
 //
 // attn-tile groups the attn.stage ops of each attention layer (stages
-// connected by the tensors they pass), reads their buffer element sizes and
-// the layer's lengths from the stage-internal ops, and asks the tile planner
-// (TilePlanner.h) for one plan per layer, which it attaches to every stage.
-// Requires: stages from attn-fold (or hand-written ones with the same ops).
+// connected by the tensors they pass), reads the layer from the
+// stage-internal ops and asks the tile planner (TilePlanner.h) for one plan
+// per layer: the cost model's best plan for the layer's fold when its sizes
+// are static, the largest tiles that fit otherwise. The plan is attached to
+// every stage. Requires: stages from attn-fold (or hand-written ones with
+// the same ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,68 +29,6 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
-
-int64_t dimOf(Value v, unsigned i) {
-  return cast<RankedTensorType>(v.getType()).getDimSize(i);
-}
-
-/// Static wins over dynamic; two static values (e.g. one stage already
-/// padded) give the larger.
-void merge(int64_t &into, int64_t value) {
-  if (ShapedType::isDynamic(value))
-    return;
-  into = ShapedType::isDynamic(into) ? value : std::max(into, value);
-}
-
-/// Reads the buffer sizes of `stage` and merges its lengths into `dims`.
-StageShape readStage(StageOp stage, LayerDims &dims, Type &qkType,
-                     Type &valueType, Type &scoreType) {
-  StageShape s;
-  s.kind = *stageKindForName(stage.getName());
-  s.fold = stage.getFold();
-  s.name = stage.getName().str();
-  stage.getBody().walk([&](Operation *op) {
-    if (auto qk = dyn_cast<QKOp>(op)) {
-      bool blhd = qk.getLayout() == LayoutKind::blhd;
-      unsigned heads = blhd ? 2 : 1, len = blhd ? 1 : 2;
-      s.qkBytes = elementBytes(qk.getQuery().getType());
-      if (Value m = qk.getMask())
-        s.maskBytes = elementBytes(m.getType());
-      if (Value b = qk.getBias())
-        s.biasBytes = elementBytes(b.getType());
-      if (s.kind == StageKind::QK)
-        s.scoreBytes = elementBytes(qk.getScores().getType());
-      merge(dims.qLen, dimOf(qk.getQuery(), len));
-      merge(dims.kvLen, dimOf(qk.getKey(), len));
-      merge(dims.headDim, dimOf(qk.getQuery(), 3));
-      int64_t b = dimOf(qk.getQuery(), 0), h = dimOf(qk.getQuery(), heads);
-      if (!ShapedType::isDynamic(b) && !ShapedType::isDynamic(h))
-        merge(dims.batchHeads, b * h);
-      qkType = qk.getQuery().getType().getElementType();
-    } else if (auto sm = dyn_cast<SoftmaxOp>(op)) {
-      if (s.kind == StageKind::Softmax)
-        s.scoreBytes = elementBytes(sm.getScores().getType());
-      s.probBytes = elementBytes(sm.getProbs().getType());
-      merge(dims.qLen, dimOf(sm.getScores(), 2));
-      merge(dims.kvLen, dimOf(sm.getScores(), 3));
-      if (!scoreType)
-        scoreType = sm.getScores().getType().getElementType();
-    } else if (isa<PVOp, OnlineSoftmaxPVOp>(op)) {
-      Value w = op->getOperand(0), v = op->getOperand(1);
-      if (isa<PVOp>(op) && s.kind == StageKind::PV)
-        s.probBytes = elementBytes(w.getType());
-      s.valueBytes = elementBytes(v.getType());
-      merge(dims.qLen, dimOf(w, 2));
-      merge(dims.kvLen, dimOf(w, 3));
-      merge(dims.valueDim, dimOf(v, 3));
-      int64_t b = dimOf(w, 0), h = dimOf(w, 1);
-      if (!ShapedType::isDynamic(b) && !ShapedType::isDynamic(h))
-        merge(dims.batchHeads, b * h);
-      valueType = cast<RankedTensorType>(v.getType()).getElementType();
-    }
-  });
-  return s;
-}
 
 struct AttnTilePass : public mlir::attn::impl::AttnTileBase<AttnTilePass> {
   using AttnTileBase::AttnTileBase;
@@ -137,20 +77,17 @@ void AttnTilePass::runOnOperation() {
     byLayer[layers.getLeaderValue(s)].push_back(s);
 
   for (auto &[leader, members] : byLayer) {
-    LayerDims dims;
-    Type qkType, valueType, scoreType;
-    SmallVector<StageShape> shapes;
+    LayerInfo layer;
     for (StageOp s : members)
-      shapes.push_back(readStage(s, dims, qkType, valueType, scoreType));
-    dims.matmulType = qkType ? qkType : valueType ? valueType : scoreType;
+      addStageTo(layer, s);
     std::string error;
     int failedStage = -1;
     FailureOr<LayerPlan> plan =
-        planLayer(*npu, dims, shapes, request, error, failedStage);
+        planLayer(*npu, layer, request, error, failedStage);
     if (failed(plan))
       return fail(failedStage >= 0 ? members[failedStage] : members.front(),
                   error);
-    for (auto [s, shape] : llvm::zip(members, shapes))
-      s.setPlanAttr(makePlanAttr(&getContext(), *npu, *plan, shape));
+    for (auto [s, kind] : llvm::zip(members, layer.stages))
+      s.setPlanAttr(makePlanAttr(&getContext(), *npu, *plan, kind));
   }
 }

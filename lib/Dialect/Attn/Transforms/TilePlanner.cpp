@@ -1,9 +1,11 @@
-//===- TilePlanner.cpp - tile sizes and buffer footprints of stages -------===//
+//===- TilePlanner.cpp - plans of attention layers for attn-fold/attn-tile ===//
 //
-// A capacity model, not a cost model: it decides what fits, and among what
-// fits prefers the largest tiles. Buffer lists per stage kind are spelled
-// out in l1Footprints / l2Footprint; the pass descriptions in Passes.td
-// summarise them.
+// Reads attention layers from IR for the cost model and picks attn-tile's
+// plans: the cost model's best plan of the layer's fold when every size is
+// static (cost::compilerSpace restricts the search to what #attn.plan
+// expresses and the lowerings honour), the largest tiles that fit
+// otherwise. Buffers are always sized by cost::stageBuffers, so the tiler
+// and the model cannot disagree about L1/L2 capacity.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <limits>
 #include <numeric>
@@ -19,273 +22,346 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-// Accumulators, score scratch and row statistics are f32 on every target
-// (a property of the kernels, not of the hardware).
-static constexpr int64_t kF32Bytes = 4;
-// Tile choice policy (not a hardware fact): when no tile pair that fits
-// divides the lengths exactly, a pair may pad the score matrix by up to this
-// fraction more than the least-padding pair, so that lengths with few
-// divisors still get large tiles.
+// Tile choice policy of the capacity rule (not a hardware fact): when no
+// tile pair that fits divides the lengths exactly, a pair may pad the score
+// matrix by up to this fraction more than the least-padding pair, so that
+// lengths with few divisors still get large tiles.
 static constexpr double kPaddingSlack = 1.0 / 64;
 
-std::optional<StageKind> mlir::attn::stageKindForName(StringRef name) {
-  return llvm::StringSwitch<std::optional<StageKind>>(name)
-      .Case("qk", StageKind::QK)
-      .Case("softmax", StageKind::Softmax)
-      .Case("pv", StageKind::PV)
-      .Case("qk_softmax", StageKind::QKSoftmax)
-      .Case("attention", StageKind::Attention)
-      .Default(std::nullopt);
+//===----------------------------------------------------------------------===//
+// Reading layers
+//===----------------------------------------------------------------------===//
+
+cost::FoldMode mlir::attn::toFoldMode(FoldKind kind) {
+  switch (kind) {
+  case FoldKind::unfolded:
+    return cost::FoldMode::Unfolded;
+  case FoldKind::partial:
+    return cost::FoldMode::Partial;
+  case FoldKind::full:
+    return cost::FoldMode::Full;
+  case FoldKind::online:
+    return cost::FoldMode::Online;
+  }
+  return cost::FoldMode::Online;
 }
 
-int64_t mlir::attn::elementBytes(Type type) {
+FoldKind mlir::attn::toFoldKind(cost::FoldMode mode) {
+  switch (mode) {
+  case cost::FoldMode::Unfolded:
+    return FoldKind::unfolded;
+  case cost::FoldMode::Partial:
+    return FoldKind::partial;
+  case cost::FoldMode::Full:
+    return FoldKind::full;
+  case cost::FoldMode::Online:
+    return FoldKind::online;
+  }
+  return FoldKind::online;
+}
+
+std::optional<ElementKind> mlir::attn::modelElementKind(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  if (type.isInteger(1))
+    return ElementKind::I8; // a boolean mask is stored one byte per element
+  return elementKindFor(type);
+}
+
+namespace {
+
+int64_t dimOf(Value v, unsigned i) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(i);
+}
+
+/// Static wins over dynamic; two static values (e.g. one stage already
+/// padded) give the larger.
+void merge(int64_t &into, int64_t value) {
+  if (ShapedType::isDynamic(value))
+    return;
+  into = ShapedType::isDynamic(into) ? value : std::max(into, value);
+}
+
+/// Logical [B, H, L, D] positions of a tensor in `layout`.
+struct Positions {
+  unsigned heads, len;
+};
+Positions positions(LayoutKind layout) {
+  return layout == LayoutKind::blhd ? Positions{2, 1} : Positions{1, 2};
+}
+
+int64_t elementBytesOf(Type type) {
+  if (std::optional<ElementKind> kind = modelElementKind(type))
+    return bytes(*kind);
   if (auto shaped = dyn_cast<ShapedType>(type))
     type = shaped.getElementType();
   return std::max<int64_t>(1,
                            llvm::divideCeil(type.getIntOrFloatBitWidth(), 8));
 }
 
-int64_t Footprint::total() const {
-  int64_t sum = 0;
-  for (const Buffer &b : buffers)
-    sum += b.copies * b.bytes;
-  return sum;
-}
-
-void Footprint::print(llvm::raw_ostream &os) const {
-  llvm::interleave(
-      buffers, os,
-      [&](const Buffer &b) {
-        os << b.copies << " x " << b.bytes << " B (" << b.name << ")";
-      },
-      " + ");
-  os << " = " << total() << " B";
-}
-
-int64_t mlir::attn::pipelineLength(StageKind kind, MappingKind mapping) {
-  if (mapping != MappingKind::stream)
-    return 1;
-  if (kind == StageKind::Attention)
-    return 3; // QK | softmax | PV
-  if (kind == StageKind::QKSoftmax)
-    return 2; // QK | softmax
-  return 1;
-}
-
-int64_t mlir::attn::l1Budget(const NPUTarget &target) {
-  return target.coreL1Bytes - target.coreStackReserveBytes;
-}
-
-/// Whether the stage keeps the f32 score rows of a query tile on chip.
-static bool holdsScoreRows(const StageShape &s) {
-  return s.kind == StageKind::QKSoftmax ||
-         (s.kind == StageKind::Attention && s.fold == FoldKind::full);
-}
-
-namespace {
-/// Builds a footprint, skipping absent (0-byte) buffers.
-struct FootprintBuilder {
-  Footprint fp;
-  explicit FootprintBuilder(StringRef role) { fp.role = role.str(); }
-  FootprintBuilder &add(StringRef name, int64_t copies, int64_t bytes) {
-    if (bytes > 0)
-      fp.buffers.push_back({name.str(), copies, bytes});
-    return *this;
-  }
-};
-} // namespace
-
-SmallVector<Footprint> mlir::attn::l1Footprints(const StageShape &s,
-                                                const LayerPlan &p) {
-  int64_t q = p.qTile, kv = p.kvTile, d = p.depth;
-  int64_t dk = p.paddedHeadDim, dv = p.paddedValueDim;
-  int64_t rows = ShapedType::isDynamic(p.paddedKvLen) ? 0 : p.paddedKvLen;
-  auto addQK = [&](FootprintBuilder &b) {
-    b.add("Q", d, q * dk * s.qkBytes)
-        .add("K", d, kv * dk * s.qkBytes)
-        .add("mask", d, q * kv * s.maskBytes)
-        .add("bias", d, q * kv * s.biasBytes);
-  };
-  auto addPVOut = [&](FootprintBuilder &b) {
-    b.add("V", d, kv * dv * s.valueBytes)
-        .add("O", d, q * dv * s.valueBytes)
-        .add("O accumulator f32", 1, q * dv * kF32Bytes);
-  };
-  int64_t stats = 2 * q * kF32Bytes; // running row max and sum
-  SmallVector<Footprint> out;
-  bool stream = pipelineLength(s.kind, p.mapping) > 1;
-  switch (s.kind) {
-  case StageKind::QK: {
-    FootprintBuilder b("");
-    addQK(b);
-    b.add("S", d, q * kv * s.scoreBytes);
-    out.push_back(b.fp);
-    break;
-  }
-  case StageKind::Softmax: {
-    // Streams S twice per row block (max/sum pass, normalise pass).
-    FootprintBuilder b("");
-    b.add("S", d, q * kv * s.scoreBytes)
-        .add("P", d, q * kv * s.probBytes)
-        .add("row max/sum f32", 1, stats);
-    out.push_back(b.fp);
-    break;
-  }
-  case StageKind::PV: {
-    FootprintBuilder b("");
-    b.add("P", d, q * kv * s.probBytes);
-    addPVOut(b);
-    out.push_back(b.fp);
-    break;
-  }
-  case StageKind::QKSoftmax: {
-    if (!stream) {
-      FootprintBuilder b("");
-      addQK(b);
-      b.add("S rows f32", 1, q * rows * kF32Bytes)
-          .add("row max/sum f32", 1, stats)
-          .add("P", d, q * kv * s.probBytes);
-      out.push_back(b.fp);
-      break;
-    }
-    FootprintBuilder qk("qk");
-    addQK(qk);
-    qk.add("S to softmax core", d, q * kv * kF32Bytes);
-    FootprintBuilder sm("softmax");
-    sm.add("S from qk core", d, q * kv * kF32Bytes)
-        .add("S rows f32", 1, q * rows * kF32Bytes)
-        .add("row max/sum f32", 1, stats)
-        .add("P", d, q * kv * s.probBytes);
-    out.push_back(qk.fp);
-    out.push_back(sm.fp);
-    break;
-  }
-  case StageKind::Attention: {
-    bool full = s.fold == FoldKind::full;
-    if (!stream) {
-      FootprintBuilder b("");
-      addQK(b);
-      if (full)
-        b.add("S rows f32", 1, q * rows * kF32Bytes);
-      else
-        b.add("S tile f32", 1, q * kv * kF32Bytes);
-      b.add("row max/sum f32", 1, stats);
-      addPVOut(b);
-      out.push_back(b.fp);
-      break;
-    }
-    // P goes to the PV core in the element type of V (the matmul operand).
-    FootprintBuilder qk("qk");
-    addQK(qk);
-    qk.add("S to softmax core", d, q * kv * kF32Bytes);
-    FootprintBuilder sm("softmax");
-    sm.add("S from qk core", d, q * kv * kF32Bytes);
-    if (full)
-      sm.add("S rows f32", 1, q * rows * kF32Bytes);
-    sm.add("row max/sum f32", 1, stats)
-        .add("P to pv core", d, q * kv * s.valueBytes);
-    FootprintBuilder pv("pv");
-    pv.add("P from softmax core", d, q * kv * s.valueBytes);
-    if (!full)
-      pv.add("rescale factors f32", d, q * kF32Bytes);
-    addPVOut(pv);
-    out.push_back(qk.fp);
-    out.push_back(sm.fp);
-    out.push_back(pv.fp);
-    break;
-  }
-  }
-  return out;
-}
-
-Footprint mlir::attn::l2Footprint(const StageShape &s, const LayerPlan &p) {
-  int64_t lq = p.l2QBlock, lkv = p.l2KvBlock, d = p.depth;
-  int64_t dk = p.paddedHeadDim, dv = p.paddedValueDim;
-  FootprintBuilder b("");
-  auto addQK = [&] {
-    b.add("Q", d, lq * dk * s.qkBytes)
-        .add("K", d, lkv * dk * s.qkBytes)
-        .add("mask", d, lq * lkv * s.maskBytes)
-        .add("bias", d, lq * lkv * s.biasBytes);
-  };
-  auto addVO = [&] {
-    b.add("V", d, lkv * dv * s.valueBytes).add("O", d, lq * dv * s.valueBytes);
-  };
-  switch (s.kind) {
-  case StageKind::QK:
-    addQK();
-    b.add("S", d, lq * lkv * s.scoreBytes);
-    break;
-  case StageKind::Softmax:
-    b.add("S", d, lq * lkv * s.scoreBytes).add("P", d, lq * lkv * s.probBytes);
-    break;
-  case StageKind::PV:
-    b.add("P", d, lq * lkv * s.probBytes);
-    addVO();
-    break;
-  case StageKind::QKSoftmax:
-    addQK();
-    b.add("P", d, lq * lkv * s.probBytes);
-    break;
-  case StageKind::Attention:
-    addQK();
-    addVO();
-    break;
-  }
-  return b.fp;
-}
-
-static int64_t roundUp(int64_t value, int64_t multiple) {
+int64_t roundUp(int64_t value, int64_t multiple) {
   return llvm::divideCeil(value, multiple) * multiple;
 }
 
-/// Tile candidates: `granule` x 2^i (up to `limit` when the length is
-/// dynamic), and for a static length `len` the tiles that split it into n
-/// near-equal parts (n <= kSplits), rounded up to the granule: those waste
-/// the least padding.
-static SmallVector<int64_t> tileCandidates(int64_t granule, int64_t len,
-                                           int64_t limit) {
-  constexpr int64_t kSplits = 64;
-  SmallVector<int64_t> out;
-  int64_t cap = ShapedType::isDynamic(len) ? limit : roundUp(len, granule);
-  for (int64_t t = granule; t <= cap; t *= 2)
-    out.push_back(t);
-  if (!ShapedType::isDynamic(len))
-    for (int64_t n = 1; n <= kSplits; ++n)
-      out.push_back(roundUp(llvm::divideCeil(len, n), granule));
-  llvm::sort(out);
-  out.erase(llvm::unique(out), out.end());
-  return out;
+} // namespace
+
+LayerInfo mlir::attn::layerInfoOf(AttentionOp op) {
+  LayerInfo l;
+  Positions pos = positions(op.getLayout());
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(),
+        r = op.getResult();
+  for (Value t : {q, k, v, r})
+    merge(l.batch, dimOf(t, 0));
+  merge(l.heads, dimOf(q, pos.heads));
+  merge(l.heads, dimOf(r, pos.heads));
+  merge(l.kvHeads, dimOf(k, pos.heads));
+  merge(l.kvHeads, dimOf(v, pos.heads));
+  merge(l.qLen, dimOf(q, pos.len));
+  merge(l.qLen, dimOf(r, pos.len));
+  merge(l.kvLen, dimOf(k, pos.len));
+  merge(l.kvLen, dimOf(v, pos.len));
+  merge(l.headDim, dimOf(q, 3));
+  merge(l.headDim, dimOf(k, 3));
+  merge(l.valueDim, dimOf(v, 3));
+  merge(l.valueDim, dimOf(r, 3));
+  l.element = cast<RankedTensorType>(q.getType()).getElementType();
+  l.mask = op.getMask();
+  l.bias = op.getBias();
+  l.validLen = static_cast<bool>(op.getValidLen());
+  l.causal = op.getCausal();
+  l.layout = op.getLayout();
+  return l;
 }
 
-static std::string stageLabel(const StageShape &s) {
-  return ("stage '" + s.name + "' (fold " + stringifyFoldKind(s.fold) + ")")
+void mlir::attn::addStageTo(LayerInfo &l, StageOp stage) {
+  std::optional<cost::StageKind> kind =
+      cost::symbolizeStageKind(stage.getName());
+  if (kind)
+    l.stages.push_back(*kind);
+  l.fold = stage.getFold();
+  auto noteIntermediate = [&](Value v) {
+    Type t = cast<RankedTensorType>(v.getType()).getElementType();
+    if (!l.intermediate)
+      l.intermediate = t;
+    else if (t != l.intermediate && !l.mismatchedIntermediate) {
+      l.mismatchedIntermediate = t;
+      l.mismatchedStage = static_cast<int>(l.stages.size()) - 1;
+    }
+  };
+  // [B, H, Lq, Lk] scores or probabilities.
+  auto mergeScores = [&](Value s) {
+    merge(l.batch, dimOf(s, 0));
+    merge(l.heads, dimOf(s, 1));
+    merge(l.qLen, dimOf(s, 2));
+    merge(l.kvLen, dimOf(s, 3));
+  };
+  stage.getBody().walk([&](Operation *op) {
+    if (auto qk = dyn_cast<QKOp>(op)) {
+      Positions pos = positions(qk.getLayout());
+      Value q = qk.getQuery(), k = qk.getKey();
+      merge(l.batch, dimOf(q, 0));
+      merge(l.heads, dimOf(q, pos.heads));
+      merge(l.kvHeads, dimOf(k, pos.heads));
+      merge(l.qLen, dimOf(q, pos.len));
+      merge(l.kvLen, dimOf(k, pos.len));
+      merge(l.headDim, dimOf(q, 3));
+      merge(l.headDim, dimOf(k, 3));
+      mergeScores(qk.getScores());
+      l.element = cast<RankedTensorType>(q.getType()).getElementType();
+      l.mask = qk.getMask();
+      l.bias = qk.getBias();
+      l.validLen |= static_cast<bool>(qk.getValidLen());
+      l.causal = qk.getCausal();
+      l.layout = qk.getLayout();
+      if (kind == cost::StageKind::QK)
+        noteIntermediate(qk.getScores());
+    } else if (auto sm = dyn_cast<SoftmaxOp>(op)) {
+      mergeScores(sm.getScores());
+      if (kind == cost::StageKind::Softmax)
+        noteIntermediate(sm.getScores());
+      if (kind == cost::StageKind::Softmax ||
+          kind == cost::StageKind::QKSoftmax)
+        noteIntermediate(sm.getProbs());
+      if (!l.element && kind == cost::StageKind::Softmax)
+        l.element = sm.getScores().getType().getElementType();
+    } else if (isa<PVOp, OnlineSoftmaxPVOp>(op)) {
+      Value w = op->getOperand(0), v = op->getOperand(1);
+      auto pv = dyn_cast<PVOp>(op);
+      auto online = dyn_cast<OnlineSoftmaxPVOp>(op);
+      LayoutKind layout = pv ? pv.getLayout() : online.getLayout();
+      Value validLen = pv ? pv.getValidLen() : online.getValidLen();
+      Positions pos = positions(layout);
+      mergeScores(w);
+      merge(l.batch, dimOf(v, 0));
+      merge(l.kvHeads, dimOf(v, pos.heads));
+      merge(l.kvLen, dimOf(v, pos.len));
+      merge(l.valueDim, dimOf(v, 3));
+      merge(l.valueDim, dimOf(op->getResult(0), 3));
+      if (pv && kind == cost::StageKind::PV)
+        noteIntermediate(w);
+      l.validLen |= static_cast<bool>(validLen);
+      if (!l.element)
+        l.element = cast<RankedTensorType>(v.getType()).getElementType();
+      l.layout = layout;
+    }
+  });
+}
+
+bool mlir::attn::isCompleteFold(const LayerInfo &layer) {
+  return llvm::equal(layer.stages, cost::foldStages(toFoldMode(layer.fold)));
+}
+
+FailureOr<cost::AttentionShape> mlir::attn::modelShape(const LayerInfo &l,
+                                                       std::string &why) {
+  struct Size {
+    const char *name;
+    int64_t value;
+  };
+  for (Size s :
+       {Size{"batch size B", l.batch}, Size{"head count H", l.heads},
+        Size{"key/value head count Hkv", l.kvHeads},
+        Size{"query length Lq", l.qLen}, Size{"key length Lk", l.kvLen},
+        Size{"head dimension D", l.headDim},
+        Size{"value head dimension Dv", l.valueDim}})
+    if (ShapedType::isDynamic(s.value)) {
+      why = (llvm::Twine("the ") + s.name + " is dynamic").str();
+      return failure();
+    }
+  cost::AttentionShape shape;
+  shape.batch = l.batch;
+  shape.heads = l.heads;
+  shape.kvHeads = l.kvHeads;
+  shape.queryLen = l.qLen;
+  shape.keyLen = l.kvLen;
+  shape.headDim = l.headDim;
+  shape.valueDim = l.valueDim;
+  std::optional<ElementKind> elem =
+      l.element ? elementKindFor(l.element) : std::nullopt;
+  if (!elem) {
+    why = "the layer's element type has no cost-model kind";
+    return failure();
+  }
+  shape.element = *elem;
+  shape.causal = l.causal == CausalKind::top_left ? cost::CausalMode::TopLeft
+                 : l.causal == CausalKind::bottom_right
+                     ? cost::CausalMode::BottomRight
+                     : cost::CausalMode::None;
+  shape.layout = l.layout == LayoutKind::blhd ? cost::TensorLayout::BLHD
+                                              : cost::TensorLayout::BHLD;
+  shape.validLen = l.validLen;
+  // Mask and bias shapes right-aligned to [B, H, Lq, Lk].
+  auto operand = [&](Value v, const char *what, std::array<int64_t, 4> &dims,
+                     ElementKind &kind) -> LogicalResult {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.hasStaticShape() || type.getRank() > 4) {
+      why = (llvm::Twine("the ") + what + " " +
+             (type.getRank() > 4 ? "has rank above 4" : "has dynamic dims"))
+                .str();
+      return failure();
+    }
+    dims = {1, 1, 1, 1};
+    int64_t offset = 4 - type.getRank();
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      dims[offset + i] = type.getDimSize(i);
+    std::optional<ElementKind> k = modelElementKind(type);
+    if (!k) {
+      why = (llvm::Twine("the ") + what +
+             " element type has no cost-model "
+             "kind")
+                .str();
+      return failure();
+    }
+    kind = *k;
+    return success();
+  };
+  if (l.mask) {
+    shape.mask =
+        cast<RankedTensorType>(l.mask.getType()).getElementType().isInteger(1)
+            ? cost::MaskKind::Boolean
+            : cost::MaskKind::Additive;
+    if (failed(operand(l.mask, "mask", shape.maskShape, shape.maskElement)))
+      return failure();
+  }
+  if (l.bias) {
+    shape.hasBias = true;
+    if (failed(operand(l.bias, "bias", shape.biasShape, shape.biasElement)))
+      return failure();
+  }
+  if (llvm::Error err = cost::verifyShape(shape)) {
+    why = llvm::toString(std::move(err));
+    return failure();
+  }
+  return shape;
+}
+
+//===----------------------------------------------------------------------===//
+// Planning
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string stageLabel(cost::StageKind kind, FoldKind fold) {
+  return ("stage '" + cost::stringifyStageKind(kind) + "' (fold " +
+          stringifyFoldKind(fold) + ")")
       .str();
 }
 
-/// First L1 footprint of `stage` over the budget, if any.
-static std::optional<Footprint>
-l1Overflow(const StageShape &stage, const LayerPlan &plan, int64_t budget) {
-  for (Footprint &fp : l1Footprints(stage, plan))
-    if (fp.total() > budget)
-      return fp;
-  return std::nullopt;
+bool holdsScoreRows(cost::StageKind kind, FoldKind fold) {
+  return kind == cost::StageKind::QKSoftmax ||
+         (kind == cost::StageKind::Attention && fold == FoldKind::full);
 }
 
-FailureOr<LayerPlan>
-mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
-                      ArrayRef<StageShape> stages, const TileRequest &request,
-                      std::string &error, int &failedStage) {
-  failedStage = -1;
-  llvm::raw_string_ostream os(error);
-  auto fail = [&](int stage = -1) -> FailureOr<LayerPlan> {
+cost::Mapping toMapping(MappingKind kind) {
+  return kind == MappingKind::stream ? cost::Mapping::Stream
+                                     : cost::Mapping::Fused;
+}
+
+/// The planner's working state for one layer.
+struct Planner {
+  const NPUTarget &target;
+  const LayerInfo &layer;
+  const TileRequest &request;
+  llvm::raw_string_ostream os;
+  int &failedStage;
+  IntrinsicShape intrinsic{0, 0, 0};
+  StringRef kindName;
+  int64_t granM = 0, granKV = 0;
+  cost::BufferSizes sizes;
+  int64_t roles = 1; // cores per stream pipeline (largest of the stages)
+
+  Planner(const NPUTarget &target, const LayerInfo &layer,
+          const TileRequest &request, std::string &error, int &failedStage)
+      : target(target), layer(layer), request(request), os(error),
+        failedStage(failedStage) {}
+
+  FailureOr<LayerPlan> fail(int stage = -1) {
     failedStage = stage;
     return failure();
-  };
+  }
+  FailureOr<LayerPlan> run();
+  LogicalResult checkRequest();
+  /// A resolved plan with tiles (q, kv) and the request's other fields
+  /// (defaults for the rest): the shape attn-tile's diagnostics and the
+  /// capacity rule work on.
+  cost::Plan basePlan(int64_t q, int64_t kv) const;
+  void setPadded(cost::BufferSizes &z, int64_t kv) const {
+    z.paddedKeyLen = ShapedType::isDynamic(layer.kvLen)
+                         ? cost::BufferSizes::kUnknownLength
+                         : roundUp(layer.kvLen, kv);
+  }
+  /// First stage whose L1 (then L2) overflows under `plan`: writes the
+  /// message and returns true.
+  bool reportOverflow(const cost::Plan &plan, bool tilesGiven,
+                      bool checkL2 = true);
+  FailureOr<LayerPlan> modelPlan(const cost::AttentionShape &shape);
+  FailureOr<LayerPlan> capacityPlan();
+  LayerPlan finish(const cost::Plan &plan) const;
+};
 
+LogicalResult Planner::checkRequest() {
   // The intrinsic of the layer's element type.
   std::optional<ElementKind> kind =
-      dims.matmulType ? elementKindFor(dims.matmulType) : std::nullopt;
+      layer.element ? elementKindFor(layer.element) : std::nullopt;
   if (!kind || target.macsPerCycle(*kind) <= 0) {
     SmallVector<StringRef> supported;
     for (int k = 0; k < kNumElementKinds; ++k)
@@ -293,48 +369,48 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
         supported.push_back(stringifyElementKind(static_cast<ElementKind>(k)));
     os << "target '" << target.name << "' has no matmul intrinsic for element "
        << "type ";
-    if (dims.matmulType)
-      os << dims.matmulType;
+    if (layer.element)
+      os << layer.element;
     else
       os << "(none)";
     os << " (target table); supported: " << llvm::join(supported, ", ");
-    return fail();
+    return failure();
   }
-  StringRef kindName = stringifyElementKind(*kind);
-  IntrinsicShape intrinsic = target.intrinsic(*kind);
-  int64_t granM = intrinsic.m;
-  int64_t granKV = std::lcm(intrinsic.k, intrinsic.n);
+  kindName = stringifyElementKind(*kind);
+  intrinsic = target.intrinsic(*kind);
+  granM = intrinsic.m;
+  granKV = std::lcm(intrinsic.k, intrinsic.n);
 
   // Option sanity.
   struct Named {
     StringRef option;
     int64_t value;
   };
-  Named sizes[] = {{"q-tile", request.qTile},
+  Named named[] = {{"q-tile", request.qTile},
                    {"kv-tile", request.kvTile},
                    {"l2-q-block", request.l2QBlock},
                    {"l2-kv-block", request.l2KvBlock},
                    {"columns", request.columns},
                    {"cores-per-column", request.coresPerColumn}};
-  for (const Named &n : sizes)
+  for (const Named &n : named)
     if (n.value < 0) {
       os << n.option << "=" << n.value << ": must be positive (0 picks)";
-      return fail();
+      return failure();
     }
   if (request.depth < 1) {
     os << "depth=" << request.depth << ": must be at least 1";
-    return fail();
+    return failure();
   }
   if (request.qTile && request.qTile % granM != 0) {
     os << "q-tile=" << request.qTile << " is not a multiple of the "
        << target.name << " " << kindName << " intrinsic M = " << granM;
-    return fail();
+    return failure();
   }
   if (request.kvTile && request.kvTile % granKV != 0) {
     os << "kv-tile=" << request.kvTile << " is not a multiple of " << granKV
        << " (lcm of the " << target.name << " " << kindName
        << " intrinsic K = " << intrinsic.k << " and N = " << intrinsic.n << ")";
-    return fail();
+    return failure();
   }
 
   // Empty dimensions leave nothing to tile (and no tile divides them).
@@ -342,114 +418,276 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
     StringRef what;
     int64_t value;
   };
-  Len lens[] = {{"query length Lq", dims.qLen},
-                {"key length Lk", dims.kvLen},
-                {"head dimension D", dims.headDim},
-                {"value head dimension Dv", dims.valueDim}};
+  Len lens[] = {{"query length Lq", layer.qLen},
+                {"key length Lk", layer.kvLen},
+                {"head dimension D", layer.headDim},
+                {"value head dimension Dv", layer.valueDim}};
   for (const Len &l : lens)
     if (l.value == 0) {
       os << "the " << l.what << " is 0; there is nothing to tile";
-      return fail(0);
+      failedStage = 0;
+      return failure();
     }
 
-  // Head dimensions: held whole, padded to the granule.
-  bool needD = false, needDv = false;
-  for (auto [i, s] : llvm::enumerate(stages)) {
-    bool qk = s.kind == StageKind::QK || s.kind == StageKind::QKSoftmax ||
-              s.kind == StageKind::Attention;
-    bool pv = s.kind == StageKind::PV || s.kind == StageKind::Attention;
-    needD |= qk;
-    needDv |= pv;
-    if (qk && ShapedType::isDynamic(dims.headDim)) {
-      os << stageLabel(s) << ": the head dimension D is dynamic; kernels are "
+  // Head dimensions: kernels are compiled for one D and Dv.
+  for (auto [i, kind] : llvm::enumerate(layer.stages)) {
+    bool qk = kind == cost::StageKind::QK ||
+              kind == cost::StageKind::QKSoftmax ||
+              kind == cost::StageKind::Attention;
+    bool pv = kind == cost::StageKind::PV || kind == cost::StageKind::Attention;
+    if (qk && ShapedType::isDynamic(layer.headDim)) {
+      os << stageLabel(kind, layer.fold)
+         << ": the head dimension D is dynamic; kernels are "
          << "compiled for one D, so attn-tile needs it static";
-      return fail(i);
+      failedStage = i;
+      return failure();
     }
-    if (pv && ShapedType::isDynamic(dims.valueDim)) {
-      os << stageLabel(s) << ": the value head dimension Dv is dynamic; "
+    if (pv && ShapedType::isDynamic(layer.valueDim)) {
+      os << stageLabel(kind, layer.fold)
+         << ": the value head dimension Dv is dynamic; "
          << "kernels are compiled for one Dv, so attn-tile needs it static";
-      return fail(i);
+      failedStage = i;
+      return failure();
     }
-    if (holdsScoreRows(s) && ShapedType::isDynamic(dims.kvLen)) {
-      os << stageLabel(s) << " keeps whole score rows on chip and needs a "
+    if (holdsScoreRows(kind, layer.fold) &&
+        ShapedType::isDynamic(layer.kvLen)) {
+      os << stageLabel(kind, layer.fold)
+         << " keeps whole score rows on chip and needs a "
          << "static key length, but the key length is dynamic; use "
          << "attn-fold mode=online (or unfolded), or pad to a bucket first";
-      return fail(i);
+      failedStage = i;
+      return failure();
     }
   }
-  LayerPlan plan;
-  plan.intrinsic = intrinsic;
-  plan.depth = request.depth;
-  plan.mapping = request.mapping;
-  int64_t paddedD = needD || !ShapedType::isDynamic(dims.headDim)
-                        ? roundUp(dims.headDim, granKV)
-                        : 0;
-  int64_t paddedDv = needDv || !ShapedType::isDynamic(dims.valueDim)
-                         ? roundUp(dims.valueDim, granKV)
-                         : 0;
-  // A stage without Q·Kᵀ (or without P·V) never touches that dimension:
-  // mirror the other one so the plan stays well formed.
-  if (!paddedD)
-    paddedD = paddedDv ? paddedDv : granKV;
-  if (!paddedDv)
-    paddedDv = paddedD;
-  plan.paddedHeadDim = paddedD;
-  plan.paddedValueDim = paddedDv;
-  plan.headDimTile = std::gcd(paddedD, paddedDv);
+  if (layer.mismatchedIntermediate) {
+    os << "the scores/probabilities crossing DRAM have element types "
+       << layer.intermediate << " and " << layer.mismatchedIntermediate
+       << "; a layer is planned with one intermediate type (attn-fold "
+       << "intermediate-type)";
+    failedStage = layer.mismatchedStage;
+    return failure();
+  }
 
   // Cores per column and stream pipelines.
-  int64_t roles = 1;
-  for (const StageShape &s : stages)
-    roles = std::max(roles, pipelineLength(s.kind, request.mapping));
+  if (request.mapping == MappingKind::stream)
+    for (cost::StageKind kind : layer.stages)
+      roles = std::max<int64_t>(roles, cost::pipelineLength(kind));
   int64_t coreRows = target.numCoreRows;
   int64_t cores = request.coresPerColumn;
   if (cores > coreRows) {
     os << "cores-per-column=" << cores << " exceeds the " << coreRows
        << " core rows of " << target.name;
-    return fail();
+    return failure();
   }
   if (cores && cores % roles != 0) {
     os << "cores-per-column=" << cores << " is not a multiple of the " << roles
        << "-core stream pipeline ("
        << (roles == 3 ? "QK | softmax | PV" : "QK | softmax") << ")";
-    return fail();
+    return failure();
   }
-  if (!cores)
-    cores = coreRows - coreRows % roles;
-  if (cores == 0) {
+  if (coreRows - coreRows % roles == 0) {
     os << "mapping=stream needs " << roles << " cores per column but "
        << target.name << " has " << coreRows << " core rows";
-    return fail();
+    return failure();
   }
   if (request.columns > target.numColumns) {
     os << "columns=" << request.columns << " exceeds the " << target.numColumns
        << " columns of " << target.name;
+    return failure();
+  }
+  if (request.qTile && request.l2QBlock &&
+      request.l2QBlock % request.qTile != 0) {
+    os << "l2-q-block=" << request.l2QBlock
+       << " is not a multiple of q-tile=" << request.qTile;
+    return failure();
+  }
+  if (request.kvTile && request.l2KvBlock &&
+      request.l2KvBlock % request.kvTile != 0) {
+    os << "l2-kv-block=" << request.l2KvBlock
+       << " is not a multiple of kv-tile=" << request.kvTile;
+    return failure();
+  }
+
+  // Buffer sizes (the padded key length is set per tile).
+  sizes.elementBytes = bytes(*kind);
+  sizes.intermediateBytes =
+      layer.intermediate ? elementBytesOf(layer.intermediate) : 4;
+  if (layer.mask)
+    sizes.maskBytes = elementBytesOf(layer.mask.getType());
+  if (layer.bias)
+    sizes.biasBytes = elementBytesOf(layer.bias.getType());
+  // One i32 runtime parameter per batch entry (a dynamic batch has no
+  // static rtp buffer to account for).
+  if (layer.validLen && !ShapedType::isDynamic(layer.batch))
+    sizes.runtimeParamBytes = layer.batch * 4;
+  // Head dims: whole, padded to the intrinsic K (D) and N (Dv). A stage
+  // without one of the products mirrors the other.
+  int64_t paddedD = ShapedType::isDynamic(layer.headDim)
+                        ? 0
+                        : roundUp(layer.headDim, intrinsic.k);
+  int64_t paddedDv = ShapedType::isDynamic(layer.valueDim)
+                         ? 0
+                         : roundUp(layer.valueDim, intrinsic.n);
+  if (!paddedD)
+    paddedD = paddedDv ? roundUp(paddedDv, intrinsic.k) : granKV;
+  if (!paddedDv)
+    paddedDv = roundUp(paddedD, intrinsic.n);
+  sizes.paddedHeadDim = paddedD;
+  sizes.paddedValueDim = paddedDv;
+  return success();
+}
+
+cost::Plan Planner::basePlan(int64_t q, int64_t kv) const {
+  cost::Plan p;
+  p.fold = toFoldMode(layer.fold);
+  p.qTile = q;
+  p.kvTile = kv;
+  p.intrinsic = intrinsic;
+  p.columns = request.columns ? request.columns : target.numColumns;
+  int64_t rows = target.numCoreRows;
+  p.coresPerColumn =
+      request.coresPerColumn ? request.coresPerColumn : rows - rows % roles;
+  p.mapping = p.fold == cost::FoldMode::Unfolded ? cost::Mapping::Fused
+                                                 : toMapping(request.mapping);
+  p.kvSplit = 1;
+  p.depth = request.depth;
+  p.layout = layer.layout == LayoutKind::blhd ? cost::LayoutHandling::Dma
+                                              : cost::LayoutHandling::Native;
+  p.intermediate =
+      layer.intermediate
+          ? modelElementKind(layer.intermediate).value_or(ElementKind::F32)
+          : ElementKind::F32;
+  p.l2QBlock =
+      request.l2QBlock ? request.l2QBlock : cost::lanesPerColumn(p) * q;
+  int64_t cap = ShapedType::isDynamic(layer.kvLen)
+                    ? std::numeric_limits<int64_t>::max()
+                    : roundUp(layer.kvLen, kv);
+  p.l2KvBlock = request.l2KvBlock ? request.l2KvBlock
+                                  : std::min(kv * p.coresPerColumn, cap);
+  return p;
+}
+
+bool Planner::reportOverflow(const cost::Plan &plan, bool tilesGiven,
+                             bool checkL2) {
+  cost::BufferSizes z = sizes;
+  setPadded(z, plan.kvTile);
+  int64_t budget = cost::l1BufferBudget(target);
+  for (auto [i, kind] : llvm::enumerate(layer.stages)) {
+    cost::StageBuffers b = cost::stageBuffers(kind, plan, z, target);
+    for (const cost::Footprint &fp : b.cores) {
+      if (fp.total() <= budget)
+        continue;
+      if (tilesGiven)
+        os << "q-tile=" << plan.qTile << " kv-tile=" << plan.kvTile << ": ";
+      else
+        os << "no tile sizes fit; even q-tile=" << plan.qTile
+           << " kv-tile=" << plan.kvTile << ": ";
+      os << stageLabel(kind, layer.fold);
+      if (!fp.role.empty())
+        os << ", " << fp.role << " core of the stream pipeline";
+      os << ", L1 needs ";
+      fp.print(os);
+      os << " > " << budget << " B of " << target.name << " (L1 "
+         << target.coreL1Bytes << " B - stack reserve "
+         << target.coreStackReserveBytes << " B)";
+      failedStage = i;
+      return true;
+    }
+  }
+  if (!checkL2)
+    return false;
+  for (auto [i, kind] : llvm::enumerate(layer.stages)) {
+    cost::StageBuffers b = cost::stageBuffers(kind, plan, z, target);
+    if (b.memTile.total() <= target.memTileL2Bytes)
+      continue;
+    os << "l2-q-block=" << plan.l2QBlock << " l2-kv-block=" << plan.l2KvBlock
+       << ": " << stageLabel(kind, layer.fold) << ", L2 needs ";
+    b.memTile.print(os);
+    os << " > " << target.memTileL2Bytes << " B of a " << target.name
+       << " memtile";
+    failedStage = i;
+    return true;
+  }
+  return false;
+}
+
+LayerPlan Planner::finish(const cost::Plan &plan) const {
+  LayerPlan out;
+  out.plan = plan;
+  out.paddedQLen = ShapedType::isDynamic(layer.qLen)
+                       ? ShapedType::kDynamic
+                       : roundUp(layer.qLen, plan.qTile);
+  out.paddedKvLen = ShapedType::isDynamic(layer.kvLen)
+                        ? ShapedType::kDynamic
+                        : roundUp(layer.kvLen, plan.kvTile);
+  out.paddedHeadDim = sizes.paddedHeadDim;
+  out.paddedValueDim = sizes.paddedValueDim;
+  return out;
+}
+
+FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
+  cost::PlanConstraints req;
+  req.fold = toFoldMode(layer.fold);
+  if (request.qTile)
+    req.qTile = request.qTile;
+  if (request.kvTile)
+    req.kvTile = request.kvTile;
+  if (request.l2QBlock)
+    req.l2QBlock = request.l2QBlock;
+  if (request.l2KvBlock)
+    req.l2KvBlock = request.l2KvBlock;
+  if (request.columns)
+    req.columns = static_cast<int>(request.columns);
+  if (request.coresPerColumn)
+    req.coresPerColumn = static_cast<int>(request.coresPerColumn);
+  req.depth = static_cast<int>(request.depth);
+  req.mapping = toMapping(request.mapping);
+  if (layer.intermediate)
+    req.intermediate = modelElementKind(layer.intermediate);
+  llvm::Expected<cost::ExploreResult> result =
+      cost::exploreCompilerSpace(shape, target, req);
+  if (!result) {
+    std::string why = llvm::toString(result.takeError());
+    // The smallest candidate names the buffers when capacity is the limit.
+    int64_t q = request.qTile ? request.qTile : granM;
+    int64_t kv = request.kvTile ? request.kvTile : granKV;
+    if (reportOverflow(basePlan(q, kv), request.qTile && request.kvTile))
+      return failure();
+    os << why;
     return fail();
   }
-  plan.coresPerColumn = cores;
-  int64_t pipelines = cores / roles;
+  LayerPlan out = finish(result->best.plan);
+  out.paddedQLen = result->best.padded.queryLen;
+  out.paddedKvLen = result->best.padded.keyLen;
+  out.paddedHeadDim = result->best.padded.headDim;
+  out.paddedValueDim = result->best.padded.valueDim;
+  out.estimate = std::move(result->best);
+  return out;
+}
 
-  // Tile sizes: among the pairs that fit every stage, those padding the
-  // score matrix least (exactly, or within kPaddingSlack when none divides
-  // the lengths), then the largest
-  // q_tile * kv_tile, then the larger q_tile.
-  int64_t budget = l1Budget(target);
-  SmallVector<int64_t> qCands = request.qTile
-                                    ? SmallVector<int64_t>{request.qTile}
-                                    : tileCandidates(granM, dims.qLen, budget);
-  SmallVector<int64_t> kvCands =
-      request.kvTile ? SmallVector<int64_t>{request.kvTile}
-                     : tileCandidates(granKV, dims.kvLen, budget);
-  auto setTiles = [&](int64_t q, int64_t kv) {
-    plan.qTile = q;
-    plan.kvTile = kv;
-    plan.paddedQLen = ShapedType::isDynamic(dims.qLen) ? ShapedType::kDynamic
-                                                       : roundUp(dims.qLen, q);
-    plan.paddedKvLen = ShapedType::isDynamic(dims.kvLen)
-                           ? ShapedType::kDynamic
-                           : roundUp(dims.kvLen, kv);
-    plan.l2QBlock = request.l2QBlock ? request.l2QBlock : q;
-    plan.l2KvBlock = request.l2KvBlock ? request.l2KvBlock : kv;
+FailureOr<LayerPlan> Planner::capacityPlan() {
+  int64_t budget = cost::l1BufferBudget(target);
+  int64_t maxTile =
+      std::max<int64_t>(1, budget / (sizes.paddedHeadDim * sizes.elementBytes));
+  auto lenOrUnknown = [](int64_t len) {
+    return ShapedType::isDynamic(len) ? int64_t(-1) : len;
+  };
+  std::vector<int64_t> qCands =
+      request.qTile ? std::vector<int64_t>{request.qTile}
+                    : cost::tileCandidates(granM, lenOrUnknown(layer.qLen),
+                                           granM, maxTile);
+  std::vector<int64_t> kvCands =
+      request.kvTile ? std::vector<int64_t>{request.kvTile}
+                     : cost::tileCandidates(granKV, lenOrUnknown(layer.kvLen),
+                                            granKV, maxTile);
+
+  auto fitsL1 = [&](const cost::Plan &p) {
+    cost::BufferSizes z = sizes;
+    setPadded(z, p.kvTile);
+    return llvm::all_of(layer.stages, [&](cost::StageKind kind) {
+      cost::StageBuffers b = cost::stageBuffers(kind, p, z, target);
+      return b.largestCore().total() <= budget;
+    });
   };
   // Padded score elements relative to the real ones (1 for dynamic).
   auto paddedRatio = [&](int64_t q, int64_t kv) {
@@ -458,133 +696,110 @@ mlir::attn::planLayer(const NPUTarget &target, const LayerDims &dims,
                  ? 1.0
                  : double(roundUp(len, tile)) / double(len);
     };
-    return ratio(dims.qLen, q) * ratio(dims.kvLen, kv);
+    return ratio(layer.qLen, q) * ratio(layer.kvLen, kv);
   };
   SmallVector<std::pair<int64_t, int64_t>> fitting;
   for (int64_t q : qCands)
-    for (int64_t kv : kvCands) {
-      setTiles(q, kv);
-      if (llvm::all_of(stages, [&](const StageShape &s) {
-            return !l1Overflow(s, plan, budget);
-          }))
+    for (int64_t kv : kvCands)
+      if (fitsL1(basePlan(q, kv)))
         fitting.push_back({q, kv});
-    }
-  bool found = !fitting.empty();
-  if (found) {
-    double least = std::numeric_limits<double>::infinity();
-    for (auto [q, kv] : fitting)
-      least = std::min(least, paddedRatio(q, kv));
-    std::pair<int64_t, int64_t> best{0, 0};
-    for (auto [q, kv] : fitting) {
-      // Exact tiles when some fit; otherwise a little slack.
-      double limit = least == 1.0 ? 1.0 : least * (1.0 + kPaddingSlack);
-      if (paddedRatio(q, kv) > limit)
-        continue;
-      if (q * kv > best.first * best.second ||
-          (q * kv == best.first * best.second && q > best.first))
-        best = {q, kv};
-    }
-    setTiles(best.first, best.second);
+  if (fitting.empty()) {
+    // The smallest candidate: if it does not fit, nothing does.
+    reportOverflow(basePlan(qCands.front(), kvCands.front()),
+                   qCands.size() * kvCands.size() == 1, /*checkL2=*/false);
+    return failure();
   }
-  if (!found) {
-    // Report the smallest candidate: if it does not fit, nothing does.
-    int64_t q = *llvm::min_element(qCands), kv = *llvm::min_element(kvCands);
-    setTiles(q, kv);
-    for (auto [i, s] : llvm::enumerate(stages)) {
-      std::optional<Footprint> over = l1Overflow(s, plan, budget);
-      if (!over)
-        continue;
-      if (qCands.size() * kvCands.size() == 1)
-        os << "q-tile=" << q << " kv-tile=" << kv << ": ";
-      else
-        os << "no tile sizes fit; even q-tile=" << q << " kv-tile=" << kv
-           << ": ";
-      os << stageLabel(s);
-      if (!over->role.empty())
-        os << ", " << over->role << " core of the stream pipeline";
-      os << ", L1 needs ";
-      over->print(os);
-      os << " > " << budget << " B of " << target.name << " (L1 "
-         << target.coreL1Bytes << " B - stack reserve "
-         << target.coreStackReserveBytes << " B)";
-      return fail(i);
-    }
+  // Among the pairs that fit, those padding least (exactly, or within
+  // kPaddingSlack), then the largest q_tile * kv_tile, then the larger
+  // q_tile.
+  double least = std::numeric_limits<double>::infinity();
+  for (auto [q, kv] : fitting)
+    least = std::min(least, paddedRatio(q, kv));
+  double limit = least == 1.0 ? 1.0 : least * (1.0 + kPaddingSlack);
+  std::pair<int64_t, int64_t> best{0, 0};
+  for (auto [q, kv] : fitting) {
+    if (paddedRatio(q, kv) > limit)
+      continue;
+    if (q * kv > best.first * best.second ||
+        (q * kv == best.first * best.second && q > best.first))
+      best = {q, kv};
   }
-
-  // L2 blocks: multiples of the tiles, capped at the padded lengths,
-  // reduced a tile at a time until every stage fits a memtile.
-  if (request.l2QBlock && request.l2QBlock % plan.qTile != 0) {
-    os << "l2-q-block=" << request.l2QBlock
-       << " is not a multiple of q-tile=" << plan.qTile;
-    return fail();
+  cost::Plan plan = basePlan(best.first, best.second);
+  if (request.l2QBlock) {
+    int64_t block = cost::lanesPerColumn(plan) * plan.qTile;
+    if (request.l2QBlock % block != 0) {
+      os << "l2-q-block=" << request.l2QBlock << " is not a multiple of "
+         << block << " (q-tile=" << plan.qTile << " x "
+         << cost::lanesPerColumn(plan) << " query lanes per column)";
+      return fail();
+    }
   }
   if (request.l2KvBlock && request.l2KvBlock % plan.kvTile != 0) {
     os << "l2-kv-block=" << request.l2KvBlock
        << " is not a multiple of kv-tile=" << plan.kvTile;
     return fail();
   }
-  auto cap = [](int64_t block, int64_t padded) {
-    return ShapedType::isDynamic(padded) ? block : std::min(block, padded);
+  // L2: the K/V block shrinks a tile at a time until every stage fits.
+  cost::BufferSizes z = sizes;
+  setPadded(z, plan.kvTile);
+  auto fitsL2 = [&] {
+    return llvm::all_of(layer.stages, [&](cost::StageKind kind) {
+      return cost::stageBuffers(kind, plan, z, target).memTile.total() <=
+             target.memTileL2Bytes;
+    });
   };
-  plan.l2QBlock = request.l2QBlock
-                      ? request.l2QBlock
-                      : cap(plan.qTile * pipelines, plan.paddedQLen);
-  plan.l2KvBlock = request.l2KvBlock
-                       ? request.l2KvBlock
-                       : cap(plan.kvTile * cores, plan.paddedKvLen);
-  while (true) {
-    const StageShape *overStage = nullptr;
-    int overIndex = -1;
-    Footprint over;
-    for (auto [i, s] : llvm::enumerate(stages)) {
-      Footprint fp = l2Footprint(s, plan);
-      if (fp.total() > target.memTileL2Bytes) {
-        overStage = &s;
-        overIndex = i;
-        over = fp;
-        break;
-      }
-    }
-    if (!overStage)
-      break;
-    if (!request.l2KvBlock && plan.l2KvBlock > plan.kvTile) {
-      plan.l2KvBlock -= plan.kvTile;
-      continue;
-    }
-    if (!request.l2QBlock && plan.l2QBlock > plan.qTile) {
-      plan.l2QBlock -= plan.qTile;
-      continue;
-    }
-    os << "l2-q-block=" << plan.l2QBlock << " l2-kv-block=" << plan.l2KvBlock
-       << ": " << stageLabel(*overStage) << ", L2 needs ";
-    over.print(os);
-    os << " > " << target.memTileL2Bytes << " B of a " << target.name
-       << " memtile";
-    return fail(overIndex);
-  }
+  while (!fitsL2() && !request.l2KvBlock && plan.l2KvBlock > plan.kvTile)
+    plan.l2KvBlock -= plan.kvTile;
+  if (reportOverflow(plan, /*tilesGiven=*/true))
+    return failure();
 
-  // Columns: all of them, unless the layer has fewer query-tile rows.
-  int64_t columns = request.columns ? request.columns : target.numColumns;
-  if (!request.columns && !ShapedType::isDynamic(dims.batchHeads) &&
-      !ShapedType::isDynamic(plan.paddedQLen)) {
-    int64_t work = dims.batchHeads * (plan.paddedQLen / plan.qTile);
-    columns = std::clamp<int64_t>(llvm::divideCeil(work, pipelines), 1,
-                                  target.numColumns);
+  // Columns: all of them, unless the layer has fewer query tiles than lanes.
+  if (!request.columns && !ShapedType::isDynamic(layer.batch) &&
+      !ShapedType::isDynamic(layer.heads) &&
+      !ShapedType::isDynamic(layer.qLen)) {
+    int64_t work =
+        layer.batch * layer.heads * llvm::divideCeil(layer.qLen, plan.qTile);
+    int64_t lanes = cost::lanesPerColumn(plan);
+    plan.columns = static_cast<int>(std::clamp<int64_t>(
+        llvm::divideCeil(work, lanes), 1, target.numColumns));
   }
-  plan.columns = columns;
-  return plan;
+  return finish(plan);
+}
+
+FailureOr<LayerPlan> Planner::run() {
+  if (failed(checkRequest()))
+    return failure();
+  std::string why;
+  if (isCompleteFold(layer))
+    if (FailureOr<cost::AttentionShape> shape = modelShape(layer, why);
+        succeeded(shape))
+      return modelPlan(*shape);
+  return capacityPlan();
+}
+
+} // namespace
+
+FailureOr<LayerPlan> mlir::attn::planLayer(const NPUTarget &target,
+                                           const LayerInfo &layer,
+                                           const TileRequest &request,
+                                           std::string &error,
+                                           int &failedStage) {
+  failedStage = -1;
+  Planner planner(target, layer, request, error, failedStage);
+  return planner.run();
 }
 
 PlanAttr mlir::attn::makePlanAttr(MLIRContext *ctx, const NPUTarget &target,
-                                  const LayerPlan &plan,
-                                  const StageShape &stage) {
-  MappingKind mapping = pipelineLength(stage.kind, plan.mapping) > 1
-                            ? MappingKind::stream
-                            : MappingKind::fused;
-  int64_t intrinsic[] = {plan.intrinsic.m, plan.intrinsic.k, plan.intrinsic.n};
-  return PlanAttr::get(ctx, target.name, plan.qTile, plan.kvTile,
-                       plan.headDimTile, plan.l2QBlock, plan.l2KvBlock,
-                       intrinsic, plan.columns, plan.coresPerColumn, mapping,
-                       plan.depth, plan.paddedQLen, plan.paddedKvLen,
-                       plan.paddedHeadDim, plan.paddedValueDim);
+                                  const LayerPlan &lp, cost::StageKind kind) {
+  const cost::Plan &p = lp.plan;
+  MappingKind mapping =
+      p.mapping == cost::Mapping::Stream && cost::pipelineLength(kind) > 1
+          ? MappingKind::stream
+          : MappingKind::fused;
+  int64_t intrinsic[] = {p.intrinsic.m, p.intrinsic.k, p.intrinsic.n};
+  return PlanAttr::get(ctx, target.name, p.qTile, p.kvTile,
+                       std::gcd(lp.paddedHeadDim, lp.paddedValueDim),
+                       p.l2QBlock, p.l2KvBlock, intrinsic, p.columns,
+                       p.coresPerColumn, mapping, p.depth, lp.paddedQLen,
+                       lp.paddedKvLen, lp.paddedHeadDim, lp.paddedValueDim);
 }

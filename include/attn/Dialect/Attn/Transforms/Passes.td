@@ -60,12 +60,20 @@ def AttnFold : Pass<"attn-fold"> {
       the whole score rows of a query tile stay on chip.
     - `online`: stage "attention" (`attn.qk` + `attn.online_softmax_pv`),
       streaming K/V blocks with a running max and sum; any key length.
-    - `auto`: `full` when a full-fold stage of this layer has a legal tiling
-      on `target` with attn-tile's default choices (the score rows of the
-      smallest query tile, and every other buffer of the stage,
-      double-buffered, fit a core's L1 and the L2 blocks fit a memtile);
-      otherwise `online`. A dynamic key length always gives `online`.
-      This capacity rule stands in until a cost model replaces it.
+    - `auto`: the fold of the fastest plan the cost model
+      (docs/cost-model.md) finds for this layer on `target` among the plans
+      attn-tile attaches with its default options (`cost::compilerSpace`:
+      native matmul intrinsic, `fused` mapping, depth 2, no cascade, S/P in
+      DRAM of `intermediate-type`; tiles, L2 blocks, columns and cores
+      searched). attn-tile then attaches exactly that plan. Fallback to
+      `online` (it streams K/V blocks, so it fits any length): when a size
+      the model needs (B, H, Hkv, Lq, Lk, D, Dv, mask/bias shape) is
+      dynamic, an element type has no cost-model kind, or the model finds
+      no legal plan of any fold (e.g. no matmul intrinsic for the element
+      type; attn-tile then reports why).
+      With `explain=true` each layer gets a remark naming the chosen fold,
+      its modeled latency and plan, and each fold's best modeled latency
+      (or why none fits), or the reason for the fallback.
 
     Mask, bias and `valid_len` go to `attn.qk` (keys masked to -inf);
     `valid_len` also goes to `attn.pv` / `attn.online_softmax_pv` (rows of
@@ -83,8 +91,8 @@ def AttnFold : Pass<"attn-fold"> {
     Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",
            "Fold: auto, unfolded, partial, full or online">,
     Option<"target", "target", "std::string", /*default=*/"\"npu2\"",
-           "Target table entry used by mode=auto (npu1, npu1_1col..npu1_3col, "
-           "npu2, npu2_1col..npu2_7col)">,
+           "Target table entry the cost model of mode=auto uses (npu1, "
+           "npu1_1col..npu1_3col, npu2, npu2_1col..npu2_7col)">,
     Option<"intermediateType", "intermediate-type", "std::string",
            /*default=*/"\"f32\"",
            "Element type of S and P where they cross DRAM (unfolded: S and "
@@ -92,6 +100,10 @@ def AttnFold : Pass<"attn-fold"> {
            "type). Each of S and P moves B*H*Lq*Lk elements twice (written, "
            "read back), so bf16/f16 halve that traffic compared with f32 at "
            "the cost of rounding. On-chip S/P (full, online) stay f32.">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "mode=auto: emit a remark per layer with the modeled latency of "
+           "the chosen plan and of each fold's best plan (or the reason for "
+           "the fallback to online)">,
   ];
 }
 
@@ -99,33 +111,49 @@ def AttnTile : Pass<"attn-tile"> {
   let summary = "Attach a tiling #attn.plan to every attn.stage";
   let description = [{
     Picks, for every attention layer (the attn.stage ops connected by the
-    tensors they pass), one set of tile sizes and attaches an `#attn.plan`
-    to each of its stages. Sizes come from the target table (core L1, core
-    stack reserve, memtile L2, matmul intrinsic per element type, columns
-    and core rows); nothing is hard-coded.
+    tensors they pass), one plan and attaches an `#attn.plan` to each of
+    its stages. Sizes come from the target table (core L1, core stack
+    reserve, memtile L2, matmul intrinsic per element type, columns and core
+    rows, DMA channels and limits); nothing is hard-coded.
 
-    Rules (sizes are elements, footprints bytes):
-    - `q_tile` is a multiple of the intrinsic M, `kv_tile` of lcm(K, N),
-      the head dimension is padded to lcm(K, N) and kept whole
-      (`head_dim_tile` = padded D).
+    Plan choice:
+    - Layers whose sizes are all static and whose stages form a whole fold
+      get the cost model's fastest legal plan of that fold
+      (docs/cost-model.md, `cost::explore` over `cost::compilerSpace`):
+      q_tile, kv_tile, l2_q_block, l2_kv_block, columns and
+      cores_per_column are searched (tiles: the intrinsic granule times
+      powers of two, plus near-equal splits of a length that pad less,
+      from 16 rows, or from the granule when no plan of 16+ rows fits),
+      the options given are fixed, the intrinsic is the native one of the
+      element type, S/P in DRAM keep the type attn-fold gave them. The
+      attached plan is the one the model costed
+      (`attn.dse.explore(..., space="attn-tile")` returns the same).
+    - Otherwise (a dynamic size, or hand-written stages that are not a
+      whole fold) the capacity rule: among the tile pairs that fit every
+      stage's L1 it keeps those padding the score matrix least (exactly if
+      any divides the lengths, else within 1/64 of the least), then the
+      largest q_tile * kv_tile, then the larger q_tile; `l2_q_block` =
+      query lanes per column x q_tile, `l2_kv_block` = kv_tile x
+      cores_per_column capped at the padded key length and reduced a tile
+      at a time until it fits L2; all columns, fewer when the layer has
+      fewer query tiles than lanes. Channel limits are not checked on this
+      path (they need the lengths).
+
+    Rules (sizes are elements, footprints bytes), from
+    `cost::stageBuffers`, the one buffer accounting the model also uses:
+    - `q_tile` is a multiple of the intrinsic M, `kv_tile` of lcm(K, N);
+      D is padded to K and Dv to N and kept whole (`head_dim_tile` =
+      gcd of the padded dims).
     - Per core, every buffer a stage streams (Q, K, V, O, mask, bias, S, P
-      tiles) is held `depth` times; scratch (f32 score rows or tile, f32
-      output accumulator, row max/sum) once. The sum must fit the core's L1
-      minus its stack reserve. `full` and `partial` hold the f32 score rows
-      of a query tile (`q_tile` x padded Lk) and need a static key length.
-    - Per column, every streamed L2 block (`l2_q_block` rows of Q/O/S/P,
-      `l2_kv_block` rows of K/V) times `depth` fits one memtile.
-    - Without explicit sizes the pass considers tiles that are the
-      intrinsic granule times a power of two, and (static lengths) the
-      tiles that split a length into up to 64 near-equal parts rounded up
-      to the granule. Among the pairs that fit every stage of the layer it
-      keeps those that divide the lengths exactly if any does, otherwise
-      those padding the score matrix at most 1/64 more than the
-      least-padding pair, and of those takes the largest
-      q_tile * kv_tile, then the larger q_tile.
-      `l2_q_block` = q_tile x (pipelines per column), `l2_kv_block` =
-      kv_tile x cores_per_column, both capped at the padded lengths and
-      reduced a tile at a time until they fit L2.
+      tiles) is held `depth` times (Q k times more when l2_q_block holds k
+      query tiles per lane); scratch (f32 score rows or tile, f32 output
+      accumulator, row max/sum, valid_len runtime parameters) once. The
+      sum must fit the core's L1 minus its stack reserve. `full` and
+      `partial` hold the f32 score rows of a query tile (`q_tile` x padded
+      Lk) and need a static key length.
+    - Per memtile, the column's Q block (`l2_q_block` rows), the K/V block
+      (`l2_kv_block` rows) and the lanes' output, mask, bias, S and P tiles,
+      times `depth`, fit L2.
     - `mapping=stream` splits a multi-op stage into a pipeline of cores
       (attention: QK | softmax | PV, qk_softmax: QK | softmax), so
       `cores_per_column` is a multiple of the pipeline length and the
@@ -135,7 +163,9 @@ def AttnTile : Pass<"attn-tile"> {
       length gives `?` (the program loops over ceildiv(L, tile) tiles and
       masks the tail at run time).
     Explicit sizes that break a rule are errors naming the rule, the
-    buffers and the bytes. Existing plans are replaced.
+    buffers and the bytes (reported for the smallest plan the options
+    allow); when capacity is not the limit the error lists the limit every
+    candidate violates. Existing plans are replaced.
   }];
   let dependentDialects = ["::mlir::attn::AttnDialect"];
   let options = [
@@ -143,20 +173,22 @@ def AttnTile : Pass<"attn-tile"> {
            "Target table entry: npu1, npu1_1col..npu1_3col, npu2, "
            "npu2_1col..npu2_7col">,
     Option<"qTile", "q-tile", "int64_t", /*default=*/"0",
-           "Query rows per core step (L1 tile); 0 picks the largest legal">,
+           "Query rows per core step (L1 tile); 0 picks (cost model, or the "
+           "largest legal for dynamic layers)">,
     Option<"kvTile", "kv-tile", "int64_t", /*default=*/"0",
            "Keys per core step (L1 tile; the streaming block of the online "
-           "fold); 0 picks the largest legal">,
+           "fold); 0 picks (cost model, or the largest legal for dynamic "
+           "layers)">,
     Option<"l2QBlock", "l2-q-block", "int64_t", /*default=*/"0",
-           "Query rows per memtile (L2) block, a multiple of q-tile; 0 picks">,
+           "Query rows a column stages per round (L2): q-tile x the query lanes "
+           "of a column x k (k query tiles per lane); 0 picks">,
     Option<"l2KvBlock", "l2-kv-block", "int64_t", /*default=*/"0",
            "Keys per memtile (L2) block, a multiple of kv-tile; 0 picks">,
     Option<"columns", "columns", "int64_t", /*default=*/"0",
-           "Array columns used; 0 picks (all columns of the target, fewer "
-           "when the layer has fewer query tiles)">,
+           "Array columns used; 0 picks">,
     Option<"coresPerColumn", "cores-per-column", "int64_t", /*default=*/"0",
-           "Cores used per column; 0 picks (all core rows, rounded down to a "
-           "multiple of the pipeline length for mapping=stream)">,
+           "Cores used per column; 0 picks (a multiple of the pipeline "
+           "length for mapping=stream)">,
     Option<"depth", "depth", "int64_t", /*default=*/"2",
            "Objectfifo depth of every streamed buffer (2 = double "
            "buffering)">,
