@@ -2,11 +2,14 @@
 
 #include "attn/InitAll.h"
 
+#include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/AIE/IR/AIEXDialect.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
+#include "attn/Conversion/AttnToCPU/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -31,6 +34,8 @@ void mlir::attn::registerAllDialects(DialectRegistry &registry) {
                   math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
   registry.insert<aie::AIEDialect, aiex::AIEXDialect>();
+  // Bufferization/deallocation models for the host execution path.
+  registerCPUExecutionInterfaces(registry);
 }
 
 void mlir::attn::registerAllPasses() {
@@ -38,8 +43,14 @@ void mlir::attn::registerAllPasses() {
   std::call_once(once, [] {
     // Upstream generic transforms (canonicalize, cse, inline, ...).
     registerTransformsPasses();
+    registerAttnToAIEPasses();
+    // attn-to-aie.
+    registerAttnPipelines();
     // Passes on aie/aiex modules (aie-check-limits, aie-count-traffic).
     aie::registerAttnAIEPasses();
+    // CPU path: attn-lower-to-cpu and the upstream passes run after it.
+    registerAttnToCPUPasses();
+    registerCPUExecutionPasses();
     // attn-fold, attn-tile.
     attn::registerAttnTransformsPasses();
   });

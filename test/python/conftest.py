@@ -29,3 +29,21 @@ def find_attn_opt() -> str:
 @pytest.fixture(scope="session")
 def attn_opt() -> str:
     return find_attn_opt()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Worst error per dtype of the CPU execution sweep (test_cpu_sweep.py)."""
+    import sys
+
+    sweep = sys.modules.get("test_cpu_sweep")
+    report = getattr(sweep, "REPORT", None)
+    if not report or not report["per_dtype"]:
+        return
+    terminalreporter.write_sep("-", "CPU path sweep: worst error per dtype")
+    for dtype, w in sorted(report["per_dtype"].items()):
+        terminalreporter.write_line(
+            f"{dtype}: {w['cases']} cases, rtol {w['rtol']:.3g}, max |err| {w['max_abs_error']:.3g}, "
+            f"worst err/tolerance {w['worst_ratio']:.3f} ({w['worst_case']})"
+        )
+    if report["path"]:
+        terminalreporter.write_line(f"report: {report['path']}")

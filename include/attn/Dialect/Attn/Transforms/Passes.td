@@ -11,6 +11,41 @@
 
 include "mlir/Pass/PassBase.td"
 
+// attn-pad-and-mask (written on branch cpu-path; kept apart from attn-fold
+// and attn-tile below).
+def AttnPadAndMask : Pass<"attn-pad-and-mask"> {
+  let summary = "Pad planned stages to whole tiles and mask the padding";
+  let description = [{
+    Makes every `attn.stage` that carries an `#attn.plan` compute on whole
+    tiles. Inside the stage (the DRAM tensors keep their real sizes; the
+    padding is what the DMAs produce on the way on chip) each operand of a
+    stage-internal op is padded high with `tensor.pad` to the plan's
+    `padded_q_len`, `padded_kv_len`, `padded_head_dim` and
+    `padded_value_dim`:
+
+    - Q, K, V, P, additive masks and biases with 0, boolean masks with
+      `false`, scores read by `attn.softmax` / `attn.online_softmax_pv`
+      with -inf.
+    - `attn.qk` gets `key_len` and `query_len` (the real lengths): padded
+      keys are -inf before any softmax, so no row sum includes padding, and
+      causal alignment (`bottom_right`) is that of the real lengths. Its
+      scale is made explicit (1/sqrt of the real D) before D is padded.
+    - Results are sliced back to the real sizes (`tensor.extract_slice`)
+      before `attn.yield`, so padded query rows and value columns never
+      leave the stage.
+
+    A fully padded query row has no visible key and gives zeros (never
+    NaN). A runtime `valid_len` stays an operand of the stage: one program
+    serves every length. Dynamic lengths (plan `?`) are not padded; the tile
+    loops mask the tail at run time. Stages without a plan are left alone;
+    running the pass twice changes nothing.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def AttnFold : Pass<"attn-fold"> {
   let summary = "Split attn.attention into attn.stage dispatches";
   let description = [{

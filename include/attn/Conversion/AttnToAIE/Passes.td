@@ -1,0 +1,72 @@
+//===- Passes.td - attn to AIE passes ----------------------*- tablegen -*-===//
+
+#ifndef ATTN_CONVERSION_ATTNTOAIE_PASSES_TD
+#define ATTN_CONVERSION_ATTNTOAIE_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
+  let summary = "plan every DMA transfer of every tiled attention stage";
+  let description = [{
+    For each `attn.stage` carrying an `#attn.plan` (attn-tile) with static
+    padded shapes (attn-pad-and-mask), decides how the stage maps onto the
+    NPU array of the plan's target and records the decision as the stage's
+    `dma_schedule` dictionary:
+
+    - broadcast groups (`group_columns` adjacent columns sharing one K/V,
+      K or V stream, their host memtile joining K and V into one object)
+      and how the query tiles of each kv head are split into units
+      (`kv_splits`) and rounds;
+    - every object FIFO: producer, consumers, depth (double buffering where
+      L1 allows, depth 1 otherwise), object type and shim channel (`fifos`);
+    - the runtime sequence: the shim transfers (4-D access patterns that cut
+      tiles out of the DRAM layouts, `blhd` included; K arrives as key rows
+      and the kernel's transposed-operand matmul does the in-block transpose,
+      `k_transpose = "kernel"`), the BD ids, and the waits that keep every
+      shim channel's task queue and every shim's BD count within the target
+      table's limits (`transfers`, `waits`, `max_batches_in_flight`);
+    - the bytes each DRAM tensor moves (`bytes`) and the K/V re-read factor
+      (`rounds_per_kv_head`).
+
+    All limits come from the target table. A stage that cannot be scheduled
+    gets an error at its location naming the limit. docs/aie-mapping.md
+    describes the design.
+  }];
+  let options = [
+    Option<"groupColumns", "kv-group-columns", "int64_t", /*default=*/"0",
+           "Columns per broadcast group sharing one K/V stream (a divisor of "
+           "the plan's columns; 0 chooses)">,
+    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"0",
+           "Chunks the query tiles of one kv head are cut into, each a unit "
+           "of work for one broadcast group (0 chooses)">
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+}
+
+def ConvertAttnToAIE : Pass<"convert-attn-to-aie", "::mlir::ModuleOp"> {
+  let summary = "emit one aie.device per scheduled attention stage";
+  let description = [{
+    Replaces every function whose body holds `attn.stage` ops scheduled by
+    attn-schedule-dma with one `aie.device(<target>)` per stage, named
+    `@<function>_<stage>`: tiles, object FIFOs and links, `aie.core` bodies
+    (loops over units, rounds and key blocks; acquire/release; calls to the
+    kernels of docs/kernels.md declared
+    `func.func private @attn_... attributes {link_with = "attn_kernels.o"}`),
+    per-core runtime-parameter buffers for `valid_len`, and an
+    `aie.runtime_sequence` whose arguments are the stage's DRAM tensors
+    (flattened) in operand order followed by its result. Folds with several
+    stages become several devices chained through the DRAM buffers of S and
+    P. Host-side work around the stages (padding, slicing) is not part of the
+    AIE program and is dropped with the function.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::attn::aie::AIEDialect",
+    "::mlir::attn::aiex::AIEXDialect"
+  ];
+}
+
+#endif // ATTN_CONVERSION_ATTNTOAIE_PASSES_TD

@@ -1,0 +1,46 @@
+//===- StageDescription.h - read an attn.stage for AIE mapping --*- C++ -*-===//
+//
+// Turns a tiled, padded attn.stage into the plain-number StageDesc the AIE
+// planner works on, naming the DRAM role of each stage operand. Emits an
+// error at the stage (or the offending op) for anything the AIE mapping
+// cannot express.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_ATTNTOAIE_STAGEDESCRIPTION_H
+#define ATTN_CONVERSION_ATTNTOAIE_STAGEDESCRIPTION_H
+
+#include "attn/Conversion/AttnToAIE/StageSchedule.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir::attn::aiemap {
+
+struct DescribedStage {
+  StageDesc desc;
+  const NPUTarget *target = nullptr;
+  /// Role of each stage input; std::nullopt for the valid_len operand.
+  std::vector<std::optional<Role>> inputRoles;
+  /// Stage operands and result whose device buffer is padded: the host pads
+  /// them (zeros) before the dispatch and slices the result after it.
+  std::vector<std::string> padding;
+};
+
+/// Reads `stage`; on failure an error has been emitted.
+FailureOr<DescribedStage> describeStage(StageOp stage);
+
+/// The decisions of `schedule` as the dictionary attn-schedule-dma attaches.
+DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
+                              const DescribedStage &stage);
+
+/// Name of the attribute attn-schedule-dma attaches to a stage.
+inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
+
+} // namespace mlir::attn::aiemap
+
+#endif // ATTN_CONVERSION_ATTNTOAIE_STAGEDESCRIPTION_H

@@ -1,0 +1,174 @@
+//===- StageSchedule.h - how one attn.stage maps onto the array -*- C++ -*-===//
+//
+// The planning model shared by attn-schedule-dma (which decides and records)
+// and convert-attn-to-aie (which materializes). A StageDesc is the stage's
+// shape and plan in plain numbers; planStage() turns it into a StageSchedule:
+// broadcast groups, units of work, object FIFOs with depths and channels,
+// memory budgets, and the runtime sequence (shim transfers with 4-D access
+// patterns, BD ids and waits). Every limit comes from the NPUTarget table.
+// The design is described in docs/aie-mapping.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
+#define ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
+
+#include "attn/Target/NPUTarget.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::attn::aiemap {
+
+/// What a stage computes (from its fold and the ops in its body).
+enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
+llvm::StringRef stringifyStageKind(StageKind kind);
+
+/// The DRAM tensors a stage reads or writes.
+enum class Role { Q, K, V, S, P, O };
+llvm::StringRef stringifyRole(Role role);
+
+/// A stage in plain numbers. Lengths are the padded (program) lengths.
+struct StageDesc {
+  StageKind kind = StageKind::Online;
+  int64_t batch = 1, heads = 1, kvHeads = 1;
+  int64_t qLen = 0, kvLen = 0, headDim = 0, valueDim = 0;
+  ElementKind elem = ElementKind::BF16; // Q, K, V, O
+  bool blhd = false;                    // layout of Q, K, V, O
+  int64_t qTile = 0, kvTile = 0;        // plan tiles
+  int64_t columns = 1, coresPerColumn = 1, depth = 2;
+  bool causal = false;
+  int64_t causalOffset = 0; // key k hidden from query q when k > q + offset
+  bool hasValidLen = false;
+  int64_t keyLimit = 0; // keys at or beyond are padding (real key length)
+  double scale = 1.0;
+};
+
+/// Choices attn-schedule-dma may be forced into (0 = choose).
+struct ScheduleOptions {
+  int64_t groupColumns = 0;
+  int64_t kvSplits = 0;
+};
+
+struct TileCoord {
+  int col = 0, row = 0;
+  bool operator==(const TileCoord &o) const {
+    return col == o.col && row == o.row;
+  }
+};
+
+/// One object FIFO of the design.
+struct FifoSpec {
+  std::string name;
+  TileCoord producer;
+  std::vector<TileCoord> consumers;
+  int64_t depth = 2;
+  std::vector<int64_t> shape; // object shape
+  ElementKind elem = ElementKind::BF16;
+  std::optional<Role> dram; // set when one end is a shim
+  int shimChannel = -1;     // channel index at the shim end
+  /// Which stream this is: a group's broadcast step stream (group >= 0), or
+  /// a column's stream (column >= 0) carrying the tiles of the cores in
+  /// `coreRows`, in order.
+  enum Use { Item, Step, CoreStep, Output } use = Item;
+  int group = -1, column = -1;
+  std::vector<int> coreRows;
+  int64_t objectBytes() const;
+};
+
+/// aie.objectfifo.link: a join (several ins) or split (several outs).
+struct LinkSpec {
+  std::vector<std::string> ins, outs;
+  std::vector<int64_t> srcOffsets, dstOffsets; // elements of the whole
+};
+
+/// What one core runs. Fifo names are empty when unused.
+struct CoreSpec {
+  TileCoord tile;
+  int group = 0, columnInGroup = 0, row = 0; // row = index in its column
+  std::string itemFifo, stepFifo, coreStepFifo, outFifo;
+  std::string rtpBuffer; // empty without valid_len
+};
+
+/// A 4-D shim access pattern in elements of the DRAM buffer (outermost
+/// first; dimension 0 of `sizes` is the repeat count).
+struct Pattern {
+  int64_t offset = 0;
+  std::array<int64_t, 4> sizes{1, 1, 1, 1};
+  std::array<int64_t, 4> strides{0, 0, 0, 1};
+  int64_t elements() const { return sizes[0] * sizes[1] * sizes[2] * sizes[3]; }
+};
+
+/// One instruction of the runtime sequence.
+struct SequenceOp {
+  enum Kind { Transfer, Wait } kind = Transfer;
+  std::string fifo; // metadata (transfer) or symbol (wait)
+  Role role = Role::Q;
+  int shimColumn = 0;
+  bool toShim = false; // output transfer (S2MM at the shim)
+  int channel = 0;
+  Pattern pattern;
+  int bdId = 0;
+  bool issueToken = false;
+};
+
+/// A decided schedule.
+struct StageSchedule {
+  StageDesc desc;
+  std::string targetName;
+  // Work decomposition (docs/aie-mapping.md, "Work decomposition").
+  int64_t groupColumns = 1, numGroups = 1, coresPerGroup = 1;
+  int64_t kvSplits = 1;       // chunks per kv head
+  int64_t workHeads = 1;      // kv heads (heads for softmax)
+  int64_t itemsPerHead = 1;   // n = G * nQ
+  int64_t groupSize = 1;      // G (query heads per work head)
+  int64_t stepTile = 0;       // keys per step object (kv tile or Lk)
+  int64_t steps = 1;          // step objects per item
+  int64_t roundsPerHead = 0;  // rounds over all chunks of one kv head
+  int64_t totalRounds = 0;    // over all units
+  int64_t maxGroupRounds = 0; // critical path in rounds
+  int64_t bypassCores = 0;    // host-column cores writing straight to shim
+  // Depths at the core ends.
+  int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
+  int64_t l1Bytes = 0;    // per core
+  int64_t l2Bytes = 0;    // busiest memtile
+  int64_t memTileBDs = 0; // busiest memtile
+  std::vector<FifoSpec> fifos;
+  std::vector<LinkSpec> links;
+  std::vector<CoreSpec> cores;
+  std::vector<SequenceOp> sequence;
+  int64_t transfers = 0, waits = 0, batches = 0, maxBatchesInFlight = 0;
+  /// Bytes moved per DRAM role (reads for inputs, writes for outputs).
+  std::array<int64_t, 6> roleBytes{0, 0, 0, 0, 0, 0};
+
+  /// Units of group `g` and the work they cover.
+  int64_t unitsOfGroup(int64_t g) const;
+  /// Chunk [start, start + len) of the items of a kv head for split `s`.
+  int64_t chunkStart(int64_t s) const;
+  int64_t chunkLen(int64_t s) const;
+  int64_t roundsOfChunk(int64_t s) const;
+  /// Elements of a DRAM tensor.
+  int64_t roleElements(Role role) const;
+  ElementKind roleElement(Role role) const;
+};
+
+/// Roles read and written by a stage kind, in runtime-sequence order
+/// (inputs, then outputs).
+std::vector<Role> stageInputs(StageKind kind);
+Role stageOutput(StageKind kind);
+
+/// Plans `desc` on `target`. On failure returns std::nullopt and sets
+/// `error` to a sentence saying which limit no schedule can meet.
+std::optional<StageSchedule> planStage(const StageDesc &desc,
+                                       const NPUTarget &target,
+                                       const ScheduleOptions &options,
+                                       std::string &error);
+
+} // namespace mlir::attn::aiemap
+
+#endif // ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H

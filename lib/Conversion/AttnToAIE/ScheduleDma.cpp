@@ -1,0 +1,62 @@
+//===- ScheduleDma.cpp - attn-schedule-dma --------------------------------===//
+//
+// Plans every transfer of every tiled attn.stage (broadcast groups, object
+// FIFOs, depths, shim channels, access patterns, runtime-sequence order and
+// waits) and records the decisions as the stage's `dma_schedule` attribute.
+// Requires: stages with an #attn.plan (attn-tile) and static padded shapes
+// (attn-pad-and-mask). Fails with a located error when no schedule meets the
+// target table's limits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToAIE/Passes.h"
+#include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNSCHEDULEDMA
+#include "attn/Conversion/AttnToAIE/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::aiemap;
+
+namespace {
+
+struct AttnScheduleDmaPass
+    : public mlir::attn::impl::AttnScheduleDmaBase<AttnScheduleDmaPass> {
+  using AttnScheduleDmaBase::AttnScheduleDmaBase;
+
+  void runOnOperation() override {
+    if (groupColumns < 0 || kvSplits < 0) {
+      getOperation().emitError("attn-schedule-dma: kv-group-columns and "
+                               "kv-splits must be non-negative");
+      return signalPassFailure();
+    }
+    ScheduleOptions options{groupColumns, kvSplits};
+    bool failed = false;
+    getOperation().walk([&](StageOp stage) {
+      FailureOr<DescribedStage> described = describeStage(stage);
+      if (mlir::failed(described)) {
+        failed = true;
+        return;
+      }
+      std::string error;
+      std::optional<StageSchedule> schedule =
+          planStage(described->desc, *described->target, options, error);
+      if (!schedule) {
+        stage.emitOpError("'") << stage.getName() << "' cannot be scheduled on "
+                               << described->target->name << ": " << error;
+        failed = true;
+        return;
+      }
+      stage->setAttr(kScheduleAttrName,
+                     scheduleToAttr(stage.getContext(), *schedule, *described));
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+} // namespace

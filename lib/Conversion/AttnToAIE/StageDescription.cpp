@@ -1,0 +1,448 @@
+//===- StageDescription.cpp - read an attn.stage for AIE mapping ----------===//
+//
+// Recognises the stage bodies attn-fold produces (qk | softmax | pv,
+// qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
+// the AIE mapping needs (a plan, static shapes, kernels for the element
+// type, f32 scores/probabilities, fused mapping, no explicit mask/bias) and
+// returns the stage as numbers plus the role of each operand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToAIE/StageDescription.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::aiemap;
+
+namespace {
+
+/// The stage input a value is (directly, or zero-offset padded by
+/// attn-pad-and-mask), or -1.
+int inputIndex(StageOp stage, Value v) {
+  if (auto pad = v.getDefiningOp<tensor::PadOp>())
+    if (llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
+      v = pad.getSource();
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != &stage.getBodyBlock())
+    return -1;
+  return static_cast<int>(arg.getArgNumber());
+}
+
+/// Ops attn-pad-and-mask leaves in a stage around the computation: padding
+/// of operands, pad values, and the slice of the result.
+bool isPaddingOp(Operation &op) {
+  return isa<tensor::PadOp, tensor::ExtractSliceOp, arith::ConstantOp>(op);
+}
+
+} // namespace
+
+FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
+  DescribedStage out;
+  StageDesc &d = out.desc;
+  std::optional<PlanAttr> plan = stage.getPlan();
+  if (!plan)
+    return stage.emitOpError("has no #attn.plan; run attn-tile before "
+                             "attn-schedule-dma");
+  out.target = lookupTarget(plan->getTarget());
+  if (!out.target)
+    return stage.emitOpError("plan names unknown target '")
+           << plan->getTarget() << "'";
+  if (plan->getMapping() != MappingKind::fused)
+    return stage.emitOpError("plan mapping 'stream' is not supported by the "
+                             "AIE mapping (only 'fused')");
+
+  QKOp qk;
+  SoftmaxOp softmax;
+  PVOp pv;
+  OnlineSoftmaxPVOp online;
+  for (Operation &op : stage.getBodyBlock()) {
+    if (auto o = dyn_cast<QKOp>(op); o && !qk)
+      qk = o;
+    else if (auto o = dyn_cast<SoftmaxOp>(op); o && !softmax)
+      softmax = o;
+    else if (auto o = dyn_cast<PVOp>(op); o && !pv)
+      pv = o;
+    else if (auto o = dyn_cast<OnlineSoftmaxPVOp>(op); o && !online)
+      online = o;
+    else if (!isa<YieldOp>(op) && !isPaddingOp(op))
+      return op.emitOpError("inside attn.stage '")
+             << stage.getName()
+             << "' has no AIE mapping (expected attn.qk, attn.softmax, "
+                "attn.pv or attn.online_softmax_pv, once each)";
+  }
+  if (qk && online && !softmax && !pv)
+    d.kind = StageKind::Online;
+  else if (qk && softmax && pv && !online)
+    d.kind = StageKind::Full;
+  else if (qk && softmax && !pv && !online)
+    d.kind = StageKind::QKSoftmax;
+  else if (qk && !softmax && !pv && !online)
+    d.kind = StageKind::QK;
+  else if (softmax && !qk && !pv && !online)
+    d.kind = StageKind::Softmax;
+  else if (pv && !qk && !softmax && !online)
+    d.kind = StageKind::PV;
+  else
+    return stage.emitOpError("body '")
+           << stage.getName()
+           << "' is not one of the stage forms attn-fold produces";
+  if (stage.getNumResults() != 1)
+    return stage.emitOpError("must have exactly one result for the AIE "
+                             "mapping, has ")
+           << stage.getNumResults();
+
+  // Every operand of the stage-internal ops that comes from DRAM must be a
+  // stage input; values produced inside stay on chip.
+  out.inputRoles.assign(stage.getInputs().size(), std::nullopt);
+  std::vector<bool> assigned(stage.getInputs().size(), false);
+  auto bind = [&](Value v, std::optional<Role> role, Operation *user,
+                  StringRef what) -> LogicalResult {
+    int idx = inputIndex(stage, v);
+    if (idx < 0)
+      return user->emitOpError("operand '")
+             << what << "' must be an operand of the enclosing attn.stage";
+    if (assigned[idx] && out.inputRoles[idx] != role)
+      return user->emitOpError("stage operand #")
+             << idx << " is used in two roles";
+    assigned[idx] = true;
+    out.inputRoles[idx] = role;
+    return success();
+  };
+
+  Value validLen;
+  if (qk) {
+    if (qk.getMask() || qk.getBias())
+      return qk.emitOpError(
+          "explicit mask/bias operands have no AIE mapping: their per-core "
+          "tiles would need a third input channel into each core (a core "
+          "tile has two); use causal/valid_len, or the CPU path");
+    if (failed(bind(qk.getQuery(), Role::Q, qk, "query")) ||
+        failed(bind(qk.getKey(), Role::K, qk, "key")))
+      return failure();
+    validLen = qk.getValidLen();
+  }
+  if (d.kind == StageKind::Softmax &&
+      failed(bind(softmax.getScores(), Role::S, softmax, "scores")))
+    return failure();
+  if (d.kind == StageKind::PV &&
+      failed(bind(pv.getProbs(), Role::P, pv, "probs")))
+    return failure();
+  if (pv && failed(bind(pv.getValue(), Role::V, pv, "value")))
+    return failure();
+  if (online && failed(bind(online.getValue(), Role::V, online, "value")))
+    return failure();
+  for (Value v : {softmax ? softmax.getValidLen() : Value(),
+                  pv ? pv.getValidLen() : Value(),
+                  online ? online.getValidLen() : Value()})
+    if (!validLen && v)
+      validLen = v;
+  if (validLen) {
+    if (failed(bind(validLen, std::nullopt, stage, "valid_len")))
+      return failure();
+    d.hasValidLen = true;
+  }
+  for (auto [i, used] : llvm::enumerate(assigned))
+    if (!used)
+      return stage.emitOpError("operand #")
+             << i << " is not used by the stage body";
+
+  // The result: the computation's value, or a zero-offset slice of it (the
+  // padded program result is what the device writes).
+  Operation *compute = online ? online.getOperation()
+                       : pv   ? pv.getOperation()
+                       : softmax && d.kind != StageKind::QK
+                           ? softmax.getOperation()
+                           : qk.getOperation();
+  Value yielded = stage.getYield().getValues().front();
+  if (auto slice = yielded.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!llvm::all_of(slice.getStaticOffsets(),
+                      [](int64_t o) { return o == 0; }) ||
+        !llvm::all_of(slice.getStaticStrides(),
+                      [](int64_t o) { return o == 1; }))
+      return slice.emitOpError("slicing a stage result needs zero offsets "
+                               "and unit strides for the AIE mapping");
+    yielded = slice.getSource();
+  }
+  if (yielded.getDefiningOp() != compute)
+    return stage.emitOpError("must yield the result of its last attn op (or "
+                             "a slice of it) for the AIE mapping");
+  // Host-side padding: the device's DRAM buffers are the padded tensors.
+  for (BlockArgument arg : stage.getBodyBlock().getArguments())
+    for (Operation *user : arg.getUsers())
+      if (auto pad = dyn_cast<tensor::PadOp>(user)) {
+        if (!llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
+          return pad.emitOpError("padding before the data (non-zero low) has "
+                                 "no AIE mapping");
+        out.padding.push_back(llvm::formatv("operand {0}: {1} -> {2}",
+                                            arg.getArgNumber(), arg.getType(),
+                                            pad.getType())
+                                  .str());
+      }
+  if (yielded.getType() != stage.getResult(0).getType())
+    out.padding.push_back(llvm::formatv("result: {0} -> {1}",
+                                        yielded.getType(),
+                                        stage.getResult(0).getType())
+                              .str());
+
+  // Shapes, layout and element types.
+  auto staticShape = [&](Value v, StringRef what,
+                         SmallVectorImpl<int64_t> &shape) -> LogicalResult {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.hasStaticShape())
+      return stage.emitOpError("'")
+             << what << "' has dynamic shape " << type
+             << "; AIE programs need static (bucketed) lengths";
+    shape.assign(type.getShape().begin(), type.getShape().end());
+    return success();
+  };
+  LayoutKind layout = qk       ? qk.getLayout()
+                      : online ? online.getLayout()
+                      : pv     ? pv.getLayout()
+                               : LayoutKind::bhld;
+  d.blhd = layout == LayoutKind::blhd;
+  auto bhld = [&](ArrayRef<int64_t> s) -> std::array<int64_t, 4> {
+    if (d.blhd)
+      return {s[0], s[2], s[1], s[3]};
+    return {s[0], s[1], s[2], s[3]};
+  };
+  SmallVector<int64_t> shape;
+  Type elemType;
+  switch (d.kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+  case StageKind::QK:
+  case StageKind::QKSoftmax: {
+    if (failed(staticShape(qk.getQuery(), "query", shape)))
+      return failure();
+    auto q = bhld(shape);
+    if (failed(staticShape(qk.getKey(), "key", shape)))
+      return failure();
+    auto k = bhld(shape);
+    d.batch = q[0];
+    d.heads = q[1];
+    d.qLen = q[2];
+    d.headDim = q[3];
+    d.kvHeads = k[1];
+    d.kvLen = k[2];
+    d.valueDim = d.headDim;
+    Value value = online ? online.getValue() : pv ? pv.getValue() : Value();
+    if (value) {
+      if (failed(staticShape(value, "value", shape)))
+        return failure();
+      d.valueDim = bhld(shape)[3];
+    }
+    elemType = qk.getQuery().getType().getElementType();
+    break;
+  }
+  case StageKind::Softmax: {
+    if (failed(staticShape(softmax.getScores(), "scores", shape)))
+      return failure();
+    d.batch = shape[0];
+    d.heads = d.kvHeads = shape[1];
+    d.qLen = shape[2];
+    d.kvLen = shape[3];
+    d.headDim = d.valueDim = 1;
+    elemType = Float32Type::get(stage.getContext());
+    break;
+  }
+  case StageKind::PV: {
+    if (failed(staticShape(pv.getProbs(), "probs", shape)))
+      return failure();
+    d.batch = shape[0];
+    d.heads = shape[1];
+    d.qLen = shape[2];
+    d.kvLen = shape[3];
+    if (failed(staticShape(pv.getValue(), "value", shape)))
+      return failure();
+    auto v = bhld(shape);
+    d.kvHeads = v[1];
+    d.valueDim = d.headDim = v[3];
+    elemType = pv.getValue().getType().getElementType();
+    break;
+  }
+  }
+  std::optional<ElementKind> elem = elementKindFor(elemType);
+  if (!elem)
+    return stage.emitOpError("element type ") << elemType << " has no kernels";
+  d.elem = *elem;
+  auto requireF32 = [&](Value v, StringRef what) -> LogicalResult {
+    Type t = cast<RankedTensorType>(v.getType()).getElementType();
+    if (!t.isF32())
+      return stage.emitOpError("'")
+             << what << "' has element type " << t
+             << "; the core kernels write scores and probabilities in f32";
+    return success();
+  };
+  // Scores and probabilities that reach DRAM keep the kernels' f32.
+  if (d.kind == StageKind::QK && failed(requireF32(qk.getResult(), "scores")))
+    return failure();
+  if ((d.kind == StageKind::QKSoftmax || d.kind == StageKind::Softmax) &&
+      failed(requireF32(softmax.getResult(), "probabilities")))
+    return failure();
+  if (d.kind == StageKind::Softmax &&
+      failed(requireF32(softmax.getScores(), "scores")))
+    return failure();
+  if (d.kind == StageKind::PV && failed(requireF32(pv.getProbs(), "probs")))
+    return failure();
+
+  // Plan.
+  d.qTile = plan->getQTile();
+  d.kvTile = plan->getKvTile();
+  d.columns = plan->getColumns();
+  d.coresPerColumn = plan->getCoresPerColumn();
+  d.depth = plan->getDepth();
+
+  // Masking.
+  d.keyLimit = d.kvLen;
+  if (qk) {
+    if (std::optional<uint64_t> kl = qk.getKeyLen())
+      d.keyLimit = static_cast<int64_t>(*kl);
+    int64_t queryLen = d.qLen;
+    if (std::optional<uint64_t> ql = qk.getQueryLen())
+      queryLen = static_cast<int64_t>(*ql);
+    switch (qk.getCausal()) {
+    case CausalKind::none:
+      break;
+    case CausalKind::top_left:
+      d.causal = true;
+      d.causalOffset = 0;
+      break;
+    case CausalKind::bottom_right:
+      d.causal = true;
+      d.causalOffset = d.keyLimit - queryLen;
+      break;
+    }
+    if (FloatAttr scale = qk.getScaleAttr())
+      d.scale = scale.getValueAsDouble();
+    else
+      d.scale = 1.0 / std::sqrt(static_cast<double>(d.headDim));
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// The recorded schedule
+//===----------------------------------------------------------------------===//
+
+static std::string tileName(const NPUTarget &t, TileCoord c) {
+  const char *kind = c.row == t.shimRow      ? "shim"
+                     : c.row == t.memTileRow ? "mem"
+                                             : "core";
+  return llvm::formatv("{0}({1},{2})", kind, c.col, c.row).str();
+}
+
+DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
+                                      const StageSchedule &sch,
+                                      const DescribedStage &stage) {
+  Builder b(ctx);
+  const NPUTarget &t = *lookupTarget(sch.targetName);
+  SmallVector<NamedAttribute> attrs;
+  auto i64 = [&](StringRef name, int64_t v) {
+    attrs.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(v)));
+  };
+  attrs.push_back(b.getNamedAttr(
+      "kind", b.getStringAttr(stringifyStageKind(sch.desc.kind))));
+  attrs.push_back(b.getNamedAttr("target", b.getStringAttr(sch.targetName)));
+  i64("group_columns", sch.groupColumns);
+  i64("groups", sch.numGroups);
+  i64("cores_per_group", sch.coresPerGroup);
+  i64("kv_splits", sch.kvSplits);
+  i64("rounds_per_kv_head", sch.roundsPerHead);
+  i64("total_rounds", sch.totalRounds);
+  i64("max_group_rounds", sch.maxGroupRounds);
+  i64("bypass_cores", sch.bypassCores);
+  i64("q_tile", sch.desc.qTile);
+  i64("kv_tile", sch.stepTile);
+  attrs.push_back(b.getNamedAttr("k_transpose", b.getStringAttr("kernel")));
+  attrs.push_back(b.getNamedAttr(
+      "depths",
+      b.getDictionaryAttr({
+          b.getNamedAttr("item", b.getI64IntegerAttr(sch.itemDepth)),
+          b.getNamedAttr("step", b.getI64IntegerAttr(sch.stepDepth)),
+          b.getNamedAttr("core_step", b.getI64IntegerAttr(sch.coreStepDepth)),
+          b.getNamedAttr("output", b.getI64IntegerAttr(sch.outDepth)),
+      })));
+  i64("l1_bytes", sch.l1Bytes);
+  i64("l2_bytes", sch.l2Bytes);
+  i64("memtile_bds", sch.memTileBDs);
+  SmallVector<Attribute> fifos;
+  for (const FifoSpec &f : sch.fifos) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << f.name << ": " << tileName(t, f.producer);
+    if (f.dram && f.producer.row == t.shimRow)
+      os << ".mm2s" << f.shimChannel;
+    os << " -> ";
+    if (f.consumers.size() > 1)
+      os << f.consumers.size() << " cores";
+    else
+      os << tileName(t, f.consumers.front());
+    if (f.dram && f.consumers.front().row == t.shimRow)
+      os << ".s2mm" << f.shimChannel;
+    os << ", depth " << f.depth << ", ";
+    llvm::interleave(f.shape, os, "x");
+    os << "x" << stringifyElementKind(f.elem);
+    fifos.push_back(b.getStringAttr(s));
+  }
+  attrs.push_back(b.getNamedAttr("fifos", b.getArrayAttr(fifos)));
+  SmallVector<Attribute> links;
+  for (const LinkSpec &l : sch.links) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    llvm::interleaveComma(l.ins, os);
+    os << " -> ";
+    llvm::interleaveComma(l.outs, os);
+    if (!l.srcOffsets.empty()) {
+      os << " join [";
+      llvm::interleaveComma(l.srcOffsets, os);
+      os << "]";
+    }
+    if (!l.dstOffsets.empty()) {
+      os << " split [";
+      llvm::interleaveComma(l.dstOffsets, os);
+      os << "]";
+    }
+    links.push_back(b.getStringAttr(s));
+  }
+  attrs.push_back(b.getNamedAttr("links", b.getArrayAttr(links)));
+  SmallVector<Attribute> pads;
+  for (const std::string &p : stage.padding)
+    pads.push_back(b.getStringAttr(p));
+  // The device's runtime-sequence arguments, in order, and the bytes of the
+  // DRAM buffer behind each tensor role.
+  SmallVector<Attribute> args;
+  for (const std::optional<Role> &role : stage.inputRoles)
+    args.push_back(b.getStringAttr(role ? stringifyRole(*role) : "valid_len"));
+  args.push_back(b.getStringAttr(stringifyRole(stageOutput(sch.desc.kind))));
+  attrs.push_back(b.getNamedAttr("arguments", b.getArrayAttr(args)));
+  SmallVector<NamedAttribute> buffers;
+  std::vector<Role> roles = stageInputs(sch.desc.kind);
+  roles.push_back(stageOutput(sch.desc.kind));
+  for (Role role : roles)
+    buffers.push_back(b.getNamedAttr(
+        stringifyRole(role),
+        b.getI64IntegerAttr(sch.roleElements(role) *
+                            attn::bytes(sch.roleElement(role)))));
+  llvm::sort(buffers, [](const NamedAttribute &x, const NamedAttribute &y) {
+    return x.getName().strref() < y.getName().strref();
+  });
+  attrs.push_back(b.getNamedAttr("buffer_bytes", b.getDictionaryAttr(buffers)));
+  attrs.push_back(b.getNamedAttr("host_padding", b.getArrayAttr(pads)));
+  i64("transfers", sch.transfers);
+  i64("waits", sch.waits);
+  i64("batches", sch.batches);
+  i64("max_batches_in_flight", sch.maxBatchesInFlight);
+  SmallVector<NamedAttribute> bytes;
+  for (Role role : {Role::Q, Role::K, Role::V, Role::S, Role::P, Role::O})
+    if (int64_t n = sch.roleBytes[static_cast<int>(role)])
+      bytes.push_back(
+          b.getNamedAttr(stringifyRole(role), b.getI64IntegerAttr(n)));
+  attrs.push_back(b.getNamedAttr("bytes", b.getDictionaryAttr(bytes)));
+  return b.getDictionaryAttr(attrs);
+}

@@ -1,0 +1,1176 @@
+//===- StageSchedule.cpp - plan one attn.stage on the AIE array -----------===//
+//
+// Implements planStage(): work decomposition into broadcast groups and units,
+// object FIFOs and their channels, depth selection against L1/L2, and the
+// runtime sequence (access-pattern compression, batches, BD ids, waits).
+// docs/aie-mapping.md explains the design; every limit is read from the
+// NPUTarget table.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/AttnToAIE/StageSchedule.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <tuple>
+
+using namespace mlir::attn;
+using namespace mlir::attn::aiemap;
+
+llvm::StringRef aiemap::stringifyStageKind(StageKind kind) {
+  switch (kind) {
+  case StageKind::Online:
+    return "online";
+  case StageKind::Full:
+    return "full";
+  case StageKind::QK:
+    return "qk";
+  case StageKind::Softmax:
+    return "softmax";
+  case StageKind::QKSoftmax:
+    return "qk_softmax";
+  case StageKind::PV:
+    return "pv";
+  }
+  return "";
+}
+
+llvm::StringRef aiemap::stringifyRole(Role role) {
+  switch (role) {
+  case Role::Q:
+    return "q";
+  case Role::K:
+    return "k";
+  case Role::V:
+    return "v";
+  case Role::S:
+    return "s";
+  case Role::P:
+    return "p";
+  case Role::O:
+    return "o";
+  }
+  return "";
+}
+
+std::vector<Role> aiemap::stageInputs(StageKind kind) {
+  switch (kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+    return {Role::Q, Role::K, Role::V};
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+    return {Role::Q, Role::K};
+  case StageKind::Softmax:
+    return {Role::S};
+  case StageKind::PV:
+    return {Role::P, Role::V};
+  }
+  return {};
+}
+
+Role aiemap::stageOutput(StageKind kind) {
+  switch (kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+  case StageKind::PV:
+    return Role::O;
+  case StageKind::QK:
+    return Role::S;
+  case StageKind::Softmax:
+  case StageKind::QKSoftmax:
+    return Role::P;
+  }
+  return Role::O;
+}
+
+int64_t FifoSpec::objectBytes() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n * attn::bytes(elem);
+}
+
+//===----------------------------------------------------------------------===//
+// Stage-kind properties
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool hasItem(StageKind k) { return k != StageKind::PV; }
+std::vector<Role> stepRoles(StageKind k) {
+  switch (k) {
+  case StageKind::Online:
+  case StageKind::Full:
+    return {Role::K, Role::V};
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+    return {Role::K};
+  case StageKind::PV:
+    return {Role::V};
+  case StageKind::Softmax:
+    return {};
+  }
+  return {};
+}
+bool hasCoreStep(StageKind k) { return k == StageKind::PV; }
+/// Whether the output is written once per step (S tiles) or once per item.
+bool outputPerStep(StageKind k) { return k == StageKind::QK; }
+/// Passes over the key blocks per item: the full fold streams K/V twice
+/// (scores, then P V), everything else once.
+int64_t keyPasses(StageKind k) { return k == StageKind::Full ? 2 : 1; }
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// StageSchedule queries
+//===----------------------------------------------------------------------===//
+
+int64_t StageSchedule::unitsOfGroup(int64_t g) const {
+  int64_t units = workHeads * kvSplits;
+  return g < units ? ceilDiv(units - g, numGroups) : 0;
+}
+
+int64_t StageSchedule::chunkStart(int64_t s) const {
+  return s * itemsPerHead / kvSplits;
+}
+
+int64_t StageSchedule::chunkLen(int64_t s) const {
+  return chunkStart(s + 1) - chunkStart(s);
+}
+
+int64_t StageSchedule::roundsOfChunk(int64_t s) const {
+  return ceilDiv(chunkLen(s), coresPerGroup);
+}
+
+ElementKind StageSchedule::roleElement(Role role) const {
+  return (role == Role::S || role == Role::P) ? ElementKind::F32 : desc.elem;
+}
+
+int64_t StageSchedule::roleElements(Role role) const {
+  const StageDesc &d = desc;
+  switch (role) {
+  case Role::Q:
+    return d.batch * d.heads * d.qLen * d.headDim;
+  case Role::K:
+    return d.batch * d.kvHeads * d.kvLen * d.headDim;
+  case Role::V:
+    return d.batch * d.kvHeads * d.kvLen * d.valueDim;
+  case Role::S:
+  case Role::P:
+    return d.batch * d.heads * d.qLen * d.kvLen;
+  case Role::O:
+    return d.batch * d.heads * d.qLen * d.valueDim;
+  }
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// DRAM addressing
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Element offset of row `row` of head `head` in batch `b` of a DRAM tensor,
+/// and the length of its rows.
+struct Addressing {
+  const StageDesc &d;
+  int64_t rowOffset(Role role, int64_t b, int64_t head, int64_t row) const {
+    switch (role) {
+    case Role::Q:
+      return d.blhd ? ((b * d.qLen + row) * d.heads + head) * d.headDim
+                    : ((b * d.heads + head) * d.qLen + row) * d.headDim;
+    case Role::O:
+      return d.blhd ? ((b * d.qLen + row) * d.heads + head) * d.valueDim
+                    : ((b * d.heads + head) * d.qLen + row) * d.valueDim;
+    case Role::K:
+      return d.blhd ? ((b * d.kvLen + row) * d.kvHeads + head) * d.headDim
+                    : ((b * d.kvHeads + head) * d.kvLen + row) * d.headDim;
+    case Role::V:
+      return d.blhd ? ((b * d.kvLen + row) * d.kvHeads + head) * d.valueDim
+                    : ((b * d.kvHeads + head) * d.kvLen + row) * d.valueDim;
+    case Role::S:
+    case Role::P:
+      return ((b * d.heads + head) * d.qLen + row) * d.kvLen;
+    }
+    return 0;
+  }
+  /// Appends the rows [row0, row0 + rows) x columns [col0, col0 + cols).
+  void tile(std::vector<int64_t> &runs, Role role, int64_t b, int64_t head,
+            int64_t row0, int64_t rows, int64_t col0) const {
+    for (int64_t r = 0; r < rows; ++r)
+      runs.push_back(rowOffset(role, b, head, row0 + r) + col0);
+  }
+};
+
+/// Largest divisor of `n` that is at most `limit` (>= 1).
+int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// Compresses equal-length runs at `addrs` into shim access patterns.
+bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
+                  int64_t elemBytes, const DmaLimits &lim,
+                  std::vector<Pattern> &out, std::string &error) {
+  auto words = [&](int64_t elems) { return elems * elemBytes / lim.unitBytes; };
+  auto aligned = [&](int64_t elems) {
+    return (elems * elemBytes) % lim.unitBytes == 0;
+  };
+  if (!aligned(runLenIn)) {
+    error = llvm::formatv("a transfer row of {0} elements is not a whole "
+                          "number of {1}-byte DMA units",
+                          runLenIn, lim.unitBytes);
+    return false;
+  }
+  // Rows longer than one dimension allows become several runs.
+  int64_t runLen = runLenIn;
+  std::vector<int64_t> addrs;
+  if (words(runLen) > lim.maxSize) {
+    int64_t best = 0;
+    for (int64_t piece = runLen; piece >= 1; --piece)
+      if (runLen % piece == 0 && aligned(piece) &&
+          words(piece) <= lim.maxSize) {
+        best = piece;
+        break;
+      }
+    if (!best) {
+      error = llvm::formatv("a transfer row of {0} elements cannot be split "
+                            "into DMA dimensions of at most {1} words",
+                            runLenIn, lim.maxSize);
+      return false;
+    }
+    for (int64_t a : addrsIn)
+      for (int64_t p = 0; p < runLen / best; ++p)
+        addrs.push_back(a + p * best);
+    runLen = best;
+  } else {
+    addrs = addrsIn;
+  }
+  auto strideOk = [&](int64_t stride, bool allowZero) {
+    if (stride < 0 || (!allowZero && stride == 0) || !aligned(stride))
+      return false;
+    return words(stride) <= lim.maxStrideWords;
+  };
+  size_t n = addrs.size(), i = 0;
+  while (i < n) {
+    if (!aligned(addrs[i])) {
+      error = llvm::formatv("a transfer starts at element {0}, not on a "
+                            "{1}-byte DMA unit",
+                            addrs[i], lim.unitBytes);
+      return false;
+    }
+    // d1: an arithmetic progression of runs.
+    int64_t s1 = 1, t1 = 0;
+    if (i + 1 < n && strideOk(addrs[i + 1] - addrs[i], false)) {
+      t1 = addrs[i + 1] - addrs[i];
+      size_t m = 2;
+      while (i + m < n && addrs[i + m] - addrs[i + m - 1] == t1)
+        ++m;
+      int64_t cap = std::min<int64_t>(m, lim.maxSize);
+      int64_t div = largestDivisorAtMost(m, lim.maxSize);
+      s1 = 2 * div >= cap ? div : cap;
+    }
+    auto blockMatches = [&](size_t base, size_t at, int64_t len) {
+      if (at + len > n)
+        return false;
+      int64_t delta = addrs[at] - addrs[base];
+      for (int64_t j = 0; j < len; ++j)
+        if (addrs[at + j] - addrs[base + j] != delta)
+          return false;
+      return true;
+    };
+    // d2: blocks of s1 runs at a constant positive stride.
+    int64_t s2 = 1, t2 = 0;
+    if (i + s1 < n && strideOk(addrs[i + s1] - addrs[i], false) &&
+        blockMatches(i, i + s1, s1)) {
+      t2 = addrs[i + s1] - addrs[i];
+      s2 = 2;
+      while (s2 < lim.maxSize &&
+             blockMatches(i + (s2 - 1) * s1, i + s2 * s1, s1) &&
+             addrs[i + s2 * s1] - addrs[i + (s2 - 1) * s1] == t2)
+        ++s2;
+    }
+    // d3 (repeat): blocks of s1*s2 runs, stride 0 allowed.
+    int64_t block = s1 * s2, s3 = 1, t3 = 0;
+    if (i + block < n && strideOk(addrs[i + block] - addrs[i], true) &&
+        blockMatches(i, i + block, block)) {
+      t3 = addrs[i + block] - addrs[i];
+      s3 = 2;
+      while (s3 < lim.maxOuterSize &&
+             blockMatches(i + (s3 - 1) * block, i + s3 * block, block) &&
+             addrs[i + s3 * block] - addrs[i + (s3 - 1) * block] == t3)
+        ++s3;
+    }
+    Pattern p;
+    p.offset = addrs[i];
+    p.sizes = {s3, s2, s1, runLen};
+    p.strides = {s3 > 1 ? t3 : 0, s2 > 1 ? t2 : 0, s1 > 1 ? t1 : 0, 1};
+    out.push_back(p);
+    i += s3 * block;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Planner
+//===----------------------------------------------------------------------===//
+
+struct Planner {
+  StageDesc d;
+  const NPUTarget &t;
+  std::string &error;
+  StageSchedule sch;
+  Addressing addr{sch.desc};
+
+  int64_t nQ = 0;
+  std::vector<Role> steps;
+
+  Planner(const StageDesc &desc, const NPUTarget &target, std::string &err)
+      : d(desc), t(target), error(err) {
+    sch.desc = desc;
+    sch.targetName = target.name.str();
+  }
+
+  bool fail(const llvm::Twine &msg) {
+    error = msg.str();
+    return false;
+  }
+
+  int64_t eb(Role role) const { return bytes(sch.roleElement(role)); }
+
+  // (critical rounds, total rounds, -group columns, splits): smaller is
+  // better.
+  using Candidate = std::tuple<int64_t, int64_t, int64_t, int64_t>;
+  std::vector<Candidate> candidates;
+
+  bool validate();
+  bool chooseGroups(const ScheduleOptions &options);
+  void applyCandidate(const Candidate &c);
+  int64_t groupRounds(int64_t g) const;
+  bool buildFifos();
+  bool checkResources();
+  bool buildSequence();
+  bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
+                      std::vector<SequenceOp> &ops);
+
+  // Item index handled by core (w, r) of a group in round t of a unit.
+  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t w,
+                    int64_t r) const {
+    // Rounds advance by P items; the last one is shifted back so that it
+    // ends with the chunk (recomputing a few items instead of leaving cores
+    // idle); a chunk shorter than P repeats its last item.
+    int64_t P = sch.coresPerGroup;
+    int64_t base = std::min(t * P, std::max<int64_t>(len - P, 0));
+    return start + std::min(base + w * d.coresPerColumn + r, len - 1);
+  }
+  // (b, head, query tile) of item `idx` of work head `kh`.
+  std::tuple<int64_t, int64_t, int64_t> item(int64_t kh, int64_t idx) const {
+    int64_t headsPerWork = sch.groupSize;
+    int64_t workPerBatch = sch.workHeads / d.batch;
+    int64_t b = kh / workPerBatch, hk = kh % workPerBatch;
+    int64_t g = idx / nQ, qi = idx % nQ;
+    return {b, hk * headsPerWork + g, qi};
+  }
+  int64_t kvHeadOf(int64_t kh) const { return kh % (sch.workHeads / d.batch); }
+  int64_t batchOf(int64_t kh) const { return kh / (sch.workHeads / d.batch); }
+};
+
+bool Planner::validate() {
+  if (d.elem != ElementKind::BF16 && d.elem != ElementKind::F32)
+    return fail(llvm::formatv("element type {0} has no core kernels "
+                              "(attn_kernels provides bf16 and f32)",
+                              stringifyElementKind(d.elem)));
+  for (auto [name, v] : {std::pair<const char *, int64_t>{"batch", d.batch},
+                         {"heads", d.heads},
+                         {"kv heads", d.kvHeads},
+                         {"query length", d.qLen},
+                         {"key length", d.kvLen},
+                         {"head dim", d.headDim},
+                         {"value dim", d.valueDim},
+                         {"q_tile", d.qTile},
+                         {"kv_tile", d.kvTile},
+                         {"columns", d.columns},
+                         {"cores_per_column", d.coresPerColumn},
+                         {"depth", d.depth}})
+    if (v < 1)
+      return fail(llvm::formatv("{0} must be positive, got {1}", name, v));
+  if (d.heads % d.kvHeads != 0)
+    return fail(llvm::formatv("{0} heads are not a multiple of {1} kv heads",
+                              d.heads, d.kvHeads));
+  if (d.columns > t.numColumns)
+    return fail(llvm::formatv("plan uses {0} columns, target {1} has {2}",
+                              d.columns, t.name, t.numColumns));
+  if (d.coresPerColumn > t.numCoreRows)
+    return fail(llvm::formatv("plan uses {0} cores per column, target {1} "
+                              "has {2} core rows",
+                              d.coresPerColumn, t.name, t.numCoreRows));
+  if (d.qLen % d.qTile != 0)
+    return fail(llvm::formatv("padded query length {0} is not a multiple of "
+                              "q_tile {1}",
+                              d.qLen, d.qTile));
+  if (d.kvLen % d.kvTile != 0)
+    return fail(llvm::formatv("padded key length {0} is not a multiple of "
+                              "kv_tile {1}",
+                              d.kvLen, d.kvTile));
+  // A row softmax needs whole rows, not the plan's query tile: the softmax
+  // stage takes the most rows (a divisor of q_tile) whose S and P rows fit
+  // L1, double-buffered if possible.
+  if (d.kind == StageKind::Softmax) {
+    int64_t rowBytes = d.kvLen * bytes(ElementKind::F32);
+    int64_t fixed = t.coreStackReserveBytes +
+                    (d.hasValidLen ? d.batch * bytes(ElementKind::I32) : 0);
+    int64_t best = 0;
+    for (int64_t depth : {d.depth, int64_t(1)}) {
+      for (int64_t rows = d.qTile; rows >= 1 && !best; --rows)
+        if (d.qTile % rows == 0 &&
+            fixed + 2 * depth * rows * rowBytes <= t.coreL1Bytes)
+          best = rows;
+      if (best)
+        break;
+    }
+    if (!best)
+      return fail(llvm::formatv("a score row of {0} keys ({1} bytes in f32, "
+                                "once in and once out) does not fit the {2} "
+                                "bytes of L1",
+                                d.kvLen, rowBytes, t.coreL1Bytes));
+    d.qTile = best;
+  }
+  sch.desc = d;
+  nQ = d.qLen / d.qTile;
+  steps = stepRoles(d.kind);
+  bool perHead = d.kind == StageKind::Softmax;
+  sch.groupSize = perHead ? 1 : d.heads / d.kvHeads;
+  sch.workHeads = d.batch * (perHead ? d.heads : d.kvHeads);
+  sch.itemsPerHead = sch.groupSize * nQ;
+  sch.stepTile = d.kvTile;
+  sch.steps = (d.kind == StageKind::Softmax)
+                  ? 0
+                  : keyPasses(d.kind) * (d.kvLen / sch.stepTile);
+  return true;
+}
+
+int64_t Planner::groupRounds(int64_t g) const {
+  int64_t total = 0, units = sch.unitsOfGroup(g);
+  for (int64_t k = 0; k < units; ++k)
+    total += sch.roundsOfChunk((g + k * sch.numGroups) % sch.kvSplits);
+  return total;
+}
+
+bool Planner::chooseGroups(const ScheduleOptions &options) {
+  int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
+  int usedPerColumn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
+  int64_t spare = shimIn - usedPerColumn;
+  auto feasibleWidth = [&](int64_t w) {
+    if (d.columns % w != 0)
+      return false;
+    if (steps.empty())
+      return w == 1;
+    return w * spare >= static_cast<int64_t>(steps.size());
+  };
+  std::vector<int64_t> widths;
+  if (options.groupColumns) {
+    if (!feasibleWidth(options.groupColumns)) {
+      if (d.columns % options.groupColumns != 0)
+        return fail(llvm::formatv("kv-group-columns={0} does not divide the "
+                                  "plan's {1} columns",
+                                  options.groupColumns, d.columns));
+      return fail(llvm::formatv(
+          "kv-group-columns={0} gives {1} spare shim input channels for {2} "
+          "broadcast streams",
+          options.groupColumns, options.groupColumns * spare, steps.size()));
+    }
+    widths.push_back(options.groupColumns);
+  } else {
+    for (int64_t w = 1; w <= d.columns; ++w)
+      if (feasibleWidth(w))
+        widths.push_back(w);
+  }
+  if (widths.empty())
+    return fail(llvm::formatv(
+        "the stage needs {0} shim input streams per column plus {1} shared "
+        "K/V streams, but {2} columns of {3} offer {4} shim input channels "
+        "each; use more columns or an unfolded/partial fold",
+        usedPerColumn, steps.size(), d.columns, t.name, shimIn));
+  if (options.kvSplits && options.kvSplits > sch.itemsPerHead)
+    return fail(llvm::formatv("kv-splits={0} exceeds the {1} query tiles of "
+                              "one kv head",
+                              options.kvSplits, sch.itemsPerHead));
+  int64_t maxSplits = options.kvSplits
+                          ? options.kvSplits
+                          : std::min<int64_t>(sch.itemsPerHead, d.columns);
+  int64_t minSplits = options.kvSplits ? options.kvSplits : 1;
+
+  candidates.clear();
+  for (int64_t w : widths) {
+    for (int64_t s = minSplits; s <= maxSplits; ++s) {
+      sch.groupColumns = w;
+      sch.numGroups = d.columns / w;
+      sch.coresPerGroup = w * d.coresPerColumn;
+      sch.kvSplits = s;
+      int64_t critical = 0;
+      for (int64_t g = 0; g < sch.numGroups; ++g)
+        critical = std::max(critical, groupRounds(g));
+      int64_t perHead = 0;
+      for (int64_t c = 0; c < s; ++c)
+        perHead += sch.roundsOfChunk(c);
+      candidates.push_back({critical, perHead * sch.workHeads, -w, s});
+    }
+  }
+  llvm::sort(candidates);
+  return true;
+}
+
+void Planner::applyCandidate(const Candidate &c) {
+  sch.groupColumns = -std::get<2>(c);
+  sch.numGroups = d.columns / sch.groupColumns;
+  sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
+  sch.kvSplits = std::get<3>(c);
+  sch.roundsPerHead = 0;
+  for (int64_t s = 0; s < sch.kvSplits; ++s)
+    sch.roundsPerHead += sch.roundsOfChunk(s);
+  sch.totalRounds = sch.roundsPerHead * sch.workHeads;
+  sch.maxGroupRounds = std::get<0>(c);
+}
+
+bool Planner::buildFifos() {
+  int row0 = t.firstCoreRow;
+  int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
+  int64_t st = sch.stepTile, Lk = d.kvLen;
+  int shimIn = t.channels(TileKind::Shim, false);
+  int shimOut = t.channels(TileKind::Shim, true);
+  int memIn = t.channels(TileKind::MemTile, true);
+  int64_t depth = d.depth;
+
+  // Host memtile input channels decide how many of its cores bypass it.
+  int64_t hostIn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0) +
+                   R + static_cast<int64_t>(steps.size());
+  sch.bypassCores = std::max<int64_t>(0, hostIn - memIn);
+  if (sch.bypassCores > shimOut - 1)
+    return fail(llvm::formatv(
+        "the host memtile needs {0} input channels ({1} available) and the "
+        "shim has {2} spare output channels for cores writing directly",
+        hostIn, memIn, shimOut - 1));
+  if (sch.bypassCores > R)
+    return fail("not enough cores to bypass the host memtile");
+
+  Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
+  Role outRole = stageOutput(d.kind);
+  auto itemShape = [&]() -> std::vector<int64_t> {
+    return {tq, itemRole == Role::S ? Lk : d.headDim};
+  };
+  auto outShape = [&]() -> std::vector<int64_t> {
+    switch (outRole) {
+    case Role::O:
+      return {tq, d.valueDim};
+    case Role::S:
+      return {tq, tk};
+    default:
+      return {tq, Lk};
+    }
+  };
+  auto name = [](Role r, llvm::StringRef rest) {
+    return (stringifyRole(r) + "_" + rest).str();
+  };
+
+  for (int64_t g = 0; g < sch.numGroups; ++g) {
+    int c0 = static_cast<int>(g * sch.groupColumns);
+    std::vector<TileCoord> groupCores;
+    for (int64_t w = 0; w < sch.groupColumns; ++w)
+      for (int64_t r = 0; r < R; ++r)
+        groupCores.push_back({c0 + static_cast<int>(w), row0 + int(r)});
+
+    // Step streams: one shim channel each, on the group's columns.
+    std::string stepFifo;
+    if (!steps.empty()) {
+      std::vector<std::string> ins;
+      int firstFree = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
+      int col = c0, ch = firstFree;
+      bool joined = steps.size() > 1;
+      std::vector<int64_t> offsets;
+      int64_t joinedElems = 0;
+      for (Role role : steps) {
+        while (ch >= shimIn) {
+          ++col;
+          ch = firstFree;
+        }
+        FifoSpec f;
+        f.name = name(role, llvm::formatv("l3_g{0}", g).str());
+        f.producer = {col, t.shimRow};
+        f.consumers = {{c0, t.memTileRow}};
+        f.depth = depth;
+        int64_t width = role == Role::K ? d.headDim : d.valueDim;
+        f.shape = {st, width};
+        f.elem = d.elem;
+        if (joined) {
+          offsets.push_back(joinedElems);
+          joinedElems += st * width;
+        }
+        f.dram = role;
+        f.shimChannel = ch++;
+        f.use = FifoSpec::Step;
+        f.group = static_cast<int>(g);
+        ins.push_back(f.name);
+        sch.fifos.push_back(f);
+      }
+      FifoSpec b;
+      b.name = joined ? llvm::formatv("kv_g{0}", g).str()
+                      : name(steps.front(), llvm::formatv("g{0}", g).str());
+      b.producer = {c0, t.memTileRow};
+      b.consumers = groupCores;
+      b.depth = depth;
+      if (joined) {
+        // One flat object per step: K block, then V block.
+        b.shape = {joinedElems};
+        b.elem = d.elem;
+      } else {
+        b.shape = {st, steps.front() == Role::K ? d.headDim : d.valueDim};
+        b.elem = d.elem;
+      }
+      b.use = FifoSpec::Step;
+      b.group = static_cast<int>(g);
+      stepFifo = b.name;
+      sch.fifos.push_back(b);
+      LinkSpec link;
+      link.ins = ins;
+      link.outs = {b.name};
+      if (joined)
+        link.srcOffsets = offsets;
+      sch.links.push_back(link);
+    }
+
+    for (int64_t w = 0; w < sch.groupColumns; ++w) {
+      int c = c0 + static_cast<int>(w);
+      TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
+      std::vector<std::string> itemFifos(R), coreStepFifos(R), outFifos(R);
+      // Split operands: per column one shim FIFO, split to the cores.
+      auto addSplit = [&](Role role, std::vector<int64_t> tile, int channel,
+                          FifoSpec::Use use,
+                          std::vector<std::string> &perCore) {
+        FifoSpec in;
+        in.use = use;
+        in.column = c;
+        for (int64_t r = 0; r < R; ++r)
+          in.coreRows.push_back(static_cast<int>(r));
+        in.name = name(role, llvm::formatv("l3_c{0}", c).str());
+        in.producer = shim;
+        in.consumers = {mem};
+        in.depth = depth;
+        in.shape = {R * tile[0], tile[1]};
+        in.elem = sch.roleElement(role);
+        in.dram = role;
+        in.shimChannel = channel;
+        sch.fifos.push_back(in);
+        LinkSpec link;
+        link.ins = {in.name};
+        for (int64_t r = 0; r < R; ++r) {
+          FifoSpec out;
+          out.name = name(role, llvm::formatv("c{0}_r{1}", c, r).str());
+          out.producer = mem;
+          out.consumers = {{c, row0 + int(r)}};
+          out.depth = depth;
+          out.shape = tile;
+          out.elem = in.elem;
+          out.use = use;
+          out.column = c;
+          link.outs.push_back(out.name);
+          link.dstOffsets.push_back(r * tile[0] * tile[1]);
+          perCore[r] = out.name;
+          sch.fifos.push_back(out);
+        }
+        sch.links.push_back(link);
+      };
+      int channel = 0;
+      if (hasItem(d.kind))
+        addSplit(itemRole, itemShape(), channel++, FifoSpec::Item, itemFifos);
+      if (hasCoreStep(d.kind))
+        addSplit(Role::P, {tq, tk}, channel++, FifoSpec::CoreStep,
+                 coreStepFifos);
+
+      // Outputs: joined in the memtile, except bypassing cores.
+      int64_t bypass = w == 0 ? sch.bypassCores : 0;
+      int64_t joinedCores = R - bypass;
+      std::vector<int64_t> tile = outShape();
+      if (joinedCores > 0) {
+        LinkSpec link;
+        for (int64_t r = 0; r < joinedCores; ++r) {
+          FifoSpec f;
+          f.name = name(outRole, llvm::formatv("c{0}_r{1}", c, r).str());
+          f.producer = {c, row0 + int(r)};
+          f.consumers = {mem};
+          f.depth = depth;
+          f.shape = tile;
+          f.elem = sch.roleElement(outRole);
+          f.use = FifoSpec::Output;
+          f.column = c;
+          link.ins.push_back(f.name);
+          link.srcOffsets.push_back(r * tile[0] * tile[1]);
+          outFifos[r] = f.name;
+          sch.fifos.push_back(f);
+        }
+        FifoSpec o;
+        o.name = name(outRole, llvm::formatv("l3_c{0}", c).str());
+        o.producer = mem;
+        o.consumers = {shim};
+        o.depth = depth;
+        o.shape = {joinedCores * tile[0], tile[1]};
+        o.elem = sch.roleElement(outRole);
+        o.dram = outRole;
+        o.shimChannel = 0;
+        o.use = FifoSpec::Output;
+        o.column = c;
+        for (int64_t r = 0; r < joinedCores; ++r)
+          o.coreRows.push_back(static_cast<int>(r));
+        link.outs = {o.name};
+        if (joinedCores == 1)
+          link.srcOffsets.clear();
+        sch.fifos.push_back(o);
+        sch.links.push_back(link);
+      }
+      for (int64_t r = joinedCores; r < R; ++r) {
+        FifoSpec f;
+        f.name = name(outRole, llvm::formatv("l3_c{0}_r{1}", c, r).str());
+        f.producer = {c, row0 + int(r)};
+        f.consumers = {shim};
+        f.depth = depth;
+        f.shape = tile;
+        f.elem = sch.roleElement(outRole);
+        f.dram = outRole;
+        f.shimChannel = static_cast<int>(1 + (r - joinedCores));
+        f.use = FifoSpec::Output;
+        f.column = c;
+        f.coreRows = {static_cast<int>(r)};
+        outFifos[r] = f.name;
+        sch.fifos.push_back(f);
+      }
+
+      for (int64_t r = 0; r < R; ++r) {
+        CoreSpec core;
+        core.tile = {c, row0 + int(r)};
+        core.group = static_cast<int>(g);
+        core.columnInGroup = static_cast<int>(w);
+        core.row = static_cast<int>(r);
+        core.itemFifo = itemFifos[r];
+        core.stepFifo = stepFifo;
+        core.coreStepFifo = coreStepFifos[r];
+        core.outFifo = outFifos[r];
+        if (d.hasValidLen)
+          core.rtpBuffer = llvm::formatv("rtp_c{0}_r{1}", c, r).str();
+        sch.cores.push_back(core);
+      }
+    }
+  }
+  return true;
+}
+
+bool Planner::checkResources() {
+  // L1: choose depths at the core ends.
+  const CoreSpec &core = sch.cores.front();
+  auto fifoBytes = [&](const std::string &n) -> int64_t {
+    if (n.empty())
+      return 0;
+    for (const FifoSpec &f : sch.fifos)
+      if (f.name == n)
+        return f.objectBytes();
+    return 0;
+  };
+  int64_t tq = d.qTile, f32 = bytes(ElementKind::F32);
+  int64_t scratch = 0;
+  switch (d.kind) {
+  case StageKind::Online:
+    scratch = tq * d.kvTile * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
+              d.kvTile * d.valueDim * bytes(d.elem);
+    break;
+  case StageKind::Full:
+    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32 + tq * d.valueDim * f32 +
+              2 * tq * f32 + d.kvTile * d.valueDim * bytes(d.elem);
+    break;
+  case StageKind::QKSoftmax:
+    scratch = tq * d.kvTile * f32;
+    break;
+  case StageKind::PV:
+    scratch = tq * d.valueDim * f32 + 2 * tq * f32;
+    break;
+  default:
+    break;
+  }
+  if (d.hasValidLen)
+    scratch += d.batch * bytes(ElementKind::I32);
+  int64_t item = fifoBytes(core.itemFifo), step = fifoBytes(core.stepFifo);
+  int64_t coreStep = fifoBytes(core.coreStepFifo);
+  int64_t out = 0;
+  for (const CoreSpec &c : sch.cores)
+    out = std::max(out, fifoBytes(c.outFifo));
+  int64_t dItem = d.depth, dStep = d.depth, dCoreStep = d.depth, dOut = d.depth;
+  auto total = [&]() {
+    return item * dItem + step * dStep + coreStep * dCoreStep + out * dOut +
+           scratch + t.coreStackReserveBytes;
+  };
+  // Streams consumed once per item give up double buffering first.
+  for (int64_t *dep : {&dItem, &dOut, &dCoreStep, &dStep})
+    if (total() > t.coreL1Bytes)
+      *dep = 1;
+  if (total() > t.coreL1Bytes)
+    return fail(llvm::formatv(
+        "core memory: {0} bytes needed at depth 1 (item {1}, step {2}, "
+        "per-core step {3}, output {4}, scratch {5}, stack {6}) exceed the "
+        "{7} bytes of L1 on {8}; use smaller q_tile/kv_tile",
+        total(), item, step, coreStep, out, scratch, t.coreStackReserveBytes,
+        t.coreL1Bytes, t.name));
+  // Unused streams report depth 0.
+  sch.itemDepth = item ? dItem : 0;
+  sch.stepDepth = step ? dStep : 0;
+  sch.coreStepDepth = coreStep ? dCoreStep : 0;
+  sch.outDepth = dOut;
+  sch.l1Bytes = total();
+  // Depths: the core-side FIFOs get the chosen depth; shim<->memtile FIFOs
+  // keep the plan's depth (L2 is checked below).
+  for (FifoSpec &f : sch.fifos) {
+    bool coreEnd = f.producer.row >= t.firstCoreRow ||
+                   llvm::any_of(f.consumers, [&](const TileCoord &c) {
+                     return c.row >= t.firstCoreRow;
+                   });
+    if (!coreEnd)
+      continue;
+    switch (f.use) {
+    case FifoSpec::Item:
+      f.depth = dItem;
+      break;
+    case FifoSpec::Step:
+      f.depth = dStep;
+      break;
+    case FifoSpec::CoreStep:
+      f.depth = dCoreStep;
+      break;
+    case FifoSpec::Output:
+      f.depth = dOut;
+      break;
+    }
+  }
+
+  // Channels, locks, memtile memory and BDs per tile.
+  struct Use {
+    int in = 0, out = 0, locks = 0;
+    int64_t bytes = 0, bds = 0;
+  };
+  std::map<std::pair<int, int>, Use> uses;
+  for (const FifoSpec &f : sch.fifos) {
+    Use &p = uses[{f.producer.col, f.producer.row}];
+    p.out += 1;
+    p.locks += t.objectFifoLocksPerEndpoint;
+    bool prodMem = f.producer.row == t.memTileRow;
+    if (prodMem)
+      p.bds += f.depth;
+    for (const TileCoord &c : f.consumers) {
+      Use &u = uses[{c.col, c.row}];
+      u.in += 1;
+      u.locks += t.objectFifoLocksPerEndpoint;
+      if (c.row == t.memTileRow)
+        u.bds += f.depth;
+    }
+  }
+  auto fifoNamed = [&](const std::string &n) -> const FifoSpec & {
+    for (const FifoSpec &f : sch.fifos)
+      if (f.name == n)
+        return f;
+    return sch.fifos.front();
+  };
+  // A link's buffers live in its memtile: the whole object (the split
+  // input, the join output) times its depth.
+  for (const LinkSpec &l : sch.links) {
+    const FifoSpec &whole =
+        l.ins.size() > 1 ? fifoNamed(l.outs.front()) : fifoNamed(l.ins.front());
+    const FifoSpec &in = fifoNamed(l.ins.front());
+    TileCoord point = in.consumers.front();
+    uses[{point.col, point.row}].bytes += whole.depth * whole.objectBytes();
+  }
+  for (const LinkSpec &l : sch.links)
+    if (l.outs.size() > static_cast<size_t>(t.memTileLinkFanOutMax))
+      return fail(llvm::formatv("a split to {0} cores exceeds the memtile "
+                                "link fan-out of {1}",
+                                l.outs.size(), t.memTileLinkFanOutMax));
+  for (auto &[tile, u] : uses) {
+    TileKind kind = t.tileKind(tile.first, tile.second);
+    llvm::StringRef kindName = stringifyTileKind(kind);
+    if (u.in > t.channels(kind, true))
+      return fail(llvm::formatv("{0} tile ({1}, {2}) needs {3} input DMA "
+                                "channels, it has {4}",
+                                kindName, tile.first, tile.second, u.in,
+                                t.channels(kind, true)));
+    if (u.out > t.channels(kind, false))
+      return fail(llvm::formatv("{0} tile ({1}, {2}) needs {3} output DMA "
+                                "channels, it has {4}",
+                                kindName, tile.first, tile.second, u.out,
+                                t.channels(kind, false)));
+    if (kind != TileKind::Shim && u.locks > t.locks(kind))
+      return fail(llvm::formatv("{0} tile ({1}, {2}) needs {3} locks, it has "
+                                "{4}",
+                                kindName, tile.first, tile.second, u.locks,
+                                t.locks(kind)));
+    if (kind == TileKind::MemTile) {
+      if (u.bytes > t.memTileL2Bytes)
+        return fail(llvm::formatv("memtile ({0}, {1}) needs {2} bytes, L2 "
+                                  "has {3}",
+                                  tile.first, tile.second, u.bytes,
+                                  t.memTileL2Bytes));
+      if (u.bds > t.bufferDescriptors(kind))
+        return fail(llvm::formatv("memtile ({0}, {1}) needs {2} buffer "
+                                  "descriptors, it has {3}",
+                                  tile.first, tile.second, u.bds,
+                                  t.bufferDescriptors(kind)));
+      sch.l2Bytes = std::max(sch.l2Bytes, u.bytes);
+      sch.memTileBDs = std::max(sch.memTileBDs, u.bds);
+    }
+  }
+  return true;
+}
+
+bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
+                             std::vector<SequenceOp> &ops) {
+  int64_t U = g + k * sch.numGroups;
+  int64_t kh = U / sch.kvSplits, s = U % sch.kvSplits;
+  int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
+  int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
+  int64_t st = sch.stepTile;
+  const DmaLimits &lim = t.dmaLimits(TileKind::Shim);
+
+  auto emit = [&](const FifoSpec &f, std::vector<int64_t> &runs,
+                  int64_t runLen) -> bool {
+    std::vector<Pattern> pats;
+    Role role = *f.dram;
+    std::string why;
+    if (!compressRuns(runs, runLen, eb(role), lim, pats, why))
+      return fail(llvm::formatv("{0} transfer of '{1}': {2}",
+                                stringifyRole(role), f.name, why));
+    bool toShim = f.consumers.front().row == t.shimRow;
+    int col = toShim ? f.consumers.front().col : f.producer.col;
+    for (const Pattern &p : pats) {
+      SequenceOp op;
+      op.kind = SequenceOp::Transfer;
+      op.fifo = f.name;
+      op.role = role;
+      op.shimColumn = col;
+      op.toShim = toShim;
+      op.channel = f.shimChannel;
+      op.pattern = p;
+      ops.push_back(op);
+    }
+    return true;
+  };
+
+  for (const FifoSpec &f : sch.fifos) {
+    if (!f.dram)
+      continue;
+    Role role = *f.dram;
+    std::vector<int64_t> runs;
+    int64_t runLen = 0;
+    if (f.use == FifoSpec::Step) {
+      if (f.group != g)
+        continue;
+      int64_t width = role == Role::K ? d.headDim : d.valueDim;
+      int64_t b = batchOf(kh), head = kvHeadOf(kh);
+      int64_t blocks = d.kvLen / st;
+      for (int64_t tr = t0; tr < t1; ++tr)
+        for (int64_t j = 0; j < sch.steps; ++j)
+          addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
+      runLen = width;
+    } else {
+      int64_t w = f.column - g * sch.groupColumns;
+      if (w < 0 || w >= sch.groupColumns)
+        continue;
+      auto itemOf = [&](int64_t tr, int64_t r) {
+        return item(kh, itemIndex(start, len, tr, w, r));
+      };
+      bool perStep = f.use == FifoSpec::CoreStep ||
+                     (f.use == FifoSpec::Output && outputPerStep(d.kind));
+      int64_t width = role == Role::Q   ? d.headDim
+                      : role == Role::O ? d.valueDim
+                      : perStep         ? tk
+                                        : d.kvLen;
+      int64_t stepsHere = perStep ? d.kvLen / tk : 1;
+      for (int64_t tr = t0; tr < t1; ++tr)
+        for (int64_t j = 0; j < stepsHere; ++j)
+          for (int r : f.coreRows) {
+            auto [b, h, qi] = itemOf(tr, r);
+            addr.tile(runs, role, b, h, qi * tq, tq, perStep ? j * tk : 0);
+          }
+      runLen = width;
+    }
+    if (!runs.empty() && !emit(f, runs, runLen))
+      return false;
+  }
+  return true;
+}
+
+bool Planner::buildSequence() {
+  struct Batch {
+    int64_t g, k, t0, t1;
+    std::vector<SequenceOp> ops;
+  };
+  int depth = t.shimTaskQueueDepth;
+  int bds = t.bufferDescriptors(TileKind::Shim);
+  auto fits = [&](const std::vector<SequenceOp> &ops) {
+    std::map<std::tuple<int, bool, int>, int> perChannel;
+    std::map<int, int> perTile;
+    for (const SequenceOp &op : ops) {
+      if (++perChannel[{op.shimColumn, op.toShim, op.channel}] > depth)
+        return false;
+      if (++perTile[op.shimColumn] > bds)
+        return false;
+    }
+    return true;
+  };
+  // Batches in issue order: unit position, then group.
+  std::vector<Batch> batches;
+  int64_t maxUnits = sch.unitsOfGroup(0);
+  for (int64_t k = 0; k < maxUnits; ++k) {
+    for (int64_t g = 0; g < sch.numGroups; ++g) {
+      if (k >= sch.unitsOfGroup(g))
+        continue;
+      int64_t U = g + k * sch.numGroups;
+      int64_t rounds = sch.roundsOfChunk(U % sch.kvSplits);
+      // Split the unit's rounds until every batch fits the queues.
+      std::vector<std::pair<int64_t, int64_t>> pending{{0, rounds}};
+      std::vector<Batch> done;
+      while (!pending.empty()) {
+        auto [t0, t1] = pending.back();
+        pending.pop_back();
+        Batch b{g, k, t0, t1, {}};
+        if (!batchTransfers(g, k, t0, t1, b.ops))
+          return false;
+        if (fits(b.ops)) {
+          done.push_back(std::move(b));
+          continue;
+        }
+        if (t1 - t0 == 1)
+          return fail(llvm::formatv(
+              "one round of work head {0} needs more shim tasks than a "
+              "channel's queue ({1}) or a shim's {2} buffer descriptors hold",
+              U / sch.kvSplits, depth, bds));
+        int64_t mid = t0 + (t1 - t0) / 2;
+        pending.push_back({mid, t1});
+        pending.push_back({t0, mid});
+      }
+      for (Batch &b : done)
+        batches.push_back(std::move(b));
+    }
+  }
+
+  // Issue with waits: a batch retires when its output channels signal.
+  struct InFlight {
+    std::vector<std::string> tokens;
+    std::map<std::tuple<int, bool, int>, int> channels;
+    std::map<int, std::vector<int>> bdIds;
+  };
+  std::deque<InFlight> inflight;
+  std::map<std::tuple<int, bool, int>, int> busyChannels;
+  std::map<int, std::set<int>> busyBDs;
+  auto retireOldest = [&]() {
+    InFlight &f = inflight.front();
+    for (const std::string &tok : f.tokens) {
+      SequenceOp w;
+      w.kind = SequenceOp::Wait;
+      w.fifo = tok;
+      sch.sequence.push_back(w);
+      ++sch.waits;
+    }
+    for (auto &[ch, n] : f.channels)
+      busyChannels[ch] -= n;
+    for (auto &[col, ids] : f.bdIds)
+      for (int id : ids)
+        busyBDs[col].erase(id);
+    inflight.pop_front();
+  };
+  for (Batch &b : batches) {
+    std::map<std::tuple<int, bool, int>, int> need;
+    std::map<int, int> needBDs;
+    for (const SequenceOp &op : b.ops) {
+      ++need[{op.shimColumn, op.toShim, op.channel}];
+      ++needBDs[op.shimColumn];
+    }
+    auto blocked = [&]() {
+      for (auto &[ch, n] : need)
+        if (busyChannels[ch] + n > depth)
+          return true;
+      for (auto &[col, n] : needBDs)
+        if (static_cast<int>(busyBDs[col].size()) + n > bds)
+          return true;
+      return false;
+    };
+    while (blocked())
+      retireOldest();
+    InFlight f;
+    f.channels = need;
+    for (auto &[ch, n] : need)
+      busyChannels[ch] += n;
+    // Outputs first (their S2MM must be ready), then inputs.
+    std::stable_partition(b.ops.begin(), b.ops.end(),
+                          [](const SequenceOp &op) { return op.toShim; });
+    std::map<std::string, size_t> lastOutput;
+    for (size_t i = 0; i < b.ops.size(); ++i)
+      if (b.ops[i].toShim)
+        lastOutput[b.ops[i].fifo] = i;
+    for (size_t i = 0; i < b.ops.size(); ++i) {
+      SequenceOp op = b.ops[i];
+      std::set<int> &used = busyBDs[op.shimColumn];
+      int id = 0;
+      while (used.count(id))
+        ++id;
+      used.insert(id);
+      f.bdIds[op.shimColumn].push_back(id);
+      op.bdId = id;
+      op.issueToken = op.toShim && lastOutput[op.fifo] == i;
+      if (op.issueToken)
+        f.tokens.push_back(op.fifo);
+      sch.roleBytes[static_cast<int>(op.role)] +=
+          op.pattern.elements() * eb(op.role);
+      sch.sequence.push_back(op);
+      ++sch.transfers;
+    }
+    inflight.push_back(std::move(f));
+    sch.maxBatchesInFlight =
+        std::max<int64_t>(sch.maxBatchesInFlight, inflight.size());
+    ++sch.batches;
+  }
+  while (!inflight.empty())
+    retireOldest();
+  return true;
+}
+
+} // namespace
+
+std::optional<StageSchedule> aiemap::planStage(const StageDesc &desc,
+                                               const NPUTarget &target,
+                                               const ScheduleOptions &options,
+                                               std::string &error) {
+  Planner probe(desc, target, error);
+  if (!probe.validate() || !probe.chooseGroups(options))
+    return std::nullopt;
+  // Take the best-ranked group/split choice whose resources and runtime
+  // sequence fit; report the best-ranked one's reason when none does.
+  std::string firstError;
+  for (const Planner::Candidate &c : probe.candidates) {
+    std::string why;
+    Planner p(desc, target, why);
+    if (!p.validate())
+      return std::nullopt;
+    p.applyCandidate(c);
+    if (p.buildFifos() && p.checkResources() && p.buildSequence())
+      return std::move(p.sch);
+    if (firstError.empty())
+      firstError = why;
+  }
+  error = firstError;
+  return std::nullopt;
+}

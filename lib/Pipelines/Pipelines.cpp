@@ -1,0 +1,54 @@
+//===- Pipelines.cpp - attn-aie pass pipelines ----------------------------===//
+//
+// The `attn-to-aie` pipeline: fold, tile, pad and mask, schedule the DMAs,
+// convert to AIE devices, and check the result against the target table
+// (last, so that nothing illegal leaves the pipeline).
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Pipelines/Pipelines.h"
+
+#include "attn/Conversion/AttnToAIE/Passes.h"
+#include "attn/Dialect/AIE/Transforms/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+void attn::buildAttnToAIEPipeline(OpPassManager &pm,
+                                  const AttnToAIEPipelineOptions &options) {
+  AttnFoldOptions fold;
+  fold.mode = options.fold;
+  fold.target = options.target;
+  fold.intermediateType = options.intermediateType;
+  pm.addPass(createAttnFold(fold));
+  AttnTileOptions tile;
+  tile.target = options.target;
+  tile.qTile = options.qTile;
+  tile.kvTile = options.kvTile;
+  tile.l2QBlock = options.l2QBlock;
+  tile.l2KvBlock = options.l2KvBlock;
+  tile.columns = options.columns;
+  tile.coresPerColumn = options.coresPerColumn;
+  tile.depth = options.depth;
+  tile.mapping = options.mapping;
+  pm.addPass(createAttnTile(tile));
+  pm.addPass(createAttnPadAndMask());
+  AttnScheduleDmaOptions schedule;
+  schedule.groupColumns = options.kvGroupColumns;
+  schedule.kvSplits = options.kvSplits;
+  pm.addPass(createAttnScheduleDma(schedule));
+  pm.addPass(createConvertAttnToAIE());
+  pm.addPass(aie::createAIECheckLimits());
+}
+
+void attn::registerAttnPipelines() {
+  PassPipelineRegistration<AttnToAIEPipelineOptions>(
+      "attn-to-aie",
+      "Compile attention layers to AIE devices: attn-fold, attn-tile, "
+      "attn-pad-and-mask, attn-schedule-dma, convert-attn-to-aie, "
+      "aie-check-limits",
+      buildAttnToAIEPipeline);
+}

@@ -1,0 +1,289 @@
+"""Compile attention layers to AIE programs (``attn.compiler.compile``).
+
+The work is the C++ ``attn-to-aie`` pipeline (attn-fold, attn-tile,
+attn-pad-and-mask, attn-schedule-dma, convert-attn-to-aie, aie-check-limits);
+this module renders its options, runs it and assembles a report from the
+decisions recorded on the stages and the exact DRAM traffic of the emitted
+runtime sequences::
+
+    >>> from attn import compiler
+    >>> program = compiler.compile(text, target="npu2", fold="online")  # doctest: +SKIP
+    >>> program.text            # the AIE module, upstream mlir-aie syntax
+    >>> program.report["dram_read_bytes"], program.report["compulsory_bytes"]
+
+Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
+``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
+``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``intermediate_type``
+(attn-fold, attn-tile) and ``kv_group_columns``, ``kv_splits``
+(attn-schedule-dma).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Union
+
+from . import ir, passmanager
+from .analysis import count_traffic
+from .pipeline_options import FoldOptions, TileOptions
+
+__all__ = ["AIEPipelineOptions", "CompiledProgram", "compile"]
+
+
+@dataclass(frozen=True)
+class AIEPipelineOptions:
+    """The options of the ``attn-to-aie`` pipeline (C++ names with ``_`` for ``-``)."""
+
+    target: str = "npu2"
+    fold: str = "auto"
+    intermediate_type: str = "f32"
+    q_tile: int = 0
+    kv_tile: int = 0
+    l2_q_block: int = 0
+    l2_kv_block: int = 0
+    columns: int = 0
+    cores_per_column: int = 0
+    depth: int = 2
+    mapping: str = "fused"
+    kv_group_columns: int = 0
+    kv_splits: int = 0
+
+    def __post_init__(self) -> None:
+        # attn-fold / attn-tile options are validated by their own dataclasses.
+        FoldOptions(mode=self.fold, target=self.target, intermediate_type=self.intermediate_type)
+        TileOptions(
+            target=self.target,
+            q_tile=self.q_tile,
+            kv_tile=self.kv_tile,
+            l2_q_block=self.l2_q_block,
+            l2_kv_block=self.l2_kv_block,
+            columns=self.columns,
+            cores_per_column=self.cores_per_column,
+            depth=self.depth,
+            mapping=self.mapping,
+        )
+        for name in ("kv_group_columns", "kv_splits"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(
+                    f"attn-schedule-dma: option '{name.replace('_', '-')}' must be a non-negative int, got {value!r}"
+                )
+
+    def render(self) -> str:
+        """``attn-to-aie{...}`` with the options that differ from their defaults."""
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value != f.default or f.name in ("target", "fold"):
+                parts.append(f"{f.name.replace('_', '-')}={value}")
+        return "attn-to-aie{" + " ".join(parts) + "}"
+
+
+@dataclass
+class CompiledProgram:
+    """What :func:`compile` returns."""
+
+    aie: ir.Module  # the AIE module: one aie.device per stage
+    text: str  # its text (upstream mlir-aie syntax)
+    report: dict[str, Any]  # stages, plans, schedules, DRAM traffic
+    pipeline: str  # the textual pipeline that produced it
+
+
+_ROLE_TENSORS = ("q", "k", "v", "o")
+
+
+def _attr_to_py(attr: ir.Attribute) -> Any:
+    if isinstance(attr, ir.DictAttr):
+        return {named.name: _attr_to_py(named.attr) for named in attr}
+    if isinstance(attr, ir.ArrayAttr):
+        return [_attr_to_py(a) for a in attr]
+    if isinstance(attr, ir.IntegerAttr):
+        return attr.value
+    if isinstance(attr, ir.StringAttr):
+        return attr.value
+    if isinstance(attr, ir.FloatAttr):
+        return attr.value
+    return str(attr)
+
+
+def _plan_to_py(attr: ir.Attribute) -> dict[str, Any]:
+    # #attn.plan<target = "npu2", q_tile = 64, ..., intrinsic = [4, 8, 8], ...>
+    text = str(attr)
+    body = text[text.index("<") + 1 : text.rindex(">")]
+    fields: dict[str, Any] = {}
+    depth, start = 0, 0
+    items = []
+    for i, ch in enumerate(body):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items.append(body[start:i])
+            start = i + 1
+    items.append(body[start:])
+    for item in items:
+        key, _, value = item.partition("=")
+        value = value.strip()
+        if value.startswith('"'):
+            fields[key.strip()] = value.strip('"')
+        elif value.startswith("["):
+            fields[key.strip()] = [int(x) for x in value.strip("[]").split(",")]
+        elif value == "?":
+            fields[key.strip()] = None
+        else:
+            try:
+                fields[key.strip()] = int(value)
+            except ValueError:
+                fields[key.strip()] = value
+    return fields
+
+
+def _diagnostics(exc: Exception) -> str:
+    # MLIRError carries every diagnostic; keep the errors and their located
+    # messages, drop the notes that print whole operations.
+    lines = [line for line in str(exc).splitlines() if line.lstrip().startswith("error:")]
+    return "\n".join(line.strip() for line in lines) if lines else str(exc)
+
+
+def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
+    records = []
+    for fn in module.body.operations:
+        if fn.operation.name != "func.func":
+            continue
+        fname = fn.attributes["sym_name"].value
+        for op in fn.regions[0].blocks[0].operations:
+            if op.operation.name != "attn.stage":
+                continue
+            attrs = op.attributes
+            schedule = _attr_to_py(attrs["dma_schedule"]) if "dma_schedule" in attrs else None
+            records.append(
+                {
+                    "function": fname,
+                    "name": attrs["name"].value,
+                    "fold": str(attrs["fold"]).removeprefix("#attn.fold<").removesuffix(">"),
+                    "plan": _plan_to_py(attrs["plan"]) if "plan" in attrs else None,
+                    "schedule": schedule,
+                }
+            )
+    return records
+
+
+def _device_names(module: ir.Module) -> list[str]:
+    return [op.attributes["sym_name"].value for op in module.body.operations if op.operation.name == "aie.device"]
+
+
+def compile(  # noqa: A001 - the public name is fixed by the project
+    module: Union[ir.Module, str],
+    target: str = "npu2",
+    fold: str = "auto",
+    **tile_options: Any,
+) -> CompiledProgram:
+    """Compile the attention layers of `module` to AIE devices for `target`.
+
+    `module`: an ``attn.ir.Module`` (left unchanged) or MLIR text holding
+    functions with ``attn.attention`` ops. `fold`: ``auto``, ``unfolded``,
+    ``partial``, ``full`` or ``online``. `tile_options`: see the module
+    docstring. Raises ``ValueError`` for bad options and for layers the
+    pipeline cannot compile (the message carries the diagnostics: which
+    stage, which limit).
+    """
+    names = {f.name for f in dataclasses.fields(AIEPipelineOptions)} - {"target", "fold"}
+    unknown = sorted(set(tile_options) - names)
+    if unknown:
+        raise ValueError(f"compile: unknown option(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
+    options = AIEPipelineOptions(target=target, fold=fold, **tile_options)
+
+    if isinstance(module, str):
+        context = ir.Context()
+        text = module
+    elif isinstance(module, ir.Module):
+        context = module.context
+        text = str(module)
+    else:
+        raise ValueError(f"compile: expected an attn.ir.Module or MLIR text, got {type(module).__name__}")
+
+    pipeline = options.render()
+    fold_opts = FoldOptions(mode=options.fold, target=options.target, intermediate_type=options.intermediate_type)
+    tile_opts = TileOptions(
+        target=options.target,
+        q_tile=options.q_tile,
+        kv_tile=options.kv_tile,
+        l2_q_block=options.l2_q_block,
+        l2_kv_block=options.l2_kv_block,
+        columns=options.columns,
+        cores_per_column=options.cores_per_column,
+        depth=options.depth,
+        mapping=options.mapping,
+    )
+    schedule = "attn-schedule-dma{" + f"kv-group-columns={options.kv_group_columns} kv-splits={options.kv_splits}" + "}"
+    # The attn-to-aie pipeline, run in two halves so that the decisions
+    # recorded on the stages can be read before they are converted.
+    first = f"builtin.module({fold_opts.render()},{tile_opts.render()},attn-pad-and-mask,{schedule})"
+    second = "builtin.module(convert-attn-to-aie,aie-check-limits)"
+    with context, ir.Location.unknown():
+        try:
+            work = ir.Module.parse(text)
+        except Exception as exc:  # the binding raises MLIRError with the diagnostics
+            raise ValueError(f"compile: cannot parse the module: {exc}") from None
+        try:
+            passmanager.PassManager.parse(first).run(work.operation)
+            stages = _stage_records(work)
+            passmanager.PassManager.parse(second).run(work.operation)
+        except Exception as exc:
+            raise ValueError(f"compile: {pipeline} failed:\n{_diagnostics(exc)}") from None
+        if not stages:
+            raise ValueError("compile: the module has no attn.attention to compile")
+        devices = _device_names(work)
+        per_device = []
+        read = write = 0
+        for stage, device in zip(stages, devices, strict=True):
+            stage["device"] = device
+            traffic = count_traffic(work, sequence=device)
+            roles = stage["schedule"]["arguments"]
+            arguments = {
+                roles[i]: {"read_bytes": a["read_bytes"], "write_bytes": a["write_bytes"]}
+                for i, a in traffic["per_argument"].items()
+            }
+            per_device.append(
+                {
+                    "device": device,
+                    "read_bytes": traffic["read_bytes"],
+                    "write_bytes": traffic["write_bytes"],
+                    "arguments": arguments,
+                }
+            )
+            read += traffic["read_bytes"]
+            write += traffic["write_bytes"]
+        # Compulsory: the program buffers of Q, K, V read once, O written once
+        # (per layer, i.e. per function).
+        compulsory = 0
+        by_function: dict[str, dict[str, int]] = {}
+        for stage in stages:
+            buffers = by_function.setdefault(stage["function"], {})
+            for role, size in stage["schedule"]["buffer_bytes"].items():
+                if role in _ROLE_TENSORS:
+                    buffers.setdefault(role, size)
+        for buffers in by_function.values():
+            compulsory += sum(buffers.values())
+        per_tensor: dict[str, dict[str, int]] = {}
+        for dev in per_device:
+            for role, t in dev["arguments"].items():
+                acc = per_tensor.setdefault(role, {"read_bytes": 0, "write_bytes": 0})
+                acc["read_bytes"] += t["read_bytes"]
+                acc["write_bytes"] += t["write_bytes"]
+        report = {
+            "target": options.target,
+            "fold": options.fold,
+            "pipeline": pipeline,
+            "stages": [{k: s[k] for k in ("function", "name", "fold", "device")} for s in stages],
+            "plans": {s["device"]: s["plan"] for s in stages},
+            "schedules": {s["device"]: s["schedule"] for s in stages},
+            "dram_read_bytes": read,
+            "dram_write_bytes": write,
+            "compulsory_bytes": compulsory,
+            "per_device": per_device,
+            "per_tensor": per_tensor,
+        }
+        return CompiledProgram(aie=work, text=str(work), report=report, pipeline=pipeline)

@@ -1,0 +1,73 @@
+"""``attn-compile``: compile attention layers in an MLIR file to AIE programs.
+
+    attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json
+
+Options mirror ``attn.compiler.compile`` (the ``attn-to-aie`` pipeline).
+Errors (unreadable input, bad options, layers no legal program exists for)
+go to stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from .aie_compile import AIEPipelineOptions, compile
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="attn-compile",
+        description="Compile the attention layers of an MLIR file to AIE devices (attn-to-aie pipeline).",
+    )
+    p.add_argument("input", help="MLIR file with functions holding attn.attention ops ('-' for stdin)")
+    p.add_argument("-o", "--output", help="write the AIE module here (default: stdout)")
+    p.add_argument("--report", help="write the compile report (JSON) here")
+    for f in dataclasses.fields(AIEPipelineOptions):
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(f.default, int):
+            p.add_argument(flag, type=int, default=f.default, help=f"pipeline option (default {f.default})")
+        else:
+            p.add_argument(flag, default=f.default, help=f"pipeline option (default {f.default})")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text()
+    except OSError as exc:
+        print(f"attn-compile: cannot read {args.input}: {exc.strerror}", file=sys.stderr)
+        return 1
+    options = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(AIEPipelineOptions)
+        if f.name not in ("target", "fold")
+    }
+    try:
+        program = compile(text, target=args.target, fold=args.fold, **options)
+    except ValueError as exc:
+        print(f"attn-compile: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.output:
+            Path(args.output).write_text(program.text)
+        else:
+            sys.stdout.write(program.text)
+        if args.report:
+            Path(args.report).write_text(json.dumps(program.report, indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        print(f"attn-compile: cannot write output: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
