@@ -28,13 +28,25 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from .pipeline_options import FoldOptions, PassOptions, TileOptions, parse_pipeline, render_pipeline
+from .pipeline_options import (
+    FoldMode,
+    FoldOptions,
+    IntermediateType,
+    Mapping,
+    PassOptions,
+    TileOptions,
+    parse_pipeline,
+    render_pipeline,
+)
 from .reference import CAUSAL_KINDS, DTYPES, round_to_dtype
 
 __all__ = [
     "FOLD_MODES",
+    "FoldMode",
     "FoldOptions",
+    "IntermediateType",
     "MASK_KINDS",
+    "Mapping",
     "PassOptions",
     "TileOptions",
     "parse_pipeline",
@@ -44,6 +56,8 @@ __all__ = [
     "cpu_pipeline",
     "run_on_cpu",
     "clear_engine_cache",
+    "from_storage",
+    "to_storage",
 ]
 
 MASK_KINDS = (None, "bool", "additive")
@@ -221,7 +235,9 @@ def cpu_pipeline(
 ) -> str:
     """The textual pass pipeline :func:`run_on_cpu` applies to a module.
 
-    ``fold=None`` lowers ``attn.attention`` directly (level 1). Otherwise the
+    ``fold=None`` lowers the module as it is: ``attn.attention`` directly
+    (level 1), or a module that is already folded/tiled (it is padded to its
+    plans by attn-pad-and-mask, a no-op elsewhere, and lowered). Otherwise the
     layer is folded (``attn-fold``; ``fold`` is a mode or a
     :class:`FoldOptions`), tiled for ``target`` (``attn-tile`` with
     ``tile_options``, the fields of :class:`TileOptions`), padded to its
@@ -232,7 +248,7 @@ def cpu_pipeline(
     goes to attn-fold.
     """
     passes: list[Union[PassOptions, str]] = list(_fold_and_tile(fold, target, tile_options))
-    if len(passes) == 2:
+    if len(passes) != 1:  # tiled, or already tiled by the caller (fold=None)
         passes.append("attn-pad-and-mask")
     passes += ["attn-lower-to-cpu", *CPU_LOWERING_PIPELINE]
     return render_pipeline(*passes)
@@ -261,13 +277,30 @@ _STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bo
 
 
 class _Compiled:
-    """A JIT-compiled function with the types of its arguments and results."""
+    """A JIT-compiled function with the types of its arguments and results.
 
-    def __init__(self, engine: Any, name: str, args: list[_ArgType], results: list[_ArgType], keep: Any):
+    ``roles`` maps the operands of the function's ``attn.attention`` (when it
+    reads the function arguments directly, as attention_layer builds it) to
+    argument numbers, so that run_on_cpu can check the relations between
+    dynamic sizes before the compiled code reads out of bounds.
+    """
+
+    def __init__(
+        self,
+        engine: Any,
+        name: str,
+        args: list[_ArgType],
+        results: list[_ArgType],
+        roles: Optional[dict[str, int]],
+        blhd: bool,
+        keep: Any,
+    ):
         self.engine = engine
         self.name = name
         self.args = args
         self.results = results
+        self.roles = roles
+        self.blhd = blhd
         self._keep = keep  # context/module the engine was built from
 
 
@@ -308,10 +341,74 @@ def _compile(text: str, pipeline: str, opt_level: int) -> _Compiled:
         for i, a in enumerate(args + results):
             if a.element not in _STORAGE:
                 raise ValueError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")
+        roles, blhd = _attention_roles(entry)
         entry.attributes["llvm.emit_c_interface"] = UnitAttr.get()
         PassManager.parse(pipeline).run(module.operation)
         engine = ExecutionEngine(module, opt_level=opt_level)
-    return _Compiled(engine, name, args, results, (ctx, module))
+    return _Compiled(engine, name, args, results, roles, blhd, (ctx, module))
+
+
+def _attention_roles(entry: Any) -> tuple[Optional[dict[str, int]], bool]:
+    """Argument numbers of q/k/v/mask/bias/valid_len of the single
+    attn.attention in ``entry`` if it reads the arguments directly."""
+    from .ir import BlockArgument
+
+    ops = [op for op in entry.entry_block.operations if op.operation.name == "attn.attention"]
+    if len(ops) != 1:
+        return None, False
+    op = ops[0]
+    roles: dict[str, int] = {}
+    for role in ("query", "key", "value", "mask", "bias", "valid_len"):
+        value = getattr(op, role)
+        if value is None:
+            continue
+        if not isinstance(value, BlockArgument) or value.owner != entry.entry_block:
+            return None, False
+        roles[role] = value.arg_number
+    return roles, int(op.layout) == 1
+
+
+def _check_attention_shapes(compiled: _Compiled, arrays: list[np.ndarray]) -> None:
+    """The shape relations of attn.attention on the actual arrays (dynamic
+    dimensions are only known now)."""
+    roles = compiled.roles
+    if roles is None:
+        return
+
+    def arg(role: str) -> np.ndarray:
+        return arrays[roles[role]]
+
+    def name(role: str) -> str:
+        return f"argument {roles[role]} ({role})"
+
+    length, heads = (1, 2) if compiled.blhd else (2, 1)
+    q, k, v = arg("query"), arg("key"), arg("value")
+    batch, num_heads, q_len, head_dim = q.shape[0], q.shape[heads], q.shape[length], q.shape[3]
+    kv_heads, kv_len = k.shape[heads], k.shape[length]
+    checks = [
+        (k.shape[0] == batch and v.shape[0] == batch, f"batch sizes differ: q {batch}, k {k.shape[0]}, v {v.shape[0]}"),
+        (v.shape[heads] == kv_heads, f"{name('key')} has {kv_heads} heads but {name('value')} has {v.shape[heads]}"),
+        (kv_heads > 0 and num_heads % kv_heads == 0, f"query heads {num_heads} are not a multiple of {kv_heads}"),
+        (k.shape[3] == head_dim, f"head dim of {name('query')} ({head_dim}) differs from {name('key')}"),
+        (v.shape[length] == kv_len, f"{name('key')} length {kv_len} differs from {name('value')} ({v.shape[length]})"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(f"run_on_cpu: {message}")
+    scores = (batch, num_heads, q_len, kv_len)
+    for role in ("mask", "bias"):
+        if role not in roles:
+            continue
+        a, declared = arg(role), compiled.args[roles[role]].shape
+        for i, (size, static) in enumerate(zip(a.shape, declared, strict=True)):
+            want = scores[4 - a.ndim + i]
+            if static != 1 and size != want:
+                raise ValueError(
+                    f"run_on_cpu: {name(role)} has shape {a.shape}; dimension {i} must be {want} "
+                    f"to match the scores [B, H, Lq, Lk] = {list(scores)}"
+                )
+    if "valid_len" in roles and arg("valid_len").shape != (batch,):
+        raise ValueError(f"run_on_cpu: {name('valid_len')} must have shape ({batch},), got {arg('valid_len').shape}")
 
 
 def _engine_for(text: str, pipeline: str, opt_level: int) -> _Compiled:
@@ -399,8 +496,9 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c"))
 _LIBC.free.argtypes = [ctypes.c_void_p]
 
 
-def _take_result(desc: ctypes.Structure, element: str, rank: int) -> np.ndarray:
-    """Copies a memref returned by compiled code into numpy and frees it."""
+def _take_result(desc: ctypes.Structure, element: str, rank: int, inputs: list[np.ndarray]) -> np.ndarray:
+    """Copies a memref returned by compiled code into numpy and frees it
+    (unless it is one of the caller's input buffers)."""
     dtype = np.dtype(_STORAGE[element])
     sizes = list(desc.sizes) if rank else []
     strides = list(desc.strides) if rank else []
@@ -414,7 +512,7 @@ def _take_result(desc: ctypes.Structure, element: str, rank: int) -> np.ndarray:
             np.frombuffer(raw, dtype=dtype), shape=sizes, strides=[st * dtype.itemsize for st in strides]
         )
         out[...] = view
-    if desc.allocated:
+    if desc.allocated and desc.allocated not in {a.ctypes.data for a in inputs}:
         _LIBC.free(desc.allocated)
     return out
 
@@ -455,13 +553,14 @@ def run_on_cpu(
     fold: Union[str, FoldOptions, None] = "auto",
     target: Optional[str] = "npu2",
     **tile_options: Any,
-) -> Union[np.ndarray, tuple[np.ndarray, ...]]:
+) -> np.ndarray:
     """Run the module's single public function on the host CPU.
 
     ``arrays`` are the function arguments in order; float arrays are rounded
-    to the argument's element type first. Returns the result as numpy (a
-    tuple for several results). Arguments whose shapes disagree with the
-    function type raise ``ValueError`` naming the argument.
+    to the argument's element type first. Returns the single result as a
+    numpy array (bf16: see the module docstring). Arguments whose shapes
+    disagree with the function type raise ``ValueError`` naming the
+    argument; a pass that rejects the module raises the MLIR error.
 
     Programs are compiled once per (module text, pipeline, LLVM level) and
     cached; small layers are JIT-compiled at -O0 (faster to compile than to
@@ -480,6 +579,7 @@ def run_on_cpu(
             shape = "x".join("?" if d is None else str(d) for d in t.shape)
             raise ValueError(f"run_on_cpu: argument {i} has shape {arr.shape}, @{compiled.name} expects {shape}")
         storage.append(arr)
+    _check_attention_shapes(compiled, storage)
     descs = [_descriptor(a) for a in storage]
     result_descs = [_descriptor_type(len(r.shape))() for r in compiled.results]
     if len(result_descs) > 1:
@@ -487,7 +587,7 @@ def run_on_cpu(
     ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in result_descs + descs]
     compiled.engine.invoke(compiled.name, *ptrs)
     outs = [
-        from_storage(_take_result(d, r.element, len(r.shape)), r.element)
+        from_storage(_take_result(d, r.element, len(r.shape), storage), r.element)
         for d, r in zip(result_descs, compiled.results, strict=True)
     ]
     return outs[0]

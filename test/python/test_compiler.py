@@ -177,7 +177,7 @@ def test_pipeline_text_and_option_objects():
     assert C.cpu_pipeline(C.FoldOptions(mode="full"), "npu1").startswith(
         "builtin.module(attn-fold{mode=full},attn-tile{target=npu1},attn-pad-and-mask,"
     )
-    assert C.cpu_pipeline(None).startswith("builtin.module(attn-lower-to-cpu,")
+    assert C.cpu_pipeline(None).startswith("builtin.module(attn-pad-and-mask,attn-lower-to-cpu,")
     assert "attn-tile" not in C.cpu_pipeline("partial", None)
 
 
@@ -214,3 +214,57 @@ def test_pass_failure_is_a_python_error():
     layer = C.attention_layer(1, 1, 1, 4, 4, 64, dtype="f32")
     with pytest.raises(Exception, match="no matmul intrinsic for element type f32"):
         C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online")
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"k": (1, 2, 9, 64)}, r"argument 1 \(key\) length 9 differs from argument 2 \(value\)"),
+        ({"mask": (1, 1, 7, 8)}, r"argument 3 \(mask\) has shape \(1, 1, 7, 8\); dimension 2 must be 8"),
+        # Static sizes are checked against the function type.
+        ({"valid_len": (2,)}, r"argument 4 has shape \(2,\), @attention expects 1"),
+        ({"q": (1, 2, 8, 32)}, r"argument 0 has shape \(1, 2, 8, 32\), @attention expects 1x2x\?x64"),
+    ],
+)
+def test_dynamic_shapes_are_checked_before_running(change, match):
+    """Dynamic sizes are only known at the call: inconsistent ones are a
+    ValueError naming the argument, not an out-of-bounds read."""
+    layer = C.attention_layer(1, 2, 2, 8, 8, 64, dtype="f32", mask="bool", dynamic=True)
+    shapes = {"q": (1, 2, 8, 64), "k": (1, 2, 8, 64), "v": (1, 2, 8, 64), "mask": (1, 1, 8, 8), "valid_len": (1,)}
+    shapes.update(change)
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(shapes[n]).astype(np.float32) for n in ("q", "k", "v")]
+    args += [np.ones(shapes["mask"], dtype=bool), np.full(shapes["valid_len"], 8, dtype=np.int32)]
+    with pytest.raises(ValueError, match=match):
+        C.run_on_cpu(layer, *args, fold=None)
+
+
+def test_lit_pipeline_is_run_on_cpus_pipeline():
+    """test/Conversion/AttnToCPU/pipeline-to-llvm.mlir runs the same pipeline
+    through attn-opt; keep the two in sync."""
+    import re
+    from pathlib import Path
+
+    lit = Path(__file__).resolve().parents[1] / "Conversion" / "AttnToCPU" / "pipeline-to-llvm.mlir"
+    run = re.search(r'--pass-pipeline="([^"]+)"', lit.read_text())
+    assert run and run.group(1) == C.cpu_pipeline("online", q_tile=8)
+
+
+def test_head_dim_padding_executes():
+    """A plan that pads D = 40 to 48 (head_dim_tile 48): Q/K/V get zero
+    columns, the scale stays 1/sqrt(40), the padded value columns are sliced
+    away. run_on_cpu(fold=None) pads and lowers an already tiled module."""
+    from attn.passmanager import PassManager
+
+    layer = C.attention_layer(1, 2, 1, 7, 9, 40, dtype="bf16", causal="bottom_right")
+    with layer.context:
+        PassManager.parse("builtin.module(attn-fold{mode=full},attn-tile)").run(layer.operation)
+    text = str(layer)
+    for field in ("head_dim_tile", "padded_head_dim", "padded_value_dim"):
+        assert f"{field} = 40" in text
+        text = text.replace(f"{field} = 40", f"{field} = 48")
+    q, k, v = _inputs(1, 2, 1, 7, 9, 40, seed=11)
+    out = np.asarray(C.run_on_cpu(text, q, k, v, fold=None)).astype(np.float64)
+    ref = R.attention(*(R.round_to_dtype(x, "bf16") for x in (q, k, v)), causal="bottom_right")
+    assert out.shape == ref.shape
+    assert np.abs(out - ref).max() <= 2**-8 * np.abs(ref).max() + 1e-4

@@ -145,14 +145,16 @@ public:
   // Head grouping (GQA)
   //===--------------------------------------------------------------------===//
 
-  /// H / Hkv, static when both head counts are.
-  OpFoldResult groupSize(Value q, Value k) {
-    OpFoldResult h = size(q, layout.heads()), hkv = size(k, layout.heads());
+  /// H / Hkv (query heads per key/value head), static when both are.
+  OpFoldResult groupSize(OpFoldResult h, OpFoldResult hkv) {
     std::optional<int64_t> hs = getConstantIntValue(h),
                            hkvs = getConstantIntValue(hkv);
     if (hs && hkvs)
       return b.getIndexAttr(*hs / *hkvs);
     return arith::DivUIOp::create(b, loc, value(h), value(hkv)).getResult();
+  }
+  OpFoldResult groupSize(Value q, Value k) {
+    return groupSize(size(q, layout.heads()), size(k, layout.heads()));
   }
 
   /// Splits dimension `pos` of `t` into [outer, inner].
@@ -541,15 +543,6 @@ public:
   //===--------------------------------------------------------------------===//
   // Helpers of the stage ops
   //===--------------------------------------------------------------------===//
-
-  /// H / Hkv from the two head counts.
-  OpFoldResult groupSize(OpFoldResult h, OpFoldResult hkv) {
-    std::optional<int64_t> hs = getConstantIntValue(h),
-                           hkvs = getConstantIntValue(hkv);
-    if (hs && hkvs)
-      return b.getIndexAttr(*hs / *hkvs);
-    return arith::DivUIOp::create(b, loc, value(h), value(hkv)).getResult();
-  }
 
   /// An elementwise generic: every input has the shape of `init` (identity
   /// maps) except those listed in `rowInputs`, which drop the last dimension.

@@ -30,7 +30,9 @@ def AttnLowerToCPU : Pass<"attn-lower-to-cpu"> {
     results are rounded back with `arith.truncf` (run `arith-expand
     {include-bf16}` before LLVM lowering on hosts without native bf16).
     GQA/MQA reshape the query heads into `[Hkv, H/Hkv]` with
-    `tensor.expand_shape`, so every indexing map stays a projection.
+    `tensor.expand_shape`, so every indexing map stays a projection. A mask
+    or bias broadcasts along its static unit dimensions; a dynamic
+    dimension of a mask or bias is taken to be full size.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
