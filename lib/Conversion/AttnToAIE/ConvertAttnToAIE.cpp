@@ -217,14 +217,17 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                                  IntegerAttr(), ElementsAttr(), IntegerAttr());
   };
   Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf;
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
-      d.kind == StageKind::QKSoftmax)
-    sBuf = buffer("s", memref({tq, st}, f32t));
-  if (d.kind == StageKind::Full)
+  bool rows = d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax;
+  if (rows)
     rowBuf = buffer("srow", memref({tq, Lk}, f32t));
+  // With one key block the score tile is the score rows.
+  if (rows && st == Lk)
+    sBuf = rowBuf;
+  else if (rows || d.kind == StageKind::Online)
+    sBuf = buffer("s", memref({tq, st}, f32t));
   // The V half of a joined K/V object, copied out for the kernels.
   Value vBuf;
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full)
+  if (!core.stepFifo.empty() && fifos.lookup(core.stepFifo)->shape.size() == 1)
     vBuf = buffer("v", memref({st, Dv}, dataType()));
   if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
       d.kind == StageKind::PV) {
@@ -372,6 +375,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
       // Score tiles and whole score rows: the kernels write dense [tq][tk]
       // tiles, the row softmax wants [tq][Lk] rows.
       auto copyTile = [&](Value from, Value to, Value k0, bool toRows) {
+        if (from == to)
+          return;
         Value col0 = arith::IndexCastOp::create(b, loc, b.getIndexType(), k0);
         loop(idx(0), idx(tq), [&](Value i) {
           loop(idx(0), idx(tk), [&](Value j) {
@@ -434,7 +439,11 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
           Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
           Value k0 = toI32(mul(j, idx(tk)));
           guarded(k0, [&]() {
-            Value vt = vCopy(obj);
+            // A V block of its own (one stream, K then V) or the V half of
+            // a joined object.
+            Value vt = fifos.lookup(core.stepFifo)->shape.size() == 2
+                           ? obj
+                           : vCopy(obj);
             copyTile(rowBuf, sBuf, k0, /*toRows=*/false);
             call(("attn_pv_accumulate_" + tsuffix).str(),
                  {sBuf, vt, accBuf, i32(tq), i32(tk), i32(Dv)});
@@ -482,9 +491,9 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         break;
       }
       case StageKind::QKSoftmax: {
+        // Score rows in L1, then P written out a tile per key block.
         Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
         readValidLen();
-        Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
         loop(idx(0), idx(blocks), [&](Value j) {
           Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
           Value k0 = toI32(mul(j, idx(tk)));
@@ -493,12 +502,16 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                  {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
           });
           mask(sBuf, tk, k0);
-          copyTile(sBuf, p, k0, /*toRows=*/true);
+          copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
           release(core.stepFifo, ObjectFifoPort::Consume);
         });
-        call("attn_softmax_rows", {p, p, i32(tq), i32(Lk)});
-        zeroRows(p, Lk);
-        release(core.outFifo, ObjectFifoPort::Produce);
+        call("attn_softmax_rows", {rowBuf, rowBuf, i32(tq), i32(Lk)});
+        zeroRows(rowBuf, Lk);
+        loop(idx(0), idx(blocks), [&](Value j) {
+          Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
+          copyTile(rowBuf, p, toI32(mul(j, idx(tk))), /*toRows=*/false);
+          release(core.outFifo, ObjectFifoPort::Produce);
+        });
         release(core.itemFifo, ObjectFifoPort::Consume);
         break;
       }

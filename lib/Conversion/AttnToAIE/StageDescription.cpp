@@ -185,8 +185,7 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
                                   .str());
       }
   if (yielded.getType() != stage.getResult(0).getType())
-    out.padding.push_back(llvm::formatv("result: {0} -> {1}",
-                                        yielded.getType(),
+    out.padding.push_back(llvm::formatv("result: {0} -> {1}", yielded.getType(),
                                         stage.getResult(0).getType())
                               .str());
 
@@ -357,6 +356,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("total_rounds", sch.totalRounds);
   i64("max_group_rounds", sch.maxGroupRounds);
   i64("bypass_cores", sch.bypassCores);
+  i64("cores_per_column", sch.desc.coresPerColumn);
   i64("q_tile", sch.desc.qTile);
   i64("kv_tile", sch.stepTile);
   attrs.push_back(b.getNamedAttr("k_transpose", b.getStringAttr("kernel")));

@@ -121,8 +121,11 @@ std::vector<Role> stepRoles(StageKind k) {
   return {};
 }
 bool hasCoreStep(StageKind k) { return k == StageKind::PV; }
-/// Whether the output is written once per step (S tiles) or once per item.
-bool outputPerStep(StageKind k) { return k == StageKind::QK; }
+/// Whether the output is written once per step (S or P tiles) or once per
+/// item.
+bool outputPerStep(StageKind k) {
+  return k == StageKind::QK || k == StageKind::QKSoftmax;
+}
 /// Passes over the key blocks per item: the full fold streams K/V twice
 /// (scores, then P V), everything else once.
 int64_t keyPasses(StageKind k) { return k == StageKind::Full ? 2 : 1; }
@@ -336,6 +339,10 @@ struct Planner {
 
   int64_t nQ = 0;
   std::vector<Role> steps;
+  /// Shim streams of the broadcast operand: each carries one role, or (full
+  /// fold with D == Dv) K blocks then V blocks of every round in turn.
+  std::vector<std::vector<Role>> stepStreams;
+  bool joinedKV() const { return stepStreams.size() > 1; }
 
   Planner(const StageDesc &desc, const NPUTarget &target, std::string &err)
       : d(desc), t(target), error(err) {
@@ -350,9 +357,12 @@ struct Planner {
 
   int64_t eb(Role role) const { return bytes(sch.roleElement(role)); }
 
-  // (critical rounds, total rounds, -group columns, splits): smaller is
-  // better.
-  using Candidate = std::tuple<int64_t, int64_t, int64_t, int64_t>;
+  // (critical rounds, recomputed items, total rounds, -group columns,
+  // splits, -cores per column): smaller is better. Fewer cores than the
+  // plan's are tried too: a layer with fewer query tiles than cores would
+  // otherwise make cores repeat items.
+  using Candidate =
+      std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
   std::vector<Candidate> candidates;
 
   bool validate();
@@ -450,6 +460,12 @@ bool Planner::validate() {
   sch.desc = d;
   nQ = d.qLen / d.qTile;
   steps = stepRoles(d.kind);
+  stepStreams.clear();
+  if (d.kind == StageKind::Full && d.headDim == d.valueDim)
+    stepStreams.push_back(steps);
+  else
+    for (Role role : steps)
+      stepStreams.push_back({role});
   bool perHead = d.kind == StageKind::Softmax;
   sch.groupSize = perHead ? 1 : d.heads / d.kvHeads;
   sch.workHeads = d.batch * (perHead ? d.heads : d.kvHeads);
@@ -475,9 +491,14 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
   auto feasibleWidth = [&](int64_t w) {
     if (d.columns % w != 0)
       return false;
-    if (steps.empty())
+    if (stepStreams.empty())
       return w == 1;
-    return w * spare >= static_cast<int64_t>(steps.size());
+    // Streams the group's own shims cannot carry borrow the shims of
+    // columns the plan leaves without cores.
+    int64_t short_ = std::max<int64_t>(
+        0, static_cast<int64_t>(stepStreams.size()) - w * spare);
+    int64_t borrowable = (t.numColumns - d.columns) * shimIn;
+    return short_ * (d.columns / w) <= borrowable;
   };
   std::vector<int64_t> widths;
   if (options.groupColumns) {
@@ -489,7 +510,8 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
       return fail(llvm::formatv(
           "kv-group-columns={0} gives {1} spare shim input channels for {2} "
           "broadcast streams",
-          options.groupColumns, options.groupColumns * spare, steps.size()));
+          options.groupColumns, options.groupColumns * spare,
+          stepStreams.size()));
     }
     widths.push_back(options.groupColumns);
   } else {
@@ -502,7 +524,7 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
         "the stage needs {0} shim input streams per column plus {1} shared "
         "K/V streams, but {2} columns of {3} offer {4} shim input channels "
         "each; use more columns or an unfolded/partial fold",
-        usedPerColumn, steps.size(), d.columns, t.name, shimIn));
+        usedPerColumn, stepStreams.size(), d.columns, t.name, shimIn));
   if (options.kvSplits && options.kvSplits > sch.itemsPerHead)
     return fail(llvm::formatv("kv-splits={0} exceeds the {1} query tiles of "
                               "one kv head",
@@ -513,30 +535,40 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
   int64_t minSplits = options.kvSplits ? options.kvSplits : 1;
 
   candidates.clear();
-  for (int64_t w : widths) {
-    for (int64_t s = minSplits; s <= maxSplits; ++s) {
-      sch.groupColumns = w;
-      sch.numGroups = d.columns / w;
-      sch.coresPerGroup = w * d.coresPerColumn;
-      sch.kvSplits = s;
-      int64_t critical = 0;
-      for (int64_t g = 0; g < sch.numGroups; ++g)
-        critical = std::max(critical, groupRounds(g));
-      int64_t perHead = 0;
-      for (int64_t c = 0; c < s; ++c)
-        perHead += sch.roundsOfChunk(c);
-      candidates.push_back({critical, perHead * sch.workHeads, -w, s});
+  const int64_t planCores = d.coresPerColumn;
+  for (int64_t cores = planCores; cores >= 1; --cores) {
+    d.coresPerColumn = cores;
+    for (int64_t w : widths) {
+      for (int64_t s = minSplits; s <= maxSplits; ++s) {
+        sch.groupColumns = w;
+        sch.numGroups = d.columns / w;
+        sch.coresPerGroup = w * cores;
+        sch.kvSplits = s;
+        int64_t critical = 0;
+        for (int64_t g = 0; g < sch.numGroups; ++g)
+          critical = std::max(critical, groupRounds(g));
+        int64_t perHead = 0, waste = 0;
+        for (int64_t c = 0; c < s; ++c) {
+          perHead += sch.roundsOfChunk(c);
+          waste += sch.roundsOfChunk(c) * sch.coresPerGroup - sch.chunkLen(c);
+        }
+        candidates.push_back({critical, waste * sch.workHeads,
+                              perHead * sch.workHeads, -w, s, -cores});
+      }
     }
   }
+  d.coresPerColumn = planCores;
   llvm::sort(candidates);
   return true;
 }
 
 void Planner::applyCandidate(const Candidate &c) {
-  sch.groupColumns = -std::get<2>(c);
+  d.coresPerColumn = -std::get<5>(c);
+  sch.desc.coresPerColumn = d.coresPerColumn;
+  sch.groupColumns = -std::get<3>(c);
   sch.numGroups = d.columns / sch.groupColumns;
   sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
-  sch.kvSplits = std::get<3>(c);
+  sch.kvSplits = std::get<4>(c);
   sch.roundsPerHead = 0;
   for (int64_t s = 0; s < sch.kvSplits; ++s)
     sch.roundsPerHead += sch.roundsOfChunk(s);
@@ -555,7 +587,7 @@ bool Planner::buildFifos() {
 
   // Host memtile input channels decide how many of its cores bypass it.
   int64_t hostIn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0) +
-                   R + static_cast<int64_t>(steps.size());
+                   R + static_cast<int64_t>(stepStreams.size());
   sch.bypassCores = std::max<int64_t>(0, hostIn - memIn);
   if (sch.bypassCores > shimOut - 1)
     return fail(llvm::formatv(
@@ -571,19 +603,17 @@ bool Planner::buildFifos() {
     return {tq, itemRole == Role::S ? Lk : d.headDim};
   };
   auto outShape = [&]() -> std::vector<int64_t> {
-    switch (outRole) {
-    case Role::O:
+    if (outRole == Role::O)
       return {tq, d.valueDim};
-    case Role::S:
+    if (outputPerStep(d.kind))
       return {tq, tk};
-    default:
-      return {tq, Lk};
-    }
+    return {tq, Lk};
   };
   auto name = [](Role r, llvm::StringRef rest) {
     return (stringifyRole(r) + "_" + rest).str();
   };
 
+  int64_t nextBorrowed = 0;
   for (int64_t g = 0; g < sch.numGroups; ++g) {
     int c0 = static_cast<int>(g * sch.groupColumns);
     std::vector<TileCoord> groupCores;
@@ -593,20 +623,30 @@ bool Planner::buildFifos() {
 
     // Step streams: one shim channel each, on the group's columns.
     std::string stepFifo;
-    if (!steps.empty()) {
+    if (!stepStreams.empty()) {
       std::vector<std::string> ins;
       int firstFree = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
       int col = c0, ch = firstFree;
-      bool joined = steps.size() > 1;
+      bool joined = joinedKV();
       std::vector<int64_t> offsets;
       int64_t joinedElems = 0;
-      for (Role role : steps) {
+      for (const std::vector<Role> &stream : stepStreams) {
         while (ch >= shimIn) {
           ++col;
           ch = firstFree;
         }
+        if (col >= c0 + sch.groupColumns) {
+          // Out of the group's own channels: a borrowed shim of a column
+          // without cores (feasibility was checked in chooseGroups).
+          col = static_cast<int>(d.columns + nextBorrowed / shimIn);
+          ch = static_cast<int>(nextBorrowed % shimIn);
+          ++nextBorrowed;
+        }
+        Role role = stream.front();
         FifoSpec f;
-        f.name = name(role, llvm::formatv("l3_g{0}", g).str());
+        f.name = stream.size() > 1
+                     ? llvm::formatv("kv_l3_g{0}", g).str()
+                     : name(role, llvm::formatv("l3_g{0}", g).str());
         f.producer = {col, t.shimRow};
         f.consumers = {{c0, t.memTileRow}};
         f.depth = depth;
@@ -618,6 +658,7 @@ bool Planner::buildFifos() {
           joinedElems += st * width;
         }
         f.dram = role;
+        f.passRoles = stream;
         f.shimChannel = ch++;
         f.use = FifoSpec::Step;
         f.group = static_cast<int>(g);
@@ -625,8 +666,9 @@ bool Planner::buildFifos() {
         sch.fifos.push_back(f);
       }
       FifoSpec b;
-      b.name = joined ? llvm::formatv("kv_g{0}", g).str()
-                      : name(steps.front(), llvm::formatv("g{0}", g).str());
+      b.name = (joined || stepStreams.front().size() > 1)
+                   ? llvm::formatv("kv_g{0}", g).str()
+                   : name(steps.front(), llvm::formatv("g{0}", g).str());
       b.producer = {c0, t.memTileRow};
       b.consumers = groupCores;
       b.depth = depth;
@@ -689,6 +731,8 @@ bool Planner::buildFifos() {
           perCore[r] = out.name;
           sch.fifos.push_back(out);
         }
+        if (R == 1)
+          link.dstOffsets.clear(); // a one-to-one link has no offsets
         sch.links.push_back(link);
       };
       int channel = 0;
@@ -793,11 +837,14 @@ bool Planner::checkResources() {
               d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::Full:
-    scratch = tq * d.kvTile * f32 + tq * d.kvLen * f32 + tq * d.valueDim * f32 +
-              2 * tq * f32 + d.kvTile * d.valueDim * bytes(d.elem);
+    // One key block: the score tile is the score rows.
+    scratch = (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) +
+              tq * d.kvLen * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
+              d.kvTile * d.valueDim * bytes(d.elem);
     break;
   case StageKind::QKSoftmax:
-    scratch = tq * d.kvTile * f32;
+    scratch =
+        (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) + tq * d.kvLen * f32;
     break;
   case StageKind::PV:
     scratch = tq * d.valueDim * f32 + 2 * tq * f32;
@@ -978,9 +1025,25 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
     if (f.use == FifoSpec::Step) {
       if (f.group != g)
         continue;
-      int64_t width = role == Role::K ? d.headDim : d.valueDim;
       int64_t b = batchOf(kh), head = kvHeadOf(kh);
       int64_t blocks = d.kvLen / st;
+      if (f.passRoles.size() > 1) {
+        // K blocks, then V blocks, per round: one transfer per role and
+        // round (different DRAM buffers feed one FIFO in turn).
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (Role passRole : f.passRoles) {
+            std::vector<int64_t> passRuns;
+            for (int64_t j = 0; j < blocks; ++j)
+              addr.tile(passRuns, passRole, b, head, j * st, st, 0);
+            FifoSpec view = f;
+            view.dram = passRole;
+            if (!emit(view, passRuns,
+                      passRole == Role::K ? d.headDim : d.valueDim))
+              return false;
+          }
+        continue;
+      }
+      int64_t width = role == Role::K ? d.headDim : d.valueDim;
       for (int64_t tr = t0; tr < t1; ++tr)
         for (int64_t j = 0; j < sch.steps; ++j)
           addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
@@ -994,6 +1057,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       };
       bool perStep = f.use == FifoSpec::CoreStep ||
                      (f.use == FifoSpec::Output && outputPerStep(d.kind));
+      // (the full fold's two passes stream K/V only; outputs are per item)
       int64_t width = role == Role::Q   ? d.headDim
                       : role == Role::O ? d.valueDim
                       : perStep         ? tk

@@ -16,7 +16,12 @@ def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
     - broadcast groups (`group_columns` adjacent columns sharing one K/V,
       K or V stream, their host memtile joining K and V into one object)
       and how the query tiles of each kv head are split into units
-      (`kv_splits`) and rounds;
+      (`kv_splits`) and rounds; the cores used per column
+      (`cores_per_column`, at most the plan's: fewer when that avoids
+      cores repeating items);
+    - the device's DRAM interface: its arguments (`arguments`), their sizes
+      (`buffer_bytes`) and the padding the host does around the dispatch
+      (`host_padding`, from attn-pad-and-mask's pads and slices);
     - every object FIFO: producer, consumers, depth (double buffering where
       L1 allows, depth 1 otherwise), object type and shim channel (`fifos`);
     - the runtime sequence: the shim transfers (4-D access patterns that cut

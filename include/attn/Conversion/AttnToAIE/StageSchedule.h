@@ -71,7 +71,10 @@ struct FifoSpec {
   std::vector<int64_t> shape; // object shape
   ElementKind elem = ElementKind::BF16;
   std::optional<Role> dram; // set when one end is a shim
-  int shimChannel = -1;     // channel index at the shim end
+  /// Roles a broadcast shim stream carries in turn each round (K then V for
+  /// a full fold whose K and V blocks have one shape); else just `dram`.
+  std::vector<Role> passRoles;
+  int shimChannel = -1; // channel index at the shim end
   /// Which stream this is: a group's broadcast step stream (group >= 0), or
   /// a column's stream (column >= 0) carrying the tiles of the cores in
   /// `coreRows`, in order.

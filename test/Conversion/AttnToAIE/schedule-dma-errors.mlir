@@ -1,0 +1,138 @@
+// RUN: attn-opt %s --attn-schedule-dma -split-input-file -verify-diagnostics
+
+func.func @no_plan(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{has no #attn.plan; run attn-tile before attn-schedule-dma}}
+  %s = attn.stage "qk" fold unfolded ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 3, mapping = stream, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @stream_mapping(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{plan mapping 'stream' is not supported by the AIE mapping (only 'fused')}}
+  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+    %s = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    attn.yield %r : tensor<1x1x64x64xbf16>
+  }
+  return %o : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %m: tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xf32> {
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k, %c = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xf32> {
+    // expected-error @+1 {{explicit mask/bias operands have no AIE mapping}}
+    %0 = attn.qk %a, %b mask(%c : tensor<1x1x64x64xi1>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = ?, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @dynamic(%q: tensor<1x1x?x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x?x64xf32> {
+  // expected-error @+1 {{'query' has dynamic shape 'tensor<1x1x?x64xbf16>'; AIE programs need static (bucketed) lengths}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x?x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x?x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x?x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x?x64xf32>
+    attn.yield %0 : tensor<1x1x?x64xf32>
+  }
+  return %s : tensor<1x1x?x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @f16(%q: tensor<1x1x64x64xf16>, %k: tensor<1x1x64x64xf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{'qk' cannot be scheduled on npu2: element type f16 has no core kernels (attn_kernels provides bf16 and f32)}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>) -> tensor<1x1x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @bf16_scores(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{'scores' has element type 'bf16'; the core kernels write scores and probabilities in f32}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    attn.yield %0 : tensor<1x1x64x64xbf16>
+  }
+  return %s : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+// Tiles too large for a core's L1 even without double buffering.
+#plan = #attn.plan<target = "npu1", q_tile = 128, kv_tile = 128, head_dim_tile = 64, l2_q_block = 128, l2_kv_block = 128, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 128, padded_kv_len = 128, padded_head_dim = 64, padded_value_dim = 64>
+func.func @l1(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16> {
+  // expected-error @+1 {{'attention' cannot be scheduled on npu1: core memory: 182272 bytes needed at depth 1 (item 16384, step 32768, per-core step 0, output 16384, scratch 115712, stack 1024) exceed the 65536 bytes of L1 on npu1; use smaller q_tile/kv_tile}}
+  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16> {
+    %s = attn.qk %a, %b : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16> -> tensor<1x2x128x128xf32>
+    %r = attn.online_softmax_pv %s, %c : tensor<1x2x128x128xf32>, tensor<1x2x128x64xbf16> -> tensor<1x2x128x64xbf16>
+    attn.yield %r : tensor<1x2x128x64xbf16>
+  }
+  return %o : tensor<1x2x128x64xbf16>
+}
+
+// -----
+
+// Q, K and V need three shim input streams; one column has two channels.
+#plan = #attn.plan<target = "npu1_1col", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 1, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @one_column(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{'attention' cannot be scheduled on npu1_1col: the stage needs 1 shim input streams per column plus 2 shared K/V streams, but 1 columns of npu1_1col offer 2 shim input channels each; use more columns or an unfolded/partial fold}}
+  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+    %s = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    attn.yield %r : tensor<1x1x64x64xbf16>
+  }
+  return %o : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+// Lengths must be whole tiles (attn-pad-and-mask pads them).
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @unpadded(%q: tensor<1x1x60x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x60x64xf32> {
+  // expected-error @+1 {{'qk' cannot be scheduled on npu2: padded query length 60 is not a multiple of q_tile 16}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x60x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x60x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x60x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x60x64xf32>
+    attn.yield %0 : tensor<1x1x60x64xf32>
+  }
+  return %s : tensor<1x1x60x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @other_op(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    // expected-error @+1 {{'tensor.cast' op inside attn.stage 'qk' has no AIE mapping}}
+    %c = tensor.cast %a : tensor<1x1x64x64xbf16> to tensor<1x1x64x64xbf16>
+    %0 = attn.qk %c, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @yield_other(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{must yield the result of its last attn op (or a slice of it) for the AIE mapping}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    %z = arith.constant dense<0.0> : tensor<1x1x64x64xf32>
+    attn.yield %z : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
