@@ -22,6 +22,7 @@ import ctypes.util
 import dataclasses
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -75,6 +76,10 @@ CPU_LOWERING_PIPELINE = (
     "convert-linalg-to-loops",
     "expand-strided-metadata",
     "lower-affine",
+    # Simpler index arithmetic in the loop nests: less work for LLVM -O2.
+    "canonicalize",
+    "loop-invariant-code-motion",
+    "cse",
     "arith-expand{include-bf16=true}",
     "convert-scf-to-cf",
     "convert-math-to-llvm",
@@ -440,10 +445,13 @@ def to_storage(array: Any, element: str, name: str = "array") -> np.ndarray:
         else:
             raise ValueError(f"{name}: cannot convert dtype {a.dtype} to bf16")
     elif element in ("f16", "f32"):
-        if a.dtype.kind not in "fiu" and a.dtype.name != "bfloat16" or a.dtype == np.bool_:
+        if (a.dtype.kind not in "fiu" and a.dtype.name != "bfloat16") or a.dtype == np.bool_:
             raise ValueError(f"{name}: cannot convert dtype {a.dtype} to {element}")
-        out = a.astype(np.float32).astype(_STORAGE[element]) if a.dtype.name == "bfloat16" else a
-        out = out.astype(_STORAGE[element], copy=False)
+        if a.dtype == _STORAGE[element]:
+            out = a
+        else:
+            # Through float32, exactly as attn.reference.round_to_dtype rounds.
+            out = round_to_dtype(a.astype(np.float32), element).astype(_STORAGE[element])
     elif element == "i1":
         if a.dtype != np.bool_:
             raise ValueError(f"{name}: a boolean (i1) mask must be a bool array, got dtype {a.dtype}")
@@ -538,6 +546,31 @@ def _opt_level(arrays: tuple[Any, ...]) -> int:
     return 2 if work >= _O2_MIN_MULTIPLY_ADDS else 0
 
 
+_ATTENTION_ELEMENT = re.compile(r"attn\.attention\b[^\n]*?:\s*tensor<[^>]*?x(bf16|f16|f32)>")
+
+
+def _usable_target(text: str, fold: Any, target: Optional[str], tile_options: dict[str, Any]) -> Optional[str]:
+    """``target``, or None (fold without tiling, with a warning) when the
+    target table has no matmul intrinsic for the layer's element type and no
+    tile option was asked for (attn-tile would reject the layer)."""
+    if fold is None or target is None or tile_options:
+        return target
+    match = _ATTENTION_ELEMENT.search(text)
+    if not match:
+        return target
+    from . import target as targets
+
+    elem = match.group(1)
+    if target in targets.names() and targets.get(target).macs_per_cycle(elem) == 0:
+        warnings.warn(
+            f"run_on_cpu: target '{target}' has no {elem} matmul intrinsic (target table); "
+            f"the layer is folded but not tiled (as with target=None)",
+            stacklevel=3,
+        )
+        return None
+    return target
+
+
 def _module_text(module: Any) -> str:
     if isinstance(module, str):
         return module
@@ -562,11 +595,16 @@ def run_on_cpu(
     disagree with the function type raise ``ValueError`` naming the
     argument; a pass that rejects the module raises the MLIR error.
 
+    A layer whose element type the target has no matmul intrinsic for (f16,
+    f32 on the NPU targets) is folded without tiling, with a warning, unless
+    tile options were given (then attn-tile reports the error).
+
     Programs are compiled once per (module text, pipeline, LLVM level) and
     cached; small layers are JIT-compiled at -O0 (faster to compile than to
     optimise), layers of 1e8 multiply-adds or more at -O2.
     """
     text = _module_text(module)
+    target = _usable_target(text, fold, target, tile_options)
     compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), _opt_level(arrays))
     if len(arrays) != len(compiled.args):
         raise ValueError(

@@ -210,10 +210,19 @@ def test_run_on_cpu_rejects_non_bool_mask():
 
 
 def test_pass_failure_is_a_python_error():
-    """attn-tile has no f32 intrinsic on npu2: a clear error, not a crash."""
+    """attn-tile has no f32 intrinsic on npu2: explicit tile options give a
+    clear error, not a crash."""
     layer = C.attention_layer(1, 1, 1, 4, 4, 64, dtype="f32")
     with pytest.raises(Exception, match="no matmul intrinsic for element type f32"):
-        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online")
+        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online", q_tile=8)
+
+
+def test_default_target_without_intrinsic_folds_untiled_with_a_warning():
+    layer = C.attention_layer(1, 2, 1, 5, 6, 64, dtype="f32", causal="top_left")
+    q, k, v = _inputs(1, 2, 1, 5, 6, 64)
+    with pytest.warns(UserWarning, match="no f32 matmul intrinsic"):
+        out = C.run_on_cpu(layer, q, k, v)
+    np.testing.assert_allclose(out, R.attention(q, k, v, causal="top_left"), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -268,3 +277,22 @@ def test_head_dim_padding_executes():
     ref = R.attention(*(R.round_to_dtype(x, "bf16") for x in (q, k, v)), causal="bottom_right")
     assert out.shape == ref.shape
     assert np.abs(out - ref).max() <= 2**-8 * np.abs(ref).max() + 1e-4
+
+
+@pytest.mark.parametrize("fold", ["unfolded", "partial"])
+@pytest.mark.parametrize("intermediate", ["bf16", "f16", "input"])
+def test_narrow_intermediates(fold, intermediate):
+    """S/P stored in DRAM as bf16/f16 (attn-fold intermediate-type). Bound:
+    the output rounding (2^-8 |ref|), P rounding (weights off by <= 2^-8
+    relative: <= 2^-8 max|V|) and, unfolded only, S rounding (scores off by
+    <= 2^-8 max|S| = D, weights by a factor within exp(+-2 D): <= 2 D max|V|)."""
+    b, h, lq, lk, d = 1, 2, 37, 45, 64
+    q, k, v = _inputs(b, h, h, lq, lk, d, seed=5)
+    layer = C.attention_layer(b, h, h, lq, lk, d, dtype="bf16", causal="top_left")
+    out = C.run_on_cpu(layer, q, k, v, fold=fold, intermediate_type=intermediate)
+    ref = R.attention(*(R.round_to_dtype(x, "bf16") for x in (q, k, v)), causal="top_left")
+    err = np.abs(np.asarray(out).astype(np.float64) - ref)
+    qb, kb, vb = (R.round_to_dtype(x, "bf16").astype(np.float64) for x in (q, k, v))
+    vmax = np.abs(vb).max()
+    delta = 2**-8 * np.abs(np.einsum("bhqd,bhkd->bhqk", qb, kb) / np.sqrt(d)).max() if fold == "unfolded" else 0.0
+    assert (err <= 2**-8 * np.abs(ref) + (2**-8 + 2 * delta) * vmax + 1e-4).all()

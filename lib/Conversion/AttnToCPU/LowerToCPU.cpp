@@ -771,52 +771,79 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   return em.castTo(em.mergeDims(o5, layout.heads()), op.getResult().getType());
 }
 
+/// The operands of an attn.qk prepared once (outside the tile loops), and
+/// the masked f32 score tile of any rows x keys window of it.
+struct ScoreTiles {
+  Layout layout;
+  Value q, k, mask, bias, validLen, scale, queryLen, keyLen, keyLimit;
+  bool booleanMask = false;
+  CausalKind causal = CausalKind::none;
+  Type elem; // element type of the attn.qk result
+
+  ScoreTiles(OpBuilder &b, QKOp op)
+      : layout{op.getLayout() == LayoutKind::blhd} {
+    Emitter em(b, op.getLoc(), layout);
+    q = op.getQuery();
+    k = op.getKey();
+    mask = op.getMask() ? em.scoreOperandTo4D(op.getMask()) : Value();
+    bias = op.getBias() ? em.scoreOperandTo4D(op.getBias()) : Value();
+    booleanMask = mask && Emitter::elementType(mask).isInteger(1);
+    validLen = op.getValidLen();
+    causal = op.getCausal();
+    scale = em.scaleValue(scaleOf(op.getScale()), q);
+    // Padded operands: causal alignment and key masking use the real lengths.
+    queryLen = op.getQueryLen() ? em.index(*op.getQueryLen())
+                                : em.sizeValue(q, layout.len());
+    keyLen = op.getKeyLen() ? em.index(*op.getKeyLen())
+                            : em.sizeValue(k, layout.len());
+    keyLimit = op.getKeyLen() ? keyLen : Value();
+    elem = Emitter::elementType(op.getScores());
+  }
+
+  /// S[b, kvh, g, i, j] (f32, hidden scores -inf) for query rows
+  /// [i0, i0 + isz) and keys [j0, j0 + jsz).
+  Value tile(OpBuilder &b, Location loc, Value i0, OpFoldResult isz, Value j0,
+             OpFoldResult jsz) const {
+    Emitter e(b, loc, layout);
+    ScoreArgs a;
+    a.q = e.slice(q, layout.len(), i0, isz);
+    a.k = e.slice(k, layout.len(), j0, jsz);
+    if (mask)
+      a.mask = e.scoreOperandTile(mask, i0, isz, j0, jsz);
+    if (bias)
+      a.bias = e.scoreOperandTile(bias, i0, isz, j0, jsz);
+    a.booleanMask = booleanMask;
+    a.validLen = validLen;
+    a.causal = causal;
+    a.scale = scale;
+    a.rowOffset = i0;
+    a.colOffset = j0;
+    a.queryLen = queryLen;
+    a.keyLen = keyLen;
+    a.keyLimit = keyLimit;
+    return e.scores(a);
+  }
+};
+
 /// attn.qk: score tiles of q_tile rows x kv_tile keys.
 Value lowerQK(OpBuilder &b, QKOp op, Tiles tiles) {
-  Layout layout{op.getLayout() == LayoutKind::blhd};
   Location loc = op.getLoc();
-  Emitter em(b, loc, layout);
-  Value q = op.getQuery(), k = op.getKey();
-  Value mask = op.getMask() ? em.scoreOperandTo4D(op.getMask()) : Value();
-  Value bias = op.getBias() ? em.scoreOperandTo4D(op.getBias()) : Value();
-  bool booleanMask = mask && Emitter::elementType(mask).isInteger(1);
-  Value scale = em.scaleValue(scaleOf(op.getScale()), q);
-  // Padded operands: causal alignment and key masking use the real lengths.
-  Value queryLen = op.getQueryLen() ? em.index(*op.getQueryLen())
-                                    : em.sizeValue(q, layout.len());
-  Value keyLen = op.getKeyLen() ? em.index(*op.getKeyLen())
-                                : em.sizeValue(k, layout.len());
-  Value keyLimit = op.getKeyLen() ? keyLen : Value();
+  ScoreTiles st(b, op);
+  Emitter em(b, loc, st.layout);
   auto resultType = cast<RankedTensorType>(op.getScores().getType());
-  Type elem = resultType.getElementType();
-  OpFoldResult lq = em.size(q, layout.len()), lk = em.size(k, layout.len());
-  Value init =
-      em.empty({em.size(q, 0), em.size(q, layout.heads()), lq, lk}, elem);
-
+  OpFoldResult lq = em.size(st.q, st.layout.len()),
+               lk = em.size(st.k, st.layout.len());
+  Value init = em.empty(
+      {em.size(st.q, 0), em.size(st.q, st.layout.heads()), lq, lk}, st.elem);
   Value result = forEachTile(
       b, loc, lq, tiles.q, {init},
       [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange outI) {
         Value rows = forEachTile(
             bi, loc, lk, tiles.kv, outI,
             [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange outJ) {
-              Emitter e(bj, loc, layout);
-              ScoreArgs a;
-              a.q = e.slice(q, layout.len(), i0, isz);
-              a.k = e.slice(k, layout.len(), j0, jsz);
-              if (mask)
-                a.mask = e.scoreOperandTile(mask, i0, isz, j0, jsz);
-              if (bias)
-                a.bias = e.scoreOperandTile(bias, i0, isz, j0, jsz);
-              a.booleanMask = booleanMask;
-              a.validLen = op.getValidLen();
-              a.causal = op.getCausal();
-              a.scale = scale;
-              a.rowOffset = i0;
-              a.colOffset = j0;
-              a.queryLen = queryLen;
-              a.keyLen = keyLen;
-              a.keyLimit = keyLimit;
-              Value tile = e.convertElements(e.mergeDims(e.scores(a), 1), elem);
+              Emitter e(bj, loc, st.layout);
+              Value tile = e.convertElements(
+                  e.mergeDims(st.tile(bj, loc, i0, isz, j0, jsz), 1), st.elem);
               return SmallVector<Value>{e.insert(tile, outJ[0], 2, i0, 3, j0)};
             })[0];
         return SmallVector<Value>{rows};
@@ -887,24 +914,112 @@ Value lowerPV(OpBuilder &b, PVOp op, Tiles tiles) {
   return em.castTo(result, resultType);
 }
 
+/// attn.qk -> attn.softmax -> attn.pv of one stage (fold full), row-tiled
+/// as the NPU runs it: per q_tile query rows, the whole score rows are built
+/// from kv_tile-key tiles, normalised, and multiplied with V kv_tile keys at
+/// a time. S and P exist for one row tile only (O(q_tile * Lk) memory), with
+/// the same roundings as the three ops lowered one by one.
+Value lowerRowFused(OpBuilder &b, QKOp qk, SoftmaxOp sm, PVOp pv, Tiles tiles) {
+  Layout layout{pv.getLayout() == LayoutKind::blhd};
+  Location loc = pv.getLoc();
+  ScoreTiles st(b, qk);
+  Emitter em(b, loc, layout);
+  Emitter eq(b, loc, st.layout);
+  Value v = pv.getValue();
+  Type probElem = Emitter::elementType(sm.getProbs());
+  auto resultType = cast<RankedTensorType>(pv.getResult().getType());
+  Type elem = resultType.getElementType();
+  OpFoldResult batch = eq.size(st.q, 0),
+               heads = eq.size(st.q, st.layout.heads()),
+               lq = eq.size(st.q, st.layout.len()),
+               lk = eq.size(st.k, st.layout.len());
+  OpFoldResult hkv = em.size(v, layout.heads());
+  OpFoldResult group = em.groupSize(heads, hkv);
+  OpFoldResult dv = em.size(v, 3);
+  SmallVector<OpFoldResult> outShape =
+      layout.blhd ? SmallVector<OpFoldResult>{batch, lq, heads, dv}
+                  : SmallVector<OpFoldResult>{batch, heads, lq, dv};
+  Value init = em.empty(outShape, elem);
+  Value result = forEachTile(
+      b, loc, lq, tiles.q, {init},
+      [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
+        Emitter e(bi, loc, layout);
+        // Whole score rows of this query tile.
+        Value rows0 = e.empty({batch, hkv, group, isz, lk}, bi.getF32Type());
+        Value rows = forEachTile(
+            bi, loc, lk, tiles.kv, {rows0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange acc) {
+              Emitter f(bj, loc, layout);
+              Value t = st.tile(bj, loc, i0, isz, j0, jsz);
+              if (!st.elem.isF32())
+                t = f.convertElements(f.convertElements(t, st.elem),
+                                      bj.getF32Type());
+              return SmallVector<Value>{f.insert(t, acc[0], 4, j0)};
+            })[0];
+        Value x = e.scoresToF32(rows, sm.getValidLen(), e.index(0));
+        Value ex = e.expShift(x, e.rowMax(x));
+        Value p = e.normalizeRows(ex, e.rowSum(ex), sm.getValidLen(), i0,
+                                  /*rowDim=*/3, probElem);
+        Value acc0 = e.filled({batch, hkv, group, isz, dv}, e.f32(0.0));
+        Value acc = forEachTile(
+            bi, loc, lk, tiles.kv, {acc0},
+            [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange accIn) {
+              Emitter f(bj, loc, layout);
+              return SmallVector<Value>{
+                  f.pvAccumulate(f.slice(p, 4, j0, jsz),
+                                 f.slice(v, layout.len(), j0, jsz), accIn[0])};
+            })[0];
+        Value o =
+            e.mergeDims(e.finalize(acc, Value(), pv.getValidLen(), i0, elem),
+                        layout.heads());
+        return SmallVector<Value>{e.insert(o, out[0], layout.len(), i0)};
+      })[0];
+  return em.castTo(result, resultType);
+}
+
 /// attn.online_softmax_pv: per q_tile rows, stream kv_tile-key blocks with
 /// the running row max m, row sum l and accumulator in iter_args:
 ///   m' = max(m, rowmax(S_blk)),  alpha = exp(m - m'),  E = exp(S_blk - m')
 ///   l' = l * alpha + rowsum(E),  acc' = acc * alpha + E · V_blk
 /// A row whose max is still -inf contributes nothing (E = 0, alpha = 1).
-Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles) {
+///
+/// With `producer` (the attn.qk whose only use is `op`), each score block is
+/// computed inside the key loop from Q and K instead of being read from a
+/// materialised S: flash attention proper, O(L) memory instead of O(L^2).
+Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles,
+                  QKOp producer = {}) {
   Layout layout{op.getLayout() == LayoutKind::blhd};
   Location loc = op.getLoc();
   Emitter em(b, loc, layout);
   Value s = op.getScores(), v = op.getValue(), validLen = op.getValidLen();
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   Type elem = resultType.getElementType();
+  std::optional<ScoreTiles> fused;
+  if (producer)
+    fused.emplace(b, producer);
+  // Sizes of S come from Q and K when S is never materialised.
+  OpFoldResult batch, heads, lq, lk;
+  if (fused) {
+    Emitter eq(b, loc, fused->layout);
+    batch = eq.size(fused->q, 0);
+    heads = eq.size(fused->q, fused->layout.heads());
+    lq = eq.size(fused->q, fused->layout.len());
+    lk = eq.size(fused->k, fused->layout.len());
+  } else {
+    batch = em.size(s, 0);
+    heads = em.size(s, 1);
+    lq = em.size(s, 2);
+    lk = em.size(s, 3);
+  }
   OpFoldResult hkv = em.size(v, layout.heads());
-  OpFoldResult group = em.groupSize(em.size(s, 1), hkv);
-  OpFoldResult batch = em.size(s, 0), lk = em.size(s, 3), dv = em.size(v, 3);
-  Value init = em.empty(outputShape(em, s, v), elem);
+  OpFoldResult group = em.groupSize(heads, hkv);
+  OpFoldResult dv = em.size(v, 3);
+  SmallVector<OpFoldResult> outShape =
+      layout.blhd ? SmallVector<OpFoldResult>{batch, lq, heads, dv}
+                  : SmallVector<OpFoldResult>{batch, heads, lq, dv};
+  Value init = em.empty(outShape, elem);
   Value result = forEachTile(
-      b, loc, em.size(s, 2), tiles.q, {init},
+      b, loc, lq, tiles.q, {init},
       [&](OpBuilder &bi, Value i0, OpFoldResult isz, ValueRange out) {
         Emitter e(bi, loc, layout);
         SmallVector<OpFoldResult> rowShape = {batch, hkv, group, isz};
@@ -916,9 +1031,19 @@ Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles) {
             [&](OpBuilder &bj, Value j0, OpFoldResult jsz, ValueRange st) {
               Emitter f(bj, loc, layout);
               Value m = st[0], l = st[1], acc = st[2];
-              Value blk = f.slice(f.slice(s, 2, i0, isz), 3, j0, jsz);
-              Value x =
-                  f.splitDim(f.scoresToF32(blk, validLen, j0), 1, hkv, group);
+              Value x;
+              if (fused) {
+                x = fused->tile(bj, loc, i0, isz, j0, jsz);
+                // Same rounding as a materialised S of a narrower type.
+                if (!fused->elem.isF32())
+                  x = f.convertElements(f.convertElements(x, fused->elem),
+                                        bj.getF32Type());
+                if (validLen)
+                  x = f.scoresToF32(x, validLen, j0);
+              } else {
+                Value blk = f.slice(f.slice(s, 2, i0, isz), 3, j0, jsz);
+                x = f.splitDim(f.scoresToF32(blk, validLen, j0), 1, hkv, group);
+              }
               Value blockMax = f.rowMax(x);
               // alpha reads the old max before the max is updated in place
               // (the loop-carried buffers are reused across blocks).
@@ -980,8 +1105,46 @@ struct AttnLowerToCPUPass
       if (isa<AttentionOp, QKOp, SoftmaxOp, PVOp, OnlineSoftmaxPVOp>(op))
         ops.push_back(op);
     });
+    // attn.qk feeding only an attn.online_softmax_pv in the same block is
+    // fused into its key loop (S is never materialised). `fusedQK` holds the
+    // producers lowered together with their consumer.
+    DenseMap<Operation *, QKOp> fusedProducer;
+    DenseSet<Operation *> fusedQK;
+    for (Operation *op : ops)
+      if (auto online = dyn_cast<OnlineSoftmaxPVOp>(op))
+        if (auto qk = online.getScores().getDefiningOp<QKOp>())
+          if (qk->hasOneUse() && qk->getBlock() == online->getBlock()) {
+            fusedProducer[op] = qk;
+            fusedQK.insert(qk);
+          }
+    // attn.qk -> attn.softmax -> attn.pv chains (single uses, one block):
+    // row-tiled together.
+    DenseMap<Operation *, std::pair<QKOp, SoftmaxOp>> rowChains;
+    for (Operation *op : ops)
+      if (auto pv = dyn_cast<PVOp>(op))
+        if (auto sm = pv.getProbs().getDefiningOp<SoftmaxOp>())
+          if (auto qk = sm.getScores().getDefiningOp<QKOp>())
+            if (sm->hasOneUse() && qk->hasOneUse() &&
+                sm->getBlock() == pv->getBlock() &&
+                qk->getBlock() == pv->getBlock()) {
+              rowChains[op] = {qk, sm};
+              fusedQK.insert(qk);
+              fusedQK.insert(sm);
+            }
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
+      if (fusedQK.contains(op))
+        continue;
+      if (auto chain = rowChains.find(op); chain != rowChains.end()) {
+        auto [qk, sm] = chain->second;
+        rewriter.setInsertionPoint(op);
+        Value result =
+            lowerRowFused(rewriter, qk, sm, cast<PVOp>(op), tilesOf(op));
+        rewriter.replaceOp(op, result);
+        rewriter.eraseOp(sm);
+        rewriter.eraseOp(qk);
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       Tiles tiles = tilesOf(op);
       Value result =
@@ -992,9 +1155,12 @@ struct AttnLowerToCPUPass
                   [&](SoftmaxOp o) { return lowerSoftmax(rewriter, o, tiles); })
               .Case([&](PVOp o) { return lowerPV(rewriter, o, tiles); })
               .Case([&](OnlineSoftmaxPVOp o) {
-                return lowerOnline(rewriter, o, tiles);
+                return lowerOnline(rewriter, o, tiles,
+                                   fusedProducer.lookup(op));
               });
       rewriter.replaceOp(op, result);
+      if (QKOp qk = fusedProducer.lookup(op))
+        rewriter.eraseOp(qk);
     }
 
     // Stages only delimit DRAM round trips; on the host their bodies run

@@ -3,7 +3,7 @@
 // boolean mask and odd lengths all the way to the LLVM dialect: nothing of
 // attn, linalg, tensor, memref or scf is left, bf16 conversions are integer
 // code, and the C interface the ExecutionEngine calls is there.
-// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online},attn-tile{q-tile=8},attn-pad-and-mask,attn-lower-to-cpu,canonicalize,cse,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},buffer-deallocation-pipeline,attn-strided-copy-to-linalg,convert-linalg-to-loops,expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},convert-scf-to-cf,convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,attn-lower-i1-memref-access,finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts)" | FileCheck %s
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online},attn-tile{q-tile=8},attn-pad-and-mask,attn-lower-to-cpu,canonicalize,cse,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},buffer-deallocation-pipeline,attn-strided-copy-to-linalg,convert-linalg-to-loops,expand-strided-metadata,lower-affine,canonicalize,loop-invariant-code-motion,cse,arith-expand{include-bf16=true},convert-scf-to-cf,convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,attn-lower-i1-memref-access,finalize-memref-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts)" | FileCheck %s
 
 // CHECK-NOT: attn.
 // CHECK-NOT: linalg.

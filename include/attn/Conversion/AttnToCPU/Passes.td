@@ -24,7 +24,13 @@ def AttnLowerToCPU : Pass<"attn-lower-to-cpu"> {
       nests over `q_tile` query rows and `kv_tile` keys (extract_slice /
       insert_slice), and `attn.online_softmax_pv` streams `kv_tile`-key
       blocks with the running row max, row sum and accumulator carried in
-      `iter_args`. `attn.stage` regions are then inlined.
+      `iter_args`. An `attn.qk` whose only use is such an
+      `attn.online_softmax_pv` is fused into its key loop (the score block
+      is computed from Q and K slices; S is never materialised, so memory
+      stays O(L)). An `attn.qk` -> `attn.softmax` -> `attn.pv` chain of one
+      stage (fold `full`) runs row tile by row tile: the whole score rows of
+      `q_tile` queries, normalised, then multiplied with V (no full S or P).
+      `attn.stage` regions are then inlined.
 
     bf16 and f16 operands are extended to f32 inside the generics and
     results are rounded back with `arith.truncf` (run `arith-expand

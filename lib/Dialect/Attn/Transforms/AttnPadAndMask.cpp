@@ -214,7 +214,8 @@ LogicalResult padStage(StageOp stage) {
   // padded because their producers are.
   OpBuilder b(stage.getContext());
   b.setInsertionPointToStart(&body);
-  DenseMap<std::pair<Value, Type>, Value> padded;
+  // One pad per (tensor, padded type, padding value).
+  DenseMap<std::tuple<Value, Type, int>, Value> padded;
   DenseMap<std::pair<Type, int>, Value> fills;
   for (Operation *op : ops) {
     for (auto &[operand, req] : requestsFor(op, sizes)) {
@@ -228,7 +229,7 @@ LogicalResult padStage(StageOp stage) {
         return failure();
       if (*target == type)
         continue;
-      Value &pad = padded[{v, Type(*target)}];
+      Value &pad = padded[{v, Type(*target), static_cast<int>(req.value)}];
       if (!pad) {
         Value &fill =
             fills[{type.getElementType(), static_cast<int>(req.value)}];
