@@ -103,6 +103,10 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   std::vector<bool> assigned(stage.getInputs().size(), false);
   auto bind = [&](Value v, std::optional<Role> role, Operation *user,
                   StringRef what) -> LogicalResult {
+    if (auto pad = v.getDefiningOp<tensor::PadOp>())
+      if (!llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
+        return pad.emitOpError("padding before the data (non-zero low) has "
+                               "no AIE mapping");
     int idx = inputIndex(stage, v);
     if (idx < 0)
       return user->emitOpError("operand '")

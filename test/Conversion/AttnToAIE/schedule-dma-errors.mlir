@@ -136,3 +136,70 @@ func.func @yield_other(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -
   }
   return %s : tensor<1x1x64x64xf32>
 }
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @two_results(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{must have exactly one result for the AIE mapping, has 2}}
+  %s:2 = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> (tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>) {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0, %0 : tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>
+  }
+  return %s#0 : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @not_a_stage_form(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{body 'attention' is not one of the stage forms attn-fold produces}}
+  %o = attn.stage "attention" fold full plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+    %s = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    %r = attn.pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    attn.yield %r : tensor<1x1x64x64xbf16>
+  }
+  return %o : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @low_pad(%q: tensor<1x1x60x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x60x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %z = arith.constant 0.0 : bf16
+    // expected-error @+1 {{padding before the data (non-zero low) has no AIE mapping}}
+    %p = tensor.pad %a low[0, 0, 4, 0] high[0, 0, 0, 0] {
+    ^bb0(%i: index, %j: index, %m: index, %n: index):
+      tensor.yield %z : bf16
+    } : tensor<1x1x60x64xbf16> to tensor<1x1x64x64xbf16>
+    %0 = attn.qk %p, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @computed_operand(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %c = arith.constant dense<0.0> : tensor<1x1x64x64xbf16>
+    // expected-error @+1 {{operand 'query' must be an operand of the enclosing attn.stage}}
+    %0 = attn.qk %c, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
+
+// -----
+
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @unused_operand(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %x: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{operand #2 is not used by the stage body}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k, %c = %x : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}
