@@ -885,9 +885,11 @@ def markdown(doc: dict[str, Any]) -> str:
         "### Compiled programs: DRAM traffic, simulator, model agreement",
         "",
         "The compiler emits a subset of the plans the model explores (fused mapping, no cascade, native bf16 "
-        "intrinsic): *compilable best* is the model's best plan in that subset, compiled with its fields pinned "
-        "(fewer pins when the compiler's L1 accounting rejects them). DRAM bytes are those of the emitted "
-        "programs' runtime sequences (`aie-count-traffic`); compulsory = Q, K, V read once + O written once.",
+        "intrinsic): the compiled best is the fastest model plan of that subset the compiler accepts with every "
+        "field pinned (#n = n-th fastest; the compiler's L1/L2 accounting rejected the faster ones). DRAM bytes "
+        "are those of the emitted programs' runtime sequences (`aie-count-traffic`); compulsory = Q, K, V read "
+        "once + O written once. Simulator rows: latency scaled from the slice (see above); agreement on the "
+        "slice itself.",
         "",
         "| layer | target | compiled best (fold q×kv cols×rows, rank) | ms, modeled (cost model) "
         "| ms, modeled (simulator) "
@@ -980,7 +982,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
     parser.add_argument("--readme", type=Path, help="README to regenerate (default bench/README.md; none with --quick)")
+    parser.add_argument(
+        "--from-json", type=Path, help="only redraw the plots and the README section from an earlier results.json"
+    )
     args = parser.parse_args(argv)
+    readme = args.readme if args.readme is not None else (None if args.quick else ROOT / "bench" / "README.md")
+    if args.from_json is not None:
+        try:
+            doc = json.loads(args.from_json.read_text())
+        except (OSError, ValueError) as exc:
+            parser.error(f"--from-json: cannot read {args.from_json}: {exc}")
+        if doc.get("schema_version") != SCHEMA_VERSION:
+            parser.error(f"--from-json: schema_version {doc.get('schema_version')!r}, expected {SCHEMA_VERSION}")
+        args.out.mkdir(parents=True, exist_ok=True)
+        if not args.no_plots:
+            plot_speedup(doc["results"], args.out / "speedup.png")
+            plot_roofline(doc["results"], args.out / "roofline.png")
+        if readme is not None:
+            update_readme(readme, markdown(doc))
+        return 0
 
     by_name = {layer.name: layer for layer in LAYERS}
     if args.layers:
@@ -1000,7 +1020,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     budget = args.sim_budget if args.sim_budget is not None else (3.0 if args.quick else 30.0)
     if budget <= 0:
         parser.error("--sim-budget must be positive")
-    readme = args.readme if args.readme is not None else (None if args.quick else ROOT / "bench" / "README.md")
 
     t_start = time.perf_counter()
     results = []

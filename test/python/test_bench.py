@@ -173,3 +173,19 @@ def test_cli_errors(bench, tmp_path, capsys):
         with pytest.raises(SystemExit):
             bench.main([*argv, "--out", str(tmp_path)])
         assert message in capsys.readouterr().err
+
+
+def test_from_json_redraws(bench, quick, tmp_path, capsys):
+    out, doc = quick
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{bench.README_BEGIN}\n{bench.README_END}\n")
+    redraw = tmp_path / "redraw"
+    argv = ["--from-json", str(out / "results.json"), "--out", str(redraw), "--readme", str(readme)]
+    assert bench.main(argv) == 0
+    assert (redraw / "speedup.png").is_file() and (redraw / "roofline.png").is_file()
+    assert bench.markdown(doc) in readme.read_text()
+    bad = tmp_path / "old.json"
+    bad.write_text(json.dumps({**doc, "schema_version": 0}))
+    with pytest.raises(SystemExit):
+        bench.main(["--from-json", str(bad), "--out", str(redraw)])
+    assert "schema_version 0, expected" in capsys.readouterr().err
