@@ -38,6 +38,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     sweep = sys.modules.get("test_cpu_sweep")
     report = getattr(sweep, "REPORT", None)
     if not report or not report["per_dtype"]:
+        _aie_sim_sweep_summary(terminalreporter)
         return
     terminalreporter.write_sep("-", "CPU path sweep: worst error per dtype")
     for dtype, w in sorted(report["per_dtype"].items()):
@@ -45,5 +46,25 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{dtype}: {w['cases']} cases, rtol {w['rtol']:.3g}, max |err| {w['max_abs_error']:.3g}, "
             f"worst err/tolerance {w['worst_ratio']:.3f} ({w['worst_case']})"
         )
+    if report["path"]:
+        terminalreporter.write_line(f"report: {report['path']}")
+    _aie_sim_sweep_summary(terminalreporter)
+
+
+def _aie_sim_sweep_summary(terminalreporter) -> None:
+    """Worst error and cost-model / simulator ratios of test_aie_sim_sweep.py."""
+    import sys
+
+    report = getattr(sys.modules.get("test_aie_sim_sweep"), "REPORT", None)
+    if not report or not report["worst"]["cases"]:
+        return
+    w = report["worst"]
+    terminalreporter.write_sep("-", "AIE simulator sweep")
+    terminalreporter.write_line(
+        f"bf16: {w['cases']} cases, tol {w['rtol']:.3g}*|ref| + {w['atol']:.3g}, max |err| {w['max_abs_error']:.3g}, "
+        f"worst err/tolerance {w['worst_ratio']:.3f} ({w['worst_case']})"
+    )
+    for m in report["model"]:
+        terminalreporter.write_line(f"model/sim {m['model_over_sim']:.2f}  {m['case']}")
     if report["path"]:
         terminalreporter.write_line(f"report: {report['path']}")

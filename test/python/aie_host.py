@@ -1,0 +1,131 @@
+"""Host side of a compiled AIE attention program, for the simulator tests.
+
+Follows the contract in docs/aie-mapping.md: inputs are zero-padded to the
+device buffers (the stage's ``host_padding``), S and P pass from one device
+to the next as they are, the output is sliced, and ``valid_len`` is patched
+into the ``aiex.npu.rtp_write`` words (one per batch and core).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from attn import sim
+
+
+def layer_text(
+    b: int,
+    h: int,
+    hkv: int,
+    lq: int,
+    lk: int,
+    d: int,
+    *,
+    causal: str = "none",
+    valid_len: bool = False,
+    blhd: bool = False,
+    mask: bool = False,
+    bias: bool = False,
+) -> str:
+    """One bf16 ``attn.attention`` layer as MLIR text."""
+    qs = (b, lq, h, d) if blhd else (b, h, lq, d)
+    ks = (b, lk, hkv, d) if blhd else (b, hkv, lk, d)
+
+    def t(s: tuple[int, ...], el: str = "bf16") -> str:
+        return "tensor<" + "x".join(map(str, s)) + "x" + el + ">"
+
+    ms = (b, h, lq, lk)
+    args = f"%q: {t(qs)}, %k: {t(ks)}, %v: {t(ks)}"
+    extra = ""
+    if mask:
+        args += f", %m: {t(ms, 'i1')}"
+        extra += f" mask(%m : {t(ms, 'i1')})"
+    if bias:
+        args += f", %bias: {t(ms, 'f32')}"
+        extra += f" bias(%bias : {t(ms, 'f32')})"
+    if valid_len:
+        args += f", %n: tensor<{b}xi32>"
+        extra += f" valid_len(%n : tensor<{b}xi32>)"
+    if causal != "none":
+        extra += f" causal {causal}"
+    if blhd:
+        extra += " layout blhd"
+    return (
+        f"func.func @layer({args}) -> {t(qs)} {{\n"
+        f"  %o = attn.attention %q, %k, %v{extra} : {t(qs)}, {t(ks)}, {t(ks)} -> {t(qs)}\n"
+        f"  return %o : {t(qs)}\n}}\n"
+    )
+
+
+def _pad(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, np.float32)
+    out[tuple(slice(0, n) for n in a.shape)] = a
+    return out
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split("x")[:-1])
+
+
+def devices(program: Any) -> list[str]:
+    """The text of each ``aie.device`` of `program`, in stage order."""
+    parts = re.split(r"(?=  aie\.device\()", program.text.strip()[len("module {") : -1])
+    return [p for p in parts if p.strip()]
+
+
+def run(
+    program: Any,
+    q: np.ndarray,
+    k: np.ndarray,
+    v: np.ndarray,
+    valid_len: list[int] | None,
+    timing: bool = False,
+) -> tuple[np.ndarray, list[sim.SimResult]]:
+    """Run the devices of `program` in order, chaining S and P; returns the
+    (padded) output of the last device and every device's result."""
+    inputs = {"q": q, "k": k, "v": v}
+    result = None
+    results = []
+    for stage, text in zip(program.report["stages"], devices(program), strict=True):
+        schedule = program.report["schedules"][stage["device"]]
+        padded = {}
+        for entry in schedule["host_padding"]:
+            m = re.match(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>", entry)
+            if m:
+                padded[int(m.group(1))] = _shape(m.group(3))
+        if valid_len is not None:
+            # The emitted words hold the bucket; serving a shorter length
+            # patches them (one per batch and core).
+            text = re.sub(
+                r"aiex\.npu\.rtp_write\((@\w+), (\d+), \d+\)",
+                lambda m: f"aiex.npu.rtp_write({m.group(1)}, {m.group(2)}, {valid_len[int(m.group(2))]})",
+                text,
+            )
+        args = []
+        for i, role in enumerate(schedule["arguments"][:-1]):
+            if role == "valid_len":
+                args.append(np.asarray(valid_len, np.int32))
+            elif role in ("s", "p"):
+                args.append(result)
+            else:
+                a = inputs[role]
+                args.append(_pad(a, padded[i]) if i in padded else a)
+        r = sim.run("module {\n" + text + "\n}", *args, timing=timing)
+        results.append(r)
+        result = r.output
+    return result, results
+
+
+def output(program: Any, out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The device output reshaped to the padded result and sliced to `shape`."""
+    schedule = program.report["schedules"][program.report["stages"][-1]["device"]]
+    padded = shape
+    for entry in schedule["host_padding"]:
+        m = re.match(r"result: tensor<(.*)> -> tensor<(.*)>", entry)
+        if m:
+            padded = _shape(m.group(1))
+    out = np.asarray(out, np.float32).reshape(padded)
+    return out[tuple(slice(0, n) for n in shape)]
