@@ -3,8 +3,9 @@
 // Recognises the stage bodies attn-fold produces (qk | softmax | pv,
 // qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
 // the AIE mapping needs (a plan, static shapes, kernels for the element
-// type, f32 scores/probabilities, fused mapping, no explicit mask/bias) and
-// returns the stage as numbers plus the role of each operand.
+// type, f32 scores/probabilities, fused mapping, explicit mask/bias only as
+// key-only rows of an online/full stage) and returns the stage as numbers plus
+// the role of each operand, in the layer's argument order.
 //
 //===----------------------------------------------------------------------===//
 
