@@ -111,3 +111,38 @@ def test_sim_run_names_the_mask_and_bias_arguments() -> None:
     program = compile(_layer("i1"), target="npu2", fold="online")
     with pytest.raises(sim.SimError, match=r"takes 5 arrays \(q, k, v, mask, bias\), got 3"):
         sim.run(program, q, k, v)
+
+
+@pytest.mark.parametrize("fold", ["online", "full"])
+def test_key_rows_with_gqa_valid_len_and_causal(fold: str) -> None:
+    # Per-batch rows are addressed by the kv head's batch (GQA: 4 heads, 2 kv
+    # heads); the rows combine with valid_len and the causal rule.
+    b, h, hk, n, d = 2, 4, 2, 45, 32
+    x, kv = _t((b, h, n, d), "bf16"), _t((b, hk, n, d), "bf16")
+    m, bt, lt = _t((b, 1, 1, n), "i1"), _t((b, 1, 1, n), "f32"), _t((b,), "i32")
+    rng = np.random.default_rng(1)
+    q = reference.round_to_dtype(rng.standard_normal((b, h, n, d)), "bf16")
+    k, v = (reference.round_to_dtype(rng.standard_normal((b, hk, n, d)), "bf16") for _ in range(2))
+    keep = rng.random((b, 1, 1, n)) > 0.4
+    bias = reference.round_to_dtype(rng.standard_normal((b, 1, 1, n)), "bf16")
+    valid_len = np.array([45, 30], np.int32)
+    masked = compile(
+        f"func.func @f(%q: {x}, %k: {kv}, %v: {kv}, %m: {m}, %n: {lt}) -> {x} {{\n"
+        f"  %o = attn.attention %q, %k, %v mask(%m : {m}) valid_len(%n : {lt}) : {x}, {kv}, {kv} -> {x}\n"
+        f"  return %o : {x}\n}}\n",
+        target="npu2",
+        fold=fold,
+    )
+    out = sim.run(masked, q, k, v, keep, valid_len).output
+    ref = reference.attention(q, k, v, mask=keep, valid_len=valid_len)
+    assert float(np.abs(out - ref).max()) <= ATOL
+    biased = compile(
+        f"func.func @f(%q: {x}, %k: {kv}, %v: {kv}, %b: {bt}) -> {x} {{\n"
+        f"  %o = attn.attention %q, %k, %v bias(%b : {bt}) causal top_left : {x}, {kv}, {kv} -> {x}\n"
+        f"  return %o : {x}\n}}\n",
+        target="npu1",
+        fold=fold,
+    )
+    out = sim.run(biased, q, k, v, bias).output
+    ref = reference.attention(q, k, v, bias=bias, causal="top_left")
+    assert float(np.abs(out - ref).max()) <= ATOL
