@@ -90,7 +90,7 @@ class CompiledProgram:
     pipeline: str  # the textual pipeline that produced it
 
 
-_ROLE_TENSORS = ("q", "k", "v", "o")
+_ROLE_TENSORS = ("q", "k", "v", "mask", "bias", "o")
 
 
 def _attr_to_py(attr: ir.Attribute) -> Any:
@@ -256,7 +256,8 @@ def compile(  # noqa: A001 - the public name is fixed by the project
             )
             read += traffic["read_bytes"]
             write += traffic["write_bytes"]
-        # Compulsory: the program buffers of Q, K, V read once, O written once
+        # Compulsory: the program buffers of Q, K, V (and an explicit mask/bias)
+        # read once, O written once
         # (per layer, i.e. per function).
         compulsory = 0
         by_function: dict[str, dict[str, int]] = {}

@@ -229,6 +229,13 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
   Value vBuf;
   if (!core.stepFifo.empty() && fifos.lookup(core.stepFifo)->shape.size() == 1)
     vBuf = buffer("v", memref({st, Dv}, dataType()));
+  // Key-only mask/bias rows of the step object, expanded to the tiles the
+  // kernels take: a byte keep tile, an f32 additive tile.
+  Value keepBuf, addBuf;
+  if (d.maskKind == StageDesc::KeepMask)
+    keepBuf = buffer("keep", memref({tq, st}, b.getIntegerType(8)));
+  if (d.maskKind == StageDesc::AddMask || d.hasBias)
+    addBuf = buffer("add", memref({tq, st}, f32t));
   if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
       d.kind == StageKind::PV) {
     accBuf = buffer("acc", memref({tq, Dv}, f32t));
@@ -372,6 +379,43 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         });
         return vBuf;
       };
+      // Explicit key-only mask/bias: their rows follow the K and V blocks
+      // in the joined step object; each is broadcast over the tile's rows.
+      auto explicitMasks = [&](Value obj, Value s) {
+        int64_t off = st * (D + Dv);
+        auto row = [&](Value j) -> Value {
+          Value x =
+              memref::LoadOp::create(b, loc, obj, ValueRange{add(idx(off), j)});
+          if (x.getType() != f32t)
+            x = arith::ExtFOp::create(b, loc, f32t, x);
+          return x;
+        };
+        auto expand = [&](Value tileBuf, auto convert) {
+          loop(idx(0), idx(st), [&](Value j) {
+            Value v = convert(row(j));
+            loop(idx(0), idx(tq), [&](Value i) {
+              memref::StoreOp::create(b, loc, v, tileBuf, ValueRange{i, j});
+            });
+          });
+        };
+        if (d.maskKind == StageDesc::KeepMask) {
+          expand(keepBuf, [&](Value x) -> Value {
+            Value keep = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::UNE, x, f32(0.0));
+            return arith::ExtUIOp::create(b, loc, b.getIntegerType(8), keep);
+          });
+          call("attn_mask_keep", {s, keepBuf, i32(tq), i32(st)});
+        } else if (d.maskKind == StageDesc::AddMask) {
+          expand(addBuf, [](Value x) { return x; });
+          call("attn_mask_add", {s, addBuf, i32(tq), i32(st)});
+        }
+        if (d.maskKind != StageDesc::NoMask)
+          off += st;
+        if (d.hasBias) {
+          expand(addBuf, [](Value x) { return x; });
+          call("attn_mask_add", {s, addBuf, i32(tq), i32(st)});
+        }
+      };
       // Score tiles and whole score rows: the kernels write dense [tq][tk]
       // tiles, the row softmax wants [tq][Lk] rows.
       auto copyTile = [&](Value from, Value to, Value k0, bool toRows) {
@@ -404,6 +448,7 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
             call(("attn_qk_" + tsuffix).str(),
                  {q, kt, sBuf, i32(tq), i32(st), i32(D), f32(d.scale)});
             mask(sBuf, st, k0);
+            explicitMasks(obj, sBuf);
             call(("attn_online_update_" + tsuffix).str(),
                  {sBuf, vt, mBuf, lBuf, accBuf, i32(tq), i32(st), i32(Dv)});
           });
@@ -430,6 +475,8 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
                  {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
           });
           mask(sBuf, tk, k0);
+          if (d.maskKind != StageDesc::NoMask || d.hasBias)
+            explicitMasks(obj, sBuf);
           copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
           release(core.stepFifo, ObjectFifoPort::Consume);
         });

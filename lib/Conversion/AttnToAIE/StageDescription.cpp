@@ -3,12 +3,15 @@
 // Recognises the stage bodies attn-fold produces (qk | softmax | pv,
 // qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
 // the AIE mapping needs (a plan, static shapes, kernels for the element
-// type, f32 scores/probabilities, fused mapping, no explicit mask/bias) and
-// returns the stage as numbers plus the role of each operand.
+// type, f32 scores/probabilities, fused mapping, explicit mask/bias only as
+// key-only rows of an online/full stage) and returns the stage as numbers plus
+// the role of each operand, in the layer's argument order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/StageDescription.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -121,14 +124,41 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
 
   Value validLen;
   if (qk) {
-    if (qk.getMask() || qk.getBias())
-      return qk.emitOpError(
-          "explicit mask/bias operands have no AIE mapping: their per-core "
-          "tiles would need a third input channel into each core (a core "
-          "tile has two); use causal/valid_len, or the CPU path");
     if (failed(bind(qk.getQuery(), Role::Q, qk, "query")) ||
         failed(bind(qk.getKey(), Role::K, qk, "key")))
       return failure();
+    // Explicit mask/bias: only key-only rows ([B or 1, 1, 1, Lk]) of a
+    // fused online/full stage travel in the broadcast K/V step object;
+    // anything varying over heads or queries would need per-core tiles,
+    // i.e. a third input channel into each core (a core tile has two).
+    for (auto [v, role, what] :
+         {std::tuple<Value, Role, StringRef>{qk.getMask(), Role::M, "mask"},
+          {qk.getBias(), Role::Bias, "bias"}}) {
+      if (!v)
+        continue;
+      if (d.kind != StageKind::Online && d.kind != StageKind::Full)
+        return qk.emitOpError("explicit '")
+               << what
+               << "' has no AIE mapping in a stage that writes scores or "
+                  "probabilities to DRAM; use the online or full fold, or "
+                  "the CPU path";
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t r = type.getRank();
+      bool keyOnly = type.hasStaticShape() && r >= 1 && r <= 4;
+      for (int64_t i = 0; keyOnly && i + 1 < r; ++i)
+        if (r - i <= 3 && type.getDimSize(i) != 1)
+          keyOnly = false; // a head or query dimension larger than 1
+      if (!keyOnly || type.getDimSize(r - 1) == 1)
+        return qk.emitOpError("explicit '")
+               << what << "' of type " << type
+               << " has no AIE mapping: only key-only masks/biases "
+                  "broadcasting as [B or 1, 1, 1, Lk] are supported (a "
+                  "mask varying over heads or queries would need per-core "
+                  "tiles, a third input channel into each core); use the "
+                  "CPU path";
+      if (failed(bind(v, role, qk, what)))
+        return failure();
+    }
     validLen = qk.getValidLen();
   }
   if (d.kind == StageKind::Softmax &&
@@ -176,6 +206,37 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   if (yielded.getDefiningOp() != compute)
     return stage.emitOpError("must yield the result of its last attn op (or "
                              "a slice of it) for the AIE mapping");
+  // The runtime sequence takes the stage's tensors in the layer's argument
+  // order (attn-fold may list a stage's inputs differently): the inputs
+  // that are function arguments are sorted by argument number among their
+  // places; others (S, P from an earlier stage) keep theirs.
+  std::vector<unsigned> order(stage.getInputs().size());
+  std::vector<unsigned> argSlots, argInputs;
+  auto funcArg = [&](unsigned i) -> BlockArgument {
+    if (auto arg = dyn_cast<BlockArgument>(stage.getInputs()[i]))
+      if (isa_and_nonnull<func::FuncOp>(arg.getOwner()->getParentOp()))
+        return arg;
+    return {};
+  };
+  for (unsigned i = 0; i < order.size(); ++i) {
+    order[i] = i;
+    if (funcArg(i)) {
+      argSlots.push_back(i);
+      argInputs.push_back(i);
+    }
+  }
+  llvm::stable_sort(argInputs, [&](unsigned a, unsigned b) {
+    return funcArg(a).getArgNumber() < funcArg(b).getArgNumber();
+  });
+  for (auto [slot, i] : llvm::zip(argSlots, argInputs))
+    order[slot] = i;
+  std::vector<unsigned> argPosition(order.size());
+  std::vector<std::optional<Role>> roles(order.size());
+  for (auto [pos, i] : llvm::enumerate(order)) {
+    argPosition[i] = pos;
+    roles[pos] = out.inputRoles[i];
+  }
+  out.inputRoles = roles;
   // Host-side padding: the device's DRAM buffers are the padded tensors.
   for (BlockArgument arg : stage.getBodyBlock().getArguments())
     for (Operation *user : arg.getUsers())
@@ -184,8 +245,8 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
           return pad.emitOpError("padding before the data (non-zero low) has "
                                  "no AIE mapping");
         out.padding.push_back(llvm::formatv("operand {0}: {1} -> {2}",
-                                            arg.getArgNumber(), arg.getType(),
-                                            pad.getType())
+                                            argPosition[arg.getArgNumber()],
+                                            arg.getType(), pad.getType())
                                   .str());
       }
   if (yielded.getType() != stage.getResult(0).getType())
@@ -321,6 +382,29 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       d.causalOffset = d.keyLimit - queryLen;
       break;
     }
+    for (auto [v, isBias] :
+         {std::pair<Value, bool>{qk.getMask(), false}, {qk.getBias(), true}}) {
+      if (!v)
+        continue;
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t batches = type.getRank() == 4 ? type.getDimSize(0) : 1;
+      if (batches != 1 && batches != d.batch)
+        return qk.emitOpError("explicit '")
+               << (isBias ? "bias" : "mask") << "' has " << batches
+               << " batches, the layer " << d.batch;
+      if (type.getDimSize(type.getRank() - 1) != d.kvLen)
+        return qk.emitOpError("explicit '")
+               << (isBias ? "bias" : "mask") << "' of type " << type
+               << " does not span the " << d.kvLen << " padded keys";
+      if (isBias) {
+        d.hasBias = true;
+        d.biasBatches = batches;
+      } else {
+        d.maskKind = type.getElementType().isInteger(1) ? StageDesc::KeepMask
+                                                        : StageDesc::AddMask;
+        d.maskBatches = batches;
+      }
+    }
     if (FloatAttr scale = qk.getScaleAttr())
       d.scale = scale.getValueAsDouble();
     else
@@ -426,7 +510,10 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   args.push_back(b.getStringAttr(stringifyRole(stageOutput(sch.desc.kind))));
   attrs.push_back(b.getNamedAttr("arguments", b.getArrayAttr(args)));
   SmallVector<NamedAttribute> buffers;
-  std::vector<Role> roles = stageInputs(sch.desc.kind);
+  std::vector<Role> roles;
+  for (const std::optional<Role> &role : stage.inputRoles)
+    if (role)
+      roles.push_back(*role);
   roles.push_back(stageOutput(sch.desc.kind));
   for (Role role : roles)
     buffers.push_back(b.getNamedAttr(
@@ -443,7 +530,8 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("batches", sch.batches);
   i64("max_batches_in_flight", sch.maxBatchesInFlight);
   SmallVector<NamedAttribute> bytes;
-  for (Role role : {Role::Q, Role::K, Role::V, Role::S, Role::P, Role::O})
+  for (Role role : {Role::Q, Role::K, Role::V, Role::S, Role::P, Role::O,
+                    Role::M, Role::Bias})
     if (int64_t n = sch.roleBytes[static_cast<int>(role)])
       bytes.push_back(
           b.getNamedAttr(stringifyRole(role), b.getI64IntegerAttr(n)));

@@ -56,6 +56,10 @@ llvm::StringRef aiemap::stringifyRole(Role role) {
     return "p";
   case Role::O:
     return "o";
+  case Role::M:
+    return "mask";
+  case Role::Bias:
+    return "bias";
   }
   return "";
 }
@@ -173,6 +177,10 @@ int64_t StageSchedule::roleElements(Role role) const {
     return d.batch * d.heads * d.qLen * d.kvLen;
   case Role::O:
     return d.batch * d.heads * d.qLen * d.valueDim;
+  case Role::M:
+    return d.maskBatches * d.kvLen;
+  case Role::Bias:
+    return d.biasBatches * d.kvLen;
   }
   return 0;
 }
@@ -204,6 +212,10 @@ struct Addressing {
     case Role::S:
     case Role::P:
       return ((b * d.heads + head) * d.qLen + row) * d.kvLen;
+    case Role::M:
+      return (d.maskBatches > 1 ? b : 0) * d.kvLen + row;
+    case Role::Bias:
+      return (d.biasBatches > 1 ? b : 0) * d.kvLen + row;
     }
     return 0;
   }
@@ -460,8 +472,23 @@ bool Planner::validate() {
   sch.desc = d;
   nQ = d.qLen / d.qTile;
   steps = stepRoles(d.kind);
+  // Key-only mask and bias rows join the K/V blocks in the step object.
+  bool rowsInStep = d.maskKind != StageDesc::NoMask || d.hasBias;
+  if (rowsInStep && d.kind != StageKind::Online && d.kind != StageKind::Full)
+    return fail("explicit mask/bias rows are carried only by the online and "
+                "full folds' K/V step object");
+  if (d.maskKind != StageDesc::NoMask)
+    steps.push_back(Role::M);
+  if (d.hasBias)
+    steps.push_back(Role::Bias);
+  if (rowsInStep &&
+      (d.kvTile * bytes(d.elem)) % t.dmaLimits(TileKind::Shim).unitBytes != 0)
+    return fail(llvm::formatv("a mask/bias row of kv_tile {0} keys is {1} "
+                              "bytes, not a multiple of the {2}-byte DMA word",
+                              d.kvTile, d.kvTile * bytes(d.elem),
+                              t.dmaLimits(TileKind::Shim).unitBytes));
   stepStreams.clear();
-  if (d.kind == StageKind::Full && d.headDim == d.valueDim)
+  if (d.kind == StageKind::Full && d.headDim == d.valueDim && !rowsInStep)
     stepStreams.push_back(steps);
   else
     for (Role role : steps)
@@ -650,8 +677,12 @@ bool Planner::buildFifos() {
         f.producer = {col, t.shimRow};
         f.consumers = {{c0, t.memTileRow}};
         f.depth = depth;
+        bool keyRow = role == Role::M || role == Role::Bias;
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        f.shape = {st, width};
+        f.shape =
+            keyRow ? std::vector<int64_t>{st} : std::vector<int64_t>{st, width};
+        if (keyRow)
+          width = 1;
         f.elem = d.elem;
         if (joined) {
           offsets.push_back(joinedElems);
@@ -854,6 +885,12 @@ bool Planner::checkResources() {
   }
   if (d.hasValidLen)
     scratch += d.batch * bytes(ElementKind::I32);
+  // Mask/bias rows are expanded to full score tiles for the kernels: a byte
+  // keep tile and/or one f32 additive tile.
+  if (d.maskKind == StageDesc::KeepMask)
+    scratch += tq * d.kvTile;
+  if (d.maskKind == StageDesc::AddMask || d.hasBias)
+    scratch += tq * d.kvTile * f32;
   int64_t item = fifoBytes(core.itemFifo), step = fifoBytes(core.stepFifo);
   int64_t coreStep = fifoBytes(core.coreStepFifo);
   int64_t out = 0;
@@ -1043,11 +1080,19 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
           }
         continue;
       }
-      int64_t width = role == Role::K ? d.headDim : d.valueDim;
-      for (int64_t tr = t0; tr < t1; ++tr)
-        for (int64_t j = 0; j < sch.steps; ++j)
-          addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
-      runLen = width;
+      if (role == Role::M || role == Role::Bias) {
+        // One row of st keys per step.
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            runs.push_back(addr.rowOffset(role, b, head, (j % blocks) * st));
+        runLen = st;
+      } else {
+        int64_t width = role == Role::K ? d.headDim : d.valueDim;
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
+        runLen = width;
+      }
     } else {
       int64_t w = f.column - g * sch.groupColumns;
       if (w < 0 || w >= sch.groupColumns)

@@ -183,7 +183,7 @@ def run(
     """Simulate one invocation of an AIE program.
 
     ``program``: what ``attn.compiler.compile`` returns — then ``arrays`` are the
-    layer's arguments (Q, K, V[, valid_len]) in their logical shapes, and the run
+    layer's arguments (Q, K, V[, mask][, bias][, valid_len]) in their logical shapes, and the run
     does the host's part too (see :mod:`attn.sim.host`: padding, runtime
     parameters, one dispatch per stage, slicing), returning
     :class:`CompiledRunResult` whose ``.output`` is the attention result —

@@ -137,7 +137,12 @@ class CompiledRunResult:
 
 def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: int) -> CompiledRunResult:
     """Run a compiled layer: ``arrays`` are the layer's arguments in its order
-    (Q, K, V, then ``valid_len`` when the layer has one), in their logical shapes."""
+    (Q, K, V, then the explicit ``mask`` and/or ``bias`` in the order the layer
+    takes them, then ``valid_len`` when the layer has one), in their logical shapes.
+
+    A boolean keep-mask becomes 1.0 (keep) / 0.0 (hide) in the layer's element
+    type and an additive mask or bias is rounded to it: the device carries one
+    element per key inside the K/V step object (docs/aie-mapping.md)."""
     from . import run_program  # the package's single-device runner
 
     report = program.report
@@ -145,7 +150,12 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
     if len({s["function"] for s in stages}) != 1:
         raise SimError("the compiled module holds several layers; simulate one function at a time")
     wants_valid_len = any("valid_len" in report["schedules"][s["device"]]["arguments"] for s in stages)
-    expected = ["q", "k", "v"] + (["valid_len"] if wants_valid_len else [])
+    explicit: list[str] = []
+    for s in stages:
+        for role in report["schedules"][s["device"]]["arguments"][:-1]:
+            if role in ("mask", "bias") and role not in explicit:
+                explicit.append(role)
+    expected = ["q", "k", "v"] + explicit + (["valid_len"] if wants_valid_len else [])
     if len(arrays) != len(expected):
         raise SimError(f"the layer takes {len(expected)} arrays ({', '.join(expected)}), got {len(arrays)}")
     tensors: dict[str, np.ndarray] = {}
@@ -154,8 +164,8 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
     valid_len = None
     if wants_valid_len:
         valid_len = tensors.pop("valid_len").astype(np.int64).reshape(-1)
-    for role in ("q", "k", "v"):
-        tensors[role] = np.asarray(tensors[role], np.float32)
+    for role in ["q", "k", "v"] + explicit:
+        tensors[role] = np.asarray(tensors[role]).astype(np.float32)
 
     results, names, warnings = [], [], []
     out_shapes: Optional[tuple[tuple[int, ...], tuple[int, ...]]] = None
@@ -206,7 +216,7 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
         o = o.reshape(tensors["q"].shape[:-1] + (-1,))
     return CompiledRunResult(
         output=o,
-        outputs={k: v for k, v in tensors.items() if k not in ("q", "k", "v")},
+        outputs={k: v for k, v in tensors.items() if k not in ("q", "k", "v", "mask", "bias")},
         devices=results,
         device_names=names,
         target=report["target"],

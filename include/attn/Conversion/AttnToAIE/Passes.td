@@ -14,7 +14,8 @@ def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
     `dma_schedule` dictionary:
 
     - broadcast groups (`group_columns` adjacent columns sharing one K/V,
-      K or V stream, their host memtile joining K and V into one object)
+      K or V stream, their host memtile joining K and V -- and the rows of a
+      key-only explicit mask/bias -- into one object)
       and how the query tiles of each kv head are split into units
       (`kv_splits`) and rounds; the cores used per column
       (`cores_per_column`, at most the plan's: fewer when that avoids

@@ -29,8 +29,10 @@ namespace mlir::attn::aiemap {
 enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
 llvm::StringRef stringifyStageKind(StageKind kind);
 
-/// The DRAM tensors a stage reads or writes.
-enum class Role { Q, K, V, S, P, O };
+/// The DRAM tensors a stage reads or writes. M and Bias are key-only
+/// explicit mask and bias rows ([Bm][Lk] in the layer's element type).
+enum class Role { Q, K, V, S, P, O, M, Bias };
+constexpr int kNumRoles = 8;
 llvm::StringRef stringifyRole(Role role);
 
 /// A stage in plain numbers. Lengths are the padded (program) lengths.
@@ -47,6 +49,13 @@ struct StageDesc {
   bool hasValidLen = false;
   int64_t keyLimit = 0; // keys at or beyond are padding (real key length)
   double scale = 1.0;
+  /// Key-only explicit mask (`maskKind`) and bias rows: one row of Lk keys
+  /// per batch (`*Batches` = B) or one for all (1). They travel in the
+  /// broadcast step object, one element of `elem` per key.
+  enum MaskKind { NoMask, KeepMask, AddMask } maskKind = NoMask;
+  int64_t maskBatches = 0;
+  bool hasBias = false;
+  int64_t biasBatches = 0;
 };
 
 /// Choices attn-schedule-dma may be forced into (0 = choose).
@@ -147,7 +156,7 @@ struct StageSchedule {
   std::vector<SequenceOp> sequence;
   int64_t transfers = 0, waits = 0, batches = 0, maxBatchesInFlight = 0;
   /// Bytes moved per DRAM role (reads for inputs, writes for outputs).
-  std::array<int64_t, 6> roleBytes{0, 0, 0, 0, 0, 0};
+  std::array<int64_t, kNumRoles> roleBytes{};
 
   /// Units of group `g` and the work they cover.
   int64_t unitsOfGroup(int64_t g) const;
