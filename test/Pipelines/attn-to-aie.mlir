@@ -28,5 +28,5 @@
 // PARTIAL: aie.device(npu2) @attention_pv
 // FULL: aie.device(npu1) @attention_attention
 // FULL: func.call @attn_softmax_rows
-// ONECOL: error: {{.*}}'attention' cannot be scheduled on npu2_1col: the stage needs 1 shim input streams per column plus 2 shared K/V streams
+// ONECOL: error: attn-tile: no plan fits target npu2_1col {{.*}}shim input streams: 3 DRAM streams (one item stream per column + 2 step tensors) exceed the 2 shim MM2S channels of 1 columns
 // STREAM: error: {{.*}}plan mapping 'stream' is not supported by the AIE mapping (only 'fused')

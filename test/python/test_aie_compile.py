@@ -187,7 +187,7 @@ def test_cli_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "unknown target 'npu7'" in capsys.readouterr().err
     assert main([str(src), "--target", "npu2_1col", "--fold", "online"]) == 1
     err = capsys.readouterr().err
-    assert "cannot be scheduled on npu2_1col" in err and "see current operation" not in err
+    assert "no plan fits target npu2_1col" in err and "see current operation" not in err
 
 
 def test_pipeline_options_render() -> None:
