@@ -1,6 +1,7 @@
 """``attn-compile``: compile attention layers in an MLIR file to AIE programs.
 
     attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json [--explain]
+    attn-compile layer.mlir --target npu2 --package DIR     # build-and-run package (attn.package)
 
 Options mirror ``attn.compiler.compile`` (the ``attn-to-aie`` pipeline).
 Errors (unreadable input, bad options, layers no legal program exists for)
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         help="print the chosen plan, the cost model's view of it, the best plan of every fold, the top "
         "alternatives and why they lost, and the roofline bound (to stdout with -o, else to stderr)",
     )
+    p.add_argument(
+        "--package",
+        metavar="DIR",
+        help="write a build-and-run package here: per stage the AIE module, kernel sources and flags, "
+        "build.sh (upstream aiecc + Peano) and run.py (XRT host program; --backend sim runs attn.sim)",
+    )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
         if isinstance(f.default, int):
@@ -65,13 +72,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.output:
             Path(args.output).write_text(program.text)
-        else:
+        elif not args.package:  # the package holds the modules
             sys.stdout.write(program.text)
         if args.report:
             Path(args.report).write_text(json.dumps(program.report, indent=2, sort_keys=True) + "\n")
     except OSError as exc:
         print(f"attn-compile: cannot write output: {exc.strerror}", file=sys.stderr)
         return 1
+    if args.package:
+        from .package import PackageError, write_package
+
+        try:
+            write_package(program, args.package, source=text)
+        except PackageError as exc:
+            print(f"attn-compile: --package: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"attn-compile: --package: cannot write {args.package}: {exc.strerror}", file=sys.stderr)
+            return 1
     if args.explain:
         from . import ir
         from .explain import explain

@@ -2,8 +2,9 @@
 
 Follows the contract in docs/aie-mapping.md: inputs are zero-padded to the
 device buffers (the stage's ``host_padding``), S and P pass from one device
-to the next as they are, the output is sliced, and ``valid_len`` is patched
-into the ``aiex.npu.rtp_write`` words (one per batch and core).
+to the next as they are, the output is sliced, and ``valid_len`` is given at
+dispatch as the runtime-sequence's i32 arguments (one per batch), which the
+sequence writes to the cores with ``aiex.npu.rtp_write``.
 """
 
 from __future__ import annotations
@@ -96,18 +97,11 @@ def run(
             m = re.match(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>", entry)
             if m:
                 padded[int(m.group(1))] = _shape(m.group(3))
-        if valid_len is not None:
-            # The emitted words hold the bucket; serving a shorter length
-            # patches them (one per batch and core).
-            text = re.sub(
-                r"aiex\.npu\.rtp_write\((@\w+), (\d+), \d+\)",
-                lambda m: f"aiex.npu.rtp_write({m.group(1)}, {m.group(2)}, {valid_len[int(m.group(2))]})",
-                text,
-            )
         args = []
         for i, role in enumerate(schedule["arguments"][:-1]):
             if role == "valid_len":
-                args.append(np.asarray(valid_len, np.int32))
+                # One i32 runtime-sequence argument per batch, given at dispatch.
+                args.extend(int(x) for x in valid_len)
             elif role in ("s", "p"):
                 args.append(result)
             else:
@@ -129,3 +123,26 @@ def output(program: Any, out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
             padded = _shape(m.group(1))
     out = np.asarray(out, np.float32).reshape(padded)
     return out[tuple(slice(0, n) for n in shape)]
+
+
+def check_upstream_syntax(program: Any) -> int:
+    """Every device of `program` re-parses from its printed text (the pinned upstream syntax),
+    passes aie-check-limits, and writes valid_len to the cores from runtime-sequence arguments
+    only (no constant stands in for it). Returns the number of rtp writes seen."""
+    from attn import ir, passmanager
+    from attn.sim.program import RtpWrite, SeqArg
+
+    rtp = 0
+    for text in devices(program):
+        module_text = "module {\n" + text + "\n}"
+        with ir.Context():
+            module = ir.Module.parse(module_text)
+            passmanager.PassManager.parse("builtin.module(aie-check-limits)").run(module.operation)
+            assert str(module).count("aiex.npu.rtp_write") == module_text.count("aiex.npu.rtp_write")
+        prog = sim.load(module_text)
+        for op in prog.seq_ops:
+            if isinstance(op, RtpWrite):
+                assert isinstance(op.value, SeqArg), f"rtp_write {op.buffer}[{op.index}] is not a dispatch-time value"
+                rtp += 1
+    return rtp
+
