@@ -58,7 +58,8 @@ def _kernel_dir() -> Path:
     env = os.environ.get("ATTN_KERNELS_DIR")
     candidates = [Path(env)] if env else []
     here = Path(__file__).resolve()
-    candidates += [here.parent / "kernels", *(p / "kernels" for p in here.parents)]
+    # Installed next to the package (attn/kernels/, see python/CMakeLists.txt), else the source tree.
+    candidates += [Path(__file__).parent / "kernels", *(p / "kernels" for p in here.parents)]
     for c in candidates:
         if all((c / f).is_file() for f in _KERNEL_SOURCES):
             return c
