@@ -616,11 +616,10 @@ void DeviceEmitter::emitSequence(StringRef name) {
   for (const CoreSpec &c : sch.cores)
     if (!c.rtpBuffer.empty())
       for (int64_t i = 0; i < d.batch; ++i) {
-        Value value =
-            i < static_cast<int64_t>(validLens.size())
-                ? validLens[i]
-                : arith::ConstantIntOp::create(b, loc, d.keyLimit, 32)
-                      .getResult();
+        Value value = i < static_cast<int64_t>(validLens.size())
+                          ? validLens[i]
+                          : arith::ConstantIntOp::create(b, loc, d.keyLimit, 32)
+                                .getResult();
         aiex::NpuWriteRTPOp::create(b, loc, c.rtpBuffer,
                                     static_cast<uint32_t>(i), value);
       }

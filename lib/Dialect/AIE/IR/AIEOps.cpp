@@ -929,8 +929,7 @@ LogicalResult RuntimeSequenceOp::verify() {
   // Host buffers are memrefs; runtime scalars (lengths, flags) integers.
   for (BlockArgument arg : getBody().getArguments()) {
     Type type = arg.getType();
-    if (isa<BaseMemRefType>(type) || type.isSignlessInteger() ||
-        type.isIndex())
+    if (isa<BaseMemRefType>(type) || type.isSignlessInteger() || type.isIndex())
       continue;
     return emitOpError("argument #")
            << arg.getArgNumber() << " has type " << type
@@ -959,8 +958,8 @@ parseDynamicScalar(OpAsmParser &parser,
         value > std::numeric_limits<int32_t>::max())
       return parser.emitError(parser.getCurrentLocation(), "value ")
              << value << " does not fit in 32 bits";
-    staticValue = parser.getBuilder().getI32IntegerAttr(
-        static_cast<int32_t>(value));
+    staticValue =
+        parser.getBuilder().getI32IntegerAttr(static_cast<int32_t>(value));
     return success();
   }
   OpAsmParser::UnresolvedOperand ssa;
@@ -1021,8 +1020,7 @@ DMABDOp::getConstantDims() {
 static LogicalResult verifyMixedList(DMABDOp op, DenseI64ArrayAttr statics,
                                      ValueRange dynamics, StringRef what) {
   int64_t holes =
-      statics ? llvm::count_if(statics.asArrayRef(), ShapedType::isDynamic)
-              : 0;
+      statics ? llvm::count_if(statics.asArrayRef(), ShapedType::isDynamic) : 0;
   if (holes != static_cast<int64_t>(dynamics.size()))
     return op.emitOpError("has ")
            << dynamics.size() << " SSA " << what << " but " << holes
@@ -1033,8 +1031,8 @@ static LogicalResult verifyMixedList(DMABDOp op, DenseI64ArrayAttr statics,
 LogicalResult DMABDOp::verify() {
   // Every check tolerates dynamic shapes and runtime values: what is not a
   // constant is left to the hardware (as upstream).
-  if (failed(verifyMixedList(*this, getStaticSizesAttr(), getSizes(),
-                             "sizes")) ||
+  if (failed(
+          verifyMixedList(*this, getStaticSizesAttr(), getSizes(), "sizes")) ||
       failed(verifyMixedList(*this, getStaticStridesAttr(), getStrides(),
                              "strides")))
     return failure();
@@ -1056,8 +1054,7 @@ LogicalResult DMABDOp::verify() {
     return emitOpError("'offset' must be non-negative, got ") << *offset;
   if (len && *len < 1)
     return emitOpError("'len' must be positive, got ") << *len;
-  if (staticBuffer && offset && len &&
-      *offset + *len > memref.getNumElements())
+  if (staticBuffer && offset && len && *offset + *len > memref.getNumElements())
     return emitOpError("'offset' + 'len' (")
            << *offset + *len << ") exceeds the " << memref.getNumElements()
            << " elements of the buffer";

@@ -207,16 +207,13 @@ LogicalResult NpuPushQueueOp::verify() {
            << getColumn() << ", " << getRow() << ") is outside the "
            << target->name << " array";
   if (getChannel() < 0)
-    return emitOpError("'channel' must be non-negative, got ")
-           << getChannel();
-  if (std::optional<int64_t> bd = getConstantIntValue(getBdId());
-      bd && *bd < 0)
+    return emitOpError("'channel' must be non-negative, got ") << getChannel();
+  if (std::optional<int64_t> bd = getConstantIntValue(getBdId()); bd && *bd < 0)
     return emitOpError("'bd_id' must be non-negative, got ") << *bd;
   if (std::optional<int64_t> repeat = getConstantIntValue(getRepeatCount());
       repeat && (*repeat < 0 || *repeat > target->shimRepeatCountMax))
-    return emitOpError("'repeat_count' ")
-           << *repeat << " is out of range [0, " << target->shimRepeatCountMax
-           << "]";
+    return emitOpError("'repeat_count' ") << *repeat << " is out of range [0, "
+                                          << target->shimRepeatCountMax << "]";
   return success();
 }
 
@@ -265,12 +262,11 @@ static LogicalResult verifyShimBd(aie::DMABDOp bd, const NPUTarget &target) {
       id && (*id < 0 || *id >= target.bufferDescriptors(TileKind::Shim)))
     return bd.emitOpError("'bd_id' ")
            << *id << " is out of range: a shim DMA has "
-           << target.bufferDescriptors(TileKind::Shim)
-           << " buffer descriptors";
+           << target.bufferDescriptors(TileKind::Shim) << " buffer descriptors";
   std::optional<int64_t> offset = bd.getConstantOffset();
   if (offset && (*offset * *elemBytes) % limits.unitBytes)
-    return bd.emitOpError("'offset' ") << *offset << " is not "
-                                       << limits.unitBytes << "-byte aligned";
+    return bd.emitOpError("'offset' ")
+           << *offset << " is not " << limits.unitBytes << "-byte aligned";
   std::optional<SmallVector<std::pair<int64_t, int64_t>>> dims =
       bd.getConstantDims();
   if (dims && !dims->empty()) {
@@ -321,9 +317,8 @@ LogicalResult DMAConfigureTaskForOp::verify() {
     repeat = constant.value_or(0); // a runtime count is checked at dispatch
   }
   if (repeat < 0 || repeat > target->shimRepeatCountMax)
-    return emitOpError("'repeat_count' ")
-           << repeat << " is out of range [0, " << target->shimRepeatCountMax
-           << "]";
+    return emitOpError("'repeat_count' ") << repeat << " is out of range [0, "
+                                          << target->shimRepeatCountMax << "]";
   // The subset has no aie.next_bd, so a task is one block: one buffer
   // descriptor and the terminator.
   Region &body = getBody();
