@@ -264,7 +264,7 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
     for flag in ("plio", "disable_synchronization"):
         if flag in a and str(a[flag]) == "true":
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: {flag} = true is not supported by the simulator")
-    for attr in ("repeat_count", "padDimensions", "init_values", "memtile_repeat"):
+    for attr in ("repeat_count", "padDimensions", "initValues", "consumerElemType", "memtile_repeat"):
         if attr in a:
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: '{attr}' is not supported by the simulator")
     depth_attr = a["elemNumber"]

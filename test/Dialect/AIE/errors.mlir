@@ -1408,3 +1408,61 @@ aie.device(npu2) {
     aiex.dma_await_task(%t)
   }
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// aie.objectfifo consumer object type and initial values
+//===----------------------------------------------------------------------===//
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{producer object 'memref<40xi32>' must be a whole number of consumer objects 'memref<16xi32>'}}
+  aie.objectfifo @f(%m, {%c}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<16xi32>>
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{consumer object type 'memref<10xf32>' must have the element type of the producer's 'memref<40xi32>'}}
+  aie.objectfifo @f(%m, {%c}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xf32>>
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{'initValues' has 1 values for the producer's 2 objects}}
+  aie.objectfifo @f(%c, {%m}, 2 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %s = aie.tile(0, 0)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{'initValues' are not available on a shim producer (it has no memory)}}
+  aie.objectfifo @f(%s, {%c}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{initial value #0 has type 'memref<2xi32>'; expected the shape and element type of 'memref<4xi32>'}}
+  aie.objectfifo @f(%c, {%m}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1]> : memref<2xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{expected a list of elements attributes, one initial value per object}}
+  aie.objectfifo @f(%c, {%m}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [[0, 1, 2, 3]]
+}

@@ -18,6 +18,8 @@
 // CHECK:        aiex.npu.dma_memcpy_nd(%[[OUT]][%{{.*}}]) {id = 1 : i64, issue_token = true, metadata = @objFifo_out0} : memref<64xi32>
 // CHECK:        aiex.npu.dma_wait {symbol = @objFifo_out0}
 // CHECK-LABEL: aie.device(npu2) @peano {
+// CHECK:      aie.objectfifo @of_split(%{{.*}}, {%{{.*}}}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xi32>>
+// CHECK:      aie.objectfifo @of_init(%{{.*}}, {%{{.*}}}, [2 : i32, 1 : i32]) : !aie.objectfifo<memref<16xi32>> = [dense<0> : memref<16xi32>, dense<1> : memref<16xi32>]
 // CHECK:      func.func private @add_one(memref<8xi32>, memref<8xi32>, i32) attributes {link_with = "add_one_kernel.o"}
 // CHECK:      aie.use_lock(%[[LOCK:.*]], AcquireGreaterEqual, %[[ONE:.*]])
 // CHECK:      aie.use_lock(%[[LOCK]], Release, %[[ONE]])
@@ -82,6 +84,11 @@ module {
 
     aie.objectfifo @of_in(%tile_0_0, {%tile_0_2}, 2 : i32) : !aie.objectfifo<memref<8xi32>>
     aie.objectfifo @of_out(%tile_0_2, {%tile_0_0}, 2 : i32) : !aie.objectfifo<memref<8xi32>>
+    %tile_1_1 = aie.tile(1, 1)
+    %tile_1_2 = aie.tile(1, 2)
+    %tile_1_3 = aie.tile(1, 3)
+    aie.objectfifo @of_split (%tile_1_1, {%tile_1_2}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xi32>>
+    aie.objectfifo @of_init(%tile_1_2, {%tile_1_3}, [2 : i32, 1 : i32]) : !aie.objectfifo<memref<16xi32>> = [dense<0> : memref<16xi32>, dense<1> : memref<16xi32>]
 
     func.func private @add_one(memref<8xi32>, memref<8xi32>, i32) attributes {link_with = "add_one_kernel.o"}
 

@@ -466,6 +466,59 @@ static void printObjectFifoConsumerTiles(OpAsmPrinter &printer, Operation *,
   }
 }
 
+// ` -> !aie.objectfifo<...>` after the type: the consumers' object type.
+static ParseResult parseObjectFifoConsumerElemType(OpAsmParser &parser,
+                                                   TypeAttr &consumerType) {
+  if (failed(parser.parseOptionalArrow()))
+    return success();
+  Type type;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseType(type))
+    return failure();
+  if (!isa<AIEObjectFifoType>(type))
+    return parser.emitError(loc, "expected an !aie.objectfifo<memref<...>> "
+                                 "consumer type, got ")
+           << type;
+  consumerType = TypeAttr::get(type);
+  return success();
+}
+
+static void printObjectFifoConsumerElemType(OpAsmPrinter &printer, Operation *,
+                                            TypeAttr consumerType) {
+  if (consumerType)
+    printer << " -> " << consumerType;
+}
+
+// ` = [dense<...> : memref<...>, ...]`: one initial value per object.
+static ParseResult parseObjectFifoInitValues(OpAsmParser &parser,
+                                             TypeAttr elemType,
+                                             ArrayAttr &initValues) {
+  if (failed(parser.parseOptionalEqual()))
+    return success();
+  SMLoc loc = parser.getCurrentLocation();
+  Attribute values;
+  if (parser.parseAttribute(values))
+    return failure();
+  auto array = dyn_cast<ArrayAttr>(values);
+  if (!array || !llvm::all_of(array, llvm::IsaPred<ElementsAttr>))
+    return parser.emitError(loc, "expected a list of elements attributes, "
+                                 "one initial value per object");
+  (void)elemType;
+  initValues = array;
+  return success();
+}
+
+static void printObjectFifoInitValues(OpAsmPrinter &printer, Operation *,
+                                      TypeAttr, ArrayAttr initValues) {
+  if (!initValues)
+    return;
+  printer << "= [";
+  llvm::interleaveComma(initValues, printer, [&](Attribute value) {
+    printer.printAttribute(value);
+  });
+  printer << "]";
+}
+
 MemRefType ObjectFifoCreateOp::getObjectType() {
   return cast<AIEObjectFifoType>(getElemType()).getElementType();
 }
@@ -518,6 +571,46 @@ static LogicalResult verifyFifoPattern(ObjectFifoCreateOp op,
     return op.emitOpError()
            << what << " reaches element " << lastIndex << ", beyond the "
            << objectElems << " elements of one object";
+  return success();
+}
+
+/// The consumers' object type (a whole fraction of the producer's object, same
+/// element type) and the initial values (one per producer object, shaped like
+/// it, not on a shim producer).
+static LogicalResult verifyConsumerTypeAndInit(ObjectFifoCreateOp op,
+                                               TileKind producerKind) {
+  MemRefType object = op.getObjectType();
+  if (auto consumer = op.getConsumerElemTypeAttr()) {
+    MemRefType consumerObject =
+        cast<AIEObjectFifoType>(consumer.getValue()).getElementType();
+    if (consumerObject.getElementType() != object.getElementType())
+      return op.emitOpError("consumer object type ")
+             << consumerObject << " must have the element type of the "
+             << "producer's " << object;
+    if (!consumerObject.hasStaticShape() ||
+        consumerObject.getNumElements() < 1 ||
+        object.getNumElements() % consumerObject.getNumElements())
+      return op.emitOpError("producer object ")
+             << object << " must be a whole number of consumer objects "
+             << consumerObject;
+  }
+  if (ArrayAttr init = op.getInitValuesAttr()) {
+    if (producerKind == TileKind::Shim)
+      return op.emitOpError("'initValues' are not available on a shim "
+                            "producer (it has no memory)");
+    if (static_cast<int64_t>(init.size()) != op.getDepth(0))
+      return op.emitOpError("'initValues' has ")
+             << init.size() << " values for the producer's "
+             << op.getDepth(0) << " objects";
+    for (auto [i, value] : llvm::enumerate(init)) {
+      auto shaped = cast<ElementsAttr>(value).getShapedType();
+      if (shaped.getShape() != object.getShape() ||
+          shaped.getElementType() != object.getElementType())
+        return op.emitOpError("initial value #")
+               << i << " has type " << shaped << "; expected the shape and "
+               << "element type of " << object;
+    }
+  }
   return success();
 }
 
@@ -601,7 +694,7 @@ LogicalResult ObjectFifoCreateOp::verify() {
                                      std::to_string(i),
                                  *elemBytes)))
       return failure();
-  return success();
+  return verifyConsumerTypeAndInit(*this, producer->second);
 }
 
 //===----------------------------------------------------------------------===//

@@ -246,6 +246,13 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
     patterns count in elements, outermost dimension first. Shim ends take
     their pattern from the runtime sequence instead.
 
+    Upstream's two trailing forms parse and print as there:
+    `: !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xi32>>`
+    (the consumers receive objects of another size; the producer's element
+    count must be a multiple of theirs, same element type) and
+    `: !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]`
+    (one initial value per producer object, not on a shim producer).
+
     The verifier checks, against the device's target-table entry: tile
     kinds of the ends, the number of pattern dimensions per tile kind,
     per-dimension size and stride limits, that the innermost run is whole
@@ -262,7 +269,11 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
       DefaultValuedAttr<BoolAttr, "false">:$plio,
       DefaultValuedAttr<BoolAttr, "false">:$disable_synchronization,
       OptionalAttr<ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>>:$repeat_count,
-      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$padDimensions);
+      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$padDimensions,
+      // Last, so that builders written before they existed still apply.
+      OptionalAttr<TypeAttrOf<AIE_ObjectFifoType>>:$consumerElemType,
+      OptionalAttr<TypedArrayAttrBase<ElementsAttr,
+                                      "one initial value per object">>:$initValues);
   let assemblyFormat = [{
     $sym_name
     `(`
@@ -271,8 +282,26 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
                                           $dimensionsFromStreamPerConsumer) `}`
       `,` $elemNumber
     `)` attr-dict `:` $elemType
+    custom<ObjectFifoConsumerElemType>($consumerElemType)
+    custom<ObjectFifoInitValues>(ref($elemType), $initValues)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // Without a consumer object type and initial values.
+    OpBuilder<(ins "::llvm::StringRef":$sym_name, "::mlir::Value":$producer,
+                   "::mlir::ValueRange":$consumers,
+                   "::mlir::Attribute":$elemNumber,
+                   "AIEObjectFifoType":$elemType,
+                   "::llvm::ArrayRef<BDDimLayoutAttr>":$toStream,
+                   "::llvm::ArrayRef<BDDimLayoutArrayAttr>":$fromStream,
+                   "bool":$viaDMA, "bool":$plio, "bool":$noSync,
+                   "::mlir::IntegerAttr":$repeatCount,
+                   "BDPadLayoutArrayAttr":$padDimensions), [{
+      build($_builder, $_state, sym_name, producer, consumers, elemNumber,
+            elemType, toStream, fromStream, viaDMA, plio, noSync, repeatCount,
+            padDimensions, ::mlir::TypeAttr(), ::mlir::ArrayAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// The memref type of one object.
     ::mlir::MemRefType getObjectType();
