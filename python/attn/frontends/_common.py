@@ -4,9 +4,9 @@ classifier, the MLIR builder and the numerical check of one layer."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -208,7 +208,7 @@ def classify_mask(
             if np.allclose(np.broadcast_to(m, m.shape), np.broadcast_to(_to4d(probe), m.shape), rtol=1e-6, atol=0):
                 form.runtime = (name, "additive")
                 return form
-        return f"the mask is computed from model input '{name}' {tuple(info.shape)} in a way that is not the mask itself"
+        return f"the mask is computed from model input '{name}' {tuple(info.shape)}, not that input itself"
 
     base_inputs = {n: _as_input(np.ones((batch, lk)), i) for n, i in pad_like.items()}
     try:
@@ -357,8 +357,9 @@ def layer_text(layer: AttentionLayer, dtype: str, source: str, name: Optional[st
     extras.append(f"scale {layer.scale:.17e}")
     nodes = ", ".join(_mlir_string(n) for n in layer.nodes)
     fname = name or layer.name
+    attrs = f"attn.{source}_output = {_mlir_string(layer.output)}"
     return (
-        f"func.func @{fname}({', '.join(args)}) -> {o} attributes {{attn.{source}_output = {_mlir_string(layer.output)}}} {{\n"
+        f"func.func @{fname}({', '.join(args)}) -> {o} attributes {{{attrs}}} {{\n"
         f"  %o = attn.attention %q, %k, %v {' '.join(extras)} {{attn.{source}_nodes = [{nodes}]}}"
         f" : {q}, {k}, {v} -> {o}\n"
         f"  return %o : {o}\n}}\n"

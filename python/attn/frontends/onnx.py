@@ -608,7 +608,7 @@ def _match_nonpad(g, node, index, dtype, key_padding, nonpad, mask, additive, ru
         raise _NoMatch("attn_mask together with nonpad_kv_seqlen")
     if needed != [nonpad]:
         raise _NoMatch("nonpad_kv_seqlen is computed from other model inputs")
-    batch, lk = scores[0], scores[3]
+    lk = scores[3]
     form = MaskForm()
 
     def lengths_as_padding(values: Any, name: str) -> np.ndarray:
