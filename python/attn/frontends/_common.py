@@ -114,6 +114,7 @@ class MaskForm:
     keep: Optional[np.ndarray] = None  # constant keep-mask (4-D, minimal broadcast shape), None: all visible
     bias: Optional[np.ndarray] = None  # constant additive bias (4-D, minimal shape), None: zero
     padding_input: Optional[str] = None  # model input [B, Lk]: key j of batch b visible iff input[b, j] != 0
+    padding_inverted: bool = False  # ... iff input[b, j] == 0 (torch key_padding_mask)
     runtime: Optional[tuple[str, str]] = None  # (model input, "bool" | "additive"): the mask is that input
 
 
@@ -170,6 +171,33 @@ def _as_input(probe: np.ndarray, info: InputInfo) -> np.ndarray:
     return probe.astype(info.dtype)
 
 
+def _check_padding(
+    evaluate: Callable[[dict[str, np.ndarray]], np.ndarray],
+    pad_like: Mapping[str, InputInfo],
+    keep1: np.ndarray,
+    bias1: np.ndarray,
+    scores: tuple[int, int, int, int],
+    inverted: bool,
+    rng: np.random.Generator,
+) -> Optional[str]:
+    batch, _, _, lk = scores
+    name = next(iter(pad_like))
+    for probe in _padding_probes(batch, lk, rng):
+        visible = probe != 0
+        feed = {n: _as_input(~visible if inverted else visible, i) for n, i in pad_like.items()}
+        keep, bias = _split(_to4d(evaluate(feed)))
+        shape = np.broadcast_shapes(keep.shape, keep1.shape, (batch, 1, 1, lk))
+        want = np.broadcast_to(keep1, shape) & np.broadcast_to(visible[:, None, None, :], shape)
+        if not np.array_equal(np.broadcast_to(keep, shape), want):
+            return (
+                f"the mask depends on model input '{name}' {tuple(pad_like[name].shape)} in a way that is not key "
+                "padding (key j of batch b visible iff input[b, j] != 0, or iff it is 0)"
+            )
+        if not np.allclose(np.broadcast_to(bias, shape)[want], np.broadcast_to(bias1, shape)[want]):
+            return f"the additive bias depends on model input '{name}'"
+    return None
+
+
 def classify_mask(
     evaluate: Callable[[dict[str, np.ndarray]], np.ndarray],
     inputs: Mapping[str, InputInfo],
@@ -220,20 +248,19 @@ def classify_mask(
     keep1, bias1 = _split(m1)
     if pad_like:
         name = next(iter(pad_like))
-        for probe in _padding_probes(batch, lk, rng):
-            feed = {n: _as_input(probe, i) for n, i in pad_like.items()}
-            m = _to4d(evaluate(feed))
-            keep, bias = _split(m)
-            shape = np.broadcast_shapes(keep.shape, keep1.shape, (batch, 1, 1, lk))
-            want = np.broadcast_to(keep1, shape) & np.broadcast_to(probe[:, None, None, :] != 0, shape)
-            if not np.array_equal(np.broadcast_to(keep, shape), want):
-                return (
-                    f"the mask depends on model input '{name}' {tuple(pad_like[name].shape)} "
-                    "in a way that is not key padding (keep key j of batch b iff input[b, j] != 0)"
-                )
-            if not np.allclose(np.broadcast_to(bias, shape)[want], np.broadcast_to(bias1, shape)[want]):
-                return f"the additive bias depends on model input '{name}'"
+        # Key j of batch b is visible iff input[b, j] != 0 (HF attention_mask), or iff it is 0
+        # (torch key_padding_mask: True = ignore); with all-zero input for the latter.
+        for inverted in (False, True):
+            base = {n: _as_input(np.full((batch, lk), 0 if inverted else 1), i) for n, i in pad_like.items()}
+            m1 = _to4d(evaluate(base))
+            keep1, bias1 = _split(m1)
+            reason = _check_padding(evaluate, pad_like, keep1, bias1, scores, inverted, rng)
+            if reason is None:
+                break
+        if reason is not None:
+            return reason
         form.padding_input = name
+        form.padding_inverted = inverted
     keep1 = minimal(keep1)
     if not keep1.all():
         kind = _causal_kind(keep1, lq, lk) if keep1.shape[-2:] != (1, 1) else None
@@ -285,14 +312,16 @@ def mask_operands(
         )
     pad = form.padding_input
     if pad is not None and key_padding == "mask":
+        inv = form.padding_inverted
 
-        def padded(values: Values, pad: str = pad, keep: Optional[np.ndarray] = keep) -> np.ndarray:
+        def padded(values: Values, pad: str = pad, keep: Optional[np.ndarray] = keep, inv: bool = inv) -> np.ndarray:
             a = np.asarray(values_of(pad, values))
-            out = (a != 0)[:, None, None, :]
+            out = ((a == 0) if inv else (a != 0))[:, None, None, :]
             return out & keep if keep is not None else out
 
         shape = (batch, 1, 1, lk) if keep is None else np.broadcast_shapes(keep.shape, (batch, 1, 1, lk))
-        desc = f"keep key j of batch b iff {pad}[b, j] != 0" + (" and the constant mask" if keep is not None else "")
+        desc = f"keep key j of batch b iff {pad}[b, j] {'==' if inv else '!='} 0"
+        desc += " and the constant mask" if keep is not None else ""
         ops.append(Operand("mask", tuple(shape), "i1", (pad,), padded, desc))
         keep = None
     if keep is not None:
@@ -305,8 +334,9 @@ def mask_operands(
         ops.append(Operand("bias", bias.shape, dtype, (), lambda values, c=bias: c, "constant additive bias"))
     if pad is not None and key_padding == "valid_len":
 
-        def lengths(values: Values, pad: str = pad) -> np.ndarray:
-            a = np.asarray(values_of(pad, values)) != 0
+        def lengths(values: Values, pad: str = pad, inv: bool = form.padding_inverted) -> np.ndarray:
+            a = np.asarray(values_of(pad, values))
+            a = (a == 0) if inv else (a != 0)
             n = a.sum(axis=-1)
             prefix = np.arange(a.shape[-1])[None, :] < n[:, None]
             if not np.array_equal(a, prefix):

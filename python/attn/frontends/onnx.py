@@ -355,6 +355,36 @@ def _as4(x: np.ndarray) -> np.ndarray:
     return x if x.ndim == 4 else x.reshape((1,) + x.shape)
 
 
+def _make_as4(split: Optional[tuple[int, int]]) -> Any:
+    """[B·H, L, X] -> [B, H, L, X] for `split` = (B, H) (a leading 1 broadcasts); 4-D unchanged."""
+
+    def as4(x: np.ndarray) -> np.ndarray:
+        if x.ndim == 4:
+            return x
+        if split is not None and x.shape[0] == split[0] * split[1]:
+            return x.reshape(split + x.shape[1:])
+        return x.reshape((1,) * (4 - x.ndim) + x.shape)
+
+    return as4
+
+
+def _batch_split(g: _Graph, value: str, n: int, d: int) -> int:
+    """B of a [B·H, L, D] tensor, read off the Reshape that split the heads (1 if none found)."""
+    cur = value
+    for _ in range(8):
+        node = g.producer.get(cur)
+        if node is None or node.op_type not in _LAYOUT:
+            break
+        if node.op_type == "Reshape":
+            out, inp = g.shape(node.output[0]), g.shape(node.input[0])
+            if out and inp and len(out) == len(inp):
+                for p in range(len(out) - 1):
+                    if out[p] == n and out[p + 1] == d and inp[p] * inp[p + 1] == n * d and n % inp[p] == 0:
+                        return inp[p]
+        cur = node.input[0]
+    return 1
+
+
 def _mask_form(
     g: _Graph, outputs: str, cut: set[str], shift: Any, scores: tuple[int, int, int, int]
 ) -> tuple[MaskForm, dict[str, InputInfo]]:
@@ -447,21 +477,28 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
         raise _NoMatch("Q, Kᵀ, V or the output have a dynamic or unknown shape")
     if not (len(qs) == len(ks) == len(vs) == rank):
         raise _NoMatch(f"Q {qs}, Kᵀ {ks}, V {vs} and the scores {tshape} differ in rank")
-    q4, kt4, v4 = (qs if rank == 4 else (1,) + qs), (ks if rank == 4 else (1,) + ks), (vs if rank == 4 else (1,) + vs)
+    if rank == 3:  # [B·H, L, D]: find B where the heads were split off
+        n = qs[0]
+        b3 = _batch_split(g, qv, n, qs[2])
+        split = (b3, n // b3)
+    else:
+        split = None
+    as4 = _make_as4(split)
+    q4, kt4, v4 = (as4(np.empty(s, np.int8)).shape for s in (qs, ks, vs))
     batch, heads, lq, d = q4
     _, hk, dk, lk = kt4
     dv = v4[3]
-    if dk != d or v4[2] != lk or (batch, heads, lq, lk) != ((1,) + tshape if rank == 3 else tshape):
+    if dk != d or v4[2] != lk or (batch, heads, lq, lk) != as4(np.empty(tshape, np.int8)).shape:
         raise _NoMatch(f"shapes do not form attention: Q {qs}, Kᵀ {ks}, V {vs}, scores {tshape}")
     if kt4[0] not in (1, batch) or v4[0] not in (1, batch) or hk not in (1, heads) or v4[1] not in (1, heads):
         raise _NoMatch(f"K/V batch or head counts {ks}, {vs} do not broadcast to Q {qs}")
 
     def k_bhld(x: np.ndarray) -> np.ndarray:
-        return _swap(_as4(x))
+        return _swap(as4(x))
 
     kv_heads = 1 if (hk == 1 and v4[1] == 1) else heads
     k_src = _gqa_source(g, kt, heads, lk, d, k_bhld) if kv_heads == heads and rank == 4 else None
-    v_src = _gqa_source(g, pv.input[1], heads, lk, dv, _as4) if k_src is not None else None
+    v_src = _gqa_source(g, pv.input[1], heads, lk, dv, as4) if k_src is not None else None
     if k_src is not None and v_src is not None and k_src[1] == v_src[1]:
         kv_heads = k_src[1]
         nodes += k_src[2] + v_src[2]
@@ -469,8 +506,8 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
         v = _head_operand("v", v_src[0], (batch, kv_heads, lk, dv), lambda x: x, "V before the GQA repeat")
     else:
         k = _head_operand("k", kt, (batch, kv_heads, lk, d), k_bhld, "Kᵀ of the score MatMul, transposed")
-        v = _head_operand("v", pv.input[1], (batch, kv_heads, lk, dv), _as4, "V of the P·V MatMul")
-    q = _head_operand("q", qv, (batch, heads, lq, d), _as4, "Q of the score MatMul (before scalar scaling)")
+        v = _head_operand("v", pv.input[1], (batch, kv_heads, lk, dv), as4, "V of the P·V MatMul")
+    q = _head_operand("q", qv, (batch, heads, lq, d), as4, "Q of the score MatMul (before scalar scaling)")
 
     # The softmax input as a function of the raw scores S: T = c·S + M (M may hide entries).
     s_out = s_node.output[0]
@@ -478,11 +515,11 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
     s_dtype = g.np_dtype(s_out)
 
     def shift(run: Any, feeds: dict[str, np.ndarray], fill: float = 0.0) -> np.ndarray:
-        return np.asarray(run({**feeds, s_out: np.full(s_shape, fill, s_dtype)})[0], np.float64)
+        return as4(np.asarray(run({**feeds, s_out: np.full(s_shape, fill, s_dtype)})[0], np.float64))
 
     form, infos = _mask_form(g, t, {s_out}, shift, (batch, heads, lq, lk))
     run, _ = g.evaluator([t], {s_out})
-    feeds = {n: np.ones(i.shape, i.dtype) for n, i in infos.items()}
+    feeds = {n: (np.zeros if form.padding_inverted else np.ones)(i.shape, i.dtype) for n, i in infos.items()}
     t0, t1, t2 = (shift(run, feeds, f) for f in (0.0, 1.0, 2.0))
     seen = np.isfinite(t0) & (t0 > -1e4)
     if not seen.any():
@@ -494,7 +531,7 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
     return _finish(
         g, index, nodes, dict(batch=batch, heads=heads, kv_heads=kv_heads, q_len=lq, kv_len=lk, head_dim=d,
                               value_dim=dv),
-        q_scale * k_scale * c, "none", q, k, v, form, infos, pv.output[0], _as4, notes, dtype, key_padding,
+        q_scale * k_scale * c, "none", q, k, v, form, infos, pv.output[0], as4, notes, dtype, key_padding,
     )  # fmt: skip
 
 
@@ -558,6 +595,15 @@ def _match_attention_op(g: _Graph, node: Any, index: int, dtype: str, key_paddin
 
     q = _head_operand("q", qv, (batch, heads, lq, d), q_bhld, "Q input of Attention")
     k, v = cat("k", kv_, past_k, k_bhld, d), cat("v", vv, past_v, v_bhld, dv)
+    nodes = [g.name(node)]
+    if hkv == heads and not past and len(g.shape(kv_)) == 4:  # K/V repeated for GQA before the op
+        k_src = _gqa_source(g, kv_, heads, lk, d, lambda x: x)
+        v_src = _gqa_source(g, vv, heads, lk, dv, lambda x: x) if k_src else None
+        if k_src and v_src and k_src[1] == v_src[1]:
+            hkv = k_src[1]
+            nodes += k_src[2] + v_src[2]
+            k = _head_operand("k", k_src[0], (batch, hkv, lk, d), lambda x: x, "K before the GQA repeat")
+            v = _head_operand("v", v_src[0], (batch, hkv, lk, dv), lambda x: x, "V before the GQA repeat")
     scores = (batch, heads, lq, lk)
     if mask or nonpad:
         cut: set[str] = set()
@@ -594,7 +640,6 @@ def _match_attention_op(g: _Graph, node: Any, index: int, dtype: str, key_paddin
         form, infos = _mask_form(g, mask, cut, lambda r, f: additive(r, f), scores)
     else:
         form, infos = MaskForm(), {}
-    nodes = [g.name(node)]
     shape = dict(batch=batch, heads=heads, kv_heads=hkv, q_len=lq, kv_len=lk, head_dim=d, value_dim=dv)
     out = node.output[0]
     o_bhld = _attention_op_heads(g, node, out, "q_num_heads")[1] if len(g.shape(out) or ()) == 3 else (lambda x: x)

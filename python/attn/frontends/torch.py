@@ -311,6 +311,35 @@ def _swap(x: np.ndarray) -> np.ndarray:
     return np.swapaxes(_as4(x), -1, -2)
 
 
+def _make_as4(split: Optional[tuple[int, int]]) -> Any:
+    """[B·H, L, X] -> [B, H, L, X] for `split` = (B, H) (a leading 1 broadcasts); 4-D unchanged."""
+
+    def as4(x: np.ndarray) -> np.ndarray:
+        if x.ndim == 4:
+            return x
+        if split is not None and x.shape[0] == split[0] * split[1]:
+            return x.reshape(split + x.shape[1:])
+        return x.reshape((1,) * (4 - x.ndim) + x.shape)
+
+    return as4
+
+
+def _batch_split(g: _Graph, node: Any, n: int, d: int) -> int:
+    """B of a [B·H, L, D] tensor, read off the view/reshape that split the heads (1 if none found)."""
+    cur = node
+    for _ in range(8):
+        if cur.op != "call_function" or g.op(cur) not in _LAYOUT:
+            break
+        if g.op(cur) in ("aten.view.default", "aten.reshape.default", "aten._unsafe_view.default"):
+            out, inp = g.shape(cur), g.shape(cur.args[0])
+            if out and inp and len(out) == len(inp):
+                for p in range(len(out) - 1):
+                    if out[p] == n and out[p + 1] == d and inp[p] * inp[p + 1] == n * d and n % inp[p] == 0:
+                        return inp[p]
+        cur = cur.args[0]
+    return 1
+
+
 def _classify(g: _Graph, outputs: list[Any], cut: set, additive: Any, scores: tuple) -> tuple[MaskForm, dict]:
     inputs = g.cone_inputs(outputs, cut)
     infos: dict[str, InputInfo] = {}
@@ -347,6 +376,7 @@ def _layer(
     notes: list[str],
     dtype: str,
     key_padding: str,
+    to_bhld: Any = None,
 ) -> AttentionLayer:
     scores = (shape["batch"], shape["heads"], shape["q_len"], shape["kv_len"])
     if form.causal != "none":
@@ -373,7 +403,7 @@ def _layer(
         causal=causal,
         operands=[q, k, v, *extra],
         output=output,
-        output_to_bhld=_as4,
+        output_to_bhld=to_bhld or _as4,
         notes=notes,
         **shape,
     )
@@ -398,33 +428,43 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
     qs, ks, vs = g.shape(qn), g.shape(ktn), g.shape(pv.args[1])
     if None in (qs, ks, vs) or not (len(qs) == len(ks) == len(vs) == rank):
         raise _NoMatch(f"Q {qs}, Kᵀ {ks}, V {vs} and the scores {tshape} do not have one static rank")
-    q4, kt4, v4 = ((1,) + s if rank == 3 else s for s in (qs, ks, vs))
+    split = None
+    if rank == 3:  # [B·H, L, D]: find B where the heads were split off
+        b3 = _batch_split(g, qn, qs[0], qs[2])
+        split = (b3, qs[0] // b3)
+    as4 = _make_as4(split)
+    q4, kt4, v4 = (as4(np.empty(s, np.int8)).shape for s in (qs, ks, vs))
     batch, heads, lq, d = q4
     lk, dv = kt4[3], v4[3]
     if kt4[2] != d or v4[2] != lk or kt4[0] not in (1, batch) or kt4[1] not in (1, heads) or v4[1] not in (1, heads):
         raise _NoMatch(f"shapes do not form attention: Q {qs}, Kᵀ {ks}, V {vs}")
+
+    def swap(x: np.ndarray) -> np.ndarray:
+        return np.swapaxes(as4(x), -1, -2)
+
     kv_heads = 1 if (kt4[1] == 1 and v4[1] == 1) else heads
-    k_src = _gqa_source(g, ktn, heads, lk, d, _swap) if kv_heads == heads and rank == 4 else None
-    v_src = _gqa_source(g, pv.args[1], heads, lk, dv, _as4) if k_src else None
+    k_src = _gqa_source(g, ktn, heads, lk, d, swap) if kv_heads == heads and rank == 4 else None
+    v_src = _gqa_source(g, pv.args[1], heads, lk, dv, as4) if k_src else None
     if k_src and v_src and k_src[1] == v_src[1]:
         kv_heads = k_src[1]
         nodes += k_src[2] + v_src[2]
         k = _operand("k", k_src[0], (batch, kv_heads, lk, d), lambda x: x, "K before the GQA repeat", dtype)
         v = _operand("v", v_src[0], (batch, kv_heads, lk, dv), lambda x: x, "V before the GQA repeat", dtype)
     else:
-        k = _operand("k", ktn, (batch, kv_heads, lk, d), _swap, "Kᵀ of the score matmul, transposed", dtype)
-        v = _operand("v", pv.args[1], (batch, kv_heads, lk, dv), _as4, "V of the P·V matmul", dtype)
-    q = _operand("q", qn, (batch, heads, lq, d), _as4, "Q of the score matmul", dtype)
+        k = _operand("k", ktn, (batch, kv_heads, lk, d), swap, "Kᵀ of the score matmul, transposed", dtype)
+        v = _operand("v", pv.args[1], (batch, kv_heads, lk, dv), as4, "V of the P·V matmul", dtype)
+    q = _operand("q", qn, (batch, heads, lq, d), as4, "Q of the score matmul", dtype)
     s_val = s_node.meta["val"]
 
     def shifted(env: dict, fill: float = 0.0) -> np.ndarray:
         torch = _torch()
         s = torch.full(tuple(s_val.shape), fill, dtype=s_val.dtype)
         (out,) = g.evaluate([t], {**env, s_node: s})
-        return _np(out).astype(np.float64)
+        return as4(_np(out).astype(np.float64))
 
     form, infos = _classify(g, [t], {s_node}, shifted, (batch, heads, lq, lk))
-    ones = {p: _tensor(np.ones(infos[p.name].shape, infos[p.name].dtype), p) for p in g.cone_inputs([t], {s_node})}
+    fill = np.zeros if form.padding_inverted else np.ones
+    ones = {p: _tensor(fill(infos[p.name].shape, infos[p.name].dtype), p) for p in g.cone_inputs([t], {s_node})}
     t0, t1, t2 = (shifted(ones, f) for f in (0.0, 1.0, 2.0))
     seen = np.isfinite(t0) & (t0 > -1e4)
     if not seen.any():
@@ -435,7 +475,7 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
         raise _NoMatch("the ops between the score matmul and the softmax are not scale·S + mask")
     shape = dict(batch=batch, heads=heads, kv_heads=kv_heads, q_len=lq, kv_len=lk, head_dim=d, value_dim=dv)
     return _layer(index, nodes, shape, q_scale * k_scale * c, "none", q, k, v, form, infos, pv.name, notes, dtype,
-                  key_padding)  # fmt: skip
+                  key_padding, as4)  # fmt: skip
 
 
 def _match_sdpa(g: _Graph, node: Any, index: int, dtype: str, key_padding: str) -> AttentionLayer:
