@@ -656,7 +656,7 @@ def _match_nonpad(g, node, index, dtype, key_padding, nonpad, mask, additive, ru
     lk = scores[3]
     form = MaskForm()
 
-    def lengths_as_padding(values: Any, name: str) -> np.ndarray:
+    def lengths_as_padding(name: str, values: Any) -> np.ndarray:
         n = np.asarray(values[nonpad]).reshape(-1)
         return (np.arange(lk)[None, :] < n[:, None]).astype(np.int64)
 
