@@ -175,6 +175,43 @@ def test_decomposed_constant_masks() -> None:
         assert result.layers[0].cpu_error <= TOL
 
 
+def test_trilu_causal_mask_and_contrib_op() -> None:
+    # The causal mask built in the graph: ConstantOfShape -> Trilu -> Cast -> Where(keep, 0, -inf) -> Add.
+    nodes = [
+        helper.make_node("ConstantOfShape", ["mshape"], ["ones"], value=helper.make_tensor("", F, [1], [1.0])),
+        helper.make_node("Trilu", ["ones"], ["tri"], upper=0, name="trilu"),
+        helper.make_node("Cast", ["tri"], ["keep"], to=TensorProto.BOOL),
+        helper.make_node("Where", ["keep", "zero", "neginf"], ["mask"], name="where"),
+        helper.make_node("MatMul", ["q", "kt"], ["s"], name="qk"),
+        helper.make_node("Div", ["s", "sqrt_d"], ["ss"], name="scale"),
+        helper.make_node("Add", ["ss", "mask"], ["t"], name="add_mask"),
+        helper.make_node("Softmax", ["t"], ["p"], axis=-1, name="softmax"),
+        helper.make_node("MatMul", ["p", "v"], ["y"], name="pv"),
+        helper.make_node("Attention", ["q"], ["z"], name="ms_attention", domain="com.microsoft"),
+    ]
+    inits = [
+        numpy_helper.from_array(np.array([8, 8], np.int64), "mshape"),
+        numpy_helper.from_array(np.array(0.0, np.float32), "zero"),
+        numpy_helper.from_array(np.array(-np.inf, np.float32), "neginf"),
+        numpy_helper.from_array(np.array(np.sqrt(8.0), np.float32), "sqrt_d"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [_vi("q", [1, 2, 8, 8]), _vi("kt", [1, 2, 8, 8]), _vi("v", [1, 2, 8, 8])],
+        [_vi("y", [1, 2, 8, 8])],
+        initializer=inits,
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)]
+    )
+    found = fe.find_attention(model)
+    (layer,) = found.layers
+    assert layer.causal == "top_left" and layer.scale == pytest.approx(1 / np.sqrt(8.0))
+    assert [o.role for o in layer.operands] == ["q", "k", "v"]
+    assert [(u.node, "contrib" in u.reason) for u in found.unmatched] == [("ms_attention", True)]
+
+
 def test_unmatched_softmaxes_have_reasons() -> None:
     found = fe.find_attention(_decomposed(softmax_axis=2))
     assert found.layers == [] and "axis 2" in found.unmatched[0].reason
@@ -232,6 +269,18 @@ def test_cli_onnx(tmp_path, capsys) -> None:
     onnx.save(model, path)
     assert main([str(path)]) == 1
     assert "rejected" in capsys.readouterr().out
+
+
+def test_symbolic_dims() -> None:
+    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], name="attn", is_causal=1)
+    shape = ["batch", 2, "seq", 8]
+    model = _model([node], [_vi("q", shape), _vi("k", shape), _vi("v", shape)], [_vi("y", shape)])
+    found = fe.find_attention(model)
+    assert found.layers == [] and "dynamic" in found.unmatched[0].reason
+    (layer,) = fe.find_attention(model, dims={"batch": 1, "seq": 24}).layers
+    assert (layer.batch, layer.q_len, layer.kv_len) == (1, 24, 24)
+    with pytest.raises(ValueError, match="dims"):
+        fe.find_attention(model, dims={"seq": 0})
 
 
 def test_errors() -> None:

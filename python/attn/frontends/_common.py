@@ -431,6 +431,7 @@ class LayerCheck:
 class CheckResult:
     layers: list[LayerCheck]
     unmatched: list[Unmatched]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -457,8 +458,14 @@ def _relerr(out: np.ndarray, ref: np.ndarray, rows: Optional[np.ndarray]) -> flo
     return float(diff.max()) / peak if peak > 0 else float(diff.max())
 
 
+# Layers with at most this many scores (B·H·Lq·Lk) are simulated whole, larger ones on a slice.
+SIM_WHOLE_SCORES = 1 << 16
+
+
 def _slice_layer(layer: AttentionLayer, arrays: list[np.ndarray], heads: int) -> tuple[AttentionLayer, list, str]:
-    """Batch 0, kv head 0 and up to `heads` of its query heads."""
+    """The whole layer if it is small, else batch 0 and up to `heads` query heads with their kv heads."""
+    if layer.batch * layer.heads * layer.q_len * layer.kv_len <= SIM_WHOLE_SCORES:
+        return layer, arrays, "whole layer"
     group = layer.heads // layer.kv_heads
     kv = min(layer.kv_heads, max(1, heads // group))
     h = min(group, heads) if kv == 1 else kv * group

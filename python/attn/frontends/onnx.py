@@ -524,9 +524,9 @@ def _match_softmax(g: _Graph, sm: Any, index: int, dtype: str, key_padding: str)
     seen = np.isfinite(t0) & (t0 > -1e4)
     if not seen.any():
         raise _NoMatch("every score is masked for all-ones padding inputs")
-    slope = (t1 - t0)[seen]
+    slope = t1[seen] - t0[seen]
     c = float(slope.flat[0])
-    if not (np.allclose(slope, c, rtol=1e-5) and np.allclose((t2 - t0)[seen], 2 * c, rtol=1e-5)) or c <= 0:
+    if not (np.allclose(slope, c, rtol=1e-5) and np.allclose(t2[seen] - t0[seen], 2 * c, rtol=1e-5)) or c <= 0:
         raise _NoMatch("the ops between the score MatMul and the Softmax are not scale·S + mask")
     return _finish(
         g, index, nodes, dict(batch=batch, heads=heads, kv_heads=kv_heads, q_len=lq, kv_len=lk, head_dim=d,
@@ -708,6 +708,10 @@ def find_attention(
             match = _match_softmax
         elif node.op_type == "Attention" and node.domain in ("", "ai.onnx"):
             match = _match_attention_op
+        elif "Attention" in node.op_type:
+            where = f"domain '{node.domain}'" if node.domain else "an unknown opset"
+            unmatched.append(Unmatched(g.name(node), f"{node.op_type} from {where} is not mapped (a contrib op)"))
+            continue
         else:
             continue
         try:
@@ -768,9 +772,10 @@ def check(
 ) -> CheckResult:
     """Run `model` in onnxruntime on `inputs` (a dict by input name, or a list in graph-input order)
     and, for each matched attention, compare onnxruntime's value of it with the layer run on the CPU
-    path (MLIR ExecutionEngine) and with the compiled AIE program run in the simulator (on batch 0,
-    kv head 0 and up to `sim_heads` of its query heads). Errors are max |err| / max |ref|; a layer
-    passes when both are within `tolerance`."""
+    path (MLIR ExecutionEngine) and with the compiled AIE program run in the simulator (the whole
+    layer, or for layers of more than 65536 scores batch 0 and up to `sim_heads` query heads with
+    their kv heads). Errors are max |err| / max |ref|; a layer passes when both are within
+    `tolerance`."""
     onnx_model = _load(model, dims)
     found = find_attention(onnx_model, dtype=dtype, key_padding=key_padding)
     g = _Graph(onnx_model)
