@@ -36,10 +36,12 @@ __all__ = [
     "attention_recall",
     "budgets_for",
     "calibrate",
+    "pilot",
     "pilot_scores",
     "quantize",
     "run",
     "select",
+    "select_topk",
     "selection_mask",
     "sparse_attention",
     "sparse_layer",
@@ -534,6 +536,81 @@ def run(
     return _run(sparse_text, *arrays)
 
 
+def _per_head(budgets: Union[int, Sequence[int]], h: int, lk: int) -> np.ndarray:
+    per_head = np.full(h, budgets, dtype=np.int64) if np.isscalar(budgets) else np.asarray(budgets, dtype=np.int64)
+    if per_head.shape != (h,) or np.any(per_head <= 0) or np.any(per_head > lk):
+        raise ValueError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
+    return per_head
+
+
+def _topk_line(scores: str, st: str, per_head: np.ndarray, it: str) -> str:
+    n = int(per_head.max())
+    hb = "" if np.all(per_head == n) else " head_budgets [" + ", ".join(str(int(x)) for x in per_head) + "]"
+    return f"  %i = attn.topk {scores}{hb} : {st} -> {it}\n"
+
+
+def _pilot_program(q32, k32, vl, causal, scale, dtype, q_block, k_block, per_head) -> str:
+    """@pilot(q, k[, valid_len]) returning the pilot scores, or the selected
+    indices when ``per_head`` budgets are given."""
+    b, h, lq, _ = q32.shape
+    hkv, lk = k32.shape[1], k32.shape[2]
+    qb, kb = _check_block("q_block", q_block), _check_block("k_block", k_block)
+    et = _ELEM[dtype]
+    qt, kt = _tensor(q32.shape, et), _tensor(k32.shape, et)
+    qqt, kqt = _tensor(q32.shape, "i8"), _tensor(k32.shape, "i8")
+    qst, kst = _tensor((b, h, -(-lq // qb)), "f32"), _tensor((b, hkv, -(-lk // kb)), "f32")
+    st = _tensor((b, h, lq, lk), "f32")
+    rt = st if per_head is None else _tensor((b, h, lq, int(per_head.max())), "i32")
+    args = [f"%q: {qt}", f"%k: {kt}"]
+    vl_part = ""
+    if vl is not None:
+        args.append(f"%n: tensor<{b}xi32>")
+        vl_part = f" valid_len(%n : tensor<{b}xi32>)"
+    causal_part = "" if causal == "none" else f" causal {causal}"
+    text = (
+        f"func.func @pilot({', '.join(args)}) -> {rt} {{\n"
+        f"  %qq, %qs = attn.quantize %q block {qb} : {qt} -> {qqt}, {qst}\n"
+        f"  %kq, %ks = attn.quantize %k block {kb} : {kt} -> {kqt}, {kst}\n"
+        f"  %s = attn.pilot_qk %qq, %kq scales(%qs, %ks : {qst}, {kst}){vl_part}{causal_part} scale {scale!r}"
+        f" q_block {qb} k_block {kb} : {qqt}, {kqt} -> {st}\n"
+    )
+    if per_head is None:
+        return text + f"  return %s : {st}\n}}\n"
+    return text + _topk_line("%s", st, per_head, rt) + f"  return %i : {rt}\n}}\n"
+
+
+def pilot(
+    q: Any,
+    k: Any,
+    *,
+    causal: str = "none",
+    scale: Optional[float] = None,
+    valid_len: Any = None,
+    dtype: str = "f32",
+    q_block: int = 64,
+    k_block: int = 64,
+) -> np.ndarray:
+    """The pilot alone as compiled CPU code (``attn.quantize`` x2 +
+    ``attn.pilot_qk``): f32 scores ``[B, H, Lq, Lk]``, -inf where hidden
+    (the NPU's job in shadowAttn; on the CPU for checks and timing)."""
+    q32, k32, _, (b, h, hkv, lq, lk, d), vl = _check_common(q, k, None, causal, valid_len, dtype)
+    text = _pilot_program(q32, k32, vl, causal, _check_scale(scale, d), dtype, q_block, k_block, None)
+    return _run(text, *([q32, k32] + ([vl] if vl is not None else [])))
+
+
+def select_topk(scores: Any, budgets: Union[int, Sequence[int]]) -> np.ndarray:
+    """``attn.topk`` alone as compiled CPU code on given f32 scores
+    ``[B, H, Lq, Lk]`` (the CPU side of the selection-on-CPU plan)."""
+    s = np.asarray(scores)
+    if s.ndim != 4 or s.dtype != np.float32:
+        raise ValueError(f"'scores' must be a float32 array [B, H, Lq, Lk], got {s.dtype} {s.shape}")
+    per_head = _per_head(budgets, s.shape[1], s.shape[3])
+    st = _tensor(s.shape, "f32")
+    it = _tensor((*s.shape[:3], int(per_head.max())), "i32")
+    text = f"func.func @topk(%s: {st}) -> {it} {{\n" + _topk_line("%s", st, per_head, it) + f"  return %i : {it}\n}}\n"
+    return _run(text, s)
+
+
 def select(
     q: Any,
     k: Any,
@@ -550,36 +627,9 @@ def select(
     ``attn.pilot_qk`` and ``attn.topk`` on the CPU. Returns the ``int32``
     key indices ``[B, H, Lq, max(budgets)]`` (-1 in unused slots)."""
     q32, k32, _, (b, h, hkv, lq, lk, d), vl = _check_common(q, k, None, causal, valid_len, dtype)
-    s = _check_scale(scale, d)
-    qb, kb = _check_block("q_block", q_block), _check_block("k_block", k_block)
-    per_head = np.full(h, budgets, dtype=np.int64) if np.isscalar(budgets) else np.asarray(budgets, dtype=np.int64)
-    if per_head.shape != (h,) or np.any(per_head <= 0) or np.any(per_head > lk):
-        raise ValueError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
-    n = int(per_head.max())
-    et = _ELEM[dtype]
-    qt, kt = _tensor(q32.shape, et), _tensor(k32.shape, et)
-    qqt, kqt = _tensor(q32.shape, "i8"), _tensor(k32.shape, "i8")
-    qst, kst = _tensor((b, h, -(-lq // qb)), "f32"), _tensor((b, hkv, -(-lk // kb)), "f32")
-    st, it = _tensor((b, h, lq, lk), "f32"), _tensor((b, h, lq, n), "i32")
-    args = [f"%q: {qt}", f"%k: {kt}"]
-    vl_part = ""
-    if vl is not None:
-        args.append(f"%n: tensor<{b}xi32>")
-        vl_part = f" valid_len(%n : tensor<{b}xi32>)"
-    causal_part = "" if causal == "none" else f" causal {causal}"
-    hb = "" if np.all(per_head == n) else " head_budgets [" + ", ".join(str(int(x)) for x in per_head) + "]"
-    text = (
-        f"func.func @select({', '.join(args)}) -> {it} {{\n"
-        f"  %qq, %qs = attn.quantize %q block {qb} : {qt} -> {qqt}, {qst}\n"
-        f"  %kq, %ks = attn.quantize %k block {kb} : {kt} -> {kqt}, {kst}\n"
-        f"  %s = attn.pilot_qk %qq, %kq scales(%qs, %ks : {qst}, {kst}){vl_part}{causal_part} scale {s!r}"
-        f" q_block {qb} k_block {kb} : {qqt}, {kqt} -> {st}\n"
-        f"  %i = attn.topk %s{hb} : {st} -> {it}\n"
-        f"  return %i : {it}\n"
-        "}\n"
-    )
-    arrays = [q32, k32] + ([vl] if vl is not None else [])
-    return _run(text, *arrays)
+    per_head = _per_head(budgets, h, lk)
+    text = _pilot_program(q32, k32, vl, causal, _check_scale(scale, d), dtype, q_block, k_block, per_head)
+    return _run(text, *([q32, k32] + ([vl] if vl is not None else [])))
 
 
 def sparse_attention(
@@ -656,6 +706,7 @@ def synthetic_qkv(
     head_dim: int,
     *,
     seed: int = 0,
+    structure_seed: int = 0,
     kinds: Optional[Sequence[str]] = None,
     q_positions: Optional[np.ndarray] = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -677,6 +728,9 @@ def synthetic_qkv(
     Query row ``i`` sits at absolute position ``q_positions[i]`` (default:
     the last ``q_len`` positions of ``kv_len``, the bottom_right alignment).
     GQA: query heads of one group share their K/V head's structure.
+    ``structure_seed`` draws each head's structure (window width, logit
+    scales), ``seed`` the content (noise, heavy-hitter positions), so
+    calibration and evaluation samples of one "model" share the heads.
     """
     for name, val in (
         ("batch", batch),
@@ -700,6 +754,7 @@ def synthetic_qkv(
     if pos_q.shape != (q_len,):
         raise ValueError(f"q_positions must have shape ({q_len},), got {pos_q.shape}")
     rng = np.random.default_rng(seed)
+    head_rng = np.random.default_rng(structure_seed)
     group = heads // kv_heads
     n_freq = head_dim // 4  # dims 0..2*n_freq-1: positional features
     sink_dim, heavy_dim = 2 * n_freq, 2 * n_freq + 1
@@ -718,9 +773,9 @@ def synthetic_qkv(
     }
     for hk in range(kv_heads):
         kind = kinds[(hk * group) % len(kinds)]
-        local, sink, heavy, noise = (x * rng.uniform(0.8, 1.2) for x in logits[kind])
-        width = float(2.0 ** rng.uniform(2, 8))  # local window 4..256 tokens
-        omega = rng.standard_normal(n_freq) / width
+        local, sink, heavy, noise = (x * head_rng.uniform(0.8, 1.2) for x in logits[kind])
+        width = float(2.0 ** head_rng.uniform(2, 8))  # local window 4..256 tokens
+        omega = head_rng.standard_normal(n_freq) / width
         amp = np.sqrt(local / n_freq)  # q.k = amp^2 * sum cos(omega (i - j))
         k[:, hk, :, 0:n_freq] += amp * np.cos(np.outer(pos_k, omega))
         k[:, hk, :, n_freq : 2 * n_freq] += amp * np.sin(np.outer(pos_k, omega))

@@ -65,6 +65,10 @@ def test_compiled_selection_matches_numpy(case) -> None:
     scores = sparse.pilot_scores(q, k, causal=causal, valid_len=valid_len, q_block=qb, k_block=kb)
     want = sparse.topk(scores, budgets)
     np.testing.assert_array_equal(got, want)
+    # The two halves as separate programs (the selection-on-CPU plan).
+    compiled_scores = sparse.pilot(q, k, causal=causal, valid_len=valid_len, q_block=qb, k_block=kb)
+    np.testing.assert_array_equal(compiled_scores, scores)
+    np.testing.assert_array_equal(sparse.select_topk(compiled_scores, budgets), want)
     # Selected keys are visible, distinct and increasing; -1 only at the end.
     vis = np.broadcast_to(reference.visible_keys(b, lq, lk, causal=causal, valid_len=valid_len), (b, h, lq, lk))
     per_head = np.broadcast_to(np.asarray(budgets), (h,))
