@@ -31,6 +31,13 @@ import numpy as np
 from .reference import CAUSAL_KINDS, DTYPES, visible_keys
 
 __all__ = [
+    "TOPK_PASSES",
+    "HEAD_KINDS",
+    "synthetic_qkv",
+    "pipeline",
+    "pilot_cost",
+    "perfetto_trace",
+    "LengthBuckets",
     "HEAD_KEEP_ATTR",
     "attention_probs",
     "attention_recall",
@@ -793,3 +800,182 @@ def synthetic_qkv(
     # logits above hold with the default scale.
     boost = head_dim**0.25
     return (q * boost).astype(np.float32), (k * boost).astype(np.float32), v.astype(np.float32)
+
+
+# ---------------------------------------------------------------------------
+# NPU pilot cost, selection placement, head-wise pipeline (modeled + measured)
+# ---------------------------------------------------------------------------
+
+#: Vector passes over a score row the compiled attn.topk makes: one count of
+#: visible keys, 33 bisection steps, one count above the threshold, one
+#: output pass (LowerSparseToCPU.cpp).
+TOPK_PASSES = 36
+
+
+def pilot_cost(
+    heads: int, kv_heads: int, q_len: int, kv_len: int, head_dim: int, target: str, selection: str
+) -> dict[str, Any]:
+    """MODELED NPU time of the int8 pilot of one layer on ``target``.
+
+    Per key/value head one whole-array int8 GEMM ``[G*Lq, D] x [D, Lk]``
+    (``attn.dse.estimate_matmul`` with the target's native int8 intrinsic;
+    G = H/Hkv query heads share K). ``selection="cpu"``: the scores leave
+    the NPU (f32, or bf16 when f32 tiles do not fit L1) and the CPU selects.
+    ``selection="npu"``: the cores also run the selection (``TOPK_PASSES``
+    vector passes per score at the target's vector-pass cost) and only the
+    key indices leave; its GEMM is modeled with an i8 output as a stand-in
+    for the index traffic (at most Lk bytes per row, which covers N int32
+    indices when N <= Lk / 4). Returns seconds per key/value head and total.
+    """
+    from . import dse
+    from . import target as targets
+
+    if selection not in ("cpu", "npu"):
+        raise ValueError(f"selection must be 'cpu' or 'npu', got {selection!r}")
+    info = targets.get(target)
+    group = heads // kv_heads
+    m = group * q_len
+    outs = ("f32", "bf16") if selection == "cpu" else ("i8",)
+    best = None
+    for out in outs:
+        for tile_n in (64, 32):
+            est = dse.estimate_matmul(m, head_dim, kv_len, target=target, element="i8", out_element=out, tile_n=tile_n)
+            if not est.violations and (best is None or est.latency_s < best[0].latency_s):
+                best = (est, out)
+        if best is not None:
+            break
+    if best is None:
+        raise ValueError(f"no legal int8 pilot GEMM on {target} for [{m}, {head_dim}] x [{head_dim}, {kv_len}]")
+    est, out = best
+    per_kv_head = est.latency_s
+    select_s = 0.0
+    if selection == "npu":
+        cycles = m * kv_len * TOPK_PASSES * info.vector_pass_cycles_per_element / info.num_cores
+        select_s = cycles / info.clock_hz
+    return {
+        "target": target,
+        "selection": selection,
+        "scores_element": out,
+        "intrinsic": list(est.datapath["intrinsic"]),
+        "gemm_s_per_kv_head": per_kv_head,
+        "select_s_per_kv_head": select_s,
+        "per_kv_head_s": per_kv_head + select_s,
+        "total_s": (per_kv_head + select_s) * kv_heads,
+        "binding": est.binding,
+        "modeled": True,
+    }
+
+
+def pipeline(npu_s: Sequence[float], cpu_s: Sequence[float]) -> dict[str, Any]:
+    """Head-wise two-stage pipeline: the NPU runs the pilot of unit u+1
+    while the CPU runs the sparse attention of unit u. Returns the
+    timeline (start/end of every step) and the makespan."""
+    if len(npu_s) != len(cpu_s) or not len(npu_s):
+        raise ValueError("npu_s and cpu_s must be non-empty and of equal length")
+    if any(x < 0 or not math.isfinite(x) for x in (*npu_s, *cpu_s)):
+        raise ValueError("step times must be finite and non-negative")
+    npu_end = cpu_end = 0.0
+    steps = []
+    for u, (p, c) in enumerate(zip(npu_s, cpu_s, strict=True)):
+        npu_start, npu_end = npu_end, npu_end + p
+        cpu_start = max(npu_end, cpu_end)
+        cpu_end = cpu_start + c
+        steps.append({"unit": u, "npu": [npu_start, npu_end], "cpu": [cpu_start, cpu_end]})
+    return {"steps": steps, "makespan_s": cpu_end, "serial_s": float(sum(npu_s) + sum(cpu_s))}
+
+
+def perfetto_trace(timeline: dict[str, Any], name: str = "shadowAttn") -> dict[str, Any]:
+    """Chrome/Perfetto trace-event JSON of a :func:`pipeline` timeline (one
+    track for the NPU pilot, one for the CPU sparse attention; times in us)."""
+    events: list[dict[str, Any]] = [
+        {"ph": "M", "pid": 1, "name": "process_name", "args": {"name": name}},
+        {"ph": "M", "pid": 1, "tid": 1, "name": "thread_name", "args": {"name": "NPU pilot (modeled)"}},
+        {"ph": "M", "pid": 1, "tid": 2, "name": "thread_name", "args": {"name": "CPU sparse attention (measured)"}},
+    ]
+    for st in timeline["steps"]:
+        for tid, key, label in ((1, "npu", "pilot"), (2, "cpu", "sparse")):
+            t0, t1 = st[key]
+            events.append(
+                {
+                    "ph": "X",
+                    "pid": 1,
+                    "tid": tid,
+                    "name": f"{label} {st['unit']}",
+                    "ts": t0 * 1e6,
+                    "dur": (t1 - t0) * 1e6,
+                }
+            )
+    return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+
+# ---------------------------------------------------------------------------
+# Length buckets for the pilot programs
+# ---------------------------------------------------------------------------
+
+
+class LengthBuckets:
+    """Pilot programs compiled per length bucket: a length runs in the
+    smallest bucket that holds it, padded, with the real length as the
+    runtime ``valid_len`` (one program per bucket, no recompilation).
+    Self-attention prefill (Lq = Lk); causal ``none`` or ``top_left``
+    (padding at the end does not move a top-left causal diagonal)."""
+
+    def __init__(self, buckets: Sequence[int]):
+        b = sorted({int(x) for x in buckets})
+        if not b or b[0] <= 0 or any(isinstance(x, bool) for x in buckets):
+            raise ValueError(f"buckets must be positive lengths, got {buckets!r}")
+        self.buckets = tuple(b)
+
+    def bucket_for(self, length: int) -> int:
+        """The smallest bucket >= ``length``."""
+        for b in self.buckets:
+            if b >= length:
+                return b
+        raise ValueError(f"length {length} exceeds the largest bucket {self.buckets[-1]}")
+
+    def padding_overhead(self, lengths: Sequence[int]) -> dict[str, float]:
+        """Extra pilot work from padding over ``lengths``: the pilot GEMM is
+        Lq x Lk, so work grows with the square of the bucket length."""
+        lens = np.asarray(lengths, dtype=np.float64)
+        if lens.ndim != 1 or lens.size == 0 or np.any(lens <= 0):
+            raise ValueError("lengths must be a non-empty list of positive lengths")
+        padded = np.asarray([self.bucket_for(int(x)) for x in lens], dtype=np.float64)
+        return {
+            "tokens": float(padded.sum() / lens.sum() - 1.0),
+            "pilot_work": float((padded**2).sum() / (lens**2).sum() - 1.0),
+            "programs": float(len(set(padded.tolist()))),
+        }
+
+    def select(
+        self,
+        q: Any,
+        k: Any,
+        *,
+        budgets: Union[int, Sequence[int]],
+        causal: str = "none",
+        q_block: int = 64,
+        k_block: int = 64,
+    ) -> np.ndarray:
+        """:func:`select` for one sequence (B = 1) through its bucket's
+        program: Q/K padded with zeros to the bucket, the real length as
+        ``valid_len``, the padded query rows dropped."""
+        if causal not in ("none", "top_left"):
+            raise ValueError(f"bucketed selection supports causal none or top_left, got {causal!r}")
+        q32, k32 = _float4d("q", q), _float4d("k", k)
+        if q32.shape[0] != 1 or q32.shape[2] != k32.shape[2]:
+            raise ValueError(f"bucketed selection takes one sequence with Lq = Lk, got q {q32.shape}, k {k32.shape}")
+        length = q32.shape[2]
+        lb = self.bucket_for(length)
+        pad = ((0, 0), (0, 0), (0, lb - length), (0, 0))
+        h = q32.shape[1]
+        per_head = _per_head(budgets, h, length)
+        idx = select(
+            np.pad(q32, pad),
+            np.pad(k32, pad),
+            budgets=per_head,
+            causal=causal,
+            valid_len=np.asarray([length], dtype=np.int32),
+            q_block=q_block,
+            k_block=k_block,
+        )
+        return idx[:, :, :length]

@@ -287,3 +287,48 @@ def test_argument_errors() -> None:
     text = sparse.with_head_keep(sparse.sparse_layer(q.shape, q.shape, q.shape), [0.5, 0.5, 0.5])
     with pytest.raises(Exception, match="gives 3 keep fractions but the layer has H = 2"):
         sparse.sparsify(text)
+
+
+# ---------------------------------------------------------------------------
+# Buckets, pipeline, modeled pilot cost
+# ---------------------------------------------------------------------------
+
+
+def test_bucketed_selection_equals_unpadded() -> None:
+    buckets = sparse.LengthBuckets([16, 32, 64])
+    assert buckets.bucket_for(17) == 32 and buckets.bucket_for(32) == 32
+    with pytest.raises(ValueError, match="exceeds the largest bucket 64"):
+        buckets.bucket_for(65)
+    for length in (5, 23, 32):
+        q, k, _ = sparse.synthetic_qkv(1, 2, 1, length, length, 16, seed=length, q_positions=np.arange(length))
+        got = buckets.select(q, k, budgets=[3, 4], causal="top_left", q_block=4, k_block=8)
+        want = sparse.topk(sparse.pilot_scores(q, k, causal="top_left", q_block=4, k_block=8), [3, 4])
+        np.testing.assert_array_equal(got, want)
+    over = buckets.padding_overhead([16, 17, 64])
+    assert over["tokens"] == pytest.approx((16 + 32 + 64) / (16 + 17 + 64) - 1)
+    assert over["pilot_work"] == pytest.approx((16**2 + 32**2 + 64**2) / (16**2 + 17**2 + 64**2) - 1)
+    assert over["programs"] == 3
+
+
+def test_pipeline_overlaps_npu_and_cpu() -> None:
+    t = sparse.pipeline([1.0, 1.0, 1.0], [2.0, 2.0, 2.0])
+    assert t["makespan_s"] == pytest.approx(7.0)  # 1 + 3 * 2: the CPU is the bottleneck
+    assert t["steps"][1]["npu"] == [1.0, 2.0] and t["steps"][1]["cpu"] == [3.0, 5.0]
+    t2 = sparse.pipeline([3.0, 3.0], [1.0, 1.0])
+    assert t2["makespan_s"] == pytest.approx(7.0)  # 3 + 3 + 1: the NPU is the bottleneck
+    trace = sparse.perfetto_trace(t)
+    spans = [e for e in trace["traceEvents"] if e["ph"] == "X"]
+    assert len(spans) == 6 and spans[-1]["ts"] == pytest.approx(5e6) and spans[-1]["dur"] == pytest.approx(2e6)
+    with pytest.raises(ValueError, match="equal length"):
+        sparse.pipeline([1.0], [])
+
+
+@pytest.mark.parametrize("tgt,intrinsic", [("npu1", [4, 8, 8]), ("npu2", [8, 8, 8])])
+def test_pilot_cost_uses_int8_intrinsic(tgt: str, intrinsic: list[int]) -> None:
+    cpu = sparse.pilot_cost(32, 8, 256, 4096, 64, tgt, "cpu")
+    npu = sparse.pilot_cost(32, 8, 256, 4096, 64, tgt, "npu")
+    assert cpu["intrinsic"] == intrinsic and npu["intrinsic"] == intrinsic
+    assert cpu["total_s"] == pytest.approx(8 * cpu["per_kv_head_s"])
+    assert npu["select_s_per_kv_head"] > 0 and cpu["select_s_per_kv_head"] == 0
+    # Twice the keys: at least twice the GEMM work.
+    assert sparse.pilot_cost(32, 8, 256, 8192, 64, tgt, "cpu")["gemm_s_per_kv_head"] > 1.5 * cpu["gemm_s_per_kv_head"]
