@@ -189,10 +189,10 @@ def test_kernel_on_a_too_small_buffer_is_an_error() -> None:
 
 def test_kernel_declaration_must_match_the_abi() -> None:
     text = (PROGRAMS / "matmul_join_split.mlir").read_text()
-    text = text.replace("memref<16x16xf32>, i32, i32, i32, f32)", "memref<16x16xf32>, i32, i32, i32, i32)")
+    text = text.replace("i32, i32, i32, i32, i32, f32)", "i32, i32, i32, i32, i32, i32)")
     text = text.replace("%one = arith.constant 1.0 : f32", "%one = arith.constant 1 : i32")
     with pytest.raises(
-        sim.SimError, match="func.call @attn_qk_f32 at <input>:\\d+:\\d+: argument 6 has type i32, the kernel takes f32"
+        sim.SimError, match="func.call @attn_qk_f32 at <input>:\\d+:\\d+: argument 9 has type i32, the kernel takes f32"
     ):
         sim.run(text, np.zeros(1024, np.float32), np.zeros(512, np.float32))
 
