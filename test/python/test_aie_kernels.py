@@ -29,12 +29,15 @@ F32P = ctypes.POINTER(ctypes.c_float)
 U16P = ctypes.POINTER(ctypes.c_uint16)
 I32, F32 = ctypes.c_int32, ctypes.c_float
 
-# (target, source dir, __AIE_ARCH__, tile shape): npu1 at the 4x8x4 bf16 matmul
+# name -> (source dir, __AIE_ARCH__, tile shape): npu1 at the 4x8x4 bf16 matmul
 # with 16 lanes, npu2 at 8x8x8 with 32 lanes; LD = 3 key blocks (a score row
 # buffer of the full/partial folds), ATTN_BF16 = 0 builds the f32 softmax.
 CONFIGS = {
     "npu1": ("aie2", 20, dict(TQ=32, TK=32, LD=96, D=64, DV=64)),
     "npu2": ("aie2p", 21, dict(TQ=64, TK=64, LD=192, D=64, DV=64)),
+    # bench tiles: ViT-B/16 full fold on npu1, SD-UNet (head dim 40) online on npu2
+    "npu1-vit": ("aie2", 20, dict(TQ=16, TK=16, LD=208, D=64, DV=64)),
+    "npu2-sd": ("aie2p", 21, dict(TQ=16, TK=128, LD=256, D=40, DV=40)),
 }
 # Worst error allowed, relative to max(1, |reference|): f32 kernels meet f32
 # accuracy (polynomial exp, another summation order); bf16 kernels round P to
@@ -49,7 +52,7 @@ def _build(target: str, bf16: int, out_dir: Path) -> ctypes.CDLL:
     if cxx is None:
         pytest.skip("no host C++ compiler (g++) to build the AIE-API kernels against kernels/host_aie_api")
     src, arch, tile = CONFIGS[target]
-    out = out_dir / f"attn_{src}_{bf16}.so"
+    out = out_dir / f"attn_{target}_{bf16}.so"
     defines = [f"-DATTN_{k}={v}" for k, v in tile.items()]
     subprocess.run(
         [cxx, "-std=c++17", "-O1", "-fPIC", "-shared", "-Wall", "-Werror", f"-D__AIE_ARCH__={arch}",
@@ -311,7 +314,7 @@ def test_host_checks_reject_other_tile_sizes(tmp_path):
     _build("npu1", 1, lib_dir)
     code = (
         "import ctypes, numpy as np\n"
-        f"lib = ctypes.CDLL({str(lib_dir / 'attn_aie2_1.so')!r})\n"
+        f"lib = ctypes.CDLL({str(lib_dir / 'attn_npu1_1.so')!r})\n"
         "a = np.zeros(4096, np.float32)\n"
         "P = ctypes.POINTER(ctypes.c_float)\n"
         "lib.attn_acc_zero(a.ctypes.data_as(P), ctypes.c_int32(31), ctypes.c_int32(64))\n"
