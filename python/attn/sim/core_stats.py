@@ -12,11 +12,15 @@ Per core it counts, from the IR (no execution):
   declarations (None when the program has none);
 * ``dynamic_fifo_loops``: ``scf.for`` loops that acquire or release an
   object FIFO (directly or nested) and whose bounds are not constants
-  (upstream's static object FIFO lowering needs constant trip counts).
+  (upstream's static object FIFO lowering needs constant trip counts);
+* ``define_mismatches``: kernel calls whose size arguments differ from the
+  compile-time sizes on their declaration (``attn.kernel_defines``): an NPU
+  kernel object built with those -D values would compute something else.
 
 ``python -m attn.sim.core_stats program.mlir [--check]`` prints one line per
 core; ``--check`` fails (exit 1) when a core does more scalar accesses per
-computed block than it has query rows, or has a dynamic FIFO loop.
+computed block than it has query rows, has a dynamic FIFO loop, or calls a
+kernel with sizes its declaration's defines do not give.
 """
 
 from __future__ import annotations
@@ -31,6 +35,23 @@ from .errors import SimError
 
 _FIFO_OPS = ("aie.objectfifo.acquire", "aie.objectfifo.release")
 
+# Operand index of each size argument of the kernel ABI (docs/kernels.md), by
+# symbol prefix: define name -> index; "ld" is a row stride (ATTN_TK or ATTN_LD).
+_SIZE_ARGS: dict[str, dict[str, int]] = {
+    "attn_qk_": {"ATTN_TQ": 6, "ATTN_TK": 7, "ATTN_D": 8, "ld": 4},
+    "attn_mask_positions": {"ATTN_TQ": 3, "ATTN_TK": 4, "ld": 1},
+    "attn_mask_keep_keys_": {"ATTN_TQ": 5, "ATTN_TK": 6, "ld": 1},
+    "attn_mask_add_keys_": {"ATTN_TQ": 5, "ATTN_TK": 6, "ld": 1},
+    "attn_online_init": {"ATTN_TQ": 3, "ATTN_DV": 4},
+    "attn_online_update_": {"ATTN_TQ": 8, "ATTN_TK": 9, "ATTN_DV": 10, "ld": 1},
+    "attn_finalize_": {"ATTN_TQ": 3, "ATTN_DV": 4},
+    "attn_softmax_rows": {"ATTN_TQ": 2, "ATTN_LD": 3},
+    "attn_acc_zero": {"ATTN_TQ": 1, "ATTN_DV": 2},
+    "attn_pv_accumulate_": {"ATTN_TQ": 6, "ATTN_TK": 7, "ATTN_DV": 8, "ld": 1},
+    "attn_store_": {"ATTN_TQ": 4, "ATTN_DV": 5},
+    "attn_copy_window": {"ATTN_TQ": 4, "ATTN_TK": 5, "ld": 1},
+}
+
 
 @dataclass
 class CoreStats:
@@ -41,6 +62,7 @@ class CoreStats:
     scalar_accesses: int = 0
     computed_blocks: int = 0
     dynamic_fifo_loops: list[str] = field(default_factory=list)
+    define_mismatches: list[str] = field(default_factory=list)
     _calls: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -53,6 +75,7 @@ class CoreStats:
             f"{self.core}: loop acquiring/releasing an object FIFO at {w} has a non-constant trip count"
             for w in self.dynamic_fifo_loops
         ]
+        out += [f"{self.core}: {m}" for m in self.define_mismatches]
         if self.query_rows is not None and self.accesses_per_block > self.query_rows:
             out.append(
                 f"{self.core}: {self.accesses_per_block:g} scalar loads/stores per computed block exceed its "
@@ -84,7 +107,26 @@ def _touches_fifo(op: Any) -> bool:
     return False
 
 
-def _walk(op: Any, weight: int, stats: CoreStats) -> None:
+def _check_sizes(o: Any, callee: str, defines: dict[str, dict[str, int]], stats: CoreStats) -> None:
+    want = defines.get(callee)
+    if want is None:
+        return
+    args = list(o.operands)
+    for prefix, positions in _SIZE_ARGS.items():
+        if not callee.startswith(prefix):
+            continue
+        for name, index in positions.items():
+            got = _constant(args[index]) if index < len(args) else None
+            allowed = {want.get("ATTN_TK"), want.get("ATTN_LD")} if name == "ld" else {want.get(name)}
+            if got is not None and None not in allowed and got not in allowed:
+                stats.define_mismatches.append(
+                    f"@{callee} at {loc_str(o)}: argument {index} is {got}, the kernel object is built for "
+                    f"{' or '.join(str(a) for a in sorted(allowed))} ({name})"
+                )
+        return
+
+
+def _walk(op: Any, weight: int, stats: CoreStats, defines: dict[str, dict[str, int]]) -> None:
     for region in op.regions:
         for block in region.blocks:
             for inner in block.operations:
@@ -95,6 +137,7 @@ def _walk(op: Any, weight: int, stats: CoreStats) -> None:
                 elif name == "func.call":
                     callee = str(attr_map(o)["callee"]).lstrip("@")
                     stats._calls[callee] = stats._calls.get(callee, 0) + weight
+                    _check_sizes(o, callee, defines, stats)
                 if name == "scf.for":
                     lb, ub, step = (_constant(v) for v in list(o.operands)[:3])
                     if None in (lb, ub, step) or step <= 0:
@@ -103,21 +146,26 @@ def _walk(op: Any, weight: int, stats: CoreStats) -> None:
                         trips = 1  # unknown: counted once
                     else:
                         trips = max(0, -(-(ub - lb) // step))
-                    _walk(o, weight * trips, stats)
+                    _walk(o, weight * trips, stats, defines)
                 elif o.regions:
-                    _walk(o, weight, stats)
+                    _walk(o, weight, stats, defines)
 
 
-def _query_rows(device: Any) -> Optional[int]:
+def _kernel_defines(device: Any) -> dict[str, dict[str, int]]:
+    """``attn.kernel_defines`` of every kernel declaration of a device, by symbol."""
+    from ..ir import DictAttr
+
+    out: dict[str, dict[str, int]] = {}
     for inner in device.regions[0].blocks[0].operations:
         o = inner.operation
-        if o.name == "func.func":
-            defines = attr_map(o).get("attn.kernel_defines")
-            if defines is not None:
-                from ..ir import DictAttr
-
-                return int_attr(DictAttr(defines)["ATTN_TQ"])
-    return None
+        if o.name != "func.func":
+            continue
+        a = attr_map(o)
+        defines = a.get("attn.kernel_defines")
+        if defines is not None:
+            d = DictAttr(defines)
+            out[str(a["sym_name"]).strip('"')] = {d[i].name: int_attr(d[i].attr) for i in range(len(d))}
+    return out
 
 
 def core_stats(program: Any) -> list[CoreStats]:
@@ -132,7 +180,8 @@ def core_stats(program: Any) -> list[CoreStats]:
         else [i.operation for i in top.regions[0].blocks[0].operations if i.operation.name == "aie.device"]
     )
     for device in devices:
-        rows = _query_rows(device)
+        defines = _kernel_defines(device)
+        rows = next((d["ATTN_TQ"] for d in defines.values() if "ATTN_TQ" in d), None)
         for inner in device.regions[0].blocks[0].operations:
             o = inner.operation
             if o.name != "aie.core":
@@ -140,7 +189,7 @@ def core_stats(program: Any) -> list[CoreStats]:
             a = attr_map(o.operands[0].owner)
             tile = f"({int_attr(a['col'])}, {int_attr(a['row'])})"
             stats = CoreStats(core=f"core{tile}", query_rows=rows)
-            _walk(o, 1, stats)
+            _walk(o, 1, stats, defines)
             for prefix in ("attn_qk_", "attn_pv_accumulate_", "attn_softmax_rows"):
                 n = sum(c for k, c in stats._calls.items() if k.startswith(prefix))
                 if n:
@@ -166,7 +215,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(
             f"{s.core}: query_rows={s.query_rows} scalar_accesses={s.scalar_accesses} "
             f"computed_blocks={s.computed_blocks} per_block={s.accesses_per_block:.3g} "
-            f"dynamic_fifo_loops={len(s.dynamic_fifo_loops)}"
+            f"dynamic_fifo_loops={len(s.dynamic_fifo_loops)} define_mismatches={len(s.define_mismatches)}"
         )
         bad += s.violations()
     for reason in bad:

@@ -10,6 +10,9 @@
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=partial q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=PARTIAL
 // RUN: attn-opt %s --attn-to-aie="target=npu1 fold=unfolded q-tile=32 kv-tile=32 columns=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=UNFOLDED
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | FileCheck %s --check-prefix=LOOPS
+// The kernel calls' size arguments equal the compile-time sizes recorded on
+// the declarations; a declaration edited to other sizes is reported.
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2" | sed -e 's/ATTN_TQ = 32/ATTN_TQ = 16/' | not %PYTHON -m attn.sim.core_stats --check - 2>&1 | FileCheck %s --check-prefix=MISMATCH
 
 func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: tensor<1x2x150x64xbf16>, %n: tensor<1xi32>) -> tensor<1x2x160x64xbf16> {
   %o = attn.attention %q, %k, %v valid_len(%n : tensor<1xi32>) causal bottom_right
@@ -19,7 +22,7 @@ func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: t
 
 // 2 kv heads x (1 + 2 rounds) query tiles x 5 key blocks = 30 blocks per
 // core; 6 scalar accesses: the valid_len read of each query tile.
-// ONLINE: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
+// ONLINE: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0 define_mismatches=0
 // ONLINE: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // FULL: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // FULL: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
@@ -49,3 +52,5 @@ func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: t
 // LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C5]] step %[[C1]] {
 // LOOPS: aie.objectfifo.acquire @kv_g0(Consume, 1)
 // LOOPS: aie.end
+
+// MISMATCH: violation: core(0, 2): @attn_qk_bf16 at {{.*}}: argument 6 is 32, the kernel object is built for 16 (ATTN_TQ)
