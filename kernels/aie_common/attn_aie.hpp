@@ -9,6 +9,9 @@
 //   ATTN_MMUL_M/K/N      bf16 matmul block (4x8x4 / 8x8x8)
 //   ATTN_AIE_HW_EXP2     1: exp through the exp2 unit (AIE2P, bf16 kernels)
 //
+// ATTN_BFP16=1 (AIE2P only) runs the bf16 matmuls through the block floating
+// point path (bfp16ebs8 operands, 8x8x8).
+//
 // Tile sizes are compile-time: the object is built per kernel configuration
 // with the -D values convert-attn-to-aie records on every kernel declaration
 // (`attn.kernel_defines`): ATTN_TQ, ATTN_TK, ATTN_LD, ATTN_D, ATTN_DV,
@@ -37,6 +40,13 @@
 #endif
 #ifndef ATTN_BF16
 #define ATTN_BF16 1
+#endif
+#ifndef ATTN_BFP16
+#define ATTN_BFP16                                                             \
+  0 // AIE2P: bf16 matmuls through the block floating point path
+#endif
+#if ATTN_BFP16 && ATTN_MMUL_M != 8
+#error "ATTN_BFP16 needs AIE2P's 8x8x8 matmul (kernels/aie2p)"
 #endif
 
 #ifdef ATTN_HOST_CHECKS
@@ -81,6 +91,31 @@ template <> struct Mm<bfloat16> {
 };
 template <typename T>
 using MMul = aie::mmul<Mm<T>::M, Mm<T>::K, Mm<T>::N, T, T, accfloat>;
+
+/// One matmul step c (+)= a b. With ATTN_BFP16 the bf16 operand blocks are
+/// converted to bfp16ebs8 (8 values per shared exponent) and multiplied by
+/// AIE2P's bfp16 8x8x8 matmul, whose accumulator is then carried on.
+template <typename T, unsigned M, unsigned K, unsigned N>
+inline void mmulStep(MMul<T> &c, bool first, const aie::vector<T, M * K> &a,
+                     const aie::vector<T, K * N> &b) {
+#if ATTN_BFP16
+  if constexpr (std::is_same_v<T, bfloat16>) {
+    aie::mmul<M, K, N, bfp16ebs8> q(c.to_accum());
+    auto qa = aie::accum<accfloat, M * K>(a).template to_vector<bfp16ebs8>();
+    auto qb = aie::accum<accfloat, K * N>(b).template to_vector<bfp16ebs8>();
+    if (first)
+      q.mul(qa, qb);
+    else
+      q.mac(qa, qb);
+    c = MMul<T>(q.to_accum());
+    return;
+  }
+#endif
+  if (first)
+    c.mul(a, b);
+  else
+    c.mac(a, b);
+}
 static_assert(TQ % Mm<bfloat16>::M == 0 && TQ % Mm<float>::M == 0,
               "ATTN_TQ must be a multiple of the matmul rows");
 static_assert(TK % 8 == 0 && D % 8 == 0 && DV % 8 == 0,
@@ -213,10 +248,7 @@ inline void qk(const T *q, const T *k, float *s, int ld, float scale) {
         auto a = loadBlock<B::M, B::K>(q + i * D + x, D);
         auto kt = loadBlock<B::N, B::K>(k + j * D + x, D); // N keys x K dims
         auto b = aie::transpose(kt, B::N, B::K);           // K x N
-        if (x == 0)
-          c.mul(a, b);
-        else
-          c.mac(a, b);
+        mmulStep<T, B::M, B::K, B::N>(c, x == 0, a, b);
       }
       storeAcc<B::M, B::N>(s + i * ld + j, ld, c.to_accum(), scale);
     }
@@ -291,8 +323,9 @@ inline void pvMatmul(const T *p, int pld, const T *v, float *acc) {
     for (int j = 0; j < DV; j += B::N) {
       MMul<T> c(loadAcc<B::M, B::N>(acc + i * DV + j, DV));
       for (int x = 0; x < TK; x += B::K)
-        c.mac(loadBlock<B::M, B::K>(p + i * pld + x, pld),
-              loadBlock<B::K, B::N>(v + x * DV + j, DV));
+        mmulStep<T, B::M, B::K, B::N>(
+            c, false, loadBlock<B::M, B::K>(p + i * pld + x, pld),
+            loadBlock<B::K, B::N>(v + x * DV + j, DV));
       storeAcc<B::M, B::N>(acc + i * DV + j, DV, c.to_accum());
     }
 }

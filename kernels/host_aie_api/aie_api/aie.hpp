@@ -48,6 +48,11 @@ struct bfloat16 {
 /// Accumulator lane tag: f32 accumulation.
 struct accfloat {};
 
+/// Block floating point (AIE2P): blocks of 8 values sharing one 8-bit
+/// exponent, each with an 8-bit signed mantissa. Only as the element type of
+/// aie::block_vector and of the bfp16 mmul.
+struct bfp16ebs8 {};
+
 namespace aie {
 
 enum class rounding_mode { floor, conv_even };
@@ -109,6 +114,43 @@ public:
   void set(unsigned i, bool v = true) { lanes[i] = v; }
 };
 
+/// bfp16ebs8 values, 8 per shared exponent, in element order. Converting
+/// from f32 picks, per block, the exponent that puts the largest magnitude
+/// in [64, 128) and rounds mantissas to nearest-even (clamped to +-127); an
+/// all-zero block is zero.
+template <typename T, unsigned N> class block_vector {
+  static_assert(std::is_same_v<T, bfp16ebs8>, "block_vector<bfp16ebs8, N>");
+  static_assert(N % 8 == 0, "whole blocks of 8");
+#if __AIE_ARCH__ < 21
+  static_assert(N == 0, "bfp16 exists on AIE2P only");
+#endif
+  std::array<int8_t, N> mant{};
+  std::array<int, N / 8> exps{};
+
+public:
+  static constexpr unsigned size() { return N; }
+  float get(unsigned i) const {
+    return std::ldexp(float(mant[i]), exps[i / 8]);
+  }
+  static block_vector quantize(const float *v) {
+    block_vector out;
+    for (unsigned blk = 0; blk < N / 8; ++blk) {
+      float big = 0.0f;
+      for (unsigned i = 0; i < 8; ++i)
+        big = std::fmax(big, std::fabs(v[blk * 8 + i]));
+      int e = big > 0.0f ? std::ilogb(big) - 6 : 0;
+      out.exps[blk] = e;
+      for (unsigned i = 0; i < 8; ++i) {
+        float m = std::nearbyint(std::ldexp(v[blk * 8 + i], -e));
+        out.mant[blk * 8 + i] = int8_t(m > 127.0f    ? 127.0f
+                                       : m < -127.0f ? -127.0f
+                                                     : m);
+      }
+    }
+    return out;
+  }
+};
+
 template <typename Tag, unsigned N> class accum {
   static_assert(std::is_same_v<Tag, accfloat>, "only accfloat accumulators");
   static_assert(32 * N <= 2048, "AIE accumulators hold at most 2048 bits");
@@ -140,7 +182,16 @@ public:
       lanes[i] = float(v[i]);
     return *this;
   }
-  template <typename T> vector<T, N> to_vector() const {
+  template <typename T> auto to_vector() const {
+    if constexpr (std::is_same_v<T, bfp16ebs8>) {
+      return block_vector<bfp16ebs8, N>::quantize(lanes.data());
+    } else {
+      return toPlainVector<T>();
+    }
+  }
+
+private:
+  template <typename T> vector<T, N> toPlainVector() const {
     vector<T, N> out;
     for (unsigned i = 0; i < N; ++i) {
       if constexpr (std::is_same_v<T, bfloat16>) {
@@ -358,12 +409,18 @@ constexpr bool supportedMmul() {
                               : (M == 4 && K == 8 && N == 4);
   if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, float>)
     return M == 4 && K == 8 && N == 4;
+  if constexpr (std::is_same_v<TA, bfp16ebs8> && std::is_same_v<TB, bfp16ebs8>)
+    return __AIE_ARCH__ >= 21 && M == 8 && K == 8 && N == 8;
   return false;
 }
+template <typename T, unsigned N>
+using operand_t = std::conditional_t<std::is_same_v<T, bfp16ebs8>,
+                                     block_vector<T, N>, vector<T, N>>;
 } // namespace detail
 
-/// C[M][N] (+)= A[M][K] B[K][N], operands row-major vectors.
-template <unsigned M, unsigned K, unsigned N, typename TA, typename TB,
+/// C[M][N] (+)= A[M][K] B[K][N], operands row-major vectors (block vectors
+/// for bfp16ebs8: A's blocks run along K, B's along N).
+template <unsigned M, unsigned K, unsigned N, typename TA, typename TB = TA,
           typename TAcc = accfloat>
 class mmul {
   static_assert(detail::supportedMmul<M, K, N, TA, TB>(),
@@ -373,16 +430,18 @@ class mmul {
 public:
   mmul() = default;
   explicit mmul(const accum<TAcc, M * N> &init) : c(init) {}
-  void mul(const vector<TA, M * K> &a, const vector<TB, K * N> &b) {
+  using A = detail::operand_t<TA, M * K>;
+  using B = detail::operand_t<TB, K * N>;
+  void mul(const A &a, const B &b) {
     c = accum<TAcc, M * N>();
     mac(a, b);
   }
-  void mac(const vector<TA, M * K> &a, const vector<TB, K * N> &b) {
+  void mac(const A &a, const B &b) {
     for (unsigned i = 0; i < M; ++i)
       for (unsigned j = 0; j < N; ++j) {
         float sum = c.get(i * N + j);
         for (unsigned x = 0; x < K; ++x)
-          sum += float(a[i * K + x]) * float(b[x * N + j]);
+          sum += float(a.get(i * K + x)) * float(b.get(x * N + j));
         c.set(sum, i * N + j);
       }
   }
