@@ -10,6 +10,7 @@
 // the way the NPU compilers predefine it:
 //   - vectors are at most 1024 bits;
 //   - bf16 `mmul` shapes: 4x8x4 on AIE2, 8x8x8 on AIE2P; f32 `mmul`: 4x8x4;
+//     bfp16ebs8 (`block_vector`) `mmul`: 8x8x8 on AIE2P only;
 //   - `exp2` exists on AIE2P only (AIE2 has no exp unit).
 // Numerics: float -> bf16 conversions round as set by `set_rounding`
 // (conv_even: nearest-even, the kernels' choice; floor: toward -inf);
