@@ -2,6 +2,11 @@
 
     attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json [--explain]
     attn-compile layer.mlir --target npu2 --package DIR     # build-and-run package (attn.package)
+    attn-compile model.onnx --target npu2 [--report r.json] [--explain] [--dim name=value]
+
+An ``.onnx`` input goes through ``attn.frontends.onnx``: every attention layer
+found is compiled on its own and a per-layer table is printed (see
+``attn.frontends.cli``).
 
 Options mirror ``attn.compiler.compile`` (the ``attn-to-aie`` pipeline).
 Errors (unreadable input, bad options, layers no legal program exists for)
@@ -28,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="attn-compile",
         description="Compile the attention layers of an MLIR file to AIE devices (attn-to-aie pipeline).",
     )
-    p.add_argument("input", help="MLIR file with functions holding attn.attention ops ('-' for stdin)")
+    p.add_argument(
+        "input", help="MLIR file with functions holding attn.attention ops ('-' for stdin), or an ONNX model (.onnx)"
+    )
     p.add_argument("-o", "--output", help="write the AIE module here (default: stdout)")
     p.add_argument("--report", help="write the compile report (JSON) here")
     p.add_argument(
@@ -43,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
         help="write a build-and-run package here: per stage the AIE module, kernel sources and flags, "
         "build.sh (upstream aiecc + Peano) and run.py (XRT host program; --backend sim runs attn.sim)",
     )
+    p.add_argument(
+        "--dim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ONNX input: fix a symbolic input dimension (repeatable)",
+    )
+    p.add_argument(
+        "--key-padding",
+        choices=("mask", "valid_len"),
+        default="mask",
+        help="ONNX input: an attention-mask input becomes a key mask (default) or valid_len (right padding)",
+    )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
         if isinstance(f.default, int):
@@ -54,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.input.endswith(".onnx"):
+        from .frontends.cli import compile_onnx
+
+        if args.package:
+            print(
+                "attn-compile: --package takes one attention layer in MLIR; import the ONNX model "
+                "first (attn.frontends.onnx) and package a layer",
+                file=sys.stderr,
+            )
+            return 1
+
+        return compile_onnx(args)
     try:
         text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text()
     except OSError as exc:
