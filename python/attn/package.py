@@ -5,7 +5,8 @@
     DIR/manifest.json          layer facts, target, and per stage: device, runtime-sequence
                                arguments (host buffers and runtime scalars), padding, output
     DIR/stages/<device>.mlir   the stage's AIE module (upstream mlir-aie syntax, pinned commit)
-    DIR/kernels/               the kernel sources the cores link, and FLAGS (Peano compile line)
+    DIR/kernels/               the AIE-API kernel sources (aie2 or aie2p), FLAGS (Peano compile
+                               line) and <device>.DEFINES (the stage's -D tile sizes)
     DIR/host/<device>_txn.cpp  a C ABI around the instruction builder aie-translate generates
     DIR/build.sh               Peano kernel objects, aiecc xclbin, aie-translate + C++ builder
     DIR/run.py                 the host program: XRT on a Ryzen AI NPU, or attn.sim (--backend sim)
@@ -38,7 +39,9 @@ __all__ = ["PINNED_MLIR_AIE", "PackageError", "write_package"]
 #: (aiecc, aie-translate) the build script calls.
 PINNED_MLIR_AIE = "3ca0193cea9e2c39ec670a65f93e1dd43c969f22"
 
-_KERNEL_SOURCES = ("attn_kernels.cpp", "attn_kernels.h")
+# AIE-API kernel sources per device family (kernels/aie2, kernels/aie2p, the shared header).
+_KERNEL_ARCH = {"npu1": "aie2", "npu2": "aie2p"}
+_KERNEL_SOURCES = ("aie2/attn_kernels.cc", "aie2p/attn_kernels.cc", "aie_common/attn_aie.hpp")
 # Peano target triple per device family (mlir-aie's programming_examples/makefile-common).
 _PEANO_TRIPLE = {"npu1": "aie2-none-unknown-elf", "npu2": "aie2p-none-unknown-elf"}
 _PAD_OPERAND = re.compile(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>")
@@ -64,9 +67,26 @@ def _kernel_dir() -> Path:
         if all((c / f).is_file() for f in _KERNEL_SOURCES):
             return c
     raise PackageError(
-        "cannot find the kernel sources (kernels/attn_kernels.cpp); set ATTN_KERNELS_DIR to the "
+        "cannot find the kernel sources (kernels/aie2, kernels/aie2p); set ATTN_KERNELS_DIR to the "
         "repository's kernels/ directory"
     )
+
+
+def _kernel_defines(program: Any, device: str) -> dict[str, int]:
+    """The device's ``attn.kernel_defines`` (-D values its kernel object is built with)."""
+    defines: dict[str, int] = {}
+    for op in program.aie.body.operations:
+        if op.operation.name != "aie.device" or ir.StringAttr(op.attributes["sym_name"]).value != device:
+            continue
+        for inner in op.regions[0].blocks[0].operations:
+            if inner.operation.name == "func.func" and "attn.kernel_defines" in inner.attributes:
+                for named in ir.DictAttr(inner.attributes["attn.kernel_defines"]):
+                    value = int(ir.IntegerAttr(named.attr).value)
+                    if defines.setdefault(named.name, value) != value:
+                        raise PackageError(
+                            f"@{device}: kernels declare {named.name} = {defines[named.name]} and {value}"
+                        )
+    return defines
 
 
 def _device_text(program: Any, device: str) -> str:
@@ -139,6 +159,7 @@ def _stage_entry(program: Any, stage: dict[str, Any]) -> tuple[dict[str, Any], s
         "result_padded": result_shapes[0] if result_shapes else None,
         "result_logical": result_shapes[1] if result_shapes else None,
         "modeled_seconds": schedule.get("modeled_seconds"),
+        "kernel_defines": _kernel_defines(program, device),
     }
     return entry, text
 
@@ -206,8 +227,13 @@ def write_package(program: Any, directory: str | Path, *, source: str) -> dict[s
         entries.append(entry)
 
     kernel_dir = _kernel_dir()
-    for name in _KERNEL_SOURCES:
+    arch = _KERNEL_ARCH[family]
+    for name in (f"{arch}/attn_kernels.cc", "aie_common/attn_aie.hpp"):
+        (out / "kernels" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(kernel_dir / name, out / "kernels" / name)
+    for entry in entries:
+        defines = " ".join(f"-D{k}={v}" for k, v in sorted(entry["kernel_defines"].items()))
+        (out / "kernels" / f"{entry['device']}.DEFINES").write_text(defines + "\n")
     flags = [
         "-O2",
         "-std=c++20",
@@ -229,12 +255,13 @@ def write_package(program: Any, directory: str | Path, *, source: str) -> dict[s
         "function": stages[0]["function"],
         "layer": _layer_facts(source),
         "kernel_object": "attn_kernels.o",
-        "kernel_sources": list(_KERNEL_SOURCES),
+        "kernel_source": f"kernels/{arch}/attn_kernels.cc",
         "kernel_flags": flags,
         "kernel_note": (
-            "kernels/attn_kernels.cpp is the portable scalar C++ kernel library (the specification); "
-            "it has not been compiled for an NPU by this project. AIE-API kernels for aie2/aie2p "
-            "replace it once they exist in the repository (kernels/aie2, kernels/aie2p)."
+            f"kernels/{arch}/attn_kernels.cc is the AIE-API kernel library for {arch}, built once per "
+            "stage with that stage's -D tile sizes (kernels/<device>.DEFINES, from attn.kernel_defines); "
+            "it has been compiled only on the host against a model of the AIE API, never for an NPU, "
+            "by this project."
         ),
         "xrt_kernel_name": "MLIR_AIE",
         "stages": entries,
@@ -245,7 +272,11 @@ def write_package(program: Any, directory: str | Path, *, source: str) -> dict[s
     from . import package_run
     from .package_files import BUILD_SH
 
-    build = BUILD_SH.replace("@COMMIT@", PINNED_MLIR_AIE).replace("@DEVICES@", " ".join(e["device"] for e in entries))
+    build = (
+        BUILD_SH.replace("@COMMIT@", PINNED_MLIR_AIE)
+        .replace("@DEVICES@", " ".join(e["device"] for e in entries))
+        .replace("@KERNEL_SOURCE@", f"kernels/{arch}/attn_kernels.cc")
+    )
     (out / "build.sh").write_text(build)
     (out / "run.py").write_text(Path(package_run.__file__).read_text())
     for name in ("build.sh", "run.py"):

@@ -34,8 +34,9 @@ for DEVICE in @DEVICES@; do
   echo "== $DEVICE: kernels (Peano)"
   # The cores' func.func declarations carry link_with = "attn_kernels.o"; aiecc resolves it
   # relative to the working directory.
-  "$PEANO_INSTALL_DIR/bin/clang++" $KERNEL_FLAGS -I "$MLIR_AIE_INSTALL_DIR/include" \
-    -c "$HERE/kernels/attn_kernels.cpp" -o attn_kernels.o
+  # One kernel object per stage, built with the stage's tile sizes (-D values).
+  "$PEANO_INSTALL_DIR/bin/clang++" $KERNEL_FLAGS $(cat "$HERE/kernels/$DEVICE.DEFINES") \
+    -I "$MLIR_AIE_INSTALL_DIR/include" -c "$HERE/@KERNEL_SOURCE@" -o attn_kernels.o
   echo "== $DEVICE: xclbin and lowered runtime sequence (aiecc, Peano)"
   "$AIECC" --peano "$PEANO_INSTALL_DIR" --get-xclbin --xclbin-name="$DEVICE.xclbin" \
     --get=npu_lowered.mlir --output-dir="$OUT" "$HERE/stages/$DEVICE.mlir"

@@ -77,7 +77,13 @@ def test_package_of_bundled_example(example: str, tmp_path: Path) -> None:
     build = (out / "build.sh").read_text()
     assert "--peano" in build and "--get-xclbin" in build and "--get=npu_lowered.mlir" in build
     assert "--aie-npu-to-cpp" in build and "--target=aie2p-none-unknown-elf" in (out / "kernels" / "FLAGS").read_text()
-    assert (out / "kernels" / "attn_kernels.cpp").is_file() and os.access(out / "run.py", os.X_OK)
+    assert (out / "kernels" / "aie2p" / "attn_kernels.cc").is_file() and os.access(out / "run.py", os.X_OK)
+    assert (out / "kernels" / "aie_common" / "attn_aie.hpp").is_file()
+    assert "kernels/aie2p/attn_kernels.cc" in build
+    for stage in manifest["stages"]:
+        defines = (out / "kernels" / f"{stage['device']}.DEFINES").read_text().split()
+        assert defines == [f"-D{k}={v}" for k, v in sorted(stage["kernel_defines"].items())]
+        assert {"ATTN_TQ", "ATTN_TK", "ATTN_D", "ATTN_DV"} <= set(stage["kernel_defines"])
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
