@@ -447,18 +447,25 @@ public:
   Value pvAccumulate(Value p5, Value v, Value acc5) {
     AffineMap vMap = layout.blhd ? map(6, {dim(0), dim(4), dim(1), dim(5)})
                                  : map(6, {dim(0), dim(1), dim(4), dim(5)});
-    return generic(acc5.getType(), {p5, v}, acc5,
-                   {map(6, {dim(0), dim(1), dim(2), dim(3), dim(4)}), vMap,
-                    map(6, {dim(0), dim(1), dim(2), dim(3), dim(5)})},
-                   {IteratorType::parallel, IteratorType::parallel,
-                    IteratorType::parallel, IteratorType::parallel,
-                    IteratorType::reduction, IteratorType::parallel},
-                   [](OpBuilder &nb, Location l, ValueRange args) {
-                     Value prod = arith::MulFOp::create(
-                         nb, l, toF32(nb, l, args[0]), toF32(nb, l, args[1]));
-                     yieldValue(nb, l,
-                                arith::AddFOp::create(nb, l, args[2], prod));
-                   });
+    return generic(
+        acc5.getType(), {p5, v}, acc5,
+        {map(6, {dim(0), dim(1), dim(2), dim(3), dim(4)}), vMap,
+         map(6, {dim(0), dim(1), dim(2), dim(3), dim(5)})},
+        {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+         IteratorType::parallel, IteratorType::reduction,
+         IteratorType::parallel},
+        [](OpBuilder &nb, Location l, ValueRange args) {
+          // A key of weight 0 contributes nothing, not even
+          // 0 * inf = NaN (the op's NaN/inf rule).
+          Value p = toF32(nb, l, args[0]);
+          Value prod = arith::MulFOp::create(nb, l, p, toF32(nb, l, args[1]));
+          Value sum = arith::AddFOp::create(nb, l, args[2], prod);
+          Value zeroWeight = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, p,
+              arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0)));
+          yieldValue(nb, l,
+                     arith::SelectOp::create(nb, l, zeroWeight, args[2], sum));
+        });
   }
 
   /// Zero-initialised f32 accumulator [B, Hkv, G, rows, Dv].
@@ -501,7 +508,7 @@ public:
           Value y = args[0];
           if (sumArg >= 0) {
             Value sum = args[sumArg];
-            Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+            Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNE,
                                                sum, zeroF);
             y = arith::SelectOp::create(
                 nb, l, live, arith::DivFOp::create(nb, l, y, sum), zeroF);
@@ -623,7 +630,7 @@ public:
         init.getType(), ins, init, maps, rowIterators(n, false),
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Value sum = args[1];
-          Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+          Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNE,
                                              sum, zeroF);
           Value y = arith::SelectOp::create(
               nb, l, live, arith::DivFOp::create(nb, l, args[0], sum), zeroF);
