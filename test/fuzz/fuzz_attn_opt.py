@@ -663,14 +663,38 @@ def campaign(
     by_mutator: dict[str, Counter[str]] = {}
     findings: list[dict] = []
     started = time.monotonic()
+
+    def report_of(done: int) -> dict:
+        return {
+            "seed": seed,
+            "runs": done,
+            "planned_runs": runs,
+            "timeout_s": timeout,
+            "memory_mb": mem_mb,
+            "seconds": round(time.monotonic() - started, 1),
+            "corpus_inputs": len(corpus),
+            "counts": dict(counts),
+            "by_tool": {k: dict(v) for k, v in by_tool.items()},
+            "by_mutator": {k: dict(v) for k, v in sorted(by_mutator.items())},
+            "bad": sum(counts[k] for k in BAD_CLASSES),
+            "findings": list(findings),
+        }
+
+    def write(body: dict, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(body, indent=1))
+
     py_calls = [c for c in cases if c.tool == "python"]
     py_results: dict[int, Outcome] = {}
-    for i in range(0, len(py_calls), 25):
-        batch = py_calls[i : i + 25]
-        for case, outcome in zip(batch, run_python_batch([c.call for c in batch], 60.0, mem_mb), strict=True):
-            py_results[case.index] = outcome
+    next_py = 0
     for n, case in enumerate(cases):
         if case.tool == "python":
+            if case.index not in py_results:  # the next batch of Python calls, in one worker
+                batch = py_calls[next_py : next_py + 25]
+                next_py += len(batch)
+                outcomes = run_python_batch([c.call for c in batch], 60.0, mem_mb)
+                for c, o in zip(batch, outcomes, strict=True):
+                    py_results[c.index] = o
             outcome = py_results[case.index]
         else:
             outcome, output = run_attn_opt(tool, case.text, case.args, timeout, mem_mb)
@@ -701,24 +725,14 @@ def campaign(
                 repro.write_text(f"// attn-opt {repro.name} {' '.join(args)}\n// {outcome.detail}\n{text}")
                 finding["reproducer"] = str(repro)
             findings.append(finding)
-        if progress and (n + 1) % 500 == 0:
-            print(f"{n + 1}/{runs} runs, {dict(counts)}, {time.monotonic() - started:.0f} s", flush=True)
-    report = {
-        "seed": seed,
-        "runs": runs,
-        "timeout_s": timeout,
-        "memory_mb": mem_mb,
-        "seconds": round(time.monotonic() - started, 1),
-        "corpus_inputs": len(corpus),
-        "counts": dict(counts),
-        "by_tool": {k: dict(v) for k, v in by_tool.items()},
-        "by_mutator": {k: dict(v) for k, v in sorted(by_mutator.items())},
-        "bad": sum(counts[k] for k in BAD_CLASSES),
-        "findings": findings,
-    }
+        if (n + 1) % 500 == 0:
+            if out_dir is not None:
+                write(report_of(n + 1), out_dir / f"report-seed{seed}-runs{runs}.partial.json")
+            if progress:
+                print(f"{n + 1}/{runs} runs, {dict(counts)}, {time.monotonic() - started:.0f} s", flush=True)
+    report = report_of(runs)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / f"report-seed{seed}-runs{runs}.json").write_text(json.dumps(report, indent=1))
+        write(report, out_dir / f"report-seed{seed}-runs{runs}.json")
     return report
 
 

@@ -419,6 +419,28 @@ LogicalResult Planner::checkRequest() {
       os << n.option << "=" << n.value << ": must be positive (0 picks)";
       return failure();
     }
+  // A tile (block) row holds at least one element: more rows than L1 (L2)
+  // has elements can never fit, and would overflow the size arithmetic.
+  int64_t elemBytes = bytes(*kind);
+  struct Bound {
+    StringRef option;
+    int64_t value, capacity;
+    StringRef memory;
+  };
+  Bound bounds[] = {
+      {"q-tile", request.qTile, target.coreL1Bytes, "core L1"},
+      {"kv-tile", request.kvTile, target.coreL1Bytes, "core L1"},
+      {"l2-q-block", request.l2QBlock, target.memTileL2Bytes, "memtile L2"},
+      {"l2-kv-block", request.l2KvBlock, target.memTileL2Bytes, "memtile L2"},
+      {"depth", request.depth, target.coreL1Bytes, "core L1"}};
+  for (const Bound &b : bounds)
+    if (b.value > b.capacity / elemBytes) {
+      os << b.option << "=" << b.value << " exceeds the "
+         << b.capacity / elemBytes << " " << kindName << " elements the "
+         << b.capacity << " B of a " << target.name << " " << b.memory
+         << " holds";
+      return failure();
+    }
   if (request.depth < 1) {
     os << "depth=" << request.depth << ": must be at least 1";
     return failure();
