@@ -37,6 +37,7 @@ import os
 import random
 import re
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -485,13 +486,24 @@ for line in sys.stdin:
 # ---------------------------------------------------------------------------
 
 
-def _limits(mem_mb: int):
+def _limits(mem_mb: int, cpu_s: Optional[float] = None):
+    """Address-space and (if given) CPU-time limits for a child: the time
+    bound is CPU seconds, so a loaded machine does not turn slow runs into
+    timeouts; a generous wall-clock bound catches blocked processes."""
+
     def apply() -> None:
         limit = mem_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if cpu_s is not None:
+            soft = max(1, int(cpu_s + 0.999))
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
 
     return apply
+
+
+def _wall(timeout: float) -> float:
+    return max(60.0, 10 * timeout)
 
 
 def _crash_signature(rc: int, stderr: str) -> Optional[str]:
@@ -522,8 +534,8 @@ def run_attn_opt(tool: str, text: str, args: list[str], timeout: float, mem_mb: 
             [tool, path, *args],
             capture_output=True,
             text=True,
-            timeout=timeout,
-            preexec_fn=_limits(mem_mb),
+            timeout=_wall(timeout),
+            preexec_fn=_limits(mem_mb, timeout),
             errors="replace",
         )
     except subprocess.TimeoutExpired:
@@ -531,6 +543,8 @@ def run_attn_opt(tool: str, text: str, args: list[str], timeout: float, mem_mb: 
     finally:
         os.unlink(path)
     took = time.monotonic() - start
+    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):  # over the CPU-time limit
+        return Outcome("timeout", f"over {timeout} s of CPU: " + " ".join(args)[:200], took), ""
     crash = _crash_signature(proc.returncode, proc.stderr)
     if crash:
         return Outcome("crash", crash, took), ""
@@ -718,7 +732,7 @@ def campaign(
             }
             if case.tool == "attn-opt" and out_dir is not None:
                 text, args = case.text, case.args
-                if minimize_crashes and outcome.kind in ("crash", "timeout"):
+                if minimize_crashes and outcome.kind == "crash":
                     text, args = minimize(tool, text, args, outcome.detail, timeout, mem_mb)
                 out_dir.mkdir(parents=True, exist_ok=True)
                 repro = out_dir / f"seed{seed}_case{case.index}_{outcome.kind}.mlir"

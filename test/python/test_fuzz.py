@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parents[1] / "fuzz" / "fuzz_attn_opt.py"
@@ -19,6 +20,7 @@ SEED = 20261206
 def _load():
     spec = importlib.util.spec_from_file_location("fuzz_attn_opt", FUZZ)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

@@ -128,7 +128,6 @@ struct RunPipelinePass : public PassWrapper<RunPipelinePass, OperationPass<>> {
 } // namespace
 
 int main(int argc, char **argv) {
-  llvm::InitLLVM y(argc, argv);
   DialectRegistry registry;
   attn::registerAllDialects(registry);
   attn::registerAllPasses();
@@ -139,6 +138,8 @@ int main(int argc, char **argv) {
       !config.shouldVerifyOnParsing())
     return asMainReturnCode(
         MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+  // (The delegating MlirOptMain above initializes LLVM itself.)
+  llvm::InitLLVM y(argc, argv);
   // Verification moves from the parser to the first pass.
   MlirOptMainConfig inner = config;
   config.verifyOnParsing(false);
