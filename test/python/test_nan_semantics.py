@@ -190,6 +190,8 @@ def test_cpp_kernels_propagate_nan_rows(kernel_lib) -> None:
     row_sum = np.zeros(4, np.float32)
     acc = np.zeros((4, 4), np.float32)
     o = np.zeros((4, 4), np.float32)
-    kernel_lib.attn_online_update_f32(_p(s), _p(v), _p(m), _p(row_sum), _p(acc), I32(4), I32(8), I32(4))
+    kernel_lib.attn_online_update_f32(
+        _p(s), I32(8), I32(0), _p(v), I32(0), _p(m), _p(row_sum), _p(acc), I32(4), I32(8), I32(4)
+    )
     kernel_lib.attn_finalize_f32(_p(acc), _p(row_sum), _p(o), I32(4), I32(4))
     _check_rows(o)
