@@ -1105,6 +1105,36 @@ Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles,
 // Pass
 //===----------------------------------------------------------------------===//
 
+/// The query heads are split into Hkv groups of H / Hkv with one
+/// tensor.expand_shape; upstream's memref lowering of an expand_shape with
+/// two dynamic sizes in one group asserts, so a dynamic Hkv is rejected here.
+static LogicalResult checkHeadGrouping(Operation *op) {
+  if (isa<SoftmaxOp>(op))
+    return success();
+  // K (attention, qk) or V (pv, online_softmax_pv) is operand 1.
+  Value kv = op->getOperand(1);
+  LayoutKind layout = LayoutKind::bhld;
+  if (auto a = dyn_cast<AttentionOp>(op))
+    layout = a.getLayout();
+  else if (auto qk = dyn_cast<QKOp>(op))
+    layout = qk.getLayout();
+  else if (auto pv = dyn_cast<PVOp>(op))
+    layout = pv.getLayout();
+  else if (auto online = dyn_cast<OnlineSoftmaxPVOp>(op))
+    layout = online.getLayout();
+  unsigned headsPos = layout == LayoutKind::blhd ? 2 : 1;
+  auto type = cast<RankedTensorType>(kv.getType());
+  if (type.getRank() > headsPos &&
+      ShapedType::isDynamic(type.getDimSize(headsPos)))
+    return op->emitOpError()
+           << "attn-lower-to-cpu: the key/value head count Hkv (operand #1 "
+              "dimension "
+           << headsPos
+           << ") is dynamic; the CPU lowering needs it static (query heads "
+              "are grouped per key/value head)";
+  return success();
+}
+
 struct AttnLowerToCPUPass
     : mlir::attn::impl::AttnLowerToCPUBase<AttnLowerToCPUPass> {
   void runOnOperation() override {
@@ -1113,6 +1143,9 @@ struct AttnLowerToCPUPass
       if (isa<AttentionOp, QKOp, SoftmaxOp, PVOp, OnlineSoftmaxPVOp>(op))
         ops.push_back(op);
     });
+    for (Operation *op : ops)
+      if (failed(checkHeadGrouping(op)))
+        return signalPassFailure();
     // attn.qk feeding only an attn.online_softmax_pv in the same block is
     // fused into its key loop (S is never materialised). `fusedQK` holds the
     // producers lowered together with their consumer.
