@@ -120,8 +120,8 @@ LAYERS: tuple[Layer, ...] = (
 QUICK_LAYER = "bert_base_128"
 TARGETS = ("npu1", "npu2")
 
-# Published npu2 numbers (AIE-TARGET.md, "Published attention numbers").
-PUBLISHED_SOURCE = "/work/shared/design/AIE-TARGET.md"
+# Published npu2 numbers (docs/aie-target.md, "Published attention numbers").
+PUBLISHED_SOURCE = "docs/aie-target.md"
 PUBLISHED: tuple[dict[str, Any], ...] = (
     {
         "name": "mlir-air flash attention, 16K x 16K, 2 heads, d=64",

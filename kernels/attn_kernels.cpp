@@ -15,6 +15,14 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+/// max that propagates NaN (std::fmax drops it): a NaN score makes its row
+/// NaN, as in the op's IEEE semantics.
+inline float maxPropagatingNaN(float a, float b) {
+  return std::isnan(a) || std::isnan(b)
+             ? std::numeric_limits<float>::quiet_NaN()
+             : std::fmax(a, b);
+}
+
 float bf16ToFloat(uint16_t bits) {
   uint32_t wide = static_cast<uint32_t>(bits) << 16;
   float out;
@@ -85,8 +93,8 @@ void onlineUpdate(ConstWindow s, const T *v, float *m, float *l, float *acc,
   for (int32_t i = 0; i < tq; ++i) {
     float blockMax = kNegInf;
     for (int32_t j = 0; j < tk; ++j)
-      blockMax = std::fmax(blockMax, s.at(i, j));
-    float newMax = std::fmax(m[i], blockMax);
+      blockMax = maxPropagatingNaN(blockMax, s.at(i, j));
+    float newMax = maxPropagatingNaN(m[i], blockMax);
     if (newMax == kNegInf)
       continue; // nothing visible yet: keep the row's state as is
     // m[i] may be -inf (first visible block): exp(-inf) = 0 wipes the
@@ -113,7 +121,8 @@ template <typename T>
 void finalize(const float *acc, const float *l, T *o, int32_t tq, int32_t dv) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t x = 0; x < dv; ++x) {
-      float value = l[i] > 0.0f ? acc[int64_t(i) * dv + x] / l[i] : 0.0f;
+      // l == 0: no visible key (zeros); a NaN l propagates.
+      float value = l[i] != 0.0f ? acc[int64_t(i) * dv + x] / l[i] : 0.0f;
       store(o, int64_t(i) * dv + x, value);
     }
 }
@@ -227,7 +236,7 @@ void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
     float *out = p + int64_t(i) * tk;
     float rowMax = kNegInf;
     for (int32_t j = 0; j < tk; ++j)
-      rowMax = std::fmax(rowMax, row[j]);
+      rowMax = maxPropagatingNaN(rowMax, row[j]);
     if (rowMax == kNegInf) {
       for (int32_t j = 0; j < tk; ++j)
         out[j] = 0.0f;

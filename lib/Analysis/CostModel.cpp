@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/CostModel.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -182,6 +183,47 @@ static int64_t roundUp(int64_t value, int64_t multiple) {
 }
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// Query rows per K/V head ((H / Hkv) x Lq) of a causal layer the model
+/// walks one query tile at a time (the tiles see different key prefixes);
+/// layers without a causal rule are modeled in closed form at any size.
+/// A policy bound on compile time, not a hardware fact.
+static constexpr int64_t kMaxCausalRowsPerKvHead = int64_t(1) << 18;
+
+/// Every tensor of the layer, and its f32 score matrix, within the sizes the
+/// compiler represents (CheckedArith.h); the model's own products of these
+/// sizes by tile, lane and round counts then stay inside int64.
+static llvm::Error verifyRepresentable(const AttentionShape &s) {
+  struct Tensor {
+    const char *name;
+    std::optional<int64_t> bytes;
+  };
+  int64_t e = bytes(s.element);
+  for (Tensor t :
+       {Tensor{"query",
+               checkedProduct({s.batch, s.heads, s.queryLen, s.headDim, e})},
+        Tensor{"key",
+               checkedProduct({s.batch, s.kvHeads, s.keyLen, s.headDim, e})},
+        Tensor{"value",
+               checkedProduct({s.batch, s.kvHeads, s.keyLen, s.valueDim, e})},
+        Tensor{"output",
+               checkedProduct({s.batch, s.heads, s.queryLen, s.valueDim, e})},
+        Tensor{"f32 score matrix [B,H,Lq,Lk]",
+               checkedProduct({s.batch, s.heads, s.queryLen, s.keyLen, 4})}})
+    if (!t.bytes || *t.bytes > kMaxRepresentableBytes)
+      return error(llvm::formatv(
+          "the {0} of shape [B={1}, H={2}, Hkv={3}, Lq={4}, Lk={5}, D={6}, "
+          "Dv={7}] exceeds the 2^48 bytes the compiler represents",
+          t.name, s.batch, s.heads, s.kvHeads, s.queryLen, s.keyLen, s.headDim,
+          s.valueDim));
+  if (s.causal != CausalMode::None &&
+      (s.heads / s.kvHeads) * s.queryLen > kMaxCausalRowsPerKvHead)
+    return error(llvm::formatv(
+        "a causal layer with (H/Hkv) x Lq = {0} query rows per K/V head "
+        "exceeds the {1} the cost model walks tile by tile",
+        (s.heads / s.kvHeads) * s.queryLen, kMaxCausalRowsPerKvHead));
+  return llvm::Error::success();
+}
+
 llvm::Error cost::verifyShape(const AttentionShape &s) {
   struct Field {
     const char *name;
@@ -198,6 +240,8 @@ llvm::Error cost::verifyShape(const AttentionShape &s) {
     return error(llvm::formatv(
         "shape field 'heads' ({0}) must be a multiple of 'kv_heads' ({1})",
         s.heads, s.kvHeads));
+  if (llvm::Error err = verifyRepresentable(s))
+    return err;
   auto checkBroadcast = [&](const std::array<int64_t, 4> &dims,
                             const char *field) -> llvm::Error {
     const int64_t full[4] = {s.batch, s.heads, s.queryLen, s.keyLen};
@@ -691,17 +735,67 @@ struct ScheduleKey {
   }
 };
 
+/// Sum over i in [0, n) of floor((a * i + b) / m), for n, a, b >= 0 and
+/// m > 0, in O(log m) steps (the Euclid-like reduction of floor sums). 128-bit
+/// intermediates: n * a may exceed int64 even when the sum does not.
+__int128 floorSum(__int128 n, __int128 m, __int128 a, __int128 b) {
+  __int128 sum = 0;
+  while (n > 0) {
+    if (a >= m) {
+      sum += n * (n - 1) / 2 * (a / m);
+      a %= m;
+    }
+    if (b >= m) {
+      sum += n * (b / m);
+      b %= m;
+    }
+    __int128 yMax = a * n + b;
+    if (yMax < m)
+      break;
+    n = yMax / m;
+    b = yMax % m;
+    std::swap(m, a);
+  }
+  return sum;
+}
+
+/// Sum over rounds [0, rounds) of the K/V heads round r touches: items
+/// [r * perRound, min(total, (r + 1) * perRound)) of `itemsPerKv` items per
+/// K/V head. Closed form (floor sums), independent of B and H.
+int64_t kvSegments(int64_t total, int64_t perRound, int64_t itemsPerKv) {
+  int64_t full = total / perRound;
+  __int128 sum = floorSum(full, itemsPerKv, perRound, perRound - 1) -
+                 floorSum(full, itemsPerKv, perRound, 0) + full;
+  if (int64_t begin = full * perRound; begin < total)
+    sum += (total - 1) / itemsPerKv - begin / itemsPerKv + 1;
+  return static_cast<int64_t>(sum);
+}
+
+/// One round's contribution to a Schedule.
+struct RoundCounts {
+  int64_t critItems = 0, critBlocks = 0, critMasked = 0, critRowTiles = 0;
+  int64_t stream = 0, rows = 0, coreIn = 0;
+  void addTo(Schedule &sch, int64_t times) const {
+    sch.critItems += times * critItems;
+    sch.critBlocks += times * critBlocks;
+    sch.critMasked += times * critMasked;
+    sch.critRowTiles += times * critRowTiles;
+    sch.streamBlocks += times * stream;
+    sch.streamKeyRows += times * rows;
+    sch.coreInBlocks += times * coreIn;
+  }
+};
+
 /// Items are ordered (b, kv head, head of the group, qi); round r holds items
 /// [r * lanes * perLane, ...) and item t of a round goes to lane t % lanes.
+/// Modeled without walking every item: when all query tiles see the same key
+/// tiles (no causal rule) in closed form; otherwise by equivalence class: a
+/// full round's counts depend only on where it starts inside a K/V head's
+/// items (begin mod itemsPerKv), so at most lcm(perRound, itemsPerKv) items
+/// are visited whatever the batch and head counts.
 Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
                          int64_t lanes, int64_t perLane, int64_t kvSplit) {
   Schedule sch;
-  std::vector<TileVisibility> vis(g.nQ);
-  int64_t maxComputed = 0;
-  for (int64_t qi = 0; qi < g.nQ; ++qi) {
-    vis[qi] = visibility(g, qi);
-    maxComputed = std::max(maxComputed, vis[qi].computed);
-  }
   int64_t group = s.heads / s.kvHeads;
   int64_t itemsPerKv = group * g.nQ;
   int64_t totalItems = s.batch * s.kvHeads * itemsPerKv;
@@ -718,19 +812,45 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
   auto keyRows = [&](int64_t tiles) {
     return std::min(g.lk, tiles * g.kvTile);
   };
+
+  if (g.causal == CausalMode::None) {
+    // Every query tile sees the same key tiles: lanes differ only in their
+    // item counts, lane 0 holds the most, and each K/V head a round touches
+    // streams the same prefix.
+    TileVisibility v = visibility(g, 0);
+    sch.residentKeyRows = s.batch * s.kvHeads * keyRows(v.computed);
+    int64_t fullRounds = totalItems / perRound;
+    int64_t lastItems = totalItems - fullRounds * perRound;
+    int64_t critItems =
+        fullRounds * perLane + (lastItems ? ceilDiv(lastItems, lanes) : 0);
+    sch.critItems = critItems;
+    sch.critBlocks = critItems * partBlocks(v.computed);
+    sch.critMasked = critItems * partMasked(v);
+    sch.critRowTiles = critItems * v.computed;
+    int64_t segments = kvSegments(totalItems, perRound, itemsPerKv);
+    sch.streamBlocks = segments * v.computed;
+    sch.streamKeyRows = segments * keyRows(v.computed);
+    sch.coreInBlocks = segments * partBlocks(v.computed);
+    return sch;
+  }
+
+  std::vector<TileVisibility> vis(g.nQ);
+  int64_t maxComputed = 0;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    vis[qi] = visibility(g, qi);
+    maxComputed = std::max(maxComputed, vis[qi].computed);
+  }
   sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
 
   std::vector<int64_t> laneBlocks(lanes), laneMasked(lanes), laneItems(lanes),
       laneRow(lanes);
-  for (int64_t r = 0; r < sch.rounds; ++r) {
+  auto round = [&](int64_t begin, int64_t end) {
     std::fill(laneBlocks.begin(), laneBlocks.end(), 0);
     std::fill(laneMasked.begin(), laneMasked.end(), 0);
     std::fill(laneItems.begin(), laneItems.end(), 0);
     std::fill(laneRow.begin(), laneRow.end(), 0);
-    int64_t begin = r * perRound;
-    int64_t end = std::min(totalItems, begin + perRound);
+    RoundCounts rc;
     int64_t streamMax = 0, currentKv = -1;
-    int64_t roundStream = 0, roundRows = 0, roundCoreIn = 0;
     for (int64_t t = begin; t < end; ++t) {
       int64_t kv = t / itemsPerKv;
       const TileVisibility &v = vis[(t % itemsPerKv) % g.nQ];
@@ -741,18 +861,18 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
       laneRow[lane] += v.computed;
       if (kv != currentKv) {
         if (currentKv >= 0) {
-          roundStream += streamMax;
-          roundRows += keyRows(streamMax);
-          roundCoreIn += partBlocks(streamMax);
+          rc.stream += streamMax;
+          rc.rows += keyRows(streamMax);
+          rc.coreIn += partBlocks(streamMax);
         }
         currentKv = kv;
         streamMax = 0;
       }
       streamMax = std::max(streamMax, v.computed);
     }
-    roundStream += streamMax;
-    roundRows += keyRows(streamMax);
-    roundCoreIn += partBlocks(streamMax);
+    rc.stream += streamMax;
+    rc.rows += keyRows(streamMax);
+    rc.coreIn += partBlocks(streamMax);
     // Critical lane: most computed blocks, then most masked blocks.
     int64_t best = 0;
     for (int64_t l = 1; l < lanes; ++l)
@@ -760,14 +880,23 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
           (laneBlocks[l] == laneBlocks[best] &&
            laneMasked[l] > laneMasked[best]))
         best = l;
-    sch.critItems += laneItems[best];
-    sch.critBlocks += laneBlocks[best];
-    sch.critMasked += laneMasked[best];
-    sch.critRowTiles += laneRow[best];
-    sch.streamBlocks += roundStream;
-    sch.streamKeyRows += roundRows;
-    sch.coreInBlocks += roundCoreIn;
+    rc.critItems = laneItems[best];
+    rc.critBlocks = laneBlocks[best];
+    rc.critMasked = laneMasked[best];
+    rc.critRowTiles = laneRow[best];
+    return rc;
+  };
+  int64_t fullRounds = totalItems / perRound;
+  // Round r starts at offset (r * perRound) mod itemsPerKv of a K/V head:
+  // the offsets repeat with period itemsPerKv / gcd(perRound, itemsPerKv).
+  int64_t period = itemsPerKv / std::gcd(perRound, itemsPerKv);
+  int64_t classes = std::min(fullRounds, period);
+  for (int64_t c = 0; c < classes; ++c) {
+    int64_t times = (fullRounds - c + period - 1) / period;
+    round(c * perRound, (c + 1) * perRound).addTo(sch, times);
   }
+  if (int64_t begin = fullRounds * perRound; begin < totalItems)
+    round(begin, totalItems).addTo(sch, 1);
   return sch;
 }
 
@@ -793,15 +922,25 @@ struct Totals {
 Totals computeTotals(const AttentionShape &s, const Geometry &g) {
   Totals t;
   int64_t perQ = s.batch * s.heads;
-  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+  auto add = [&](int64_t qi, int64_t times) {
     TileVisibility v = visibility(g, qi);
     int64_t rows = std::min((qi + 1) * g.qTile, g.lq) - qi * g.qTile;
-    t.items += perQ;
-    t.computedBlocks += perQ * v.computed;
-    t.maskedBlocks += perQ * v.masked;
-    t.realRowKeys += perQ * rows * v.realKeys;
-    t.realRows += perQ * rows;
+    int64_t n = perQ * times;
+    t.items += n;
+    t.computedBlocks += n * v.computed;
+    t.maskedBlocks += n * v.masked;
+    t.realRowKeys += n * rows * v.realKeys;
+    t.realRows += n * rows;
+  };
+  if (g.causal == CausalMode::None) {
+    // All tiles alike but the last, which may hold fewer real rows.
+    if (g.nQ > 1)
+      add(0, g.nQ - 1);
+    add(g.nQ - 1, 1);
+    return t;
   }
+  for (int64_t qi = 0; qi < g.nQ; ++qi)
+    add(qi, 1);
   return t;
 }
 
@@ -812,12 +951,20 @@ int64_t maskLikeBytes(const AttentionShape &s, const Geometry &g,
                       const std::array<int64_t, 4> &dims, ElementKind element) {
   int64_t total = 0;
   int64_t perQ = s.batch * s.heads;
-  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+  auto add = [&](int64_t qi, int64_t times) {
     TileVisibility v = visibility(g, qi);
     int64_t rows = std::min((qi + 1) * g.qTile, g.lq) - qi * g.qTile;
     int64_t r = dims[2] == 1 ? 1 : rows;
     int64_t c = dims[3] == 1 ? v.computed : v.realKeys;
-    total += perQ * r * c;
+    total += perQ * times * r * c;
+  };
+  if (g.causal == CausalMode::None) {
+    if (g.nQ > 1)
+      add(0, g.nQ - 1);
+    add(g.nQ - 1, 1);
+  } else {
+    for (int64_t qi = 0; qi < g.nQ; ++qi)
+      add(qi, 1);
   }
   return total * bytes(element);
 }
@@ -1417,8 +1564,12 @@ void Model::run(bool legalityOnly) {
 
   pad.queryLen = roundUp(s.queryLen, p.qTile);
   pad.keyLen = roundUp(s.keyLen, p.kvTile);
-  pad.headDim = roundUp(s.headDim, p.intrinsic.k);
-  pad.valueDim = roundUp(s.valueDim, p.intrinsic.n);
+  // Both head dims pad to a multiple of lcm(K, N): #attn.plan's
+  // head_dim_tile divides both and is a multiple of K and N (Q·Kᵀ contracts
+  // D over K; P·V produces Dv over N).
+  int64_t headGranule = std::lcm(p.intrinsic.k, p.intrinsic.n);
+  pad.headDim = roundUp(s.headDim, headGranule);
+  pad.valueDim = roundUp(s.valueDim, headGranule);
   pad.queryTiles = pad.queryLen / p.qTile;
   pad.keyTiles = pad.keyLen / p.kvTile;
   geo = {s.queryLen,   s.keyLen, p.qTile,      p.kvTile,  pad.queryTiles,
@@ -1518,16 +1669,20 @@ void Model::run(bool legalityOnly) {
   est.energyJoules = est.dramEnergyJoules + est.macEnergyJoules;
 }
 
-/// Sum over real query rows of the keys each row sees.
+/// Sum over real query rows of the keys each row sees, in closed form: row
+/// i sees clamp(i + offset + 1, 0, Lk) keys.
 int64_t visibleScores(const AttentionShape &s) {
   if (s.causal == CausalMode::None)
     return s.queryLen * s.keyLen;
   int64_t offset =
       s.causal == CausalMode::BottomRight ? s.keyLen - s.queryLen : 0;
-  int64_t total = 0;
-  for (int64_t i = 0; i < s.queryLen; ++i)
-    total += std::clamp<int64_t>(i + offset + 1, 0, s.keyLen);
-  return total;
+  // Rows [lo, hi) see a growing prefix i + offset + 1; rows from hi on see
+  // all Lk keys; rows below lo see none.
+  int64_t lo = std::clamp<int64_t>(-offset, 0, s.queryLen);
+  int64_t hi = std::clamp<int64_t>(s.keyLen - offset - 1, lo, s.queryLen);
+  __int128 first = lo + offset + 1, last = hi - 1 + offset + 1;
+  __int128 growing = hi > lo ? (first + last) * (hi - lo) / 2 : 0;
+  return static_cast<int64_t>(growing + __int128(s.queryLen - hi) * s.keyLen);
 }
 
 } // namespace

@@ -11,6 +11,7 @@
 #include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Support/PassOptionChecks.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
@@ -45,10 +46,38 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
 }
 
 void attn::registerAttnPipelines() {
-  PassPipelineRegistration<AttnToAIEPipelineOptions>(
+  // Registered like PassPipelineRegistration<AttnToAIEPipelineOptions>, but
+  // option errors (repeated options, values that do not parse) go to the
+  // error handler, which prints them as `error:` diagnostics.
+  registerPassPipeline(
       "attn-to-aie",
       "Compile attention layers to AIE devices: attn-fold, attn-tile, "
       "attn-pad-and-mask, attn-schedule-dma, convert-attn-to-aie, "
       "aie-check-limits",
-      buildAttnToAIEPipeline);
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        static const OptionSpec specs[] = {
+            {"q-tile", OptionKind::Integer},
+            {"kv-tile", OptionKind::Integer},
+            {"l2-q-block", OptionKind::Integer},
+            {"l2-kv-block", OptionKind::Integer},
+            {"columns", OptionKind::Integer},
+            {"cores-per-column", OptionKind::Integer},
+            {"depth", OptionKind::Integer},
+            {"kv-group-columns", OptionKind::Integer},
+            {"kv-splits", OptionKind::Integer}};
+        if (failed(rejectRepeatedOptions("attn-to-aie", text, errorHandler)) ||
+            failed(checkOptionValues("attn-to-aie", text, specs, errorHandler)))
+          return failure();
+        AttnToAIEPipelineOptions options;
+        std::string error;
+        llvm::raw_string_ostream os(error);
+        if (failed(options.parseFromString(text, os)))
+          return errorHandler("attn-to-aie: " + error);
+        buildAttnToAIEPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(AttnToAIEPipelineOptions());
+      });
 }

@@ -6,3 +6,7 @@ project's dialects and passes registered in every ``Context``.
 """
 
 __version__ = "0.1.0"
+
+from .errors import AttnError  # noqa: E402
+
+__all__ = ["AttnError", "__version__"]

@@ -26,6 +26,7 @@ from typing import Any, Union
 
 from . import ir, passmanager
 from .analysis import count_traffic
+from .errors import AttnError, from_mlir_error
 from .pipeline_options import FoldOptions, TileOptions
 
 __all__ = ["AIEPipelineOptions", "CompiledProgram", "compile"]
@@ -66,7 +67,7 @@ class AIEPipelineOptions:
         for name in ("kv_group_columns", "kv_splits"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
+                raise AttnError(
                     f"attn-schedule-dma: option '{name.replace('_', '-')}' must be a non-negative int, got {value!r}"
                 )
 
@@ -140,13 +141,6 @@ def _plan_to_py(attr: ir.Attribute) -> dict[str, Any]:
     return fields
 
 
-def _diagnostics(exc: Exception) -> str:
-    # MLIRError carries every diagnostic; keep the errors and their located
-    # messages, drop the notes that print whole operations.
-    lines = [line for line in str(exc).splitlines() if line.lstrip().startswith("error:")]
-    return "\n".join(line.strip() for line in lines) if lines else str(exc)
-
-
 def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
     records = []
     for fn in module.body.operations:
@@ -192,7 +186,7 @@ def compile(  # noqa: A001 - the public name is fixed by the project
     names = {f.name for f in dataclasses.fields(AIEPipelineOptions)} - {"target", "fold"}
     unknown = sorted(set(tile_options) - names)
     if unknown:
-        raise ValueError(f"compile: unknown option(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
+        raise AttnError(f"compile: unknown option(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
     options = AIEPipelineOptions(target=target, fold=fold, **tile_options)
 
     if isinstance(module, str):
@@ -202,7 +196,7 @@ def compile(  # noqa: A001 - the public name is fixed by the project
         context = module.context
         text = str(module)
     else:
-        raise ValueError(f"compile: expected an attn.ir.Module or MLIR text, got {type(module).__name__}")
+        raise AttnError(f"compile: expected an attn.ir.Module or MLIR text, got {type(module).__name__}")
 
     pipeline = options.render()
     fold_opts = FoldOptions(mode=options.fold, target=options.target, intermediate_type=options.intermediate_type)
@@ -225,16 +219,16 @@ def compile(  # noqa: A001 - the public name is fixed by the project
     with context, ir.Location.unknown():
         try:
             work = ir.Module.parse(text)
-        except Exception as exc:  # the binding raises MLIRError with the diagnostics
-            raise ValueError(f"compile: cannot parse the module: {exc}") from None
+        except ir.MLIRError as exc:  # the binding's error carries the diagnostics
+            raise from_mlir_error("compile: cannot parse the module", exc) from None
         try:
             passmanager.PassManager.parse(first).run(work.operation)
             stages = _stage_records(work)
             passmanager.PassManager.parse(second).run(work.operation)
-        except Exception as exc:
-            raise ValueError(f"compile: {pipeline} failed:\n{_diagnostics(exc)}") from None
+        except ir.MLIRError as exc:
+            raise from_mlir_error(f"compile: {pipeline} failed", exc) from None
         if not stages:
-            raise ValueError("compile: the module has no attn.attention to compile")
+            raise AttnError("compile: the module has no attn.attention to compile")
         devices = _device_names(work)
         per_device = []
         read = write = 0

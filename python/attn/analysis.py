@@ -12,6 +12,7 @@ from typing import Any
 
 from . import ir
 from ._mlir_libs import _attn
+from .errors import AttnError
 
 __all__ = ["count_traffic"]
 
@@ -36,14 +37,14 @@ def count_traffic(module: ir.Module | ir.Operation | ir.OpView, sequence: str | 
     elif isinstance(module, ir.Operation):
         operation = module
     else:
-        raise ValueError(f"count_traffic expects an attn.ir.Module or Operation, got {type(module).__name__}")
+        raise AttnError(f"count_traffic expects an attn.ir.Module or Operation, got {type(module).__name__}")
     sequences = _attn.count_traffic(operation)
     names = [s["name"] for s in sequences]
     if not sequences:
-        raise ValueError("count_traffic: the module has no aie.runtime_sequence")
+        raise AttnError("count_traffic: the module has no aie.runtime_sequence")
     if sequence is None:
         if len(sequences) > 1:
-            raise ValueError(
+            raise AttnError(
                 f"count_traffic: the module has {len(sequences)} runtime sequences "
                 f"({', '.join(names)}); pass sequence= to pick one"
             )
@@ -51,9 +52,9 @@ def count_traffic(module: ir.Module | ir.Operation | ir.OpView, sequence: str | 
     else:
         matches = [s for s in sequences if s["name"] == sequence]
         if not matches:
-            raise ValueError(f"count_traffic: no runtime sequence named {sequence!r}; have: {', '.join(names)}")
+            raise AttnError(f"count_traffic: no runtime sequence named {sequence!r}; have: {', '.join(names)}")
         if len(matches) > 1:
-            raise ValueError(f"count_traffic: {len(matches)} runtime sequences are named {sequence!r} (one per device)")
+            raise AttnError(f"count_traffic: {len(matches)} runtime sequences are named {sequence!r} (one per device)")
         chosen = matches[0]
     return {
         "sequence": chosen["name"],

@@ -30,6 +30,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from .aie_compile import AIEPipelineOptions, CompiledProgram, compile  # noqa: A004
+from .errors import AttnError, from_mlir_error
 from .pipeline_options import (
     FoldMode,
     FoldOptions,
@@ -107,9 +108,9 @@ _ELEMENT_TYPES = {"bf16": "bf16", "f16": "f16", "f32": "f32"}
 
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise AttnError(f"{name} must be a positive integer, got {value!r}")
     if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
+        raise AttnError(f"{name} must be a positive integer, got {value}")
     return int(value)
 
 
@@ -155,17 +156,17 @@ def attention_layer(
     kv_len = _positive_int("kv_len", kv_len)
     head_dim = _positive_int("head_dim", head_dim)
     if heads % kv_heads != 0:
-        raise ValueError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+        raise AttnError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        raise AttnError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     if causal not in CAUSAL_KINDS:
-        raise ValueError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
+        raise AttnError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
     if mask not in MASK_KINDS:
-        raise ValueError(f"mask must be one of {MASK_KINDS}, got {mask!r}")
+        raise AttnError(f"mask must be one of {MASK_KINDS}, got {mask!r}")
     if not isinstance(bias, bool):
-        raise ValueError(f"bias must be a bool, got {bias!r}")
+        raise AttnError(f"bias must be a bool, got {bias!r}")
     if not isinstance(dynamic, bool):
-        raise ValueError(f"dynamic must be a bool, got {dynamic!r}")
+        raise AttnError(f"dynamic must be a bool, got {dynamic!r}")
 
     et = _ELEMENT_TYPES[dtype]
     lq = "?" if dynamic else str(q_len)
@@ -213,29 +214,27 @@ def _fold_and_tile(
     tile_options = dict(tile_options)
     if fold is None:
         if tile_options:
-            raise ValueError(
-                f"tile options {sorted(tile_options)} need a fold mode (fold=None lowers level 1 directly)"
-            )
+            raise AttnError(f"tile options {sorted(tile_options)} need a fold mode (fold=None lowers level 1 directly)")
         return []
     if isinstance(fold, FoldOptions):
         fold_opts = fold
     elif isinstance(fold, str):
         if fold not in FOLD_MODES:
-            raise ValueError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
+            raise AttnError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
         extra = (
             {"intermediate_type": tile_options.pop("intermediate_type")} if "intermediate_type" in tile_options else {}
         )
         fold_opts = FoldOptions(mode=fold, target=target if target is not None else "npu2", **extra)
     else:
-        raise ValueError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
+        raise AttnError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
     if target is None:
         if tile_options:
-            raise ValueError(f"tile options {sorted(tile_options)} need a target (target=None folds without tiling)")
+            raise AttnError(f"tile options {sorted(tile_options)} need a target (target=None folds without tiling)")
         return [fold_opts]
     known = {f.name for f in dataclasses.fields(TileOptions)} - {"target"}
     unknown = sorted(set(tile_options) - known)
     if unknown:
-        raise ValueError(f"unknown tile option(s) {unknown}; expected some of {sorted(known)} or intermediate_type")
+        raise AttnError(f"unknown tile option(s) {unknown}; expected some of {sorted(known)} or intermediate_type")
     return [fold_opts, TileOptions(target=target, **tile_options)]
 
 
@@ -277,7 +276,7 @@ _TENSOR_RE = re.compile(r"^tensor<((?:(?:\d+|\?)x)*)(\w+)>$")
 def _parse_tensor_type(text: str) -> _ArgType:
     m = _TENSOR_RE.match(text.strip())
     if not m:
-        raise ValueError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {text}")
+        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {text}")
     dims = [d for d in m.group(1).split("x") if d]
     return _ArgType(tuple(None if d == "?" else int(d) for d in dims), m.group(2))
 
@@ -330,30 +329,39 @@ def _entry_function(module: Any) -> Any:
     funcs = [op for op in module.body.operations if isinstance(op, func.FuncOp) and not op.is_external]
     public = [f for f in funcs if "sym_visibility" not in f.attributes]
     if len(public) != 1:
-        raise ValueError(f"run_on_cpu: the module must define exactly one public function, found {len(public)}")
+        raise AttnError(f"run_on_cpu: the module must define exactly one public function, found {len(public)}")
     return public[0]
 
 
 def _compile(text: str, pipeline: str, opt_level: int) -> _Compiled:
-    from .execution_engine import ExecutionEngine
-    from .ir import Context, FunctionType, Location, Module, StringAttr, UnitAttr
-    from .passmanager import PassManager
+    from .ir import Context, Location, MLIRError
 
     ctx = Context()
     with ctx, Location.unknown():
-        module = Module.parse(text)
-        entry = _entry_function(module)
-        name = StringAttr(entry.attributes["sym_name"]).value
-        ftype = FunctionType(entry.attributes["function_type"].value)
-        args = [_parse_tensor_type(str(t)) for t in ftype.inputs]
-        results = [_parse_tensor_type(str(t)) for t in ftype.results]
-        for i, a in enumerate(args + results):
-            if a.element not in _STORAGE:
-                raise ValueError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")
-        roles, blhd = _attention_roles(entry)
-        entry.attributes["llvm.emit_c_interface"] = UnitAttr.get()
-        PassManager.parse(pipeline).run(module.operation)
-        engine = ExecutionEngine(module, opt_level=opt_level)
+        try:
+            return _compile_in(ctx, text, pipeline, opt_level)
+        except MLIRError as exc:  # a verifier or pass rejected the module
+            raise from_mlir_error("run_on_cpu: the module was rejected", exc) from None
+
+
+def _compile_in(ctx: Any, text: str, pipeline: str, opt_level: int) -> _Compiled:
+    from .execution_engine import ExecutionEngine
+    from .ir import FunctionType, Module, StringAttr, UnitAttr
+    from .passmanager import PassManager
+
+    module = Module.parse(text)
+    entry = _entry_function(module)
+    name = StringAttr(entry.attributes["sym_name"]).value
+    ftype = FunctionType(entry.attributes["function_type"].value)
+    args = [_parse_tensor_type(str(t)) for t in ftype.inputs]
+    results = [_parse_tensor_type(str(t)) for t in ftype.results]
+    for i, a in enumerate(args + results):
+        if a.element not in _STORAGE:
+            raise AttnError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")
+    roles, blhd = _attention_roles(entry)
+    entry.attributes["llvm.emit_c_interface"] = UnitAttr.get()
+    PassManager.parse(pipeline).run(module.operation)
+    engine = ExecutionEngine(module, opt_level=opt_level)
     return _Compiled(engine, name, args, results, roles, blhd, (ctx, module))
 
 
@@ -403,7 +411,7 @@ def _check_attention_shapes(compiled: _Compiled, arrays: list[np.ndarray]) -> No
     ]
     for ok, message in checks:
         if not ok:
-            raise ValueError(f"run_on_cpu: {message}")
+            raise AttnError(f"run_on_cpu: {message}")
     scores = (batch, num_heads, q_len, kv_len)
     for role in ("mask", "bias"):
         if role not in roles:
@@ -412,12 +420,12 @@ def _check_attention_shapes(compiled: _Compiled, arrays: list[np.ndarray]) -> No
         for i, (size, static) in enumerate(zip(a.shape, declared, strict=True)):
             want = scores[4 - a.ndim + i]
             if static != 1 and size != want:
-                raise ValueError(
+                raise AttnError(
                     f"run_on_cpu: {name(role)} has shape {a.shape}; dimension {i} must be {want} "
                     f"to match the scores [B, H, Lq, Lk] = {list(scores)}"
                 )
     if "valid_len" in roles and arg("valid_len").shape != (batch,):
-        raise ValueError(f"run_on_cpu: {name('valid_len')} must have shape ({batch},), got {arg('valid_len').shape}")
+        raise AttnError(f"run_on_cpu: {name('valid_len')} must have shape ({batch},), got {arg('valid_len').shape}")
 
 
 def _engine_for(text: str, pipeline: str, opt_level: int) -> _Compiled:
@@ -447,10 +455,10 @@ def to_storage(array: Any, element: str, name: str = "array") -> np.ndarray:
         elif a.dtype.kind in "fiu" and a.dtype != np.bool_:
             out = (round_to_dtype(a, "bf16").view(np.uint32) >> 16).astype(np.uint16)
         else:
-            raise ValueError(f"{name}: cannot convert dtype {a.dtype} to bf16")
+            raise AttnError(f"{name}: cannot convert dtype {a.dtype} to bf16")
     elif element in ("f16", "f32"):
         if (a.dtype.kind not in "fiu" and a.dtype.name != "bfloat16") or a.dtype == np.bool_:
-            raise ValueError(f"{name}: cannot convert dtype {a.dtype} to {element}")
+            raise AttnError(f"{name}: cannot convert dtype {a.dtype} to {element}")
         if a.dtype == _STORAGE[element]:
             out = a
         else:
@@ -458,14 +466,14 @@ def to_storage(array: Any, element: str, name: str = "array") -> np.ndarray:
             out = round_to_dtype(a.astype(np.float32), element).astype(_STORAGE[element])
     elif element == "i1":
         if a.dtype != np.bool_:
-            raise ValueError(f"{name}: a boolean (i1) mask must be a bool array, got dtype {a.dtype}")
+            raise AttnError(f"{name}: a boolean (i1) mask must be a bool array, got dtype {a.dtype}")
         out = a
     else:
         if a.dtype.kind not in "iu":
-            raise ValueError(f"{name}: expected an integer array for {element}, got dtype {a.dtype}")
+            raise AttnError(f"{name}: expected an integer array for {element}, got dtype {a.dtype}")
         info = np.iinfo(_STORAGE[element])
         if a.size and (a.min() < info.min or a.max() > info.max):
-            raise ValueError(f"{name}: values do not fit in {element}")
+            raise AttnError(f"{name}: values do not fit in {element}")
         out = a.astype(_STORAGE[element], copy=False)
     return np.ascontiguousarray(out)
 
@@ -580,7 +588,7 @@ def _module_text(module: Any) -> str:
         return module
     op = getattr(module, "operation", None)
     if op is None:
-        raise ValueError(f"module must be an attn.ir.Module or MLIR text, got {type(module).__name__}")
+        raise AttnError(f"module must be an attn.ir.Module or MLIR text, got {type(module).__name__}")
     return str(op)
 
 
@@ -597,7 +605,8 @@ def run_on_cpu(
     to the argument's element type first. Returns the single result as a
     numpy array (bf16: see the module docstring). Arguments whose shapes
     disagree with the function type raise ``ValueError`` naming the
-    argument; a pass that rejects the module raises the MLIR error.
+    argument; a verifier or pass that rejects the module raises
+    :class:`attn.AttnError` (a ``ValueError``) carrying its diagnostics.
 
     A layer whose element type the target has no matmul intrinsic for (f16,
     f32 on the NPU targets) is folded without tiling, with a warning, unless
@@ -611,7 +620,7 @@ def run_on_cpu(
     target = _usable_target(text, fold, target, tile_options)
     compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), _opt_level(arrays))
     if len(arrays) != len(compiled.args):
-        raise ValueError(
+        raise AttnError(
             f"run_on_cpu: @{compiled.name} takes {len(compiled.args)} arguments, {len(arrays)} arrays were given"
         )
     storage = []
@@ -619,13 +628,13 @@ def run_on_cpu(
         arr = to_storage(a, t.element, name=f"argument {i}")
         if arr.ndim != len(t.shape) or any(d is not None and d != s for d, s in zip(t.shape, arr.shape, strict=True)):
             shape = "x".join("?" if d is None else str(d) for d in t.shape)
-            raise ValueError(f"run_on_cpu: argument {i} has shape {arr.shape}, @{compiled.name} expects {shape}")
+            raise AttnError(f"run_on_cpu: argument {i} has shape {arr.shape}, @{compiled.name} expects {shape}")
         storage.append(arr)
     _check_attention_shapes(compiled, storage)
     descs = [_descriptor(a) for a in storage]
     result_descs = [_descriptor_type(len(r.shape))() for r in compiled.results]
     if len(result_descs) > 1:
-        raise ValueError(f"run_on_cpu: @{compiled.name} returns {len(result_descs)} values; one is supported")
+        raise AttnError(f"run_on_cpu: @{compiled.name} returns {len(result_descs)} values; one is supported")
     ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in result_descs + descs]
     compiled.engine.invoke(compiled.name, *ptrs)
     outs = [

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import ir
 from ._mlir_libs import _attn
+from .errors import AttnError
 
 __all__ = [
     "Alternative",
@@ -260,7 +261,7 @@ def _static_dims(value: ir.Value, operand: str) -> list[int]:
     dims = list(ty.shape)
     for i in range(len(dims)):
         if ty.is_dynamic_dim(i):
-            raise ValueError(
+            raise AttnError(
                 f"module: operand '{operand}' of attn.attention has a dynamic dim {i} "
                 f"({value.type}); the cost model needs static sizes (give the bucket length)"
             )
@@ -277,12 +278,12 @@ def _element_name(ty: ir.Type, operand: str) -> str:
             return "i8"  # a boolean mask is stored one byte per element
         if width in (8, 16, 32):
             return f"i{width}"
-    raise ValueError(f"module: operand '{operand}' of attn.attention has unsupported element type {ty}")
+    raise AttnError(f"module: operand '{operand}' of attn.attention has unsupported element type {ty}")
 
 
 def _right_aligned(dims: list[int], operand: str) -> tuple[int, int, int, int]:
     if len(dims) > 4:
-        raise ValueError(f"module: operand '{operand}' has rank {len(dims)}; at most 4 is allowed")
+        raise AttnError(f"module: operand '{operand}' has rank {len(dims)}; at most 4 is allowed")
     return tuple([1] * (4 - len(dims)) + dims)  # type: ignore[return-value]
 
 
@@ -294,7 +295,7 @@ def _find_attention(module: Any) -> ir.Operation:
     elif isinstance(module, ir.OpView):
         root = module.operation
     else:
-        raise ValueError(f"module must be an attn.ir.Module or Operation, got {type(module).__name__}")
+        raise AttnError(f"module must be an attn.ir.Module or Operation, got {type(module).__name__}")
     found: list[ir.Operation] = []
 
     def visit(op: ir.Operation) -> ir.WalkResult:
@@ -304,7 +305,7 @@ def _find_attention(module: Any) -> ir.Operation:
 
     root.walk(visit)
     if len(found) != 1:
-        raise ValueError(f"module must hold exactly one attn.attention op, found {len(found)}")
+        raise AttnError(f"module must hold exactly one attn.attention op, found {len(found)}")
     return found[0]
 
 
@@ -356,22 +357,22 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     ok, text = _attn.cost_model_run(json.dumps(request))
     response = json.loads(text)
     if not ok:
-        raise ValueError(response["error"])
+        raise AttnError(response["error"])
     return response
 
 
 def _check_target(target: Any) -> str:
     if not isinstance(target, str):
-        raise ValueError(f"target must be a string, got {type(target).__name__}")
+        raise AttnError(f"target must be a string, got {type(target).__name__}")
     names = list(_attn.target_names())
     if target not in names:
-        raise ValueError(f"target: unknown NPU target {target!r}; valid targets: {', '.join(names)}")
+        raise AttnError(f"target: unknown NPU target {target!r}; valid targets: {', '.join(names)}")
     return target
 
 
 def _check_fold(fold: Any) -> str:
     if fold not in _FOLDS:
-        raise ValueError(f"fold: unknown fold mode {fold!r}; valid: {', '.join(_FOLDS)}")
+        raise AttnError(f"fold: unknown fold mode {fold!r}; valid: {', '.join(_FOLDS)}")
     return fold
 
 
@@ -379,15 +380,15 @@ def _check_options(options: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in options.items():
         if name not in _PLAN_FIELDS:
-            raise ValueError(f"unknown tile option {name!r}; valid: {', '.join(_PLAN_FIELDS)}")
+            raise AttnError(f"unknown tile option {name!r}; valid: {', '.join(_PLAN_FIELDS)}")
         expected = _PLAN_FIELDS[name]
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError(f"tile option {name!r} must be an int, got {value!r}")
+            raise AttnError(f"tile option {name!r} must be an int, got {value!r}")
         if not isinstance(value, expected):
-            raise ValueError(f"tile option {name!r} must be {expected}, got {value!r}")
+            raise AttnError(f"tile option {name!r} must be {expected}, got {value!r}")
         if name == "intrinsic":
             if len(value) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
-                raise ValueError(f"tile option 'intrinsic' must be three ints [M, K, N], got {value!r}")
+                raise AttnError(f"tile option 'intrinsic' must be three ints [M, K, N], got {value!r}")
             value = list(value)
         out[name] = value
     return out
@@ -395,7 +396,7 @@ def _check_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_shape(shape: Any) -> AttentionShape:
     if not isinstance(shape, AttentionShape):
-        raise ValueError(f"shape must be an attn.dse.AttentionShape, got {type(shape).__name__}")
+        raise AttnError(f"shape must be an attn.dse.AttentionShape, got {type(shape).__name__}")
     return shape
 
 
@@ -431,7 +432,7 @@ def _exploration(d: Mapping[str, Any], shape: AttentionShape, target: str) -> Ex
 
 def _check_space(space: Any) -> str:
     if space not in _SPACES:
-        raise ValueError(f"space: unknown search space {space!r}; valid: {', '.join(_SPACES)}")
+        raise AttnError(f"space: unknown search space {space!r}; valid: {', '.join(_SPACES)}")
     return space
 
 
@@ -481,7 +482,7 @@ def estimate_shape(
     result = Estimate._from_json(response)
     if result.violations and not allow_illegal:
         given = ", ".join(f"{k}={v}" for k, v in options.items())
-        raise ValueError(f"plan ({given}) does not fit {target}: " + "; ".join(result.violations))
+        raise AttnError(f"plan ({given}) does not fit {target}: " + "; ".join(result.violations))
     return result
 
 
@@ -554,7 +555,7 @@ def estimate_matmul(
     target = _check_target(target)
     for name, value in (("m", m), ("k", k), ("n", n), ("tile_m", tile_m), ("tile_k", tile_k), ("tile_n", tile_n)):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be an int, got {value!r}")
+            raise AttnError(f"{name} must be an int, got {value!r}")
     plan: dict[str, Any] = {"tile_m": tile_m, "tile_k": tile_k, "tile_n": tile_n}
     if intrinsic is not None:
         plan["intrinsic"] = _check_options({"intrinsic": intrinsic})["intrinsic"]
@@ -586,7 +587,7 @@ def plot(exploration: Exploration, path: str | None = None, ax: Any = None) -> A
     the best plan of every fold, the chosen plan and the roofline bound.
     Saves to `path` when given; returns the matplotlib Axes."""
     if not isinstance(exploration, Exploration):
-        raise ValueError(f"exploration must be an attn.dse.Exploration, got {type(exploration).__name__}")
+        raise AttnError(f"exploration must be an attn.dse.Exploration, got {type(exploration).__name__}")
     try:
         import matplotlib
 

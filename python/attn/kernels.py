@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from .reference import round_to_dtype
+from .reference import round_to_dtype, weighted_values
 
 F32 = np.float32
 NEG_INF = F32(-np.inf)
@@ -77,15 +77,16 @@ def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, row_sum: np.ndarr
     correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
     p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
     acc *= correction[:, None]
-    acc += p @ v.astype(F32)
+    acc += weighted_values(p, v)
     row_sum[:] = correction * row_sum + p.sum(axis=1, dtype=F32)
     m[:] = np.where(live, new_max, m)
 
 
 def finalize(acc: np.ndarray, row_sum: np.ndarray, dtype: str = "f32") -> np.ndarray:
     """O = acc / l with zero rows where l == 0, rounded to ``dtype``."""
-    safe = np.where(row_sum > 0, row_sum, F32(1))
-    out = np.where((row_sum > 0)[:, None], acc / safe[:, None], F32(0)).astype(F32)
+    live = row_sum != 0  # l == 0: no visible key; a NaN l propagates
+    safe = np.where(live, row_sum, F32(1))
+    out = np.where(live[:, None], acc / safe[:, None], F32(0)).astype(F32)
     return round_to_dtype(out, dtype)
 
 
@@ -115,4 +116,4 @@ def store(acc: np.ndarray, dtype: str = "f32", q0: int = 0, row_limit: Optional[
 
 def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray) -> None:
     """acc += P V in float32, in place."""
-    acc += p.astype(F32) @ v.astype(F32)
+    acc += weighted_values(p, v)

@@ -24,6 +24,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, Union
 
+from .errors import AttnError
+
 __all__ = [
     "FoldMode",
     "FoldOptions",
@@ -68,7 +70,7 @@ class PassOptions:
             if f.name in self._TARGET_FIELDS:
                 names = _target_names()
                 if value not in names:
-                    raise ValueError(
+                    raise AttnError(
                         f"{self.PASS}: option '{_option_name(f.name)}': unknown target '{value}'; "
                         f"valid targets: {', '.join(names)}"
                     )
@@ -94,25 +96,25 @@ class PassOptions:
     def parse(cls: type[_Self], text: str) -> _Self:
         """Parse ``pass-name{opt=value ...}`` (the form `render` and MLIR's ``str(pm)`` print)."""
         if not isinstance(text, str):
-            raise ValueError(f"{cls.PASS}: expected pipeline text, got {type(text).__name__}")
+            raise AttnError(f"{cls.PASS}: expected pipeline text, got {type(text).__name__}")
         match = _PASS_TEXT.fullmatch(text)
         if not match:
-            raise ValueError(f"{cls.PASS}: cannot parse '{text}'; expected '{cls.PASS}{{option=value ...}}'")
+            raise AttnError(f"{cls.PASS}: cannot parse '{text}'; expected '{cls.PASS}{{option=value ...}}'")
         name, body = match.group(1), match.group(2)
         if name != cls.PASS:
-            raise ValueError(f"{cls.PASS}: '{text}' names pass '{name}', not '{cls.PASS}'")
+            raise AttnError(f"{cls.PASS}: '{text}' names pass '{name}', not '{cls.PASS}'")
         hints = typing.get_type_hints(cls)
         by_option = {_option_name(f.name): f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         values: dict[str, Any] = {}
         for token in (body or "").split():
             option, eq, raw = token.partition("=")
             if not eq:
-                raise ValueError(f"{cls.PASS}: expected 'option=value', got '{token}'")
+                raise AttnError(f"{cls.PASS}: expected 'option=value', got '{token}'")
             f = by_option.get(option)
             if f is None:
-                raise ValueError(f"{cls.PASS}: unknown option '{option}'; options: {', '.join(by_option)}")
+                raise AttnError(f"{cls.PASS}: unknown option '{option}'; options: {', '.join(by_option)}")
             if f.name in values:
-                raise ValueError(f"{cls.PASS}: option '{option}' given twice")
+                raise AttnError(f"{cls.PASS}: option '{option}' given twice")
             values[f.name] = _convert(cls.PASS, option, hints[f.name], raw)
         return cls(**values)
 
@@ -135,20 +137,20 @@ def _format(value: Any) -> str:
 def _check_value(pass_name: str, option: str, hint: Any, value: Any) -> None:
     if hint is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"{pass_name}: option '{option}' must be a bool, got {value!r}")
+            raise AttnError(f"{pass_name}: option '{option}' must be a bool, got {value!r}")
     elif typing.get_origin(hint) is Literal:
         choices = typing.get_args(hint)
         if not isinstance(value, str) or value not in choices:
-            raise ValueError(f"{pass_name}: option '{option}' must be one of {', '.join(choices)}; got {value!r}")
+            raise AttnError(f"{pass_name}: option '{option}' must be one of {', '.join(choices)}; got {value!r}")
     elif hint is int:
         # bool is an int in Python but never a valid size.
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{pass_name}: option '{option}' must be an int, got {value!r}")
+            raise AttnError(f"{pass_name}: option '{option}' must be an int, got {value!r}")
         if value < 0:
-            raise ValueError(f"{pass_name}: option '{option}' must be >= 0 (0 picks), got {value}")
+            raise AttnError(f"{pass_name}: option '{option}' must be >= 0 (0 picks), got {value}")
     elif hint is str:
         if not isinstance(value, str) or not value or any(c.isspace() or c in "{}," for c in value):
-            raise ValueError(f"{pass_name}: option '{option}' must be a non-empty word, got {value!r}")
+            raise AttnError(f"{pass_name}: option '{option}' must be a non-empty word, got {value!r}")
     else:  # pragma: no cover - a field type this module does not know
         raise TypeError(f"{pass_name}: option '{option}' has unsupported type {hint}")
 
@@ -162,12 +164,12 @@ def _convert(pass_name: str, option: str, hint: Any, raw: str) -> Any:
             return True
         if raw in ("false", "FALSE", "False", "0"):
             return False
-        raise ValueError(f"{pass_name}: option '{option}' must be true or false, got '{raw}'")
+        raise AttnError(f"{pass_name}: option '{option}' must be true or false, got '{raw}'")
     if hint is int:
         try:
             return int(raw, 10)
         except ValueError:
-            raise ValueError(f"{pass_name}: option '{option}' must be an int, got '{raw}'") from None
+            raise AttnError(f"{pass_name}: option '{option}' must be an int, got '{raw}'") from None
     return raw
 
 
@@ -217,7 +219,7 @@ def render_pipeline(*passes: Union[PassOptions, str], anchor: str = "builtin.mod
         elif isinstance(p, str) and p.strip():
             parts.append(p.strip())
         else:
-            raise ValueError(f"render_pipeline: expected pass options or pass text, got {p!r}")
+            raise AttnError(f"render_pipeline: expected pass options or pass text, got {p!r}")
     return f"{anchor}({','.join(parts)})"
 
 
@@ -228,7 +230,7 @@ def parse_pipeline(text: str) -> tuple[str, list[Union[PassOptions, str]]]:
     """
     match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*\((.*)\)\s*", text, re.DOTALL)
     if not match:
-        raise ValueError(f"parse_pipeline: expected 'anchor(pass,...)', got '{text}'")
+        raise AttnError(f"parse_pipeline: expected 'anchor(pass,...)', got '{text}'")
     anchor, body = match.group(1), match.group(2)
     passes: list[Union[PassOptions, str]] = []
     depth, start = 0, 0
@@ -246,5 +248,5 @@ def parse_pipeline(text: str) -> tuple[str, list[Union[PassOptions, str]]]:
             cls = _OPTION_CLASSES.get(name.group(0)) if name else None
             passes.append(cls.parse(item) if cls and "(" not in item else item)
     if depth != 0:
-        raise ValueError(f"parse_pipeline: unbalanced brackets in '{text}'")
+        raise AttnError(f"parse_pipeline: unbalanced brackets in '{text}'")
     return anchor, passes

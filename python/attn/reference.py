@@ -11,6 +11,14 @@ the op's description:
   ``bottom_right``: ``j <= i + (Lk - Lq)``), or where ``j >= valid_len[b]``;
 * ``O = softmax_rows(S) V``; a row with no visible key is zero (never NaN);
   query rows ``i >= valid_len[b]`` are zero;
+* NaN and infinities follow IEEE arithmetic, as in
+  ``torch.nn.functional.scaled_dot_product_attention``: a NaN among a row's
+  visible scores (from Q, K, a bias or an additive mask, or ``inf - inf``)
+  makes the whole output row NaN, and so does a ``+inf`` score
+  (``exp(inf - inf)``); ``-inf`` scores are masking; a hidden score (boolean
+  mask, causal rule, ``valid_len``) is replaced by ``-inf`` whatever its
+  value; NaN or ``inf`` in V propagates through ``P·V`` over every key of
+  the row (``0 * inf`` is NaN);
 * grouped-query attention: query head ``h`` reads key/value head
   ``h // (H // Hkv)``;
 * layout ``bhld`` is ``[B, H, L, D]``, ``blhd`` is ``[B, L, H, D]``; masks and
@@ -22,6 +30,8 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+
+from .errors import AttnError
 
 CAUSAL_KINDS = ("none", "top_left", "bottom_right")
 LAYOUTS = ("bhld", "blhd")
@@ -35,7 +45,7 @@ def round_to_dtype(x: np.ndarray, dtype: str) -> np.ndarray:
     hardware and ``ml_dtypes.bfloat16`` do); NaN stays NaN.
     """
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        raise AttnError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     x32 = np.asarray(x, dtype=np.float32)
     if dtype == "f32":
         return x32.copy()
@@ -50,21 +60,66 @@ def round_to_dtype(x: np.ndarray, dtype: str) -> np.ndarray:
 def _as4d(name: str, x: np.ndarray) -> np.ndarray:
     a = np.asarray(x)
     if a.ndim != 4:
-        raise ValueError(f"'{name}' must be a 4-D array, got shape {a.shape}")
+        raise AttnError(f"'{name}' must be a 4-D array, got shape {a.shape}")
     if not np.issubdtype(a.dtype, np.floating) and a.dtype.kind != "V":
         # ml_dtypes.bfloat16 has kind 'V'; converting it to float64 is exact.
-        raise ValueError(f"'{name}' must hold floating-point values, got dtype {a.dtype}")
+        raise AttnError(f"'{name}' must hold floating-point values, got dtype {a.dtype}")
     return a.astype(np.float64)
 
 
 def _broadcast_scores(name: str, x: np.ndarray, shape: tuple[int, int, int, int]) -> np.ndarray:
     a = np.asarray(x)
     if not 1 <= a.ndim <= 4:
-        raise ValueError(f"'{name}' must have rank 1 to 4 to broadcast to [B, H, Lq, Lk] = {shape}, got {a.shape}")
+        raise AttnError(f"'{name}' must have rank 1 to 4 to broadcast to [B, H, Lq, Lk] = {shape}, got {a.shape}")
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
-        raise ValueError(f"'{name}' of shape {a.shape} does not broadcast to [B, H, Lq, Lk] = {shape}") from None
+        raise AttnError(f"'{name}' of shape {a.shape} does not broadcast to [B, H, Lq, Lk] = {shape}") from None
+
+
+def _check_scale(scale: object) -> float:
+    """``scale`` as a float, or AttnError naming it."""
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, float, np.integer, np.floating)):
+        raise AttnError(f"scale must be a finite positive number, got {type(scale).__name__} {scale!r}")
+    value = float(scale)
+    if not np.isfinite(value) or value <= 0:
+        raise AttnError(f"scale must be a finite positive number, got {value}")
+    return value
+
+
+def _softmax_rows(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row softmax with the op's NaN/inf rules: a row whose scores are all
+    ``-inf`` (no visible key) is zero; a NaN or ``+inf`` score makes its row
+    NaN (IEEE: ``exp(inf - inf)``). Returns the probabilities and the
+    ``[..., 1]`` mask of rows without a visible key."""
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        row_max = scores.max(axis=-1, keepdims=True)  # NaN if the row has a NaN
+        dead = row_max == -np.inf
+        weights = np.exp(scores - np.where(dead, 0.0, row_max))
+        probs = weights / weights.sum(axis=-1, keepdims=True)
+    return np.where(dead, 0.0, probs), dead
+
+
+def weighted_values(p: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``p @ v`` (``[..., q, k] @ [..., k, d]``) in ``p``'s float type, where a
+    key of weight 0 contributes nothing: NaN or ``inf`` in V reaches only the
+    rows that give its key a nonzero weight (``0 * inf`` is not evaluated),
+    as the kernels do. Used by the reference and by :mod:`attn.kernels`."""
+    v = np.asarray(v).astype(p.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = np.isfinite(v)
+        if finite.all():
+            return p @ v
+        out = p @ np.where(finite, v, 0)
+        weight = (p != 0).astype(p.dtype)  # NaN weights already made `out` NaN
+
+        def reaches(hit: np.ndarray) -> np.ndarray:
+            return (weight @ hit.astype(p.dtype)) > 0
+
+        pos, neg = reaches(v == np.inf), reaches(v == -np.inf)
+        out = np.where(pos, np.inf, out)
+        out = np.where(neg, -np.inf, out)
+        return np.where(reaches(np.isnan(v)) | (pos & neg), np.nan, out).astype(p.dtype)
 
 
 def visible_keys(
@@ -78,7 +133,7 @@ def visible_keys(
     """Boolean ``[B, 1, Lq, Lk]`` array: which keys each query may attend to
     because of the causal rule and ``valid_len`` (explicit masks not included)."""
     if causal not in CAUSAL_KINDS:
-        raise ValueError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
+        raise AttnError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
     i = np.arange(q_len)[:, None]
     j = np.arange(kv_len)[None, :]
     keep = np.ones((q_len, kv_len), dtype=bool)
@@ -108,13 +163,13 @@ def attention(
     """Attention in float64 with the semantics of ``attn.attention``.
 
     Returns a float64 array of shape ``[B, H, Lq, Dv]`` (``[B, Lq, H, Dv]``
-    for layout ``blhd``). Invalid shapes or arguments raise ``ValueError``
-    naming the argument.
+    for layout ``blhd``). Invalid shapes or arguments raise ``AttnError`` (a ``ValueError``)
+    naming the argument (:class:`attn.AttnError`).
     """
     if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        raise AttnError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     if causal not in CAUSAL_KINDS:
-        raise ValueError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
+        raise AttnError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
     q64, k64, v64 = _as4d("q", q), _as4d("k", k), _as4d("v", v)
     if layout == "blhd":
         q64, k64, v64 = (np.swapaxes(t, 1, 2) for t in (q64, k64, v64))
@@ -122,26 +177,28 @@ def attention(
     bk, hkv, lk, dk = k64.shape
     bv, hv, lv, dv = v64.shape
     if bk != b or bv != b:
-        raise ValueError(f"batch sizes differ: q {b}, k {bk}, v {bv}")
+        raise AttnError(f"batch sizes differ: q {b}, k {bk}, v {bv}")
     if hv != hkv:
-        raise ValueError(f"'k' has {hkv} heads but 'v' has {hv}")
+        raise AttnError(f"'k' has {hkv} heads but 'v' has {hv}")
     if hkv == 0 or h % hkv != 0:
-        raise ValueError(f"query heads H = {h} must be a multiple of key/value heads Hkv = {hkv}")
+        raise AttnError(f"query heads H = {h} must be a multiple of key/value heads Hkv = {hkv}")
     if dk != d:
-        raise ValueError(f"head dim of 'q' ({d}) differs from 'k' ({dk})")
+        raise AttnError(f"head dim of 'q' ({d}) differs from 'k' ({dk})")
     if lv != lk:
-        raise ValueError(f"'k' length {lk} differs from 'v' length {lv}")
+        raise AttnError(f"'k' length {lk} differs from 'v' length {lv}")
+    if lk == 0:
+        raise AttnError("'k' and 'v' have no keys (Lk = 0): attention needs at least one key")
     if scale is None:
         if d == 0:
-            raise ValueError("head dim D is 0: give an explicit scale")
+            raise AttnError("head dim D is 0: give an explicit scale")
         scale = 1.0 / np.sqrt(d)
-    elif not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a finite positive number, got {scale}")
+    else:
+        scale = _check_scale(scale)
     vl = None
     if valid_len is not None:
         vl = np.asarray(valid_len)
         if vl.shape != (b,) or not np.issubdtype(vl.dtype, np.integer):
-            raise ValueError(f"'valid_len' must be an integer array of shape ({b},), got {vl.dtype} {vl.shape}")
+            raise AttnError(f"'valid_len' must be an integer array of shape ({b},), got {vl.dtype} {vl.shape}")
 
     group = h // hkv
     k_full = np.repeat(k64, group, axis=1)
@@ -159,12 +216,9 @@ def attention(
             scores = scores + m.astype(np.float64)
     scores = np.where(keep, scores, -np.inf)
 
-    row_max = scores.max(axis=-1, keepdims=True)
-    live = np.isfinite(row_max)  # rows with at least one finite score
-    weights = np.where(live, np.exp(scores - np.where(live, row_max, 0.0)), 0.0)
-    denom = weights.sum(axis=-1, keepdims=True)
-    probs = np.divide(weights, denom, out=np.zeros_like(weights), where=denom > 0)
-    out = np.einsum("bhqk,bhkd->bhqd", probs, v_full)
+    probs, dead = _softmax_rows(scores)
+    out = weighted_values(probs, v_full)
+    out = np.where(dead, 0.0, out)  # no visible key: zeros, whatever V holds
     if vl is not None:
         rows = np.arange(lq)[None, None, :, None]
         out = np.where(rows < vl.reshape(b, 1, 1, 1), out, 0.0)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from ._mlir_libs import _attn
+from .errors import AttnError
 
 TileKind = Literal["shim", "memtile", "core"]
 ElementKind = Literal["bf16", "f16", "f32", "i8", "i16", "i32"]
@@ -104,12 +105,12 @@ class NPUTarget:
 
     def tile(self, kind: TileKind) -> TileInfo:
         if kind not in self.tiles:
-            raise ValueError(f"unknown tile kind {kind!r}; valid: {', '.join(self.tiles)}")
+            raise AttnError(f"unknown tile kind {kind!r}; valid: {', '.join(self.tiles)}")
         return self.tiles[kind]
 
     def element(self, kind: ElementKind) -> ElementInfo:
         if kind not in self.elements:
-            raise ValueError(f"unknown element kind {kind!r}; valid: {', '.join(self.elements)}")
+            raise AttnError(f"unknown element kind {kind!r}; valid: {', '.join(self.elements)}")
         return self.elements[kind]
 
     def channels(self, kind: TileKind, direction: Direction) -> int:
@@ -119,7 +120,7 @@ class NPUTarget:
             return tile.s2mm_channels
         if direction == "mm2s":
             return tile.mm2s_channels
-        raise ValueError(f"unknown DMA direction {direction!r}; valid: s2mm, mm2s")
+        raise AttnError(f"unknown DMA direction {direction!r}; valid: s2mm, mm2s")
 
     def buffer_descriptors(self, kind: TileKind) -> int:
         return self.tile(kind).buffer_descriptors
@@ -152,7 +153,7 @@ class NPUTarget:
     def tile_kind(self, col: int, row: int) -> TileKind:
         if not self.in_bounds(col, row):
             shape = f"{self.num_columns}x{self.num_rows}"
-            raise ValueError(f"tile ({col}, {row}) is outside the {shape} array of {self.name}")
+            raise AttnError(f"tile ({col}, {row}) is outside the {shape} array of {self.name}")
         if row == self.shim_row:
             return "shim"
         if row == self.mem_tile_row:
@@ -187,8 +188,8 @@ def get(name: str) -> NPUTarget:
     Raises ValueError naming the valid targets when `name` is unknown.
     """
     if not isinstance(name, str):
-        raise ValueError(f"target name must be a string, got {type(name).__name__}")
+        raise AttnError(f"target name must be a string, got {type(name).__name__}")
     info = _attn.target_info(name)
     if info is None:
-        raise ValueError(f"unknown NPU target {name!r}; valid targets: {', '.join(names())}")
+        raise AttnError(f"unknown NPU target {name!r}; valid targets: {', '.join(names())}")
     return _build(info)

@@ -41,9 +41,26 @@
 // STREAM2: error: attn-tile: cores-per-column=3 is not a multiple of the 2-core stream pipeline (QK | softmax)
 // DEPTH: error: attn-tile: depth=0: must be at least 1
 // NEGATIVE: error: attn-tile: q-tile=-4: must be positive (0 picks)
-// PARSE: for the --q-tile option: 'big' value invalid for long argument!
+// PARSE: error: attn-tile: option 'q-tile' expects an integer (int64), got 'big'
 // UNKNOWN: no such option kv_tile
 func.func @layer(%q: tensor<1x2x2048x64xbf16>) -> tensor<1x2x2048x64xbf16> {
   %o = attn.attention %q, %q, %q : tensor<1x2x2048x64xbf16>, tensor<1x2x2048x64xbf16>, tensor<1x2x2048x64xbf16> -> tensor<1x2x2048x64xbf16>
   return %o : tensor<1x2x2048x64xbf16>
 }
+
+// Repeated options are rejected (the first value may be invalid), and option
+// errors of the attn-to-aie pipeline are `error:` diagnostics.
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=3 q-tile=64})" 2>&1 | FileCheck %s --check-prefix=TWICE
+// RUN: not attn-opt %s --attn-to-aie="q-tile=x" 2>&1 | FileCheck %s --check-prefix=PIPEINT
+// RUN: not attn-opt %s --attn-to-aie="fold=online fold=full" 2>&1 | FileCheck %s --check-prefix=PIPETWICE
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{explain=maybe})" 2>&1 | FileCheck %s --check-prefix=BOOL
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online},attn-tile,attn-pad-and-mask,attn-schedule-dma{kv-splits=two})" 2>&1 | FileCheck %s --check-prefix=DMAINT
+// RUN: not attn-opt %s --attn-to-aie="fold=online l2-kv-block=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=L2KV
+// RUN: not attn-opt %s --attn-to-aie="fold=online l2-kv-block=8192" 2>&1 | FileCheck %s --check-prefix=L2KVROWS
+// TWICE: error: attn-tile: option 'q-tile' is given more than once; give each option once
+// PIPEINT: error: attn-to-aie: option 'q-tile' expects an integer (int64), got 'x'
+// PIPETWICE: error: attn-to-aie: option 'fold' is given more than once
+// BOOL: error: attn-fold: option 'explain' expects true or false, got 'maybe'
+// DMAINT: error: attn-schedule-dma: option 'kv-splits' expects an integer (int64), got 'two'
+// L2KV: error: attn-tile: l2-kv-block=4611686018427387904 exceeds the 262144 bf16 elements the 524288 B of a npu2 memtile L2 holds
+// L2KVROWS: error: attn-tile: l2-kv-block=8192: its K block of 8192 rows x D = 64 x 2 B needs 1048576 B, more than the 524288 B of a npu2 memtile

@@ -26,6 +26,20 @@ def find_attn_opt() -> str:
     raise RuntimeError("attn-opt not found: install the package or set ATTN_BUILD_DIR")
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--full-sweeps",
+        action="store_true",
+        help="run every case of the long sweeps (same as ATTN_FULL_SWEEPS=1); default: a covering sample",
+    )
+
+
+def pytest_configure(config) -> None:
+    # Read by sweep_sampling.full_sweeps() when the sweep modules are collected.
+    if config.getoption("--full-sweeps", default=False):
+        os.environ["ATTN_FULL_SWEEPS"] = "1"
+
+
 @pytest.fixture(scope="session")
 def attn_opt() -> str:
     return find_attn_opt()

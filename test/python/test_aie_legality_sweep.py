@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sweep_sampling import full_sweeps, sample
 
 from attn import ir, passmanager
 
@@ -87,13 +88,29 @@ def _text(c: dict) -> str:
 
 
 LAYERS = _layers()
+# Default run: a covering sample (sweep_sampling.py); ATTN_FULL_SWEEPS=1 runs all.
+SAMPLED = sample(
+    LAYERS,
+    {
+        "dtype": lambda c: c["dtype"],
+        "causal": lambda c: c["causal"],
+        "valid_len": lambda c: c["valid_len"],
+        "layout": lambda c: c["blhd"],
+        "head dim": lambda c: c["d"],
+        "dv != d": lambda c: c["dv"] != c["d"],
+        "group": lambda c: c["h"] // c["hkv"],
+        "batch": lambda c: c["b"],
+    },
+    extra=40,
+    seed=SEED,
+)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_layer_compiles_or_fails_with_a_reason(target: str) -> None:
     counts = {fold: {"compiled": 0, "rejected": 0} for fold in FOLDS}
     with ir.Context():
-        for c in LAYERS:
+        for c in SAMPLED:
             text = _text(c)
             for fold in FOLDS:
                 module = ir.Module.parse(text)
@@ -113,8 +130,11 @@ def test_every_layer_compiles_or_fails_with_a_reason(target: str) -> None:
     # Floors reached by this design on these seeds (see the module docstring):
     # the rejections are f32 layers (no f32 matmul intrinsic in the target
     # table) and a few full-fold layers whose score rows overflow L1.
+    # The covering sample over-represents f32 layers (every dtype at least
+    # once), so there the floor applies to the bf16 layers.
+    base = len(SAMPLED) if full_sweeps() else sum(c["dtype"] == "bf16" for c in SAMPLED)
     for fold in FOLDS:
-        assert counts[fold]["compiled"] / CASES >= 0.9, (target, fold, counts[fold])
+        assert counts[fold]["compiled"] / base >= 0.9, (target, fold, counts[fold], base)
 
 
 def teardown_module() -> None:
@@ -122,7 +142,8 @@ def teardown_module() -> None:
         return
     out = Path(os.environ.get("ATTN_BUILD_DIR", ".")) / "aie_sweep_report.json"
     fractions = {
-        t: {f: round(v["compiled"] / CASES, 4) for f, v in folds.items()} for t, folds in sorted(REPORT.items())
+        t: {f: round(v["compiled"] / len(SAMPLED), 4) for f, v in folds.items()} for t, folds in sorted(REPORT.items())
     }
-    out.write_text(json.dumps({"cases": CASES, "seed": SEED, "fraction_compiled": fractions}, indent=2) + "\n")
-    print(f"\nattn-to-aie legality sweep ({CASES} layers per target/fold), fraction compiled: {fractions}")
+    body = {"cases": len(SAMPLED), "of": CASES, "seed": SEED, "fraction_compiled": fractions}
+    out.write_text(json.dumps(body, indent=2) + "\n")
+    print(f"\nattn-to-aie legality sweep ({len(SAMPLED)} of {CASES} layers per target/fold), compiled: {fractions}")

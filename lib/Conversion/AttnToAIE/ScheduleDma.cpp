@@ -12,6 +12,7 @@
 #include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Conversion/AttnToAIE/StageDescription.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Support/PassOptionChecks.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNSCHEDULEDMA
@@ -27,6 +28,18 @@ namespace {
 struct AttnScheduleDmaPass
     : public mlir::attn::impl::AttnScheduleDmaBase<AttnScheduleDmaPass> {
   using AttnScheduleDmaBase::AttnScheduleDmaBase;
+
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    static const OptionSpec specs[] = {
+        {"kv-group-columns", OptionKind::Integer},
+        {"kv-splits", OptionKind::Integer}};
+    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
+        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+      return failure();
+    return Pass::initializeOptions(options, errorHandler);
+  }
 
   void runOnOperation() override {
     if (groupColumns < 0 || kvSplits < 0) {

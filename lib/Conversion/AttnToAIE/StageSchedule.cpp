@@ -10,6 +10,8 @@
 
 #include "attn/Conversion/AttnToAIE/StageSchedule.h"
 
+#include "attn/Support/CheckedArith.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -342,6 +344,10 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 // Planner
 //===----------------------------------------------------------------------===//
 
+/// DRAM rows (one address each) the runtime sequence builder enumerates at
+/// most: a compile-time and memory bound (policy, not a hardware fact).
+constexpr int64_t kMaxSequenceRows = int64_t(1) << 26;
+
 struct Planner {
   StageDesc d;
   const NPUTarget &t;
@@ -378,6 +384,7 @@ struct Planner {
   std::vector<Candidate> candidates;
 
   bool validate();
+  bool checkSequenceSize();
   bool chooseGroups(const ScheduleOptions &options);
   void applyCandidate(const Candidate &c);
   int64_t groupRounds(int64_t g) const;
@@ -501,7 +508,31 @@ bool Planner::validate() {
   sch.steps = (d.kind == StageKind::Softmax)
                   ? 0
                   : keyPasses(d.kind) * (d.kvLen / sch.stepTile);
-  return true;
+  return checkSequenceSize();
+}
+
+bool Planner::checkSequenceSize() {
+  // Lower bound, in closed form, of the DRAM rows the runtime sequence
+  // addresses: every item's query/output tile once, and the K/V steps once
+  // per round with all of the plan's cores busy. The sequence is built by
+  // enumerating these rows (then compressing them into access patterns), so
+  // beyond kMaxSequenceRows it is rejected before anything is enumerated.
+  int64_t cores = std::max<int64_t>(1, d.columns * d.coresPerColumn);
+  int64_t roundsPerHead = llvm::divideCeil(sch.itemsPerHead, cores);
+  std::optional<int64_t> itemRows =
+      checkedProduct({sch.workHeads, sch.itemsPerHead, d.qTile});
+  std::optional<int64_t> stepRows =
+      checkedProduct({sch.workHeads, roundsPerHead, sch.steps, sch.stepTile});
+  std::optional<int64_t> rows =
+      itemRows && stepRows ? checkedAdd(*itemRows, *stepRows) : std::nullopt;
+  if (rows && *rows <= kMaxSequenceRows)
+    return true;
+  return fail(llvm::formatv(
+      "the runtime sequence would address at least {0} DRAM rows ({1} work "
+      "heads x {2} query tiles of {3} rows, plus K/V steps), more than the "
+      "{4} the compiler enumerates; split the layer or shorten the blocks",
+      rows ? std::to_string(*rows) : std::string("2^63"), sch.workHeads,
+      sch.itemsPerHead, d.qTile, kMaxSequenceRows));
 }
 
 int64_t Planner::groupRounds(int64_t g) const {

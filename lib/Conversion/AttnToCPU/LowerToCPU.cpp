@@ -448,18 +448,25 @@ public:
   Value pvAccumulate(Value p5, Value v, Value acc5) {
     AffineMap vMap = layout.blhd ? map(6, {dim(0), dim(4), dim(1), dim(5)})
                                  : map(6, {dim(0), dim(1), dim(4), dim(5)});
-    return generic(acc5.getType(), {p5, v}, acc5,
-                   {map(6, {dim(0), dim(1), dim(2), dim(3), dim(4)}), vMap,
-                    map(6, {dim(0), dim(1), dim(2), dim(3), dim(5)})},
-                   {IteratorType::parallel, IteratorType::parallel,
-                    IteratorType::parallel, IteratorType::parallel,
-                    IteratorType::reduction, IteratorType::parallel},
-                   [](OpBuilder &nb, Location l, ValueRange args) {
-                     Value prod = arith::MulFOp::create(
-                         nb, l, toF32(nb, l, args[0]), toF32(nb, l, args[1]));
-                     yieldValue(nb, l,
-                                arith::AddFOp::create(nb, l, args[2], prod));
-                   });
+    return generic(
+        acc5.getType(), {p5, v}, acc5,
+        {map(6, {dim(0), dim(1), dim(2), dim(3), dim(4)}), vMap,
+         map(6, {dim(0), dim(1), dim(2), dim(3), dim(5)})},
+        {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+         IteratorType::parallel, IteratorType::reduction,
+         IteratorType::parallel},
+        [](OpBuilder &nb, Location l, ValueRange args) {
+          // A key of weight 0 contributes nothing, not even
+          // 0 * inf = NaN (the op's NaN/inf rule).
+          Value p = toF32(nb, l, args[0]);
+          Value prod = arith::MulFOp::create(nb, l, p, toF32(nb, l, args[1]));
+          Value sum = arith::AddFOp::create(nb, l, args[2], prod);
+          Value zeroWeight = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, p,
+              arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0)));
+          yieldValue(nb, l,
+                     arith::SelectOp::create(nb, l, zeroWeight, args[2], sum));
+        });
   }
 
   /// Zero-initialised f32 accumulator [B, Hkv, G, rows, Dv].
@@ -502,7 +509,7 @@ public:
           Value y = args[0];
           if (sumArg >= 0) {
             Value sum = args[sumArg];
-            Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+            Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNE,
                                                sum, zeroF);
             y = arith::SelectOp::create(
                 nb, l, live, arith::DivFOp::create(nb, l, y, sum), zeroF);
@@ -624,7 +631,7 @@ public:
         init.getType(), ins, init, maps, rowIterators(n, false),
         [&](OpBuilder &nb, Location l, ValueRange args) {
           Value sum = args[1];
-          Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+          Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNE,
                                              sum, zeroF);
           Value y = arith::SelectOp::create(
               nb, l, live, arith::DivFOp::create(nb, l, args[0], sum), zeroF);
@@ -1098,6 +1105,36 @@ Value lowerOnline(OpBuilder &b, OnlineSoftmaxPVOp op, Tiles tiles,
 // Pass
 //===----------------------------------------------------------------------===//
 
+/// The query heads are split into Hkv groups of H / Hkv with one
+/// tensor.expand_shape; upstream's memref lowering of an expand_shape with
+/// two dynamic sizes in one group asserts, so a dynamic Hkv is rejected here.
+static LogicalResult checkHeadGrouping(Operation *op) {
+  if (isa<SoftmaxOp>(op))
+    return success();
+  // K (attention, qk) or V (pv, online_softmax_pv) is operand 1.
+  Value kv = op->getOperand(1);
+  LayoutKind layout = LayoutKind::bhld;
+  if (auto a = dyn_cast<AttentionOp>(op))
+    layout = a.getLayout();
+  else if (auto qk = dyn_cast<QKOp>(op))
+    layout = qk.getLayout();
+  else if (auto pv = dyn_cast<PVOp>(op))
+    layout = pv.getLayout();
+  else if (auto online = dyn_cast<OnlineSoftmaxPVOp>(op))
+    layout = online.getLayout();
+  unsigned headsPos = layout == LayoutKind::blhd ? 2 : 1;
+  auto type = cast<RankedTensorType>(kv.getType());
+  if (type.getRank() > headsPos &&
+      ShapedType::isDynamic(type.getDimSize(headsPos)))
+    return op->emitOpError()
+           << "attn-lower-to-cpu: the key/value head count Hkv (operand #1 "
+              "dimension "
+           << headsPos
+           << ") is dynamic; the CPU lowering needs it static (query heads "
+              "are grouped per key/value head)";
+  return success();
+}
+
 struct AttnLowerToCPUPass
     : mlir::attn::impl::AttnLowerToCPUBase<AttnLowerToCPUPass> {
   void runOnOperation() override {
@@ -1106,6 +1143,9 @@ struct AttnLowerToCPUPass
       if (isa<AttentionOp, QKOp, SoftmaxOp, PVOp, OnlineSoftmaxPVOp>(op))
         ops.push_back(op);
     });
+    for (Operation *op : ops)
+      if (failed(checkHeadGrouping(op)))
+        return signalPassFailure();
     // attn.qk feeding only an attn.online_softmax_pv in the same block is
     // fused into its key loop (S is never materialised). `fusedQK` holds the
     // producers lowered together with their consumer.

@@ -220,9 +220,36 @@ def run(
     :class:`SimMisuseError` for protocol or hardware-rule violations and
     :class:`SimDeadlockError` when actors wait on each other forever.
     """
-    if is_compiled_program(program):
+    compiled = is_compiled_program(program)
+    _check_array_types(arrays, compiled)
+    if compiled:
         return run_compiled(program, *arrays, timing=timing, max_events=max_events)
     return run_program(load(program), *arrays, timing=timing, max_events=max_events)
+
+
+def _check_array_types(arrays: tuple[Any, ...], compiled: bool) -> None:
+    """Reject arrays whose values are not numbers the program can hold:
+    complex, str, bytes, object, datetime arrays anywhere; bool arrays except
+    for a compiled layer's boolean keep-mask (its 4th/5th argument)."""
+    import numpy as np
+
+    for i, a in enumerate(arrays):
+        try:
+            dtype = np.asarray(a).dtype
+        except Exception as exc:  # ragged lists and the like
+            raise SimError(f"sim.run: argument {i} is not an array: {exc}") from None
+        is_bf16 = dtype.kind == "V" and dtype.name == "bfloat16"
+        if dtype.kind in "cUSOMmV" and not is_bf16:
+            raise SimError(
+                f"sim.run: argument {i} has dtype {dtype}; expected real numbers (float, integer, or "
+                "ml_dtypes.bfloat16)"
+            )
+        if dtype.kind == "b" and (not compiled or i < 3):
+            what = "Q, K and V" if compiled else "runtime-sequence arguments"
+            raise SimError(
+                f"sim.run: argument {i} is a bool array; {what} take numbers (bool is only for a "
+                "compiled layer's boolean mask)"
+            )
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import AttnError
 
-class SimError(Exception):
+
+class SimError(AttnError):
     """A program the simulator cannot run: unsupported op, malformed IR, bad inputs."""
 
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/AIE/IR/AIEOps.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -186,8 +187,13 @@ LogicalResult DeviceOp::verify() {
   // hardware that does not exist.
   llvm::DenseMap<std::pair<int32_t, int32_t>, TileOp> tiles;
   llvm::DenseMap<Value, CoreOp> cores;
+  const NPUTarget *target = getTarget(*this);
   for (Operation &op : getBody()->getOperations()) {
     if (auto tile = dyn_cast<TileOp>(op)) {
+      // Out-of-range coordinates are aie.tile's own error (and may collide
+      // with the map's reserved keys).
+      if (!target->inBounds(tile.getCol(), tile.getRow()))
+        continue;
       auto [it, inserted] =
           tiles.try_emplace({tile.getCol(), tile.getRow()}, tile);
       if (!inserted)
@@ -293,10 +299,15 @@ LogicalResult BufferOp::verify() {
            << type.getElementType() << " is not a whole number of bytes";
   int64_t capacity = tile->second == TileKind::Core ? (*target)->coreL1Bytes
                                                     : (*target)->memTileL2Bytes;
-  if (type.getNumElements() * *elemBytes > capacity)
+  std::optional<int64_t> bufferBytes = checkedStaticBytes(type);
+  if (!type.hasStaticShape())
+    return emitOpError("buffer type ") << type << " must have a static shape";
+  if (!bufferBytes || *bufferBytes > capacity)
     return emitOpError("buffer of ")
-           << type.getNumElements() * *elemBytes << " bytes exceeds the "
-           << capacity << "-byte memory of " << kindString(tile->second);
+           << (bufferBytes ? std::to_string(*bufferBytes)
+                           : std::string("more than 2^63"))
+           << " bytes exceeds the " << capacity << "-byte memory of "
+           << kindString(tile->second);
   if (auto init = getInitialValueAttr()) {
     auto type = cast<MemRefType>(getBuffer().getType());
     auto initType = dyn_cast<ShapedType>(init.getType());
@@ -667,10 +678,16 @@ LogicalResult ObjectFifoCreateOp::verify() {
     return emitOpError("object element type ")
            << object.getElementType() << " is not a whole number of bytes";
   int64_t unit = (*target)->dmaLimits(producer->second).unitBytes;
-  if ((object.getNumElements() * *elemBytes) % unit)
+  std::optional<int64_t> objBytes = checkedStaticBytes(object);
+  if (!objBytes || *objBytes > kMaxRepresentableBytes)
     return emitOpError("object type ")
-           << object << " is " << object.getNumElements() * *elemBytes
-           << " bytes, not a whole number of " << unit << "-byte DMA words";
+           << object << " has "
+           << (objBytes ? std::to_string(*objBytes) : "more than 2^63")
+           << " bytes, beyond the 2^48 bytes the compiler represents";
+  if (*objBytes % unit)
+    return emitOpError("object type ")
+           << object << " is " << *objBytes << " bytes, not a whole number of "
+           << unit << "-byte DMA words";
 
   // Shim ends take their access pattern from the runtime sequence's
   // transfer; upstream rejects a producer-side pattern on a shim.

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
@@ -136,21 +137,26 @@ LogicalResult NpuDmaMemcpyNdOp::verify() {
     // Offsets index the memref's dimensions, innermost last; the hardware
     // takes their linearization as one start address.
     ArrayRef<int64_t> shape = memrefType.getShape();
-    int64_t start = 0, scale = 1;
-    for (size_t i = 0; i < offsets->size(); ++i) {
+    std::optional<int64_t> start = 0, scale = 1;
+    for (size_t i = 0; i < offsets->size() && start && scale; ++i) {
       size_t fromInner = offsets->size() - 1 - i;
       int64_t offset = (*offsets)[fromInner];
       int64_t dimSize =
           i < shape.size() ? shape[shape.size() - 1 - i] : int64_t(1);
-      start += offset * scale;
-      scale *= dimSize;
+      std::optional<int64_t> term = checkedMul(offset, *scale);
+      start = term ? checkedAdd(*start, *term) : std::nullopt;
+      scale = checkedMul(*scale, dimSize);
     }
-    if ((start * *elemBytes) % limits.unitBytes)
+    if (!start || !checkedMul(*start, *elemBytes) ||
+        *start > kMaxRepresentableBytes)
+      return emitOpError("offsets start the transfer beyond the 2^48 bytes "
+                         "the compiler represents");
+    if ((*start * *elemBytes) % limits.unitBytes)
       return emitOpError("offsets start the transfer at byte ")
-             << start * *elemBytes << ", not " << limits.unitBytes
+             << *start * *elemBytes << ", not " << limits.unitBytes
              << "-byte aligned";
     if (sizes && strides) {
-      int64_t last = start;
+      int64_t last = *start;
       for (size_t i = 0; i < kEntries; ++i)
         last += ((*sizes)[i] - 1) * (*strides)[i];
       if (last >= memrefType.getNumElements())

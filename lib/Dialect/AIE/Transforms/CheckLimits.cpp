@@ -31,6 +31,7 @@
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
+#include "attn/Support/CheckedArith.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -56,7 +57,7 @@ struct Resource {
   int64_t amount = 0;
   SmallVector<std::string> parts;
   void add(int64_t n, std::string why) {
-    amount += n;
+    amount = saturatingAdd(amount, n); // saturates: over any capacity
     parts.push_back(std::move(why));
   }
   std::string list() const { return llvm::join(parts, ", "); }
@@ -87,8 +88,9 @@ StringRef kindName(TileKind kind) {
 }
 
 /// Bytes of one object of `type` (whole bytes, rounded up).
+/// Saturates at INT64_MAX (over every capacity) instead of wrapping.
 int64_t objectBytes(MemRefType type) {
-  return (type.getNumElements() * type.getElementTypeBitWidth() + 7) / 8;
+  return checkedStaticBytes(type).value_or(INT64_MAX);
 }
 
 /// Buffer descriptors a DMA channel needs to cycle through `blocks` buffers
@@ -97,7 +99,7 @@ int64_t objectBytes(MemRefType type) {
 int64_t bdsFor(int64_t blocks, int64_t repeat, int64_t factor) {
   if (repeat > 1 && blocks == 1 && factor == 1)
     return 1;
-  return blocks * repeat * factor;
+  return saturatingMul(saturatingMul(blocks, repeat), factor);
 }
 
 class DeviceChecker {
@@ -200,7 +202,7 @@ private:
             onConsumer ? fifo.getConsumerTiles()[0] : fifo.getProducerTile();
         int64_t depth = fifo.getDepth(0);
         std::string what = ("objectfifo @" + name).str();
-        usage(home).memory.add(depth * bytes,
+        usage(home).memory.add(saturatingMul(depth, bytes),
                                what + " depth " + std::to_string(depth) +
                                    " x " + std::to_string(bytes) + " B");
         if (locksPerEnd)
@@ -232,8 +234,9 @@ private:
     // runtime sequence.
     if (use.kind == TileKind::Shim)
       return;
-    use.memory.add(depth * bytes, what + " depth " + std::to_string(depth) +
-                                      " x " + std::to_string(bytes) + " B");
+    use.memory.add(saturatingMul(depth, bytes),
+                   what + " depth " + std::to_string(depth) + " x " +
+                       std::to_string(bytes) + " B");
     int64_t bds = bdsFor(depth, repeat, 1);
     use.bds.add(bds, what + ": " + std::to_string(bds));
   }
@@ -299,8 +302,9 @@ private:
     int64_t bytes = objectBytes(owner.getObjectType());
     std::string what = ("objectfifo.link @" + owner.getSymName()).str();
     if (use.kind != TileKind::Shim)
-      use.memory.add(depth * bytes, what + " depth " + std::to_string(depth) +
-                                        " x " + std::to_string(bytes) + " B");
+      use.memory.add(saturatingMul(depth, bytes),
+                     what + " depth " + std::to_string(depth) + " x " +
+                         std::to_string(bytes) + " B");
     if (!owner.getDisableSynchronization())
       use.locks.add(
           target.objectFifoLocksPerEndpoint * factor,

@@ -9,6 +9,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -165,6 +166,55 @@ void PlanAttr::print(AsmPrinter &printer) const {
   printer << '>';
 }
 
+/// The buffers and matrices a plan implies (f32 tiles and L2 blocks times
+/// lanes and depth, padded score and operand rows) within the sizes the
+/// compiler represents, so the passes reading the plan never overflow.
+static LogicalResult verifyPlanRepresentable(
+    function_ref<InFlightDiagnostic()> emitError, int64_t qTile, int64_t kvTile,
+    int64_t l2QBlock, int64_t l2KvBlock, int64_t columns,
+    int64_t coresPerColumn, int64_t depth, int64_t paddedQLen,
+    int64_t paddedKvLen, int64_t paddedHeadDim, int64_t paddedValueDim) {
+  auto orOne = [](int64_t v) { return ShapedType::isDynamic(v) ? 1 : v; };
+  int64_t dims = std::max(paddedHeadDim, paddedValueDim);
+  struct Product {
+    StringRef what;
+    std::optional<int64_t> bytes;
+  };
+  int64_t lanes = columns * coresPerColumn; // both verified small below
+  if (columns > (int64_t(1) << 16) || coresPerColumn > (int64_t(1) << 16) ||
+      depth > (int64_t(1) << 16))
+    return emitError() << "#attn.plan: columns = " << columns
+                       << ", cores_per_column = " << coresPerColumn
+                       << " and depth = " << depth
+                       << " must each be at most 65536";
+  Product products[] = {
+      {"q_tile x kv_tile f32 tile",
+       checkedProduct({qTile, kvTile, depth, lanes, 4})},
+      {"q_tile x padded head dim f32 tile",
+       checkedProduct({qTile, dims, depth, lanes, 4})},
+      {"kv_tile x padded head dim f32 tile",
+       checkedProduct({kvTile, dims, depth, lanes, 4})},
+      {"l2_q_block x l2_kv_block f32 block",
+       checkedProduct({l2QBlock, l2KvBlock, depth, lanes, 4})},
+      {"l2_q_block x padded head dim f32 block",
+       checkedProduct({l2QBlock, dims, depth, lanes, 4})},
+      {"l2_kv_block x padded head dim f32 block",
+       checkedProduct({l2KvBlock, dims, depth, lanes, 4})},
+      {"padded f32 score matrix (padded_q_len x padded_kv_len)",
+       checkedProduct({orOne(paddedQLen), orOne(paddedKvLen), 4})},
+      {"padded query rows (padded_q_len x padded head dim, f32)",
+       checkedProduct({orOne(paddedQLen), dims, 4})},
+      {"padded key rows (padded_kv_len x padded head dim, f32)",
+       checkedProduct({orOne(paddedKvLen), dims, 4})}};
+  for (const Product &p : products)
+    if (!p.bytes || *p.bytes > kMaxRepresentableBytes)
+      return emitError() << "#attn.plan: the " << p.what << " has "
+                         << (p.bytes ? std::to_string(*p.bytes) + " bytes"
+                                     : std::string("more than 2^63 bytes"))
+                         << ", beyond the 2^48 bytes the compiler represents";
+  return success();
+}
+
 LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringRef target, int64_t qTile, int64_t kvTile,
                                int64_t headDimTile, int64_t l2QBlock,
@@ -243,7 +293,9 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       ShapedType::isDynamic(paddedValueDim))
     return emitError() << "#attn.plan: 'padded_head_dim' and "
                           "'padded_value_dim' must be static";
-  return success();
+  return verifyPlanRepresentable(emitError, qTile, kvTile, l2QBlock, l2KvBlock,
+                                 columns, coresPerColumn, depth, paddedQLen,
+                                 paddedKvLen, paddedHeadDim, paddedValueDim);
 }
 
 //===----------------------------------------------------------------------===//

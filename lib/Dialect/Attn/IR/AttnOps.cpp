@@ -7,6 +7,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "ShapeChecks.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -170,6 +171,53 @@ LogicalResult verifyValidLen(Operation *op, Value validLen, int64_t batch) {
   return success();
 }
 
+/// "N bytes" or "more than 2^63 bytes".
+static std::string bytesString(std::optional<int64_t> bytes) {
+  return bytes ? std::to_string(*bytes) + " bytes"
+               : std::string("more than 2^63 bytes");
+}
+
+LogicalResult verifyRepresentable(Operation *op) {
+  auto check = [&](Value v, StringRef kind, unsigned index) -> LogicalResult {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return success();
+    std::optional<int64_t> bytes = checkedStaticBytes(type);
+    if (bytes && *bytes <= kMaxRepresentableBytes)
+      return success();
+    return op->emitOpError()
+           << kind << " #" << index << " of type " << type << " has "
+           << bytesString(bytes)
+           << (type.hasStaticShape() ? "" : " in its static dimensions")
+           << ", beyond the 2^48 bytes the compiler represents";
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (failed(check(v, "operand", i)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (failed(check(v, "result", i)))
+      return failure();
+  return success();
+}
+
+LogicalResult verifyScoresRepresentable(Operation *op,
+                                        ArrayRef<int64_t> scoreDims) {
+  SmallVector<int64_t> factors = {4}; // f32 scores
+  for (int64_t d : scoreDims)
+    if (!ShapedType::isDynamic(d))
+      factors.push_back(d);
+  std::optional<int64_t> bytes = checkedProduct(factors);
+  if (bytes && *bytes <= kMaxRepresentableBytes)
+    return success();
+  return op->emitOpError() << "the f32 score matrix [B, H, Lq, Lk] = ["
+                           << dimToString(scoreDims[0]) << ", "
+                           << dimToString(scoreDims[1]) << ", "
+                           << dimToString(scoreDims[2]) << ", "
+                           << dimToString(scoreDims[3]) << "] has "
+                           << bytesString(bytes)
+                           << ", beyond the 2^48 bytes the compiler represents";
+}
+
 LogicalResult verifyScale(Operation *op, FloatAttr scale) {
   if (!scale)
     return success();
@@ -273,6 +321,8 @@ LogicalResult AttentionOp::verify() {
   if (failed(
           verifyMaskAndBias(op, getMask(), getBias(), elemType, scoreDims)) ||
       failed(verifyValidLen(op, getValidLen(), getBatchSize())) ||
+      failed(verifyRepresentable(op)) ||
+      failed(verifyScoresRepresentable(op, scoreDims)) ||
       failed(verifyScale(op, getScaleAttr())))
     return failure();
   return success();

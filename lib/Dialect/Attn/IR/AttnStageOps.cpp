@@ -173,6 +173,8 @@ LogicalResult StageOp::verify() {
                          << stringifyFoldKind(getFold())
                          << "'; expected one of: "
                          << llvm::join(names.begin(), names.end(), ", ");
+  if (failed(verifyRepresentable(*this)))
+    return failure();
   if (getNumResults() == 0)
     return emitOpError() << "stage '" << getName()
                          << "' has no results; a stage writes at least one "
@@ -301,7 +303,9 @@ LogicalResult QKOp::verify() {
                                getQuery().getType().getElementType(),
                                scoreDims)) ||
       failed(verifyValidLen(op, getValidLen(), batch)) ||
-      failed(verifyScale(op, getScaleAttr())))
+      failed(verifyScale(op, getScaleAttr())) ||
+      failed(verifyRepresentable(op)) ||
+      failed(verifyScoresRepresentable(op, scoreDims)))
     return failure();
   // Real lengths of padded operands: positive and within the padded size.
   struct RealLen {
@@ -345,6 +349,8 @@ LogicalResult SoftmaxOp::verify() {
   for (unsigned i = 0; i < 4; ++i)
     if (failed(verifyDimsAgree(op, s, i, p, i, what[i])))
       return failure();
+  if (failed(verifyRepresentable(op)))
+    return failure();
   return verifyValidLen(op, getValidLen(), dimOf(getScores(), 0));
 }
 
@@ -380,6 +386,8 @@ static LogicalResult verifyWeightedValues(Operation *op, NamedValue weights,
       failed(verifyDimsAgree(op, v, order.feature, r, order.feature,
                              "value head dimension (Dv)")) ||
       failed(verifyHeadGrouping(op, weights, v, 1, order.heads)))
+    return failure();
+  if (failed(verifyRepresentable(op)))
     return failure();
   return verifyValidLen(op, validLen, dimOf(weights.value, 0));
 }

@@ -54,6 +54,12 @@ LogicalResult verifyMaskAndBias(Operation *op, Value mask, Value bias,
                                 Type elemType, ArrayRef<int64_t> scoreDims);
 /// valid_len is tensor<Bxi32>.
 LogicalResult verifyValidLen(Operation *op, Value validLen, int64_t batch);
+/// Every ranked tensor operand and result of `op` has at most
+/// kMaxRepresentableBytes of static size (CheckedArith.h).
+LogicalResult verifyRepresentable(Operation *op);
+/// The f32 score matrix [B, H, Lq, Lk] (static dims) is representable.
+LogicalResult verifyScoresRepresentable(Operation *op,
+                                        ArrayRef<int64_t> scoreDims);
 /// scale (when present) is finite and positive.
 LogicalResult verifyScale(Operation *op, FloatAttr scale);
 

@@ -14,6 +14,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/TilePlanner.h"
+#include "attn/Support/PassOptionChecks.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "mlir/IR/Builders.h"
@@ -63,6 +64,16 @@ Dims layerDims(AttentionOp op) {
 
 struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
   using AttnFoldBase::AttnFoldBase;
+
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    static const OptionSpec specs[] = {{"explain", OptionKind::Bool}};
+    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
+        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+      return failure();
+    return Pass::initializeOptions(options, errorHandler);
+  }
 
   void runOnOperation() override;
 

@@ -13,6 +13,7 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/TilePlanner.h"
+#include "attn/Support/PassOptionChecks.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -32,6 +33,23 @@ namespace {
 
 struct AttnTilePass : public mlir::attn::impl::AttnTileBase<AttnTilePass> {
   using AttnTileBase::AttnTileBase;
+
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    static const OptionSpec specs[] = {
+        {"q-tile", OptionKind::Integer},
+        {"kv-tile", OptionKind::Integer},
+        {"l2-q-block", OptionKind::Integer},
+        {"l2-kv-block", OptionKind::Integer},
+        {"columns", OptionKind::Integer},
+        {"cores-per-column", OptionKind::Integer},
+        {"depth", OptionKind::Integer}};
+    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
+        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+      return failure();
+    return Pass::initializeOptions(options, errorHandler);
+  }
   void runOnOperation() override;
 };
 
@@ -87,7 +105,18 @@ void AttnTilePass::runOnOperation() {
     if (failed(plan))
       return fail(failedStage >= 0 ? members[failedStage] : members.front(),
                   error);
-    for (auto [s, kind] : llvm::zip(members, layer.stages))
-      s.setPlanAttr(makePlanAttr(&getContext(), *npu, *plan, kind));
+    for (auto [s, kind] : llvm::zip(members, layer.stages)) {
+      // A plan the attribute rejects is a planner bug, reported on the stage
+      // instead of asserting.
+      Operation *stageOp = s.getOperation();
+      auto emit = [stageOp] {
+        return stageOp->emitOpError()
+               << "attn-tile: internal error, invalid plan: ";
+      };
+      PlanAttr attr = makePlanAttr(emit, &getContext(), *npu, *plan, kind);
+      if (!attr)
+        return signalPassFailure();
+      s.setPlanAttr(attr);
+    }
   }
 }

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/Attn/Transforms/TilePlanner.h"
+#include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -340,6 +341,7 @@ struct Planner {
   }
   FailureOr<LayerPlan> run();
   LogicalResult checkRequest();
+  LogicalResult checkKvBlockFitsL2(int64_t elementBytes);
   /// A resolved plan with tiles (q, kv) and the request's other fields
   /// (defaults for the rest): the shape attn-tile's diagnostics and the
   /// capacity rule work on.
@@ -357,6 +359,26 @@ struct Planner {
   FailureOr<LayerPlan> capacityPlan();
   LayerPlan finish(const cost::Plan &plan) const;
 };
+
+LogicalResult Planner::checkKvBlockFitsL2(int64_t elementBytes) {
+  // The model caps a block at the padded key length, so a block larger than
+  // any layer would otherwise pass silently: its K rows alone must fit a
+  // memtile, whatever the length.
+  if (!request.l2KvBlock)
+    return success();
+  int64_t d = ShapedType::isDynamic(layer.headDim) ? 1 : layer.headDim;
+  std::optional<int64_t> bytes =
+      checkedProduct({request.l2KvBlock, d, elementBytes});
+  if (bytes && *bytes <= target.memTileL2Bytes)
+    return success();
+  os << "l2-kv-block=" << request.l2KvBlock << ": its K block of "
+     << request.l2KvBlock << " rows x D = " << d << " x " << elementBytes
+     << " B needs "
+     << (bytes ? std::to_string(*bytes) : std::string("more than 2^63"))
+     << " B, more than the " << target.memTileL2Bytes << " B of a "
+     << target.name << " memtile";
+  return failure();
+}
 
 LogicalResult Planner::checkRequest() {
   // The intrinsic of the layer's element type.
@@ -395,6 +417,28 @@ LogicalResult Planner::checkRequest() {
   for (const Named &n : named)
     if (n.value < 0) {
       os << n.option << "=" << n.value << ": must be positive (0 picks)";
+      return failure();
+    }
+  // A tile (block) row holds at least one element: more rows than L1 (L2)
+  // has elements can never fit, and would overflow the size arithmetic.
+  int64_t elemBytes = bytes(*kind);
+  struct Bound {
+    StringRef option;
+    int64_t value, capacity;
+    StringRef memory;
+  };
+  Bound bounds[] = {
+      {"q-tile", request.qTile, target.coreL1Bytes, "core L1"},
+      {"kv-tile", request.kvTile, target.coreL1Bytes, "core L1"},
+      {"l2-q-block", request.l2QBlock, target.memTileL2Bytes, "memtile L2"},
+      {"l2-kv-block", request.l2KvBlock, target.memTileL2Bytes, "memtile L2"},
+      {"depth", request.depth, target.coreL1Bytes, "core L1"}};
+  for (const Bound &b : bounds)
+    if (b.value > b.capacity / elemBytes) {
+      os << b.option << "=" << b.value << " exceeds the "
+         << b.capacity / elemBytes << " " << kindName << " elements the "
+         << b.capacity << " B of a " << target.name << " " << b.memory
+         << " holds";
       return failure();
     }
   if (request.depth < 1) {
@@ -508,6 +552,9 @@ LogicalResult Planner::checkRequest() {
     return failure();
   }
 
+  if (failed(checkKvBlockFitsL2(bytes(*kind))))
+    return failure();
+
   // Buffer sizes (the padded key length is set per tile).
   sizes.elementBytes = bytes(*kind);
   sizes.intermediateBytes =
@@ -522,16 +569,17 @@ LogicalResult Planner::checkRequest() {
     sizes.runtimeParamBytes = layer.batch * 4;
   // Head dims: whole, padded to the intrinsic K (D) and N (Dv). A stage
   // without one of the products mirrors the other.
-  int64_t paddedD = ShapedType::isDynamic(layer.headDim)
-                        ? 0
-                        : roundUp(layer.headDim, intrinsic.k);
+  // Both pad to lcm(K, N) = granKV, as in the cost model: #attn.plan's
+  // head_dim_tile divides both and is a multiple of K and N.
+  int64_t paddedD =
+      ShapedType::isDynamic(layer.headDim) ? 0 : roundUp(layer.headDim, granKV);
   int64_t paddedDv = ShapedType::isDynamic(layer.valueDim)
                          ? 0
-                         : roundUp(layer.valueDim, intrinsic.n);
+                         : roundUp(layer.valueDim, granKV);
   if (!paddedD)
-    paddedD = paddedDv ? roundUp(paddedDv, intrinsic.k) : granKV;
+    paddedD = paddedDv ? paddedDv : granKV;
   if (!paddedDv)
-    paddedDv = roundUp(paddedD, intrinsic.n);
+    paddedDv = paddedD;
   sizes.paddedHeadDim = paddedD;
   sizes.paddedValueDim = paddedDv;
   return success();
@@ -789,7 +837,8 @@ FailureOr<LayerPlan> mlir::attn::planLayer(const NPUTarget &target,
   return planner.run();
 }
 
-PlanAttr mlir::attn::makePlanAttr(MLIRContext *ctx, const NPUTarget &target,
+PlanAttr mlir::attn::makePlanAttr(function_ref<InFlightDiagnostic()> emitError,
+                                  MLIRContext *ctx, const NPUTarget &target,
                                   const LayerPlan &lp, cost::StageKind kind) {
   const cost::Plan &p = lp.plan;
   MappingKind mapping =
@@ -797,9 +846,11 @@ PlanAttr mlir::attn::makePlanAttr(MLIRContext *ctx, const NPUTarget &target,
           ? MappingKind::stream
           : MappingKind::fused;
   int64_t intrinsic[] = {p.intrinsic.m, p.intrinsic.k, p.intrinsic.n};
-  return PlanAttr::get(ctx, target.name, p.qTile, p.kvTile,
-                       std::gcd(lp.paddedHeadDim, lp.paddedValueDim),
-                       p.l2QBlock, p.l2KvBlock, intrinsic, p.columns,
-                       p.coresPerColumn, mapping, p.depth, lp.paddedQLen,
-                       lp.paddedKvLen, lp.paddedHeadDim, lp.paddedValueDim);
+  return PlanAttr::getChecked(
+      emitError, ctx, StringRef(target.name), int64_t(p.qTile),
+      int64_t(p.kvTile), int64_t(std::gcd(lp.paddedHeadDim, lp.paddedValueDim)),
+      int64_t(p.l2QBlock), int64_t(p.l2KvBlock), ArrayRef<int64_t>(intrinsic),
+      int64_t(p.columns), int64_t(p.coresPerColumn), mapping, int64_t(p.depth),
+      int64_t(lp.paddedQLen), int64_t(lp.paddedKvLen),
+      int64_t(lp.paddedHeadDim), int64_t(lp.paddedValueDim));
 }

@@ -46,6 +46,20 @@ def Attn_AttentionOp : Attn_Op<"attention",
     `top_left`, `bottom_right`; see `#attn.causal`), `layout` (`bhld`,
     `blhd`). A query row whose keys are all masked produces zeros, never NaN.
 
+    NaN and infinities follow IEEE arithmetic, as in PyTorch's
+    `scaled_dot_product_attention`: a NaN among a row's visible scores (from
+    Q, K, `bias` or an additive `mask`, or `inf - inf`) makes the whole
+    result row NaN, and so does a `+inf` score (`exp(inf - inf)`); `-inf`
+    scores are masking (a row whose scores are all `-inf` is a row without
+    visible keys: zeros). A score hidden by the boolean mask, the causal rule
+    or `valid_len` is replaced by `-inf` whatever its value. NaN or `inf` in V
+    reaches the result rows that give its key a nonzero weight; a key of
+    weight 0 (hidden, or underflowed) contributes nothing, not even `0 * inf`.
+
+    Sizes: every operand and result, and the f32 score matrix
+    `[B, H, Lq, Lk]`, must be at most 2^48 bytes (what the compiler
+    represents; size arithmetic is overflow-checked).
+
     Example:
 
     ```mlir

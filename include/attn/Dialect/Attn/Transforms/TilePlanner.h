@@ -96,7 +96,8 @@ FailureOr<LayerPlan> planLayer(const NPUTarget &target, const LayerInfo &layer,
 
 /// The #attn.plan of stage `kind` of a planned layer (one-op stages get
 /// mapping `fused`: they have no pipeline to form).
-PlanAttr makePlanAttr(MLIRContext *ctx, const NPUTarget &target,
+PlanAttr makePlanAttr(function_ref<InFlightDiagnostic()> emitError,
+                      MLIRContext *ctx, const NPUTarget &target,
                       const LayerPlan &plan, cost::StageKind kind);
 
 /// The cost model's fold and FoldKind, both ways.
