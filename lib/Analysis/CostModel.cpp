@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/CostModel.h"
+#include "attn/Analysis/StageLayout.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -443,6 +444,50 @@ struct FootprintBuilder {
 };
 } // namespace
 
+/// The emitted core layout of `kind` under `p`, when the AIE back end emits
+/// this core as the model describes it.
+static std::optional<aiemap::CoreLayoutParams>
+emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
+  constexpr int64_t f32 = 4;
+  bool attention = kind == StageKind::Attention;
+  if (p.mapping != Mapping::Fused || p.kvSplit != 1 ||
+      p.kTranspose != KTransposePlacement::Dma || z.maskBytes != 0 ||
+      z.biasBytes != 0 || z.paddedKeyLen == BufferSizes::kUnknownLength ||
+      kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
+    return std::nullopt;
+  if (attention && p.fold != FoldMode::Full && p.fold != FoldMode::Online)
+    return std::nullopt;
+  aiemap::CoreLayoutParams lp;
+  switch (kind) {
+  case StageKind::Attention:
+    lp.kind = p.fold == FoldMode::Full ? aiemap::StageKind::Full
+                                       : aiemap::StageKind::Online;
+    break;
+  case StageKind::QK:
+    lp.kind = aiemap::StageKind::QK;
+    break;
+  case StageKind::QKSoftmax:
+    lp.kind = aiemap::StageKind::QKSoftmax;
+    break;
+  case StageKind::PV:
+    lp.kind = aiemap::StageKind::PV;
+    break;
+  case StageKind::Softmax:
+    return std::nullopt;
+  }
+  lp.qTile = p.qTile;
+  lp.kvTile = p.kvTile;
+  lp.keyLen = z.paddedKeyLen;
+  lp.headDim = z.paddedHeadDim;
+  lp.valueDim = z.paddedValueDim;
+  lp.elem = z.elementBytes == f32 ? ElementKind::F32 : ElementKind::BF16;
+  lp.depth = p.depth;
+  lp.validLenWords = z.runtimeParamBytes / 4;
+  lp.queryTiles =
+      std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
+  return lp;
+}
+
 StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
                                 const BufferSizes &z, const NPUTarget &t) {
   // Accumulators, score scratch and row statistics are f32 (kernel ABI).
@@ -579,6 +624,17 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     push(b);
     break;
   }
+  }
+
+  // A fused core the AIE back end emits (no cascade, Kᵀ by the kernel, f32
+  // S/P, no mask/bias tensors, known key length) is sized by the emitter's
+  // own core layout: the one attn-schedule-dma checks and aie-check-limits
+  // measures, with the plan's query tiles per lane.
+  if (std::optional<aiemap::CoreLayoutParams> lp = emittedCore(kind, p, z)) {
+    FootprintBuilder b("");
+    for (const aiemap::LayoutBuffer &lb : aiemap::coreLayout(*lp, t).buffers)
+      b.add(lb.name, lb.copies, lb.objectBytes());
+    out.cores.assign(1, std::move(b.fp));
   }
 
   // Memtile: the column's query block (l2_q_block rows), the K/V block, the

@@ -24,9 +24,12 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <map>
+
+#define DEBUG_TYPE "convert-attn-to-aie"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOAIE
@@ -70,6 +73,8 @@ private:
       return b.getBF16Type();
     case ElementKind::F32:
       return b.getF32Type();
+    case ElementKind::I8:
+      return b.getIntegerType(8);
     default:
       return b.getI32Type();
     }
@@ -210,43 +215,33 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
   std::string at = llvm::formatv("c{0}_r{1}", core.tile.col, core.row).str();
   Value coreTile = tile(core.tile);
 
-  // Per-core scratch buffers.
-  auto buffer = [&](StringRef what, MemRefType type) -> Value {
-    return aie::BufferOp::create(b, loc, type, coreTile,
-                                 b.getStringAttr(what + "_" + at),
-                                 IntegerAttr(), ElementsAttr(), IntegerAttr());
-  };
-  Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf;
+  // Per-core scratch buffers: exactly the stage layout's (StageLayout.h),
+  // so that what aie-check-limits measures is what the schedule planned.
+  llvm::StringMap<Value> scratch;
+  for (const LayoutBuffer &lb : sch.core.buffers) {
+    if (lb.use != LayoutBuffer::Scratch &&
+        lb.use != LayoutBuffer::RuntimeParams)
+      continue;
+    std::string symbol = lb.use == LayoutBuffer::RuntimeParams
+                             ? core.rtpBuffer
+                             : lb.name + "_" + at;
+    scratch[lb.name] = aie::BufferOp::create(
+        b, loc, memref(lb.shape, elemType(lb.elem)), coreTile,
+        b.getStringAttr(symbol), IntegerAttr(), ElementsAttr(), IntegerAttr());
+  }
   bool rows = d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax;
-  if (rows)
-    rowBuf = buffer("srow", memref({tq, Lk}, f32t));
+  Value rowBuf = scratch.lookup("srow");
   // With one key block the score tile is the score rows.
-  if (rows && st == Lk)
+  Value sBuf = scratch.lookup("s");
+  if (rows && !sBuf)
     sBuf = rowBuf;
-  else if (rows || d.kind == StageKind::Online)
-    sBuf = buffer("s", memref({tq, st}, f32t));
   // The V half of a joined K/V object, copied out for the kernels.
-  Value vBuf;
-  if (!core.stepFifo.empty() && fifos.lookup(core.stepFifo)->shape.size() == 1)
-    vBuf = buffer("v", memref({st, Dv}, dataType()));
+  Value vBuf = scratch.lookup("v");
   // Key-only mask/bias rows of the step object, expanded to the tiles the
   // kernels take: a byte keep tile, an f32 additive tile.
-  Value keepBuf, addBuf;
-  if (d.maskKind == StageDesc::KeepMask)
-    keepBuf = buffer("keep", memref({tq, st}, b.getIntegerType(8)));
-  if (d.maskKind == StageDesc::AddMask || d.hasBias)
-    addBuf = buffer("add", memref({tq, st}, f32t));
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
-      d.kind == StageKind::PV) {
-    accBuf = buffer("acc", memref({tq, Dv}, f32t));
-    mBuf = buffer("m", memref({tq}, f32t));
-    lBuf = buffer("l", memref({tq}, f32t));
-  }
-  if (!core.rtpBuffer.empty())
-    rtpBuf =
-        aie::BufferOp::create(b, loc, memref({d.batch}, b.getI32Type()),
-                              coreTile, b.getStringAttr(core.rtpBuffer),
-                              IntegerAttr(), ElementsAttr(), IntegerAttr());
+  Value keepBuf = scratch.lookup("keep"), addBuf = scratch.lookup("add");
+  Value accBuf = scratch.lookup("acc"), mBuf = scratch.lookup("m");
+  Value lBuf = scratch.lookup("l"), rtpBuf = scratch.lookup("rtp");
 
   auto coreOp = aie::CoreOp::create(b, loc, coreTile);
   Block *body = new Block();
@@ -257,7 +252,7 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
   b.setInsertionPointToStart(body);
 
   using aie::ObjectFifoPort;
-  const int64_t NG = sch.numGroups, S = sch.kvSplits, n = sch.itemsPerHead;
+  const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
   const int64_t P = sch.coresPerGroup, nQ = d.qLen / tq;
   const int64_t workPerBatch = sch.workHeads / d.batch;
   const int64_t lane = core.columnInGroup * R + core.row;
@@ -639,6 +634,11 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   b.setInsertionPointToStart(deviceBody);
   aie::EndOp::create(b, loc);
   b.setInsertionPoint(deviceBody->getTerminator());
+  // The stage layout's memory per tile, for aie-check-limits to verify.
+  SmallVector<Attribute> memory;
+  for (const TileLayout &tl : sch.layout.tiles)
+    memory.push_back(b.getDenseI64ArrayAttr({tl.col, tl.row, tl.bytes()}));
+  device->setAttr(kLayoutMemoryAttrName, b.getArrayAttr(memory));
   emitTiles();
   emitFifos();
   for (const CoreSpec &c : sch.cores)
@@ -731,11 +731,11 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
         return v.getInt();
       return -1;
     };
-    ScheduleOptions options{option("group_columns"), option("kv_splits")};
-    if (options.groupColumns < 1 || options.kvSplits < 1)
+    ScheduleOptions options{option("group_columns"), option("query_chunks")};
+    if (options.groupColumns < 1 || options.queryChunks < 1)
       return stage.emitOpError("'")
              << kScheduleAttrName
-             << "' lacks positive 'group_columns' and 'kv_splits'";
+             << "' lacks positive 'group_columns' and 'query_chunks'";
     std::string error;
     std::optional<StageSchedule> sch =
         planStage(ds->desc, *ds->target, options, error);
@@ -758,7 +758,25 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
       name = llvm::formatv("{0}_{1}", base, n).str();
     names.insert(name);
     DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
-    emitter.emit(name, name);
+    aie::DeviceOp device = emitter.emit(name, name);
+    ++numDevices;
+    numCores += llvm::range_size(device.getOps<aie::CoreOp>());
+    numScratch += llvm::range_size(device.getOps<aie::BufferOp>());
+    LLVM_DEBUG(llvm::dbgs() << "@" << name << ": L1 per core "
+                            << sch.layout.l1Bytes << " B, busiest memtile "
+                            << sch.layout.l2Bytes << " B\n");
+    // The host side stays IR: which layer and stage this dispatch is, its
+    // place in the dispatch order, the plan and the recorded schedule
+    // (arguments, typed host padding, buffer bytes).
+    SmallVector<NamedAttribute> host = {
+        b.getNamedAttr("function", fn.getSymNameAttr()),
+        b.getNamedAttr("stage", stage.getNameAttr()),
+        b.getNamedAttr("dispatch", b.getI64IntegerAttr(i)),
+        b.getNamedAttr("fold", stage->getAttr("fold")),
+        b.getNamedAttr("plan", stage->getAttr("plan")),
+        b.getNamedAttr(kScheduleAttrName,
+                       stage->getAttr(kScheduleAttrName))};
+    device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
   }
   fn.erase();
   return success();
