@@ -22,6 +22,7 @@ from .frontend import load
 from .program import RtpWrite
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
+
 def is_compiled_program(program: Any) -> bool:
     """True for what ``attn.compiler.compile`` returns (devices plus a report with schedules)."""
     report = getattr(program, "report", None)
