@@ -1,6 +1,11 @@
 """``attn-compile``: compile attention layers in an MLIR file to AIE programs.
 
     attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json [--explain]
+    attn-compile model.onnx --target npu2 [--report r.json] [--explain] [--dim name=value]
+
+An ``.onnx`` input goes through ``attn.frontends.onnx``: every attention layer
+found is compiled on its own and a per-layer table is printed (see
+``attn.frontends.cli``).
 
 Options mirror ``attn.compiler.compile`` (the ``attn-to-aie`` pipeline).
 Errors (unreadable input, bad options, layers no legal program exists for)
@@ -27,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="attn-compile",
         description="Compile the attention layers of an MLIR file to AIE devices (attn-to-aie pipeline).",
     )
-    p.add_argument("input", help="MLIR file with functions holding attn.attention ops ('-' for stdin)")
+    p.add_argument(
+        "input", help="MLIR file with functions holding attn.attention ops ('-' for stdin), or an ONNX model (.onnx)"
+    )
     p.add_argument("-o", "--output", help="write the AIE module here (default: stdout)")
     p.add_argument("--report", help="write the compile report (JSON) here")
     p.add_argument(
@@ -35,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the chosen plan, the cost model's view of it, the best plan of every fold, the top "
         "alternatives and why they lost, and the roofline bound (to stdout with -o, else to stderr)",
+    )
+    p.add_argument(
+        "--dim",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ONNX input: fix a symbolic input dimension (repeatable)",
+    )
+    p.add_argument(
+        "--key-padding",
+        choices=("mask", "valid_len"),
+        default="mask",
+        help="ONNX input: an attention-mask input becomes a key mask (default) or valid_len (right padding)",
     )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
@@ -47,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.input.endswith(".onnx"):
+        from .frontends.cli import compile_onnx
+
+        return compile_onnx(args)
     try:
         text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text()
     except OSError as exc:

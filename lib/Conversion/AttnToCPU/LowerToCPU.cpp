@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SparseToCPU.h"
 #include "attn/Conversion/AttnToCPU/Passes.h"
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -1175,6 +1176,10 @@ struct AttnLowerToCPUPass
       rewriter.eraseOp(terminator);
       rewriter.replaceOp(stage, results);
     }
+
+    // shadowAttn ops (attn-sparsify): LowerSparseToCPU.cpp.
+    if (failed(lowerSparseOpsToCPU(getOperation())))
+      return signalPassFailure();
 
     WalkResult leftover = getOperation()->walk([&](Operation *op) {
       if (isa<AttnDialect>(op->getDialect())) {

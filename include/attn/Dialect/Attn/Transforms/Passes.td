@@ -198,4 +198,57 @@ def AttnTile : Pass<"attn-tile"> {
   ];
 }
 
+// attn-sparsify (branch shadow; shadowAttn, docs/sparse.md).
+def AttnSparsify : Pass<"attn-sparsify"> {
+  let summary = "Rewrite attn.attention into int8 pilot -> top-k -> sparse attention";
+  let description = [{
+    shadowAttn: every `attn.attention` becomes
+
+    ```
+    %qq, %qs = attn.quantize %q block <q-block>      // int8 + f32 scales
+    %kq, %ks = attn.quantize %k block <k-block>
+    %s   = attn.pilot_qk %qq, %kq scales(%qs, %ks)   // estimated scores
+    %idx = attn.topk %s head_budgets [k_0, ..., k_H-1]
+    %o   = attn.sparse_attention %q, %k, %v, %idx    // exact, selected keys
+    ```
+
+    The pilot carries the layer's causal rule, `valid_len`, scale and
+    layout (hidden keys are never selected); mask and bias go to the exact
+    stage only, which applies every rule of the layer exactly to the
+    selected keys.
+
+    Per-head key budgets `k_h` (the `head_budgets` of attn.topk; its
+    result has `N = max_h k_h` slots) come from exactly one source:
+    - `keep=<f>`: `k_h = ceil(f * Lk)` for every head (static Lk);
+    - `budget=<n>`: `k_h = min(n, Lk)` (any Lk);
+    - `per-head-ratios=<file>`: a text file with one keep fraction per
+      query head (whitespace separated; `#` starts a comment),
+      `k_h = ceil(r_h * Lk)` (static Lk);
+    - none of these: the `attn.head_keep` attribute of the op
+      (`array<f64: r_0, ...>`, one fraction per head; written by
+      `attn.sparse.calibrate`), same rule.
+    Budgets are clamped to `[1, Lk]`. Fractions must lie in (0, 1]. Rows
+    that see fewer keys than `k_h` (causal, `valid_len`) keep all visible
+    keys.
+  }];
+  let dependentDialects = ["::mlir::attn::AttnDialect"];
+  let options = [
+    Option<"keep", "keep", "double", /*default=*/"0.0",
+           "Fraction of the keys kept per query row, in (0, 1] (0: unset)">,
+    Option<"budget", "budget", "int64_t", /*default=*/"0",
+           "Keys kept per query row (0: unset); exclusive with keep">,
+    Option<"perHeadRatios", "per-head-ratios", "std::string",
+           /*default=*/"\"\"",
+           "File with one keep fraction per query head (overrides the "
+           "attn.head_keep attribute); exclusive with keep and budget">,
+    Option<"pilot", "pilot", "std::string", /*default=*/"\"int8\"",
+           "Pilot precision; int8 (the NPU int8 matmul intrinsic) is the "
+           "only one">,
+    Option<"qBlock", "q-block", "int64_t", /*default=*/"64",
+           "Query rows sharing one int8 scale (per head)">,
+    Option<"kBlock", "k-block", "int64_t", /*default=*/"64",
+           "Keys sharing one int8 scale (per key/value head)">,
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
