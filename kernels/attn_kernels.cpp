@@ -37,26 +37,55 @@ inline float load(const uint16_t *p, int64_t i) { return bf16ToFloat(p[i]); }
 inline void store(float *p, int64_t i, float v) { p[i] = v; }
 inline void store(uint16_t *p, int64_t i, float v) { p[i] = floatToBf16(v); }
 
+/// A [rows][cols] window of a row buffer: element (i, j) at base[i*ld + col +
+/// j].
+struct Window {
+  float *base;
+  int64_t ld, col;
+  float &at(int64_t i, int64_t j) const { return base[i * ld + col + j]; }
+};
+struct ConstWindow {
+  const float *base;
+  int64_t ld, col;
+  float at(int64_t i, int64_t j) const { return base[i * ld + col + j]; }
+};
+
 template <typename T>
-void qk(const T *q, const T *k, float *s, int32_t tq, int32_t tk, int32_t d,
+void qk(const T *q, const T *k, Window s, int32_t tq, int32_t tk, int32_t d,
         float scale) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j) {
       float acc = 0.0f;
       for (int32_t x = 0; x < d; ++x)
         acc += load(q, int64_t(i) * d + x) * load(k, int64_t(j) * d + x);
-      s[int64_t(i) * tk + j] = scale * acc;
+      s.at(i, j) = scale * acc;
     }
 }
 
 template <typename T>
-void onlineUpdate(const float *s, const T *v, float *m, float *l, float *acc,
+void maskKeepKeys(Window s, const T *keep, int32_t tq, int32_t tk) {
+  for (int32_t j = 0; j < tk; ++j)
+    if (load(keep, j) == 0.0f)
+      for (int32_t i = 0; i < tq; ++i)
+        s.at(i, j) = kNegInf;
+}
+
+template <typename T>
+void maskAddKeys(Window s, const T *add, int32_t tq, int32_t tk) {
+  for (int32_t j = 0; j < tk; ++j) {
+    float a = load(add, j);
+    for (int32_t i = 0; i < tq; ++i)
+      s.at(i, j) += a;
+  }
+}
+
+template <typename T>
+void onlineUpdate(ConstWindow s, const T *v, float *m, float *l, float *acc,
                   int32_t tq, int32_t tk, int32_t dv) {
   for (int32_t i = 0; i < tq; ++i) {
-    const float *row = s + int64_t(i) * tk;
     float blockMax = kNegInf;
     for (int32_t j = 0; j < tk; ++j)
-      blockMax = std::fmax(blockMax, row[j]);
+      blockMax = std::fmax(blockMax, s.at(i, j));
     float newMax = std::fmax(m[i], blockMax);
     if (newMax == kNegInf)
       continue; // nothing visible yet: keep the row's state as is
@@ -68,7 +97,7 @@ void onlineUpdate(const float *s, const T *v, float *m, float *l, float *acc,
       accRow[x] *= correction;
     float rowSum = 0.0f;
     for (int32_t j = 0; j < tk; ++j) {
-      float p = std::exp(row[j] - newMax); // exp(-inf) = 0 for hidden keys
+      float p = std::exp(s.at(i, j) - newMax); // exp(-inf) = 0: hidden keys
       rowSum += p;
       if (p == 0.0f)
         continue;
@@ -90,11 +119,21 @@ void finalize(const float *acc, const float *l, T *o, int32_t tq, int32_t dv) {
 }
 
 template <typename T>
-void pvAccumulate(const float *p, const T *v, float *acc, int32_t tq,
-                  int32_t tk, int32_t dv) {
+void storeTile(const float *acc, T *o, int32_t q0, int32_t rowLimit, int32_t tq,
+               int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i) {
+    bool padded = int64_t(q0) + i >= rowLimit;
+    for (int32_t x = 0; x < dv; ++x)
+      store(o, int64_t(i) * dv + x, padded ? 0.0f : acc[int64_t(i) * dv + x]);
+  }
+}
+
+template <typename T>
+void pvAccumulate(ConstWindow p, const T *v, float *acc, int32_t tq, int32_t tk,
+                  int32_t dv) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j) {
-      float w = p[int64_t(i) * tk + j];
+      float w = p.at(i, j);
       if (w == 0.0f)
         continue;
       for (int32_t x = 0; x < dv; ++x)
@@ -106,37 +145,51 @@ void pvAccumulate(const float *p, const T *v, float *acc, int32_t tq,
 
 extern "C" {
 
-void attn_qk_bf16(const uint16_t *q, const uint16_t *k, float *s, int32_t tq,
-                  int32_t tk, int32_t d, float scale) {
-  qk(q, k, s, tq, tk, d, scale);
+void attn_qk_bf16(const uint16_t *q, const uint16_t *k, int32_t k_off, float *s,
+                  int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                  int32_t d, float scale) {
+  qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);
 }
-void attn_qk_f32(const float *q, const float *k, float *s, int32_t tq,
-                 int32_t tk, int32_t d, float scale) {
-  qk(q, k, s, tq, tk, d, scale);
+void attn_qk_f32(const float *q, const float *k, int32_t k_off, float *s,
+                 int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk, int32_t d,
+                 float scale) {
+  qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);
 }
 
-void attn_mask_positions(float *s, int32_t tq, int32_t tk, int32_t q0,
-                         int32_t k0, int32_t valid_len, int32_t causal,
+void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
+                         int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,
+                         int32_t row_limit, int32_t causal,
                          int32_t causal_offset) {
+  Window w{s, s_ld, s_col};
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j) {
       int64_t key = int64_t(k0) + j, query = int64_t(q0) + i;
-      bool hidden = key >= valid_len ||
+      bool hidden = key >= key_limit || query >= row_limit ||
                     (causal != 0 && key > query + int64_t(causal_offset));
       if (hidden)
-        s[int64_t(i) * tk + j] = kNegInf;
+        w.at(i, j) = kNegInf;
     }
 }
 
-void attn_mask_keep(float *s, const uint8_t *keep, int32_t tq, int32_t tk) {
-  for (int64_t n = 0, e = int64_t(tq) * tk; n < e; ++n)
-    if (!keep[n])
-      s[n] = kNegInf;
+void attn_mask_keep_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
+                              const uint16_t *keep, int32_t off, int32_t tq,
+                              int32_t tk) {
+  maskKeepKeys(Window{s, s_ld, s_col}, keep + off, tq, tk);
 }
-
-void attn_mask_add(float *s, const float *add, int32_t tq, int32_t tk) {
-  for (int64_t n = 0, e = int64_t(tq) * tk; n < e; ++n)
-    s[n] += add[n];
+void attn_mask_keep_keys_f32(float *s, int32_t s_ld, int32_t s_col,
+                             const float *keep, int32_t off, int32_t tq,
+                             int32_t tk) {
+  maskKeepKeys(Window{s, s_ld, s_col}, keep + off, tq, tk);
+}
+void attn_mask_add_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *add, int32_t off, int32_t tq,
+                             int32_t tk) {
+  maskAddKeys(Window{s, s_ld, s_col}, add + off, tq, tk);
+}
+void attn_mask_add_keys_f32(float *s, int32_t s_ld, int32_t s_col,
+                            const float *add, int32_t off, int32_t tq,
+                            int32_t tk) {
+  maskAddKeys(Window{s, s_ld, s_col}, add + off, tq, tk);
 }
 
 void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
@@ -144,18 +197,19 @@ void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
     m[i] = kNegInf;
     l[i] = 0.0f;
   }
-  for (int64_t n = 0, e = int64_t(tq) * dv; n < e; ++n)
-    acc[n] = 0.0f;
+  attn_acc_zero(acc, tq, dv);
 }
 
-void attn_online_update_bf16(const float *s, const uint16_t *v, float *m,
+void attn_online_update_bf16(const float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *v, int32_t v_off, float *m,
                              float *l, float *acc, int32_t tq, int32_t tk,
                              int32_t dv) {
-  onlineUpdate(s, v, m, l, acc, tq, tk, dv);
+  onlineUpdate(ConstWindow{s, s_ld, s_col}, v + v_off, m, l, acc, tq, tk, dv);
 }
-void attn_online_update_f32(const float *s, const float *v, float *m, float *l,
+void attn_online_update_f32(const float *s, int32_t s_ld, int32_t s_col,
+                            const float *v, int32_t v_off, float *m, float *l,
                             float *acc, int32_t tq, int32_t tk, int32_t dv) {
-  onlineUpdate(s, v, m, l, acc, tq, tk, dv);
+  onlineUpdate(ConstWindow{s, s_ld, s_col}, v + v_off, m, l, acc, tq, tk, dv);
 }
 
 void attn_finalize_bf16(const float *acc, const float *l, uint16_t *o,
@@ -189,13 +243,37 @@ void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
   }
 }
 
-void attn_pv_accumulate_bf16(const float *p, const uint16_t *v, float *acc,
-                             int32_t tq, int32_t tk, int32_t dv) {
-  pvAccumulate(p, v, acc, tq, tk, dv);
+void attn_acc_zero(float *acc, int32_t tq, int32_t dv) {
+  for (int64_t n = 0, e = int64_t(tq) * dv; n < e; ++n)
+    acc[n] = 0.0f;
 }
-void attn_pv_accumulate_f32(const float *p, const float *v, float *acc,
+
+void attn_pv_accumulate_bf16(const float *p, int32_t p_ld, int32_t p_col,
+                             const uint16_t *v, int32_t v_off, float *acc,
+                             int32_t tq, int32_t tk, int32_t dv) {
+  pvAccumulate(ConstWindow{p, p_ld, p_col}, v + v_off, acc, tq, tk, dv);
+}
+void attn_pv_accumulate_f32(const float *p, int32_t p_ld, int32_t p_col,
+                            const float *v, int32_t v_off, float *acc,
                             int32_t tq, int32_t tk, int32_t dv) {
-  pvAccumulate(p, v, acc, tq, tk, dv);
+  pvAccumulate(ConstWindow{p, p_ld, p_col}, v + v_off, acc, tq, tk, dv);
+}
+
+void attn_store_bf16(const float *acc, uint16_t *o, int32_t q0,
+                     int32_t row_limit, int32_t tq, int32_t dv) {
+  storeTile(acc, o, q0, row_limit, tq, dv);
+}
+void attn_store_f32(const float *acc, float *o, int32_t q0, int32_t row_limit,
+                    int32_t tq, int32_t dv) {
+  storeTile(acc, o, q0, row_limit, tq, dv);
+}
+
+void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,
+                      float *dst, int32_t tq, int32_t tk) {
+  ConstWindow w{src, src_ld, src_col};
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j)
+      dst[int64_t(i) * tk + j] = w.at(i, j);
 }
 
 } // extern "C"

@@ -1,18 +1,24 @@
 //===- attn_kernels.h - core-side attention kernel ABI ----------*- C++ -*-===//
 //
 // The kernels an attn-aie program calls from `aie.core` bodies, as portable
-// C++ that compiles on the host. They define the semantics the simulator
-// executes and that NPU kernels (built with Peano/Chess, outside this repo)
-// must match. See docs/kernels.md for the full contract.
+// scalar C++ that compiles on the host. This is the executable specification:
+// the simulator's kernel models (attn.sim.kernel_models over attn.kernels)
+// and the AIE-API NPU kernels (kernels/aie2, kernels/aie2p) must match it.
+// See docs/kernels.md for the full contract.
 //
 // Conventions:
-// - Tiles are dense row-major. Q tile [tq][d], K tile [tk][d] (K is NOT
-//   transposed in memory: the DMA delivers key rows, the kernel computes the
-//   transposed-operand product), V tile [tk][dv], scores S and probabilities
-//   P [tq][tk] in f32, accumulator acc [tq][dv] in f32, running max m and
-//   running sum l [tq] in f32.
 // - Element type suffix: _bf16 (uint16_t bit patterns, round-to-nearest-even
 //   on store), _f32. Accumulation is always f32.
+// - Q tile [tq][d] and O tile [tq][dv] are dense row-major objects.
+// - K and V blocks are addressed inside the object that carries them by an
+//   element offset (`k_off`, `v_off`): K rows [tk][d] start at k + k_off, V
+//   rows [tk][dv] at v + v_off. A joined K|V(|mask|bias) object is one flat
+//   buffer; the kernels read its parts in place, nothing is copied out.
+//   K is NOT transposed in memory: the kernel computes Q·Kᵀ.
+// - Score and probability tiles (f32) are [tq][tk] windows of a row buffer
+//   with row stride `s_ld` starting at column `s_col`: element (i, j) is
+//   s[i * s_ld + s_col + j]. A dense tile is s_ld = tk, s_col = 0.
+// - acc [tq][dv], m and l [tq] are f32.
 // - Masked scores are -inf. A row whose scores are all -inf contributes
 //   nothing and finalizes to zeros (never NaN).
 //
@@ -27,35 +33,53 @@
 extern "C" {
 #endif
 
-/// S = scale * Q Kᵀ.
-void attn_qk_bf16(const uint16_t *q, const uint16_t *k, float *s, int32_t tq,
-                  int32_t tk, int32_t d, float scale);
-void attn_qk_f32(const float *q, const float *k, float *s, int32_t tq,
-                 int32_t tk, int32_t d, float scale);
+/// S[i][s_col + j] = scale * sum_x Q[i][x] K[j][x].
+void attn_qk_bf16(const uint16_t *q, const uint16_t *k, int32_t k_off, float *s,
+                  int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                  int32_t d, float scale);
+void attn_qk_f32(const float *q, const float *k, int32_t k_off, float *s,
+                 int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk, int32_t d,
+                 float scale);
 
-/// Applies position masks to a score tile whose first row is query q0 and
-/// first column is key k0: key j is hidden when j >= valid_len, and (causal
-/// != 0) when j > i + causal_offset (causal_offset = 0 for top_left,
-/// Lk - Lq for bottom_right). Hidden scores become -inf.
-void attn_mask_positions(float *s, int32_t tq, int32_t tk, int32_t q0,
-                         int32_t k0, int32_t valid_len, int32_t causal,
+/// Position masks on the score window whose first row is query q0 and first
+/// column key k0: key j is hidden when j >= key_limit, query row i is hidden
+/// entirely when i >= row_limit (padded queries), and (causal != 0) key j is
+/// hidden for row i when j > i + causal_offset (0 for top_left, Lk - Lq for
+/// bottom_right). Hidden scores become -inf.
+void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
+                         int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,
+                         int32_t row_limit, int32_t causal,
                          int32_t causal_offset);
 
-/// Explicit masks on a score tile: keep-mask (0 hides) or additive f32.
-void attn_mask_keep(float *s, const uint8_t *keep, int32_t tq, int32_t tk);
-void attn_mask_add(float *s, const float *add, int32_t tq, int32_t tk);
+/// Key-only explicit masks, one value per key broadcast over the rows, read
+/// at `off` of the object that carries them (element type of the data):
+/// keep-mask (0 hides the key) and additive (mask or bias, added in f32).
+void attn_mask_keep_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
+                              const uint16_t *keep, int32_t off, int32_t tq,
+                              int32_t tk);
+void attn_mask_keep_keys_f32(float *s, int32_t s_ld, int32_t s_col,
+                             const float *keep, int32_t off, int32_t tq,
+                             int32_t tk);
+void attn_mask_add_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *add, int32_t off, int32_t tq,
+                             int32_t tk);
+void attn_mask_add_keys_f32(float *s, int32_t s_ld, int32_t s_col,
+                            const float *add, int32_t off, int32_t tq,
+                            int32_t tk);
 
 /// m = -inf, l = 0, acc = 0.
 void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv);
 
-/// One flash-attention step over a K/V block:
+/// One flash-attention step over a K/V block (S window as above):
 ///   m' = max(m, rowmax(S)); P = exp(S - m'); c = exp(m - m')
 ///   l = c*l + rowsum(P);   acc = c*acc + P V;  m = m'
 /// Rows with m' = -inf are left unchanged.
-void attn_online_update_bf16(const float *s, const uint16_t *v, float *m,
+void attn_online_update_bf16(const float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *v, int32_t v_off, float *m,
                              float *l, float *acc, int32_t tq, int32_t tk,
                              int32_t dv);
-void attn_online_update_f32(const float *s, const float *v, float *m, float *l,
+void attn_online_update_f32(const float *s, int32_t s_ld, int32_t s_col,
+                            const float *v, int32_t v_off, float *m, float *l,
                             float *acc, int32_t tq, int32_t tk, int32_t dv);
 
 /// O = acc / l (zero rows where l == 0), rounded to the output type.
@@ -64,15 +88,35 @@ void attn_finalize_bf16(const float *acc, const float *l, uint16_t *o,
 void attn_finalize_f32(const float *acc, const float *l, float *o, int32_t tq,
                        int32_t dv);
 
-/// Whole-row softmax (unfolded / partial / full folds): P = softmax(S) per
-/// row over tk columns; all -inf rows give zeros.
+/// Whole-row softmax over dense [tq][tk] rows (p may equal s); all -inf rows
+/// give zeros.
 void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk);
 
-/// acc += P V (P in f32, V in the element type).
-void attn_pv_accumulate_bf16(const float *p, const uint16_t *v, float *acc,
+/// acc = 0 (the accumulator of the whole-row folds).
+void attn_acc_zero(float *acc, int32_t tq, int32_t dv);
+
+/// acc += P V with P a window of a probability row buffer (as S above) and V
+/// at v_off of its object.
+void attn_pv_accumulate_bf16(const float *p, int32_t p_ld, int32_t p_col,
+                             const uint16_t *v, int32_t v_off, float *acc,
                              int32_t tq, int32_t tk, int32_t dv);
-void attn_pv_accumulate_f32(const float *p, const float *v, float *acc,
+void attn_pv_accumulate_f32(const float *p, int32_t p_ld, int32_t p_col,
+                            const float *v, int32_t v_off, float *acc,
                             int32_t tq, int32_t tk, int32_t dv);
+
+/// O = acc rounded to the output type (the whole-row folds, whose P rows are
+/// already normalized); rows of queries q0 + i >= row_limit (padding beyond
+/// valid_len) are zeros.
+void attn_store_bf16(const float *acc, uint16_t *o, int32_t q0,
+                     int32_t row_limit, int32_t tq, int32_t dv);
+void attn_store_f32(const float *acc, float *o, int32_t q0, int32_t row_limit,
+                    int32_t tq, int32_t dv);
+
+/// dst = the [tq][tk] window of src at column src_col (row stride src_ld),
+/// written dense: a probability row buffer handed out one key block at a
+/// time (the partial fold's QK+softmax stage).
+void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,
+                      float *dst, int32_t tq, int32_t tk);
 
 #ifdef __cplusplus
 }

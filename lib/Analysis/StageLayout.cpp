@@ -135,26 +135,20 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     break;
   }
 
-  // Scratch of the core program (docs/kernels.md): whole score rows for the
-  // full and partial folds, a score tile (the rows themselves when one key
-  // block covers them), the V half of a joined step object, the expanded
-  // key mask/bias tiles, the output accumulator and row statistics.
-  bool rows = kind == StageKind::Full || kind == StageKind::QKSoftmax;
-  if (rows)
-    add(LayoutBuffer::Scratch, "srow", {tq, Lk}, f32, tiles);
-  if ((rows && st != Lk) || kind == StageKind::Online)
+  // Scratch of the core program (docs/kernels.md, copy-free ABI): online
+  // keeps one dense score tile and the running row max / sum; full and
+  // qk+softmax the score rows the kernels write and read windows of; online,
+  // full and pv the f32 output accumulator. K/V halves of a joined step
+  // object and key-only mask/bias rows are read in place.
+  if (kind == StageKind::Online) {
     add(LayoutBuffer::Scratch, "s", {tq, st}, f32, 1);
-  if (attention && out.joinedStep)
-    add(LayoutBuffer::Scratch, "v", {st, Dv}, p.elem, 1);
-  if (p.keepMask)
-    add(LayoutBuffer::Scratch, "keep", {tq, st}, ElementKind::I8, 1);
-  if (p.addMask || p.bias)
-    add(LayoutBuffer::Scratch, "add", {tq, st}, f32, 1);
-  if (attention || kind == StageKind::PV) {
-    add(LayoutBuffer::Scratch, "acc", {tq, Dv}, f32, tiles);
     add(LayoutBuffer::Scratch, "m", {tq}, f32, tiles);
     add(LayoutBuffer::Scratch, "l", {tq}, f32, tiles);
   }
+  if (kind == StageKind::Full || kind == StageKind::QKSoftmax)
+    add(LayoutBuffer::Scratch, "srow", {tq, Lk}, f32, tiles);
+  if (attention || kind == StageKind::PV)
+    add(LayoutBuffer::Scratch, "acc", {tq, Dv}, f32, tiles);
   if (p.validLenWords > 0)
     add(LayoutBuffer::RuntimeParams, "rtp", {p.validLenWords}, ElementKind::I32,
         1);

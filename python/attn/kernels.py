@@ -3,11 +3,16 @@
 Each function has the semantics of the C++ kernel of the same name (minus
 the ``attn_`` prefix and dtype suffix), computing in float32 like the
 kernels do; ``test/python/test_kernels.py`` checks them against the
-host-compiled C++ reference. The simulator calls these on whole tiles.
-Arrays are updated in place where the C++ kernel writes through a pointer.
+host-compiled C++ reference. They work on tiles as numpy arrays: the ABI's
+addressing (a K or V block at an element offset of its object, a score
+window at a column of a row buffer with a row stride) is the caller's, and
+the simulator's kernel models pass strided numpy views. Arrays are updated
+in place where the C++ kernel writes through a pointer.
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 import numpy as np
 
@@ -22,26 +27,39 @@ def qk(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
     return (F32(scale) * (q.astype(F32) @ k.astype(F32).T)).astype(F32)
 
 
-def mask_positions(s: np.ndarray, q0: int, k0: int, valid_len: int, causal: bool, causal_offset: int) -> np.ndarray:
-    """Hide keys at or beyond ``valid_len`` and, if ``causal``, keys
+def mask_positions(
+    s: np.ndarray,
+    q0: int,
+    k0: int,
+    valid_len: int,
+    causal: bool,
+    causal_offset: int,
+    row_limit: Optional[int] = None,
+) -> np.ndarray:
+    """Hide keys at or beyond ``valid_len`` (the key limit), whole query rows at
+    or beyond ``row_limit`` (None: no row limit) and, if ``causal``, keys
     ``j > i + causal_offset`` (global positions; tile origin ``(q0, k0)``)."""
     tq, tk = s.shape
     i = np.arange(q0, q0 + tq, dtype=np.int64)[:, None]
     j = np.arange(k0, k0 + tk, dtype=np.int64)[None, :]
     hidden = np.broadcast_to(j >= valid_len, (tq, tk))
+    if row_limit is not None:
+        hidden = hidden | (i >= row_limit)
     if causal:
         hidden = hidden | (j > i + causal_offset)
     s[hidden] = NEG_INF
     return s
 
 
-def mask_keep(s: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    s[~keep.astype(bool)] = NEG_INF
+def mask_keep_keys(s: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Hide the keys (columns) whose keep value is 0; ``keep`` has one value per key."""
+    s[:, keep.astype(F32) == 0] = NEG_INF
     return s
 
 
-def mask_add(s: np.ndarray, add: np.ndarray) -> np.ndarray:
-    s += add.astype(F32)
+def mask_add_keys(s: np.ndarray, add: np.ndarray) -> np.ndarray:
+    """Add one f32 value per key (an additive key mask or key bias) to every row."""
+    s += add.astype(F32)[None, :]
     return s
 
 
@@ -78,6 +96,21 @@ def softmax_rows(s: np.ndarray) -> np.ndarray:
     e = np.where(live, np.exp(s - np.where(live, row_max, F32(0))), F32(0)).astype(F32)
     total = e.sum(axis=1, keepdims=True, dtype=F32)
     return np.where(live, e / np.where(live, total, F32(1)), F32(0)).astype(F32)
+
+
+def acc_zero(tq: int, dv: int) -> np.ndarray:
+    """The accumulator of the whole-row folds: zeros."""
+    return np.zeros((tq, dv), F32)
+
+
+def store(acc: np.ndarray, dtype: str = "f32", q0: int = 0, row_limit: Optional[int] = None) -> np.ndarray:
+    """O = acc rounded to ``dtype`` (whole-row folds: P is already normalized); rows of
+    queries ``q0 + i >= row_limit`` are zeros (None: no row limit)."""
+    out = acc.astype(F32)
+    if row_limit is not None:
+        rows = np.arange(q0, q0 + out.shape[0], dtype=np.int64) >= row_limit
+        out = np.where(rows[:, None], F32(0), out).astype(F32)
+    return round_to_dtype(out, dtype)
 
 
 def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray) -> None:

@@ -62,38 +62,82 @@ def bits_to_f32(b: np.ndarray) -> np.ndarray:
 RTOL = 2e-6  # f32 summation order differs between the scalar C++ and numpy
 
 
+def window(buf: np.ndarray, ld: int, col: int, rows: int, cols: int) -> np.ndarray:
+    """The [rows][cols] window at column ``col`` of a flat row buffer of row stride ``ld``."""
+    return buf[: rows * ld].reshape(rows, ld)[:, col : col + cols]
+
+
 @pytest.mark.parametrize("tq,tk,d", [(1, 1, 1), (4, 8, 16), (7, 5, 40), (64, 64, 64)])
 def test_qk_matches(lib, tq, tk, d):
     rng = np.random.default_rng(tq * 100 + d)
-    q, k = rng.standard_normal((tq, d)).astype(np.float32), rng.standard_normal((tk, d)).astype(np.float32)
-    s = np.zeros((tq, tk), np.float32)
-    lib.attn_qk_f32(ptr(q), ptr(k), ptr(s), I32(tq), I32(tk), I32(d), ctypes.c_float(0.125))
-    np.testing.assert_allclose(s, K.qk(q, k, 0.125), rtol=RTOL, atol=1e-5)
-    qb, kb = bf16_bits(q), bf16_bits(k)
-    lib.attn_qk_bf16(ptr(qb, U16P), ptr(kb, U16P), ptr(s), I32(tq), I32(tk), I32(d), ctypes.c_float(0.5))
-    np.testing.assert_allclose(s, K.qk(bits_to_f32(qb), bits_to_f32(kb), 0.5), rtol=RTOL, atol=1e-5)
+    q = rng.standard_normal((tq, d)).astype(np.float32)
+    k_off = 3 * d  # K rows start inside their object
+    kobj = rng.standard_normal(k_off + tk * d + 5).astype(np.float32)
+    k = kobj[k_off : k_off + tk * d].reshape(tk, d)
+    ld, col = tk + 9, 4  # a window of a wider score row buffer
+    s = np.full(tq * ld, 7.0, np.float32)
+    lib.attn_qk_f32(
+        ptr(q), ptr(kobj), I32(k_off), ptr(s), I32(ld), I32(col), I32(tq), I32(tk), I32(d), ctypes.c_float(0.125)
+    )
+    np.testing.assert_allclose(window(s, ld, col, tq, tk), K.qk(q, k, 0.125), rtol=RTOL, atol=1e-5)
+    outside = np.ones(tq * ld, bool)
+    window(outside, ld, col, tq, tk)[:] = False
+    np.testing.assert_array_equal(s[outside], 7.0)  # nothing outside the window is written
+    qb, kb = bf16_bits(q), bf16_bits(kobj)
+    lib.attn_qk_bf16(
+        ptr(qb, U16P),
+        ptr(kb, U16P),
+        I32(k_off),
+        ptr(s),
+        I32(ld),
+        I32(col),
+        I32(tq),
+        I32(tk),
+        I32(d),
+        ctypes.c_float(0.5),
+    )
+    ref = K.qk(bits_to_f32(qb), bits_to_f32(kb)[k_off : k_off + tk * d].reshape(tk, d), 0.5)
+    np.testing.assert_allclose(window(s, ld, col, tq, tk), ref, rtol=RTOL, atol=1e-5)
 
 
-@pytest.mark.parametrize("causal,offset,valid", [(0, 0, 9), (1, 0, 100), (1, 3, 6), (1, -2, 100)])
-def test_mask_positions_matches(lib, causal, offset, valid):
+@pytest.mark.parametrize(
+    "causal,offset,valid,rows", [(0, 0, 9, 100), (1, 0, 100, 100), (1, 3, 6, 5), (1, -2, 100, 3), (0, 0, 100, 0)]
+)
+def test_mask_positions_matches(lib, causal, offset, valid, rows):
     rng = np.random.default_rng(1)
-    s = rng.standard_normal((6, 8)).astype(np.float32)
+    ld, col = 13, 2
+    s = rng.standard_normal(6 * ld).astype(np.float32)
     c = s.copy()
-    lib.attn_mask_positions(ptr(c), I32(6), I32(8), I32(2), I32(4), I32(valid), I32(causal), I32(offset))
-    np.testing.assert_array_equal(c, K.mask_positions(s.copy(), 2, 4, valid, bool(causal), offset))
+    lib.attn_mask_positions(
+        ptr(c), I32(ld), I32(col), I32(6), I32(8), I32(2), I32(4), I32(valid), I32(rows), I32(causal), I32(offset)
+    )
+    ours = s.copy()
+    K.mask_positions(window(ours, ld, col, 6, 8), 2, 4, valid, bool(causal), offset, rows)
+    np.testing.assert_array_equal(c, ours)
+    if rows <= 2:  # every query row is padding
+        assert np.isneginf(window(c, ld, col, 6, 8)).all()
 
 
-def test_explicit_masks_match(lib):
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+def test_key_masks_match(lib, dtype):
     rng = np.random.default_rng(2)
-    s = rng.standard_normal((5, 7)).astype(np.float32)
-    keep = (rng.random((5, 7)) < 0.6).astype(np.uint8)
-    add = rng.standard_normal((5, 7)).astype(np.float32)
-    c = s.copy()
-    lib.attn_mask_keep(ptr(c), ptr(keep, U8P), I32(5), I32(7))
-    np.testing.assert_array_equal(c, K.mask_keep(s.copy(), keep))
-    c = s.copy()
-    lib.attn_mask_add(ptr(c), ptr(add), I32(5), I32(7))
-    np.testing.assert_array_equal(c, K.mask_add(s.copy(), add))
+    tq, tk, ld, col, off = 5, 7, 11, 3, 9
+    s = rng.standard_normal(tq * ld).astype(np.float32)
+    obj = rng.standard_normal(off + tk + 2).astype(np.float32)
+    obj[off : off + tk][rng.random(tk) < 0.4] = 0.0  # keep-mask zeros
+    if dtype == "bf16":
+        raw, values, sfx, kind = bf16_bits(obj), bits_to_f32(bf16_bits(obj)), "bf16", U16P
+    else:
+        raw, values, sfx, kind = obj, obj, "f32", F32P
+    row = values[off : off + tk]
+    for kernel, fn in (("keep", K.mask_keep_keys), ("add", K.mask_add_keys)):
+        c = s.copy()
+        getattr(lib, f"attn_mask_{kernel}_keys_{sfx}")(
+            ptr(c), I32(ld), I32(col), ptr(raw, kind), I32(off), I32(tq), I32(tk)
+        )
+        ours = s.copy()
+        fn(window(ours, ld, col, tq, tk), row)
+        np.testing.assert_array_equal(c, ours)
 
 
 def test_softmax_rows_matches_and_handles_masked_rows(lib):
@@ -112,24 +156,47 @@ def test_softmax_rows_matches_and_handles_masked_rows(lib):
 @pytest.mark.parametrize("dtype", ["f32", "bf16"])
 def test_online_update_and_finalize_match(lib, dtype):
     rng = np.random.default_rng(4)
-    tq, tk, dv, blocks = 5, 6, 8, 3
+    tq, tk, dv, blocks, ld, col, v_off = 5, 6, 8, 3, 10, 2, 17
     m_c, l_c, acc_c = K.online_init(tq, dv)
     m_n, l_n, acc_n = K.online_init(tq, dv)
     for b in range(blocks):
-        s = rng.standard_normal((tq, tk)).astype(np.float32)
+        sbuf = rng.standard_normal(tq * ld).astype(np.float32)
+        s = window(sbuf, ld, col, tq, tk)
         s[0] = -np.inf  # a row that never sees a key
         if b == 0:
             s[1] = -np.inf  # a row whose first block is fully hidden
-        v = rng.standard_normal((tk, dv)).astype(np.float32)
+        vobj = rng.standard_normal(v_off + tk * dv).astype(np.float32)
         if dtype == "bf16":
-            vb = bf16_bits(v)
+            vb = bf16_bits(vobj)
             lib.attn_online_update_bf16(
-                ptr(s), ptr(vb, U16P), ptr(m_c), ptr(l_c), ptr(acc_c), I32(tq), I32(tk), I32(dv)
+                ptr(sbuf),
+                I32(ld),
+                I32(col),
+                ptr(vb, U16P),
+                I32(v_off),
+                ptr(m_c),
+                ptr(l_c),
+                ptr(acc_c),
+                I32(tq),
+                I32(tk),
+                I32(dv),
             )
-            v = bits_to_f32(vb)
+            vobj = bits_to_f32(vb)
         else:
-            lib.attn_online_update_f32(ptr(s), ptr(v), ptr(m_c), ptr(l_c), ptr(acc_c), I32(tq), I32(tk), I32(dv))
-        K.online_update(s, v, m_n, l_n, acc_n)
+            lib.attn_online_update_f32(
+                ptr(sbuf),
+                I32(ld),
+                I32(col),
+                ptr(vobj),
+                I32(v_off),
+                ptr(m_c),
+                ptr(l_c),
+                ptr(acc_c),
+                I32(tq),
+                I32(tk),
+                I32(dv),
+            )
+        K.online_update(s, vobj[v_off:].reshape(tk, dv), m_n, l_n, acc_n)
         np.testing.assert_allclose(m_c, m_n, rtol=0, atol=0)
         np.testing.assert_allclose(l_c, l_n, rtol=RTOL)
         np.testing.assert_allclose(acc_c, acc_n, rtol=RTOL, atol=1e-5)
@@ -146,15 +213,46 @@ def test_online_update_and_finalize_match(lib, dtype):
     assert np.isfinite(o).all()
 
 
-def test_pv_accumulate_matches(lib):
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+def test_pv_accumulate_and_store_match(lib, dtype):
     rng = np.random.default_rng(5)
-    p = rng.random((4, 6)).astype(np.float32)
-    v = rng.standard_normal((6, 3)).astype(np.float32)
-    acc = rng.standard_normal((4, 3)).astype(np.float32)
-    c, n = acc.copy(), acc.copy()
-    lib.attn_pv_accumulate_f32(ptr(p), ptr(v), ptr(c), I32(4), I32(6), I32(3))
-    K.pv_accumulate(p, v, n)
+    tq, tk, dv, ld, col, v_off = 4, 6, 3, 15, 6, 11
+    pbuf = rng.random(tq * ld).astype(np.float32)
+    p = window(pbuf, ld, col, tq, tk)
+    vobj = rng.standard_normal(v_off + tk * dv).astype(np.float32)
+    acc = np.zeros((tq, dv), np.float32)
+    lib.attn_acc_zero(ptr(acc), I32(tq), I32(dv))
+    c, n = acc.copy(), K.acc_zero(tq, dv)
+    if dtype == "bf16":
+        vb = bf16_bits(vobj)
+        lib.attn_pv_accumulate_bf16(
+            ptr(pbuf), I32(ld), I32(col), ptr(vb, U16P), I32(v_off), ptr(c), I32(tq), I32(tk), I32(dv)
+        )
+        vobj = bits_to_f32(vb)
+        o = np.zeros((tq, dv), np.uint16)
+        store = lambda: lib.attn_store_bf16(ptr(c), ptr(o, U16P), I32(5), I32(7), I32(tq), I32(dv))  # noqa: E731
+    else:
+        lib.attn_pv_accumulate_f32(
+            ptr(pbuf), I32(ld), I32(col), ptr(vobj), I32(v_off), ptr(c), I32(tq), I32(tk), I32(dv)
+        )
+        o = np.zeros((tq, dv), np.float32)
+        store = lambda: lib.attn_store_f32(ptr(c), ptr(o), I32(5), I32(7), I32(tq), I32(dv))  # noqa: E731
+    K.pv_accumulate(p, vobj[v_off:].reshape(tk, dv), n)
     np.testing.assert_allclose(c, n, rtol=RTOL, atol=1e-6)
+    store()
+    got = bits_to_f32(o) if dtype == "bf16" else o
+    np.testing.assert_array_equal(got, K.store(c, dtype, 5, 7))  # rows 7, 8 (i = 2, 3) are padding
+    np.testing.assert_array_equal(got[2:], 0.0)
+    assert (got[:2] != 0).all()
+
+
+def test_copy_window_matches(lib):
+    rng = np.random.default_rng(6)
+    tq, tk, ld, col = 3, 4, 12, 8
+    src = rng.standard_normal(tq * ld).astype(np.float32)
+    dst = np.zeros((tq, tk), np.float32)
+    lib.attn_copy_window(ptr(src), I32(ld), I32(col), ptr(dst), I32(tq), I32(tk))
+    np.testing.assert_array_equal(dst, window(src, ld, col, tq, tk))
 
 
 @pytest.mark.parametrize(
@@ -178,11 +276,9 @@ def test_tiled_flash_attention_from_kernels_matches_reference(lq, lk, causal, va
         m, row_sum, acc = K.online_init(len(qt), dv)
         for k0 in range(0, lk, tk):
             s = K.qk(qt, k[k0 : k0 + tk], scale)
-            K.mask_positions(s, q0, k0, vl, causal != "none", offset)
+            K.mask_positions(s, q0, k0, vl, causal != "none", offset, row_limit=valid)
             K.online_update(s, v[k0 : k0 + tk], m, row_sum, acc)
         out[q0 : q0 + tq] = K.finalize(acc, row_sum, "f32")
     vl_arr = None if valid is None else np.array([valid], np.int32)
     ref = R.attention(q[None, None], k[None, None], v[None, None], causal=causal, valid_len=vl_arr)[0, 0]
-    if valid is not None:
-        out[valid:] = 0.0  # query rows past valid_len are the caller's to zero
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)

@@ -187,12 +187,33 @@ def test_kernel_on_a_too_small_buffer_is_an_error() -> None:
         sim.run(text, np.zeros(1024, np.float32), np.zeros(512, np.float32))
 
 
+def test_kernel_window_outside_its_row_stride_is_an_error() -> None:
+    text = (PROGRAMS / "matmul_join_split.mlir").read_text()
+    # the score window: 16 columns at column 4 of rows of stride 16
+    text = text.replace("%z, %n, %zero, %n, %n, %n, %one)", "%z, %n, %four, %n, %n, %n, %one)")
+    text = text.replace(
+        "%zero = arith.constant 0 : i32\n", "%zero = arith.constant 0 : i32\n      %four = arith.constant 4 : i32\n"
+    )
+    with pytest.raises(
+        sim.SimMisuseError,
+        match="kernel @attn_qk_f32: 's' window of 16 columns at column 4 does not fit row stride 16",
+    ):
+        sim.run(text, np.zeros(1024, np.float32), np.zeros(512, np.float32))
+
+
+def test_kernel_offset_past_its_object_is_an_error() -> None:
+    text = (PROGRAMS / "matmul_join_split.mlir").read_text()
+    text = text.replace("(%x, %y, %zero, %z,", "(%x, %y, %n, %z,")  # K rows 16 elements into a 256-element tile
+    with pytest.raises(sim.SimMisuseError, match="kernel @attn_qk_f32: 'k' has 240 elements but the call needs"):
+        sim.run(text, np.zeros(1024, np.float32), np.zeros(512, np.float32))
+
+
 def test_kernel_declaration_must_match_the_abi() -> None:
     text = (PROGRAMS / "matmul_join_split.mlir").read_text()
-    text = text.replace("memref<16x16xf32>, i32, i32, i32, f32)", "memref<16x16xf32>, i32, i32, i32, i32)")
+    text = text.replace("i32, i32, i32, i32, i32, f32)", "i32, i32, i32, i32, i32, i32)")
     text = text.replace("%one = arith.constant 1.0 : f32", "%one = arith.constant 1 : i32")
     with pytest.raises(
-        sim.SimError, match="func.call @attn_qk_f32 at <input>:\\d+:\\d+: argument 6 has type i32, the kernel takes f32"
+        sim.SimError, match="func.call @attn_qk_f32 at <input>:\\d+:\\d+: argument 9 has type i32, the kernel takes f32"
     ):
         sim.run(text, np.zeros(1024, np.float32), np.zeros(512, np.float32))
 

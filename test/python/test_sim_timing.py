@@ -89,7 +89,8 @@ def compute_program(calls: int, tq: int, tk: int, d: int) -> str:
     q, k, s = f"memref<{tq}x{d}xbf16>", f"memref<{tk}x{d}xbf16>", f"memref<{tq}x{tk}xf32>"
     return f"""module {{
   aie.device(npu2) {{
-    func.func private @attn_qk_bf16({q}, {k}, {s}, i32, i32, i32, f32) attributes {{link_with = "attn_kernels.o"}}
+    func.func private @attn_qk_bf16({q}, {k}, i32, {s}, i32, i32, i32, i32, i32, f32)
+        attributes {{link_with = "attn_kernels.o"}}
     %shim = aie.tile(0, 0)
     %core = aie.tile(0, 2)
     %qb = aie.buffer(%core) {{sym_name = "qb"}} : {q}
@@ -103,9 +104,11 @@ def compute_program(calls: int, tq: int, tk: int, d: int) -> str:
       %tq = arith.constant {tq} : i32
       %tk = arith.constant {tk} : i32
       %d = arith.constant {d} : i32
+      %zero = arith.constant 0 : i32
       %scale = arith.constant 1.0 : f32
       scf.for %i = %c0 to %n step %c1 {{
-        func.call @attn_qk_bf16(%qb, %kb, %sb, %tq, %tk, %d, %scale) : ({q}, {k}, {s}, i32, i32, i32, f32) -> ()
+        func.call @attn_qk_bf16(%qb, %kb, %zero, %sb, %tk, %zero, %tq, %tk, %d, %scale)
+            : ({q}, {k}, i32, {s}, i32, i32, i32, i32, i32, f32) -> ()
       }}
       %sv = aie.objectfifo.acquire @done(Produce, 1) : !aie.objectfifosubview<memref<16xi32>>
       aie.objectfifo.release @done(Produce, 1)

@@ -28,6 +28,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <map>
+#include <numeric>
 
 #define DEBUG_TYPE "convert-attn-to-aie"
 
@@ -43,6 +44,9 @@ using namespace mlir::attn::aiemap;
 namespace {
 
 constexpr llvm::StringLiteral kKernelObject = "attn_kernels.o";
+/// The -D values an NPU build of kernels/aie2 or kernels/aie2p compiles the
+/// kernel object with (docs/kernels.md), on every kernel declaration.
+constexpr llvm::StringLiteral kKernelDefinesAttr = "attn.kernel_defines";
 
 /// Builds one aie.device from a stage and its schedule.
 class DeviceEmitter {
@@ -136,8 +140,47 @@ private:
 
   void emitTiles();
   void emitFifos();
-  void emitCore(const CoreSpec &core);
   void emitSequence(StringRef name);
+
+  // Core bodies (docs/kernels.md): one emitter per stage kind. Cores move no
+  // tile element by element; kernels address K/V inside their objects by
+  // offset and score windows inside row buffers by row stride and column.
+  // Every loop that acquires or releases an object FIFO has a constant trip
+  // count.
+  struct CoreState {
+    const CoreSpec *core = nullptr;
+    Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf; // scratch (may be null)
+    Value batch, q0;          // of the current item (i32 q0)
+    Value rowLimit, keyLimit; // i32; rowLimit null without valid_len
+  };
+  void emitCore(const CoreSpec &core);
+  CoreState emitScratch(const CoreSpec &core);
+  void emitWorkLoops(CoreState &cs);
+  void emitUnit(CoreState &cs, Value k, int64_t rounds);
+  void emitItem(CoreState &cs);
+  void emitOnlineItem(CoreState &cs);
+  void emitFullItem(CoreState &cs);
+  void emitQKItem(CoreState &cs);
+  void emitSoftmaxItem(CoreState &cs);
+  void emitQKSoftmaxItem(CoreState &cs);
+  void emitPVItem(CoreState &cs);
+  void readValidLen(CoreState &cs);
+  void maskPositions(CoreState &cs, Value s, int64_t ld, Value col,
+                     int64_t cols, Value k0);
+  Value blockIsLive(CoreState &cs, Value k0);
+  void guarded(CoreState &cs, Value k0, llvm::function_ref<void()> fn);
+  void explicitMasks(Value obj, Value s, int64_t ld, Value col, int64_t cols);
+  bool needsMask() const {
+    return d.causal || d.hasValidLen || d.keyLimit < d.kvLen;
+  }
+  bool joinedStep(const CoreSpec &core) {
+    return fifos.lookup(core.stepFifo)->shape.size() == 1;
+  }
+  std::string typed(StringRef kernel) {
+    return (kernel + (d.elem == ElementKind::BF16 ? "_bf16" : "_f32")).str();
+  }
+  /// Compile-time tile sizes of the kernel object this device links.
+  DictionaryAttr kernelDefines();
 };
 
 void DeviceEmitter::call(StringRef name, ValueRange args) {
@@ -153,6 +196,7 @@ void DeviceEmitter::call(StringRef name, ValueRange args) {
                               b.getFunctionType(args.getTypes(), {}));
     fn.setPrivate();
     fn->setAttr("link_with", b.getStringAttr(kKernelObject));
+    fn->setAttr(kKernelDefinesAttr, kernelDefines());
     kernels[name] = fn;
     lastKernel = fn;
   }
@@ -206,22 +250,39 @@ void DeviceEmitter::emitFifos() {
                                   offsets(l.srcOffsets), offsets(l.dstOffsets));
 }
 
-void DeviceEmitter::emitCore(const CoreSpec &core) {
-  const int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
-  const int64_t st = sch.stepTile, Lk = d.kvLen, D = d.headDim, Dv = d.valueDim;
-  const llvm::StringRef tsuffix = d.elem == ElementKind::BF16 ? "bf16" : "f32";
-  const bool needsMask = d.causal || d.hasValidLen || d.keyLimit < d.kvLen;
-  Type f32t = b.getF32Type();
+DictionaryAttr DeviceEmitter::kernelDefines() {
+  // TK: key columns of the score windows the kernels take; LD: row stride of
+  // the score buffer they live in (= TK for a dense tile).
+  int64_t tk = sch.stepTile, ld = sch.stepTile;
+  if (d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax)
+    ld = d.kvLen;
+  if (d.kind == StageKind::Softmax)
+    tk = ld = d.kvLen;
+  auto value = [&](int64_t v) { return b.getI32IntegerAttr(v); };
+  SmallVector<NamedAttribute> defs{
+      b.getNamedAttr("ATTN_BF16", value(d.elem == ElementKind::BF16)),
+      b.getNamedAttr("ATTN_D", value(d.headDim)),
+      b.getNamedAttr("ATTN_DV", value(d.valueDim)),
+      b.getNamedAttr("ATTN_LD", value(ld)),
+      b.getNamedAttr("ATTN_TK", value(tk)),
+      b.getNamedAttr("ATTN_TQ", value(d.qTile))};
+  return b.getDictionaryAttr(defs);
+}
+
+DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
   std::string at = llvm::formatv("c{0}_r{1}", core.tile.col, core.row).str();
   Value coreTile = tile(core.tile);
-
   // Per-core scratch buffers: exactly the stage layout's (StageLayout.h),
   // so that what aie-check-limits measures is what the schedule planned.
+  // Online: one dense score tile and the running state. Full / QK+softmax:
+  // the score row buffer the kernels write and read windows of. Full and PV
+  // accumulate normalized probabilities, so they keep no m / l.
   llvm::StringMap<Value> scratch;
   for (const LayoutBuffer &lb : sch.core.buffers) {
     if (lb.use != LayoutBuffer::Scratch &&
         lb.use != LayoutBuffer::RuntimeParams)
       continue;
+    // The rtp buffer is named as the runtime sequence writes it.
     std::string symbol = lb.use == LayoutBuffer::RuntimeParams
                              ? core.rtpBuffer
                              : lb.name + "_" + at;
@@ -229,355 +290,327 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
         b, loc, memref(lb.shape, elemType(lb.elem)), coreTile,
         b.getStringAttr(symbol), IntegerAttr(), ElementsAttr(), IntegerAttr());
   }
-  bool rows = d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax;
-  Value rowBuf = scratch.lookup("srow");
-  // With one key block the score tile is the score rows.
-  Value sBuf = scratch.lookup("s");
-  if (rows && !sBuf)
-    sBuf = rowBuf;
-  // The V half of a joined K/V object, copied out for the kernels.
-  Value vBuf = scratch.lookup("v");
-  // Key-only mask/bias rows of the step object, expanded to the tiles the
-  // kernels take: a byte keep tile, an f32 additive tile.
-  Value keepBuf = scratch.lookup("keep"), addBuf = scratch.lookup("add");
-  Value accBuf = scratch.lookup("acc"), mBuf = scratch.lookup("m");
-  Value lBuf = scratch.lookup("l"), rtpBuf = scratch.lookup("rtp");
+  CoreState cs;
+  cs.core = &core;
+  cs.sBuf = scratch.lookup("s");
+  cs.mBuf = scratch.lookup("m");
+  cs.lBuf = scratch.lookup("l");
+  cs.rowBuf = scratch.lookup("srow");
+  cs.accBuf = scratch.lookup("acc");
+  cs.rtpBuf = scratch.lookup("rtp");
+  return cs;
+}
 
-  auto coreOp = aie::CoreOp::create(b, loc, coreTile);
+void DeviceEmitter::emitCore(const CoreSpec &core) {
+  CoreState cs = emitScratch(core);
+  auto coreOp = aie::CoreOp::create(b, loc, tile(core.tile));
   Block *body = new Block();
   coreOp.getBody().push_back(body);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(body);
   aie::EndOp::create(b, loc);
   b.setInsertionPointToStart(body);
+  emitWorkLoops(cs);
+}
 
-  using aie::ObjectFifoPort;
-  const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
-  const int64_t P = sch.coresPerGroup, nQ = d.qLen / tq;
-  const int64_t workPerBatch = sch.workHeads / d.batch;
-  const int64_t lane = core.columnInGroup * R + core.row;
-
-  loop(idx(0), idx(sch.unitsOfGroup(core.group)), [&](Value k) {
-    Value unit = add(idx(core.group), mul(k, idx(NG)));
-    Value kh = div(unit, idx(S)), split = rem(unit, idx(S));
-    Value start = div(mul(split, idx(n)), idx(S));
-    Value end = div(mul(add(split, idx(1)), idx(n)), idx(S));
-    Value len = sub(end, start);
-    Value rounds = div(add(len, idx(P - 1)), idx(P));
-    Value batch = div(kh, idx(workPerBatch));
-    loop(idx(0), rounds, [&](Value round) {
-      // Same item choice as the planner: the last round is shifted back
-      // to end with the chunk; a chunk shorter than P repeats its last item.
-      Value lastBase = arith::MaxSIOp::create(b, loc, sub(len, idx(P)), idx(0));
-      Value base = arith::MinUIOp::create(b, loc, mul(round, idx(P)), lastBase);
-      Value li = arith::MinUIOp::create(b, loc, add(base, idx(lane)),
-                                        sub(len, idx(1)));
-      Value item = add(start, li);
-      Value qi = rem(item, idx(nQ));
-      Value q0 = mul(qi, idx(tq));
-      Value q0i = toI32(q0);
-
-      // valid_len: read after the first acquire, when the runtime sequence
-      // has written it. Rows compare with the raw value, keys with the
-      // value clamped to the real keys.
-      Value rowLimit, keyLimit;
-      auto readValidLen = [&]() {
-        if (rtpBuf) {
-          Value raw = memref::LoadOp::create(b, loc, rtpBuf, ValueRange{batch});
-          rowLimit = arith::MaxSIOp::create(b, loc, raw, i32(0));
-          keyLimit = arith::MinSIOp::create(b, loc, rowLimit, i32(d.keyLimit));
-        } else {
-          keyLimit = i32(d.keyLimit);
-        }
-      };
-      auto mask = [&](Value s, int64_t cols, Value k0) {
-        if (!needsMask)
-          return;
-        call("attn_mask_positions",
-             {s, i32(tq), i32(cols), q0i, k0, keyLimit, i32(d.causal ? 1 : 0),
-              i32(d.causalOffset)});
-      };
-      // Whether key block [k0, k0 + cols) has any visible key for the tile.
-      auto live = [&](Value k0) -> Value {
-        Value c = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, k0,
-                                        keyLimit);
-        if (d.causal) {
-          Value last = add(q0i, i32(tq - 1 + d.causalOffset));
-          Value seen = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                             k0, last);
-          c = arith::AndIOp::create(b, loc, c, seen);
-        }
-        return c;
-      };
-      auto guarded = [&](Value k0, auto fn) {
-        if (needsMask)
-          ifThen(live(k0), fn);
-        else
-          fn();
-      };
-      // l[i] = 0 (keep = true: l[i] unchanged) / 1 per row validity.
-      auto setRowWeights = [&](bool keep) {
-        if (!rowLimit && keep)
-          return;
-        loop(idx(0), idx(tq), [&](Value i) {
-          Value one = keep ? memref::LoadOp::create(b, loc, lBuf, ValueRange{i})
-                                 .getResult()
-                           : f32(1.0);
-          Value w = one;
-          if (rowLimit) {
-            Value row = add(q0i, toI32(i));
-            Value valid = arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::slt, row, rowLimit);
-            w = arith::SelectOp::create(b, loc, valid, one, f32(0.0));
-          }
-          memref::StoreOp::create(b, loc, w, lBuf, ValueRange{i});
-        });
-      };
-      // Zero the rows of padded queries in a [tq][cols] probability block.
-      auto zeroRows = [&](Value p, int64_t cols) {
-        if (!rowLimit)
-          return;
-        Value first =
-            arith::MaxSIOp::create(b, loc, sub(rowLimit, q0i), i32(0));
-        first = arith::MinSIOp::create(b, loc, first, i32(tq));
-        Value firstIdx =
-            arith::IndexCastOp::create(b, loc, b.getIndexType(), first);
-        loop(firstIdx, idx(tq), [&](Value i) {
-          loop(idx(0), idx(cols), [&](Value j) {
-            memref::StoreOp::create(b, loc, f32(0.0), p, ValueRange{i, j});
-          });
-        });
-      };
-      // A joined K/V object is one flat buffer, K block first: K is that
-      // buffer's start (a reinterpretation, no copy); V is copied out into a
-      // tile of its own (kernels take one pointer per operand and a pointer
-      // into the middle of an object has no identity-layout memref).
-      auto kView = [&](Value obj) -> Value {
-        if (fifos.lookup(core.stepFifo)->shape.size() == 2)
-          return obj;
-        Value flat = memref::SubViewOp::create(
-            b, loc, memref({st * D}, dataType()), obj,
-            ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(st * D)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-        return memref::ExpandShapeOp::create(
-            b, loc, memref({st, D}, dataType()), flat,
-            ArrayRef<ReassociationIndices>{{0, 1}});
-      };
-      auto vCopy = [&](Value obj) -> Value {
-        loop(idx(0), idx(st), [&](Value i) {
-          loop(idx(0), idx(Dv), [&](Value j) {
-            Value at = add(idx(st * D), add(mul(i, idx(Dv)), j));
-            Value x = memref::LoadOp::create(b, loc, obj, ValueRange{at});
-            memref::StoreOp::create(b, loc, x, vBuf, ValueRange{i, j});
-          });
-        });
-        return vBuf;
-      };
-      // Explicit key-only mask/bias: their rows follow the K and V blocks
-      // in the joined step object; each is broadcast over the tile's rows.
-      auto explicitMasks = [&](Value obj, Value s) {
-        int64_t off = st * (D + Dv);
-        auto row = [&](Value j) -> Value {
-          Value x =
-              memref::LoadOp::create(b, loc, obj, ValueRange{add(idx(off), j)});
-          if (x.getType() != f32t)
-            x = arith::ExtFOp::create(b, loc, f32t, x);
-          return x;
-        };
-        auto expand = [&](Value tileBuf, auto convert) {
-          loop(idx(0), idx(st), [&](Value j) {
-            Value v = convert(row(j));
-            loop(idx(0), idx(tq), [&](Value i) {
-              memref::StoreOp::create(b, loc, v, tileBuf, ValueRange{i, j});
-            });
-          });
-        };
-        if (d.maskKind == StageDesc::KeepMask) {
-          expand(keepBuf, [&](Value x) -> Value {
-            Value keep = arith::CmpFOp::create(
-                b, loc, arith::CmpFPredicate::UNE, x, f32(0.0));
-            return arith::ExtUIOp::create(b, loc, b.getIntegerType(8), keep);
-          });
-          call("attn_mask_keep", {s, keepBuf, i32(tq), i32(st)});
-        } else if (d.maskKind == StageDesc::AddMask) {
-          expand(addBuf, [](Value x) { return x; });
-          call("attn_mask_add", {s, addBuf, i32(tq), i32(st)});
-        }
-        if (d.maskKind != StageDesc::NoMask)
-          off += st;
-        if (d.hasBias) {
-          expand(addBuf, [](Value x) { return x; });
-          call("attn_mask_add", {s, addBuf, i32(tq), i32(st)});
-        }
-      };
-      // Score tiles and whole score rows: the kernels write dense [tq][tk]
-      // tiles, the row softmax wants [tq][Lk] rows.
-      auto copyTile = [&](Value from, Value to, Value k0, bool toRows) {
-        if (from == to)
-          return;
-        Value col0 = arith::IndexCastOp::create(b, loc, b.getIndexType(), k0);
-        loop(idx(0), idx(tq), [&](Value i) {
-          loop(idx(0), idx(tk), [&](Value j) {
-            Value wide = add(col0, j);
-            Value v = memref::LoadOp::create(
-                b, loc, from, toRows ? ValueRange{i, j} : ValueRange{i, wide});
-            memref::StoreOp::create(
-                b, loc, v, to, toRows ? ValueRange{i, wide} : ValueRange{i, j});
-          });
-        });
-      };
-      const int64_t blocks = Lk / tk;
-
-      switch (d.kind) {
-      case StageKind::Online: {
-        Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        readValidLen();
-        call("attn_online_init", {mBuf, lBuf, accBuf, i32(tq), i32(Dv)});
-        loop(idx(0), idx(sch.steps), [&](Value j) {
-          Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          Value k0 = toI32(mul(j, idx(st)));
-          guarded(k0, [&]() {
-            Value kt = kView(obj);
-            Value vt = vCopy(obj);
-            call(("attn_qk_" + tsuffix).str(),
-                 {q, kt, sBuf, i32(tq), i32(st), i32(D), f32(d.scale)});
-            mask(sBuf, st, k0);
-            explicitMasks(obj, sBuf);
-            call(("attn_online_update_" + tsuffix).str(),
-                 {sBuf, vt, mBuf, lBuf, accBuf, i32(tq), i32(st), i32(Dv)});
-          });
-          release(core.stepFifo, ObjectFifoPort::Consume);
-        });
-        setRowWeights(/*keep=*/true);
-        Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
-        call(("attn_finalize_" + tsuffix).str(),
-             {accBuf, lBuf, o, i32(tq), i32(Dv)});
-        release(core.outFifo, ObjectFifoPort::Produce);
-        release(core.itemFifo, ObjectFifoPort::Consume);
-        break;
-      }
-      case StageKind::Full: {
-        // Pass 1: score rows; pass 2: P V over the same K/V blocks.
-        Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        readValidLen();
-        loop(idx(0), idx(blocks), [&](Value j) {
-          Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          Value k0 = toI32(mul(j, idx(tk)));
-          guarded(k0, [&]() {
-            Value kt = kView(obj);
-            call(("attn_qk_" + tsuffix).str(),
-                 {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
-          });
-          mask(sBuf, tk, k0);
-          if (d.maskKind != StageDesc::NoMask || d.hasBias)
-            explicitMasks(obj, sBuf);
-          copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
-          release(core.stepFifo, ObjectFifoPort::Consume);
-        });
-        call("attn_softmax_rows", {rowBuf, rowBuf, i32(tq), i32(Lk)});
-        call("attn_online_init", {mBuf, lBuf, accBuf, i32(tq), i32(Dv)});
-        loop(idx(0), idx(blocks), [&](Value j) {
-          Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          Value k0 = toI32(mul(j, idx(tk)));
-          guarded(k0, [&]() {
-            // A V block of its own (one stream, K then V) or the V half of
-            // a joined object.
-            Value vt = fifos.lookup(core.stepFifo)->shape.size() == 2
-                           ? obj
-                           : vCopy(obj);
-            copyTile(rowBuf, sBuf, k0, /*toRows=*/false);
-            call(("attn_pv_accumulate_" + tsuffix).str(),
-                 {sBuf, vt, accBuf, i32(tq), i32(tk), i32(Dv)});
-          });
-          release(core.stepFifo, ObjectFifoPort::Consume);
-        });
-        setRowWeights(/*keep=*/false);
-        Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
-        call(("attn_finalize_" + tsuffix).str(),
-             {accBuf, lBuf, o, i32(tq), i32(Dv)});
-        release(core.outFifo, ObjectFifoPort::Produce);
-        release(core.itemFifo, ObjectFifoPort::Consume);
-        break;
-      }
-      case StageKind::QK: {
-        Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        readValidLen();
-        loop(idx(0), idx(sch.steps), [&](Value j) {
-          Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          Value s = acquire(core.outFifo, ObjectFifoPort::Produce);
-          Value k0 = toI32(mul(j, idx(tk)));
-          // A fully hidden tile skips the matmul: masking fills it.
-          guarded(k0, [&]() {
-            call(("attn_qk_" + tsuffix).str(),
-                 {q, kt, s, i32(tq), i32(tk), i32(D), f32(d.scale)});
-          });
-          mask(s, tk, k0);
-          release(core.outFifo, ObjectFifoPort::Produce);
-          release(core.stepFifo, ObjectFifoPort::Consume);
-        });
-        release(core.itemFifo, ObjectFifoPort::Consume);
-        break;
-      }
-      case StageKind::Softmax: {
-        Value s = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        readValidLen();
-        Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
-        if (d.hasValidLen)
-          call("attn_mask_positions",
-               {s, i32(tq), i32(Lk), q0i, i32(0), keyLimit, i32(0), i32(0)});
-        call("attn_softmax_rows", {s, p, i32(tq), i32(Lk)});
-        zeroRows(p, Lk);
-        release(core.outFifo, ObjectFifoPort::Produce);
-        release(core.itemFifo, ObjectFifoPort::Consume);
-        break;
-      }
-      case StageKind::QKSoftmax: {
-        // Score rows in L1, then P written out a tile per key block.
-        Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-        readValidLen();
-        loop(idx(0), idx(blocks), [&](Value j) {
-          Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          Value k0 = toI32(mul(j, idx(tk)));
-          guarded(k0, [&]() {
-            call(("attn_qk_" + tsuffix).str(),
-                 {q, kt, sBuf, i32(tq), i32(tk), i32(D), f32(d.scale)});
-          });
-          mask(sBuf, tk, k0);
-          copyTile(sBuf, rowBuf, k0, /*toRows=*/true);
-          release(core.stepFifo, ObjectFifoPort::Consume);
-        });
-        call("attn_softmax_rows", {rowBuf, rowBuf, i32(tq), i32(Lk)});
-        zeroRows(rowBuf, Lk);
-        loop(idx(0), idx(blocks), [&](Value j) {
-          Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
-          copyTile(rowBuf, p, toI32(mul(j, idx(tk))), /*toRows=*/false);
-          release(core.outFifo, ObjectFifoPort::Produce);
-        });
-        release(core.itemFifo, ObjectFifoPort::Consume);
-        break;
-      }
-      case StageKind::PV: {
-        call("attn_online_init", {mBuf, lBuf, accBuf, i32(tq), i32(Dv)});
-        loop(idx(0), idx(sch.steps), [&](Value) {
-          Value p = acquire(core.coreStepFifo, ObjectFifoPort::Consume);
-          Value vt = acquire(core.stepFifo, ObjectFifoPort::Consume);
-          call(("attn_pv_accumulate_" + tsuffix).str(),
-               {p, vt, accBuf, i32(tq), i32(tk), i32(Dv)});
-          release(core.stepFifo, ObjectFifoPort::Consume);
-          release(core.coreStepFifo, ObjectFifoPort::Consume);
-        });
-        readValidLen();
-        setRowWeights(/*keep=*/false);
-        Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
-        call(("attn_finalize_" + tsuffix).str(),
-             {accBuf, lBuf, o, i32(tq), i32(Dv)});
-        release(core.outFifo, ObjectFifoPort::Produce);
-        break;
-      }
-      }
-    });
+void DeviceEmitter::emitWorkLoops(CoreState &cs) {
+  // Unit k of group g runs chunk (g + k NG) mod S of a kv head; its round
+  // count depends on the chunk only, so it repeats with period
+  // S / gcd(NG, S) in k. Uniform counts: one loop. Otherwise one loop over
+  // whole periods with the phases unrolled, then the remaining units peeled:
+  // every loop around an acquire has a constant trip count.
+  const int64_t NG = sch.numGroups, S = sch.queryChunks;
+  const int64_t units = sch.unitsOfGroup(cs.core->group);
+  if (units <= 0)
+    return;
+  const int64_t period = std::min(S / std::gcd(NG, S), units);
+  SmallVector<int64_t> rounds;
+  for (int64_t ph = 0; ph < period; ++ph)
+    rounds.push_back(sch.roundsOfChunk((cs.core->group + ph * NG) % S));
+  if (llvm::all_equal(rounds)) {
+    loop(idx(0), idx(units), [&](Value k) { emitUnit(cs, k, rounds[0]); });
+    return;
+  }
+  const int64_t whole = units / period;
+  loop(idx(0), idx(whole), [&](Value kk) {
+    for (int64_t ph = 0; ph < period; ++ph)
+      emitUnit(cs, add(mul(kk, idx(period)), idx(ph)), rounds[ph]);
   });
+  for (int64_t k = whole * period; k < units; ++k)
+    emitUnit(cs, idx(k), rounds[k - whole * period]);
+}
+
+void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
+  const CoreSpec &core = *cs.core;
+  const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
+  const int64_t P = sch.coresPerGroup, nQ = d.qLen / d.qTile;
+  const int64_t workPerBatch = sch.workHeads / d.batch;
+  const int64_t lane = core.columnInGroup * d.coresPerColumn + core.row;
+  Value unit = add(idx(core.group), mul(k, idx(NG)));
+  Value kh = div(unit, idx(S)), split = rem(unit, idx(S));
+  Value start = div(mul(split, idx(n)), idx(S));
+  Value end = div(mul(add(split, idx(1)), idx(n)), idx(S));
+  Value len = sub(end, start);
+  Value batch = div(kh, idx(workPerBatch));
+  loop(idx(0), idx(rounds), [&](Value round) {
+    // Same item choice as the planner: the last round is shifted back to
+    // end with the chunk; a chunk shorter than P repeats its last item.
+    Value lastBase = arith::MaxSIOp::create(b, loc, sub(len, idx(P)), idx(0));
+    Value base = arith::MinUIOp::create(b, loc, mul(round, idx(P)), lastBase);
+    Value li =
+        arith::MinUIOp::create(b, loc, add(base, idx(lane)), sub(len, idx(1)));
+    Value qi = rem(add(start, li), idx(nQ));
+    cs.batch = batch;
+    cs.q0 = toI32(mul(qi, idx(d.qTile)));
+    cs.rowLimit = cs.keyLimit = Value();
+    emitItem(cs);
+  });
+}
+
+void DeviceEmitter::emitItem(CoreState &cs) {
+  switch (d.kind) {
+  case StageKind::Online:
+    return emitOnlineItem(cs);
+  case StageKind::Full:
+    return emitFullItem(cs);
+  case StageKind::QK:
+    return emitQKItem(cs);
+  case StageKind::Softmax:
+    return emitSoftmaxItem(cs);
+  case StageKind::QKSoftmax:
+    return emitQKSoftmaxItem(cs);
+  case StageKind::PV:
+    return emitPVItem(cs);
+  }
+}
+
+void DeviceEmitter::readValidLen(CoreState &cs) {
+  // Read after the first acquire, when the runtime sequence has written it.
+  // Rows compare with the raw value, keys with it clamped to the real keys.
+  if (!cs.rtpBuf) {
+    cs.keyLimit = i32(d.keyLimit);
+    return;
+  }
+  Value raw = memref::LoadOp::create(b, loc, cs.rtpBuf, ValueRange{cs.batch});
+  cs.rowLimit = arith::MaxSIOp::create(b, loc, raw, i32(0));
+  cs.keyLimit = arith::MinSIOp::create(b, loc, cs.rowLimit, i32(d.keyLimit));
+}
+
+void DeviceEmitter::maskPositions(CoreState &cs, Value s, int64_t ld, Value col,
+                                  int64_t cols, Value k0) {
+  if (!needsMask())
+    return;
+  // Padded query rows (>= valid_len) are hidden whole: their softmax is
+  // zero and they finalize to zeros, with no per-row fix-up in the core.
+  Value rows = cs.rowLimit ? cs.rowLimit : i32(INT32_MAX);
+  call("attn_mask_positions",
+       {s, i32(ld), col, i32(d.qTile), i32(cols), cs.q0, k0, cs.keyLimit, rows,
+        i32(d.causal ? 1 : 0), i32(d.causalOffset)});
+}
+
+Value DeviceEmitter::blockIsLive(CoreState &cs, Value k0) {
+  Value c =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, k0, cs.keyLimit);
+  if (d.causal) {
+    Value last = add(cs.q0, i32(d.qTile - 1 + d.causalOffset));
+    Value seen =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, k0, last);
+    c = arith::AndIOp::create(b, loc, c, seen);
+  }
+  return c;
+}
+
+void DeviceEmitter::guarded(CoreState &cs, Value k0,
+                            llvm::function_ref<void()> fn) {
+  if (needsMask())
+    ifThen(blockIsLive(cs, k0), fn);
+  else
+    fn();
+}
+
+void DeviceEmitter::explicitMasks(Value obj, Value s, int64_t ld, Value col,
+                                  int64_t cols) {
+  // Key-only mask/bias rows follow the K and V blocks in the joined step
+  // object; the kernels read them in place and broadcast them over rows.
+  int64_t off = sch.stepTile * (d.headDim + d.valueDim);
+  auto apply = [&](StringRef kernel) {
+    call(typed(kernel),
+         {s, i32(ld), col, obj, i32(off), i32(d.qTile), i32(cols)});
+  };
+  if (d.maskKind == StageDesc::KeepMask)
+    apply("attn_mask_keep_keys");
+  else if (d.maskKind == StageDesc::AddMask)
+    apply("attn_mask_add_keys");
+  if (d.maskKind != StageDesc::NoMask)
+    off += sch.stepTile;
+  if (d.hasBias)
+    apply("attn_mask_add_keys");
+}
+
+void DeviceEmitter::emitOnlineItem(CoreState &cs) {
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, st = sch.stepTile;
+  // K starts the joined K|V object, V follows it: addressed by offset.
+  const int64_t vOff = joinedStep(core) ? st * d.headDim : 0;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  call("attn_online_init",
+       {cs.mBuf, cs.lBuf, cs.accBuf, i32(tq), i32(d.valueDim)});
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value k0 = toI32(mul(j, idx(st)));
+    guarded(cs, k0, [&]() {
+      call(typed("attn_qk"), {q, obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq),
+                              i32(st), i32(d.headDim), f32(d.scale)});
+      maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
+      explicitMasks(obj, cs.sBuf, st, i32(0), st);
+      call(typed("attn_online_update"),
+           {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
+            cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
+    });
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+  call(typed("attn_finalize"),
+       {cs.accBuf, cs.lBuf, o, i32(tq), i32(d.valueDim)});
+  release(core.outFifo, ObjectFifoPort::Produce);
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitFullItem(CoreState &cs) {
+  // Pass 1: score windows written straight into the row buffer; pass 2:
+  // P V with P read from the row buffer, over the same K/V blocks.
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, tk = sch.stepTile, Lk = d.kvLen;
+  const int64_t blocks = Lk / tk, dv = d.valueDim;
+  // A V block of its own (one stream, K then V) or the V half of a joined
+  // object.
+  const int64_t vOff = joinedStep(core) ? tk * d.headDim : 0;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  loop(idx(0), idx(blocks), [&](Value j) {
+    Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value k0 = toI32(mul(j, idx(tk)));
+    guarded(cs, k0, [&]() {
+      call(typed("attn_qk"), {q, obj, i32(0), cs.rowBuf, i32(Lk), k0, i32(tq),
+                              i32(tk), i32(d.headDim), f32(d.scale)});
+    });
+    // A hidden block skipped the matmul: masking fills it with -inf.
+    maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
+    explicitMasks(obj, cs.rowBuf, Lk, k0, tk);
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
+  call("attn_acc_zero", {cs.accBuf, i32(tq), i32(dv)});
+  loop(idx(0), idx(blocks), [&](Value j) {
+    Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value k0 = toI32(mul(j, idx(tk)));
+    guarded(cs, k0, [&]() {
+      call(typed("attn_pv_accumulate"), {cs.rowBuf, i32(Lk), k0, obj, i32(vOff),
+                                         cs.accBuf, i32(tq), i32(tk), i32(dv)});
+    });
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  // Padded query rows were hidden by the masks: their P rows are zeros.
+  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+  call(typed("attn_store"),
+       {cs.accBuf, o, cs.q0, i32(INT32_MAX), i32(tq), i32(dv)});
+  release(core.outFifo, ObjectFifoPort::Produce);
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitQKItem(CoreState &cs) {
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, tk = sch.stepTile;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  // S leaves this stage unnormalized: padded query rows keep their scores
+  // (the softmax stage hides them).
+  cs.rowLimit = Value();
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value s = acquire(core.outFifo, ObjectFifoPort::Produce);
+    Value k0 = toI32(mul(j, idx(tk)));
+    // A fully hidden tile skips the matmul: masking fills it.
+    guarded(cs, k0, [&]() {
+      call(typed("attn_qk"), {q, kt, i32(0), s, i32(tk), i32(0), i32(tq),
+                              i32(tk), i32(d.headDim), f32(d.scale)});
+    });
+    maskPositions(cs, s, tk, i32(0), tk, k0);
+    release(core.outFifo, ObjectFifoPort::Produce);
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitSoftmaxItem(CoreState &cs) {
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, Lk = d.kvLen;
+  Value s = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
+  if (d.hasValidLen) // keys and padded query rows; causal was applied by QK
+    call("attn_mask_positions",
+         {s, i32(Lk), i32(0), i32(tq), i32(Lk), cs.q0, i32(0), cs.keyLimit,
+          cs.rowLimit ? cs.rowLimit : i32(INT32_MAX), i32(0), i32(0)});
+  call("attn_softmax_rows", {s, p, i32(tq), i32(Lk)});
+  release(core.outFifo, ObjectFifoPort::Produce);
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitQKSoftmaxItem(CoreState &cs) {
+  // Score rows in L1, then P handed out a key block at a time.
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, tk = sch.stepTile, Lk = d.kvLen;
+  const int64_t blocks = Lk / tk;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  loop(idx(0), idx(blocks), [&](Value j) {
+    Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value k0 = toI32(mul(j, idx(tk)));
+    guarded(cs, k0, [&]() {
+      call(typed("attn_qk"), {q, kt, i32(0), cs.rowBuf, i32(Lk), k0, i32(tq),
+                              i32(tk), i32(d.headDim), f32(d.scale)});
+    });
+    maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
+  loop(idx(0), idx(blocks), [&](Value j) {
+    Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
+    call("attn_copy_window",
+         {cs.rowBuf, i32(Lk), toI32(mul(j, idx(tk))), p, i32(tq), i32(tk)});
+    release(core.outFifo, ObjectFifoPort::Produce);
+  });
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitPVItem(CoreState &cs) {
+  // O = sum P V; rows of padded queries (>= valid_len) are stored as zeros
+  // by the store kernel (no per-row fix-up in the core).
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, tk = sch.stepTile, dv = d.valueDim;
+  call("attn_acc_zero", {cs.accBuf, i32(tq), i32(dv)});
+  loop(idx(0), idx(sch.steps), [&](Value) {
+    Value p = acquire(core.coreStepFifo, ObjectFifoPort::Consume);
+    Value vt = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    call(typed("attn_pv_accumulate"), {p, i32(tk), i32(0), vt, i32(0),
+                                       cs.accBuf, i32(tq), i32(tk), i32(dv)});
+    release(core.stepFifo, ObjectFifoPort::Consume);
+    release(core.coreStepFifo, ObjectFifoPort::Consume);
+  });
+  readValidLen(cs);
+  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+  call(typed("attn_store"),
+       {cs.accBuf, o, cs.q0, cs.rowLimit ? cs.rowLimit : i32(INT32_MAX),
+        i32(tq), i32(dv)});
+  release(core.outFifo, ObjectFifoPort::Produce);
 }
 
 void DeviceEmitter::emitSequence(StringRef name) {

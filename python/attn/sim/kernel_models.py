@@ -8,7 +8,8 @@ that the timing model prices. More kernels can be added with
 
 Parameter kinds: ``"bf16*"``, ``"f32*"``, ``"u8*"`` (a memref of that element
 type, passed by pointer: the kernel sees its elements densely from the
-start), ``"i32"``, ``"f32"`` (scalars).
+start and addresses its operand inside it with the ABI's offset / row
+stride / column arguments), ``"i32"``, ``"f32"`` (scalars).
 """
 
 from __future__ import annotations
@@ -76,28 +77,60 @@ def _vec(flat: np.ndarray, n: int, kernel: str, what: str) -> np.ndarray:
     return _tile(flat, 1, n, kernel, what).reshape(n)
 
 
+def _window(flat: np.ndarray, ld: int, col: int, rows: int, cols: int, kernel: str, what: str) -> np.ndarray:
+    """The [rows][cols] window at column ``col`` of a row buffer of row stride ``ld``
+    (a writable numpy view)."""
+    if rows < 0 or cols < 0:
+        raise SimMisuseError(f"kernel @{kernel}: negative tile size {rows}x{cols} for '{what}'")
+    if col < 0 or ld < 1 or col + cols > ld:
+        raise SimMisuseError(
+            f"kernel @{kernel}: '{what}' window of {cols} columns at column {col} does not fit row stride {ld}"
+        )
+    if rows == 0 or cols == 0:
+        return np.zeros((rows, cols), flat.dtype)
+    need = (rows - 1) * ld + col + cols
+    if flat.size < need:
+        raise SimMisuseError(
+            f"kernel @{kernel}: '{what}' has {flat.size} elements but a {rows}x{cols} window at column {col} "
+            f"with row stride {ld} needs {need}"
+        )
+    if flat.size >= rows * ld:
+        return flat[: rows * ld].reshape(rows, ld)[:, col : col + cols]
+    # The last row ends before a full stride: view the exact span.
+    return np.lib.stride_tricks.as_strided(flat[col:need], (rows, cols), (ld * flat.itemsize, flat.itemsize))
+
+
+def _at(flat: np.ndarray, off: int, rows: int, cols: int, kernel: str, what: str) -> np.ndarray:
+    """A dense [rows][cols] block at element offset ``off`` of an object."""
+    if off < 0:
+        raise SimMisuseError(f"kernel @{kernel}: negative offset {off} for '{what}'")
+    if off > flat.size:
+        raise SimMisuseError(f"kernel @{kernel}: offset {off} of '{what}' is past its {flat.size} elements")
+    return _tile(flat[off:], rows, cols, kernel, what)
+
+
 def _qk(name: str, elem: str) -> Callable[..., KernelWork]:
-    def run(q, k, s, tq, tk, d, scale):
-        qt, kt = _tile(q, tq, d, name, "q"), _tile(k, tk, d, name, "k")
-        _tile(s, tq, tk, name, "s")[:] = K.qk(qt, kt, scale)
+    def run(q, k, k_off, s, s_ld, s_col, tq, tk, d, scale):
+        qt, kt = _tile(q, tq, d, name, "q"), _at(k, k_off, tk, d, name, "k")
+        _window(s, s_ld, s_col, tq, tk, name, "s")[:] = K.qk(qt, kt, scale)
         return KernelWork(macs=tq * tk * d, mac_elem=elem, vector_elements=tq * tk)
 
     return run
 
 
-def _mask_positions(s, tq, tk, q0, k0, valid_len, causal, causal_offset):
-    K.mask_positions(_tile(s, tq, tk, "attn_mask_positions", "s"), q0, k0, valid_len, bool(causal), causal_offset)
+def _mask_positions(s, s_ld, s_col, tq, tk, q0, k0, key_limit, row_limit, causal, causal_offset):
+    window = _window(s, s_ld, s_col, tq, tk, "attn_mask_positions", "s")
+    K.mask_positions(window, q0, k0, key_limit, bool(causal), causal_offset, row_limit)
     return KernelWork(vector_elements=tq * tk)
 
 
-def _mask_keep(s, keep, tq, tk):
-    K.mask_keep(_tile(s, tq, tk, "attn_mask_keep", "s"), _tile(keep, tq, tk, "attn_mask_keep", "keep"))
-    return KernelWork(vector_elements=tq * tk)
+def _mask_keys(name: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[..., KernelWork]:
+    def run(s, s_ld, s_col, row, off, tq, tk):
+        values = _at(row, off, 1, tk, name, "key row").reshape(tk)
+        fn(_window(s, s_ld, s_col, tq, tk, name, "s"), values)
+        return KernelWork(vector_elements=tq * tk)
 
-
-def _mask_add(s, add, tq, tk):
-    K.mask_add(_tile(s, tq, tk, "attn_mask_add", "s"), _tile(add, tq, tk, "attn_mask_add", "add"))
-    return KernelWork(vector_elements=tq * tk)
+    return run
 
 
 def _online_init(m, row_sum, acc, tq, dv):
@@ -110,10 +143,10 @@ def _online_init(m, row_sum, acc, tq, dv):
 
 
 def _online_update(name: str, elem: str) -> Callable[..., KernelWork]:
-    def run(s, v, m, row_sum, acc, tq, tk, dv):
+    def run(s, s_ld, s_col, v, v_off, m, row_sum, acc, tq, tk, dv):
         K.online_update(
-            _tile(s, tq, tk, name, "s"),
-            _tile(v, tk, dv, name, "v"),
+            _window(s, s_ld, s_col, tq, tk, name, "s"),
+            _at(v, v_off, tk, dv, name, "v"),
             _vec(m, tq, name, "m"),
             _vec(row_sum, tq, name, "l"),
             _tile(acc, tq, dv, name, "acc"),
@@ -138,41 +171,80 @@ def _finalize(name: str, dtype: str) -> Callable[..., KernelWork]:
     return run
 
 
+def _store(name: str, dtype: str) -> Callable[..., KernelWork]:
+    def run(acc, o, q0, row_limit, tq, dv):
+        _tile(o, tq, dv, name, "o")[:] = K.store(_tile(acc, tq, dv, name, "acc"), dtype, q0, row_limit)
+        return KernelWork(vector_elements=tq * dv)
+
+    return run
+
+
 def _softmax_rows(s, p, tq, tk):
     name = "attn_softmax_rows"
     _tile(p, tq, tk, name, "p")[:] = K.softmax_rows(_tile(s, tq, tk, name, "s"))
     return KernelWork(exp_elements=tq * tk, row_reductions=2 * tq, vector_elements=2 * tq * tk)
 
 
+def _acc_zero(acc, tq, dv):
+    _tile(acc, tq, dv, "attn_acc_zero", "acc")[:] = K.acc_zero(tq, dv)
+    return KernelWork(vector_elements=tq * dv)
+
+
+def _copy_window(src, src_ld, src_col, dst, tq, tk):
+    name = "attn_copy_window"
+    _tile(dst, tq, tk, name, "dst")[:] = _window(src, src_ld, src_col, tq, tk, name, "src")
+    return KernelWork(vector_elements=tq * tk)
+
+
 def _pv_accumulate(name: str, elem: str) -> Callable[..., KernelWork]:
-    def run(p, v, acc, tq, tk, dv):
-        K.pv_accumulate(_tile(p, tq, tk, name, "p"), _tile(v, tk, dv, name, "v"), _tile(acc, tq, dv, name, "acc"))
+    def run(p, p_ld, p_col, v, v_off, acc, tq, tk, dv):
+        K.pv_accumulate(
+            _window(p, p_ld, p_col, tq, tk, name, "p"),
+            _at(v, v_off, tk, dv, name, "v"),
+            _tile(acc, tq, dv, name, "acc"),
+        )
         return KernelWork(macs=tq * tk * dv, mac_elem=elem)
 
     return run
 
 
 def _register_library() -> None:
+    i32 = "i32"
     for elem, ptr in (("bf16", "bf16*"), ("f32", "f32*")):
-        register_kernel(f"attn_qk_{elem}", (ptr, ptr, "f32*", "i32", "i32", "i32", "f32"), _qk(f"attn_qk_{elem}", elem))
+        register_kernel(
+            f"attn_qk_{elem}",
+            (ptr, ptr, i32, "f32*", i32, i32, i32, i32, i32, "f32"),
+            _qk(f"attn_qk_{elem}", elem),
+        )
         register_kernel(
             f"attn_online_update_{elem}",
-            ("f32*", ptr, "f32*", "f32*", "f32*", "i32", "i32", "i32"),
+            ("f32*", i32, i32, ptr, i32, "f32*", "f32*", "f32*", i32, i32, i32),
             _online_update(f"attn_online_update_{elem}", elem),
         )
         register_kernel(
-            f"attn_finalize_{elem}", ("f32*", "f32*", ptr, "i32", "i32"), _finalize(f"attn_finalize_{elem}", elem)
+            f"attn_finalize_{elem}", ("f32*", "f32*", ptr, i32, i32), _finalize(f"attn_finalize_{elem}", elem)
         )
+        register_kernel(f"attn_store_{elem}", ("f32*", ptr, i32, i32, i32, i32), _store(f"attn_store_{elem}", elem))
         register_kernel(
             f"attn_pv_accumulate_{elem}",
-            ("f32*", ptr, "f32*", "i32", "i32", "i32"),
+            ("f32*", i32, i32, ptr, i32, "f32*", i32, i32, i32),
             _pv_accumulate(f"attn_pv_accumulate_{elem}", elem),
         )
-    register_kernel("attn_mask_positions", ("f32*", "i32", "i32", "i32", "i32", "i32", "i32", "i32"), _mask_positions)
-    register_kernel("attn_mask_keep", ("f32*", "u8*", "i32", "i32"), _mask_keep)
-    register_kernel("attn_mask_add", ("f32*", "f32*", "i32", "i32"), _mask_add)
-    register_kernel("attn_online_init", ("f32*", "f32*", "f32*", "i32", "i32"), _online_init)
-    register_kernel("attn_softmax_rows", ("f32*", "f32*", "i32", "i32"), _softmax_rows)
+        register_kernel(
+            f"attn_mask_keep_keys_{elem}",
+            ("f32*", i32, i32, ptr, i32, i32, i32),
+            _mask_keys(f"attn_mask_keep_keys_{elem}", K.mask_keep_keys),
+        )
+        register_kernel(
+            f"attn_mask_add_keys_{elem}",
+            ("f32*", i32, i32, ptr, i32, i32, i32),
+            _mask_keys(f"attn_mask_add_keys_{elem}", K.mask_add_keys),
+        )
+    register_kernel("attn_mask_positions", ("f32*",) + (i32,) * 10, _mask_positions)
+    register_kernel("attn_online_init", ("f32*", "f32*", "f32*", i32, i32), _online_init)
+    register_kernel("attn_softmax_rows", ("f32*", "f32*", i32, i32), _softmax_rows)
+    register_kernel("attn_acc_zero", ("f32*", i32, i32), _acc_zero)
+    register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
 
 
 _register_library()

@@ -21,8 +21,9 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // UNFOLDED: func.call @attn_softmax_rows
 // UNFOLDED: aie.runtime_sequence @layer_softmax(%{{.*}}: memref<36864xf32>, %{{.*}}: memref<36864xf32>)
 // UNFOLDED: aie.device(npu1) @layer_pv {
+// P rows of padded queries arrive zeroed, so O = P V is stored as is.
 // UNFOLDED: func.call @attn_pv_accumulate_bf16
-// UNFOLDED: func.call @attn_finalize_bf16
+// UNFOLDED: func.call @attn_store_bf16
 // UNFOLDED: aie.runtime_sequence @layer_pv(%{{.*}}: memref<36864xf32>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<24576xbf16>)
 
 // Partial: qk+softmax keeps the score rows (96 keys) of a query tile in L1
@@ -31,8 +32,16 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // without repeated items (4 would leave 4 cores repeating).
 // PARTIAL: aie.device(npu2) @layer_qk_softmax {
 // PARTIAL: aie.objectfifo @p_l3_c0(%{{.*}}, {%{{.*}}}, 2 : i32) : !aie.objectfifo<memref<96x32xf32>>
-// PARTIAL: func.call @attn_qk_bf16
+// The score windows are written into the row buffer at their key offset,
+// then handed out a block at a time by a vector copy kernel.
+// PARTIAL: aie.core(
+// PARTIAL-NOT: memref.store
+// PARTIAL: func.call @attn_qk_bf16(%{{.*}}, %{{.*}}, %{{.*}}, %srow_c0_r0, %c96_i32, %[[K0:.*]], %c32_i32, %c32_i32, %c64_i32, %{{.*}})
+// PARTIAL: func.call @attn_mask_positions(%srow_c0_r0, %c96_i32, %[[K0]],
 // PARTIAL: func.call @attn_softmax_rows
+// PARTIAL-NOT: memref.store
+// PARTIAL: func.call @attn_copy_window(%srow_c0_r0, %c96_i32,
+// PARTIAL: aie.end
 // PARTIAL: aie.runtime_sequence @layer_qk_softmax(%{{.*}}: memref<24576xbf16>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<36864xf32>)
 // PARTIAL: aie.device(npu2) @layer_pv {
 // PARTIAL: aie.objectfifo @v_g0(%{{.*}}, {%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}}, 2 : i32) : !aie.objectfifo<memref<32x64xbf16>>
@@ -48,9 +57,16 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // FULL: aie.device(npu2) @layer_attention {
 // FULL: aie.objectfifo @kv_l3_g0(
 // FULL: aie.buffer(%{{.*}}) {sym_name = "srow_c0_r0"} : memref<16x96xf32>
-// FULL: func.call @attn_qk_bf16
+// FULL-NOT: sym_name = "s_c0_r0"
+// FULL: aie.core(
+// FULL-NOT: memref.store
+// FULL: func.call @attn_qk_bf16(%{{.*}}, %{{.*}}, %{{.*}}, %srow_c0_r0, %c96_i32,
 // FULL: func.call @attn_softmax_rows
-// FULL: func.call @attn_pv_accumulate_bf16
+// FULL: func.call @attn_acc_zero
+// FULL: func.call @attn_pv_accumulate_bf16(%srow_c0_r0, %c96_i32,
+// FULL-NOT: memref.store
+// FULL: func.call @attn_store_bf16
+// FULL: aie.end
 // FULL: aie.runtime_sequence @layer_attention(%{{.*}}: memref<21504xbf16>, %[[K:.*]]: memref<6144xbf16>, %[[V:.*]]: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<21504xbf16>)
 // FULL: aiex.npu.dma_memcpy_nd(%[[K]]{{.*}}metadata = @kv_l3_g0
 // FULL-NEXT: aiex.npu.dma_memcpy_nd(%[[V]]{{.*}}metadata = @kv_l3_g0

@@ -26,30 +26,24 @@ func.func @encoder(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: t
 // SCHED-SAME: "mask_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 32xbf16", "bias_l3_g0: shim(2,0).mm2s1 -> mem(0,1), depth 2, 32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 2112xbf16"
 // SCHED-SAME: links = ["k_l3_g0, v_l3_g0, mask_l3_g0, bias_l3_g0 -> kv_g0 join [0, 1024, 2048, 2080]"
 
-// CHECK-DAG: func.func private @attn_mask_keep(memref<16x32xf32>, memref<16x32xi8>, i32, i32) attributes {link_with = "attn_kernels.o"}
-// CHECK-DAG: func.func private @attn_mask_add(memref<16x32xf32>, memref<16x32xf32>, i32, i32) attributes {link_with = "attn_kernels.o"}
+// CHECK-DAG: func.func private @attn_mask_keep_keys_bf16(memref<16x32xf32>, i32, i32, memref<2112xbf16>, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
+// CHECK-DAG: func.func private @attn_mask_add_keys_bf16(memref<16x32xf32>, i32, i32, memref<2112xbf16>, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
 // CHECK: aie.objectfifo @mask_l3_g0(%{{.*}}, {%[[M0:.*]]}, 2 : i32) : !aie.objectfifo<memref<32xbf16>>
 // CHECK: aie.objectfifo @bias_l3_g0(%{{.*}}, {%[[M0]]}, 2 : i32) : !aie.objectfifo<memref<32xbf16>>
 // CHECK: aie.objectfifo @kv_g0(%[[M0]], {{.*}} !aie.objectfifo<memref<2112xbf16>>
 // CHECK: aie.objectfifo.link [@k_l3_g0, @v_l3_g0, @mask_l3_g0, @bias_l3_g0] -> [@kv_g0]([0, 1024, 2048, 2080] [])
-// Per core: a byte keep tile and an f32 additive tile, each row of the step
-// object broadcast over the 16 query rows before the kernel call.
-// CHECK: %[[KEEP:.*]] = aie.buffer(%{{.*}}) {sym_name = "keep_c0_r0"} : memref<16x32xi8>
-// CHECK: %[[ADD:.*]] = aie.buffer(%{{.*}}) {sym_name = "add_c0_r0"} : memref<16x32xf32>
+// Per core: no expanded mask tiles; the kernels read the mask row (offset
+// 2048) and the bias row (offset 2080) of the step object in place and
+// broadcast them over the 16 query rows.
+// CHECK-NOT: sym_name = "keep_c0_r0"
+// CHECK-NOT: sym_name = "add_c0_r0"
 // CHECK: aie.core
 // CHECK: %[[OBJ:.*]] = aie.objectfifo.subview.access %{{.*}}[0] : !aie.objectfifosubview<memref<2112xbf16>> -> memref<2112xbf16>
+// CHECK-NOT: memref.load
+// CHECK-NOT: memref.store
 // CHECK: func.call @attn_qk_bf16(
-// CHECK: %[[MI:.*]] = arith.addi %{{.*}}, %c2048 : index
-// CHECK: memref.load %[[OBJ]][%[[MI]]] : memref<2112xbf16>
-// CHECK: arith.cmpf une
-// CHECK: arith.extui %{{.*}} : i1 to i8
-// CHECK: memref.store %{{.*}}, %[[KEEP]]
-// CHECK: func.call @attn_mask_keep(%s_c0_r0, %[[KEEP]], %c16_i32, %c32_i32)
-// CHECK: %[[BI:.*]] = arith.addi %{{.*}}, %c2080 : index
-// CHECK: memref.load %[[OBJ]][%[[BI]]] : memref<2112xbf16>
-// CHECK: arith.extf %{{.*}} : bf16 to f32
-// CHECK: memref.store %{{.*}}, %[[ADD]]
-// CHECK: func.call @attn_mask_add(%s_c0_r0, %[[ADD]], %c16_i32, %c32_i32)
+// CHECK: func.call @attn_mask_keep_keys_bf16(%s_c0_r0, %c32_i32, %c0_i32, %[[OBJ]], %c2048_i32, %c16_i32, %c32_i32)
+// CHECK: func.call @attn_mask_add_keys_bf16(%s_c0_r0, %c32_i32, %c0_i32, %[[OBJ]], %c2080_i32, %c16_i32, %c32_i32)
 // CHECK: func.call @attn_online_update_bf16(
 // The runtime sequence takes the layer's argument order (mask, bias after V,
 // though the stage lists them first); the mask row of batch 1 starts at 96,

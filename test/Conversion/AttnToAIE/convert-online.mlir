@@ -18,11 +18,14 @@ func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v:
 // docs/kernels.md and linked from attn_kernels.o.
 // CHECK-NOT: func.func @attention
 // CHECK: aie.device(npu2) @attention_attention {
-// CHECK-DAG: func.func private @attn_online_init(memref<16xf32>, memref<16xf32>, memref<16x32xf32>, i32, i32) attributes {link_with = "attn_kernels.o"}
-// CHECK-DAG: func.func private @attn_qk_bf16(memref<16x64xbf16>, memref<32x64xbf16>, memref<16x32xf32>, i32, i32, i32, f32) attributes {link_with = "attn_kernels.o"}
-// CHECK-DAG: func.func private @attn_mask_positions(memref<16x32xf32>, i32, i32, i32, i32, i32, i32, i32) attributes {link_with = "attn_kernels.o"}
-// CHECK-DAG: func.func private @attn_online_update_bf16(memref<16x32xf32>, memref<32x32xbf16>, memref<16xf32>, memref<16xf32>, memref<16x32xf32>, i32, i32, i32) attributes {link_with = "attn_kernels.o"}
-// CHECK-DAG: func.func private @attn_finalize_bf16(memref<16x32xf32>, memref<16xf32>, memref<16x32xbf16>, i32, i32) attributes {link_with = "attn_kernels.o"}
+// Every declaration carries the compile-time tile sizes of the kernel object
+// (attn.kernel_defines, the -D values of kernels/aie2p).
+// CHECK-DAG: func.func private @attn_online_init(memref<16xf32>, memref<16xf32>, memref<16x32xf32>, i32, i32) attributes {attn.kernel_defines = {ATTN_BF16 = 1 : i32, ATTN_D = 64 : i32, ATTN_DV = 32 : i32, ATTN_LD = 32 : i32, ATTN_TK = 32 : i32, ATTN_TQ = 16 : i32}, link_with = "attn_kernels.o"}
+// K and V are read in place from the joined object: K at offset 0, V at 32 * 64.
+// CHECK-DAG: func.func private @attn_qk_bf16(memref<16x64xbf16>, memref<3072xbf16>, i32, memref<16x32xf32>, i32, i32, i32, i32, i32, f32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
+// CHECK-DAG: func.func private @attn_mask_positions(memref<16x32xf32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
+// CHECK-DAG: func.func private @attn_online_update_bf16(memref<16x32xf32>, i32, i32, memref<3072xbf16>, i32, memref<16xf32>, memref<16xf32>, memref<16x32xf32>, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
+// CHECK-DAG: func.func private @attn_finalize_bf16(memref<16x32xf32>, memref<16xf32>, memref<16x32xbf16>, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
 // CHECK-DAG: %[[S0:.*]] = aie.tile(0, 0)
 // CHECK-DAG: %[[M0:.*]] = aie.tile(0, 1)
 // CHECK-DAG: %[[C02:.*]] = aie.tile(0, 2)
@@ -42,26 +45,36 @@ func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v:
 // CHECK: aie.objectfifo.link [@k_l3_g0, @v_l3_g0] -> [@kv_g0]([0, 2048] [])
 // CHECK: aie.objectfifo.link [@q_l3_c0] -> [@q_c0_r0, @q_c0_r1]([] [0, 1024])
 // CHECK: aie.objectfifo.link [@o_c0_r0, @o_c0_r1] -> [@o_l3_c0]([0, 512] [])
-// Per core: scratch, the valid_len parameter buffer, and the program.
+// Per core: scratch (no V copy), the valid_len parameter buffer, and the
+// program. Every loop around an acquire has constant bounds.
 // CHECK: aie.buffer(%[[C02]]) {sym_name = "s_c0_r0"} : memref<16x32xf32>
-// CHECK: aie.buffer(%[[C02]]) {sym_name = "v_c0_r0"} : memref<32x32xbf16>
+// CHECK-NOT: sym_name = "v_c0_r0"
 // CHECK: aie.buffer(%[[C02]]) {sym_name = "rtp_c0_r0"} : memref<2xi32>
 // CHECK: aie.core(%[[C02]]) {
-// CHECK: scf.for
-// CHECK: scf.for
-// CHECK: aie.objectfifo.acquire @q_c0_r0(Consume, 1) : !aie.objectfifosubview<memref<16x64xbf16>>
-// CHECK: memref.load %rtp_c0_r0
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[OFF:.*]] = arith.constant 2048 : i32
+// CHECK: scf.for %{{.*}} = %[[C0]] to %[[C4]] step %[[C1]]
+// CHECK: scf.for %{{.*}} = %[[C0]] to %[[C2]] step %[[C1]]
+// CHECK: %[[QS:.*]] = aie.objectfifo.acquire @q_c0_r0(Consume, 1) : !aie.objectfifosubview<memref<16x64xbf16>>
+// CHECK: %[[Q:.*]] = aie.objectfifo.subview.access %[[QS]]
+// CHECK: %[[RAW:.*]] = memref.load %rtp_c0_r0
 // CHECK: func.call @attn_online_init(
-// CHECK: scf.for
-// CHECK: aie.objectfifo.acquire @kv_g0(Consume, 1) : !aie.objectfifosubview<memref<3072xbf16>>
+// CHECK: scf.for %{{.*}} = %[[C0]] to %[[C3]] step %[[C1]]
+// CHECK: %[[KVS:.*]] = aie.objectfifo.acquire @kv_g0(Consume, 1) : !aie.objectfifosubview<memref<3072xbf16>>
+// CHECK: %[[KV:.*]] = aie.objectfifo.subview.access %[[KVS]]
 // CHECK: scf.if
-// CHECK: memref.subview
-// CHECK: memref.expand_shape
-// CHECK: func.call @attn_qk_bf16(
+// CHECK-NOT: memref.load
+// CHECK-NOT: memref.store
+// CHECK: func.call @attn_qk_bf16(%[[Q]], %[[KV]], %{{.*}}, %s_c0_r0,
 // CHECK: func.call @attn_mask_positions(
-// CHECK: func.call @attn_online_update_bf16(
+// CHECK: func.call @attn_online_update_bf16(%s_c0_r0, %{{.*}}, %{{.*}}, %[[KV]], %[[OFF]],
 // CHECK: aie.objectfifo.release @kv_g0(Consume, 1)
 // CHECK: aie.objectfifo.acquire @o_c0_r0(Produce, 1)
+// CHECK-NOT: memref.store
 // CHECK: func.call @attn_finalize_bf16(
 // CHECK: aie.objectfifo.release @o_c0_r0(Produce, 1)
 // CHECK: aie.objectfifo.release @q_c0_r0(Consume, 1)

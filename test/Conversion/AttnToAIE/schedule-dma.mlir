@@ -6,10 +6,10 @@
 // K and V are joined in the host memtile into one object per step; the host
 // memtile has 6 input channels, so with 4 cores per column (1 Q + 4 O + K +
 // V = 7) one core writes its output straight to the shim's second channel.
-// Every FIFO has the plan's depth 1 (at depth 2 the stage layout needs 79360
+// Every FIFO has the plan's depth 1 (at depth 2 the stage layout needs 75264
 // B of L1, schedule-dma-errors.mlir); L1 per core is the stage layout's
-// 8192 (q) + 8192 (kv) + 8192 (o) + 8192 (s) + 4096 (v) + 16384 (acc) + 2 x
-// 256 (m, l) + 1024 (stack) = 54784 B.
+// 8192 (q) + 8192 (kv) + 8192 (o) + 8192 (s) + 2 x 256 (m, l) + 16384 (acc)
+// + 1024 (stack) = 50688 B.
 // CHECK-LABEL: func.func @online_npu2
 // CHECK: dma_schedule = {
 // CHECK-SAME: arguments = ["q", "k", "v", "o"]
@@ -32,7 +32,7 @@
 // CHECK-SAME: k_transpose = "kernel"
 // CHECK-SAME: kind = "online"
 // CHECK-SAME: kv_tile = 32
-// CHECK-SAME: l1_bytes = 54784
+// CHECK-SAME: l1_bytes = 50688
 // CHECK-SAME: l2_bytes = 65536
 // CHECK-SAME: "k_l3_g0, v_l3_g0 -> kv_g0 join [0, 2048]"
 // CHECK-SAME: "q_l3_c0 -> q_c0_r0, q_c0_r1, q_c0_r2, q_c0_r3 split [0, 4096, 8192, 12288]"

@@ -84,11 +84,11 @@ module {{
   aie.device({device}) {{
     func.func private @attn_online_init({vec}, {vec}, {acct}, i32, i32)
         attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_qk_bf16({qt}, {kt_view}, {st}, i32, i32, i32, f32)
+    func.func private @attn_qk_bf16({qt}, {kt_view}, i32, {st}, i32, i32, i32, i32, i32, f32)
         attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_mask_positions({st}, i32, i32, i32, i32, i32, i32, i32)
+    func.func private @attn_mask_positions({st}, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32)
         attributes {{link_with = "attn_kernels.o"}}
-    func.func private @attn_online_update_bf16({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32)
+    func.func private @attn_online_update_bf16({st}, i32, i32, {vt_view}, i32, {vec}, {vec}, {acct}, i32, i32, i32)
         attributes {{link_with = "attn_kernels.o"}}
     func.func private @attn_finalize_bf16({acct}, {vec}, {qt}, i32, i32)
         attributes {{link_with = "attn_kernels.o"}}
@@ -123,6 +123,7 @@ module {{
       %tk = arith.constant {tk} : i32
       %d = arith.constant {d} : i32
       %zero = arith.constant 0 : i32
+      %all_rows = arith.constant 2147483647 : i32
       %scale = arith.constant {scale!r} : f32
       scf.for %h = %c0 to %heads step %c1 {{
         scf.for %qi = %c0 to %q_tiles step %c1 {{
@@ -137,16 +138,16 @@ module {{
                 : !aie.objectfifosubview<{kvt}>
             %kv = aie.objectfifo.subview.access %skv[0] : !aie.objectfifosubview<{kvt}> -> {kvt}
             {kv_views}
-            func.call @attn_qk_bf16(%q, %kb, %s, %tq, %tk, %d, %scale)
-                : ({qt}, {kt_view}, {st}, i32, i32, i32, f32) -> ()
+            func.call @attn_qk_bf16(%q, %kb, %zero, %s, %tk, %zero, %tq, %tk, %d, %scale)
+                : ({qt}, {kt_view}, i32, {st}, i32, i32, i32, i32, i32, f32) -> ()
             %k0_idx = arith.muli %kj, %tk_idx : index
             %k0 = arith.index_cast %k0_idx : index to i32
             %valid = memref.load %rtp[%c0] : memref<2xi32>
             %causal = memref.load %rtp[%c1] : memref<2xi32>
-            func.call @attn_mask_positions(%s, %tq, %tk, %q0, %k0, %valid, %causal, %zero)
-                : ({st}, i32, i32, i32, i32, i32, i32, i32) -> ()
-            func.call @attn_online_update_bf16(%s, %vb, %m, %l, %acc, %tq, %tk, %d)
-                : ({st}, {vt_view}, {vec}, {vec}, {acct}, i32, i32, i32) -> ()
+            func.call @attn_mask_positions(%s, %tk, %zero, %tq, %tk, %q0, %k0, %valid, %all_rows, %causal, %zero)
+                : ({st}, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> ()
+            func.call @attn_online_update_bf16(%s, %tk, %zero, %vb, %zero, %m, %l, %acc, %tq, %tk, %d)
+                : ({st}, i32, i32, {vt_view}, i32, {vec}, {vec}, {acct}, i32, i32, i32) -> ()
             aie.objectfifo.release @kv_l1(Consume, 1)
           }}
           %so = aie.objectfifo.acquire @o_l1(Produce, 1) : !aie.objectfifosubview<{qt}>

@@ -9,7 +9,7 @@
 //   (src_offsets [0, 256]) and sends it to the shim.
 module {
   aie.device(npu2) {
-    func.func private @attn_qk_f32(memref<16x16xf32>, memref<16x16xf32>, memref<16x16xf32>, i32, i32, i32, f32) attributes {link_with = "attn_kernels.o"}
+    func.func private @attn_qk_f32(memref<16x16xf32>, memref<16x16xf32>, i32, memref<16x16xf32>, i32, i32, i32, i32, i32, f32) attributes {link_with = "attn_kernels.o"}
     %shim = aie.tile(0, 0)
     %mem = aie.tile(0, 1)
     %core0 = aie.tile(0, 2)
@@ -30,6 +30,7 @@ module {
       %c1 = arith.constant 1 : index
       %c2 = arith.constant 2 : index
       %n = arith.constant 16 : i32
+      %zero = arith.constant 0 : i32
       %one = arith.constant 1.0 : f32
       scf.for %t = %c0 to %c2 step %c1 {
         %sa = aie.objectfifo.acquire @a0(Consume, 1) : !aie.objectfifosubview<memref<16x16xf32>>
@@ -38,7 +39,7 @@ module {
         %y = aie.objectfifo.subview.access %sb[0] : !aie.objectfifosubview<memref<16x16xf32>> -> memref<16x16xf32>
         %sc = aie.objectfifo.acquire @c0(Produce, 1) : !aie.objectfifosubview<memref<16x16xf32>>
         %z = aie.objectfifo.subview.access %sc[0] : !aie.objectfifosubview<memref<16x16xf32>> -> memref<16x16xf32>
-        func.call @attn_qk_f32(%x, %y, %z, %n, %n, %n, %one) : (memref<16x16xf32>, memref<16x16xf32>, memref<16x16xf32>, i32, i32, i32, f32) -> ()
+        func.call @attn_qk_f32(%x, %y, %zero, %z, %n, %zero, %n, %n, %n, %one) : (memref<16x16xf32>, memref<16x16xf32>, i32, memref<16x16xf32>, i32, i32, i32, i32, i32, f32) -> ()
         aie.objectfifo.release @a0(Consume, 1)
         aie.objectfifo.release @b_l1(Consume, 1)
         aie.objectfifo.release @c0(Produce, 1)
@@ -50,6 +51,7 @@ module {
       %c1 = arith.constant 1 : index
       %c2 = arith.constant 2 : index
       %n = arith.constant 16 : i32
+      %zero = arith.constant 0 : i32
       %one = arith.constant 1.0 : f32
       scf.for %t = %c0 to %c2 step %c1 {
         %sa = aie.objectfifo.acquire @a1(Consume, 1) : !aie.objectfifosubview<memref<16x16xf32>>
@@ -58,7 +60,7 @@ module {
         %y = aie.objectfifo.subview.access %sb[0] : !aie.objectfifosubview<memref<16x16xf32>> -> memref<16x16xf32>
         %sc = aie.objectfifo.acquire @c1(Produce, 1) : !aie.objectfifosubview<memref<16x16xf32>>
         %z = aie.objectfifo.subview.access %sc[0] : !aie.objectfifosubview<memref<16x16xf32>> -> memref<16x16xf32>
-        func.call @attn_qk_f32(%x, %y, %z, %n, %n, %n, %one) : (memref<16x16xf32>, memref<16x16xf32>, memref<16x16xf32>, i32, i32, i32, f32) -> ()
+        func.call @attn_qk_f32(%x, %y, %zero, %z, %n, %zero, %n, %n, %n, %one) : (memref<16x16xf32>, memref<16x16xf32>, i32, memref<16x16xf32>, i32, i32, i32, i32, i32, f32) -> ()
         aie.objectfifo.release @a1(Consume, 1)
         aie.objectfifo.release @b_l1(Consume, 1)
         aie.objectfifo.release @c1(Produce, 1)

@@ -1,0 +1,559 @@
+//===- attn_aie.hpp - AIE-API attention kernels (AIE2 and AIE2P) -*- C++
+//-*-===//
+//
+// The kernel ABI of kernels/attn_kernels.h (docs/kernels.md) in AIE-API C++,
+// shared by kernels/aie2/attn_kernels.cc (npu1) and
+// kernels/aie2p/attn_kernels.cc (npu2), which set the generation's choices
+// before including this file:
+//   ATTN_AIE_LANES       f32 lanes of the element-wise loops (16 / 32)
+//   ATTN_MMUL_M/K/N      bf16 matmul block (4x8x4 / 8x8x8)
+//   ATTN_AIE_HW_EXP2     1: exp through the exp2 unit (AIE2P, bf16 kernels)
+//
+// ATTN_BFP16=1 (AIE2P only) runs the bf16 matmuls through the block floating
+// point path (bfp16ebs8 operands, 8x8x8).
+//
+// Tile sizes are compile-time: the object is built per kernel configuration
+// with the -D values convert-attn-to-aie records on every kernel declaration
+// (`attn.kernel_defines`): ATTN_TQ, ATTN_TK, ATTN_LD, ATTN_D, ATTN_DV,
+// ATTN_BF16. The runtime size arguments of the ABI must equal them (checked
+// in host builds with ATTN_HOST_CHECKS).
+//
+// Differences from the scalar specification, all within the documented
+// tolerances: exp is a polynomial (AIE2, and f32 kernels) or the AIE2P exp2
+// unit with bf16 results; bf16 kernels round P to bf16 before the P·V
+// matmul; sums are vector reductions (another summation order). The score
+// window passed to online_update / pv_accumulate is used as scratch for P
+// (its contents afterwards are unspecified by the ABI).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_AIE_COMMON_ATTN_AIE_HPP
+#define ATTN_AIE_COMMON_ATTN_AIE_HPP
+
+#include <aie_api/aie.hpp>
+#include <stdint.h>
+
+#if !defined(ATTN_TQ) || !defined(ATTN_TK) || !defined(ATTN_LD) ||             \
+    !defined(ATTN_D) || !defined(ATTN_DV)
+#error                                                                         \
+    "build with -DATTN_TQ= -DATTN_TK= -DATTN_LD= -DATTN_D= -DATTN_DV= (attn.kernel_defines)"
+#endif
+#ifndef ATTN_BF16
+#define ATTN_BF16 1
+#endif
+#ifndef ATTN_BFP16
+#define ATTN_BFP16                                                             \
+  0 // AIE2P: bf16 matmuls through the block floating point path
+#endif
+#if ATTN_BFP16 && ATTN_MMUL_M != 8
+#error "ATTN_BFP16 needs AIE2P's 8x8x8 matmul (kernels/aie2p)"
+#endif
+
+#ifdef ATTN_HOST_CHECKS
+#include <cstdio>
+#include <cstdlib>
+#define ATTN_EXPECT(cond)                                                      \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "attn AIE kernel: %s fails (compiled sizes)\n",     \
+                   #cond);                                                     \
+      std::abort();                                                            \
+    }                                                                          \
+  } while (0)
+#else
+#define ATTN_EXPECT(cond) ((void)0)
+#endif
+
+namespace attn_aie {
+
+constexpr int TQ = ATTN_TQ, TK = ATTN_TK, LD = ATTN_LD, D = ATTN_D,
+              DV = ATTN_DV;
+constexpr unsigned LANES = ATTN_AIE_LANES;
+constexpr unsigned lanesFor(int n) {
+  return n % int(LANES) == 0 ? LANES : n % 16 == 0 ? 16u : 8u;
+}
+constexpr unsigned VK = lanesFor(TK); // lanes over a score window row
+constexpr unsigned VL = lanesFor(LD); // lanes over a whole score row
+constexpr unsigned VD = lanesFor(DV); // lanes over an output row
+static_assert(TK % VK == 0 && LD % VL == 0 && DV % VD == 0,
+              "ATTN_TK, ATTN_LD and ATTN_DV must be multiples of 8");
+static_assert(LD >= TK, "the score row buffer is at least one window wide");
+
+constexpr float kNegInf = -__builtin_inff();
+constexpr float kLog2e = 1.4426950408889634f;
+
+/// Matmul blocks: bf16 at the generation's native shape, f32 at 4x8x4.
+template <typename T> struct Mm {
+  static constexpr unsigned M = 4, K = 8, N = 4;
+};
+template <> struct Mm<bfloat16> {
+  static constexpr unsigned M = ATTN_MMUL_M, K = ATTN_MMUL_K, N = ATTN_MMUL_N;
+};
+template <typename T>
+using MMul = aie::mmul<Mm<T>::M, Mm<T>::K, Mm<T>::N, T, T, accfloat>;
+
+/// One matmul step c (+)= a b. With ATTN_BFP16 the bf16 operand blocks are
+/// converted to bfp16ebs8 (8 values per shared exponent) and multiplied by
+/// AIE2P's bfp16 8x8x8 matmul, whose accumulator is then carried on.
+template <typename T, unsigned M, unsigned K, unsigned N>
+inline void mmulStep(MMul<T> &c, bool first, const aie::vector<T, M * K> &a,
+                     const aie::vector<T, K * N> &b) {
+#if ATTN_BFP16
+  if constexpr (std::is_same_v<T, bfloat16>) {
+    aie::mmul<M, K, N, bfp16ebs8> q(c.to_accum());
+    auto qa = aie::accum<accfloat, M * K>(a).template to_vector<bfp16ebs8>();
+    auto qb = aie::accum<accfloat, K * N>(b).template to_vector<bfp16ebs8>();
+    if (first)
+      q.mul(qa, qb);
+    else
+      q.mac(qa, qb);
+    c = MMul<T>(q.to_accum());
+    return;
+  }
+#endif
+  if (first)
+    c.mul(a, b);
+  else
+    c.mac(a, b);
+}
+static_assert(TQ % Mm<bfloat16>::M == 0 && TQ % Mm<float>::M == 0,
+              "ATTN_TQ must be a multiple of the matmul rows");
+static_assert(TK % 8 == 0 && D % 8 == 0 && DV % 8 == 0,
+              "ATTN_TK, ATTN_D and ATTN_DV must be multiples of 8");
+
+/// R rows of C contiguous elements, row stride ld, as one row-major vector.
+template <unsigned R, unsigned C, typename T>
+inline aie::vector<T, R * C> loadBlock(const T *p, int ld) {
+  aie::vector<T, R * C> v;
+  for (unsigned r = 0; r < R; ++r)
+    v.insert(r, aie::load_v<C>(p + r * ld));
+  return v;
+}
+template <unsigned R, unsigned C, typename T>
+inline void storeBlock(T *p, int ld, const aie::vector<T, R * C> &v) {
+  for (unsigned r = 0; r < R; ++r)
+    aie::store_v(p + r * ld, v.template extract<C>(r));
+}
+
+/// Rows of a matmul result move between accumulator and memory in chunks of
+/// at most 1024 bits (a vector register), R = 32 / N rows at a time.
+template <unsigned M, unsigned N> constexpr unsigned chunkRows() {
+  return M * N <= 32 ? M : 32 / N;
+}
+template <unsigned M, unsigned N>
+inline aie::accum<accfloat, M * N> loadAcc(const float *p, int ld) {
+  constexpr unsigned R = chunkRows<M, N>();
+  aie::accum<accfloat, M * N> a;
+  for (unsigned h = 0; h < M / R; ++h)
+    a.insert(h,
+             aie::accum<accfloat, R * N>(loadBlock<R, N>(p + h * R * ld, ld)));
+  return a;
+}
+template <unsigned M, unsigned N>
+inline void storeAcc(float *p, int ld, const aie::accum<accfloat, M * N> &a,
+                     float scale = 1.0f) {
+  constexpr unsigned R = chunkRows<M, N>();
+  for (unsigned h = 0; h < M / R; ++h) {
+    auto part = a.template extract<R * N>(h).template to_vector<float>();
+    if (scale != 1.0f)
+      part = aie::mul(part, scale).template to_vector<float>();
+    storeBlock<R, N>(p + h * R * ld, ld, part);
+  }
+}
+
+template <unsigned N>
+inline aie::vector<float, N> poly(const aie::vector<float, N> &x,
+                                  const float *c, int degree) {
+  aie::vector<float, N> p = aie::broadcast<float, N>(c[degree]);
+  for (int k = degree - 1; k >= 0; --k)
+    p = aie::add(aie::mul(p, x), aie::broadcast<float, N>(c[k]))
+            .template to_vector<float>();
+  return p;
+}
+
+/// exp(x) per lane, exactly 0 for x = -inf. Polynomial: x·log2(e) = n + f
+/// with n = round(x·log2(e)), |f| <= 1/2, 2^f by its degree-6 Taylor
+/// polynomial (relative error < 2e-7), 2^n built in the exponent field.
+template <unsigned N>
+inline aie::vector<float, N> expPoly(const aie::vector<float, N> &x) {
+  static const float c[7] = {1.0f,          0.69314718f,   0.24022651f,
+                             0.055504109f,  0.0096181291f, 0.0013333558f,
+                             0.00015403530f};
+  aie::vector<float, N> t = aie::mul(x, kLog2e).template to_vector<float>();
+  aie::mask<N> tiny = aie::lt(t, -126.0f);
+  t = aie::max(t, aie::broadcast<float, N>(-126.0f));
+  aie::vector<int32_t, N> n =
+      aie::to_fixed<int32_t>(aie::add(t, 0.5f), 0); // toward -inf
+  aie::vector<float, N> f = aie::sub(t, aie::to_float(n, 0));
+  aie::vector<float, N> scale =
+      aie::vector_cast<float>(aie::upshift(aie::add(n, int32_t(127)), 23));
+  aie::vector<float, N> r =
+      aie::mul(poly(f, c, 6), scale).template to_vector<float>();
+  return aie::select(r, aie::zeros<float, N>(), tiny);
+}
+
+/// exp(x) per lane for the bf16 kernels: AIE2P's exp2 unit with log2(e)
+/// folded into its argument (one multiply), or the polynomial.
+template <unsigned N>
+inline aie::vector<float, N> expFast(const aie::vector<float, N> &x) {
+#if ATTN_AIE_HW_EXP2
+  aie::vector<float, N> t = aie::mul(x, kLog2e).template to_vector<float>();
+  aie::mask<N> tiny = aie::lt(t, -126.0f);
+  aie::vector<bfloat16, N> e = aie::exp2<bfloat16>(t);
+  aie::vector<float, N> r =
+      aie::accum<accfloat, N>(e).template to_vector<float>();
+  return aie::select(r, aie::zeros<float, N>(), tiny);
+#else
+  return expPoly(x);
+#endif
+}
+
+template <typename T, unsigned N>
+inline aie::vector<float, N> expFor(const aie::vector<float, N> &x) {
+  if constexpr (std::is_same_v<T, bfloat16>)
+    return expFast(x);
+  else
+    return expPoly(x);
+}
+
+template <unsigned N> inline float expScalar(float x) {
+  return expPoly(aie::broadcast<float, N>(x))[0];
+}
+
+template <typename T, unsigned N>
+inline aie::vector<float, N> toFloat(const aie::vector<T, N> &v) {
+  if constexpr (std::is_same_v<T, float>)
+    return v;
+  else
+    return aie::accum<accfloat, N>(v).template to_vector<float>();
+}
+template <typename T, unsigned N>
+inline aie::vector<T, N> fromFloat(const aie::vector<float, N> &v) {
+  if constexpr (std::is_same_v<T, float>)
+    return v;
+  else
+    return aie::accum<accfloat, N>(v).template to_vector<T>();
+}
+
+// --- kernels --------------------------------------------------------------
+
+/// S window = scale · Q Kᵀ, one M x N block at a time over K-deep slices.
+template <typename T>
+inline void qk(const T *q, const T *k, float *s, int ld, float scale) {
+  using B = Mm<T>;
+  for (int i = 0; i < TQ; i += B::M)
+    for (int j = 0; j < TK; j += B::N) {
+      MMul<T> c;
+      for (int x = 0; x < D; x += B::K) {
+        auto a = loadBlock<B::M, B::K>(q + i * D + x, D);
+        auto kt = loadBlock<B::N, B::K>(k + j * D + x, D); // N keys x K dims
+        auto b = aie::transpose(kt, B::N, B::K);           // K x N
+        mmulStep<T, B::M, B::K, B::N>(c, x == 0, a, b);
+      }
+      storeAcc<B::M, B::N>(s + i * ld + j, ld, c.to_accum(), scale);
+    }
+}
+
+/// Query row i sees the key prefix [k0, visible_i): one bound per row
+/// (O(rows) scalar work), then whole vectors: kept, filled with -inf, or
+/// blended with a lane-index compare at the boundary.
+inline void maskPositions(float *s, int ld, int cols, int q0, int k0,
+                          int keyLimit, int rowLimit, bool causal,
+                          int causalOffset) {
+  alignas(64) static const int32_t iota[32] = {
+      0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+  constexpr unsigned V = VK;
+  const aie::vector<int32_t, V> lane = aie::load_v<V>(iota);
+  const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
+  for (int i = 0; i < TQ; ++i) {
+    int64_t query = int64_t(q0) + i;
+    int64_t end = query >= rowLimit ? int64_t(k0) : int64_t(keyLimit);
+    if (causal && query + causalOffset + 1 < end)
+      end = query + causalOffset + 1;
+    int64_t visible = end - k0; // columns [0, visible) stay
+    float *row = s + i * ld;
+    for (int j = 0; j < cols; j += V) {
+      if (j + int64_t(V) <= visible)
+        continue;
+      if (j >= visible) {
+        aie::store_v(row + j, hidden);
+        continue;
+      }
+      auto keep = aie::lt(lane, int32_t(visible - j));
+      aie::store_v(row + j, aie::select(hidden, aie::load_v<V>(row + j), keep));
+    }
+  }
+}
+
+template <typename T>
+inline void maskKeepKeys(float *s, int ld, const T *keep) {
+  constexpr unsigned V = VK;
+  const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
+  for (int j = 0; j < TK; j += V) {
+    auto zero = aie::eq(toFloat(aie::load_v<V>(keep + j)), 0.0f);
+    for (int i = 0; i < TQ; ++i)
+      aie::store_v(s + i * ld + j,
+                   aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
+  }
+}
+
+template <typename T> inline void maskAddKeys(float *s, int ld, const T *add) {
+  constexpr unsigned V = VK;
+  for (int j = 0; j < TK; j += V) {
+    auto a = toFloat(aie::load_v<V>(add + j));
+    for (int i = 0; i < TQ; ++i)
+      aie::store_v(s + i * ld + j, aie::add(aie::load_v<V>(s + i * ld + j), a));
+  }
+}
+
+/// acc[i] *= c for one row.
+inline void scaleRow(float *row, float c) {
+  for (int x = 0; x < DV; x += VD)
+    aie::store_v(
+        row + x,
+        aie::mul(aie::load_v<VD>(row + x), c).template to_vector<float>());
+}
+
+/// acc += P V with P at `p` (row stride pld, element type T) and V [TK][DV].
+template <typename T>
+inline void pvMatmul(const T *p, int pld, const T *v, float *acc) {
+  using B = Mm<T>;
+  for (int i = 0; i < TQ; i += B::M)
+    for (int j = 0; j < DV; j += B::N) {
+      MMul<T> c(loadAcc<B::M, B::N>(acc + i * DV + j, DV));
+      for (int x = 0; x < TK; x += B::K)
+        mmulStep<T, B::M, B::K, B::N>(
+            c, false, loadBlock<B::M, B::K>(p + i * pld + x, pld),
+            loadBlock<B::K, B::N>(v + x * DV + j, DV));
+      storeAcc<B::M, B::N>(acc + i * DV + j, DV, c.to_accum());
+    }
+}
+
+/// The P of an f32 window row, as the matmul's element type, written over
+/// the start of the same row (bf16 P takes half its bytes; a chunk is
+/// written only after it was read).
+template <typename T> inline T *pRow(float *row) {
+  return reinterpret_cast<T *>(row);
+}
+
+template <typename T>
+inline void onlineUpdate(float *s, int ld, const T *v, float *m, float *l,
+                         float *acc) {
+  constexpr unsigned V = VK;
+  for (int i = 0; i < TQ; ++i) {
+    float *row = s + i * ld;
+    aie::vector<float, V> mx = aie::load_v<V>(row);
+    for (int j = V; j < TK; j += V)
+      mx = aie::max(mx, aie::load_v<V>(row + j));
+    float blockMax = aie::reduce_max(mx);
+    float newMax = m[i] > blockMax ? m[i] : blockMax;
+    T *p = pRow<T>(row);
+    if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
+      for (int j = 0; j < TK; j += V)
+        aie::store_v(p + j, aie::zeros<T, V>());
+      continue;
+    }
+    float c = expScalar<V>(m[i] - newMax); // 0 when m[i] = -inf
+    aie::vector<float, V> sum = aie::zeros<float, V>();
+    const auto shift = aie::broadcast<float, V>(newMax);
+    for (int j = 0; j < TK; j += V) {
+      aie::vector<T, V> pj =
+          fromFloat<T>(expFor<T>(aie::sub(aie::load_v<V>(row + j), shift)));
+      sum = aie::add(sum, toFloat(pj));
+      aie::store_v(p + j, pj);
+    }
+    l[i] = c * l[i] + aie::reduce_add(sum);
+    m[i] = newMax;
+    scaleRow(acc + i * DV, c);
+  }
+  pvMatmul(pRow<T>(s), int(ld * sizeof(float) / sizeof(T)), v, acc);
+}
+
+template <typename T>
+inline void pvAccumulate(float *p, int ld, const T *v, float *acc) {
+  if constexpr (!std::is_same_v<T, float>) {
+    constexpr unsigned V = VK;
+    for (int i = 0; i < TQ; ++i) {
+      float *row = p + i * ld;
+      for (int j = 0; j < TK; j += V)
+        aie::store_v(pRow<T>(row) + j, fromFloat<T>(aie::load_v<V>(row + j)));
+    }
+  }
+  pvMatmul(pRow<T>(p), int(ld * sizeof(float) / sizeof(T)), v, acc);
+}
+
+template <typename T>
+inline void finalize(const float *acc, const float *l, T *o) {
+  for (int i = 0; i < TQ; ++i) {
+    float inv = l[i] > 0.0f ? 1.0f / l[i] : 0.0f; // one division per row
+    for (int x = 0; x < DV; x += VD) {
+      aie::vector<float, VD> a =
+          l[i] > 0.0f ? aie::mul(aie::load_v<VD>(acc + i * DV + x), inv)
+                            .template to_vector<float>()
+                      : aie::zeros<float, VD>();
+      aie::store_v(o + i * DV + x, fromFloat<T>(a));
+    }
+  }
+}
+
+template <typename T>
+inline void storeTile(const float *acc, T *o, int q0, int rowLimit) {
+  for (int i = 0; i < TQ; ++i) {
+    bool padded = int64_t(q0) + i >= rowLimit; // one compare per row
+    for (int x = 0; x < DV; x += VD)
+      aie::store_v(o + i * DV + x,
+                   padded ? aie::zeros<T, VD>()
+                          : fromFloat<T>(aie::load_v<VD>(acc + i * DV + x)));
+  }
+}
+
+inline void fill(float *p, int n, float value) {
+  constexpr unsigned V = 8;
+  int j = 0;
+  for (; j + int(V) <= n; j += V)
+    aie::store_v(p + j, aie::broadcast<float, V>(value));
+  for (; j < n; ++j) // TQ need not be a multiple of 8: O(rows) tail
+    p[j] = value;
+}
+
+inline void softmaxRows(const float *s, float *p) {
+  constexpr unsigned V = VL;
+  for (int i = 0; i < TQ; ++i) {
+    const float *row = s + i * LD;
+    float *out = p + i * LD;
+    aie::vector<float, V> mx = aie::load_v<V>(row);
+    for (int j = V; j < LD; j += V)
+      mx = aie::max(mx, aie::load_v<V>(row + j));
+    float rowMax = aie::reduce_max(mx);
+    if (rowMax == kNegInf) {
+      fill(out, LD, 0.0f);
+      continue;
+    }
+    const auto shift = aie::broadcast<float, V>(rowMax);
+    aie::vector<float, V> sum = aie::zeros<float, V>();
+    for (int j = 0; j < LD; j += V) {
+#if ATTN_BF16
+      aie::vector<float, V> e = toFloat(fromFloat<bfloat16>(
+          expFast(aie::sub(aie::load_v<V>(row + j), shift))));
+#else
+      aie::vector<float, V> e =
+          expPoly(aie::sub(aie::load_v<V>(row + j), shift));
+#endif
+      sum = aie::add(sum, e);
+      aie::store_v(out + j, e);
+    }
+    float inv = 1.0f / aie::reduce_add(sum);
+    for (int j = 0; j < LD; j += V)
+      aie::store_v(
+          out + j,
+          aie::mul(aie::load_v<V>(out + j), inv).template to_vector<float>());
+  }
+}
+
+} // namespace attn_aie
+
+// --- the C ABI of kernels/attn_kernels.h ------------------------------------
+
+#define ATTN_SIZES(tq_, tk_, d_)                                               \
+  ATTN_EXPECT((tq_) == attn_aie::TQ);                                          \
+  ATTN_EXPECT((tk_) == attn_aie::TK);                                          \
+  ATTN_EXPECT((d_) == attn_aie::D)
+
+extern "C" {
+
+#define ATTN_TYPED(sfx, T)                                                     \
+  void attn_qk_##sfx(const T *q, const T *k, int32_t k_off, float *s,          \
+                     int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,      \
+                     int32_t d, float scale) {                                 \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_SIZES(tq, tk, d);                                                     \
+    attn_aie::qk(q, k + k_off, s + s_col, s_ld, scale);                        \
+  }                                                                            \
+  void attn_mask_keep_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
+                                 const T *keep, int32_t off, int32_t tq,       \
+                                 int32_t tk) {                                 \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    attn_aie::maskKeepKeys(s + s_col, s_ld, keep + off);                       \
+  }                                                                            \
+  void attn_mask_add_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
+                                const T *add, int32_t off, int32_t tq,         \
+                                int32_t tk) {                                  \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    attn_aie::maskAddKeys(s + s_col, s_ld, add + off);                         \
+  }                                                                            \
+  void attn_online_update_##sfx(                                               \
+      const float *s, int32_t s_ld, int32_t s_col, const T *v, int32_t v_off,  \
+      float *m, float *l, float *acc, int32_t tq, int32_t tk, int32_t dv) {    \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    ATTN_EXPECT(dv == attn_aie::DV);                                           \
+    attn_aie::onlineUpdate(const_cast<float *>(s) + s_col, s_ld, v + v_off, m, \
+                           l, acc);                                            \
+  }                                                                            \
+  void attn_finalize_##sfx(const float *acc, const float *l, T *o, int32_t tq, \
+                           int32_t dv) {                                       \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);                     \
+    attn_aie::finalize(acc, l, o);                                             \
+  }                                                                            \
+  void attn_pv_accumulate_##sfx(const float *p, int32_t p_ld, int32_t p_col,   \
+                                const T *v, int32_t v_off, float *acc,         \
+                                int32_t tq, int32_t tk, int32_t dv) {          \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    ATTN_EXPECT(dv == attn_aie::DV);                                           \
+    attn_aie::pvAccumulate(const_cast<float *>(p) + p_col, p_ld, v + v_off,    \
+                           acc);                                               \
+  }                                                                            \
+  void attn_store_##sfx(const float *acc, T *o, int32_t q0, int32_t row_limit, \
+                        int32_t tq, int32_t dv) {                              \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);                     \
+    attn_aie::storeTile(acc, o, q0, row_limit);                                \
+  }
+
+ATTN_TYPED(bf16, bfloat16)
+ATTN_TYPED(f32, float)
+#undef ATTN_TYPED
+
+void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
+                         int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,
+                         int32_t row_limit, int32_t causal,
+                         int32_t causal_offset) {
+  ATTN_SIZES(tq, tk, attn_aie::D);
+  attn_aie::maskPositions(s + s_col, s_ld, tk, q0, k0, key_limit, row_limit,
+                          causal != 0, causal_offset);
+}
+
+void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::fill(m, attn_aie::TQ, attn_aie::kNegInf);
+  attn_aie::fill(l, attn_aie::TQ, 0.0f);
+  attn_aie::fill(acc, attn_aie::TQ * attn_aie::DV, 0.0f);
+}
+
+void attn_acc_zero(float *acc, int32_t tq, int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::fill(acc, attn_aie::TQ * attn_aie::DV, 0.0f);
+}
+
+void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
+  ::aie::set_rounding(::aie::rounding_mode::conv_even);
+  ATTN_EXPECT(tq == attn_aie::TQ && tk == attn_aie::LD);
+  attn_aie::softmaxRows(s, p);
+}
+
+void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,
+                      float *dst, int32_t tq, int32_t tk) {
+  ATTN_SIZES(tq, tk, attn_aie::D);
+  constexpr unsigned V = attn_aie::VK;
+  for (int i = 0; i < attn_aie::TQ; ++i)
+    for (int j = 0; j < attn_aie::TK; j += V)
+      aie::store_v(dst + i * attn_aie::TK + j,
+                   aie::load_v<V>(src + i * src_ld + src_col + j));
+}
+
+} // extern "C"
+
+#endif // ATTN_AIE_COMMON_ATTN_AIE_HPP

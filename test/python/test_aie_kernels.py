@@ -1,0 +1,333 @@
+"""The AIE-API kernels (kernels/aie2 for npu1, kernels/aie2p for npu2), built on
+the host against kernels/host_aie_api (no NPU compiler here), against the
+numpy kernel semantics of ``attn.kernels`` on seeded random tiles: odd key
+limits, -inf rows, padded query rows, causal diagonals crossing the tile, both
+targets' tile shapes, bf16 and f32 entry points. Writes the worst error per
+kernel, target and dtype to ``$ATTN_BUILD_DIR/aie_kernels_report.json``
+(or pytest's tmp dir)."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attn import kernels as K
+from attn import reference as R
+
+ROOT = Path(__file__).resolve().parents[2]
+KERNELS = ROOT / "kernels"
+TILES = int(os.environ.get("ATTN_AIE_KERNEL_TILES", "200"))  # seeded random tiles per kernel
+F32P = ctypes.POINTER(ctypes.c_float)
+U16P = ctypes.POINTER(ctypes.c_uint16)
+I32, F32 = ctypes.c_int32, ctypes.c_float
+
+# name -> (source dir, __AIE_ARCH__, tile shape): npu1 at the 4x8x4 bf16 matmul
+# with 16 lanes, npu2 at 8x8x8 with 32 lanes; LD = 3 key blocks (a score row
+# buffer of the full/partial folds), ATTN_BF16 = 0 builds the f32 softmax.
+CONFIGS = {
+    "npu1": ("aie2", 20, dict(TQ=32, TK=32, LD=96, D=64, DV=64)),
+    "npu2": ("aie2p", 21, dict(TQ=64, TK=64, LD=192, D=64, DV=64)),
+    # bench tiles: ViT-B/16 full fold on npu1, SD-UNet (head dim 40) online on npu2
+    "npu1-vit": ("aie2", 20, dict(TQ=16, TK=16, LD=208, D=64, DV=64)),
+    "npu2-sd": ("aie2p", 21, dict(TQ=16, TK=128, LD=256, D=40, DV=40)),
+    # npu2's block floating point path: bf16 matmuls on bfp16ebs8 operands
+    "npu2-bfp16": ("aie2p", 21, dict(TQ=64, TK=64, LD=192, D=64, DV=64, BFP16=1)),
+}
+# Worst error allowed, relative to max(1, |reference|): f32 kernels meet f32
+# accuracy (polynomial exp, another summation order); bf16 kernels round P to
+# bf16 before the P V matmul (and use the exp2 unit's bf16 results on npu2).
+TOL = {"f32": 3e-5, "bf16": 2e-2, "exact": 0.0, "bfp16": 6e-2}
+
+
+def tol(target: str, dtype: str, base: str) -> float:
+    """The tolerance of a matmul result: bfp16 operands (8-bit mantissas) for bf16 layers on
+    the bfp16 configuration, else ``base``."""
+    bfp = CONFIGS[target][2].get("BFP16") and dtype == "bf16"
+    return TOL["bfp16"] if bfp else TOL[base]
+
+
+_REPORT: dict[str, dict[str, float]] = {}
+
+
+def _build(target: str, bf16: int, out_dir: Path) -> ctypes.CDLL:
+    cxx = shutil.which("g++") or shutil.which("c++")
+    if cxx is None:
+        pytest.skip("no host C++ compiler (g++) to build the AIE-API kernels against kernels/host_aie_api")
+    src, arch, tile = CONFIGS[target]
+    out = out_dir / f"attn_{target}_{bf16}.so"
+    defines = [f"-DATTN_{k}={v}" for k, v in tile.items()]
+    subprocess.run(
+        [cxx, "-std=c++17", "-O1", "-fPIC", "-shared", "-Wall", "-Werror", f"-D__AIE_ARCH__={arch}",
+         "-DATTN_HOST_CHECKS", f"-DATTN_BF16={bf16}", *defines, f"-I{KERNELS / 'host_aie_api'}",
+         str(KERNELS / src / "attn_kernels.cc"), "-o", str(out)],
+        check=True,
+    )  # fmt: skip
+    return ctypes.CDLL(str(out))
+
+
+@pytest.fixture(scope="module")
+def libs(tmp_path_factory) -> dict[tuple[str, int], ctypes.CDLL]:
+    out = tmp_path_factory.mktemp("aie_kernels")
+    return {(t, b): _build(t, b, out) for t in CONFIGS for b in (1, 0)}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report(tmp_path_factory):
+    yield
+    where = Path(os.environ.get("ATTN_BUILD_DIR") or tmp_path_factory.getbasetemp())
+    (where / "aie_kernels_report.json").write_text(json.dumps({"tiles": TILES, "worst_error": _REPORT}, indent=1))
+
+
+def p(a: np.ndarray, kind=F32P):
+    assert a.flags.c_contiguous
+    return a.ctypes.data_as(kind)
+
+
+def bf16_bits(x: np.ndarray) -> np.ndarray:
+    return (R.round_to_dtype(np.asarray(x, np.float32), "bf16").view(np.uint32) >> 16).astype(np.uint16)
+
+
+def bits_f32(b: np.ndarray) -> np.ndarray:
+    return (b.astype(np.uint32) << 16).view(np.float32)
+
+
+def window(buf: np.ndarray, ld: int, col: int, rows: int, cols: int) -> np.ndarray:
+    return buf[: rows * ld].reshape(rows, ld)[:, col : col + cols]
+
+
+def record(name: str, target: str, dtype: str, got: np.ndarray, ref: np.ndarray, tol: float) -> None:
+    got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
+    assert np.array_equal(np.isneginf(got), np.isneginf(ref)), f"{name} {target}: -inf pattern differs"
+    finite = np.isfinite(ref)
+    assert np.isfinite(got[finite]).all(), f"{name} {target}: non-finite where the reference is finite"
+    scale = max(1.0, float(np.abs(ref[finite]).max(initial=0.0)))
+    err = float(np.abs(got[finite] - ref[finite]).max(initial=0.0)) / scale
+    key = f"{name}/{target}/{dtype}"
+    _REPORT[key] = max(_REPORT.get(key, 0.0), err)
+    assert err <= tol, f"{key}: error {err:.3g} > {tol:.3g}"
+
+
+def scores(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    s = (rng.standard_normal((rows, cols)) * rng.uniform(0.5, 6)).astype(np.float32)
+    dead = rng.random(rows) < 0.15  # -inf rows (a fully hidden query)
+    s[dead] = -np.inf
+    hide = rng.random((rows, cols)) < rng.uniform(0, 0.5)  # scattered hidden keys
+    s[hide] = -np.inf
+    return s
+
+
+def typed(dtype: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, type]:
+    """(what the kernel reads, its float32 values, pointer kind)."""
+    if dtype == "bf16":
+        b = bf16_bits(x)
+        return b, bits_f32(b), U16P
+    x = np.ascontiguousarray(x, np.float32)
+    return x, x, F32P
+
+
+def each_tile(fn: Callable[[np.random.Generator, int], None]) -> None:
+    for seed in range(TILES):
+        fn(np.random.default_rng(seed), seed)
+
+
+TARGETS = list(CONFIGS)
+DTYPES = ["bf16", "f32"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_qk(libs, target, dtype):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld, d = t["TQ"], t["TK"], t["LD"], t["D"]
+
+    def one(rng, seed):
+        q, qv, kind = typed(dtype, rng.standard_normal((tq, d)))
+        off = int(rng.integers(0, 3)) * tk * d  # K inside a joined object
+        k, kv, _ = typed(dtype, rng.standard_normal(off + tk * d + 16))
+        col = int(rng.integers(0, ld // tk)) * tk
+        s = np.full(tq * ld, 3.0, np.float32)
+        scale = float(rng.uniform(0.05, 1.0))
+        getattr(lib, f"attn_qk_{dtype}")(p(q, kind), p(k, kind), I32(off), p(s), I32(ld), I32(col), I32(tq),
+                                          I32(tk), I32(d), F32(scale))  # fmt: skip
+        ref = K.qk(qv, kv[off : off + tk * d].reshape(tk, d), scale)
+        record("qk", target, dtype, window(s, ld, col, tq, tk), ref, tol(target, dtype, "f32"))
+        rest = np.ones(tq * ld, bool)
+        window(rest, ld, col, tq, tk)[:] = False
+        assert (s[rest] == 3.0).all()
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_mask_positions(libs, target):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld = t["TQ"], t["TK"], t["LD"]
+
+    def one(rng, seed):
+        col = int(rng.integers(0, ld // tk)) * tk
+        q0, k0 = int(rng.integers(0, 4)) * tq, int(rng.integers(0, 4)) * tk
+        key_limit = int(rng.integers(0, 6 * tk)) | 1  # odd valid lengths
+        row_limit = int(rng.choice([2**31 - 1, int(rng.integers(0, 6 * tq)) | 1]))
+        causal = int(rng.integers(0, 2))
+        offset = int(k0 - q0 + rng.integers(-tq, tk))  # the diagonal crosses the tile
+        s = rng.standard_normal(tq * ld).astype(np.float32)
+        ref = s.copy()
+        lib.attn_mask_positions(p(s), I32(ld), I32(col), I32(tq), I32(tk), I32(q0), I32(k0), I32(key_limit),
+                                I32(row_limit), I32(causal), I32(offset))  # fmt: skip
+        K.mask_positions(window(ref, ld, col, tq, tk), q0, k0, key_limit, bool(causal), offset, row_limit)
+        record("mask_positions", target, "f32", s, ref, TOL["exact"])
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_key_masks(libs, target, dtype):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld = t["TQ"], t["TK"], t["LD"]
+
+    def one(rng, seed):
+        col = int(rng.integers(0, ld // tk)) * tk
+        off = int(rng.integers(0, 5)) * tk
+        row = rng.standard_normal(off + tk).astype(np.float32)
+        row[rng.random(off + tk) < 0.3] = 0.0
+        raw, vals, kind = typed(dtype, row)
+        for name, fn in (("keep", K.mask_keep_keys), ("add", K.mask_add_keys)):
+            s = rng.standard_normal(tq * ld).astype(np.float32)
+            ref = s.copy()
+            getattr(lib, f"attn_mask_{name}_keys_{dtype}")(p(s), I32(ld), I32(col), p(raw, kind), I32(off),
+                                                           I32(tq), I32(tk))  # fmt: skip
+            fn(window(ref, ld, col, tq, tk), vals[off : off + tk])
+            record(f"mask_{name}_keys", target, dtype, s, ref, TOL["exact"])
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_online_update_and_finalize(libs, target, dtype):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld, dv = t["TQ"], t["TK"], t["LD"], t["DV"]
+
+    def one(rng, seed):
+        m, l_, acc = (np.ascontiguousarray(x) for x in K.online_init(tq, dv))
+        lib.attn_online_init(p(m), p(l_), p(acc), I32(tq), I32(dv))
+        mr, lr, ar = K.online_init(tq, dv)
+        record("online_init", target, "f32", np.concatenate([m, l_, acc.ravel()]),
+               np.concatenate([mr, lr, ar.ravel()]), TOL["exact"])  # fmt: skip
+        for _ in range(int(rng.integers(1, 4))):  # a few key blocks
+            col = int(rng.integers(0, ld // tk)) * tk
+            sbuf = rng.standard_normal(tq * ld).astype(np.float32)
+            window(sbuf, ld, col, tq, tk)[:] = scores(rng, tq, tk)
+            sref = window(sbuf, ld, col, tq, tk).copy()
+            off = int(rng.integers(0, 3)) * tk * 8
+            v, vv, kind = typed(dtype, rng.standard_normal(off + tk * dv))
+            getattr(lib, f"attn_online_update_{dtype}")(p(sbuf), I32(ld), I32(col), p(v, kind), I32(off), p(m),
+                                                        p(l_), p(acc), I32(tq), I32(tk), I32(dv))  # fmt: skip
+            K.online_update(sref, vv[off:].reshape(tk, dv), mr, lr, ar)
+            record("online_update(m)", target, dtype, m, mr, TOL["exact"])
+            record("online_update(l)", target, dtype, l_, lr, TOL[dtype])
+            record("online_update(acc)", target, dtype, acc, ar, tol(target, dtype, dtype))
+        o = np.zeros((tq, dv), np.uint16 if dtype == "bf16" else np.float32)
+        getattr(lib, f"attn_finalize_{dtype}")(p(acc), p(l_), p(o, U16P if dtype == "bf16" else F32P), I32(tq),
+                                               I32(dv))  # fmt: skip
+        got = bits_f32(o) if dtype == "bf16" else o
+        ref = K.finalize(acc, l_, dtype)  # same state in: the kernel's own rounding only
+        record("finalize", target, dtype, got, ref, 2.0**-7 if dtype == "bf16" else 1e-6)
+        assert (got[l_ == 0] == 0).all()
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("bf16", [1, 0])
+def test_softmax_rows(libs, target, bf16):
+    lib, t = libs[(target, bf16)], CONFIGS[target][2]
+    tq, ld = t["TQ"], t["LD"]
+    dtype = "bf16" if bf16 else "f32"
+
+    def one(rng, seed):
+        s = scores(rng, tq, ld)
+        out = np.zeros_like(s)
+        in_place = seed % 2 == 0
+        if in_place:
+            out[:] = s
+        lib.attn_softmax_rows(p(out if in_place else s), p(out), I32(tq), I32(ld))
+        ref = K.softmax_rows(s)
+        record("softmax_rows", target, dtype, out, ref, TOL[dtype])
+        assert (out[np.isneginf(s).all(axis=1)] == 0).all()
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_pv_accumulate_and_store(libs, target, dtype):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld, dv = t["TQ"], t["TK"], t["LD"], t["DV"]
+
+    def one(rng, seed):
+        acc = rng.standard_normal((tq, dv)).astype(np.float32)
+        lib.attn_acc_zero(p(acc), I32(tq), I32(dv))
+        record("acc_zero", target, "f32", acc, K.acc_zero(tq, dv), TOL["exact"])
+        ref = K.acc_zero(tq, dv)
+        for _ in range(int(rng.integers(1, 4))):
+            col = int(rng.integers(0, ld // tk)) * tk
+            pbuf = rng.standard_normal(tq * ld).astype(np.float32)
+            prob = K.softmax_rows(scores(rng, tq, ld))[:, :tk] * 3  # probabilities, zero rows
+            window(pbuf, ld, col, tq, tk)[:] = prob
+            off = int(rng.integers(0, 3)) * tk * 8
+            v, vv, kind = typed(dtype, rng.standard_normal(off + tk * dv))
+            getattr(lib, f"attn_pv_accumulate_{dtype}")(p(pbuf), I32(ld), I32(col), p(v, kind), I32(off), p(acc),
+                                                        I32(tq), I32(tk), I32(dv))  # fmt: skip
+            K.pv_accumulate(prob, vv[off:].reshape(tk, dv), ref)
+            record("pv_accumulate", target, dtype, acc, ref, tol(target, dtype, dtype))
+        q0 = int(rng.integers(0, 3)) * tq
+        row_limit = int(rng.choice([2**31 - 1, q0 + int(rng.integers(0, tq)) | 1]))
+        o = np.zeros((tq, dv), np.uint16 if dtype == "bf16" else np.float32)
+        getattr(lib, f"attn_store_{dtype}")(p(acc), p(o, U16P if dtype == "bf16" else F32P), I32(q0),
+                                            I32(row_limit), I32(tq), I32(dv))  # fmt: skip
+        got = bits_f32(o) if dtype == "bf16" else o
+        record("store", target, dtype, got, K.store(acc, dtype, q0, row_limit), TOL["exact"])
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_copy_window(libs, target):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld = t["TQ"], t["TK"], t["LD"]
+
+    def one(rng, seed):
+        col = int(rng.integers(0, ld // tk)) * tk
+        src = scores(rng, tq, ld).ravel().copy()
+        dst = np.zeros((tq, tk), np.float32)
+        lib.attn_copy_window(p(src), I32(ld), I32(col), p(dst), I32(tq), I32(tk))
+        record("copy_window", target, "f32", dst, window(src, ld, col, tq, tk), TOL["exact"])
+
+    each_tile(one)
+
+
+def test_host_checks_reject_other_tile_sizes(tmp_path):
+    """The kernels are compiled for one tile shape: a call with another aborts in a
+    checked host build (run in a child process)."""
+    lib_dir = tmp_path
+    _build("npu1", 1, lib_dir)
+    code = (
+        "import ctypes, numpy as np\n"
+        f"lib = ctypes.CDLL({str(lib_dir / 'attn_npu1_1.so')!r})\n"
+        "a = np.zeros(4096, np.float32)\n"
+        "P = ctypes.POINTER(ctypes.c_float)\n"
+        "lib.attn_acc_zero(a.ctypes.data_as(P), ctypes.c_int32(31), ctypes.c_int32(64))\n"
+    )
+    run = subprocess.run(["python", "-c", code], capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "tq == attn_aie::TQ" in run.stderr
