@@ -424,6 +424,9 @@ def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         inputs = []
         for i, role in enumerate(roles[:-1]):
             a = buffers[role]
+            if role == "valid_len":  # runtime-sequence scalars, one per batch, given at dispatch
+                inputs.extend(int(x) for x in a)
+                continue
             if i in pad_operands and role in arrays:  # host-side zero padding of Q, K, V
                 a = _pad_to(a, pad_operands[i])
             inputs.append(a)
@@ -431,7 +434,7 @@ def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         result = sim.run_program(loaded, *inputs)
         if result.warnings:
             raise sim.SimError(f"{name}: " + "; ".join(result.warnings))
-        out_index = len(roles) - 1
+        out_index = len(loaded.seq_args) - 1
         if out_index not in result.outputs:
             raise sim.SimError(f"{name}: the program did not write its result argument")
         buffers[roles[-1]] = result.outputs[out_index]

@@ -114,7 +114,15 @@ private:
       return start.emitOpError("starts a task that is not defined by an "
                                "aiex.dma_configure_task_for; its DRAM "
                                "traffic cannot be counted");
-    int64_t runs = static_cast<int64_t>(task.getRepeatCount()) + 1;
+    int64_t repeat = task.getRepeatCount();
+    if (Value value = task.getRepeatCountVal()) {
+      std::optional<int64_t> constant = getConstantIntValue(value);
+      if (!constant)
+        return start.emitOpError("starts a task with a runtime repeat count; "
+                                 "its DRAM traffic cannot be counted");
+      repeat = *constant;
+    }
+    int64_t runs = repeat + 1;
     int64_t scaled;
     if (llvm::MulOverflow(multiplier, runs, scaled))
       return start.emitOpError("transfer size overflows 64 bits");
@@ -124,14 +132,17 @@ private:
         return WalkResult::interrupt();
       auto type = cast<MemRefType>(bd.getBuffer().getType());
       int64_t elements;
-      if (std::optional<int32_t> len = bd.getLen()) {
+      bool hasLen = bd.getLen() || bd.getStaticLen();
+      std::optional<int64_t> offset = bd.getConstantOffset();
+      std::optional<int64_t> len = bd.getConstantLen();
+      if (hasLen && len) {
         elements = *len;
-      } else if (type.hasStaticShape()) {
+      } else if (!hasLen && type.hasStaticShape() && offset) {
         // Without `len` a descriptor moves the buffer from `offset` on.
-        elements = type.getNumElements() - bd.getOffset();
+        elements = type.getNumElements() - *offset;
       } else {
-        bd.emitOpError("has no `len` and a dynamically shaped buffer; its "
-                       "DRAM traffic cannot be counted");
+        bd.emitOpError("has a runtime or missing `len` (or offset) on this "
+                       "buffer; its DRAM traffic cannot be counted");
         return WalkResult::interrupt();
       }
       FailureOr<int64_t> bytes = bytesOf(bd, type, elements);

@@ -191,6 +191,9 @@ def compile(  # noqa: A001 - the public name is fixed by the project
             device = stage["device"]
             traffic = count_traffic(work, sequence=device)
             roles = stage["schedule"]["arguments"]
+            # valid_len is one i32 runtime scalar per batch in the runtime sequence.
+            scalars = len(traffic["per_argument"]) - len(roles) + 1
+            roles = [x for r in roles for x in ([r] * scalars if r == "valid_len" else [r])]
             arguments = {
                 roles[i]: {"read_bytes": a["read_bytes"], "write_bytes": a["write_bytes"]}
                 for i, a in traffic["per_argument"].items()

@@ -1,6 +1,7 @@
 """``attn-compile``: compile attention layers in an MLIR file to AIE programs.
 
     attn-compile layer.mlir --target npu2 -o layer.aie.mlir --report r.json [--explain]
+    attn-compile layer.mlir --target npu2 --package DIR     # build-and-run package (attn.package)
     attn-compile model.onnx --target npu2 [--report r.json] [--explain] [--dim name=value]
 
 An ``.onnx`` input goes through ``attn.frontends.onnx``: every attention layer
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "alternatives and why they lost, and the roofline bound (to stdout with -o, else to stderr)",
     )
     p.add_argument(
+        "--package",
+        metavar="DIR",
+        help="write a build-and-run package here: per stage the AIE module, kernel sources and flags, "
+        "build.sh (upstream aiecc + Peano) and run.py (XRT host program; --backend sim runs attn.sim)",
+    )
+    p.add_argument(
         "--dim",
         action="append",
         default=[],
@@ -70,6 +77,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.input.endswith(".onnx"):
         from .frontends.cli import compile_onnx
 
+        if args.package:
+            print(
+                "attn-compile: --package takes one attention layer in MLIR; import the ONNX model "
+                "first (attn.frontends.onnx) and package a layer",
+                file=sys.stderr,
+            )
+            return 1
+
         return compile_onnx(args)
     try:
         text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text()
@@ -89,13 +104,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.output:
             Path(args.output).write_text(program.text)
-        else:
+        elif not args.package:  # the package holds the modules
             sys.stdout.write(program.text)
         if args.report:
             Path(args.report).write_text(json.dumps(program.report, indent=2, sort_keys=True) + "\n")
     except OSError as exc:
         print(f"attn-compile: cannot write output: {exc.strerror}", file=sys.stderr)
         return 1
+    if args.package:
+        from .package import PackageError, write_package
+
+        try:
+            write_package(program, args.package, source=text)
+        except PackageError as exc:
+            print(f"attn-compile: --package: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            print(f"attn-compile: --package: cannot write {args.package}: {exc.strerror}", file=sys.stderr)
+            return 1
     if args.explain:
         from . import ir
         from .explain import explain

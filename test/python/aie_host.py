@@ -1,9 +1,10 @@
 """Host side of a compiled AIE attention program, for the simulator tests.
 
 Follows the contract in docs/aie-mapping.md: inputs are zero-padded to the
-device buffers (the typed ``host_padding`` of each device's ``attn.host``), S and P pass from one device
-to the next as they are, the output is sliced, and ``valid_len`` is patched
-into the ``aiex.npu.rtp_write`` words (one per batch and core).
+device buffers (the typed ``host_padding`` of each device's ``attn.host``), S and
+P pass from one device to the next as they are, the output is sliced, and
+``valid_len`` is given at dispatch as the runtime-sequence's i32 arguments (one
+per batch), which the sequence writes to the cores with ``aiex.npu.rtp_write``.
 """
 
 from __future__ import annotations
@@ -89,18 +90,11 @@ def run(
     for stage, text in zip(program.report["stages"], devices(program), strict=True):
         schedule = program.report["schedules"][stage["device"]]
         padded, _ = host_padding(device_op(program, stage["device"]))
-        if valid_len is not None:
-            # The emitted words hold the bucket; serving a shorter length
-            # patches them (one per batch and core).
-            text = re.sub(
-                r"aiex\.npu\.rtp_write\((@\w+), (\d+), \d+\)",
-                lambda m: f"aiex.npu.rtp_write({m.group(1)}, {m.group(2)}, {valid_len[int(m.group(2))]})",
-                text,
-            )
         args = []
         for i, role in enumerate(schedule["arguments"][:-1]):
             if role == "valid_len":
-                args.append(np.asarray(valid_len, np.int32))
+                # One i32 runtime-sequence argument per batch, given at dispatch.
+                args.extend(int(x) for x in valid_len)
             elif role in ("s", "p"):
                 args.append(result)
             else:
@@ -118,3 +112,26 @@ def output(program: Any, out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     padded = result[0] if result else shape
     out = np.asarray(out, np.float32).reshape(padded)
     return out[tuple(slice(0, n) for n in shape)]
+
+
+def check_upstream_syntax(program: Any) -> int:
+    """Every device of `program` re-parses from its printed text (the pinned upstream syntax),
+    passes aie-check-limits, and writes valid_len to the cores from runtime-sequence arguments
+    only (no constant stands in for it). Returns the number of rtp writes seen."""
+    from attn import ir, passmanager
+    from attn.sim.program import RtpWrite, SeqArg
+
+    rtp = 0
+    for text in devices(program):
+        module_text = "module {\n" + text + "\n}"
+        with ir.Context():
+            module = ir.Module.parse(module_text)
+            passmanager.PassManager.parse("builtin.module(aie-check-limits)").run(module.operation)
+            assert str(module).count("aiex.npu.rtp_write") == module_text.count("aiex.npu.rtp_write")
+        prog = sim.load(module_text)
+        for op in prog.seq_ops:
+            if isinstance(op, RtpWrite):
+                assert isinstance(op.value, SeqArg), f"rtp_write {op.buffer}[{op.index}] is not a dispatch-time value"
+                rtp += 1
+    return rtp
+

@@ -47,6 +47,7 @@ def _build_passthrough_through_memtile() -> Module:
         aie.objectfifo_link(["in"], ["in_l1"])
         aie.objectfifo("out", core_tile, [shim], 2, line)
         aie.buffer(core_tile, MemRefType.get([16], i32), name="rtp")
+        rtp_lock = aie.lock(core_tile, 0, init=0, name="rtp_lock")
         core = aie.core(core_tile, stack_size=2048)
         with aie.core_body(core):
             index = IndexType.get()
@@ -54,6 +55,7 @@ def _build_passthrough_through_memtile() -> Module:
             c1 = arith.ConstantOp(index, 1).result
             c16 = arith.ConstantOp(index, 16).result
             factor = arith.ConstantOp(i32, 3).result
+            aie.use_lock(rtp_lock, "AcquireGreaterEqual", 1)
             loop = scf.ForOp(c0, c16, c1)
             with InsertionPoint(loop.body):
                 sv_in = aie.acquire("in_l1", "Consume", 1, line)
@@ -64,10 +66,13 @@ def _build_passthrough_through_memtile() -> Module:
                 aie.release("in_l1", "Consume", 1)
                 aie.release("out", "Produce", 1)
                 scf.YieldOp([])
-        seq = aie.runtime_sequence([host, host], name="passthrough")
+        seq = aie.runtime_sequence([host, host, i32], name="passthrough")
         with InsertionPoint(seq.regions[0].blocks[0]):
-            src, dst = seq.regions[0].blocks[0].arguments
-            aiex.rtp_write("rtp", 0, 3)
+            src, dst, length = seq.regions[0].blocks[0].arguments
+            aiex.rtp_write("rtp", 0, length)
+            aiex.rtp_write("rtp", 1, 3)
+            aiex.write32(0, 1, column=0, row=2)
+            aiex.push_queue(0, 0, "MM2S", 0, bd_id=length, repeat_count=0, issue_token=True)
             aiex.dma_memcpy_nd(src, [0, 0, 0, 0], [1, 1, 1, 4096], [0, 0, 0, 1], metadata="in", id=1)
             aiex.dma_memcpy_nd(
                 dst, [0, 0, 0, 0], [1, 1, 16, 256], [0, 0, 256, 1], metadata="out", id=0, issue_token=True
@@ -91,9 +96,13 @@ def test_builders_round_trip(attn_opt: str) -> None:
             "aie.objectfifo.link [@in] -> [@in_l1]([] [])",
             "aie.objectfifo.acquire @in_l1(Consume, 1) : !aie.objectfifosubview<memref<256xi32>>",
             "aie.objectfifo.release @out(Produce, 1)",
+            "aie.use_lock(%rtp_lock, AcquireGreaterEqual, %c1_i32)",
             "} {stack_size = 2048 : i32}",
-            "aie.runtime_sequence @passthrough(%arg0: memref<4096xi32>, %arg1: memref<4096xi32>) {",
-            "aiex.npu.rtp_write(@rtp, 0, 3)",
+            "aie.runtime_sequence @passthrough(%arg0: memref<4096xi32>, %arg1: memref<4096xi32>, %arg2: i32) {",
+            "aiex.npu.rtp_write(@rtp, 0, %arg2) : i32",
+            "aiex.npu.rtp_write(@rtp, 1, %c3_i32) : i32",
+            "aiex.npu.write32(%c0_i32, %c1_i32) {column = 0 : i32, row = 2 : i32} : i32, i32",
+            "aiex.npu.push_queue(0, 0, MM2S : 0) bd_id %arg2 repeat %c0_i32_0 {issue_token = true} : i32, i32",
             "aiex.npu.dma_memcpy_nd(%arg1[0, 0, 0, 0][1, 1, 16, 256][0, 0, 256, 1]) "
             "{id = 0 : i64, issue_token = true, metadata = @out} : memref<4096xi32>",
             "aiex.npu.dma_wait {symbol = @out}",
@@ -130,7 +139,7 @@ def test_task_form_builders() -> None:
         text = str(module)
         assert "aie.shim_dma_allocation @to_host(%shim_noc_tile_0_0, S2MM, 0)" in text
         assert (
-            "aie.dma_bd(%arg0 : memref<1024xi32>, 0, 1024, [<size = 16, stride = 64>, <size = 64, stride = 1>])" in text
+            "aie.dma_bd(%arg0 : memref<1024xi32> offset = 0 len = 1024 sizes = [16, 64] strides = [64, 1])" in text
         )
         assert "} {issue_token = true}" in text
         assert "aie.runtime_sequence(%arg0: memref<1024xi32>)" in text

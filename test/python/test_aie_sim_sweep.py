@@ -3,8 +3,10 @@
 104 seeded shapes spread over the four folds and both targets (13 per
 fold x target): odd lengths that are not multiples of the tiles, causal
 top_left / bottom_right, MHA/GQA/MQA, B in {1, 2}, D in {40, 64, 80, 96,
-128}, bhld/blhd, and static buckets served at a shorter valid_len through
-the patched rtp_write words (docs/aie-mapping.md). Online programs copy the
+128}, bhld/blhd, and static buckets served at a shorter valid_len given at
+dispatch as runtime-sequence arguments (docs/aie-mapping.md). Every emitted
+program also re-parses in the pinned upstream syntax and passes
+aie-check-limits. Online programs copy the
 V half of each K/V object with a scalar core loop, which the simulator runs
 element by element, so their shapes are kept smaller.
 
@@ -179,6 +181,8 @@ def test_sweep_covers_the_required_space():
 def test_sweep_program_simulates_to_reference(case: Case) -> None:
     q, k, v = _inputs(case)
     _, program = _compile(case)
+    rtp_writes = aie_host.check_upstream_syntax(program)
+    assert (rtp_writes > 0) == (case.valid_len is not None), f"{case.id}: {rtp_writes} rtp writes"
     out, _ = aie_host.run(program, q, k, v, None if case.valid_len is None else list(case.valid_len))
     ref = reference.attention(
         q,

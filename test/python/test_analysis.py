@@ -25,7 +25,7 @@ module {
       aiex.npu.dma_memcpy_nd(%k[0, 0, 0, 0][2, 3, 16, 32][1536, 32, 96, 1]) {id = 1 : i64, metadata = @k_in}
           : memref<8192xi8>
       %t = aiex.dma_configure_task_for @q_in {
-        aie.dma_bd(%q : memref<64x256xbf16>, 0, 1024)
+        aie.dma_bd(%q : memref<64x256xbf16> offset = 0 len = 1024)
         aie.end
       } {repeat_count = 1 : i32}
       aiex.dma_start_task(%t)

@@ -261,7 +261,7 @@ def test_unparsable_text_is_a_sim_error() -> None:
 
 
 def test_lock_deadlock_names_the_locks() -> None:
-    text = (PROGRAMS / "lock_handoff.mlir").read_text().replace("aie.use_lock(%empty, Release, 1)", "")
+    text = (PROGRAMS / "lock_handoff.mlir").read_text().replace("aie.use_lock(%empty, Release, %one)", "")
     with pytest.raises(sim.SimDeadlockError) as err:
         sim.run(text)
     waiters = "\n".join(err.value.waiters)

@@ -68,8 +68,10 @@ def test_host_errors_name_the_argument() -> None:
     program = compile(_valid_len_layer(), target="npu2", fold="online", q_tile=16, kv_tile=32, columns=2)
     with pytest.raises(sim.SimError, match=r"takes 4 arrays \(q, k, v, valid_len\), got 3"):
         sim.run(program, q, k, v)
-    with pytest.raises(sim.SimError, match=r"valid_len\[0\] = 65 exceeds the program's bucket 64"):
-        sim.run(program, q, k, v, np.array([65, 3], np.int32))
+    with pytest.raises(sim.SimError, match=r"valid_len has 3 entries; device @\w+ takes 2 \(one per batch\)"):
+        sim.run(program, q, k, v, np.array([5, 3, 3], np.int32))
+    with pytest.raises(sim.SimError, match=r"\(i32\): 4294967296 does not fit in 32 bits"):
+        sim.run(program, q, k, v, np.array([2**32, 3], np.int64))
     with pytest.raises(sim.SimError, match=r"argument 0: array of shape \(2, 2, 80, 32\) has 10240 elements"):
         sim.run(program, np.zeros((2, 2, 80, 32), np.float32), k, v, np.array([3, 3], np.int32))
     # A padded operand that cannot fit its device buffer.

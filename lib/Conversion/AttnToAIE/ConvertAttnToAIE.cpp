@@ -621,25 +621,36 @@ void DeviceEmitter::emitSequence(StringRef name) {
   auto flat = [&](Role role) {
     return memref({sch.roleElements(role)}, elemType(sch.roleElement(role)));
   };
+  // valid_len is a runtime scalar: one i32 sequence argument per batch,
+  // supplied at dispatch, in place of the layer's valid_len tensor.
+  SmallVector<Value> validLens;
   for (const std::optional<Role> &role : ds.inputRoles) {
-    if (role)
+    if (role) {
       roleArgs[*role] = body->addArgument(flat(*role), loc);
-    else
-      body->addArgument(memref({d.batch}, b.getI32Type()), loc);
+      continue;
+    }
+    for (int64_t i = 0; i < d.batch; ++i)
+      validLens.push_back(body->addArgument(
+          b.getI32Type(),
+          NameLoc::get(b.getStringAttr("valid_len_" + std::to_string(i)))));
   }
   Role out = stageOutput(d.kind);
   roleArgs[out] = body->addArgument(flat(out), loc);
 
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(body);
-  // valid_len reaches the cores as runtime parameters; the bucket length is
-  // the value written here (a host patches these words for shorter lengths).
+  // The cores read valid_len from their runtime-parameter words, written
+  // here from the sequence arguments (no instruction word is patched).
   for (const CoreSpec &c : sch.cores)
     if (!c.rtpBuffer.empty())
-      for (int64_t i = 0; i < d.batch; ++i)
+      for (int64_t i = 0; i < d.batch; ++i) {
+        Value value = i < static_cast<int64_t>(validLens.size())
+                          ? validLens[i]
+                          : arith::ConstantIntOp::create(b, loc, d.keyLimit, 32)
+                                .getResult();
         aiex::NpuWriteRTPOp::create(b, loc, c.rtpBuffer,
-                                    static_cast<uint32_t>(i),
-                                    static_cast<uint32_t>(d.keyLimit));
+                                    static_cast<uint32_t>(i), value);
+      }
   for (const SequenceOp &op : sch.sequence) {
     if (op.kind == SequenceOp::Wait) {
       aiex::NpuDmaWaitOp::create(b, loc, op.fifo);

@@ -28,6 +28,8 @@ from ..ir import (
     Attribute,
     Block,
     DenseElementsAttr,
+    DenseI32ArrayAttr,
+    DenseI64ArrayAttr,
     FlatSymbolRefAttr,
     IndexType,
     InsertionPoint,
@@ -89,6 +91,26 @@ def _nonneg(value: int, what: str) -> int:
     if value < 0:
         raise ValueError(f"aie: {what} must be non-negative, got {value}")
     return value
+
+
+def i32_value(value: Union[int, Value], what: str, *, loc=None, ip=None) -> Value:
+    """``value`` itself when it is an SSA value, else a new ``arith.constant value : i32``.
+
+    Upstream's ops take lock amounts, runtime parameters and other scalars as
+    SSA operands; this builds the constant for the compile-time case.
+    """
+    if isinstance(value, Value):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"aie: {what} must be an int or an i32 SSA value, got {type(value).__name__}")
+    if not -(2**31) <= value < 2**32:
+        raise ValueError(f"aie: {what} {value} does not fit in 32 bits")
+    if value >= 2**31:
+        value -= 2**32
+    op = Operation.create(
+        "arith.constant", results=[IntegerType.get_signless(32)], attributes={"value": _i32(value)}, loc=loc, ip=ip
+    )
+    return op.results[0]
 
 
 def _dims_text(dims: Dims, what: str) -> str:
@@ -215,7 +237,7 @@ def lock(
     return LockOp(
         IndexType.get(),
         tile_value,
-        lock_id=None if lock_id is None else _i32(_nonneg(lock_id, "lock id")),
+        lockID=None if lock_id is None else _i32(_nonneg(lock_id, "lock id")),
         init=None if init is None else _i32(init),
         sym_name=None if name is None else StringAttr.get(name),
         loc=loc,
@@ -224,13 +246,18 @@ def lock(
 
 
 def use_lock(
-    lock_value: Value, action: Union[str, LockAction], value: Optional[int] = None, *, loc=None, ip=None
+    lock_value: Value, action: Union[str, LockAction], value: Union[int, Value] = 1, *, loc=None, ip=None
 ) -> UseLockOp:
-    """``aie.use_lock(%lock, Acquire|AcquireGreaterEqual|Release[, value])``."""
+    """``aie.use_lock(%lock, Acquire|AcquireGreaterEqual|Release, %value)``.
+
+    ``value`` is an i32 SSA value or an int (an ``arith.constant`` is built).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        _nonneg(value, "lock value")
     return UseLockOp(
         lock_value,
         _enum_attr(LockAction, action, "lock action"),
-        value=None if value is None else _i32(value),
+        i32_value(value, "lock value", loc=loc, ip=ip),
         loc=loc,
         ip=ip,
     )
@@ -349,9 +376,9 @@ def shim_dma_allocation(
     i64 = IntegerType.get_signless(64)
     return ShimDMAAllocationOp(
         StringAttr.get(name),
+        tile_value,
         _enum_attr(DMAChannelDir, direction, "DMA direction"),
         IntegerAttr.get(i64, _nonneg(channel, "DMA channel")),
-        tile=tile_value,
         loc=loc,
         ip=ip,
     )
@@ -370,8 +397,8 @@ def runtime_sequence(arg_types: Sequence[Type], *, name: Optional[str] = None, l
 
 def dma_bd(
     buffer_value: Value,
-    offset: int = 0,
-    length: Optional[int] = None,
+    offset: Union[int, Value, None] = None,
+    length: Union[int, Value, None] = None,
     *,
     dims: Optional[Dims] = None,
     bd_id: Optional[int] = None,
@@ -379,17 +406,39 @@ def dma_bd(
     loc=None,
     ip=None,
 ) -> DMABDOp:
-    """``aie.dma_bd(%buf : memref<...>, offset, length[, [dims]])``."""
-    return DMABDOp(
-        buffer_value,
-        offset=_i32(_nonneg(offset, "dma_bd offset")),
-        len=None if length is None else _i32(length),
-        dimensions=None if dims is None else bd_dim_layout_array(dims),
-        bd_id=None if bd_id is None else _i32(bd_id),
-        burst_length=None if burst_length is None else _i32(burst_length),
-        loc=loc,
-        ip=ip,
+    """``aie.dma_bd(%buf : memref<...> offset = o len = n sizes = [...] strides = [...])``.
+
+    ``offset`` and ``length`` are ints or i32 SSA values (omitted when None);
+    ``dims`` gives the access pattern as ``(size, stride)`` pairs, outermost first.
+    """
+    operands: dict[str, Optional[Value]] = {"offset": None, "len": None}
+    attrs: dict[str, Attribute] = {}
+    for key, v in (("offset", offset), ("len", length)):
+        if v is None:
+            continue
+        if isinstance(v, Value):
+            operands[key] = v
+        else:
+            if key == "offset":
+                _nonneg(v, "dma_bd offset")
+            attrs[f"static_{key}"] = _i32(v)
+    if dims is not None:
+        sizes, strides = [], []
+        for size, stride in dims:
+            sizes.append(_nonneg(size, "dma_bd size"))
+            strides.append(_nonneg(stride, "dma_bd stride"))
+        attrs["static_sizes"] = DenseI64ArrayAttr.get(sizes)
+        attrs["static_strides"] = DenseI64ArrayAttr.get(strides)
+    if bd_id is not None:
+        attrs["bd_id"] = _i32(bd_id)
+    if burst_length is not None:
+        attrs["burst_length"] = _i32(burst_length)
+    present = [v for v in (operands["offset"], operands["len"]) if v is not None]
+    attrs["operandSegmentSizes"] = DenseI32ArrayAttr.get(
+        [1, int(operands["offset"] is not None), int(operands["len"] is not None), 0, 0]
     )
+    op = Operation.create("aie.dma_bd", results=[], operands=[buffer_value, *present], attributes=attrs, loc=loc, ip=ip)
+    return op.opview
 
 
 def end(*, loc=None, ip=None) -> EndOp:

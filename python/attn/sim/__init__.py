@@ -27,7 +27,7 @@ from .errors import SimDeadlockError, SimError, SimMisuseError
 from .frontend import load
 from .host import CompiledRunResult, is_compiled_program, run_compiled
 from .kernel_models import known_kernels, register_kernel
-from .program import Program, decode, encode, typed_view
+from .program import Program, ScalarType, decode, encode, typed_view
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 __all__ = [
@@ -114,6 +114,23 @@ class SimResult:
         return plot_timeline(self._events, self.clock_hz, path, ax)
 
 
+def _scalar_arg(i: int, value: Any, st: ScalarType, prog: Program) -> np.ndarray:
+    """A runtime scalar supplied at dispatch, range-checked for its integer type."""
+    if value is None:
+        raise SimError(
+            f"argument {i} of the runtime sequence @{prog.seq_name} is the runtime scalar {st}: "
+            "give its value at dispatch"
+        )
+    a = np.asarray(value)
+    if a.size != 1 or a.dtype.kind not in "iub":
+        raise SimError(f"argument {i} ({st}): expected one integer, got {value!r}")
+    v = int(a.reshape(-1)[0])
+    bits = int(st.elem[1:]) if st.elem[1:].isdigit() else 64
+    if not -(2 ** (bits - 1)) <= v < 2 ** (bits - 1):
+        raise SimError(f"argument {i} ({st}): {v} does not fit in {bits} bits")
+    return np.array([v], np.int64)
+
+
 def _prepare_args(prog: Program, arrays: tuple) -> list[np.ndarray]:
     if len(arrays) > len(prog.seq_args):
         raise SimError(
@@ -122,6 +139,9 @@ def _prepare_args(prog: Program, arrays: tuple) -> list[np.ndarray]:
         )
     out = []
     for i, mt in enumerate(prog.seq_args):
+        if isinstance(mt, ScalarType):
+            out.append(_scalar_arg(i, arrays[i] if i < len(arrays) else None, mt, prog))
+            continue
         raw = np.zeros(mt.nbytes, np.uint8)
         if i < len(arrays) and arrays[i] is not None:
             a = np.asarray(arrays[i])
@@ -146,7 +166,10 @@ def run_program(prog: Program, *arrays: Any, timing: bool = True, max_events: in
     args = _prepare_args(prog, arrays)
     engine = Engine(prog, model, tgt, trace=timing, max_events=max_events)
     state: RunState = engine.execute(args)
-    shaped = [decode(typed_view(a, mt), mt.elem) for a, mt in zip(args, prog.seq_args, strict=True)]
+    shaped = [
+        int(a[0]) if isinstance(mt, ScalarType) else decode(typed_view(a, mt), mt.elem)
+        for a, mt in zip(args, prog.seq_args, strict=True)
+    ]
     outputs = {i: shaped[i] for i in state.written_args}
     actors = []
     for a in state.actors:

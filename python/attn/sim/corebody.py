@@ -857,7 +857,7 @@ class CoreCompiler:
         if lock is None:
             raise SimError(f"aie.use_lock{where(loc)}: operand is not an aie.lock")
         action = int_attr(a["action"])
-        value = int_attr(a["value"]) if "value" in a else 1
+        amount = self.slot(o.operands[1], o)  # the i32 lock amount (SSA operand)
         if "blocking" in a and int_attr(a["blocking"]) == 0:
             raise SimError(f"aie.use_lock{where(loc)}: NonBlocking locks are not supported by the simulator")
         if action == 1:  # Release
@@ -866,13 +866,13 @@ class CoreCompiler:
                 api = env[0]
                 if api.pending:
                     yield from api.flush()
-                api.lock_release(lock, value, loc)
+                api.lock_release(lock, int(env[amount]), loc)
 
             return True, release
         equal = action == 0  # Acquire waits for equality; AcquireGreaterEqual decrements
 
         def acquire(env):
-            yield from env[0].lock_acquire(lock, value, equal, loc)
+            yield from env[0].lock_acquire(lock, int(env[amount]), equal, loc)
 
         return True, acquire
 

@@ -53,6 +53,7 @@ from .program import (
     MemType,
     Program,
     RtpWrite,
+    SeqArg,
     StartTask,
     TileId,
     bf16_bits,
@@ -785,6 +786,8 @@ class Engine:
         if not 0 <= arg < len(self.args):
             raise SimError(f"{what}{where(loc)}: runtime sequence argument {arg} does not exist")
         mt = prog.seq_args[arg]
+        if not isinstance(mt, MemType):
+            raise SimError(f"{what}{where(loc)}: runtime sequence argument {arg} is the scalar {mt}, not a buffer")
         idx_parts, starts, pos = [], [], 0
         host = self.arg_words[arg]
         if host is None:
@@ -878,7 +881,10 @@ class Engine:
                         f"aiex.npu.rtp_write{where(op.loc)}: index {op.index} outside buffer {op.buffer} "
                         f"of {flat.size} elements"
                     )
-                flat[op.index] = encode(op.value, buf.elem)
+                value = op.value
+                if isinstance(value, SeqArg):
+                    value = int(self.args[value.index].reshape(-1)[0])
+                flat[op.index] = encode(value, buf.elem)
             else:
                 raise SimError(f"runtime sequence: unsupported instruction {type(op).__name__}")
         self.seq_end = self.now

@@ -27,6 +27,8 @@ from .program import (
     LockSpec,
     Program,
     RtpWrite,
+    ScalarType,
+    SeqArg,
     StartTask,
     TaskBD,
     TileId,
@@ -262,7 +264,7 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
     for flag in ("plio", "disable_synchronization"):
         if flag in a and str(a[flag]) == "true":
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: {flag} = true is not supported by the simulator")
-    for attr in ("repeat_count", "padDimensions", "init_values", "memtile_repeat"):
+    for attr in ("repeat_count", "padDimensions", "initValues", "consumerElemType", "memtile_repeat"):
         if attr in a:
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: '{attr}' is not supported by the simulator")
     depth_attr = a["elemNumber"]
@@ -302,12 +304,17 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
     args: dict[Any, int] = {}
     for i, arg in enumerate(block.arguments):
         t = arg.type
-        try:
-            prog.seq_args.append(memref_type(t))
-        except SimError:
-            raise SimError(
-                f"aie.runtime_sequence{where(loc_str(seq))}: argument {i} has type {t}; only memrefs are supported"
-            ) from None
+        text = type_name(t)
+        if text in ("i8", "i16", "i32", "i64", "index"):
+            prog.seq_args.append(ScalarType("i64" if text == "index" else text))
+        else:
+            try:
+                prog.seq_args.append(memref_type(t))
+            except SimError:
+                raise SimError(
+                    f"aie.runtime_sequence{where(loc_str(seq))}: argument {i} has type {t}; "
+                    "only memrefs (host buffers) and integers (runtime scalars) are supported"
+                ) from None
         args[arg] = i
     consts: dict[Any, int] = {}
     handles: dict[Any, int] = {}
@@ -315,7 +322,25 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
     def arg_of(v: Any, o: Any) -> int:
         if v not in args:
             raise SimError(f"{o.name}{where(loc_str(o))}: buffer operand is not a runtime-sequence argument")
+        if isinstance(prog.seq_args[args[v]], ScalarType):
+            raise SimError(f"{o.name}{where(loc_str(o))}: buffer operand is the runtime scalar argument {args[v]}")
         return args[v]
+
+    def scalar_of(v: Any, o: Any, what: str) -> int | SeqArg:
+        """A constant, or the runtime-sequence scalar argument that supplies the value at dispatch."""
+        if v in consts:
+            return consts[v]
+        if v in args and isinstance(prog.seq_args[args[v]], ScalarType):
+            return SeqArg(args[v])
+        raise SimError(
+            f"{o.name}{where(loc_str(o))}: {what} must be an arith.constant or a scalar argument of the "
+            "runtime sequence"
+        )
+
+    def const_of(v: Any, o: Any, what: str) -> int:
+        if v not in consts:
+            raise SimError(f"{o.name}{where(loc_str(o))}: {what} must be an arith.constant for the simulator")
+        return consts[v]
 
     for op in block.operations:
         o = op.operation
@@ -330,7 +355,12 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
             prog.seq_ops.append(DmaWait(str(at["symbol"]).lstrip("@"), loc))
         elif name == "aiex.npu.rtp_write":
             prog.seq_ops.append(
-                RtpWrite(str(at["buffer"]).lstrip("@"), int_attr(at["index"]), int_attr(at["value"]), loc)
+                RtpWrite(
+                    str(at["buffer"]).lstrip("@"),
+                    int_attr(at["index"]),
+                    scalar_of(o.operands[0], o, "the value"),
+                    loc,
+                )
             )
         elif name == "aiex.dma_configure_task_for":
             handle = len(handles)
@@ -340,7 +370,7 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
                 for inner in blk.operations:
                     io = inner.operation
                     if io.name == "aie.dma_bd":
-                        bds.append(_bd(io, arg_of))
+                        bds.append(_bd(io, arg_of, lambda v, w, io=io: const_of(v, io, w)))
                     elif io.name not in ("aie.end", "aie.next_bd"):
                         raise SimError(f"{io.name}{where(loc_str(io))}: not supported inside a DMA task")
             prog.seq_ops.append(
@@ -348,7 +378,9 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
                     handle,
                     str(at["alloc"]).lstrip("@"),
                     bds,
-                    int_attr(at["repeat_count"]) if "repeat_count" in at else 0,
+                    const_of(o.operands[0], o, "the repeat count")
+                    if len(o.operands)
+                    else (int_attr(at["repeat_count"]) if "repeat_count" in at else 0),
                     "issue_token" in at and str(at["issue_token"]) == "true",
                     loc,
                 )
@@ -401,23 +433,46 @@ def _memcpy(o: Any, at: dict[str, Any], consts: dict[Any, int], arg_of, loc: str
     )
 
 
-def _bd(o: Any, arg_of) -> TaskBD:
+def _bd(o: Any, arg_of, const_of) -> TaskBD:
+    """One ``aie.dma_bd(%buf : memref<..> offset = .. len = .. sizes = [..] strides = [..])``."""
     at = attr_map(o)
     loc = loc_str(o)
     for k in ("pad_dimensions", "packet"):
         if k in at:
             raise SimError(f"aie.dma_bd{where(loc)}: '{k}' is not supported by the simulator")
-    mt_len = None
-    if "len" in at:
-        mt_len = int_attr(at["len"])
-    arg = arg_of(o.operands[0], o)
-    if mt_len is None:
-        mt_len = memref_type(o.operands[0].type).numel
+    operands = list(o.operands)
+    seg = [int(x) for x in at["operandSegmentSizes"]]  # buffer, offset, len, sizes, strides
+    pos = 1
+
+    def scalar(key: str, n: int) -> Optional[int]:
+        nonlocal pos
+        if n:
+            v = const_of(operands[pos], f"'{key}'")
+            pos += 1
+            return v
+        return int_attr(at[f"static_{key}"]) if f"static_{key}" in at else None
+
+    offset = scalar("offset", seg[1])
+    length = scalar("len", seg[2])
+    lists = []
+    for key, n in (("sizes", seg[3]), ("strides", seg[4])):
+        dyn = iter(operands[pos : pos + n])
+        pos += n
+        vals = []
+        for v in [int(x) for x in at[f"static_{key}"]] if f"static_{key}" in at else []:
+            vals.append(const_of(next(dyn), f"a dynamic entry of '{key}'") if v == DYNAMIC else v)
+        lists.append(vals)
+    sizes, strides = lists
+    if len(sizes) != len(strides):
+        raise SimError(f"aie.dma_bd{where(loc)}: {len(sizes)} sizes but {len(strides)} strides")
+    arg = arg_of(operands[0], o)
+    if length is None:
+        length = memref_type(operands[0].type).numel
     return TaskBD(
         arg=arg,
-        offset=int_attr(at["offset"]) if "offset" in at else 0,
-        length=mt_len,
-        dims=parse_dims(at["dimensions"]) if "dimensions" in at else None,
+        offset=offset or 0,
+        length=length,
+        dims=tuple(zip(sizes, strides, strict=True)) or None,
         bd_id=int_attr(at["bd_id"]) if "bd_id" in at else None,
         loc=loc,
     )

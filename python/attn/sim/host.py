@@ -2,10 +2,11 @@
 
 ``attn.compiler.compile`` returns one ``aie.device`` per stage. Running the
 layer means, per docs/aie-mapping.md: zero-pad Q, K and V to the device buffers
-(the typed ``host_padding`` of each device's ``attn.host``), write ``valid_len`` into the runtime-parameter
-words (``aiex.npu.rtp_write``, one per batch and core), dispatch the devices in
-order passing S and P between them as DRAM buffers, and slice O back to the
-layer's shape. :func:`run_compiled` does exactly that on the simulator.
+(the typed ``host_padding`` of each device's ``attn.host``), dispatch the devices
+in order with ``valid_len`` as runtime-sequence arguments (the sequence writes them
+to the cores with ``aiex.npu.rtp_write``; no instruction is patched), passing S and
+P between them as DRAM buffers, and slice O back to the layer's shape.
+:func:`run_compiled` does exactly that on the simulator.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from .errors import SimError
 from .frontend import load
-from .program import RtpWrite
+from .program import ScalarType
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 
@@ -173,24 +174,18 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
         op = device_op(program, device)
         padded, result_shape = host_padding(op)
         prog = load("module {\n" + str(op) + "\n}")
-        if valid_len is not None:
-            patched = []
-            for op in prog.seq_ops:
-                if isinstance(op, RtpWrite) and op.buffer.startswith("rtp_"):
-                    if op.index >= valid_len.size:
-                        raise SimError(f"valid_len has {valid_len.size} entries; {op.buffer}[{op.index}] needs more")
-                    if valid_len[op.index] > op.value:
-                        raise SimError(
-                            f"valid_len[{op.index}] = {valid_len[op.index]} exceeds the program's bucket {op.value}"
-                        )
-                    op = dataclasses.replace(op, value=int(valid_len[op.index]))
-                patched.append(op)
-            prog.seq_ops = patched
         args: list[Any] = []
         roles = schedule["arguments"]
         for i, role in enumerate(roles[:-1]):
             if role == "valid_len":
-                args.append(valid_len.astype(np.int32))
+                # The runtime sequence takes valid_len as i32 scalars (one per
+                # batch), given at dispatch; it writes them to the cores.
+                scalars = sum(1 for t in prog.seq_args if isinstance(t, ScalarType))
+                if valid_len.size != scalars:
+                    raise SimError(
+                        f"valid_len has {valid_len.size} entries; device @{device} takes {scalars} (one per batch)"
+                    )
+                args.extend(int(x) for x in valid_len)
             elif role not in tensors:
                 raise SimError(f"device @{device} reads '{role}', which no earlier dispatch wrote")
             else:
@@ -198,7 +193,7 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
                 args.append(_zero_pad(a, padded[i], role) if i in padded else a)
         r = run_program(prog, *args, timing=timing, max_events=max_events)
         written = roles[-1]
-        tensors[written] = np.asarray(r.args[len(roles) - 1], np.float32)
+        tensors[written] = np.asarray(r.args[-1], np.float32)
         if written == "o":
             out_shapes = result_shape
         results.append(r)

@@ -112,6 +112,23 @@ class MemType:
         return "memref<" + "".join(f"{d}x" for d in self.shape) + self.elem + ">"
 
 
+@dataclass(frozen=True)
+class ScalarType:
+    """A runtime-sequence scalar argument (``%valid_len_0: i32``), supplied at dispatch."""
+
+    elem: str = "i32"
+
+    def __str__(self) -> str:
+        return self.elem
+
+
+@dataclass(frozen=True)
+class SeqArg:
+    """A runtime-sequence argument used as an SSA value (e.g. ``rtp_write``'s value)."""
+
+    index: int
+
+
 Dims = tuple[tuple[int, int], ...]  # ((size, stride), ...), outermost first
 TileId = tuple[int, int]  # (col, row)
 
@@ -196,7 +213,7 @@ class DmaWait:
 class RtpWrite:
     buffer: str
     index: int
-    value: int
+    value: int | SeqArg  # a constant, or the sequence argument supplying it at dispatch
     loc: Optional[str] = None
 
 
@@ -256,7 +273,7 @@ class Program:
     locks: dict[str, LockSpec] = field(default_factory=dict)
     cores: list[CoreSpec] = field(default_factory=list)
     seq_name: str = "sequence"
-    seq_args: list[MemType] = field(default_factory=list)
+    seq_args: list[MemType | ScalarType] = field(default_factory=list)
     seq_ops: list[RuntimeOp] = field(default_factory=list)
 
     def kind(self, tile: TileId) -> str:

@@ -16,7 +16,7 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // UNFOLDED: aie.device(npu1) @layer_qk {
 // UNFOLDED: func.call @attn_qk_bf16
 // UNFOLDED: func.call @attn_mask_positions
-// UNFOLDED: aie.runtime_sequence @layer_qk(%{{.*}}: memref<24576xbf16>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<36864xf32>)
+// UNFOLDED: aie.runtime_sequence @layer_qk(%{{.*}}: memref<24576xbf16>, %{{.*}}: memref<6144xbf16>, %{{.*}}: i32, %{{.*}}: memref<36864xf32>)
 // UNFOLDED: aie.device(npu1) @layer_softmax {
 // UNFOLDED: func.call @attn_softmax_rows
 // UNFOLDED: aie.runtime_sequence @layer_softmax(%{{.*}}: memref<36864xf32>, %{{.*}}: memref<36864xf32>)
@@ -24,7 +24,7 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // P rows of padded queries arrive zeroed, so O = P V is stored as is.
 // UNFOLDED: func.call @attn_pv_accumulate_bf16
 // UNFOLDED: func.call @attn_store_bf16
-// UNFOLDED: aie.runtime_sequence @layer_pv(%{{.*}}: memref<36864xf32>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<24576xbf16>)
+// UNFOLDED: aie.runtime_sequence @layer_pv(%{{.*}}: memref<36864xf32>, %{{.*}}: memref<6144xbf16>, %{{.*}}: i32, %{{.*}}: memref<24576xbf16>)
 
 // Partial: qk+softmax keeps the score rows (96 keys) of a query tile in L1
 // and writes P a [32][32] tile per key block; the pv device splits P tiles
@@ -42,12 +42,12 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // PARTIAL-NOT: memref.store
 // PARTIAL: func.call @attn_copy_window(%srow_c0_r0, %c96_i32,
 // PARTIAL: aie.end
-// PARTIAL: aie.runtime_sequence @layer_qk_softmax(%{{.*}}: memref<24576xbf16>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<36864xf32>)
+// PARTIAL: aie.runtime_sequence @layer_qk_softmax(%{{.*}}: memref<24576xbf16>, %{{.*}}: memref<6144xbf16>, %{{.*}}: i32, %{{.*}}: memref<36864xf32>)
 // PARTIAL: aie.device(npu2) @layer_pv {
 // PARTIAL: aie.objectfifo @v_g0(%{{.*}}, {%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}}, 2 : i32) : !aie.objectfifo<memref<32x64xbf16>>
 // PARTIAL: aie.objectfifo @p_l3_c0(%{{.*}}, {%{{.*}}}, 2 : i32) : !aie.objectfifo<memref<96x32xf32>>
 // PARTIAL: aie.objectfifo.link [@p_l3_c0] -> [@p_c0_r0, @p_c0_r1, @p_c0_r2]([] [0, 1024, 2048])
-// PARTIAL: aie.runtime_sequence @layer_pv(%[[P:.*]]: memref<36864xf32>, %{{.*}}: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<24576xbf16>)
+// PARTIAL: aie.runtime_sequence @layer_pv(%[[P:.*]]: memref<36864xf32>, %{{.*}}: memref<6144xbf16>, %{{.*}}: i32, %{{.*}}: memref<24576xbf16>)
 // P tiles: 96 rows of 32 keys, row stride 96 (the padded key length), one
 // step after another 32 keys apart.
 // PARTIAL: aiex.npu.dma_memcpy_nd(%[[P]][0, 0, 0, 0][{{[0-9]+}}, 3, 96, 32][{{[0-9]+}}, 32, 96, 1]) {id = {{[0-9]+}} : i64, metadata = @p_l3_c0}
@@ -67,6 +67,6 @@ func.func @layer(%q: tensor<1x3x100x64xbf16>, %k: tensor<1x1x77x64xbf16>, %v: te
 // FULL-NOT: memref.store
 // FULL: func.call @attn_store_bf16
 // FULL: aie.end
-// FULL: aie.runtime_sequence @layer_attention(%{{.*}}: memref<21504xbf16>, %[[K:.*]]: memref<6144xbf16>, %[[V:.*]]: memref<6144xbf16>, %{{.*}}: memref<1xi32>, %{{.*}}: memref<21504xbf16>)
+// FULL: aie.runtime_sequence @layer_attention(%{{.*}}: memref<21504xbf16>, %[[K:.*]]: memref<6144xbf16>, %[[V:.*]]: memref<6144xbf16>, %{{.*}}: i32, %{{.*}}: memref<21504xbf16>)
 // FULL: aiex.npu.dma_memcpy_nd(%[[K]]{{.*}}metadata = @kv_l3_g0
 // FULL-NEXT: aiex.npu.dma_memcpy_nd(%[[V]]{{.*}}metadata = @kv_l3_g0

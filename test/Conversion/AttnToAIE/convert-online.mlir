@@ -79,12 +79,13 @@ func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v:
 // CHECK: aie.objectfifo.release @o_c0_r0(Produce, 1)
 // CHECK: aie.objectfifo.release @q_c0_r0(Consume, 1)
 // CHECK: aie.end
-// The runtime sequence: Q, K, V, valid_len, O (flattened); valid_len goes to
-// every core as runtime parameters; outputs are issued first and carry the
-// tokens waited on.
-// CHECK: aie.runtime_sequence @attention_attention(%[[Q:.*]]: memref<32768xbf16>, %[[K:.*]]: memref<24576xbf16>, %[[V:.*]]: memref<12288xbf16>, %{{.*}}: memref<2xi32>, %[[O:.*]]: memref<16384xbf16>) {
-// CHECK: aiex.npu.rtp_write(@rtp_c0_r0, 0, 90)
-// CHECK: aiex.npu.rtp_write(@rtp_c0_r0, 1, 90)
+// The runtime sequence: Q, K, V, valid_len (one i32 runtime scalar per
+// batch, supplied at dispatch), O (flattened); valid_len goes to every core
+// as runtime parameters written from those arguments; outputs are issued
+// first and carry the tokens waited on.
+// CHECK: aie.runtime_sequence @attention_attention(%[[Q:.*]]: memref<32768xbf16>, %[[K:.*]]: memref<24576xbf16>, %[[V:.*]]: memref<12288xbf16>, %[[VL0:.*]]: i32, %[[VL1:.*]]: i32, %[[O:.*]]: memref<16384xbf16>) {
+// CHECK: aiex.npu.rtp_write(@rtp_c0_r0, 0, %[[VL0]]) : i32
+// CHECK: aiex.npu.rtp_write(@rtp_c0_r0, 1, %[[VL1]]) : i32
 // CHECK: aiex.npu.dma_memcpy_nd(%[[O]][0, 0, 0, 0][1, 2, 32, 32][0, 2048, 32, 1]) {id = 0 : i64, issue_token = true, metadata = @o_l3_c0}
 // K/V of a kv head are re-read once per round (repeat dimension, stride 0).
 // CHECK: aiex.npu.dma_memcpy_nd(%[[O]][0, 0, 0, 1024][1, 2, 32, 32][0, 2048, 32, 1]) {id = 0 : i64, issue_token = true, metadata = @o_l3_c1}

@@ -13,8 +13,10 @@
 // CHECK:   %buffer_3_5 = aie.buffer(%tile_3_5) {address = 1024 : i32, mem_bank = 0 : i32} : memref<8xf32>
 // CHECK:   %staging = aie.buffer(%mem_tile_3_1) {sym_name = "staging"} : memref<64x64xbf16>
 // CHECK:   %core_3_5 = aie.core(%tile_3_5) {
-// CHECK:     aie.use_lock(%lock_3_5, Acquire)
-// CHECK:     aie.use_lock(%lock_3_5, Release, 1, Blocking)
+// CHECK:     %[[C0:.*]] = arith.constant 0 : i32
+// CHECK:     %[[C1:.*]] = arith.constant 1 : i32
+// CHECK:     aie.use_lock(%lock_3_5, Acquire, %[[C0]])
+// CHECK:     aie.use_lock(%lock_3_5, Release, %[[C1]], Blocking)
 // CHECK:     aie.end
 // CHECK:   } {dynamic_objfifo_lowering = false, elf_file = "core_3_5.elf"}
 // CHECK-NOT: aie.end
@@ -41,8 +43,10 @@ module {
     %buf = aie.buffer(%core) {address = 1024 : i32, mem_bank = 0 : i32} : memref<8xf32>
     %staging = aie.buffer(%mem) {sym_name = "staging"} : memref<64x64xbf16>
     %c = aie.core(%core) {
-      aie.use_lock(%lock, Acquire)
-      aie.use_lock(%lock, Release, 1, Blocking)
+      %c0 = arith.constant 0 : i32
+      %c1 = arith.constant 1 : i32
+      aie.use_lock(%lock, Acquire, %c0)
+      aie.use_lock(%lock, Release, %c1, Blocking)
       aie.end
     } {elf_file = "core_3_5.elf", dynamic_objfifo_lowering = false}
     aie.end

@@ -141,8 +141,9 @@ aie.device(npu2) {
   %t = aie.tile(0, 2)
   %c = aie.core(%t) {
     %i = arith.constant 0 : index
+    %one = arith.constant 1 : i32
     // expected-error @+1 {{'lock' operand must be the result of an aie.lock}}
-    aie.use_lock(%i, Release, 1)
+    aie.use_lock(%i, Release, %one)
     aie.end
   }
 }
@@ -153,8 +154,9 @@ aie.device(npu2) {
   %t = aie.tile(0, 2)
   %l = aie.lock(%t, 0)
   %c = aie.core(%t) {
+    %m2 = arith.constant -2 : i32
     // expected-error @+1 {{'value' must be non-negative, got -2}}
-    aie.use_lock(%l, AcquireGreaterEqual, -2)
+    aie.use_lock(%l, AcquireGreaterEqual, %m2)
     aie.end
   }
 }
@@ -166,17 +168,18 @@ aie.device(npu2) {
   %far = aie.tile(3, 4)
   %l = aie.lock(%far, 0)
   %c = aie.core(%t) {
+    %one = arith.constant 1 : i32
     // expected-error @+1 {{'lock' operand lives on tile (3, 4), which the core on tile (0, 2) cannot reach}}
-    aie.use_lock(%l, Release, 1)
+    aie.use_lock(%l, Release, %one)
     aie.end
   }
 }
 
 // -----
 
-func.func @outside(%l: index) {
+func.func @outside(%l: index, %one: i32) {
   // expected-error @+1 {{must be inside an aie.core}}
-  aie.use_lock(%l, Release, 1)
+  aie.use_lock(%l, Release, %one)
   return
 }
 
@@ -754,13 +757,6 @@ aie.device(npu2) {
 
 // -----
 
-aie.device(npu1_2col) {
-  // expected-error @+1 {{'col' 2 is outside the 2 columns of npu1_2col}}
-  aie.shim_dma_allocation @a(MM2S, 0, 2)
-}
-
-// -----
-
 aie.device(npu2) {
   %s = aie.tile(0, 0)
   // expected-error @+1 {{'channel_index' 2 is out of range: a shim tile has 2 S2MM channels}}
@@ -770,23 +766,16 @@ aie.device(npu2) {
 // -----
 
 aie.device(npu2) {
-  %s = aie.tile(0, 0)
-  // expected-error @+1 {{takes a tile operand or a 'col' attribute, not both}}
-  "aie.shim_dma_allocation"(%s) <{channel_dir = 1 : i32, channel_index = 0 : i64, col = 0 : i64, sym_name = "a"}> : (index) -> ()
-}
-
-// -----
-
-aie.device(npu2) {
-  // expected-error @+1 {{needs a shim tile operand (or a 'col' attribute)}}
-  "aie.shim_dma_allocation"() <{channel_dir = 1 : i32, channel_index = 0 : i64, sym_name = "a"}> : () -> ()
+  // The column-number spelling of older upstream releases is gone.
+  // expected-error @+1 {{expected SSA operand}}
+  aie.shim_dma_allocation @a(MM2S, 0, 2)
 }
 
 // -----
 
 aie.device(npu2) {
   %s = aie.tile(0, 0)
-  // expected-error @+1 {{expected MM2S or S2MM, got 'M2S'}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'channel_dir' [S2MM, MM2S]}}
   aie.shim_dma_allocation @a(%s, M2S, 0)
 }
 
@@ -806,7 +795,7 @@ func.func @bd_dynamic(%b: memref<?xi32>) {
 
 func.func @bd_offset(%b: memref<64xi32>) {
   // expected-error @+1 {{'offset' must be non-negative, got -1}}
-  aie.dma_bd(%b : memref<64xi32>, -1, 8)
+  aie.dma_bd(%b : memref<64xi32> offset = -1 len = 8)
   return
 }
 
@@ -814,7 +803,7 @@ func.func @bd_offset(%b: memref<64xi32>) {
 
 func.func @bd_len(%b: memref<64xi32>) {
   // expected-error @+1 {{'len' must be positive, got 0}}
-  aie.dma_bd(%b : memref<64xi32>, 0, 0)
+  aie.dma_bd(%b : memref<64xi32> offset = 0 len = 0)
   return
 }
 
@@ -822,15 +811,15 @@ func.func @bd_len(%b: memref<64xi32>) {
 
 func.func @bd_bounds(%b: memref<64xi32>) {
   // expected-error @+1 {{'offset' + 'len' (72) exceeds the 64 elements of the buffer}}
-  aie.dma_bd(%b : memref<64xi32>, 8, 64)
+  aie.dma_bd(%b : memref<64xi32> offset = 8 len = 64)
   return
 }
 
 // -----
 
 func.func @bd_pad(%b: memref<64xi32>) {
-  // expected-error @+1 {{'pad_dimensions' needs one entry per access pattern dimension}}
-  aie.dma_bd(%b : memref<64xi32>, 0, 64, [<size = 8, stride = 8>, <size = 8, stride = 1>], [<const_pad_before = 0, const_pad_after = 1>])
+  // expected-error @+1 {{'pad' needs one entry per access pattern dimension (2), got 1}}
+  aie.dma_bd(%b : memref<64xi32> offset = 0 len = 64 sizes = [8, 8] strides = [8, 1] pad [<const_pad_before = 0, const_pad_after = 1>])
   return
 }
 
@@ -838,7 +827,7 @@ func.func @bd_pad(%b: memref<64xi32>) {
 
 func.func @bd_packet(%b: memref<64xi32>) {
   // expected-error @+1 {{'packet' type must fit in 3 bits, got 8}}
-  aie.dma_bd(%b : memref<64xi32>, 0, 64) {packet = #aie.packet_info<pkt_type = 8, pkt_id = 0>}
+  aie.dma_bd(%b : memref<64xi32> offset = 0 len = 64) {packet = #aie.packet_info<pkt_type = 8, pkt_id = 0>}
   return
 }
 
@@ -846,7 +835,43 @@ func.func @bd_packet(%b: memref<64xi32>) {
 
 func.func @bd_packet_id(%b: memref<64xi32>) {
   // expected-error @+1 {{'packet' id must fit in 5 bits, got 32}}
-  aie.dma_bd(%b : memref<64xi32>, 0, 64) {packet = #aie.packet_info<pkt_type = 0, pkt_id = 32>}
+  aie.dma_bd(%b : memref<64xi32> offset = 0 len = 64) {packet = #aie.packet_info<pkt_type = 0, pkt_id = 32>}
+  return
+}
+
+// -----
+
+func.func @bd_sizes_strides(%b: memref<64xi32>) {
+  // expected-error @+1 {{has 2 sizes but 1 strides; the access pattern needs one stride per size}}
+  aie.dma_bd(%b : memref<64xi32> offset = 0 len = 64 sizes = [8, 8] strides = [1])
+  return
+}
+
+// -----
+
+func.func @bd_size_zero(%b: memref<64xi32>, %n: i64) {
+  // expected-error @+1 {{size #1 must be positive, got 0}}
+  aie.dma_bd(%b : memref<64xi32> sizes = [%n, 0] strides = [8, 1])
+  return
+}
+
+// -----
+
+func.func @bd_dynamic_ok(%b: memref<?xi32>, %n: i32, %off: i32) {
+  // A dynamic buffer with a runtime or constant length verifies (issue 13's
+  // reproducer 03 crashed the verifier on it).
+  aie.dma_bd(%b : memref<?xi32> offset = %off len = %n)
+  aie.dma_bd(%b : memref<?xi32> offset = 0 len = 64 sizes = [4, 16] strides = [16, 1])
+  // expected-error @+1 {{'len' must be positive, got -1}}
+  aie.dma_bd(%b : memref<?xi32> len = -1)
+  return
+}
+
+// -----
+
+func.func @bd_scalar_range(%b: memref<64xi32>) {
+  // expected-error @+1 {{value 4294967296 does not fit in 32 bits}}
+  aie.dma_bd(%b : memref<64xi32> offset = 4294967296)
   return
 }
 
@@ -1051,9 +1076,9 @@ func.func @wait_outside() {
 //===----------------------------------------------------------------------===//
 
 aie.device(npu2) {
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%v: i32) {
     // expected-error @+1 {{'buffer' @rtp does not name an aie.buffer}}
-    aiex.npu.rtp_write(@rtp, 0, 1)
+    aiex.npu.rtp_write(@rtp, 0, %v) : i32
   }
 }
 
@@ -1062,9 +1087,9 @@ aie.device(npu2) {
 aie.device(npu2) {
   %t = aie.tile(0, 2)
   %b = aie.buffer(%t) {sym_name = "rtp"} : memref<8xbf16>
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%v: i32) {
     // expected-error @+1 {{'buffer' @rtp must hold 32-bit elements, has 'memref<8xbf16>'}}
-    aiex.npu.rtp_write(@rtp, 0, 1)
+    aiex.npu.rtp_write(@rtp, 0, %v) : i32
   }
 }
 
@@ -1073,62 +1098,91 @@ aie.device(npu2) {
 aie.device(npu2) {
   %t = aie.tile(0, 2)
   %b = aie.buffer(%t) {sym_name = "rtp"} : memref<4xi32>
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%v: i32) {
     // expected-error @+1 {{'index' 4 is outside buffer @rtp of 4 elements}}
-    aiex.npu.rtp_write(@rtp, 4, 1)
+    aiex.npu.rtp_write(@rtp, 4, %v) : i32
   }
 }
 
 // -----
 
-func.func @rtp_outside() {
+func.func @rtp_outside(%v: i32) {
   // expected-error @+1 {{must be inside an aie.device}}
-  aiex.npu.rtp_write(@rtp, 0, 1)
+  aiex.npu.rtp_write(@rtp, 0, %v) : i32
   return
 }
 
 // -----
 
 aie.device(npu2) {
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%a: i32) {
     // expected-error @+1 {{'column' and 'row' must be given together}}
-    aiex.npu.write32 {address = 0 : ui32, column = 0 : i32, value = 1 : ui32}
+    aiex.npu.write32(%a, %a) {column = 0 : i32} : i32, i32
   }
 }
 
 // -----
 
 aie.device(npu2) {
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%a: i32) {
     // expected-error @+1 {{tile (8, 2) is outside the npu2 array}}
-    aiex.npu.write32 {address = 0 : ui32, column = 8 : i32, row = 2 : i32, value = 1 : ui32}
+    aiex.npu.write32(%a, %a) {column = 8 : i32, row = 2 : i32} : i32, i32
   }
 }
 
 // -----
 
 aie.device(npu2) {
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%a: i32) {
     // expected-error @+1 {{takes 'buffer' or 'column'/'row', not both}}
-    aiex.npu.write32 {address = 0 : ui32, buffer = @b, column = 0 : i32, row = 2 : i32, value = 1 : ui32}
+    aiex.npu.write32(%a, %a) {buffer = @b, column = 0 : i32, row = 2 : i32} : i32, i32
   }
 }
 
 // -----
 
 aie.device(npu2) {
-  aie.runtime_sequence() {
+  aie.runtime_sequence(%a: i32) {
     // expected-error @+1 {{'buffer' @b does not name an aie.buffer}}
-    aiex.npu.write32 {address = 0 : ui32, buffer = @b, value = 1 : ui32}
+    aiex.npu.write32(%a, %a) {buffer = @b} : i32, i32
   }
 }
 
 // -----
 
-func.func @write32_outside() {
+func.func @write32_outside(%a: i32) {
   // expected-error @+1 {{must be inside an aie.device of a known target}}
-  aiex.npu.write32 {address = 0 : ui32, column = 0 : i32, row = 2 : i32, value = 1 : ui32}
+  aiex.npu.write32(%a, %a) {column = 0 : i32, row = 2 : i32} : i32, i32
   return
+}
+
+// -----
+
+// -----
+
+aie.device(npu2) {
+  aie.runtime_sequence(%v: i32) {
+    %r = arith.constant 300 : i32
+    // expected-error @+1 {{'repeat_count' 300 is out of range [0, 255]}}
+    aiex.npu.push_queue (0, 0, MM2S:0) bd_id %v repeat %r {issue_token = false} : i32, i32
+  }
+}
+
+// -----
+
+aie.device(npu2) {
+  aie.runtime_sequence(%v: i32) {
+    // expected-error @+1 {{tile (9, 0) is outside the npu2 array}}
+    aiex.npu.push_queue (9, 0, MM2S:0) bd_id %v repeat %v {issue_token = false} : i32, i32
+  }
+}
+
+// -----
+
+aie.device(npu2) {
+  // expected-error @+1 {{argument #1 has type 'f32'; expected a memref (host buffer) or a signless integer (runtime scalar)}}
+  aie.runtime_sequence(%a: memref<8xi32>, %f: f32) {
+  }
 }
 
 // -----
@@ -1141,7 +1195,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-error @+1 {{'alloc' @nope does not name an aie.objectfifo or aie.shim_dma_allocation}}
     %t = aiex.dma_configure_task_for @nope {
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
       aie.end
     }
   }
@@ -1155,7 +1209,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-error @+1 {{'repeat_count' 256 is out of range [0, 255]}}
     %t = aiex.dma_configure_task_for @a {
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
       aie.end
     } {repeat_count = 256 : i32}
   }
@@ -1169,7 +1223,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-error @+1 {{body must be one block holding one aie.dma_bd and aie.end}}
     %t = aiex.dma_configure_task_for @a {
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
       aie.end
     ^second:
       aie.end
@@ -1185,8 +1239,8 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-error @+1 {{body must hold exactly one aie.dma_bd}}
     %t = aiex.dma_configure_task_for @a {
-      aie.dma_bd(%a : memref<64xi32>, 0, 32)
-      aie.dma_bd(%a : memref<64xi32>, 32, 32)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 32)
+      aie.dma_bd(%a : memref<64xi32> offset = 32 len = 32)
       aie.end
     }
   }
@@ -1200,7 +1254,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-error @+1 {{body must end with aie.end}}
     %t = aiex.dma_configure_task_for @a {
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
     }
   }
 }
@@ -1214,7 +1268,7 @@ aie.device(npu2) {
     %t = aiex.dma_configure_task_for @a {
       // expected-error @+1 {{is not allowed in aiex.dma_configure_task_for; only aie.dma_bd is}}
       %c = arith.constant 0 : i32
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
       aie.end
     }
   }
@@ -1228,7 +1282,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xf64>) {
     %t = aiex.dma_configure_task_for @a {
       // expected-error @+1 {{element type 'f64' must be 1 to 4 bytes wide}}
-      aie.dma_bd(%a : memref<64xf64>, 0, 64)
+      aie.dma_bd(%a : memref<64xf64> offset = 0 len = 64)
       aie.end
     }
   }
@@ -1242,7 +1296,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     %t = aiex.dma_configure_task_for @a {
       // expected-error @+1 {{'bd_id' 16 is out of range: a shim DMA has 16 buffer descriptors}}
-      aie.dma_bd(%a : memref<64xi32>, 0, 64) {bd_id = 16 : i32}
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64) {bd_id = 16 : i32}
       aie.end
     }
   }
@@ -1256,7 +1310,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xbf16>) {
     %t = aiex.dma_configure_task_for @a {
       // expected-error @+1 {{'offset' 1 is not 4-byte aligned}}
-      aie.dma_bd(%a : memref<64xbf16>, 1, 32)
+      aie.dma_bd(%a : memref<64xbf16> offset = 1 len = 32)
       aie.end
     }
   }
@@ -1269,8 +1323,8 @@ aie.device(npu2) {
   aie.shim_dma_allocation @a(%s, MM2S, 0)
   aie.runtime_sequence(%a: memref<1024xi32>) {
     %t = aiex.dma_configure_task_for @a {
-      // expected-error @+1 {{'dimensions' has 5 dimensions; a shim DMA takes at most 4}}
-      aie.dma_bd(%a : memref<1024xi32>, 0, 1024, [<size = 2, stride = 0>, <size = 2, stride = 512>, <size = 2, stride = 256>, <size = 4, stride = 64>, <size = 64, stride = 1>])
+      // expected-error @+1 {{access pattern has 5 dimensions; a shim DMA takes at most 4}}
+      aie.dma_bd(%a : memref<1024xi32> offset = 0 len = 1024 sizes = [2, 2, 2, 4, 64] strides = [0, 512, 256, 64, 1])
       aie.end
     }
   }
@@ -1283,8 +1337,8 @@ aie.device(npu2) {
   aie.shim_dma_allocation @a(%s, MM2S, 0)
   aie.runtime_sequence(%a: memref<1024xi32>) {
     %t = aiex.dma_configure_task_for @a {
-      // expected-error @+1 {{'dimensions' dimension #0 size 100 exceeds the limit 64}}
-      aie.dma_bd(%a : memref<1024xi32>, 0, 1024, [<size = 100, stride = 0>, <size = 2, stride = 512>, <size = 8, stride = 64>, <size = 64, stride = 1>])
+      // expected-error @+1 {{access pattern dimension #0 size 100 exceeds the limit 64}}
+      aie.dma_bd(%a : memref<1024xi32> offset = 0 len = 1024 sizes = [100, 2, 8, 64] strides = [0, 512, 64, 1])
       aie.end
     }
   }
@@ -1297,8 +1351,8 @@ aie.device(npu2) {
   aie.shim_dma_allocation @a(%s, MM2S, 0)
   aie.runtime_sequence(%a: memref<1024xi32>) {
     %t = aiex.dma_configure_task_for @a {
-      // expected-error @+1 {{'dimensions' reach element 1087, beyond the 1024 elements of the buffer}}
-      aie.dma_bd(%a : memref<1024xi32>, 0, 1024, [<size = 17, stride = 64>, <size = 64, stride = 1>])
+      // expected-error @+1 {{access pattern reaches element 1087, beyond the 1024 elements of the buffer}}
+      aie.dma_bd(%a : memref<1024xi32> offset = 0 len = 1024 sizes = [17, 64] strides = [64, 1])
       aie.end
     }
   }
@@ -1312,7 +1366,7 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xbf16>) {
     %t = aiex.dma_configure_task_for @a {
       // expected-error @+1 {{'len' of 6 bytes is not a whole number of 4-byte words}}
-      aie.dma_bd(%a : memref<64xbf16>, 0, 3)
+      aie.dma_bd(%a : memref<64xbf16> offset = 0 len = 3)
       aie.end
     }
   }
@@ -1346,11 +1400,69 @@ aie.device(npu2) {
   aie.runtime_sequence(%a: memref<64xi32>) {
     // expected-note @+1 {{task configured here}}
     %t = aiex.dma_configure_task_for @a {
-      aie.dma_bd(%a : memref<64xi32>, 0, 64)
+      aie.dma_bd(%a : memref<64xi32> offset = 0 len = 64)
       aie.end
     }
     aiex.dma_start_task(%t)
     // expected-error @+1 {{awaits a task configured without 'issue_token = true'; it would never complete}}
     aiex.dma_await_task(%t)
   }
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// aie.objectfifo consumer object type and initial values
+//===----------------------------------------------------------------------===//
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{producer object 'memref<40xi32>' must be a whole number of consumer objects 'memref<16xi32>'}}
+  aie.objectfifo @f(%m, {%c}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<16xi32>>
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{consumer object type 'memref<10xf32>' must have the element type of the producer's 'memref<40xi32>'}}
+  aie.objectfifo @f(%m, {%c}, 1 : i32) : !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xf32>>
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{'initValues' has 1 values for the producer's 2 objects}}
+  aie.objectfifo @f(%c, {%m}, 2 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %s = aie.tile(0, 0)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{'initValues' are not available on a shim producer (it has no memory)}}
+  aie.objectfifo @f(%s, {%c}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{initial value #0 has type 'memref<2xi32>'; expected the shape and element type of 'memref<4xi32>'}}
+  aie.objectfifo @f(%c, {%m}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [dense<[0, 1]> : memref<2xi32>]
+}
+
+// -----
+
+aie.device(npu2) {
+  %m = aie.tile(0, 1)
+  %c = aie.tile(0, 2)
+  // expected-error @+1 {{expected a list of elements attributes, one initial value per object}}
+  aie.objectfifo @f(%c, {%m}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [[0, 1, 2, 3]]
 }

@@ -4,14 +4,14 @@
 // A runtime sequence streaming Q blocks of an attention layer through two
 // shim columns: several transfers per buffer descriptor, waits between
 // reuses of a descriptor id, a transfer with runtime (SSA) sizes and
-// offsets, a packet header, and explicit shim DMA allocations in both of
-// upstream's spellings (tile operand and column number).
+// offsets, a packet header, and explicit shim DMA allocations (upstream's
+// tile-operand spelling, the only one since 2026).
 
 // CHECK-LABEL: aie.device(npu2_2col) {
 // CHECK:      %[[S0:.*]] = aie.tile(0, 0)
 // CHECK:      %[[S1:.*]] = aie.tile(1, 0)
 // CHECK:      aie.shim_dma_allocation @q_in(%[[S0]], MM2S, 0)
-// CHECK:      aie.shim_dma_allocation @o_out(S2MM, 1, 1)
+// CHECK:      aie.shim_dma_allocation @o_out(%[[S1]], S2MM, 1)
 // CHECK:      aie.shim_dma_allocation @k_in(%[[S1]], MM2S, 1, <pkt_type = 0, pkt_id = 3>)
 // CHECK:      aie.runtime_sequence @attention(%[[Q:.*]]: memref<8x256x64xbf16>, %[[O:.*]]: memref<8x256x64xbf16>, %[[K:.*]]: memref<2048x64xbf16>, %[[N:.*]]: i64) {
 // CHECK:        aiex.npu.dma_memcpy_nd(%[[Q]][0, 0, 0, 0][4, 1, 64, 64][16384, 0, 64, 1]) {id = 0 : i64, issue_token = true, metadata = @q_in} : memref<8x256x64xbf16>
@@ -26,7 +26,7 @@ module {
     %shim_noc_tile_0_0 = aie.tile(0, 0)
     %shim_noc_tile_1_0 = aie.tile(1, 0)
     aie.shim_dma_allocation @q_in(%shim_noc_tile_0_0, MM2S, 0)
-    aie.shim_dma_allocation @o_out(S2MM, 1, 1)
+    aie.shim_dma_allocation @o_out(%shim_noc_tile_1_0, S2MM, 1)
     aie.shim_dma_allocation @k_in(%shim_noc_tile_1_0, MM2S, 1, <pkt_type = 0, pkt_id = 3>)
     aie.runtime_sequence @attention(%q: memref<8x256x64xbf16>, %o: memref<8x256x64xbf16>, %k: memref<2048x64xbf16>, %n: i64) {
       aiex.npu.dma_memcpy_nd(%q[0, 0, 0, 0][4, 1, 64, 64][16384, 0, 64, 1]) {id = 0 : i64, issue_token = true, metadata = @q_in} : memref<8x256x64xbf16>

@@ -35,15 +35,15 @@ module {
     }
     aie.runtime_sequence(%a: memref<256xi32>, %b: memref<256xi32>, %c: memref<256xi32>) {
       %ta = aiex.dma_configure_task_for @a {
-        aie.dma_bd(%a : memref<256xi32>, 0, 256) {bd_id = 0 : i32}
+        aie.dma_bd(%a : memref<256xi32> offset = 0 len = 256) {bd_id = 0 : i32}
         aie.end
       }
       %tb = aiex.dma_configure_task_for @b {
-        aie.dma_bd(%b : memref<256xi32>, 0, 256, [<size = 4, stride = 1>, <size = 64, stride = 4>]) {bd_id = 1 : i32}
+        aie.dma_bd(%b : memref<256xi32> offset = 0 len = 256 sizes = [4, 64] strides = [1, 4]) {bd_id = 1 : i32}
         aie.end
       }
       %tc = aiex.dma_configure_task_for @c {
-        aie.dma_bd(%c : memref<256xi32>, 0, 256) {bd_id = 2 : i32}
+        aie.dma_bd(%c : memref<256xi32> offset = 0 len = 256) {bd_id = 2 : i32}
         aie.end
       } {issue_token = true}
       aiex.dma_start_task(%ta)

@@ -62,8 +62,10 @@ def flash_attention_program(
             %vb = memref.subview %kv[1, 0, 0] [1, {tk}, {d}] [1, 1, 1] : {kvt} to {vt_view}"""
     st, acct, vec = f"memref<{tq}x{tk}xf32>", f"memref<{tq}x{d}xf32>", f"memref<{tq}xf32>"
     seq = []
-    seq.append(f"      aiex.npu.rtp_write(@rtp, 0, {valid})")
-    seq.append(f"      aiex.npu.rtp_write(@rtp, 1, {int(causal)})")
+    seq.append(f"      %rtp0 = arith.constant {valid} : i32")
+    seq.append(f"      %rtp1 = arith.constant {int(causal)} : i32")
+    seq.append("      aiex.npu.rtp_write(@rtp, 0, %rtp0) : i32")
+    seq.append("      aiex.npu.rtp_write(@rtp, 1, %rtp1) : i32")
     arg = f"memref<{n}xbf16>"
     for h in range(heads):
         off = h * seq_len * d

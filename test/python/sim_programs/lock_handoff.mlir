@@ -22,7 +22,7 @@ module {
       %i3 = arith.constant 3 : i32
       %i100 = arith.constant 100 : i32
       scf.for %r = %c0 to %c2 step %c1 {
-        aie.use_lock(%empty, AcquireGreaterEqual, 1)
+        aie.use_lock(%empty, AcquireGreaterEqual, %i1)
         %ri = arith.index_cast %r : index to i32
         %base = arith.muli %ri, %i100 : i32
         scf.for %i = %c0 to %c8 step %c1 {
@@ -32,7 +32,7 @@ module {
           %v = arith.addi %u, %base : i32
           memref.store %v, %buf[%i] : memref<8xi32>
         }
-        aie.use_lock(%full, Release, 1)
+        aie.use_lock(%full, Release, %i1)
       }
       aie.end
     }
@@ -40,13 +40,14 @@ module {
       %c0 = arith.constant 0 : index
       %c1 = arith.constant 1 : index
       %c2 = arith.constant 2 : index
+      %one = arith.constant 1 : i32
       scf.for %r = %c0 to %c2 step %c1 {
-        aie.use_lock(%full, AcquireGreaterEqual, 1)
+        aie.use_lock(%full, AcquireGreaterEqual, %one)
         %so = aie.objectfifo.acquire @out(Produce, 1) : !aie.objectfifosubview<memref<8xi32>>
         %o = aie.objectfifo.subview.access %so[0] : !aie.objectfifosubview<memref<8xi32>> -> memref<8xi32>
         memref.copy %buf, %o : memref<8xi32> to memref<8xi32>
         aie.objectfifo.release @out(Produce, 1)
-        aie.use_lock(%empty, Release, 1)
+        aie.use_lock(%empty, Release, %one)
       }
       aie.end
     }

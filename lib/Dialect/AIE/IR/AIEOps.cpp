@@ -10,10 +10,14 @@
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/STLExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -370,13 +374,19 @@ void LockOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
                                std::to_string(tile.getRow()));
 }
 
+std::optional<int64_t> UseLockOp::getConstantValue() {
+  if (std::optional<int64_t> value = getConstantIntValue(getValue()))
+    return *value;
+  return std::nullopt;
+}
+
 LogicalResult UseLockOp::verify() {
   if (!(*this)->getParentOfType<CoreOp>())
     return emitOpError("must be inside an aie.core");
   auto lock = getLock().getDefiningOp<LockOp>();
   if (!lock)
     return emitOpError("'lock' operand must be the result of an aie.lock");
-  if (auto value = getValue(); value && *value < 0)
+  if (std::optional<int64_t> value = getConstantValue(); value && *value < 0)
     return emitOpError("'value' must be non-negative, got ") << *value;
   // A core reaches only its own and some neighbouring tiles' locks.
   auto coreTile =
@@ -456,6 +466,59 @@ static void printObjectFifoConsumerTiles(OpAsmPrinter &printer, Operation *,
   }
 }
 
+// ` -> !aie.objectfifo<...>` after the type: the consumers' object type.
+static ParseResult parseObjectFifoConsumerElemType(OpAsmParser &parser,
+                                                   TypeAttr &consumerType) {
+  if (failed(parser.parseOptionalArrow()))
+    return success();
+  Type type;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseType(type))
+    return failure();
+  if (!isa<AIEObjectFifoType>(type))
+    return parser.emitError(loc, "expected an !aie.objectfifo<memref<...>> "
+                                 "consumer type, got ")
+           << type;
+  consumerType = TypeAttr::get(type);
+  return success();
+}
+
+static void printObjectFifoConsumerElemType(OpAsmPrinter &printer, Operation *,
+                                            TypeAttr consumerType) {
+  if (consumerType)
+    printer << " -> " << consumerType;
+}
+
+// ` = [dense<...> : memref<...>, ...]`: one initial value per object.
+static ParseResult parseObjectFifoInitValues(OpAsmParser &parser,
+                                             TypeAttr elemType,
+                                             ArrayAttr &initValues) {
+  if (failed(parser.parseOptionalEqual()))
+    return success();
+  SMLoc loc = parser.getCurrentLocation();
+  Attribute values;
+  if (parser.parseAttribute(values))
+    return failure();
+  auto array = dyn_cast<ArrayAttr>(values);
+  if (!array || !llvm::all_of(array, llvm::IsaPred<ElementsAttr>))
+    return parser.emitError(loc, "expected a list of elements attributes, "
+                                 "one initial value per object");
+  (void)elemType;
+  initValues = array;
+  return success();
+}
+
+static void printObjectFifoInitValues(OpAsmPrinter &printer, Operation *,
+                                      TypeAttr, ArrayAttr initValues) {
+  if (!initValues)
+    return;
+  printer << "= [";
+  llvm::interleaveComma(initValues, printer, [&](Attribute value) {
+    printer.printAttribute(value);
+  });
+  printer << "]";
+}
+
 MemRefType ObjectFifoCreateOp::getObjectType() {
   return cast<AIEObjectFifoType>(getElemType()).getElementType();
 }
@@ -508,6 +571,46 @@ static LogicalResult verifyFifoPattern(ObjectFifoCreateOp op,
     return op.emitOpError()
            << what << " reaches element " << lastIndex << ", beyond the "
            << objectElems << " elements of one object";
+  return success();
+}
+
+/// The consumers' object type (a whole fraction of the producer's object, same
+/// element type) and the initial values (one per producer object, shaped like
+/// it, not on a shim producer).
+static LogicalResult verifyConsumerTypeAndInit(ObjectFifoCreateOp op,
+                                               TileKind producerKind) {
+  MemRefType object = op.getObjectType();
+  if (auto consumer = op.getConsumerElemTypeAttr()) {
+    MemRefType consumerObject =
+        cast<AIEObjectFifoType>(consumer.getValue()).getElementType();
+    if (consumerObject.getElementType() != object.getElementType())
+      return op.emitOpError("consumer object type ")
+             << consumerObject << " must have the element type of the "
+             << "producer's " << object;
+    if (!consumerObject.hasStaticShape() ||
+        consumerObject.getNumElements() < 1 ||
+        object.getNumElements() % consumerObject.getNumElements())
+      return op.emitOpError("producer object ")
+             << object << " must be a whole number of consumer objects "
+             << consumerObject;
+  }
+  if (ArrayAttr init = op.getInitValuesAttr()) {
+    if (producerKind == TileKind::Shim)
+      return op.emitOpError("'initValues' are not available on a shim "
+                            "producer (it has no memory)");
+    if (static_cast<int64_t>(init.size()) != op.getDepth(0))
+      return op.emitOpError("'initValues' has ")
+             << init.size() << " values for the producer's "
+             << op.getDepth(0) << " objects";
+    for (auto [i, value] : llvm::enumerate(init)) {
+      auto shaped = cast<ElementsAttr>(value).getShapedType();
+      if (shaped.getShape() != object.getShape() ||
+          shaped.getElementType() != object.getElementType())
+        return op.emitOpError("initial value #")
+               << i << " has type " << shaped << "; expected the shape and "
+               << "element type of " << object;
+    }
+  }
   return success();
 }
 
@@ -591,7 +694,7 @@ LogicalResult ObjectFifoCreateOp::verify() {
                                      std::to_string(i),
                                  *elemBytes)))
       return failure();
-  return success();
+  return verifyConsumerTypeAndInit(*this, producer->second);
 }
 
 //===----------------------------------------------------------------------===//
@@ -839,104 +942,22 @@ LogicalResult ObjectFifoSubviewAccessOp::verify() {
 //===----------------------------------------------------------------------===//
 
 int64_t ShimDMAAllocationOp::getColumn() {
-  if (Value tile = getTile())
-    if (auto tileOp = tile.getDefiningOp<TileOp>())
-      return tileOp.getCol();
-  return getCol().value_or(-1);
-}
-
-// Upstream's current spelling `@name(%tile, MM2S, 0[, packet])` and the
-// older `@name(MM2S, 0, 0[, packet])` (direction, channel, column).
-ParseResult ShimDMAAllocationOp::parse(OpAsmParser &parser,
-                                       OperationState &result) {
-  Builder &builder = parser.getBuilder();
-  StringAttr name;
-  if (parser.parseSymbolName(name, SymbolTable::getSymbolAttrName(),
-                             result.attributes) ||
-      parser.parseLParen())
-    return failure();
-  OpAsmParser::UnresolvedOperand tile;
-  OptionalParseResult hasTile = parser.parseOptionalOperand(tile);
-  if (hasTile.has_value()) {
-    if (failed(*hasTile) || parser.parseComma() ||
-        parser.resolveOperand(tile, builder.getIndexType(), result.operands))
-      return failure();
-  }
-  StringRef dirName;
-  SMLoc dirLoc = parser.getCurrentLocation();
-  int64_t channel;
-  if (parser.parseKeyword(&dirName))
-    return failure();
-  std::optional<DMAChannelDir> dir = symbolizeDMAChannelDir(dirName);
-  if (!dir)
-    return parser.emitError(dirLoc, "expected MM2S or S2MM, got '")
-           << dirName << "'";
-  if (parser.parseComma() || parser.parseInteger(channel))
-    return failure();
-  result.addAttribute("channel_dir",
-                      DMAChannelDirAttr::get(builder.getContext(), *dir));
-  result.addAttribute("channel_index", builder.getI64IntegerAttr(channel));
-  if (!hasTile.has_value()) {
-    int64_t col;
-    if (parser.parseComma() || parser.parseInteger(col))
-      return failure();
-    result.addAttribute("col", builder.getI64IntegerAttr(col));
-  }
-  if (succeeded(parser.parseOptionalComma())) {
-    PacketInfoAttr packet;
-    if (parser.parseCustomAttributeWithFallback(packet))
-      return failure();
-    result.addAttribute("packet", packet);
-  }
-  if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes))
-    return failure();
-  return success();
-}
-
-void ShimDMAAllocationOp::print(OpAsmPrinter &printer) {
-  printer << ' ';
-  printer.printSymbolName(getSymName());
-  printer << '(';
-  if (Value tile = getTile())
-    printer << tile << ", " << stringifyDMAChannelDir(getChannelDir()) << ", "
-            << getChannelIndex();
-  else
-    printer << stringifyDMAChannelDir(getChannelDir()) << ", "
-            << getChannelIndex() << ", " << getCol().value_or(0);
-  if (auto packet = getPacketAttr()) {
-    printer << ", ";
-    printer.printStrippedAttrOrType(packet);
-  }
-  printer << ')';
-  SmallVector<StringRef> elided = {SymbolTable::getSymbolAttrName(),
-                                   "channel_dir", "channel_index", "col",
-                                   "packet"};
-  if (!getPlio())
-    elided.push_back("plio");
-  printer.printOptionalAttrDict((*this)->getAttrs(), elided);
+  if (auto tileOp = getTile().getDefiningOp<TileOp>())
+    return tileOp.getCol();
+  return -1;
 }
 
 LogicalResult ShimDMAAllocationOp::verify() {
   FailureOr<const NPUTarget *> target = requireTarget(*this);
   if (failed(target))
     return failure();
-  if (Value tile = getTile()) {
-    auto tileKind = requireTileKind(*this, **target, tile, "'tile' operand");
-    if (failed(tileKind))
-      return failure();
-    if (getCol())
-      return emitOpError("takes a tile operand or a 'col' attribute, not both");
-    if (tileKind->second != TileKind::Shim)
-      return emitOpError("'tile' operand ")
-             << tileString(tileKind->first) << " is "
-             << kindString(tileKind->second) << "; it must be a shim tile";
-  } else if (!getCol()) {
-    return emitOpError("needs a shim tile operand (or a 'col' attribute)");
-  } else if (*getCol() < 0 || *getCol() >= (*target)->numColumns) {
-    return emitOpError("'col' ")
-           << *getCol() << " is outside the " << (*target)->numColumns
-           << " columns of " << (*target)->name;
-  }
+  auto tileKind = requireTileKind(*this, **target, getTile(), "'tile' operand");
+  if (failed(tileKind))
+    return failure();
+  if (tileKind->second != TileKind::Shim)
+    return emitOpError("'tile' operand ")
+           << tileString(tileKind->first) << " is "
+           << kindString(tileKind->second) << "; it must be a shim tile";
   bool s2mm = getChannelDir() == DMAChannelDir::S2MM;
   int channels = (*target)->channels(TileKind::Shim, s2mm);
   if (getChannelIndex() < 0 || getChannelIndex() >= channels)
@@ -951,6 +972,8 @@ LogicalResult ShimDMAAllocationOp::verify() {
 // RuntimeSequenceOp
 //===----------------------------------------------------------------------===//
 
+// `[@name](%a: memref<..>, %n: i32, ...) [attributes {...}] { ... }`, the
+// name defaulting to `sequence`.
 ParseResult RuntimeSequenceOp::parse(OpAsmParser &parser,
                                      OperationState &result) {
   StringAttr name;
@@ -963,6 +986,8 @@ ParseResult RuntimeSequenceOp::parse(OpAsmParser &parser,
                                         /*allowType=*/true,
                                         /*allowAttrs=*/true);
           }))
+    return failure();
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
     return failure();
   Region *body = result.addRegion();
   if (parser.parseRegion(*body, args, /*enableNameShadowing=*/false))
@@ -983,121 +1008,168 @@ void RuntimeSequenceOp::print(OpAsmPrinter &printer) {
     llvm::interleaveComma(body.getArguments(), printer, [&](BlockArgument arg) {
       printer.printRegionArgument(arg);
     });
-  printer << ") ";
+  printer << ')';
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                           {SymbolTable::getSymbolAttrName()});
+  printer << ' ';
   printer.printRegion(body, /*printEntryBlockArgs=*/false,
                       /*printBlockTerminators=*/true);
+}
+
+LogicalResult RuntimeSequenceOp::verify() {
+  if (getBody().empty())
+    return success();
+  // Host buffers are memrefs; runtime scalars (lengths, flags) integers.
+  for (BlockArgument arg : getBody().getArguments()) {
+    Type type = arg.getType();
+    if (isa<BaseMemRefType>(type) || type.isSignlessInteger() || type.isIndex())
+      continue;
+    return emitOpError("argument #")
+           << arg.getArgNumber() << " has type " << type
+           << "; expected a memref (host buffer) or a signless integer "
+              "(runtime scalar)";
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
 // DMABDOp
 //===----------------------------------------------------------------------===//
 
-// `(%buf : type[, offset[, len[, dims[, pad_dims[, pad_value = v]]]]])
-// attr-dict`, upstream's positional form.
-ParseResult DMABDOp::parse(OpAsmParser &parser, OperationState &result) {
-  Builder &builder = parser.getBuilder();
-  OpAsmParser::UnresolvedOperand buffer;
-  Type bufferType;
-  if (parser.parseLParen() || parser.parseOperand(buffer) ||
-      parser.parseColon() || parser.parseType(bufferType))
-    return failure();
-  Type i32 = builder.getI32Type();
-  if (succeeded(parser.parseOptionalComma())) {
-    IntegerAttr offset;
-    if (parser.parseAttribute(offset, i32))
+// `offset = 0` or `offset = %v`: a constant folds into the static
+// attribute, anything else is an i32 operand.
+static ParseResult
+parseDynamicScalar(OpAsmParser &parser,
+                   std::optional<OpAsmParser::UnresolvedOperand> &operand,
+                   IntegerAttr &staticValue) {
+  int64_t value;
+  OptionalParseResult isInteger = parser.parseOptionalInteger(value);
+  if (isInteger.has_value()) {
+    if (failed(*isInteger))
       return failure();
-    result.addAttribute("offset", offset);
-    if (succeeded(parser.parseOptionalComma())) {
-      IntegerAttr len;
-      if (parser.parseAttribute(len, i32))
-        return failure();
-      result.addAttribute("len", len);
-      if (succeeded(parser.parseOptionalComma())) {
-        BDDimLayoutArrayAttr dims;
-        if (parser.parseCustomAttributeWithFallback(dims))
-          return failure();
-        result.addAttribute("dimensions", dims);
-        if (succeeded(parser.parseOptionalComma())) {
-          if (succeeded(parser.parseOptionalKeyword("pad_value"))) {
-            IntegerAttr padValue;
-            if (parser.parseEqual() || parser.parseAttribute(padValue, i32))
-              return failure();
-            result.addAttribute("pad_value", padValue);
-          } else {
-            BDPadLayoutArrayAttr pads;
-            if (parser.parseCustomAttributeWithFallback(pads))
-              return failure();
-            result.addAttribute("pad_dimensions", pads);
-            if (succeeded(parser.parseOptionalComma())) {
-              IntegerAttr padValue;
-              if (parser.parseKeyword("pad_value") || parser.parseEqual() ||
-                  parser.parseAttribute(padValue, i32))
-                return failure();
-              result.addAttribute("pad_value", padValue);
-            }
-          }
-        }
-      }
-    }
+    if (value < std::numeric_limits<int32_t>::min() ||
+        value > std::numeric_limits<int32_t>::max())
+      return parser.emitError(parser.getCurrentLocation(), "value ")
+             << value << " does not fit in 32 bits";
+    staticValue =
+        parser.getBuilder().getI32IntegerAttr(static_cast<int32_t>(value));
+    return success();
   }
-  if (parser.parseRParen() || parser.parseOptionalAttrDict(result.attributes) ||
-      parser.resolveOperand(buffer, bufferType, result.operands))
+  OpAsmParser::UnresolvedOperand ssa;
+  if (parser.parseOperand(ssa))
     return failure();
+  operand = ssa;
   return success();
 }
 
-void DMABDOp::print(OpAsmPrinter &printer) {
-  printer << '(' << getBuffer() << " : ";
-  printer.printType(getBuffer().getType());
-  bool printLen = getLenAttr() || getDimensionsAttr() ||
-                  getPadDimensionsAttr() || getPadValue() != 0;
-  if (printLen || getOffset() != 0)
-    printer << ", " << getOffset();
-  if (printLen) {
-    // A pattern or padding needs the length before it; the whole buffer is
-    // the default.
-    int64_t len = getLen().value_or(
-        cast<MemRefType>(getBuffer().getType()).getNumElements());
-    printer << ", " << len;
-  }
-  if (getDimensionsAttr() || getPadDimensionsAttr()) {
-    printer << ", ";
-    printer.printStrippedAttrOrType(
-        getDimensionsAttr() ? getDimensionsAttr()
-                            : BDDimLayoutArrayAttr::get(getContext(), {}));
-  }
-  if (auto pads = getPadDimensionsAttr()) {
-    printer << ", ";
-    printer.printStrippedAttrOrType(pads);
-  }
-  if (getPadValue() != 0)
-    printer << ", pad_value = " << getPadValue();
-  printer << ')';
-  printer.printOptionalAttrDict(
-      (*this)->getAttrs(),
-      {"offset", "len", "dimensions", "pad_dimensions", "pad_value"});
+static void printDynamicScalar(OpAsmPrinter &printer, Operation *,
+                               Value operand, IntegerAttr staticValue) {
+  if (operand)
+    printer << operand;
+  else
+    printer << staticValue.getInt();
+}
+
+std::optional<int64_t> DMABDOp::getConstantOffset() {
+  if (std::optional<int32_t> offset = getStaticOffset())
+    return *offset;
+  if (Value offset = getOffset())
+    return getConstantIntValue(offset);
+  return 0;
+}
+
+std::optional<int64_t> DMABDOp::getConstantLen() {
+  if (std::optional<int32_t> len = getStaticLen())
+    return *len;
+  if (Value len = getLen())
+    return getConstantIntValue(len);
+  auto type = dyn_cast<MemRefType>(getBuffer().getType());
+  if (type && type.hasStaticShape())
+    return type.getNumElements();
+  return std::nullopt;
+}
+
+std::optional<SmallVector<std::pair<int64_t, int64_t>>>
+DMABDOp::getConstantDims() {
+  SmallVector<OpFoldResult> sizes, strides;
+  if (auto statics = getStaticSizesAttr())
+    sizes = getMixedValues(statics.asArrayRef(), getSizes(), getContext());
+  if (auto statics = getStaticStridesAttr())
+    strides = getMixedValues(statics.asArrayRef(), getStrides(), getContext());
+  if (sizes.size() != strides.size())
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> constSizes = getConstantIntValues(sizes);
+  std::optional<SmallVector<int64_t>> constStrides =
+      getConstantIntValues(strides);
+  if (!constSizes || !constStrides)
+    return std::nullopt;
+  SmallVector<std::pair<int64_t, int64_t>> dims;
+  for (auto [size, stride] : llvm::zip_equal(*constSizes, *constStrides))
+    dims.emplace_back(size, stride);
+  return dims;
+}
+
+/// `statics` (with `ShapedType::kDynamic` holes) and `dynamics` agree.
+static LogicalResult verifyMixedList(DMABDOp op, DenseI64ArrayAttr statics,
+                                     ValueRange dynamics, StringRef what) {
+  int64_t holes =
+      statics ? llvm::count_if(statics.asArrayRef(), ShapedType::isDynamic) : 0;
+  if (holes != static_cast<int64_t>(dynamics.size()))
+    return op.emitOpError("has ")
+           << dynamics.size() << " SSA " << what << " but " << holes
+           << " dynamic entries in 'static_" << what << "'";
+  return success();
 }
 
 LogicalResult DMABDOp::verify() {
-  auto type = cast<MemRefType>(getBuffer().getType());
-  if (!getLen() && !type.hasStaticShape())
+  // Every check tolerates dynamic shapes and runtime values: what is not a
+  // constant is left to the hardware (as upstream).
+  if (failed(
+          verifyMixedList(*this, getStaticSizesAttr(), getSizes(), "sizes")) ||
+      failed(verifyMixedList(*this, getStaticStridesAttr(), getStrides(),
+                             "strides")))
+    return failure();
+  size_t numSizes = getStaticSizesAttr() ? getStaticSizesAttr().size() : 0;
+  size_t numStrides =
+      getStaticStridesAttr() ? getStaticStridesAttr().size() : 0;
+  if (numSizes != numStrides)
+    return emitOpError("has ")
+           << numSizes << " sizes but " << numStrides
+           << " strides; the access pattern needs one stride per size";
+  auto type = cast<BaseMemRefType>(getBuffer().getType());
+  auto memref = dyn_cast<MemRefType>(type);
+  bool staticBuffer = memref && memref.hasStaticShape();
+  if (!getLen() && !getStaticLen() && !staticBuffer)
     return emitOpError("needs 'len' for a buffer of dynamic shape ") << type;
-  if (getOffset() < 0)
-    return emitOpError("'offset' must be non-negative, got ") << getOffset();
-  if (auto len = getLen(); len && *len < 1)
+  std::optional<int64_t> offset = getConstantOffset();
+  std::optional<int64_t> len = getConstantLen();
+  if (offset && *offset < 0)
+    return emitOpError("'offset' must be non-negative, got ") << *offset;
+  if (len && *len < 1)
     return emitOpError("'len' must be positive, got ") << *len;
-  if (type.hasStaticShape()) {
-    int64_t len = getLen().value_or(type.getNumElements());
-    if (getOffset() + len > type.getNumElements())
-      return emitOpError("'offset' + 'len' (")
-             << getOffset() + len << ") exceeds the " << type.getNumElements()
-             << " elements of the buffer";
-  }
-  if (auto pads = getPadDimensionsAttr()) {
-    if (!getDimensionsAttr() || pads.size() != getDimensionsAttr().size())
-      return emitOpError("'pad_dimensions' needs one entry per access "
-                         "pattern dimension");
-  }
+  if (staticBuffer && offset && len && *offset + *len > memref.getNumElements())
+    return emitOpError("'offset' + 'len' (")
+           << *offset + *len << ") exceeds the " << memref.getNumElements()
+           << " elements of the buffer";
+  // Constant entries (static or arith.constant operands); runtime ones are
+  // checked by the hardware.
+  SmallVector<OpFoldResult> sizes, strides;
+  if (auto statics = getStaticSizesAttr())
+    sizes = getMixedValues(statics.asArrayRef(), getSizes(), getContext());
+  if (auto statics = getStaticStridesAttr())
+    strides = getMixedValues(statics.asArrayRef(), getStrides(), getContext());
+  for (auto [i, size] : llvm::enumerate(sizes))
+    if (std::optional<int64_t> c = getConstantIntValue(size); c && *c < 1)
+      return emitOpError("size #") << i << " must be positive, got " << *c;
+  for (auto [i, stride] : llvm::enumerate(strides))
+    if (std::optional<int64_t> c = getConstantIntValue(stride); c && *c < 0)
+      return emitOpError("stride #")
+             << i << " must be non-negative, got " << *c;
+  if (auto pads = getPadDimensionsAttr())
+    if (pads.size() != numSizes)
+      return emitOpError("'pad' needs one entry per access pattern dimension "
+                         "(")
+             << numSizes << "), got " << pads.size();
   if (auto packet = getPacketAttr()) {
     if (packet.getPktType() > 7)
       return emitOpError("'packet' type must fit in 3 bits, got ")

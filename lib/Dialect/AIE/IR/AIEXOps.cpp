@@ -11,6 +11,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -197,6 +198,25 @@ LogicalResult NpuWriteRTPOp::verify() {
   return success();
 }
 
+LogicalResult NpuPushQueueOp::verify() {
+  const NPUTarget *target = aie::getTarget(*this);
+  if (!target)
+    return emitOpError("must be inside an aie.device of a known target");
+  if (!target->inBounds(getColumn(), getRow()))
+    return emitOpError("tile (")
+           << getColumn() << ", " << getRow() << ") is outside the "
+           << target->name << " array";
+  if (getChannel() < 0)
+    return emitOpError("'channel' must be non-negative, got ") << getChannel();
+  if (std::optional<int64_t> bd = getConstantIntValue(getBdId()); bd && *bd < 0)
+    return emitOpError("'bd_id' must be non-negative, got ") << *bd;
+  if (std::optional<int64_t> repeat = getConstantIntValue(getRepeatCount());
+      repeat && (*repeat < 0 || *repeat > target->shimRepeatCountMax))
+    return emitOpError("'repeat_count' ") << *repeat << " is out of range [0, "
+                                          << target->shimRepeatCountMax << "]";
+  return success();
+}
+
 LogicalResult NpuWrite32Op::verify() {
   if (getColumn().has_value() != getRow().has_value())
     return emitOpError("'column' and 'row' must be given together");
@@ -224,16 +244,81 @@ LogicalResult NpuWrite32Op::verify() {
 // DMA task form
 //===----------------------------------------------------------------------===//
 
+/// The shim-DMA limits of one task's buffer descriptor, on what is constant
+/// (a dynamically shaped buffer or runtime offset/len/pattern entries are
+/// checked at dispatch by the hardware, as upstream).
+static LogicalResult verifyShimBd(aie::DMABDOp bd, const NPUTarget &target) {
+  if (failed(bd.verify()))
+    return failure(); // the task verifier runs before its body's verifiers
+  const DmaLimits &limits = target.dmaLimits(TileKind::Shim);
+  auto type = cast<BaseMemRefType>(bd.getBuffer().getType());
+  std::optional<int64_t> elemBytes =
+      aie::getElementBytes(type.getElementType());
+  if (!elemBytes || *elemBytes > limits.unitBytes)
+    return bd.emitOpError("element type ")
+           << type.getElementType() << " must be 1 to " << limits.unitBytes
+           << " bytes wide";
+  if (auto id = bd.getBdId();
+      id && (*id < 0 || *id >= target.bufferDescriptors(TileKind::Shim)))
+    return bd.emitOpError("'bd_id' ")
+           << *id << " is out of range: a shim DMA has "
+           << target.bufferDescriptors(TileKind::Shim) << " buffer descriptors";
+  std::optional<int64_t> offset = bd.getConstantOffset();
+  if (offset && (*offset * *elemBytes) % limits.unitBytes)
+    return bd.emitOpError("'offset' ")
+           << *offset << " is not " << limits.unitBytes << "-byte aligned";
+  std::optional<SmallVector<std::pair<int64_t, int64_t>>> dims =
+      bd.getConstantDims();
+  if (dims && !dims->empty()) {
+    if (static_cast<int>(dims->size()) > limits.maxDims)
+      return bd.emitOpError("access pattern has ")
+             << dims->size() << " dimensions; a shim DMA takes at most "
+             << limits.maxDims;
+    SmallVector<int64_t> sizes, strides;
+    int64_t last = offset.value_or(0);
+    for (auto [size, stride] : *dims) {
+      sizes.push_back(size);
+      strides.push_back(stride);
+      int64_t step;
+      if (llvm::MulOverflow(size - 1, stride, step) ||
+          llvm::AddOverflow(last, step, last))
+        return bd.emitOpError("access pattern overflows 64-bit addresses");
+    }
+    bool repeat = static_cast<int>(dims->size()) == limits.maxDims;
+    if (failed(aie::verifyDmaPattern([&] { return bd.emitOpError(); }, sizes,
+                                     strides, *elemBytes, limits,
+                                     "access pattern", repeat,
+                                     /*linear=*/false)))
+      return failure();
+    auto memref = dyn_cast<MemRefType>(type);
+    if (memref && memref.hasStaticShape() && last >= memref.getNumElements())
+      return bd.emitOpError("access pattern reaches element ")
+             << last << ", beyond the " << memref.getNumElements()
+             << " elements of the buffer";
+  } else if (dims) {
+    std::optional<int64_t> len = bd.getConstantLen();
+    if (len && (*len * *elemBytes) % limits.unitBytes)
+      return bd.emitOpError("'len' of ")
+             << *len * *elemBytes << " bytes is not a whole number of "
+             << limits.unitBytes << "-byte words";
+  }
+  return success();
+}
+
 LogicalResult DMAConfigureTaskForOp::verify() {
   if (failed(verifyShimDmaSymbol(*this, getAllocAttr(), "alloc")))
     return failure();
   const NPUTarget *target = aie::getTarget(*this);
   if (!target)
     return emitOpError("must be inside an aie.device of a known target");
-  if (getRepeatCount() < 0 || getRepeatCount() > target->shimRepeatCountMax)
-    return emitOpError("'repeat_count' ")
-           << getRepeatCount() << " is out of range [0, "
-           << target->shimRepeatCountMax << "]";
+  int64_t repeat = getRepeatCount();
+  if (Value value = getRepeatCountVal()) {
+    std::optional<int64_t> constant = getConstantIntValue(value);
+    repeat = constant.value_or(0); // a runtime count is checked at dispatch
+  }
+  if (repeat < 0 || repeat > target->shimRepeatCountMax)
+    return emitOpError("'repeat_count' ") << repeat << " is out of range [0, "
+                                          << target->shimRepeatCountMax << "]";
   // The subset has no aie.next_bd, so a task is one block: one buffer
   // descriptor and the terminator.
   Region &body = getBody();
@@ -251,55 +336,7 @@ LogicalResult DMAConfigureTaskForOp::verify() {
       return op.emitOpError("is not allowed in aiex.dma_configure_task_for; "
                             "only aie.dma_bd is");
 
-  // The buffer descriptor runs on a shim DMA: check its pattern there.
-  aie::DMABDOp bd = *bds.begin();
-  const DmaLimits &limits = target->dmaLimits(TileKind::Shim);
-  auto type = cast<MemRefType>(bd.getBuffer().getType());
-  std::optional<int64_t> elemBytes =
-      aie::getElementBytes(type.getElementType());
-  if (!elemBytes || *elemBytes > limits.unitBytes)
-    return bd.emitOpError("element type ")
-           << type.getElementType() << " must be 1 to " << limits.unitBytes
-           << " bytes wide";
-  if (auto id = bd.getBdId();
-      id && *id >= target->bufferDescriptors(TileKind::Shim))
-    return bd.emitOpError("'bd_id' ")
-           << *id << " is out of range: a shim DMA has "
-           << target->bufferDescriptors(TileKind::Shim)
-           << " buffer descriptors";
-  if ((static_cast<int64_t>(bd.getOffset()) * *elemBytes) % limits.unitBytes)
-    return bd.emitOpError("'offset' ") << bd.getOffset() << " is not "
-                                       << limits.unitBytes << "-byte aligned";
-  if (auto dims = bd.getDimensionsAttr()) {
-    if (static_cast<int>(dims.size()) > limits.maxDims)
-      return bd.emitOpError("'dimensions' has ")
-             << dims.size() << " dimensions; a shim DMA takes at most "
-             << limits.maxDims;
-    SmallVector<int64_t> sizes, strides;
-    int64_t last = bd.getOffset();
-    for (aie::BDDimLayoutAttr dim : dims) {
-      sizes.push_back(dim.getSize());
-      strides.push_back(dim.getStride());
-      last += (static_cast<int64_t>(dim.getSize()) - 1) * dim.getStride();
-    }
-    bool repeat = static_cast<int>(dims.size()) == limits.maxDims;
-    if (failed(aie::verifyDmaPattern([&] { return bd.emitOpError(); }, sizes,
-                                     strides, *elemBytes, limits,
-                                     "'dimensions'", repeat,
-                                     /*linear=*/false)))
-      return failure();
-    if (type.hasStaticShape() && last >= type.getNumElements())
-      return bd.emitOpError("'dimensions' reach element ")
-             << last << ", beyond the " << type.getNumElements()
-             << " elements of the buffer";
-  } else {
-    int64_t len = bd.getLen().value_or(type.getNumElements());
-    if ((len * *elemBytes) % limits.unitBytes)
-      return bd.emitOpError("'len' of ")
-             << len * *elemBytes << " bytes is not a whole number of "
-             << limits.unitBytes << "-byte words";
-  }
-  return success();
+  return verifyShimBd(*bds.begin(), *target);
 }
 
 /// The configure op a task handle comes from.

@@ -430,7 +430,7 @@ module {
     aie.shim_dma_allocation @out(%s, S2MM, 0)
     aie.runtime_sequence(%o: memref<1024xi32>) {
       %t = aiex.dma_configure_task_for @out {
-        aie.dma_bd(%o : memref<1024xi32>, 0, 64)
+        aie.dma_bd(%o : memref<1024xi32> offset = 0 len = 64)
         aie.end
       } {issue_token = true}
       aiex.dma_start_task(%t)

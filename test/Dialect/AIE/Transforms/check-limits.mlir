@@ -307,7 +307,7 @@ module {
       aiex.npu.dma_memcpy_nd(%b[0, 0, 0, 0][1, 1, 1, 8192][0, 0, 0, 1]) {id = 1 : i64, metadata = @in} : memref<8192xbf16>
       aiex.npu.dma_memcpy_nd(%c8[0, 0, 0, 4][1, 1, 4, 4][0, 0, 8, 1]) {id = 15 : i64, metadata = @in} : memref<64xi8>
       %t = aiex.dma_configure_task_for @in {
-        aie.dma_bd(%b : memref<8192xbf16>, 0, 8184, [<size = 64, stride = 0>, <size = 1, stride = 0>, <size = 4, stride = 2046>, <size = 2046, stride = 1>]) {bd_id = 15 : i32}
+        aie.dma_bd(%b : memref<8192xbf16> offset = 0 len = 8184 sizes = [64, 1, 4, 2046] strides = [0, 0, 2046, 1]) {bd_id = 15 : i32}
         aie.end
       } {repeat_count = 255 : i32}
       aiex.dma_start_task(%t)
@@ -343,7 +343,7 @@ module {
         aiex.npu.dma_wait {symbol = @out}
       }
       %t = aiex.dma_configure_task_for @out {
-        aie.dma_bd(%o : memref<1024xi32>, 0, 64)
+        aie.dma_bd(%o : memref<1024xi32> offset = 0 len = 64)
         aie.end
       } {issue_token = true}
       aiex.dma_start_task(%t)

@@ -56,7 +56,7 @@ module {
   aie.device(npu2) {
     %s = aie.tile(0, 0)
     aie.shim_dma_allocation @rd(%s, MM2S, 0)
-    aie.shim_dma_allocation @wr(S2MM, 1, 0)
+    aie.shim_dma_allocation @wr(%s, S2MM, 1)
     aie.runtime_sequence(%arg0: memref<8192xi8>) {
       aiex.npu.dma_memcpy_nd(%arg0[0, 0, 0, 0][2, 3, 16, 32][1536, 32, 96, 1]) {id = 0 : i64, metadata = @rd} : memref<8192xi8>
       aiex.npu.dma_memcpy_nd(%arg0[0, 0, 0, 4096][1, 1, 8, 64][0, 0, 64, 1]) {id = 1 : i64, issue_token = true, metadata = @wr} : memref<8192xi8>
@@ -89,13 +89,13 @@ module {
     aie.objectfifo @in2(%s, {%c}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
     aie.runtime_sequence @tasks(%arg0: memref<4096xbf16>, %arg1: memref<256xf32>, %arg2: memref<64xi32>) {
       %t = aiex.dma_configure_task_for @in {
-        aie.dma_bd(%arg0 : memref<4096xbf16>, 0, 1024, [<size = 1, stride = 0>, <size = 1, stride = 0>, <size = 16, stride = 64>, <size = 64, stride = 1>])
+        aie.dma_bd(%arg0 : memref<4096xbf16> offset = 0 len = 1024 sizes = [1, 1, 16, 64] strides = [0, 0, 64, 1])
         aie.end
       } {repeat_count = 3 : i32}
       aiex.dma_start_task(%t)
       aiex.dma_start_task(%t)
       %unused = aiex.dma_configure_task_for @in {
-        aie.dma_bd(%arg0 : memref<4096xbf16>, 0, 4096)
+        aie.dma_bd(%arg0 : memref<4096xbf16> offset = 0 len = 4096)
         aie.end
       }
       %w = aiex.dma_configure_task_for @out {

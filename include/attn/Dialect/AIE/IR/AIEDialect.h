@@ -3,6 +3,7 @@
 #ifndef ATTN_DIALECT_AIE_IR_AIEDIALECT_H
 #define ATTN_DIALECT_AIE_IR_AIEDIALECT_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -1,8 +1,9 @@
 //===- AIEDialect.td - aie dialect definition --------------*- tablegen -*-===//
 //
 // The subset of mlir-aie's `aie` dialect that attn-aie emits. Op names,
-// assembly formats and attribute spellings follow upstream mlir-aie (current
-// release line) so the printed IR parses unchanged in upstream `aie-opt`.
+// assembly formats and attribute spellings follow upstream mlir-aie main at
+// commit 3ca0193c (2026-08-14) so the printed IR parses unchanged in that
+// commit's `aie-opt`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,13 +24,17 @@ def AIE_Dialect : Dialect {
     host-side runtime sequence.
 
     This is attn-aie's own definition of the part of upstream mlir-aie's
-    `aie` dialect that the compiler emits, with the same textual syntax.
+    `aie` dialect that the compiler emits, with the textual syntax of
+    mlir-aie main at commit 3ca0193c (2026-08-14): lock amounts, runtime
+    parameters and buffer-descriptor offsets/lengths are SSA values, so a
+    runtime-sequence argument can supply them at dispatch.
     Verifiers take array shape, tile kinds and DMA limits from the attn-aie
     target table (`include/attn/Target/NPUTarget.h`).
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // ATTN_DIALECT_AIE_IR_AIEDIALECT_TD

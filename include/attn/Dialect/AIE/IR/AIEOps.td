@@ -194,19 +194,28 @@ def AIE_LockOp : AIE_Op<"lock", [
 def AIE_UseLockOp : AIE_Op<"use_lock", []> {
   let summary = "acquire or release a lock";
   let description = [{
-    `aie.use_lock(%lock, AcquireGreaterEqual, 1)` waits until the lock value
-    is at least 1 and decrements it; `Release` increments it; `Acquire`
-    waits for equality. The value defaults to 1 when omitted.
+    ```mlir
+    %c1 = arith.constant 1 : i32
+    aie.use_lock(%lock, AcquireGreaterEqual, %c1)
+    ```
+    waits until the lock value is at least `%c1` and decrements it by that
+    amount; `Release` increments it; `Acquire` waits for equality. The
+    amount is an `i32` SSA operand, as in upstream mlir-aie since 2026;
+    when it is an `arith.constant` the verifier checks it is non-negative.
   }];
   let arguments = (ins Index:$lock,
                        AIE_LockAction:$action,
-                       OptionalAttr<AIE_I32Attr>:$value,
+                       I32:$value,
                        OptionalAttr<AIE_LockBlocking>:$blocking,
                        DefaultValuedOptionalAttr<BoolAttr, "true">:$acq_en);
   let assemblyFormat = [{
-    `(` $lock `,` $action (`,` $value^)? (`,` $blocking^)? `)` attr-dict
+    `(` $lock `,` $action `,` $value (`,` $blocking^)? `)` attr-dict
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The amount when it is an integer constant, else nullopt.
+    std::optional<int64_t> getConstantValue();
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -237,6 +246,13 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
     patterns count in elements, outermost dimension first. Shim ends take
     their pattern from the runtime sequence instead.
 
+    Upstream's two trailing forms parse and print as there:
+    `: !aie.objectfifo<memref<40xi32>> -> !aie.objectfifo<memref<10xi32>>`
+    (the consumers receive objects of another size; the producer's element
+    count must be a multiple of theirs, same element type) and
+    `: !aie.objectfifo<memref<4xi32>> = [dense<[0, 1, 2, 3]> : memref<4xi32>]`
+    (one initial value per producer object, not on a shim producer).
+
     The verifier checks, against the device's target-table entry: tile
     kinds of the ends, the number of pattern dimensions per tile kind,
     per-dimension size and stride limits, that the innermost run is whole
@@ -253,7 +269,11 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
       DefaultValuedAttr<BoolAttr, "false">:$plio,
       DefaultValuedAttr<BoolAttr, "false">:$disable_synchronization,
       OptionalAttr<ConfinedAttr<AIE_I32Attr, [IntMinValue<1>]>>:$repeat_count,
-      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$padDimensions);
+      OptionalAttr<AIE_BDPadLayoutArrayAttr>:$padDimensions,
+      // Last, so that builders written before they existed still apply.
+      OptionalAttr<TypeAttrOf<AIE_ObjectFifoType>>:$consumerElemType,
+      OptionalAttr<TypedArrayAttrBase<ElementsAttr,
+                                      "one initial value per object">>:$initValues);
   let assemblyFormat = [{
     $sym_name
     `(`
@@ -262,8 +282,26 @@ def AIE_ObjectFifoCreateOp : AIE_Op<"objectfifo", [
                                           $dimensionsFromStreamPerConsumer) `}`
       `,` $elemNumber
     `)` attr-dict `:` $elemType
+    custom<ObjectFifoConsumerElemType>($consumerElemType)
+    custom<ObjectFifoInitValues>(ref($elemType), $initValues)
   }];
   let hasVerifier = 1;
+  let builders = [
+    // Without a consumer object type and initial values.
+    OpBuilder<(ins "::llvm::StringRef":$sym_name, "::mlir::Value":$producer,
+                   "::mlir::ValueRange":$consumers,
+                   "::mlir::Attribute":$elemNumber,
+                   "AIEObjectFifoType":$elemType,
+                   "::llvm::ArrayRef<BDDimLayoutAttr>":$toStream,
+                   "::llvm::ArrayRef<BDDimLayoutArrayAttr>":$fromStream,
+                   "bool":$viaDMA, "bool":$plio, "bool":$noSync,
+                   "::mlir::IntegerAttr":$repeatCount,
+                   "BDPadLayoutArrayAttr":$padDimensions), [{
+      build($_builder, $_state, sym_name, producer, consumers, elemNumber,
+            elemType, toStream, fromStream, viaDMA, plio, noSync, repeatCount,
+            padDimensions, ::mlir::TypeAttr(), ::mlir::ArrayAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// The memref type of one object.
     ::mlir::MemRefType getObjectType();
@@ -370,26 +408,28 @@ def AIE_ShimDMAAllocationOp : AIE_Op<"shim_dma_allocation", [
   let summary = "a named shim DMA channel for the runtime sequence";
   let description = [{
     Names a shim DMA channel so runtime-sequence transfers can refer to it
-    (`metadata = @name`). Both upstream spellings parse:
+    (`metadata = @name`):
 
     ```mlir
-    aie.shim_dma_allocation @out(%shim_noc_tile_0_0, S2MM, 0)   // tile form
-    aie.shim_dma_allocation @out(S2MM, 0, 0)                    // direction, channel, column
+    aie.shim_dma_allocation @out(%shim_noc_tile_0_0, S2MM, 0)
+    aie.shim_dma_allocation @pk(%shim_noc_tile_0_0, MM2S, 1, <pkt_type = 0, pkt_id = 2>)
     ```
-    The tile must be a shim tile (the column must exist) and the channel
-    index below the shim's channel count for that direction.
+    The tile must be a shim tile and the channel index below the shim's
+    channel count for that direction.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
-                       Optional<Index>:$tile,
+                       Index:$tile,
                        AIE_DMAChannelDir:$channel_dir,
                        AIE_I64Attr:$channel_index,
-                       OptionalAttr<AIE_I64Attr>:$col,
                        DefaultValuedAttr<BoolAttr, "false">:$plio,
                        OptionalAttr<AIE_PacketInfoAttr>:$packet);
-  let hasCustomAssemblyFormat = 1;
+  let assemblyFormat = [{
+    $sym_name `(` $tile `,` $channel_dir `,` $channel_index (`,` $packet^)? `)`
+    attr-dict
+  }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// Shim column, from the tile operand or the `col` attribute.
+    /// Shim column of the tile operand (-1 if it is not an aie.tile).
     int64_t getColumn();
   }];
 }
@@ -405,45 +445,77 @@ def AIE_RuntimeSequenceOp : AIE_Op<"runtime_sequence", [
       aiex.npu.dma_wait {symbol = @out}
     }
     ```
-    Block arguments are the host buffers (and scalars) passed at kernel
-    invocation. The name defaults to `sequence` and is printed only when it
-    differs.
+    Block arguments are the host buffers (memrefs) and runtime scalars
+    (`i32`) passed at kernel invocation; a scalar flows into SSA operands
+    such as `aiex.npu.rtp_write`'s value. The name defaults to `sequence`
+    and is printed only when it differs; further attributes follow the
+    arguments as `attributes {...}`.
   }];
   let arguments = (ins DefaultValuedAttr<SymbolNameAttr,
                                          "\"sequence\"">:$sym_name);
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
 // Buffer descriptors (task form)
 //===----------------------------------------------------------------------===//
 
-def AIE_DMABDOp : AIE_Op<"dma_bd", []> {
+def AIE_DMABDOp : AIE_Op<"dma_bd", [AttrSizedOperandSegments]> {
   let summary = "a DMA buffer descriptor";
   let description = [{
-    Upstream's positional spelling:
+    Upstream's keyword form (mlir-aie 3ca0193c):
 
     ```mlir
-    aie.dma_bd(%buf : memref<4096xbf16>, 0, 4096,
-               [<size = 64, stride = 64>, <size = 64, stride = 1>]) {bd_id = 0 : i32}
+    aie.dma_bd(%buf : memref<4096xbf16> offset = 0 len = 4096
+               sizes = [64, 64] strides = [64, 1]) {bd_id = 0 : i32}
+    aie.dma_bd(%buf : memref<4096xbf16> offset = %off len = %n)
     ```
-    `offset` and `len` count elements; the optional access pattern lists
-    dimensions outermost first. In a runtime sequence it appears inside
-    `aiex.dma_configure_task_for`, followed by `aie.end`.
+    `offset` and `len` count elements and are each an integer or an `i32`
+    SSA value; `sizes`/`strides` list the access pattern outermost first,
+    each entry an integer or an `i64` SSA value. Without `offset` the
+    transfer starts at element 0; without `len` it covers the whole
+    (statically shaped) buffer. `pad [<const_pad_before = 0,
+    const_pad_after = 1>, ...]` adds zero padding per dimension. In a
+    runtime sequence it appears inside `aiex.dma_configure_task_for`,
+    followed by `aie.end`.
   }];
   let arguments = (ins AnyMemRef:$buffer,
-      DefaultValuedAttr<AIE_I32Attr, "0">:$offset,
-      OptionalAttr<AIE_I32Attr>:$len,
-      OptionalAttr<AIE_BDDimLayoutArrayAttr>:$dimensions,
+      Optional<I32>:$offset,
+      Optional<I32>:$len,
+      OptionalAttr<AIE_I32Attr>:$static_offset,
+      OptionalAttr<AIE_I32Attr>:$static_len,
+      Variadic<I64>:$sizes,
+      Variadic<I64>:$strides,
+      OptionalAttr<DenseI64ArrayAttr>:$static_sizes,
+      OptionalAttr<DenseI64ArrayAttr>:$static_strides,
       OptionalAttr<AIE_BDPadLayoutArrayAttr>:$pad_dimensions,
-      DefaultValuedOptionalAttr<AIE_I32Attr, "0">:$pad_value,
       OptionalAttr<AIE_I32Attr>:$bd_id,
       OptionalAttr<AIE_PacketInfoAttr>:$packet,
       DefaultValuedOptionalAttr<AIE_I32Attr, "0">:$burst_length,
       OptionalAttr<AIE_I32Attr>:$next_bd_id);
-  let hasCustomAssemblyFormat = 1;
+  let assemblyFormat = [{
+    `(` $buffer `:` type($buffer)
+    (`offset` `=` custom<DynamicScalar>($offset, $static_offset)^)?
+    (`len` `=` custom<DynamicScalar>($len, $static_len)^)?
+    (`sizes` `=` custom<DynamicIndexList>($sizes, $static_sizes)^)?
+    (`strides` `=` custom<DynamicIndexList>($strides, $static_strides)^)?
+    (`pad` $pad_dimensions^)?
+    `)` attr-dict
+  }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `offset` when it is constant (0 when absent), else nullopt.
+    std::optional<int64_t> getConstantOffset();
+    /// `len` when it is constant, the whole static buffer when absent,
+    /// else nullopt (runtime value, or no len on a dynamic buffer).
+    std::optional<int64_t> getConstantLen();
+    /// The access pattern as (size, stride) pairs, outermost first, when
+    /// every entry is constant; an empty list for a linear transfer.
+    std::optional<::llvm::SmallVector<std::pair<int64_t, int64_t>>>
+    getConstantDims();
+  }];
 }
 
 #endif // ATTN_DIALECT_AIE_IR_AIEOPS_TD

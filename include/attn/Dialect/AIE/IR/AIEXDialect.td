@@ -22,7 +22,9 @@ def AIEX_Dialect : Dialect {
     object FIFOs (`aiex.npu.dma_memcpy_nd`), waits for their completion,
     runtime-parameter and register writes, and the DMA task form
     (`aiex.dma_configure_task_for` / `dma_start_task` / `dma_await_task` /
-    `dma_free_task`). The syntax is that of upstream mlir-aie.
+    `dma_free_task`). The syntax is that of upstream mlir-aie main at
+    commit 3ca0193c (2026-08-14): `rtp_write`, `write32` and `push_queue`
+    take SSA operands (constants or runtime-sequence arguments).
   }];
   let dependentDialects = ["::mlir::attn::aie::AIEDialect"];
 }

@@ -87,30 +87,69 @@ def AIEX_NpuDmaWaitOp : AIEX_Op<"npu.dma_wait", []> {
 def AIEX_NpuWriteRTPOp : AIEX_Op<"npu.rtp_write", []> {
   let summary = "write a runtime parameter into a named buffer";
   let description = [{
-    `aiex.npu.rtp_write(@rtp, 0, 50)` writes the 32-bit value 50 into
-    element 0 of the `aie.buffer` whose `sym_name` is `rtp`. The index must
-    be inside the buffer.
+    ```mlir
+    aie.runtime_sequence(%q: memref<4096xbf16>, %valid_len: i32) {
+      aiex.npu.rtp_write(@rtp, 0, %valid_len) : i32
+    }
+    ```
+    writes the 32-bit SSA value into element `index` of the `aie.buffer`
+    whose `sym_name` is `rtp`. The value is a runtime-sequence argument
+    (supplied at dispatch) or an `arith.constant`. The index must be inside
+    the buffer.
   }];
   let arguments = (ins FlatSymbolRefAttr:$buffer,
                        UI32Attr:$index,
-                       I32Attr:$value);
-  let assemblyFormat = [{ `(` $buffer `,` $index `,` $value `)` attr-dict }];
+                       I32:$value);
+  let assemblyFormat = [{
+    `(` $buffer `,` $index `,` $value `)` attr-dict `:` type($value)
+  }];
+  let hasVerifier = 1;
+}
+
+def AIEX_NpuPushQueueOp : AIEX_Op<"npu.push_queue", []> {
+  let summary = "push a buffer descriptor onto a DMA channel's task queue";
+  let description = [{
+    ```mlir
+    aiex.npu.push_queue(0, 0, MM2S : 0) bd_id %bd repeat %rep
+        {issue_token = true} : i32, i32
+    ```
+    Starts buffer descriptor `bd_id` on channel `channel` of direction
+    `direction` of tile (`column`, `row`), `repeat_count + 1` times.
+    `bd_id` and `repeat_count` are `i32` SSA values.
+  }];
+  let arguments = (ins I32Attr:$column,
+                       I32Attr:$row,
+                       AIE_DMAChannelDir:$direction,
+                       I32Attr:$channel,
+                       BoolAttr:$issue_token,
+                       I32:$repeat_count,
+                       I32:$bd_id);
+  let assemblyFormat = [{
+    `(` $column `,` $row `,` $direction `:` $channel `)`
+    `bd_id` $bd_id `repeat` $repeat_count attr-dict `:` type($bd_id) `,`
+    type($repeat_count)
+  }];
   let hasVerifier = 1;
 }
 
 def AIEX_NpuWrite32Op : AIEX_Op<"npu.write32", []> {
   let summary = "write a 32-bit word into the array's address space";
   let description = [{
-    `aiex.npu.write32 {address = 213200 : ui32, column = 0 : i32, row = 2 : i32, value = 1 : ui32}`.
-    With `buffer`, `address` is a word offset into that buffer; with `column`
-    and `row` an offset in that tile; otherwise an absolute address.
+    ```mlir
+    aiex.npu.write32(%address, %value) {column = 0 : i32, row = 2 : i32} : i32, i32
+    ```
+    `address` and `value` are `i32` SSA values. With `buffer`, `address` is
+    a word offset into that buffer; with `column` and `row` an offset in
+    that tile; otherwise an absolute address.
   }];
-  let arguments = (ins UI32Attr:$address,
-                       UI32Attr:$value,
+  let arguments = (ins I32:$address,
+                       I32:$value,
                        OptionalAttr<FlatSymbolRefAttr>:$buffer,
                        OptionalAttr<I32Attr>:$column,
                        OptionalAttr<I32Attr>:$row);
-  let assemblyFormat = "attr-dict";
+  let assemblyFormat = [{
+    `(` $address `,` $value `)` attr-dict `:` type($address) `,` type($value)
+  }];
   let hasVerifier = 1;
 }
 
@@ -125,20 +164,25 @@ def AIEX_DMAConfigureTaskForOp : AIEX_Op<"dma_configure_task_for", [
   let description = [{
     ```mlir
     %t = aiex.dma_configure_task_for @in {
-      aie.dma_bd(%a : memref<4096xbf16>, 0, 4096) {burst_length = 0 : i32}
+      aie.dma_bd(%a : memref<4096xbf16> offset = 0 len = 4096) {burst_length = 0 : i32}
       aie.end
     } {issue_token = true, repeat_count = 1 : i32}
     ```
     `alloc` names an object FIFO with a shim end or an
     `aie.shim_dma_allocation`. The task runs `repeat_count + 1` times once
-    started with `aiex.dma_start_task`.
+    started with `aiex.dma_start_task`; `repeat %n : i32` after the symbol
+    gives the count as a runtime value instead of the attribute.
   }];
   let arguments = (ins FlatSymbolRefAttr:$alloc,
                        DefaultValuedOptionalAttr<BoolAttr, "false">:$issue_token,
-                       DefaultValuedOptionalAttr<I32Attr, "0">:$repeat_count);
+                       DefaultValuedOptionalAttr<I32Attr, "0">:$repeat_count,
+                       Optional<I32>:$repeat_count_val);
   let results = (outs Index:$result);
   let regions = (region AnyRegion:$body);
-  let assemblyFormat = "$alloc regions attr-dict";
+  let assemblyFormat = [{
+    $alloc (`repeat` $repeat_count_val^ `:` type($repeat_count_val))?
+    regions attr-dict
+  }];
   let hasVerifier = 1;
 }
 
