@@ -15,6 +15,7 @@
 
 #include <nanobind/stl/string.h>
 
+#include <cstdint>
 #include <string>
 
 namespace nb = nanobind;
@@ -161,6 +162,39 @@ static nb::list countTraffic(MlirOperation op) {
   return state.sequences;
 }
 
+/// The fields of an #attn.plan as a dict (None for another attribute);
+/// dynamic padded lengths are None.
+static nb::object planFields(MlirAttribute attr) {
+  AttnPlanFields f;
+  if (!attnPlanAttrGetFields(attr, &f))
+    return nb::none();
+  auto length = [](int64_t v) -> nb::object {
+    if (v == INT64_MIN)
+      return nb::none();
+    return nb::int_(v);
+  };
+  nb::dict d;
+  d["target"] = toString(f.target);
+  d["q_tile"] = f.qTile;
+  d["kv_tile"] = f.kvTile;
+  d["head_dim_tile"] = f.headDimTile;
+  d["l2_q_block"] = f.l2QBlock;
+  d["l2_kv_block"] = f.l2KvBlock;
+  nb::list intrinsic;
+  for (int64_t v : f.intrinsic)
+    intrinsic.append(v);
+  d["intrinsic"] = intrinsic;
+  d["columns"] = f.columns;
+  d["cores_per_column"] = f.coresPerColumn;
+  d["mapping"] = toString(f.mapping);
+  d["depth"] = f.depth;
+  d["padded_q_len"] = length(f.paddedQLen);
+  d["padded_kv_len"] = length(f.paddedKvLen);
+  d["padded_head_dim"] = length(f.paddedHeadDim);
+  d["padded_value_dim"] = length(f.paddedValueDim);
+  return d;
+}
+
 NB_MODULE(_attn, m) {
   m.doc() = "attn-aie native helpers";
   // Pass registration is global; do it once when the package loads so that
@@ -186,6 +220,17 @@ NB_MODULE(_attn, m) {
         return names;
       },
       "Names of every NPU target in the table.");
+  m.def("plan_fields", &planFields, nb::arg("attr"),
+        "The fields of an #attn.plan attribute as a dict, or None.");
+  m.def(
+      "fold_name",
+      [](MlirAttribute attr) -> nb::object {
+        MlirStringRef name;
+        if (!attnFoldAttrGetName(attr, &name))
+          return nb::none();
+        return nb::str(name.data, name.length);
+      },
+      nb::arg("attr"), "The fold of an #attn.fold attribute, or None.");
   m.def("cost_model_run", &costModelRun, nb::arg("request"),
         "Run a JSON cost-model request; returns (ok, JSON response).");
 }

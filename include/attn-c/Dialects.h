@@ -22,6 +22,27 @@ MLIR_CAPI_EXPORTED void attnRegisterAllDialects(MlirDialectRegistry registry);
 /// pipelines given to PassManager.parse can name them.
 MLIR_CAPI_EXPORTED void attnRegisterAllPasses(void);
 
+/// The fields of an #attn.plan attribute; a dynamic padded length is
+/// INT64_MIN (ShapedType::kDynamic). String refs point into the context.
+typedef struct {
+  MlirStringRef target;
+  int64_t qTile, kvTile, headDimTile, l2QBlock, l2KvBlock;
+  int64_t intrinsic[3];
+  int64_t columns, coresPerColumn;
+  MlirStringRef mapping;
+  int64_t depth;
+  int64_t paddedQLen, paddedKvLen, paddedHeadDim, paddedValueDim;
+} AttnPlanFields;
+
+/// Fills `out` from `attr` and returns true when `attr` is an #attn.plan.
+MLIR_CAPI_EXPORTED bool attnPlanAttrGetFields(MlirAttribute attr,
+                                              AttnPlanFields *out);
+
+/// The fold name ("unfolded", ..., "online") of an #attn.fold attribute;
+/// returns false for any other attribute.
+MLIR_CAPI_EXPORTED bool attnFoldAttrGetName(MlirAttribute attr,
+                                            MlirStringRef *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/CostModel.h"
+#include "attn/Analysis/StageLayout.h"
 #include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -387,6 +388,30 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
 // Buffer budget
 //===----------------------------------------------------------------------===//
 
+llvm::StringRef cost::stringifyViolationKind(Violation::Kind kind) {
+  switch (kind) {
+  case Violation::Kind::L1Bytes:
+    return "l1_bytes";
+  case Violation::Kind::L2Bytes:
+    return "l2_bytes";
+  case Violation::Kind::ShimInputStreams:
+    return "shim_input_streams";
+  case Violation::Kind::MemTileOutputStreams:
+    return "memtile_output_streams";
+  case Violation::Kind::MemTileLinkFanOut:
+    return "memtile_link_fan_out";
+  case Violation::Kind::MemTileInputStreams:
+    return "memtile_input_streams";
+  case Violation::Kind::DmaSize:
+    return "dma_size";
+  case Violation::Kind::DmaStride:
+    return "dma_stride";
+  case Violation::Kind::KTranspose:
+    return "k_transpose";
+  }
+  return "";
+}
+
 llvm::StringRef cost::stringifyStageKind(StageKind kind) {
   switch (kind) {
   case StageKind::Attention:
@@ -486,6 +511,50 @@ struct FootprintBuilder {
   }
 };
 } // namespace
+
+/// The emitted core layout of `kind` under `p`, when the AIE back end emits
+/// this core as the model describes it.
+static std::optional<aiemap::CoreLayoutParams>
+emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
+  constexpr int64_t f32 = 4;
+  bool attention = kind == StageKind::Attention;
+  if (p.mapping != Mapping::Fused || p.kvSplit != 1 ||
+      p.kTranspose != KTransposePlacement::Dma || z.maskBytes != 0 ||
+      z.biasBytes != 0 || z.paddedKeyLen == BufferSizes::kUnknownLength ||
+      kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
+    return std::nullopt;
+  if (attention && p.fold != FoldMode::Full && p.fold != FoldMode::Online)
+    return std::nullopt;
+  aiemap::CoreLayoutParams lp;
+  switch (kind) {
+  case StageKind::Attention:
+    lp.kind = p.fold == FoldMode::Full ? aiemap::StageKind::Full
+                                       : aiemap::StageKind::Online;
+    break;
+  case StageKind::QK:
+    lp.kind = aiemap::StageKind::QK;
+    break;
+  case StageKind::QKSoftmax:
+    lp.kind = aiemap::StageKind::QKSoftmax;
+    break;
+  case StageKind::PV:
+    lp.kind = aiemap::StageKind::PV;
+    break;
+  case StageKind::Softmax:
+    return std::nullopt;
+  }
+  lp.qTile = p.qTile;
+  lp.kvTile = p.kvTile;
+  lp.keyLen = z.paddedKeyLen;
+  lp.headDim = z.paddedHeadDim;
+  lp.valueDim = z.paddedValueDim;
+  lp.elem = z.elementBytes == f32 ? ElementKind::F32 : ElementKind::BF16;
+  lp.depth = p.depth;
+  lp.validLenWords = z.runtimeParamBytes / 4;
+  lp.queryTiles =
+      std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
+  return lp;
+}
 
 StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
                                 const BufferSizes &z, const NPUTarget &t) {
@@ -623,6 +692,17 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     push(b);
     break;
   }
+  }
+
+  // A fused core the AIE back end emits (no cascade, Kᵀ by the kernel, f32
+  // S/P, no mask/bias tensors, known key length) is sized by the emitter's
+  // own core layout: the one attn-schedule-dma checks and aie-check-limits
+  // measures, with the plan's query tiles per lane.
+  if (std::optional<aiemap::CoreLayoutParams> lp = emittedCore(kind, p, z)) {
+    FootprintBuilder b("");
+    for (const aiemap::LayoutBuffer &lb : aiemap::coreLayout(*lp, t).buffers)
+      b.add(lb.name, lb.copies, lb.objectBytes());
+    out.cores.assign(1, std::move(b.fp));
   }
 
   // Memtile: the column's query block (l2_q_block rows), the K/V block, the
@@ -1078,7 +1158,7 @@ struct Model {
   llvm::SmallVector<StageKind, 3> stageKinds() const;
   StageEstimate stage(StageKind kind);
   BufferSizes bufferSizes() const;
-  void checkChannels(StageKind kind, llvm::SmallVectorImpl<std::string> &v);
+  void checkChannels(StageKind kind, llvm::SmallVectorImpl<Violation> &v);
 };
 
 BufferSizes Model::bufferSizes() const {
@@ -1098,7 +1178,12 @@ BufferSizes Model::bufferSizes() const {
 
 /// Channel and DMA-pattern limits of a stage, as violations.
 void Model::checkChannels(StageKind kind,
-                          llvm::SmallVectorImpl<std::string> &violations) {
+                          llvm::SmallVectorImpl<Violation> &violations) {
+  auto violate = [&](Violation::Kind k, llvm::StringRef resource,
+                     int64_t needed, int64_t limit, std::string message) {
+    violations.push_back(
+        {k, "", resource.str(), needed, limit, std::move(message)});
+  };
   int memMM2S = t.channels(TileKind::MemTile, /*s2mm=*/false);
   int memS2MM = t.channels(TileKind::MemTile, /*s2mm=*/true);
   int shimMM2S = t.channels(TileKind::Shim, /*s2mm=*/false);
@@ -1125,10 +1210,13 @@ void Model::checkChannels(StageKind kind,
   // over the shims of the used columns.
   int64_t shimStreams = p.columns + stepTensors;
   if (shimStreams > int64_t(p.columns) * shimMM2S)
-    violations.push_back(llvm::formatv(
-        "shim input streams: {0} DRAM streams (one item stream per column + "
-        "{1} step tensors) exceed the {2} shim MM2S channels of {3} columns",
-        shimStreams, stepTensors, int64_t(p.columns) * shimMM2S, p.columns));
+    violate(Violation::Kind::ShimInputStreams, "shim MM2S channels",
+            shimStreams, int64_t(p.columns) * shimMM2S,
+            llvm::formatv("shim input streams: {0} DRAM streams (one item "
+                          "stream per column + {1} step tensors) exceed the "
+                          "{2} shim MM2S channels of {3} columns",
+                          shimStreams, stepTensors,
+                          int64_t(p.columns) * shimMM2S, p.columns));
   // Memtile to cores: one split stream per lane; the K/V step is one
   // broadcast stream per cascade part, or, with a mask or bias (per-core
   // tiles joined to the step), one stream per lane.
@@ -1139,51 +1227,64 @@ void Model::checkChannels(StageKind kind,
   if (kind == StageKind::PV)
     memOut = lanesPerColumn + 1;
   if (memOut > memMM2S)
-    violations.push_back(llvm::formatv(
-        "memtile output streams: {0} (item streams of {1} lanes + {2} step "
-        "streams) exceed its {3} MM2S channels",
-        memOut, lanesPerColumn, stepStreams, memMM2S));
+    violate(Violation::Kind::MemTileOutputStreams, "memtile MM2S channels",
+            memOut, memMM2S,
+            llvm::formatv("memtile output streams: {0} (item streams of {1} "
+                          "lanes + {2} step streams) exceed its {3} MM2S "
+                          "channels",
+                          memOut, lanesPerColumn, stepStreams, memMM2S));
   if (lanesPerColumn > t.memTileLinkFanOutMax)
-    violations.push_back(llvm::formatv("memtile link fan-out {0} exceeds {1}",
-                                       lanesPerColumn, t.memTileLinkFanOutMax));
+    violate(Violation::Kind::MemTileLinkFanOut, "memtile link fan-out",
+            lanesPerColumn, t.memTileLinkFanOutMax,
+            llvm::formatv("memtile link fan-out {0} exceeds {1}",
+                          lanesPerColumn, t.memTileLinkFanOutMax));
   // Into the memtile: results of the column's lanes and the inputs from the
   // shim; a lane may bypass the memtile into a spare shim S2MM channel.
   int64_t memIn = lanesPerColumn + 1 + std::min<int64_t>(stepTensors, 2);
   int64_t memInLimit = memS2MM + (shimS2MM - 1);
   if (memIn > memInLimit)
-    violations.push_back(llvm::formatv(
-        "memtile input streams: {0} exceed its {1} S2MM channels plus {2} "
-        "spare shim S2MM",
-        memIn, memS2MM, shimS2MM - 1));
+    violate(Violation::Kind::MemTileInputStreams,
+            "memtile S2MM channels + spare shim S2MM", memIn, memInLimit,
+            llvm::formatv("memtile input streams: {0} exceed its {1} S2MM "
+                          "channels plus {2} spare shim S2MM",
+                          memIn, memS2MM, shimS2MM - 1));
   // DMA pattern sizes: tiles and rows fit one dimension of a shim pattern.
   const DmaLimits &shim = t.dmaLimits(TileKind::Shim);
   auto words = [&](int64_t elements, int64_t elemBytes) {
     return ceilDiv(elements * elemBytes, shim.unitBytes);
   };
   if (p.qTile > shim.maxSize || p.kvTile > shim.maxSize)
-    violations.push_back(
-        llvm::formatv("tile rows ({0}, {1}) exceed the shim DMA size limit {2}",
-                      p.qTile, p.kvTile, shim.maxSize));
+    violate(Violation::Kind::DmaSize, "shim DMA dimension size",
+            std::max(p.qTile, p.kvTile), shim.maxSize,
+            llvm::formatv("tile rows ({0}, {1}) exceed the shim DMA size "
+                          "limit {2}",
+                          p.qTile, p.kvTile, shim.maxSize));
   if (words(pad.headDim, e) > shim.maxSize ||
       words(pad.valueDim, e) > shim.maxSize)
-    violations.push_back(llvm::formatv(
-        "head dims ({0}, {1}) exceed the shim DMA size limit of {2} words",
-        pad.headDim, pad.valueDim, shim.maxSize));
+    violate(Violation::Kind::DmaSize, "shim DMA dimension size (words)",
+            std::max(words(pad.headDim, e), words(pad.valueDim, e)),
+            shim.maxSize,
+            llvm::formatv("head dims ({0}, {1}) exceed the shim DMA size "
+                          "limit of {2} words",
+                          pad.headDim, pad.valueDim, shim.maxSize));
   int64_t rowStride =
       s.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Dma
           ? words(s.heads * s.headDim, e)
           : words(s.headDim, e);
   if (rowStride > shim.maxStrideWords)
-    violations.push_back(llvm::formatv(
-        "row stride of {0} words exceeds the shim DMA stride limit {1}",
-        rowStride, shim.maxStrideWords));
+    violate(Violation::Kind::DmaStride, "shim DMA stride (words)", rowStride,
+            shim.maxStrideWords,
+            llvm::formatv("row stride of {0} words exceeds the shim DMA "
+                          "stride limit {1}",
+                          rowStride, shim.maxStrideWords));
   if (kind == StageKind::QK || kind == StageKind::Softmax ||
       kind == StageKind::QKSoftmax || kind == StageKind::PV) {
     if (words(s.keyLen, interB) > shim.maxStrideWords)
-      violations.push_back(llvm::formatv(
-          "score row stride of {0} words exceeds the shim DMA stride limit "
-          "{1}",
-          words(s.keyLen, interB), shim.maxStrideWords));
+      violate(Violation::Kind::DmaStride, "shim DMA stride (words)",
+              words(s.keyLen, interB), shim.maxStrideWords,
+              llvm::formatv("score row stride of {0} words exceeds the shim "
+                            "DMA stride limit {1}",
+                            words(s.keyLen, interB), shim.maxStrideWords));
   }
   // Kᵀ by DMA: [kv/n][D/k][n][k] blocks on the memtile, runs of k elements
   // in whole transfer units.
@@ -1192,12 +1293,16 @@ void Model::checkChannels(StageKind kind,
        kind == StageKind::QKSoftmax)) {
     const DmaLimits &mem = t.dmaLimits(TileKind::MemTile);
     if (mem.maxObjectFifoDims < 4)
-      violations.push_back("k_transpose 'dma' needs a 4-D memtile pattern");
+      violate(Violation::Kind::KTranspose, "memtile pattern dimensions", 4,
+              mem.maxObjectFifoDims,
+              "k_transpose 'dma' needs a 4-D memtile pattern");
     if ((p.intrinsic.k * e) % mem.unitBytes != 0)
-      violations.push_back(llvm::formatv(
-          "k_transpose 'dma': a run of {0} elements ({1} bytes) is not a "
-          "whole number of {2}-byte DMA units",
-          p.intrinsic.k, p.intrinsic.k * e, mem.unitBytes));
+      violate(Violation::Kind::KTranspose, "memtile DMA unit (bytes)",
+              p.intrinsic.k * e, mem.unitBytes,
+              llvm::formatv("k_transpose 'dma': a run of {0} elements ({1} "
+                            "bytes) is not a whole number of {2}-byte DMA "
+                            "units",
+                            p.intrinsic.k, p.intrinsic.k * e, mem.unitBytes));
   }
 }
 
@@ -1597,17 +1702,26 @@ void Model::run(bool legalityOnly) {
     est.l1Bytes = std::max(est.l1Bytes, l1);
     est.l2Bytes = std::max(est.l2Bytes, l2);
     if (l1 > t.coreL1Bytes)
-      est.violations.push_back(llvm::formatv(
-          "stage {0}: L1 use {1} bytes exceeds the {2} bytes of a core", name,
-          l1, t.coreL1Bytes));
+      est.violations.push_back(
+          {Violation::Kind::L1Bytes, name.str(), "L1 bytes of a core", l1,
+           t.coreL1Bytes,
+           llvm::formatv("stage {0}: L1 use {1} bytes exceeds the {2} bytes "
+                         "of a core",
+                         name, l1, t.coreL1Bytes)});
     if (l2 > t.memTileL2Bytes)
-      est.violations.push_back(llvm::formatv(
-          "stage {0}: L2 use {1} bytes exceeds the {2} bytes of a memtile",
-          name, l2, t.memTileL2Bytes));
-    llvm::SmallVector<std::string, 2> channelViolations;
+      est.violations.push_back(
+          {Violation::Kind::L2Bytes, name.str(), "L2 bytes of a memtile", l2,
+           t.memTileL2Bytes,
+           llvm::formatv("stage {0}: L2 use {1} bytes exceeds the {2} bytes "
+                         "of a memtile",
+                         name, l2, t.memTileL2Bytes)});
+    llvm::SmallVector<Violation, 2> channelViolations;
     checkChannels(kind, channelViolations);
-    for (std::string &v : channelViolations)
-      est.violations.push_back(llvm::formatv("stage {0}: {1}", name, v));
+    for (Violation &v : channelViolations) {
+      v.stage = name.str();
+      v.message = llvm::formatv("stage {0}: {1}", name, v.message);
+      est.violations.push_back(std::move(v));
+    }
   }
   if (legalityOnly)
     return;
@@ -1886,13 +2000,19 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
   st.l2Bytes = aStaging + cStaging +
                (bResident ? bColumnBlock : d * p.tileN * p.tileK * e);
   if (st.l1Bytes > t.coreL1Bytes)
-    est.violations.push_back(llvm::formatv(
-        "matmul: L1 use {0} bytes exceeds the {1} bytes of a core", st.l1Bytes,
-        t.coreL1Bytes));
+    est.violations.push_back(
+        {Violation::Kind::L1Bytes, "matmul", "L1 bytes of a core", st.l1Bytes,
+         t.coreL1Bytes,
+         llvm::formatv("matmul: L1 use {0} bytes exceeds the {1} bytes of a "
+                       "core",
+                       st.l1Bytes, t.coreL1Bytes)});
   if (st.l2Bytes > t.memTileL2Bytes)
-    est.violations.push_back(llvm::formatv(
-        "matmul: L2 use {0} bytes exceeds the {1} bytes of a memtile",
-        st.l2Bytes, t.memTileL2Bytes));
+    est.violations.push_back(
+        {Violation::Kind::L2Bytes, "matmul", "L2 bytes of a memtile",
+         st.l2Bytes, t.memTileL2Bytes,
+         llvm::formatv("matmul: L2 use {0} bytes exceeds the {1} bytes of a "
+                       "memtile",
+                       st.l2Bytes, t.memTileL2Bytes)});
   est.datapath = *dp;
   est.latencySeconds = st.latencySeconds;
   est.macs = st.macs;

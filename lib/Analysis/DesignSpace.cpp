@@ -168,59 +168,49 @@ std::string lossReason(const Estimate &a, const Estimate &best,
   return head + ": " + why + (diff.empty() ? "" : "; differs in " + diff);
 }
 
-/// Position of the first number that stands alone (after a space).
-size_t firstNumber(llvm::StringRef message) {
-  for (size_t i = 1; i < message.size(); ++i)
-    if (message[i - 1] == ' ' && llvm::isDigit(message[i]))
-      return i;
-  return llvm::StringRef::npos;
-}
-/// The kind of a violation message: the text before its first number
-/// ("stage pv: L1 use 91136 bytes exceeds ..." -> "stage pv: L1 use").
-std::string violationKind(llvm::StringRef message) {
-  return message.take_front(firstNumber(message)).rtrim(" (").str();
-}
-/// The first number of the message (the amount needed), or 0.
-int64_t violationAmount(llvm::StringRef message) {
-  size_t pos = firstNumber(message);
-  int64_t value = 0;
-  if (pos != llvm::StringRef::npos)
-    message.drop_front(pos).consumeInteger(10, value);
-  return value;
+/// The tally key of a violation: its stage and the resource it exceeds.
+std::string violationKey(const Violation &v) {
+  return "stage " + v.stage + ": " + v.resource;
 }
 
 /// Violation kinds of one fold: how many candidates hit each, and the
 /// hit that came closest (smallest amount).
 struct ViolationTally {
   int64_t candidates = 0;
-  std::map<std::string, std::pair<int64_t, std::string>> kinds;
-  void add(llvm::ArrayRef<std::string> violations) {
+  /// Per key: how many candidates, and the closest hit (smallest amount
+  /// needed) with its message.
+  struct Hit {
+    int64_t count = 0, needed = 0;
+    std::string message;
+  };
+  std::map<std::string, Hit> kinds;
+  void add(llvm::ArrayRef<Violation> violations) {
     ++candidates;
     std::set<std::string> seen;
-    for (const std::string &v : violations) {
-      std::string kind = violationKind(v);
-      if (!seen.insert(kind).second)
+    for (const Violation &v : violations) {
+      std::string key = violationKey(v);
+      if (!seen.insert(key).second)
         continue;
-      auto &entry = kinds[kind];
-      if (entry.first++ == 0 ||
-          violationAmount(v) < violationAmount(entry.second))
-        entry.second = v;
+      Hit &entry = kinds[key];
+      if (entry.count++ == 0 || v.needed < entry.needed) {
+        entry.needed = v.needed;
+        entry.message = v.message;
+      }
     }
   }
   /// A kind every candidate hits, else the most common one.
   std::string summary() const {
-    const std::pair<const std::string, std::pair<int64_t, std::string>> *top =
-        nullptr;
+    const std::pair<const std::string, Hit> *top = nullptr;
     for (const auto &entry : kinds)
-      if (!top || entry.second.first > top->second.first)
+      if (!top || entry.second.count > top->second.count)
         top = &entry;
     if (!top)
       return "";
-    if (top->second.first == candidates)
+    if (top->second.count == candidates)
       return llvm::formatv("every candidate violates '{0}'; the closest: {1}",
-                           top->first, top->second.second);
+                           top->first, top->second.message);
     return llvm::formatv("most common violation ({0} of {1} candidates): {2}",
-                         top->second.first, candidates, top->second.second);
+                         top->second.count, candidates, top->second.message);
   }
 };
 
@@ -557,8 +547,8 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                                 if (!legal->legal()) {
                                   ++result.stats.illegal;
                                   std::set<std::string> kinds;
-                                  for (const std::string &v : legal->violations)
-                                    kinds.insert(violationKind(v));
+                                  for (const Violation &v : legal->violations)
+                                    kinds.insert(violationKey(v));
                                   for (const std::string &k : kinds)
                                     ++illegalBy[k];
                                   foldIllegalBy[static_cast<int>(fold)].add(

@@ -387,8 +387,17 @@ json::Value toJSON(const Estimate &e, llvm::StringRef target,
   json::Array stages, violations;
   for (const StageEstimate &s : e.stages)
     stages.push_back(toJSON(s));
-  for (const std::string &v : e.violations)
-    violations.push_back(v);
+  json::Array violationKinds;
+  for (const Violation &v : e.violations) {
+    violations.push_back(v.message);
+    violationKinds.push_back(json::Object{
+        {"kind", stringifyViolationKind(v.kind)},
+        {"stage", v.stage},
+        {"resource", v.resource},
+        {"needed", v.needed},
+        {"limit", v.limit},
+    });
+  }
   o["padded"] = json::Object{
       {"query_len", e.padded.queryLen},     {"key_len", e.padded.keyLen},
       {"head_dim", e.padded.headDim},       {"value_dim", e.padded.valueDim},
@@ -416,6 +425,7 @@ json::Value toJSON(const Estimate &e, llvm::StringRef target,
   o["mac_energy_j"] = e.macEnergyJoules;
   o["legal"] = e.legal();
   o["violations"] = std::move(violations);
+  o["violation_kinds"] = std::move(violationKinds);
   o["stages"] = std::move(stages);
   return o;
 }

@@ -39,7 +39,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   pm.addPass(createAttnPadAndMask());
   AttnScheduleDmaOptions schedule;
   schedule.groupColumns = options.kvGroupColumns;
-  schedule.kvSplits = options.kvSplits;
+  schedule.queryChunks = options.queryChunks;
   pm.addPass(createAttnScheduleDma(schedule));
   pm.addPass(createConvertAttnToAIE());
   pm.addPass(aie::createAIECheckLimits());

@@ -14,7 +14,7 @@ runtime sequences::
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
 ``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``intermediate_type``
-(attn-fold, attn-tile) and ``kv_group_columns``, ``kv_splits``
+(attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
 """
 
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from . import ir, passmanager
+from ._mlir_libs import _attn
 from .analysis import count_traffic
 from .errors import AttnError, from_mlir_error
 from .pipeline_options import FoldOptions, TileOptions
@@ -48,7 +49,7 @@ class AIEPipelineOptions:
     depth: int = 2
     mapping: str = "fused"
     kv_group_columns: int = 0
-    kv_splits: int = 0
+    query_chunks: int = 0
 
     def __post_init__(self) -> None:
         # attn-fold / attn-tile options are validated by their own dataclasses.
@@ -64,7 +65,7 @@ class AIEPipelineOptions:
             depth=self.depth,
             mapping=self.mapping,
         )
-        for name in ("kv_group_columns", "kv_splits"):
+        for name in ("kv_group_columns", "query_chunks"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise AttnError(
@@ -105,67 +106,32 @@ def _attr_to_py(attr: ir.Attribute) -> Any:
         return attr.value
     if isinstance(attr, ir.FloatAttr):
         return attr.value
+    if isinstance(attr, ir.TypeAttr):
+        return str(attr.value)
     return str(attr)
 
 
-def _plan_to_py(attr: ir.Attribute) -> dict[str, Any]:
-    # #attn.plan<target = "npu2", q_tile = 64, ..., intrinsic = [4, 8, 8], ...>
-    text = str(attr)
-    body = text[text.index("<") + 1 : text.rindex(">")]
-    fields: dict[str, Any] = {}
-    depth, start = 0, 0
-    items = []
-    for i, ch in enumerate(body):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            items.append(body[start:i])
-            start = i + 1
-    items.append(body[start:])
-    for item in items:
-        key, _, value = item.partition("=")
-        value = value.strip()
-        if value.startswith('"'):
-            fields[key.strip()] = value.strip('"')
-        elif value.startswith("["):
-            fields[key.strip()] = [int(x) for x in value.strip("[]").split(",")]
-        elif value == "?":
-            fields[key.strip()] = None
-        else:
-            try:
-                fields[key.strip()] = int(value)
-            except ValueError:
-                fields[key.strip()] = value
-    return fields
-
-
 def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
+    """One record per dispatch, in dispatch order, read from the ``attn.host``
+    dictionary convert-attn-to-aie puts on each ``aie.device`` (typed
+    attributes read through the bindings, never printed text)."""
     records = []
-    for fn in module.body.operations:
-        if fn.operation.name != "func.func":
+    for op in module.body.operations:
+        if op.operation.name != "aie.device" or "attn.host" not in op.attributes:
             continue
-        fname = fn.attributes["sym_name"].value
-        for op in fn.regions[0].blocks[0].operations:
-            if op.operation.name != "attn.stage":
-                continue
-            attrs = op.attributes
-            schedule = _attr_to_py(attrs["dma_schedule"]) if "dma_schedule" in attrs else None
-            records.append(
-                {
-                    "function": fname,
-                    "name": attrs["name"].value,
-                    "fold": str(attrs["fold"]).removeprefix("#attn.fold<").removesuffix(">"),
-                    "plan": _plan_to_py(attrs["plan"]) if "plan" in attrs else None,
-                    "schedule": schedule,
-                }
-            )
+        host = ir.DictAttr(op.attributes["attn.host"])
+        records.append(
+            {
+                "function": ir.StringAttr(host["function"]).value,
+                "name": ir.StringAttr(host["stage"]).value,
+                "dispatch": ir.IntegerAttr(host["dispatch"]).value,
+                "fold": _attn.fold_name(host["fold"]),
+                "plan": _attn.plan_fields(host["plan"]),
+                "schedule": _attr_to_py(host["dma_schedule"]),
+                "device": ir.StringAttr(op.attributes["sym_name"]).value,
+            }
+        )
     return records
-
-
-def _device_names(module: ir.Module) -> list[str]:
-    return [op.attributes["sym_name"].value for op in module.body.operations if op.operation.name == "aie.device"]
 
 
 def compile(  # noqa: A001 - the public name is fixed by the project
@@ -199,41 +165,24 @@ def compile(  # noqa: A001 - the public name is fixed by the project
         raise AttnError(f"compile: expected an attn.ir.Module or MLIR text, got {type(module).__name__}")
 
     pipeline = options.render()
-    fold_opts = FoldOptions(mode=options.fold, target=options.target, intermediate_type=options.intermediate_type)
-    tile_opts = TileOptions(
-        target=options.target,
-        q_tile=options.q_tile,
-        kv_tile=options.kv_tile,
-        l2_q_block=options.l2_q_block,
-        l2_kv_block=options.l2_kv_block,
-        columns=options.columns,
-        cores_per_column=options.cores_per_column,
-        depth=options.depth,
-        mapping=options.mapping,
-    )
-    schedule = "attn-schedule-dma{" + f"kv-group-columns={options.kv_group_columns} kv-splits={options.kv_splits}" + "}"
-    # The attn-to-aie pipeline, run in two halves so that the decisions
-    # recorded on the stages can be read before they are converted.
-    first = f"builtin.module({fold_opts.render()},{tile_opts.render()},attn-pad-and-mask,{schedule})"
-    second = "builtin.module(convert-attn-to-aie,aie-check-limits)"
     with context, ir.Location.unknown():
         try:
             work = ir.Module.parse(text)
         except ir.MLIRError as exc:  # the binding's error carries the diagnostics
             raise from_mlir_error("compile: cannot parse the module", exc) from None
         try:
-            passmanager.PassManager.parse(first).run(work.operation)
-            stages = _stage_records(work)
-            passmanager.PassManager.parse(second).run(work.operation)
+            # The registered attn-to-aie pipeline, in one piece; the decisions
+            # come back on the devices it emits.
+            passmanager.PassManager.parse(f"builtin.module({pipeline})").run(work.operation)
         except ir.MLIRError as exc:
             raise from_mlir_error(f"compile: {pipeline} failed", exc) from None
+        stages = _stage_records(work)
         if not stages:
             raise AttnError("compile: the module has no attn.attention to compile")
-        devices = _device_names(work)
         per_device = []
         read = write = 0
-        for stage, device in zip(stages, devices, strict=True):
-            stage["device"] = device
+        for stage in stages:
+            device = stage["device"]
             traffic = count_traffic(work, sequence=device)
             roles = stage["schedule"]["arguments"]
             # valid_len is one i32 runtime scalar per batch in the runtime sequence.

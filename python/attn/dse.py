@@ -170,6 +170,8 @@ class Estimate:
     datapath: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     padded: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     violations: tuple[str, ...] = ()
+    # One per violation, in the same order: {kind, stage, resource, needed, limit}.
+    violation_kinds: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def legal(self) -> bool:
@@ -195,6 +197,7 @@ class Estimate:
             datapath=MappingProxyType(dict(d.get("datapath", {}))),
             padded=MappingProxyType(dict(d.get("padded", {}))),
             violations=tuple(d.get("violations", ())),
+            violation_kinds=tuple(MappingProxyType(dict(v)) for v in d.get("violation_kinds", ())),
         )
 
 

@@ -54,7 +54,7 @@ func.func @bert_512(%q: tensor<1x12x512x64xbf16>, %k: tensor<1x12x512x64xbf16>, 
 // ONECOL: attn.stage "qk" fold unfolded
 // TILED-LABEL: func.func @llama_2048
 // TILED: attn.stage "attention" fold online plan #attn.plan<target = "npu2", {{.*}}padded_q_len = 2048, padded_kv_len = 2048,
-// EXPLAIN: attn-fold-auto.mlir:[[@LINE+2]]:8: remark: attn-fold: mode=auto on npu2: 'online', modeled latency {{[0-9]+\.[0-9]+}} ms with {{.*}}; best per fold (tiles of 16+ rows); unfolded: {{[0-9]+\.[0-9]+}} ms; partial: no plan fits: every candidate violates 'stage qk_softmax: L1 use'{{.*}}; full: no plan fits: every candidate violates 'stage attention: L1 use'{{.*}}; online: {{[0-9]+\.[0-9]+}} ms
+// EXPLAIN: attn-fold-auto.mlir:[[@LINE+2]]:8: remark: attn-fold: mode=auto on npu2: 'online', modeled latency {{[0-9]+\.[0-9]+}} ms with {{.*}}; best per fold (tiles of 16+ rows); unfolded: {{[0-9]+\.[0-9]+}} ms; partial: no plan fits: every candidate violates 'stage qk_softmax: L1 bytes of a core'{{.*}}; full: no plan fits: every candidate violates 'stage attention: L1 bytes of a core'{{.*}}; online: {{[0-9]+\.[0-9]+}} ms
 func.func @llama_2048(%q: tensor<1x32x2048x64xbf16>, %k: tensor<1x8x2048x64xbf16>, %v: tensor<1x8x2048x64xbf16>) -> tensor<1x32x2048x64xbf16> {
   %o = attn.attention %q, %k, %v causal top_left : tensor<1x32x2048x64xbf16>, tensor<1x8x2048x64xbf16>, tensor<1x8x2048x64xbf16> -> tensor<1x32x2048x64xbf16>
   return %o : tensor<1x32x2048x64xbf16>

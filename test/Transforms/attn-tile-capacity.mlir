@@ -5,14 +5,15 @@
 // RUN: attn-opt %s -split-input-file --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile)" | FileCheck %s
 
 // Dynamic Lq, 512 keys: whole f32 score rows of the query tile must fit.
-//   2x(Qx64x2) Q + 2x(Kx64x2) K + Q x 512 x 4 rows + Qx2x4 max/sum
-//   + 2x(Kx64x2) V + 2x(Qx64x2) O + Qx64x4 acc
-// 16 x 64: 4096 + 16384 + 32768 + 128 + 16384 + 4096 + 4096 = 77952 B > 64512 B;
-// 16 x 32: 4096 + 8192 + 32768 + 128 + 8192 + 4096 + 4096 = 61568 B fits,
-// and 32 x 16 (2x4096 + 2x2048 + 65536 ...) does not: q_tile * kv_tile is
-// largest for 16 x 32 (with 8 x 64 tied on area, the larger q wins).
+// The fused full-fold core is sized by the back end's stage layout (K and V
+// share one step FIFO when D == Dv; copy-free kernels, no score tile):
+//   2x(Qx64x2) q + 2x(Kx64x2) k/v + 2x(Qx64x2) o + Q x 512 x 4 rows
+//   + Qx64x4 acc
+// 16 x 64: 4096 + 16384 + 4096 + 32768 + 4096 = 61440 B fits and has the
+// largest q_tile * kv_tile among the pairs that fit (8 x 128 ties on area,
+// the larger q wins; 32 x 32 needs 8192 + 8192 + 8192 + 65536 B).
 // CHECK-LABEL: func.func @dynamic_queries
-// CHECK: attn.stage "attention" fold full plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 128, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = ?, padded_kv_len = 512, padded_head_dim = 64, padded_value_dim = 64>
+// CHECK: attn.stage "attention" fold full plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 256, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = ?, padded_kv_len = 512, padded_head_dim = 64, padded_value_dim = 64>
 func.func @dynamic_queries(%q: tensor<1x4x?x64xbf16>, %k: tensor<1x4x512x64xbf16>, %v: tensor<1x4x512x64xbf16>) -> tensor<1x4x?x64xbf16> {
   %o = attn.attention %q, %k, %v : tensor<1x4x?x64xbf16>, tensor<1x4x512x64xbf16>, tensor<1x4x512x64xbf16> -> tensor<1x4x?x64xbf16>
   return %o : tensor<1x4x?x64xbf16>

@@ -37,7 +37,7 @@ func.func @full_dynamic_keys(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x?x64xbf1
 
 // 16384 keys: 4 rows x 16384 x 4 B of scores alone exceed L1.
 func.func @full_too_long(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x16384x64xbf16>) -> tensor<1x1x64x64xbf16> {
-  // expected-error @+1 {{attn-tile: no tile sizes fit; even q-tile=4 kv-tile=8: stage 'attention' (fold full), L1 needs 2 x 512 B (Q) + 2 x 1024 B (K) + 1 x 262144 B (S rows f32) + 1 x 32 B (row max/sum f32) + 2 x 1024 B (V) + 2 x 512 B (O) + 1 x 1024 B (O accumulator f32) = 269344 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)}}
+  // expected-error @+1 {{attn-tile: no tile sizes fit; even q-tile=4 kv-tile=8: stage 'attention' (fold full), L1 needs 2 x 512 B (q) + 2 x 1024 B (k/v) + 2 x 512 B (o) + 1 x 262144 B (srow) + 1 x 1024 B (acc) = 267264 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)}}
   %o = attn.attention %q, %k, %k : tensor<1x1x64x64xbf16>, tensor<1x1x16384x64xbf16>, tensor<1x1x16384x64xbf16> -> tensor<1x1x64x64xbf16>
   return %o : tensor<1x1x64x64xbf16>
 }

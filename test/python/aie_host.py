@@ -1,10 +1,10 @@
 """Host side of a compiled AIE attention program, for the simulator tests.
 
 Follows the contract in docs/aie-mapping.md: inputs are zero-padded to the
-device buffers (the stage's ``host_padding``), S and P pass from one device
-to the next as they are, the output is sliced, and ``valid_len`` is given at
-dispatch as the runtime-sequence's i32 arguments (one per batch), which the
-sequence writes to the cores with ``aiex.npu.rtp_write``.
+device buffers (the typed ``host_padding`` of each device's ``attn.host``), S and
+P pass from one device to the next as they are, the output is sliced, and
+``valid_len`` is given at dispatch as the runtime-sequence's i32 arguments (one
+per batch), which the sequence writes to the cores with ``aiex.npu.rtp_write``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from attn import sim
+from attn.sim.host import device_op, host_padding
 
 
 def layer_text(
@@ -67,10 +68,6 @@ def _pad(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _shape(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.split("x")[:-1])
-
-
 def devices(program: Any) -> list[str]:
     """The text of each ``aie.device`` of `program`, in stage order."""
     parts = re.split(r"(?=  aie\.device\()", program.text.strip()[len("module {") : -1])
@@ -92,11 +89,7 @@ def run(
     results = []
     for stage, text in zip(program.report["stages"], devices(program), strict=True):
         schedule = program.report["schedules"][stage["device"]]
-        padded = {}
-        for entry in schedule["host_padding"]:
-            m = re.match(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>", entry)
-            if m:
-                padded[int(m.group(1))] = _shape(m.group(3))
+        padded, _ = host_padding(device_op(program, stage["device"]))
         args = []
         for i, role in enumerate(schedule["arguments"][:-1]):
             if role == "valid_len":
@@ -115,12 +108,8 @@ def run(
 
 def output(program: Any, out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """The device output reshaped to the padded result and sliced to `shape`."""
-    schedule = program.report["schedules"][program.report["stages"][-1]["device"]]
-    padded = shape
-    for entry in schedule["host_padding"]:
-        m = re.match(r"result: tensor<(.*)> -> tensor<(.*)>", entry)
-        if m:
-            padded = _shape(m.group(1))
+    _, result = host_padding(device_op(program, program.report["stages"][-1]["device"]))
+    padded = result[0] if result else shape
     out = np.asarray(out, np.float32).reshape(padded)
     return out[tuple(slice(0, n) for n in shape)]
 

@@ -134,11 +134,17 @@ def test_padding_is_reported_and_counted_on_the_padded_buffers() -> None:
     program = compile(layer(1, 3, 1, 100, 77, 64), target="npu2", fold="online", q_tile=32, kv_tile=32)
     (schedule,) = program.report["schedules"].values()
     assert schedule["host_padding"] == [
-        "operand 0: tensor<1x3x100x64xbf16> -> tensor<1x3x128x64xbf16>",
-        "operand 1: tensor<1x1x77x64xbf16> -> tensor<1x1x96x64xbf16>",
-        "operand 2: tensor<1x1x77x64xbf16> -> tensor<1x1x96x64xbf16>",
-        "result: tensor<1x3x128x64xbf16> -> tensor<1x3x100x64xbf16>",
+        {"operand": 0, "logical": "tensor<1x3x100x64xbf16>", "device": "tensor<1x3x128x64xbf16>"},
+        {"operand": 1, "logical": "tensor<1x1x77x64xbf16>", "device": "tensor<1x1x96x64xbf16>"},
+        {"operand": 2, "logical": "tensor<1x1x77x64xbf16>", "device": "tensor<1x1x96x64xbf16>"},
+        {"logical": "tensor<1x3x100x64xbf16>", "device": "tensor<1x3x128x64xbf16>"},
     ]
+    # The host side is typed IR on each device: attn.host holds the function,
+    # stage, dispatch index, fold, plan and schedule; the plan is read through
+    # the attribute accessors.
+    (stage,) = program.report["stages"]
+    assert program.report["plans"][stage["device"]]["padded_q_len"] == 128
+    assert program.report["plans"][stage["device"]]["q_tile"] == 32
     assert schedule["buffer_bytes"] == {
         "q": bytes_of(3, 128, 64),
         "k": bytes_of(96, 64),
@@ -192,8 +198,8 @@ def test_cli_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_pipeline_options_render() -> None:
     assert AIEPipelineOptions().render() == "attn-to-aie{target=npu2 fold=auto}"
-    text = AIEPipelineOptions(target="npu1", fold="online", q_tile=32, kv_splits=2).render()
-    assert text == "attn-to-aie{target=npu1 fold=online q-tile=32 kv-splits=2}"
+    text = AIEPipelineOptions(target="npu1", fold="online", q_tile=32, query_chunks=2).render()
+    assert text == "attn-to-aie{target=npu1 fold=online q-tile=32 query-chunks=2}"
 
 
 @pytest.mark.parametrize(
@@ -202,7 +208,7 @@ def test_pipeline_options_render() -> None:
         ({"target": "npu3"}, "unknown target 'npu3'"),
         ({"fold": "folded"}, "fold"),
         ({"qtile": 3}, "unknown option(s) qtile"),
-        ({"kv_splits": -1}, "'kv-splits' must be a non-negative int"),
+        ({"query_chunks": -1}, "'query-chunks' must be a non-negative int"),
         ({"kv_group_columns": 1.5}, "'kv-group-columns' must be a non-negative int"),
         ({"q_tile": -4}, "q-tile"),
     ],

@@ -286,6 +286,11 @@ def test_illegal_plan_names_the_broken_limit() -> None:
         dse.estimate_shape(shape(), "npu2", "online", **big)
     est = dse.estimate_shape(shape(), "npu2", "online", allow_illegal=True, **big)
     assert not est.legal and any("L1 use" in v for v in est.violations)
+    # The same violations as structs: kind, stage, resource, needed and limit.
+    assert len(est.violation_kinds) == len(est.violations)
+    l1 = [v for v in est.violation_kinds if v["kind"] == "l1_bytes"]
+    assert l1 and l1[0]["stage"] == "attention" and l1[0]["limit"] == 65536
+    assert l1[0]["needed"] == est.l1_bytes > 65536
     # Q, K and V need three shim streams; one column has two.
     with pytest.raises(ValueError, match="shim input streams"):
         dse.estimate_shape(

@@ -176,6 +176,30 @@ struct StageEstimate {
   int64_t l1Bytes = 0, l2Bytes = 0; // per core / per memtile
 };
 
+/// One limit a plan breaks: what (`kind`), in which stage, the resource
+/// counted, the amount the plan needs and the target's limit, and the
+/// sentence reported to users.
+struct Violation {
+  enum class Kind {
+    L1Bytes,
+    L2Bytes,
+    ShimInputStreams,
+    MemTileOutputStreams,
+    MemTileLinkFanOut,
+    MemTileInputStreams,
+    DmaSize,
+    DmaStride,
+    KTranspose,
+  };
+  Kind kind = Kind::L1Bytes;
+  std::string stage; // "attention", "qk", ..., "matmul"
+  std::string resource;
+  int64_t needed = 0, limit = 0;
+  std::string message;
+};
+/// "l1_bytes", "shim_input_streams", ...
+llvm::StringRef stringifyViolationKind(Violation::Kind kind);
+
 struct Estimate {
   Plan plan; // with every derived field filled in
   PaddedSizes padded;
@@ -190,9 +214,9 @@ struct Estimate {
   double energyJoules = 0; // dramEnergyJoules + macEnergyJoules
   double dramEnergyJoules = 0, macEnergyJoules = 0;
   Resource binding = Resource::Compute; // of the slowest stage
-  /// Empty when the plan fits the target; otherwise one line per violated
+  /// Empty when the plan fits the target; otherwise one entry per violated
   /// limit (L1/L2 capacity, channels, DMA limits).
-  llvm::SmallVector<std::string, 2> violations;
+  llvm::SmallVector<Violation, 2> violations;
   bool legal() const { return violations.empty(); }
 };
 

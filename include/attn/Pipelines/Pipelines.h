@@ -62,9 +62,9 @@ struct AttnToAIEPipelineOptions
       *this, "kv-group-columns",
       llvm::cl::desc("attn-schedule-dma kv-group-columns (0 chooses)"),
       llvm::cl::init(0)};
-  Option<int64_t> kvSplits{
-      *this, "kv-splits",
-      llvm::cl::desc("attn-schedule-dma kv-splits (0 chooses)"),
+  Option<int64_t> queryChunks{
+      *this, "query-chunks",
+      llvm::cl::desc("attn-schedule-dma query-chunks (0 chooses)"),
       llvm::cl::init(0)};
 };
 

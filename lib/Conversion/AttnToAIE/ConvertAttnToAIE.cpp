@@ -24,10 +24,13 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <map>
 #include <numeric>
+
+#define DEBUG_TYPE "convert-attn-to-aie"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_CONVERTATTNTOAIE
@@ -74,6 +77,8 @@ private:
       return b.getBF16Type();
     case ElementKind::F32:
       return b.getF32Type();
+    case ElementKind::I8:
+      return b.getIntegerType(8);
     default:
       return b.getI32Type();
     }
@@ -265,36 +270,34 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
 }
 
 DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
-  const int64_t tq = d.qTile, st = sch.stepTile, Lk = d.kvLen;
-  Type f32t = b.getF32Type();
   std::string at = llvm::formatv("c{0}_r{1}", core.tile.col, core.row).str();
   Value coreTile = tile(core.tile);
-  auto buffer = [&](StringRef what, ArrayRef<int64_t> shape,
-                    Type elem) -> Value {
-    return aie::BufferOp::create(b, loc, memref(shape, elem), coreTile,
-                                 b.getStringAttr(what + "_" + at),
-                                 IntegerAttr(), ElementsAttr(), IntegerAttr());
-  };
-  CoreState cs;
-  cs.core = &core;
+  // Per-core scratch buffers: exactly the stage layout's (StageLayout.h),
+  // so that what aie-check-limits measures is what the schedule planned.
   // Online: one dense score tile and the running state. Full / QK+softmax:
   // the score row buffer the kernels write and read windows of. Full and PV
   // accumulate normalized probabilities, so they keep no m / l.
-  if (d.kind == StageKind::Online) {
-    cs.sBuf = buffer("s", {tq, st}, f32t);
-    cs.mBuf = buffer("m", {tq}, f32t);
-    cs.lBuf = buffer("l", {tq}, f32t);
+  llvm::StringMap<Value> scratch;
+  for (const LayoutBuffer &lb : sch.core.buffers) {
+    if (lb.use != LayoutBuffer::Scratch &&
+        lb.use != LayoutBuffer::RuntimeParams)
+      continue;
+    // The rtp buffer is named as the runtime sequence writes it.
+    std::string symbol = lb.use == LayoutBuffer::RuntimeParams
+                             ? core.rtpBuffer
+                             : lb.name + "_" + at;
+    scratch[lb.name] = aie::BufferOp::create(
+        b, loc, memref(lb.shape, elemType(lb.elem)), coreTile,
+        b.getStringAttr(symbol), IntegerAttr(), ElementsAttr(), IntegerAttr());
   }
-  if (d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax)
-    cs.rowBuf = buffer("srow", {tq, Lk}, f32t);
-  if (d.kind == StageKind::Online || d.kind == StageKind::Full ||
-      d.kind == StageKind::PV)
-    cs.accBuf = buffer("acc", {tq, d.valueDim}, f32t);
-  if (!core.rtpBuffer.empty()) // named as the runtime sequence writes it
-    cs.rtpBuf =
-        aie::BufferOp::create(b, loc, memref({d.batch}, b.getI32Type()),
-                              coreTile, b.getStringAttr(core.rtpBuffer),
-                              IntegerAttr(), ElementsAttr(), IntegerAttr());
+  CoreState cs;
+  cs.core = &core;
+  cs.sBuf = scratch.lookup("s");
+  cs.mBuf = scratch.lookup("m");
+  cs.lBuf = scratch.lookup("l");
+  cs.rowBuf = scratch.lookup("srow");
+  cs.accBuf = scratch.lookup("acc");
+  cs.rtpBuf = scratch.lookup("rtp");
   return cs;
 }
 
@@ -316,7 +319,7 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
   // S / gcd(NG, S) in k. Uniform counts: one loop. Otherwise one loop over
   // whole periods with the phases unrolled, then the remaining units peeled:
   // every loop around an acquire has a constant trip count.
-  const int64_t NG = sch.numGroups, S = sch.kvSplits;
+  const int64_t NG = sch.numGroups, S = sch.queryChunks;
   const int64_t units = sch.unitsOfGroup(cs.core->group);
   if (units <= 0)
     return;
@@ -339,7 +342,7 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
 
 void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
   const CoreSpec &core = *cs.core;
-  const int64_t NG = sch.numGroups, S = sch.kvSplits, n = sch.itemsPerHead;
+  const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
   const int64_t P = sch.coresPerGroup, nQ = d.qLen / d.qTile;
   const int64_t workPerBatch = sch.workHeads / d.batch;
   const int64_t lane = core.columnInGroup * d.coresPerColumn + core.row;
@@ -675,6 +678,11 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   b.setInsertionPointToStart(deviceBody);
   aie::EndOp::create(b, loc);
   b.setInsertionPoint(deviceBody->getTerminator());
+  // The stage layout's memory per tile, for aie-check-limits to verify.
+  SmallVector<Attribute> memory;
+  for (const TileLayout &tl : sch.layout.tiles)
+    memory.push_back(b.getDenseI64ArrayAttr({tl.col, tl.row, tl.bytes()}));
+  device->setAttr(kLayoutMemoryAttrName, b.getArrayAttr(memory));
   emitTiles();
   emitFifos();
   for (const CoreSpec &c : sch.cores)
@@ -767,11 +775,11 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
         return v.getInt();
       return -1;
     };
-    ScheduleOptions options{option("group_columns"), option("kv_splits")};
-    if (options.groupColumns < 1 || options.kvSplits < 1)
+    ScheduleOptions options{option("group_columns"), option("query_chunks")};
+    if (options.groupColumns < 1 || options.queryChunks < 1)
       return stage.emitOpError("'")
              << kScheduleAttrName
-             << "' lacks positive 'group_columns' and 'kv_splits'";
+             << "' lacks positive 'group_columns' and 'query_chunks'";
     std::string error;
     std::optional<StageSchedule> sch =
         planStage(ds->desc, *ds->target, options, error);
@@ -794,7 +802,25 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
       name = llvm::formatv("{0}_{1}", base, n).str();
     names.insert(name);
     DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
-    emitter.emit(name, name);
+    aie::DeviceOp device = emitter.emit(name, name);
+    ++numDevices;
+    numCores += llvm::range_size(device.getOps<aie::CoreOp>());
+    numScratch += llvm::range_size(device.getOps<aie::BufferOp>());
+    LLVM_DEBUG(llvm::dbgs() << "@" << name << ": L1 per core "
+                            << sch.layout.l1Bytes << " B, busiest memtile "
+                            << sch.layout.l2Bytes << " B\n");
+    // The host side stays IR: which layer and stage this dispatch is, its
+    // place in the dispatch order, the plan and the recorded schedule
+    // (arguments, typed host padding, buffer bytes).
+    SmallVector<NamedAttribute> host = {
+        b.getNamedAttr("function", fn.getSymNameAttr()),
+        b.getNamedAttr("stage", stage.getNameAttr()),
+        b.getNamedAttr("dispatch", b.getI64IntegerAttr(i)),
+        b.getNamedAttr("fold", stage->getAttr("fold")),
+        b.getNamedAttr("plan", stage->getAttr("plan")),
+        b.getNamedAttr(kScheduleAttrName,
+                       stage->getAttr(kScheduleAttrName))};
+    device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
   }
   fn.erase();
   return success();

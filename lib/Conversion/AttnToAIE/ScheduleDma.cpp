@@ -14,6 +14,10 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Support/PassOptionChecks.h"
 
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "attn-schedule-dma"
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNSCHEDULEDMA
 #include "attn/Conversion/AttnToAIE/Passes.h.inc"
@@ -42,12 +46,12 @@ struct AttnScheduleDmaPass
   }
 
   void runOnOperation() override {
-    if (groupColumns < 0 || kvSplits < 0) {
+    if (groupColumns < 0 || queryChunks < 0) {
       getOperation().emitError("attn-schedule-dma: kv-group-columns and "
-                               "kv-splits must be non-negative");
+                               "query-chunks must be non-negative");
       return signalPassFailure();
     }
-    ScheduleOptions options{groupColumns, kvSplits};
+    ScheduleOptions options{groupColumns, queryChunks};
     bool failed = false;
     getOperation().walk([&](StageOp stage) {
       FailureOr<DescribedStage> described = describeStage(stage);
@@ -59,11 +63,21 @@ struct AttnScheduleDmaPass
       std::optional<StageSchedule> schedule =
           planStage(described->desc, *described->target, options, error);
       if (!schedule) {
+        ++numRejected;
         stage.emitOpError("'") << stage.getName() << "' cannot be scheduled on "
                                << described->target->name << ": " << error;
         failed = true;
         return;
       }
+      ++numScheduled;
+      numFifos += schedule->fifos.size();
+      numTransfers += schedule->transfers;
+      LLVM_DEBUG({
+        llvm::dbgs() << "stage '" << stage.getName() << "': L1 per core ";
+        schedule->core.print(llvm::dbgs());
+        llvm::dbgs() << "; L2 of the busiest memtile "
+                     << schedule->layout.l2Bytes << " B\n";
+      });
       stage->setAttr(kScheduleAttrName,
                      scheduleToAttr(stage.getContext(), *schedule, *described));
     });

@@ -244,15 +244,13 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
         if (!llvm::all_of(pad.getStaticLow(), [](int64_t l) { return l == 0; }))
           return pad.emitOpError("padding before the data (non-zero low) has "
                                  "no AIE mapping");
-        out.padding.push_back(llvm::formatv("operand {0}: {1} -> {2}",
-                                            argPosition[arg.getArgNumber()],
-                                            arg.getType(), pad.getType())
-                                  .str());
+        out.padding.push_back(
+            {static_cast<int>(argPosition[arg.getArgNumber()]), arg.getType(),
+             pad.getType()});
       }
   if (yielded.getType() != stage.getResult(0).getType())
-    out.padding.push_back(llvm::formatv("result: {0} -> {1}", yielded.getType(),
-                                        stage.getResult(0).getType())
-                              .str());
+    out.padding.push_back(
+        {-1, stage.getResult(0).getType(), yielded.getType()});
 
   // Shapes, layout and element types.
   auto staticShape = [&](Value v, StringRef what,
@@ -439,7 +437,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("group_columns", sch.groupColumns);
   i64("groups", sch.numGroups);
   i64("cores_per_group", sch.coresPerGroup);
-  i64("kv_splits", sch.kvSplits);
+  i64("query_chunks", sch.queryChunks);
   i64("rounds_per_kv_head", sch.roundsPerHead);
   i64("total_rounds", sch.totalRounds);
   i64("max_group_rounds", sch.maxGroupRounds);
@@ -500,8 +498,17 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   }
   attrs.push_back(b.getNamedAttr("links", b.getArrayAttr(links)));
   SmallVector<Attribute> pads;
-  for (const std::string &p : stage.padding)
-    pads.push_back(b.getStringAttr(p));
+  // Host padding, typed: {operand = i (absent for the result), logical =
+  // the tensor the host has, device = the device buffer's tensor}.
+  for (const DescribedStage::HostPadding &p : stage.padding) {
+    SmallVector<NamedAttribute> entry;
+    entry.push_back(b.getNamedAttr("device", TypeAttr::get(p.device)));
+    entry.push_back(b.getNamedAttr("logical", TypeAttr::get(p.logical)));
+    if (p.operand >= 0)
+      entry.push_back(
+          b.getNamedAttr("operand", b.getI64IntegerAttr(p.operand)));
+    pads.push_back(b.getDictionaryAttr(entry));
+  }
   // The device's runtime-sequence arguments, in order, and the bytes of the
   // DRAM buffer behind each tensor role.
   SmallVector<Attribute> args;

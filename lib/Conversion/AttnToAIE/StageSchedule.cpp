@@ -26,24 +26,6 @@
 using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
 
-llvm::StringRef aiemap::stringifyStageKind(StageKind kind) {
-  switch (kind) {
-  case StageKind::Online:
-    return "online";
-  case StageKind::Full:
-    return "full";
-  case StageKind::QK:
-    return "qk";
-  case StageKind::Softmax:
-    return "softmax";
-  case StageKind::QKSoftmax:
-    return "qk_softmax";
-  case StageKind::PV:
-    return "pv";
-  }
-  return "";
-}
-
 llvm::StringRef aiemap::stringifyRole(Role role) {
   switch (role) {
   case Role::Q:
@@ -145,12 +127,12 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 //===----------------------------------------------------------------------===//
 
 int64_t StageSchedule::unitsOfGroup(int64_t g) const {
-  int64_t units = workHeads * kvSplits;
+  int64_t units = workHeads * queryChunks;
   return g < units ? ceilDiv(units - g, numGroups) : 0;
 }
 
 int64_t StageSchedule::chunkStart(int64_t s) const {
-  return s * itemsPerHead / kvSplits;
+  return s * itemsPerHead / queryChunks;
 }
 
 int64_t StageSchedule::chunkLen(int64_t s) const {
@@ -348,6 +330,24 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 /// most: a compile-time and memory bound (policy, not a hardware fact).
 constexpr int64_t kMaxSequenceRows = int64_t(1) << 26;
 
+/// The core layout inputs of `d` with `rows` query rows per core step.
+CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows) {
+  CoreLayoutParams p;
+  p.kind = d.kind;
+  p.qTile = rows;
+  p.kvTile = d.kvTile;
+  p.keyLen = d.kvLen;
+  p.headDim = d.headDim;
+  p.valueDim = d.valueDim;
+  p.elem = d.elem;
+  p.depth = d.depth;
+  p.keepMask = d.maskKind == StageDesc::KeepMask;
+  p.addMask = d.maskKind == StageDesc::AddMask;
+  p.bias = d.hasBias;
+  p.validLenWords = d.hasValidLen ? d.batch : 0;
+  return p;
+}
+
 struct Planner {
   StageDesc d;
   const NPUTarget &t;
@@ -454,26 +454,22 @@ bool Planner::validate() {
                               "kv_tile {1}",
                               d.kvLen, d.kvTile));
   // A row softmax needs whole rows, not the plan's query tile: the softmax
-  // stage takes the most rows (a divisor of q_tile) whose S and P rows fit
-  // L1, double-buffered if possible.
+  // stage takes the most rows (a divisor of q_tile) whose core layout fits
+  // L1 at the plan's depth.
   if (d.kind == StageKind::Softmax) {
-    int64_t rowBytes = d.kvLen * bytes(ElementKind::F32);
-    int64_t fixed = t.coreStackReserveBytes +
-                    (d.hasValidLen ? d.batch * bytes(ElementKind::I32) : 0);
     int64_t best = 0;
-    for (int64_t depth : {d.depth, int64_t(1)}) {
-      for (int64_t rows = d.qTile; rows >= 1 && !best; --rows)
-        if (d.qTile % rows == 0 &&
-            fixed + 2 * depth * rows * rowBytes <= t.coreL1Bytes)
-          best = rows;
-      if (best)
-        break;
+    for (int64_t rows = d.qTile; rows >= 1 && !best; --rows)
+      if (d.qTile % rows == 0 &&
+          coreLayout(layoutParams(d, rows), t).total() <= t.coreL1Bytes)
+        best = rows;
+    if (!best) {
+      std::string why;
+      llvm::raw_string_ostream os(why);
+      coreLayout(layoutParams(d, 1), t).print(os);
+      return fail(llvm::formatv("one score row of {0} keys at depth {1} does "
+                                "not fit the {2} bytes of L1: {3}",
+                                d.kvLen, d.depth, t.coreL1Bytes, why));
     }
-    if (!best)
-      return fail(llvm::formatv("a score row of {0} keys ({1} bytes in f32, "
-                                "once in and once out) does not fit the {2} "
-                                "bytes of L1",
-                                d.kvLen, rowBytes, t.coreL1Bytes));
     d.qTile = best;
   }
   sch.desc = d;
@@ -538,7 +534,7 @@ bool Planner::checkSequenceSize() {
 int64_t Planner::groupRounds(int64_t g) const {
   int64_t total = 0, units = sch.unitsOfGroup(g);
   for (int64_t k = 0; k < units; ++k)
-    total += sch.roundsOfChunk((g + k * sch.numGroups) % sch.kvSplits);
+    total += sch.roundsOfChunk((g + k * sch.numGroups) % sch.queryChunks);
   return total;
 }
 
@@ -583,14 +579,14 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
         "K/V streams, but {2} columns of {3} offer {4} shim input channels "
         "each; use more columns or an unfolded/partial fold",
         usedPerColumn, stepStreams.size(), d.columns, t.name, shimIn));
-  if (options.kvSplits && options.kvSplits > sch.itemsPerHead)
-    return fail(llvm::formatv("kv-splits={0} exceeds the {1} query tiles of "
+  if (options.queryChunks && options.queryChunks > sch.itemsPerHead)
+    return fail(llvm::formatv("query-chunks={0} exceeds the {1} query tiles of "
                               "one kv head",
-                              options.kvSplits, sch.itemsPerHead));
-  int64_t maxSplits = options.kvSplits
-                          ? options.kvSplits
+                              options.queryChunks, sch.itemsPerHead));
+  int64_t maxSplits = options.queryChunks
+                          ? options.queryChunks
                           : std::min<int64_t>(sch.itemsPerHead, d.columns);
-  int64_t minSplits = options.kvSplits ? options.kvSplits : 1;
+  int64_t minSplits = options.queryChunks ? options.queryChunks : 1;
 
   candidates.clear();
   const int64_t planCores = d.coresPerColumn;
@@ -601,7 +597,7 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
         sch.groupColumns = w;
         sch.numGroups = d.columns / w;
         sch.coresPerGroup = w * cores;
-        sch.kvSplits = s;
+        sch.queryChunks = s;
         int64_t critical = 0;
         for (int64_t g = 0; g < sch.numGroups; ++g)
           critical = std::max(critical, groupRounds(g));
@@ -626,9 +622,9 @@ void Planner::applyCandidate(const Candidate &c) {
   sch.groupColumns = -std::get<3>(c);
   sch.numGroups = d.columns / sch.groupColumns;
   sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
-  sch.kvSplits = std::get<4>(c);
+  sch.queryChunks = std::get<4>(c);
   sch.roundsPerHead = 0;
-  for (int64_t s = 0; s < sch.kvSplits; ++s)
+  for (int64_t s = 0; s < sch.queryChunks; ++s)
     sch.roundsPerHead += sch.roundsOfChunk(s);
   sch.totalRounds = sch.roundsPerHead * sch.workHeads;
   sch.maxGroupRounds = std::get<0>(c);
@@ -636,8 +632,8 @@ void Planner::applyCandidate(const Candidate &c) {
 
 bool Planner::buildFifos() {
   int row0 = t.firstCoreRow;
-  int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
-  int64_t st = sch.stepTile, Lk = d.kvLen;
+  int64_t R = d.coresPerColumn, tq = d.qTile;
+  int64_t st = sch.stepTile;
   int shimIn = t.channels(TileKind::Shim, false);
   int shimOut = t.channels(TileKind::Shim, true);
   int memIn = t.channels(TileKind::MemTile, true);
@@ -655,18 +651,16 @@ bool Planner::buildFifos() {
   if (sch.bypassCores > R)
     return fail("not enough cores to bypass the host memtile");
 
+  // Object shapes at the cores come from the core layout.
+  sch.core = coreLayout(layoutParams(d, tq), t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
   Role outRole = stageOutput(d.kind);
-  auto itemShape = [&]() -> std::vector<int64_t> {
-    return {tq, itemRole == Role::S ? Lk : d.headDim};
+  auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
+    const LayoutBuffer *buf = sch.core.find(use);
+    return buf ? buf->shape : std::vector<int64_t>{};
   };
-  auto outShape = [&]() -> std::vector<int64_t> {
-    if (outRole == Role::O)
-      return {tq, d.valueDim};
-    if (outputPerStep(d.kind))
-      return {tq, tk};
-    return {tq, Lk};
-  };
+  auto itemShape = [&]() { return layoutShape(LayoutBuffer::Item); };
+  auto outShape = [&]() { return layoutShape(LayoutBuffer::Output); };
   auto name = [](Role r, llvm::StringRef rest) {
     return (stringifyRole(r) + "_" + rest).str();
   };
@@ -734,14 +728,13 @@ bool Planner::buildFifos() {
       b.producer = {c0, t.memTileRow};
       b.consumers = groupCores;
       b.depth = depth;
-      if (joined) {
-        // One flat object per step: K block, then V block.
-        b.shape = {joinedElems};
-        b.elem = d.elem;
-      } else {
-        b.shape = {st, steps.front() == Role::K ? d.headDim : d.valueDim};
-        b.elem = d.elem;
-      }
+      // One flat object per step when joined: K block, then V block.
+      b.shape = layoutShape(LayoutBuffer::Step);
+      b.elem = d.elem;
+      if (joined != sch.core.joinedStep ||
+          (joined && b.shape.front() != joinedElems))
+        return fail("internal: the step streams disagree with the core "
+                    "layout's step object");
       b.use = FifoSpec::Step;
       b.group = static_cast<int>(g);
       stepFifo = b.name;
@@ -801,8 +794,8 @@ bool Planner::buildFifos() {
       if (hasItem(d.kind))
         addSplit(itemRole, itemShape(), channel++, FifoSpec::Item, itemFifos);
       if (hasCoreStep(d.kind))
-        addSplit(Role::P, {tq, tk}, channel++, FifoSpec::CoreStep,
-                 coreStepFifos);
+        addSplit(Role::P, layoutShape(LayoutBuffer::CoreStep), channel++,
+                 FifoSpec::CoreStep, coreStepFifos);
 
       // Outputs: joined in the memtile, except bypassing cores.
       int64_t bypass = w == 0 ? sch.bypassCores : 0;
@@ -881,98 +874,26 @@ bool Planner::buildFifos() {
 }
 
 bool Planner::checkResources() {
-  // L1: choose depths at the core ends.
-  const CoreSpec &core = sch.cores.front();
-  auto fifoBytes = [&](const std::string &n) -> int64_t {
-    if (n.empty())
-      return 0;
-    for (const FifoSpec &f : sch.fifos)
-      if (f.name == n)
-        return f.objectBytes();
-    return 0;
-  };
-  int64_t tq = d.qTile, f32 = bytes(ElementKind::F32);
-  int64_t scratch = 0;
-  switch (d.kind) {
-  case StageKind::Online:
-    scratch = tq * d.kvTile * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
-              d.kvTile * d.valueDim * bytes(d.elem);
-    break;
-  case StageKind::Full:
-    // One key block: the score tile is the score rows.
-    scratch = (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) +
-              tq * d.kvLen * f32 + tq * d.valueDim * f32 + 2 * tq * f32 +
-              d.kvTile * d.valueDim * bytes(d.elem);
-    break;
-  case StageKind::QKSoftmax:
-    scratch =
-        (d.kvTile == d.kvLen ? 0 : tq * d.kvTile * f32) + tq * d.kvLen * f32;
-    break;
-  case StageKind::PV:
-    scratch = tq * d.valueDim * f32 + 2 * tq * f32;
-    break;
-  default:
-    break;
-  }
-  if (d.hasValidLen)
-    scratch += d.batch * bytes(ElementKind::I32);
-  // Mask/bias rows are expanded to full score tiles for the kernels: a byte
-  // keep tile and/or one f32 additive tile.
-  if (d.maskKind == StageDesc::KeepMask)
-    scratch += tq * d.kvTile;
-  if (d.maskKind == StageDesc::AddMask || d.hasBias)
-    scratch += tq * d.kvTile * f32;
-  int64_t item = fifoBytes(core.itemFifo), step = fifoBytes(core.stepFifo);
-  int64_t coreStep = fifoBytes(core.coreStepFifo);
-  int64_t out = 0;
-  for (const CoreSpec &c : sch.cores)
-    out = std::max(out, fifoBytes(c.outFifo));
-  int64_t dItem = d.depth, dStep = d.depth, dCoreStep = d.depth, dOut = d.depth;
-  auto total = [&]() {
-    return item * dItem + step * dStep + coreStep * dCoreStep + out * dOut +
-           scratch + t.coreStackReserveBytes;
-  };
-  // Streams consumed once per item give up double buffering first.
-  for (int64_t *dep : {&dItem, &dOut, &dCoreStep, &dStep})
-    if (total() > t.coreL1Bytes)
-      *dep = 1;
-  if (total() > t.coreL1Bytes)
+  // L1: every core holds the core layout at the plan's depth (no depth is
+  // lowered behind the plan's back: attn-tile and the cost model size the
+  // plan with the same layout).
+  sch.l1Bytes = sch.core.total();
+  if (sch.l1Bytes > t.coreL1Bytes) {
+    std::string buffers;
+    llvm::raw_string_ostream os(buffers);
+    sch.core.print(os);
     return fail(llvm::formatv(
-        "core memory: {0} bytes needed at depth 1 (item {1}, step {2}, "
-        "per-core step {3}, output {4}, scratch {5}, stack {6}) exceed the "
-        "{7} bytes of L1 on {8}; use smaller q_tile/kv_tile",
-        total(), item, step, coreStep, out, scratch, t.coreStackReserveBytes,
-        t.coreL1Bytes, t.name));
-  // Unused streams report depth 0.
-  sch.itemDepth = item ? dItem : 0;
-  sch.stepDepth = step ? dStep : 0;
-  sch.coreStepDepth = coreStep ? dCoreStep : 0;
-  sch.outDepth = dOut;
-  sch.l1Bytes = total();
-  // Depths: the core-side FIFOs get the chosen depth; shim<->memtile FIFOs
-  // keep the plan's depth (L2 is checked below).
-  for (FifoSpec &f : sch.fifos) {
-    bool coreEnd = f.producer.row >= t.firstCoreRow ||
-                   llvm::any_of(f.consumers, [&](const TileCoord &c) {
-                     return c.row >= t.firstCoreRow;
-                   });
-    if (!coreEnd)
-      continue;
-    switch (f.use) {
-    case FifoSpec::Item:
-      f.depth = dItem;
-      break;
-    case FifoSpec::Step:
-      f.depth = dStep;
-      break;
-    case FifoSpec::CoreStep:
-      f.depth = dCoreStep;
-      break;
-    case FifoSpec::Output:
-      f.depth = dOut;
-      break;
-    }
+        "core memory at depth {0}: {1} exceeds the {2} bytes of L1 on {3}; "
+        "use smaller q_tile/kv_tile or depth 1",
+        d.depth, buffers, t.coreL1Bytes, t.name));
   }
+  auto depthOf = [&](LayoutBuffer::Use use) -> int64_t {
+    return sch.core.find(use) ? d.depth : 0;
+  };
+  sch.itemDepth = depthOf(LayoutBuffer::Item);
+  sch.stepDepth = depthOf(LayoutBuffer::Step);
+  sch.coreStepDepth = depthOf(LayoutBuffer::CoreStep);
+  sch.outDepth = depthOf(LayoutBuffer::Output);
 
   // Channels, locks, memtile memory and BDs per tile.
   struct Use {
@@ -1001,14 +922,55 @@ bool Planner::checkResources() {
         return f;
     return sch.fifos.front();
   };
-  // A link's buffers live in its memtile: the whole object (the split
-  // input, the join output) times its depth.
+  // The stage layout: every core holds the core layout; a link's buffers
+  // live in its memtile, owned by one of its FIFOs as upstream's objectfifo
+  // lowering allocates them (the join output, the split input, else the
+  // larger object, the input on a tie), depth objects of it.
+  sch.layout = StageLayout();
+  std::map<std::pair<int, int>, size_t> tileIndex;
+  auto tileLayout = [&](TileCoord c) -> TileLayout & {
+    auto [it, inserted] =
+        tileIndex.try_emplace({c.col, c.row}, sch.layout.tiles.size());
+    if (inserted) {
+      sch.layout.tiles.emplace_back();
+      sch.layout.tiles.back().col = c.col;
+      sch.layout.tiles.back().row = c.row;
+    }
+    return sch.layout.tiles[it->second];
+  };
+  for (const CoreSpec &c : sch.cores) {
+    TileLayout &tl = tileLayout(c.tile);
+    tl.buffers = sch.core.buffers;
+    tl.stackBytes = sch.core.stackBytes;
+  }
   for (const LinkSpec &l : sch.links) {
-    const FifoSpec &whole =
-        l.ins.size() > 1 ? fifoNamed(l.outs.front()) : fifoNamed(l.ins.front());
     const FifoSpec &in = fifoNamed(l.ins.front());
+    const FifoSpec &out = fifoNamed(l.outs.front());
+    auto elements = [](const FifoSpec &f) {
+      int64_t n = 1;
+      for (int64_t x : f.shape)
+        n *= x;
+      return n;
+    };
+    const FifoSpec &owner = l.ins.size() > 1    ? out
+                            : l.outs.size() > 1 ? in
+                            : elements(in) >= elements(out) ? in
+                                                            : out;
     TileCoord point = in.consumers.front();
-    uses[{point.col, point.row}].bytes += whole.depth * whole.objectBytes();
+    LayoutBuffer buf;
+    buf.use = LayoutBuffer::Link;
+    buf.name = owner.name;
+    buf.shape = owner.shape;
+    buf.elem = owner.elem;
+    buf.copies = owner.depth;
+    tileLayout(point).buffers.push_back(buf);
+    uses[{point.col, point.row}].bytes += buf.bytes();
+  }
+  for (const TileLayout &tl : sch.layout.tiles) {
+    if (tl.row >= t.firstCoreRow)
+      sch.layout.l1Bytes = std::max(sch.layout.l1Bytes, tl.bytes());
+    else if (tl.row == t.memTileRow)
+      sch.layout.l2Bytes = std::max(sch.layout.l2Bytes, tl.bytes());
   }
   for (const LinkSpec &l : sch.links)
     if (l.outs.size() > static_cast<size_t>(t.memTileLinkFanOutMax))
@@ -1054,7 +1016,7 @@ bool Planner::checkResources() {
 bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                              std::vector<SequenceOp> &ops) {
   int64_t U = g + k * sch.numGroups;
-  int64_t kh = U / sch.kvSplits, s = U % sch.kvSplits;
+  int64_t kh = U / sch.queryChunks, s = U % sch.queryChunks;
   int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
   int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
   int64_t st = sch.stepTile;
@@ -1179,7 +1141,7 @@ bool Planner::buildSequence() {
       if (k >= sch.unitsOfGroup(g))
         continue;
       int64_t U = g + k * sch.numGroups;
-      int64_t rounds = sch.roundsOfChunk(U % sch.kvSplits);
+      int64_t rounds = sch.roundsOfChunk(U % sch.queryChunks);
       // Split the unit's rounds until every batch fits the queues.
       std::vector<std::pair<int64_t, int64_t>> pending{{0, rounds}};
       std::vector<Batch> done;
@@ -1197,7 +1159,7 @@ bool Planner::buildSequence() {
           return fail(llvm::formatv(
               "one round of work head {0} needs more shim tasks than a "
               "channel's queue ({1}) or a shim's {2} buffer descriptors hold",
-              U / sch.kvSplits, depth, bds));
+              U / sch.queryChunks, depth, bds));
         int64_t mid = t0 + (t1 - t0) / 2;
         pending.push_back({mid, t1});
         pending.push_back({t0, mid});

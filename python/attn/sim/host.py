@@ -2,16 +2,16 @@
 
 ``attn.compiler.compile`` returns one ``aie.device`` per stage. Running the
 layer means, per docs/aie-mapping.md: zero-pad Q, K and V to the device buffers
-(each stage's ``host_padding``), dispatch the devices in order with ``valid_len``
-as runtime-sequence arguments (the sequence writes them to the cores with
-``aiex.npu.rtp_write``; no instruction is patched), passing S and P between
-them as DRAM buffers, and slice O back to the layer's shape. :func:`run_compiled` does exactly that on the simulator.
+(the typed ``host_padding`` of each device's ``attn.host``), dispatch the devices
+in order with ``valid_len`` as runtime-sequence arguments (the sequence writes them
+to the cores with ``aiex.npu.rtp_write``; no instruction is patched), passing S and
+P between them as DRAM buffers, and slice O back to the layer's shape.
+:func:`run_compiled` does exactly that on the simulator.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -23,9 +23,6 @@ from .frontend import load
 from .program import ScalarType
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
-_PAD_OPERAND = re.compile(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>")
-_PAD_RESULT = re.compile(r"result: tensor<(.*)> -> tensor<(.*)>")
-
 
 def is_compiled_program(program: Any) -> bool:
     """True for what ``attn.compiler.compile`` returns (devices plus a report with schedules)."""
@@ -33,24 +30,26 @@ def is_compiled_program(program: Any) -> bool:
     return hasattr(program, "aie") and isinstance(report, dict) and "schedules" in report and "stages" in report
 
 
-def _dims(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.split("x")[:-1])
-
-
-def _padding(
-    schedule: dict[str, Any],
+def host_padding(
+    device: Any,
 ) -> tuple[dict[int, tuple[int, ...]], Optional[tuple[tuple[int, ...], tuple[int, ...]]]]:
-    """Operand index -> padded device shape; and (padded, logical) shapes of the result."""
+    """Operand index -> padded device shape; and (padded, logical) shapes of the
+    result. Read from the typed ``host_padding`` entries of the device's
+    ``attn.host`` dictionary ({operand, logical, device} with tensor types)."""
+    from .. import ir
+
     operands: dict[int, tuple[int, ...]] = {}
     result = None
-    for entry in schedule.get("host_padding", []):
-        m = _PAD_OPERAND.match(entry)
-        if m:
-            operands[int(m.group(1))] = _dims(m.group(3))
-            continue
-        m = _PAD_RESULT.match(entry)
-        if m:
-            result = (_dims(m.group(1)), _dims(m.group(2)))
+    host = ir.DictAttr(device.attributes["attn.host"])
+    schedule = ir.DictAttr(host["dma_schedule"])
+    for entry in ir.ArrayAttr(schedule["host_padding"]):
+        entry = ir.DictAttr(entry)
+        padded = tuple(ir.RankedTensorType(ir.TypeAttr(entry["device"]).value).shape)
+        logical = tuple(ir.RankedTensorType(ir.TypeAttr(entry["logical"]).value).shape)
+        if "operand" in entry:
+            operands[ir.IntegerAttr(entry["operand"]).value] = padded
+        else:
+            result = (padded, logical)
     return operands, result
 
 
@@ -172,8 +171,9 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
     for stage in stages:
         device = stage["device"]
         schedule = report["schedules"][device]
-        padded, result_shape = _padding(schedule)
-        prog = load(_device_module(program, device))
+        op = device_op(program, device)
+        padded, result_shape = host_padding(op)
+        prog = load("module {\n" + str(op) + "\n}")
         args: list[Any] = []
         roles = schedule["arguments"]
         for i, role in enumerate(roles[:-1]):
@@ -220,9 +220,9 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
     )
 
 
-def _device_module(program: Any, device: str) -> Any:
-    """The one ``aie.device @device`` of the program, as its own module text."""
+def device_op(program: Any, device: str) -> Any:
+    """The one ``aie.device @device`` of the program."""
     for op in program.aie.body.operations:
         if op.operation.name == "aie.device" and op.attributes["sym_name"].value == device:
-            return "module {\n" + str(op) + "\n}"
+            return op
     raise SimError(f"the compiled program has no aie.device @{device}")

@@ -2,14 +2,14 @@
 // memref.load/store per computed block <= the query rows: only the valid_len
 // read per query tile remains), and every loop that acquires or releases an
 // object FIFO has constant bounds, also when the query tiles of a kv head
-// are cut into chunks of different round counts (kv-splits=2 over 5 query
+// are cut into chunks of different round counts (query-chunks=2 over 5 query
 // tiles and 2 cores: 1 and 2 rounds, peeled into constant loops).
 // attn.sim.core_stats --check exits 1 on a violation, which fails the RUN.
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=ONLINE
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=FULL
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=partial q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=PARTIAL
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=ONLINE
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=FULL
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=partial q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=PARTIAL
 // RUN: attn-opt %s --attn-to-aie="target=npu1 fold=unfolded q-tile=32 kv-tile=32 columns=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=UNFOLDED
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 kv-splits=2" | FileCheck %s --check-prefix=LOOPS
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | FileCheck %s --check-prefix=LOOPS
 // The kernel calls' size arguments equal the compile-time sizes recorded on
 // the declarations; a declaration edited to other sizes is reported.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2" | sed -e 's/ATTN_TQ = 32/ATTN_TQ = 16/' | not %PYTHON -m attn.sim.core_stats --check - 2>&1 | FileCheck %s --check-prefix=MISMATCH

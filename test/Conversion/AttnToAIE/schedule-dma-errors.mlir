@@ -72,10 +72,11 @@ func.func @bf16_scores(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -
 
 // -----
 
-// Tiles too large for a core's L1 even without double buffering.
+// Tiles too large for a core's L1: the stage layout at the plan's depth,
+// every buffer named.
 #plan = #attn.plan<target = "npu1", q_tile = 128, kv_tile = 128, head_dim_tile = 64, l2_q_block = 128, l2_kv_block = 128, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 128, padded_kv_len = 128, padded_head_dim = 64, padded_value_dim = 64>
 func.func @l1(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16> {
-  // expected-error @+1 {{'attention' cannot be scheduled on npu1: core memory: 182272 bytes needed at depth 1 (item 16384, step 32768, per-core step 0, output 16384, scratch 115712, stack 1024) exceed the 65536 bytes of L1 on npu1; use smaller q_tile/kv_tile}}
+  // expected-error @+1 {{'attention' cannot be scheduled on npu1: core memory at depth 2: 2 x 16384 B (q) + 2 x 32768 B (kv) + 2 x 16384 B (o) + 65536 B (s) + 512 B (m) + 512 B (l) + 32768 B (acc) + 1024 B (stack) = 231424 B exceeds the 65536 bytes of L1 on npu1; use smaller q_tile/kv_tile or depth 1}}
   %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16>) -> tensor<1x2x128x64xbf16> {
     %s = attn.qk %a, %b : tensor<1x2x128x64xbf16>, tensor<1x2x128x64xbf16> -> tensor<1x2x128x128xf32>
     %r = attn.online_softmax_pv %s, %c : tensor<1x2x128x128xf32>, tensor<1x2x128x64xbf16> -> tensor<1x2x128x64xbf16>
@@ -244,4 +245,21 @@ func.func @odd_row(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x48x64xbf16>, %v: t
     attn.yield %r : tensor<1x1x64x64xbf16>
   }
   return %o : tensor<1x1x64x64xbf16>
+}
+
+// -----
+
+// The plan's depth is honoured: q-tile 64, kv-tile 32 at depth 2 needs
+// 75264 B of L1 (the same figure attn-tile and attn.dse.estimate give for
+// this plan, test/Transforms/attn-tile-errors.mlir); no FIFO is silently
+// dropped to depth 1.
+#plan = #attn.plan<target = "npu2", q_tile = 64, kv_tile = 32, head_dim_tile = 64, l2_q_block = 256, l2_kv_block = 128, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 256, padded_kv_len = 256, padded_head_dim = 64, padded_value_dim = 64>
+func.func @online_depth2(%q: tensor<1x32x256x64xbf16>, %k: tensor<1x8x256x64xbf16>, %v: tensor<1x8x256x64xbf16>) -> tensor<1x32x256x64xbf16> {
+  // expected-error @+1 {{'attention' cannot be scheduled on npu2: core memory at depth 2: 2 x 8192 B (q) + 2 x 8192 B (kv) + 2 x 8192 B (o) + 8192 B (s) + 256 B (m) + 256 B (l) + 16384 B (acc) + 1024 B (stack) = 75264 B exceeds the 65536 bytes of L1 on npu2; use smaller q_tile/kv_tile or depth 1}}
+  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x32x256x64xbf16>, tensor<1x8x256x64xbf16>, tensor<1x8x256x64xbf16>) -> tensor<1x32x256x64xbf16> {
+    %s = attn.qk %a, %b causal top_left scale 0.125 : tensor<1x32x256x64xbf16>, tensor<1x8x256x64xbf16> -> tensor<1x32x256x256xf32>
+    %r = attn.online_softmax_pv %s, %c : tensor<1x32x256x256xf32>, tensor<1x8x256x64xbf16> -> tensor<1x32x256x64xbf16>
+    attn.yield %r : tensor<1x32x256x64xbf16>
+  }
+  return %o : tensor<1x32x256x64xbf16>
 }

@@ -6,6 +6,10 @@
 // K and V are joined in the host memtile into one object per step; the host
 // memtile has 6 input channels, so with 4 cores per column (1 Q + 4 O + K +
 // V = 7) one core writes its output straight to the shim's second channel.
+// Every FIFO has the plan's depth 1 (at depth 2 the stage layout needs 75264
+// B of L1, schedule-dma-errors.mlir); L1 per core is the stage layout's
+// 8192 (q) + 8192 (kv) + 8192 (o) + 8192 (s) + 2 x 256 (m, l) + 16384 (acc)
+// + 1024 (stack) = 50688 B.
 // CHECK-LABEL: func.func @online_npu2
 // CHECK: dma_schedule = {
 // CHECK-SAME: arguments = ["q", "k", "v", "o"]
@@ -13,25 +17,27 @@
 // CHECK-SAME: bypass_cores = 1
 // CHECK-SAME: bytes = {k = 262144 : i64, o = 1048576 : i64, q = 1048576 : i64, v = 262144 : i64}
 // CHECK-SAME: cores_per_group = 16
-// CHECK-SAME: depths = {core_step = 0 : i64, item = 1 : i64, output = 1 : i64, step = 2 : i64}
-// CHECK-SAME: "k_l3_g0: shim(0,0).mm2s1 -> mem(0,1), depth 2, 32x64xbf16"
-// CHECK-SAME: "v_l3_g0: shim(1,0).mm2s1 -> mem(0,1), depth 2, 32x64xbf16"
-// CHECK-SAME: "kv_g0: mem(0,1) -> 16 cores, depth 2, 4096xbf16"
-// CHECK-SAME: "q_l3_c0: shim(0,0).mm2s0 -> mem(0,1), depth 2, 256x64xbf16"
+// CHECK-SAME: depths = {core_step = 0 : i64, item = 1 : i64, output = 1 : i64, step = 1 : i64}
+// CHECK-SAME: "k_l3_g0: shim(0,0).mm2s1 -> mem(0,1), depth 1, 32x64xbf16"
+// CHECK-SAME: "v_l3_g0: shim(1,0).mm2s1 -> mem(0,1), depth 1, 32x64xbf16"
+// CHECK-SAME: "kv_g0: mem(0,1) -> 16 cores, depth 1, 4096xbf16"
+// CHECK-SAME: "q_l3_c0: shim(0,0).mm2s0 -> mem(0,1), depth 1, 256x64xbf16"
 // CHECK-SAME: "q_c0_r0: mem(0,1) -> core(0,2), depth 1, 64x64xbf16"
-// CHECK-SAME: "o_l3_c0: mem(0,1) -> shim(0,0).s2mm0, depth 2, 192x64xbf16"
+// CHECK-SAME: "o_l3_c0: mem(0,1) -> shim(0,0).s2mm0, depth 1, 192x64xbf16"
 // CHECK-SAME: "o_l3_c0_r3: core(0,5) -> shim(0,0).s2mm1, depth 1, 64x64xbf16"
-// CHECK-SAME: "kv_g1: mem(4,1) -> 16 cores, depth 2, 4096xbf16"
+// CHECK-SAME: "kv_g1: mem(4,1) -> 16 cores, depth 1, 4096xbf16"
 // CHECK-SAME: group_columns = 4
 // CHECK-SAME: groups = 2
 // CHECK-SAME: host_padding = []
 // CHECK-SAME: k_transpose = "kernel"
 // CHECK-SAME: kind = "online"
-// CHECK-SAME: kv_splits = 1
 // CHECK-SAME: kv_tile = 32
+// CHECK-SAME: l1_bytes = 50688
+// CHECK-SAME: l2_bytes = 65536
 // CHECK-SAME: "k_l3_g0, v_l3_g0 -> kv_g0 join [0, 2048]"
 // CHECK-SAME: "q_l3_c0 -> q_c0_r0, q_c0_r1, q_c0_r2, q_c0_r3 split [0, 4096, 8192, 12288]"
 // CHECK-SAME: "o_c0_r0, o_c0_r1, o_c0_r2 -> o_l3_c0 join [0, 4096, 8192]"
+// CHECK-SAME: query_chunks = 1
 // CHECK-SAME: rounds_per_kv_head = 1
 // CHECK-SAME: target = "npu2"
 // CHECK-SAME: waits = 40
@@ -39,7 +45,7 @@ func.func @online_npu2(%q: tensor<1x32x256x64xbf16>, %k: tensor<1x8x256x64xbf16>
   %o = attn.stage "attention" fold online
       plan #attn.plan<target = "npu2", q_tile = 64, kv_tile = 32, head_dim_tile = 64, l2_q_block = 256,
                       l2_kv_block = 128, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4,
-                      mapping = fused, depth = 2, padded_q_len = 256, padded_kv_len = 256, padded_head_dim = 64,
+                      mapping = fused, depth = 1, padded_q_len = 256, padded_kv_len = 256, padded_head_dim = 64,
                       padded_value_dim = 64>
       ins(%a = %q, %b = %k, %c = %v : tensor<1x32x256x64xbf16>, tensor<1x8x256x64xbf16>, tensor<1x8x256x64xbf16>)
       -> tensor<1x32x256x64xbf16> {

@@ -17,14 +17,18 @@ def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
       K or V stream, their host memtile joining K and V -- and the rows of a
       key-only explicit mask/bias -- into one object)
       and how the query tiles of each kv head are split into units
-      (`kv_splits`) and rounds; the cores used per column
+      (`query_chunks`) and rounds; the cores used per column
       (`cores_per_column`, at most the plan's: fewer when that avoids
       cores repeating items);
     - the device's DRAM interface: its arguments (`arguments`), their sizes
       (`buffer_bytes`) and the padding the host does around the dispatch
-      (`host_padding`, from attn-pad-and-mask's pads and slices);
-    - every object FIFO: producer, consumers, depth (double buffering where
-      L1 allows, depth 1 otherwise), object type and shim channel (`fifos`);
+      (`host_padding`, from attn-pad-and-mask's pads and slices: typed
+      `{operand = i, logical = tensor<...>, device = tensor<...>}` entries,
+      no `operand` for the result);
+    - every object FIFO: producer, consumers, the plan's depth, object type
+      and shim channel (`fifos`); the per-core L1 and per-memtile L2 of the
+      stage layout (`l1_bytes`, `l2_bytes`, include/attn/Analysis/
+      StageLayout.h), which must fit the target at the plan's depth;
     - the runtime sequence: the shim transfers (4-D access patterns that cut
       tiles out of the DRAM layouts, `blhd` included; K arrives as key rows
       and the kernel's transposed-operand matmul does the in-block transpose,
@@ -42,11 +46,19 @@ def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
     Option<"groupColumns", "kv-group-columns", "int64_t", /*default=*/"0",
            "Columns per broadcast group sharing one K/V stream (a divisor of "
            "the plan's columns; 0 chooses)">,
-    Option<"kvSplits", "kv-splits", "int64_t", /*default=*/"0",
+    Option<"queryChunks", "query-chunks", "int64_t", /*default=*/"0",
            "Chunks the query tiles of one kv head are cut into, each a unit "
            "of work for one broadcast group (0 chooses)">
   ];
   let dependentDialects = ["::mlir::attn::AttnDialect"];
+  let statistics = [
+    Statistic<"numScheduled", "scheduled-stages", "Stages scheduled">,
+    Statistic<"numRejected", "rejected-stages",
+              "Stages no schedule fits (an error names the limit)">,
+    Statistic<"numFifos", "object-fifos", "Object FIFOs planned">,
+    Statistic<"numTransfers", "shim-transfers",
+              "Shim transfers in the runtime sequences">
+  ];
 }
 
 def ConvertAttnToAIE : Pass<"convert-attn-to-aie", "::mlir::ModuleOp"> {
@@ -62,9 +74,18 @@ def ConvertAttnToAIE : Pass<"convert-attn-to-aie", "::mlir::ModuleOp"> {
     `aie.runtime_sequence` whose arguments are the stage's DRAM tensors
     (flattened) in operand order followed by its result. Folds with several
     stages become several devices chained through the DRAM buffers of S and
-    P. Host-side work around the stages (padding, slicing) is not part of the
-    AIE program and is dropped with the function.
+    P. The cores' scratch `aie.buffer`s are the stage layout's; each device
+    records the layout's bytes per tile (`attn.layout_memory`, verified by
+    aie-check-limits) and the host side of its dispatch (`attn.host`: the
+    function, stage, dispatch index, fold, plan and `dma_schedule` with the
+    typed host padding); the function itself is replaced by the devices.
   }];
+  let statistics = [
+    Statistic<"numDevices", "devices", "aie.device ops emitted">,
+    Statistic<"numCores", "cores", "aie.core ops emitted">,
+    Statistic<"numScratch", "scratch-buffers",
+              "Core scratch aie.buffer ops allocated from the stage layout">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",

@@ -26,9 +26,14 @@ struct DescribedStage {
   const NPUTarget *target = nullptr;
   /// Role of each stage input; std::nullopt for the valid_len operand.
   std::vector<std::optional<Role>> inputRoles;
-  /// Stage operands and result whose device buffer is padded: the host pads
-  /// them (zeros) before the dispatch and slices the result after it.
-  std::vector<std::string> padding;
+  /// A stage operand (or the result, operand = -1) whose device buffer is
+  /// padded: the host pads it (zeros) from `logical` to `device` before the
+  /// dispatch, and slices the result from `device` back to `logical`.
+  struct HostPadding {
+    int operand = -1;
+    Type logical, device;
+  };
+  std::vector<HostPadding> padding;
 };
 
 /// Reads `stage`; on failure an error has been emitted.
@@ -40,6 +45,11 @@ DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
 
 /// Name of the attribute attn-schedule-dma attaches to a stage.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
+
+/// Name of the dictionary convert-attn-to-aie puts on each aie.device: the
+/// host side of the dispatch (function, stage, dispatch index, fold, plan
+/// and the stage's `dma_schedule`).
+inline constexpr llvm::StringLiteral kHostAttrName = "attn.host";
 
 } // namespace mlir::attn::aiemap
 

@@ -13,6 +13,7 @@
 #ifndef ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
 #define ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
 
+#include "attn/Analysis/StageLayout.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -24,10 +25,6 @@
 #include <vector>
 
 namespace mlir::attn::aiemap {
-
-/// What a stage computes (from its fold and the ops in its body).
-enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
-llvm::StringRef stringifyStageKind(StageKind kind);
 
 /// The DRAM tensors a stage reads or writes. M and Bias are key-only
 /// explicit mask and bias rows ([Bm][Lk] in the layer's element type).
@@ -61,7 +58,7 @@ struct StageDesc {
 /// Choices attn-schedule-dma may be forced into (0 = choose).
 struct ScheduleOptions {
   int64_t groupColumns = 0;
-  int64_t kvSplits = 0;
+  int64_t queryChunks = 0;
 };
 
 struct TileCoord {
@@ -135,7 +132,7 @@ struct StageSchedule {
   std::string targetName;
   // Work decomposition (docs/aie-mapping.md, "Work decomposition").
   int64_t groupColumns = 1, numGroups = 1, coresPerGroup = 1;
-  int64_t kvSplits = 1;       // chunks per kv head
+  int64_t queryChunks = 1;       // chunks per kv head
   int64_t workHeads = 1;      // kv heads (heads for softmax)
   int64_t itemsPerHead = 1;   // n = G * nQ
   int64_t groupSize = 1;      // G (query heads per work head)
@@ -147,8 +144,13 @@ struct StageSchedule {
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
-  int64_t l1Bytes = 0;    // per core
-  int64_t l2Bytes = 0;    // busiest memtile
+  int64_t l1Bytes = 0;    // per core (StageLayout)
+  int64_t l2Bytes = 0;    // busiest memtile (StageLayout)
+  /// The buffers of every core (they all hold the same) and the memory of
+  /// every tile: THE accounting the emitter allocates from and
+  /// aie-check-limits verifies.
+  CoreLayout core;
+  StageLayout layout;
   int64_t memTileBDs = 0; // busiest memtile
   std::vector<FifoSpec> fifos;
   std::vector<LinkSpec> links;

@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Analysis/ShimEndpoints.h"
+#include "attn/Analysis/StageLayout.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
@@ -39,8 +40,12 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include "llvm/Support/Debug.h"
+
 #include <map>
 #include <set>
+
+#define DEBUG_TYPE "aie-check-limits"
 
 namespace mlir::attn::aie {
 #define GEN_PASS_DEF_AIECHECKLIMITS
@@ -117,7 +122,20 @@ public:
       ok &= succeeded(checkSequence(sequence));
     });
     ok &= succeeded(checkTiles());
+    ok &= succeeded(checkLayout());
     return success(ok);
+  }
+
+  /// Tiles whose measured memory equals the stage layout's (checkLayout).
+  int64_t layoutTilesEqual = 0;
+
+  /// Measured L1/L2 bytes per tile (cores and memtiles), after run().
+  std::map<std::pair<int, int>, int64_t> memoryPerTile() const {
+    std::map<std::pair<int, int>, int64_t> out;
+    for (auto &[coords, use] : tiles)
+      if (use.kind != TileKind::Shim && use.memory.amount > 0)
+        out[coords] = use.memory.amount;
+    return out;
   }
 
 private:
@@ -410,6 +428,53 @@ private:
     return success(ok);
   }
 
+  /// A device emitted from a stage layout carries its bytes per tile: the
+  /// measurement must equal them, tile by tile (a tile the layout does not
+  /// name must use no memory).
+  LogicalResult checkLayout() {
+    auto expected =
+        device->getAttrOfType<ArrayAttr>(aiemap::kLayoutMemoryAttrName);
+    if (!expected)
+      return success();
+    std::map<std::pair<int, int>, int64_t> planned;
+    for (Attribute entry : expected) {
+      auto triple = dyn_cast<DenseI64ArrayAttr>(entry);
+      if (!triple || triple.size() != 3)
+        return device.emitOpError("'")
+               << aiemap::kLayoutMemoryAttrName
+               << "' must hold array<i64: col, row, bytes> entries";
+      planned[{int(triple[0]), int(triple[1])}] = triple[2];
+    }
+    bool ok = true;
+    std::map<std::pair<int, int>, int64_t> measured = memoryPerTile();
+    for (auto &[coords, bytes] : measured) {
+      auto it = planned.find(coords);
+      int64_t want = it == planned.end() ? 0 : it->second;
+      LLVM_DEBUG(llvm::dbgs() << "tile " << tileName(coords.first, coords.second)
+                              << ": layout " << want << " B, measured "
+                              << bytes << " B\n");
+      if (want == bytes) {
+        ++layoutTilesEqual;
+        continue;
+      }
+      const TileUsage &use = tiles.at(coords);
+      use.anchor->emitOpError()
+          << tileName(use.col, use.row) << ": the stage layout plans " << want
+          << " bytes, the device uses " << bytes << " ("
+          << use.memory.list() << ")";
+      ok = false;
+    }
+    for (auto &[coords, want] : planned) {
+      if (want == 0 || measured.count(coords))
+        continue;
+      device.emitOpError("tile ")
+          << tileName(coords.first, coords.second) << ": the stage layout "
+          << "plans " << want << " bytes, the device uses none";
+      ok = false;
+    }
+    return success(ok);
+  }
+
   bool report(TileUsage &use, Resource &resource, StringRef what,
               int64_t limit) {
     if (resource.amount <= limit)
@@ -560,7 +625,10 @@ struct AIECheckLimitsPass : aie::impl::AIECheckLimitsBase<AIECheckLimitsPass> {
         ok = false;
         return;
       }
-      ok &= succeeded(DeviceChecker(device, *target).run());
+      DeviceChecker checker(device, *target);
+      ok &= succeeded(checker.run());
+      ++numDevices;
+      numLayoutTiles += checker.layoutTilesEqual;
     });
     if (!ok)
       signalPassFailure();

@@ -513,3 +513,30 @@ module {
     %b = aie.buffer(%m) : memref<1xi32>
   }
 }
+
+// -----
+
+// A device carrying the stage layout's bytes per tile (attn.layout_memory,
+// written by convert-attn-to-aie) must use exactly those: the layout planned
+// 2 x 16384 + 1024 = 33792 B for core (0, 2) but the device also holds a
+// 4-byte buffer; memtile (0, 1) is planned but uses nothing.
+module {
+  // expected-error@+1 {{'aie.device' op tile (0, 1): the stage layout plans 4096 bytes, the device uses none}}
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    // expected-error@+1 {{'aie.tile' op (0, 2): the stage layout plans 33792 bytes, the device uses 33796 (objectfifo @in depth 2 x 16384 B, aie.buffer @extra 4 B, stack 1024 B)}}
+    %c = aie.tile(0, 2)
+    aie.objectfifo @in(%s, {%c}, 2 : i32) : !aie.objectfifo<memref<8192xbf16>>
+    %extra = aie.buffer(%c) {sym_name = "extra"} : memref<1xi32>
+    %core = aie.core(%c) {
+      aie.end
+    }
+  } {attn.layout_memory = [array<i64: 0, 2, 33792>, array<i64: 0, 1, 4096>]}
+}
+
+// -----
+
+// expected-error@+1 {{'aie.device' op 'attn.layout_memory' must hold array<i64: col, row, bytes> entries}}
+aie.device(npu2) {
+  %c = aie.tile(0, 2)
+} {attn.layout_memory = [array<i64: 0, 2>]}

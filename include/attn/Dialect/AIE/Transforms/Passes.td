@@ -29,6 +29,10 @@ def AIECheckLimits : Pass<"aie-check-limits", "::mlir::ModuleOp"> {
     - Buffer descriptors per tile (one per buffer a DMA channel cycles
       through).
     - Link fan-in and fan-out through a memory tile.
+    - The stage layout: a device emitted by convert-attn-to-aie carries the
+      bytes its stage layout planned per tile (`attn.layout_memory`,
+      `[array<i64: col, row, bytes>, ...]`); every core and memtile must use
+      exactly that much (include/attn/Analysis/StageLayout.h).
     - Shim task queue: outstanding transfers with `issue_token` per shim DMA
       channel between `aiex.npu.dma_wait` / `aiex.dma_await_task`, against
       the queue depth; a wait with no outstanding token is an error too.
@@ -38,6 +42,11 @@ def AIECheckLimits : Pass<"aie-check-limits", "::mlir::ModuleOp"> {
     task's `repeat_count`) is checked by the aie/aiex op verifiers against
     the same table. The pass changes nothing; it fails if any check fails.
   }];
+  let statistics = [
+    Statistic<"numDevices", "devices", "aie.device ops checked">,
+    Statistic<"numLayoutTiles", "layout-tiles",
+              "Tiles whose measured L1/L2 equals the stage layout's bytes">
+  ];
 }
 
 def AIECountTraffic : Pass<"aie-count-traffic", "::mlir::ModuleOp"> {

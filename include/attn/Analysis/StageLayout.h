@@ -1,0 +1,108 @@
+//===- StageLayout.h - the buffers of one AIE stage, computed once -*- C++ -*-//
+//
+// THE accounting of the memory an emitted AIE stage uses, per tile: every
+// buffer a core holds (the ends of its object FIFOs, `depth` objects each,
+// the kernels' scratch, the runtime parameters and the stack reserve) and
+// every buffer a memtile holds at an object FIFO link. attn-schedule-dma
+// checks the L1/L2 limits on it, convert-attn-to-aie allocates the cores'
+// aie.buffer ops from it and records the per-tile totals on the device, and
+// aie-check-limits verifies that what it measures on the device equals those
+// totals. The cost model and attn-tile size a fused stage's cores with the
+// same coreLayout().
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_ANALYSIS_STAGELAYOUT_H
+#define ATTN_ANALYSIS_STAGELAYOUT_H
+
+#include "attn/Target/NPUTarget.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::attn::aiemap {
+
+/// What a stage computes (from its fold and the ops in its body).
+enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
+llvm::StringRef stringifyStageKind(StageKind kind);
+
+/// What one core's buffers depend on. Lengths are padded lengths.
+struct CoreLayoutParams {
+  StageKind kind = StageKind::Online;
+  int64_t qTile = 0;  // query rows per core step (softmax: rows per step)
+  int64_t kvTile = 0; // keys per step object
+  int64_t keyLen = 0; // padded key length (score rows)
+  int64_t headDim = 0, valueDim = 0;
+  ElementKind elem = ElementKind::BF16; // Q, K, V, O
+  int64_t depth = 2;                    // objects per object FIFO end
+  /// Key-only mask / bias rows carried in the K/V step object.
+  bool keepMask = false, addMask = false, bias = false;
+  /// valid_len runtime-parameter words (the batch) or 0.
+  int64_t validLenWords = 0;
+  /// Query tiles a core keeps at once. The emitted core programs keep one;
+  /// the cost model's fused plans keep l2_q_block / (lanes x q_tile).
+  int64_t queryTiles = 1;
+};
+
+/// One buffer of a tile: `copies` objects of `shape` x `elem`.
+struct LayoutBuffer {
+  enum Use { Item, Step, CoreStep, Output, Scratch, RuntimeParams, Link };
+  Use use = Scratch;
+  /// Scratch: the aie.buffer name prefix ("acc", "s", ...); FIFO ends: the
+  /// role ("q", "kv", ...); Link: the object FIFO owning the buffers.
+  std::string name;
+  std::vector<int64_t> shape;
+  ElementKind elem = ElementKind::F32;
+  int64_t copies = 1;
+  int64_t objectBytes() const;
+  int64_t bytes() const { return copies * objectBytes(); }
+};
+
+/// The buffers of one core.
+struct CoreLayout {
+  std::vector<LayoutBuffer> buffers;
+  int64_t stackBytes = 0;
+  /// The step object is one flat block K | V (| mask row | bias row).
+  bool joinedStep = false;
+  /// The buffer of `use` (FIFO ends), or nullptr when the core has none.
+  const LayoutBuffer *find(LayoutBuffer::Use use) const;
+  /// Buffers plus the stack reserve: what L1 must hold.
+  int64_t total() const;
+  /// "2 x 8192 B (q) + ... + 1024 B (stack) = 62976 B".
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// The core buffers of a stage kind: its object FIFO ends (item, step,
+/// per-core step, output) at `depth`, the kernels' scratch, the runtime
+/// parameters and the stack reserve of `target`.
+CoreLayout coreLayout(const CoreLayoutParams &params, const NPUTarget &target);
+
+/// The memory of one tile of an emitted stage.
+struct TileLayout {
+  int col = 0, row = 0;
+  std::vector<LayoutBuffer> buffers;
+  int64_t stackBytes = 0; // cores only
+  int64_t bytes() const;
+};
+
+/// Per-tile memory of an emitted stage (cores and memtiles; shim tiles hold
+/// no buffers), in the order tiles are first used.
+struct StageLayout {
+  std::vector<TileLayout> tiles;
+  /// The largest core and memtile totals.
+  int64_t l1Bytes = 0, l2Bytes = 0;
+};
+
+/// The discardable attribute convert-attn-to-aie puts on each aie.device:
+/// the stage layout's bytes per tile, [col, row, bytes] each. aie-check-limits
+/// reports every tile whose measured memory differs from it.
+inline constexpr llvm::StringLiteral kLayoutMemoryAttrName =
+    "attn.layout_memory";
+
+} // namespace mlir::attn::aiemap
+
+#endif // ATTN_ANALYSIS_STAGELAYOUT_H
