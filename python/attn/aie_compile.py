@@ -111,6 +111,10 @@ def _attr_to_py(attr: ir.Attribute) -> Any:
     return str(attr)
 
 
+# A dynamic padded length is absent from the device's plan dictionary.
+_DYNAMIC_PADDING = dict.fromkeys(("padded_q_len", "padded_kv_len", "padded_head_dim", "padded_value_dim"))
+
+
 def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
     """One record per dispatch, in dispatch order, read from the ``attn.host``
     dictionary convert-attn-to-aie puts on each ``aie.device`` (typed
@@ -125,8 +129,8 @@ def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
                 "function": ir.StringAttr(host["function"]).value,
                 "name": ir.StringAttr(host["stage"]).value,
                 "dispatch": ir.IntegerAttr(host["dispatch"]).value,
-                "fold": _attn.fold_name(host["fold"]),
-                "plan": _attn.plan_fields(host["plan"]),
+                "fold": ir.StringAttr(host["fold"]).value,
+                "plan": {**_DYNAMIC_PADDING, **_attr_to_py(host["plan"])},
                 "schedule": _attr_to_py(host["dma_schedule"]),
                 "device": ir.StringAttr(op.attributes["sym_name"]).value,
             }

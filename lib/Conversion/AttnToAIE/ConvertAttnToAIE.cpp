@@ -43,6 +43,37 @@ using namespace mlir::attn::aiemap;
 
 namespace {
 
+/// The plan as builtin attributes for the emitted device: upstream mlir-aie
+/// parses the program, and it does not know the attn dialect. The keys are
+/// the PlanAttr parameter names; a dynamic padded length is left out.
+DictionaryAttr planDictionary(Builder &b, PlanAttr plan) {
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("target", b.getStringAttr(plan.getTarget())),
+      b.getNamedAttr("q_tile", b.getI64IntegerAttr(plan.getQTile())),
+      b.getNamedAttr("kv_tile", b.getI64IntegerAttr(plan.getKvTile())),
+      b.getNamedAttr("head_dim_tile",
+                     b.getI64IntegerAttr(plan.getHeadDimTile())),
+      b.getNamedAttr("l2_q_block", b.getI64IntegerAttr(plan.getL2QBlock())),
+      b.getNamedAttr("l2_kv_block", b.getI64IntegerAttr(plan.getL2KvBlock())),
+      b.getNamedAttr("intrinsic", b.getI64ArrayAttr(plan.getIntrinsic())),
+      b.getNamedAttr("columns", b.getI64IntegerAttr(plan.getColumns())),
+      b.getNamedAttr("cores_per_column",
+                     b.getI64IntegerAttr(plan.getCoresPerColumn())),
+      b.getNamedAttr("mapping",
+                     b.getStringAttr(stringifyMappingKind(plan.getMapping()))),
+      b.getNamedAttr("depth", b.getI64IntegerAttr(plan.getDepth()))};
+  auto length = [&](StringRef name, int64_t value) {
+    if (!ShapedType::isDynamic(value))
+      fields.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(value)));
+  };
+  length("padded_q_len", plan.getPaddedQLen());
+  length("padded_kv_len", plan.getPaddedKvLen());
+  length("padded_head_dim", plan.getPaddedHeadDim());
+  length("padded_value_dim", plan.getPaddedValueDim());
+  return b.getDictionaryAttr(fields);
+}
+
+
 constexpr llvm::StringLiteral kKernelObject = "attn_kernels.o";
 /// The -D values an NPU build of kernels/aie2 or kernels/aie2p compiles the
 /// kernel object with (docs/kernels.md), on every kernel declaration.
@@ -816,8 +847,9 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
         b.getNamedAttr("function", fn.getSymNameAttr()),
         b.getNamedAttr("stage", stage.getNameAttr()),
         b.getNamedAttr("dispatch", b.getI64IntegerAttr(i)),
-        b.getNamedAttr("fold", stage->getAttr("fold")),
-        b.getNamedAttr("plan", stage->getAttr("plan")),
+        b.getNamedAttr("fold", b.getStringAttr(stringifyFoldKind(
+                                   stage.getFoldAttr().getValue()))),
+        b.getNamedAttr("plan", planDictionary(b, stage.getPlanAttr())),
         b.getNamedAttr(kScheduleAttrName,
                        stage->getAttr(kScheduleAttrName))};
     device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
