@@ -65,7 +65,7 @@ void attn::registerAttnPipelines() {
             {"cores-per-column", OptionKind::Integer},
             {"depth", OptionKind::Integer},
             {"kv-group-columns", OptionKind::Integer},
-            {"kv-splits", OptionKind::Integer}};
+            {"query-chunks", OptionKind::Integer}};
         if (failed(rejectRepeatedOptions("attn-to-aie", text, errorHandler)) ||
             failed(checkOptionValues("attn-to-aie", text, specs, errorHandler)))
           return failure();

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from . import ir, passmanager
-from ._mlir_libs import _attn
 from .analysis import count_traffic
 from .errors import AttnError, from_mlir_error
 from .pipeline_options import FoldOptions, TileOptions

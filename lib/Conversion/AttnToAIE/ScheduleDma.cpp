@@ -38,7 +38,7 @@ struct AttnScheduleDmaPass
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
     static const OptionSpec specs[] = {
         {"kv-group-columns", OptionKind::Integer},
-        {"kv-splits", OptionKind::Integer}};
+        {"query-chunks", OptionKind::Integer}};
     if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
         failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
       return failure();
