@@ -54,13 +54,13 @@ func.func @layer(%q: tensor<1x2x2048x64xbf16>) -> tensor<1x2x2048x64xbf16> {
 // RUN: not attn-opt %s --attn-to-aie="q-tile=x" 2>&1 | FileCheck %s --check-prefix=PIPEINT
 // RUN: not attn-opt %s --attn-to-aie="fold=online fold=full" 2>&1 | FileCheck %s --check-prefix=PIPETWICE
 // RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{explain=maybe})" 2>&1 | FileCheck %s --check-prefix=BOOL
-// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online},attn-tile,attn-pad-and-mask,attn-schedule-dma{kv-splits=two})" 2>&1 | FileCheck %s --check-prefix=DMAINT
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online},attn-tile,attn-pad-and-mask,attn-schedule-dma{query-chunks=two})" 2>&1 | FileCheck %s --check-prefix=DMAINT
 // RUN: not attn-opt %s --attn-to-aie="fold=online l2-kv-block=4611686018427387904" 2>&1 | FileCheck %s --check-prefix=L2KV
 // RUN: not attn-opt %s --attn-to-aie="fold=online l2-kv-block=8192" 2>&1 | FileCheck %s --check-prefix=L2KVROWS
 // TWICE: error: attn-tile: option 'q-tile' is given more than once; give each option once
 // PIPEINT: error: attn-to-aie: option 'q-tile' expects an integer (int64), got 'x'
 // PIPETWICE: error: attn-to-aie: option 'fold' is given more than once
 // BOOL: error: attn-fold: option 'explain' expects true or false, got 'maybe'
-// DMAINT: error: attn-schedule-dma: option 'kv-splits' expects an integer (int64), got 'two'
+// DMAINT: error: attn-schedule-dma: option 'query-chunks' expects an integer (int64), got 'two'
 // L2KV: error: attn-tile: l2-kv-block=4611686018427387904 exceeds the 262144 bf16 elements the 524288 B of a npu2 memtile L2 holds
 // L2KVROWS: error: attn-tile: l2-kv-block=8192: its K block of 8192 rows x D = 64 x 2 B needs 1048576 B, more than the 524288 B of a npu2 memtile

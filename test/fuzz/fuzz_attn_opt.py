@@ -125,7 +125,7 @@ PASS_OPTIONS: dict[str, dict[str, list[Any]]] = {
         "mapping": ["fused", "stream", "other"],
     },
     "attn-pad-and-mask": {},
-    "attn-schedule-dma": {"kv-group-columns": [0, 1, 2, 3, 4, -1, 2**40], "kv-splits": [0, 1, 2, 3, 64, -2]},
+    "attn-schedule-dma": {"kv-group-columns": [0, 1, 2, 3, 4, -1, 2**40], "query-chunks": [0, 1, 2, 3, 64, -2]},
     "convert-attn-to-aie": {},
     "aie-check-limits": {},
     "aie-count-traffic": {},
@@ -142,7 +142,7 @@ PIPELINE_OPTIONS = {
     "cores-per-column": [0, 2, 4, 7],
     "depth": [1, 2, 0],
     "mapping": ["fused", "stream"],
-    "kv-splits": [0, 2],
+    "query-chunks": [0, 2],
     "kv-group-columns": [0, 2],
 }
 CPU_TAIL = (
