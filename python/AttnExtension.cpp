@@ -87,6 +87,7 @@ static nb::object targetInfo(const std::string &name) {
         nb::make_tuple(e.intrinsicM, e.intrinsicK, e.intrinsicN);
     elem["kernel_efficiency"] = e.kernelEfficiency;
     elem["vector_lanes"] = e.vectorLanes;
+    elem["bf16_splits"] = e.bf16Splits;
     elements[toString(attnTargetElementKindName(i)).c_str()] = elem;
   }
   d["elements"] = elements;
@@ -100,6 +101,7 @@ static nb::object targetInfo(const std::string &name) {
         nb::make_tuple(e.intrinsicM, e.intrinsicK, e.intrinsicN);
     elem["kernel_efficiency"] = e.kernelEfficiency;
     elem["vector_lanes"] = e.vectorLanes;
+    elem["bf16_splits"] = e.bf16Splits;
     d["bf16_via_bfp16"] = elem;
   }
   d["dram_joules_per_byte"] = info.dramJoulesPerByte;

@@ -53,6 +53,7 @@ typedef struct {
   int64_t intrinsicM, intrinsicK, intrinsicN;
   double kernelEfficiency;
   int32_t vectorLanes;
+  int32_t bf16Splits; /* bf16 terms per operand of an emulated matmul; 0 = native */
 } AttnElementKindInfo;
 
 /* A copy of one mlir::attn::NPUTarget. The string refs point into static

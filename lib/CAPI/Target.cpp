@@ -70,6 +70,7 @@ bool attnTargetLookup(MlirStringRef name, AttnTargetInfo *info) {
     dst.intrinsicN = src.intrinsic.n;
     dst.kernelEfficiency = src.kernelEfficiency;
     dst.vectorLanes = src.vectorLanes;
+    dst.bf16Splits = src.bf16Splits;
   }
   out.vectorPassCyclesPerElement = t->vectorPassCyclesPerElement;
   out.vectorPassCostIsAssumption = t->vectorPassCostIsAssumption;
@@ -79,6 +80,7 @@ bool attnTargetLookup(MlirStringRef name, AttnTargetInfo *info) {
   out.bf16ViaBfp16.intrinsicN = t->bf16ViaBfp16.intrinsic.n;
   out.bf16ViaBfp16.kernelEfficiency = t->bf16ViaBfp16.kernelEfficiency;
   out.bf16ViaBfp16.vectorLanes = t->bf16ViaBfp16.vectorLanes;
+  out.bf16ViaBfp16.bf16Splits = t->bf16ViaBfp16.bf16Splits;
   out.dramJoulesPerByte = t->dramJoulesPerByte;
   out.joulesPerMac = t->joulesPerMac;
   out.energyIsAssumption = t->energyIsAssumption;

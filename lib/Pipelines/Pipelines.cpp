@@ -35,6 +35,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.coresPerColumn = options.coresPerColumn;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
+  tile.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnTile(tile));
   pm.addPass(createAttnPadAndMask());
   AttnScheduleDmaOptions schedule;
@@ -65,7 +66,8 @@ void attn::registerAttnPipelines() {
             {"cores-per-column", OptionKind::Integer},
             {"depth", OptionKind::Integer},
             {"kv-group-columns", OptionKind::Integer},
-            {"query-chunks", OptionKind::Integer}};
+            {"query-chunks", OptionKind::Integer},
+            {"allow-precision-loss", OptionKind::Bool}};
         if (failed(rejectRepeatedOptions("attn-to-aie", text, errorHandler)) ||
             failed(checkOptionValues("attn-to-aie", text, specs, errorHandler)))
           return failure();

@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
-        if isinstance(f.default, int):
+        if isinstance(f.default, bool):
+            p.add_argument(flag, action="store_true", help="pipeline option (default off)")
+        elif isinstance(f.default, int):
             p.add_argument(flag, type=int, default=f.default, help=f"pipeline option (default {f.default})")
         else:
             p.add_argument(flag, default=f.default, help=f"pipeline option (default {f.default})")

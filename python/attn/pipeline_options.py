@@ -202,6 +202,9 @@ class TileOptions(PassOptions):
     cores_per_column: int = 0
     depth: int = 2
     mapping: Mapping = "fused"
+    # f16/f32 layers: matmul operands rounded to bf16, one bf16 pass (stages get
+    # matmul_type = bf16, reported) instead of the target table's emulation.
+    allow_precision_loss: bool = False
 
 
 _OPTION_CLASSES: dict[str, type[PassOptions]] = {cls.PASS: cls for cls in (FoldOptions, TileOptions)}

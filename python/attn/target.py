@@ -57,6 +57,14 @@ class ElementInfo:
     intrinsic: tuple[int, int, int]
     kernel_efficiency: float
     vector_lanes: int
+    # bf16 terms per operand when the type's matmuls run on the bf16 datapath
+    # (f16: 2, f32: 3); 0 = its own datapath. Passes: splits * (splits + 1) / 2.
+    bf16_splits: int = 0
+
+    @property
+    def matmul_passes(self) -> int:
+        """bf16 matmul passes per MAC (1 for a native datapath)."""
+        return self.bf16_splits * (self.bf16_splits + 1) // 2 if self.bf16_splits else 1
 
 
 @dataclass(frozen=True)
