@@ -184,6 +184,8 @@ llvm::Error readShape(const json::Object &o, AttentionShape &s) {
     return err;
   if (llvm::Error err = r.boolean("valid_len", s.validLen))
     return err;
+  if (llvm::Error err = r.boolean("matmul_in_bf16", s.matmulInBf16))
+    return err;
   std::optional<std::string> layout;
   if (llvm::Error err = r.string("layout", layout))
     return err;
