@@ -118,7 +118,7 @@ def test_target_table_passes_and_cost():
             assert kernels.SPLITS[elem] == splits  # the simulator's kernels agree with the table
         shape = dict(batch=1, heads=8, kv_heads=8, query_len=512, key_len=512, head_dim=64, value_dim=64)
 
-        def model(**extra):
+        def model(name=name, shape=shape, **extra):
             return dse.estimate_shape(dse.AttentionShape(**shape, **extra), name, fold="online", q_tile=32, kv_tile=64)
 
         est = {e: model(element=e) for e in ("bf16", "f16", "f32")}
