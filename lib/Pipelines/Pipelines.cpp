@@ -24,6 +24,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   fold.mode = options.fold;
   fold.target = options.target;
   fold.intermediateType = options.intermediateType;
+  fold.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnFold(fold));
   AttnTileOptions tile;
   tile.target = options.target;

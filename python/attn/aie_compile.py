@@ -53,7 +53,12 @@ class AIEPipelineOptions:
 
     def __post_init__(self) -> None:
         # attn-fold / attn-tile options are validated by their own dataclasses.
-        FoldOptions(mode=self.fold, target=self.target, intermediate_type=self.intermediate_type)
+        FoldOptions(
+            mode=self.fold,
+            target=self.target,
+            intermediate_type=self.intermediate_type,
+            allow_precision_loss=self.allow_precision_loss,
+        )
         TileOptions(
             target=self.target,
             q_tile=self.q_tile,

@@ -223,6 +223,8 @@ def _fold_and_tile(
         extra = (
             {"intermediate_type": tile_options.pop("intermediate_type")} if "intermediate_type" in tile_options else {}
         )
+        if tile_options.get("allow_precision_loss"):  # fold's auto mode costs the same datapath
+            extra["allow_precision_loss"] = True
         fold_opts = FoldOptions(mode=fold, target=target if target is not None else "npu2", **extra)
     else:
         raise AttnError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")

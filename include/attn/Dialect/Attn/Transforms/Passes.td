@@ -104,6 +104,11 @@ def AttnFold : Pass<"attn-fold"> {
            "mode=auto: emit a remark per layer with the modeled latency of "
            "the chosen plan and of each fold's best plan (or the reason for "
            "the fallback to online)">,
+    Option<"allowPrecisionLoss", "allow-precision-loss", "bool",
+           /*default=*/"false",
+           "mode=auto: cost f16/f32 matmuls as one bf16 pass (operands "
+           "rounded), as attn-tile allow-precision-loss compiles them, "
+           "instead of the target table's multi-pass emulation">,
   ];
 }
 
