@@ -152,12 +152,12 @@ def test_every_layer_compiles_or_fails_with_a_reason(target: str) -> None:
                 counts[fold]["compiled_f16_f32"] += c["dtype"] != "bf16"
     REPORT[target] = counts
     # Floors reached by this design on these seeds (see the module docstring):
-    # the rejections are a few full-fold layers whose score rows overflow L1
-    # (f32 rows take twice the bytes). f16/f32 layers compile in every fold.
+    # every layer compiles in every fold on the full sweep (300/300, the 24
+    # f16/f32 ones included); the floors leave a small margin.
     wide = sum(c["dtype"] != "bf16" for c in SAMPLED)
     for fold in FOLDS:
-        assert counts[fold]["compiled"] / len(SAMPLED) >= 0.9, (target, fold, counts[fold], len(SAMPLED))
-        assert counts[fold]["compiled_f16_f32"] >= (0.5 if fold == "full" else 0.9) * wide, (target, fold, counts[fold])
+        assert counts[fold]["compiled"] / len(SAMPLED) >= 0.95, (target, fold, counts[fold], len(SAMPLED))
+        assert counts[fold]["compiled_f16_f32"] >= 0.9 * wide, (target, fold, counts[fold])
 
 
 def teardown_module() -> None:
