@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from attn import target
@@ -96,10 +94,23 @@ def test_family_facts() -> None:
 
 def test_targets_are_frozen() -> None:
     t = target.get("npu2")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         t.num_columns = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        t.tile("core").dma.max_size = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         t.tiles["core"] = t.tiles["shim"]  # type: ignore[index]
+
+
+def test_targets_are_the_bound_table_entries() -> None:
+    # attn.target re-exports the nanobind classes of the C++ structs: no copy.
+    from attn._mlir_libs import _attn
+
+    t = target.get("npu2")
+    assert type(t) is _attn.NPUTarget is target.NPUTarget
+    assert isinstance(t.tile("memtile"), target.TileInfo) and isinstance(t.bf16_via_bfp16, target.ElementInfo)
+    assert t == target.get("npu2") and t != target.get("npu1") and len({t, target.get("npu2")}) == 1
+    assert t.tiles["memtile"].s2mm_channels == t.channels("memtile", "s2mm")
 
 
 def test_unknown_target_lists_valid_names() -> None:
