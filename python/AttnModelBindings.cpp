@@ -166,7 +166,9 @@ ElementKind elementKindArg(nb::handle kind) {
   return parseEnumOr<ElementKind>(kind, "unknown element kind");
 }
 
-void bindTarget(nb::module_ &m) {
+/// The per-kind structs of the table: DmaLimits, TileKindInfo,
+/// ElementKindInfo.
+void bindTargetKinds(nb::module_ &m) {
   nb::class_<DmaLimits>(m, "DmaLimits",
                         "Access-pattern limits of one tile kind's DMA "
                         "(sizes/strides in 4-byte words).")
@@ -193,8 +195,10 @@ void bindTarget(nb::module_ &m) {
           [](const ElementKindInfo &e) { return intrinsicTuple(e.intrinsic); })
       .def_ro("kernel_efficiency", &ElementKindInfo::kernelEfficiency)
       .def_ro("vector_lanes", &ElementKindInfo::vectorLanes);
+}
 
-  constexpr auto ref = nb::rv_policy::reference;
+/// NPUTarget and its fields (read-only).
+nb::class_<NPUTarget> bindTargetFields(nb::module_ &m) {
   nb::class_<NPUTarget> t(m, "NPUTarget",
                           "One entry of the NPU target table "
                           "(include/attn/Target/NPUTarget.h); field names "
@@ -240,6 +244,12 @@ void bindTarget(nb::module_ &m) {
       .def_ro("dram_joules_per_byte", &NPUTarget::dramJoulesPerByte)
       .def_ro("joules_per_mac", &NPUTarget::joulesPerMac)
       .def_ro("energy_is_assumption", &NPUTarget::energyIsAssumption);
+  return t;
+}
+
+/// The per-kind queries of NPUTarget, taking kind names.
+void bindTargetQueries(nb::class_<NPUTarget> &t) {
+  constexpr auto ref = nb::rv_policy::reference;
   // Per-kind facts, keyed by the kind names.
   auto proxy = [](nb::dict d) {
     return nb::module_::import_("types").attr("MappingProxyType")(d);
@@ -354,7 +364,13 @@ void bindTarget(nb::module_ &m) {
       .def("__repr__", [](const NPUTarget &t) {
         return "NPUTarget(name='" + t.name.str() + "')";
       });
+}
 
+void bindTarget(nb::module_ &m) {
+  bindTargetKinds(m);
+  nb::class_<NPUTarget> t = bindTargetFields(m);
+  bindTargetQueries(t);
+  constexpr auto ref = nb::rv_policy::reference;
   m.def(
       "target",
       [](nb::handle name) -> const NPUTarget & { return findTarget(name); },
@@ -503,7 +519,8 @@ template <typename Range> nb::list listOf(const Range &range) {
   return out;
 }
 
-void bindOutputs(nb::module_ &m) {
+/// What estimate() returns: Estimate, StageEstimate, Violation.
+void bindEstimate(nb::module_ &m) {
   using cost::Violation;
   nb::class_<Violation> violation(m, "Violation",
                                   "One limit a plan breaks: its kind, stage, "
@@ -606,7 +623,10 @@ void bindOutputs(nb::module_ &m) {
         return d;
       });
   enumReadOnly(estimate, "binding", &Estimate::binding);
+}
 
+/// Roofline and what explore() returns.
+void bindExploreResult(nb::module_ &m) {
   using cost::Roofline;
   nb::class_<Roofline> roofline(m, "Roofline",
                                 "max(MAC-bound, vector-bound, DRAM-bound) + "
@@ -731,6 +751,7 @@ void bindCalls(nb::module_ &m) {
 void populateModelBindings(nb::module_ &m) {
   bindTarget(m);
   bindInputs(m);
-  bindOutputs(m);
+  bindEstimate(m);
+  bindExploreResult(m);
   bindCalls(m);
 }
