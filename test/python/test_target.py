@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from attn import target
@@ -130,3 +133,38 @@ def test_bad_kinds_are_rejected() -> None:
         t.macs_per_cycle("f64")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"tile \(4, 0\) is outside the 4x6 array of npu1"):
         t.tile_kind(4, 0)
+
+
+def _struct_fields(header: Path, struct: str) -> list[str]:
+    """The data members of `struct` in a C++ header, in snake_case."""
+    body = re.search(r"struct " + struct + r" \{(.*?)\n\};", header.read_text(), re.S)
+    assert body, f"struct {struct} not found in {header}"
+    names: list[str] = []
+    for line in body.group(1).splitlines():
+        code = line.split("//")[0].strip()
+        if not code.endswith(";") or "(" in code or code.startswith(("using", "static", "enum")):
+            continue
+        declarators = re.sub(r"^(const\s+)?[\w:]+(<[^>]*>)?\s+", "", code.rstrip(";"))
+        for declarator in declarators.split(","):
+            name = declarator.split("=")[0].strip()
+            names.append(re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower())
+    return names
+
+
+@pytest.mark.parametrize(
+    "struct, instance",
+    [
+        ("NPUTarget", lambda t: t),
+        ("TileKindInfo", lambda t: t.tile("core")),
+        ("DmaLimits", lambda t: t.dma_limits("shim")),
+        ("ElementKindInfo", lambda t: t.element("bf16")),
+    ],
+)
+def test_every_table_field_is_bound(struct: str, instance) -> None:
+    # One set of target fields: a field added to NPUTarget.h must be bound (not copied) to show here.
+    header = Path(__file__).resolve().parents[2] / "include" / "attn" / "Target" / "NPUTarget.h"
+    obj = instance(target.get("npu2"))
+    fields = _struct_fields(header, struct)
+    assert len(fields) >= 4
+    missing = [name for name in fields if not hasattr(obj, name)]
+    assert not missing, f"{struct} fields not bound in python/AttnModelBindings.cpp: {missing}"
