@@ -256,7 +256,6 @@ inline aie::vector<T, N> fromFloat(const aie::vector<float, N> &v) {
     return aie::accum<accfloat, N>(v).template to_vector<T>();
 }
 
-
 // --- f16 bit patterns -------------------------------------------------------
 
 /// The f32 value of an f16 bit pattern (exact: f32 holds every f16 value).
@@ -618,13 +617,13 @@ inline void softmaxRows(const float *s, float *p) {
 
 extern "C" {
 
-#define ATTN_TYPED(sfx, T, S)                                                   \
+#define ATTN_TYPED(sfx, T, S)                                                  \
   void attn_qk_##sfx(const T *q, const T *k, int32_t k_off, float *s,          \
                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,      \
                      int32_t d, float scale) {                                 \
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, d);                                                     \
-    attn_aie::qk<T, S>(q, k + k_off, s + s_col, s_ld, scale);                        \
+    attn_aie::qk<T, S>(q, k + k_off, s + s_col, s_ld, scale);                  \
   }                                                                            \
   void attn_mask_keep_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
                                  const T *keep, int32_t off, int32_t tq,       \
@@ -644,8 +643,8 @@ extern "C" {
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
     ATTN_EXPECT(dv == attn_aie::DV);                                           \
-    attn_aie::onlineUpdate<T, S>(const_cast<float *>(s) + s_col, s_ld,      \
-                                 v + v_off, m, l, acc);                      \
+    attn_aie::onlineUpdate<T, S>(const_cast<float *>(s) + s_col, s_ld,         \
+                                 v + v_off, m, l, acc);                        \
   }                                                                            \
   void attn_finalize_##sfx(const float *acc, const float *l, T *o, int32_t tq, \
                            int32_t dv) {                                       \
@@ -659,8 +658,8 @@ extern "C" {
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
     ATTN_EXPECT(dv == attn_aie::DV);                                           \
-    attn_aie::pvAccumulate<T, S>(const_cast<float *>(p) + p_col, p_ld,        \
-                                 v + v_off, acc);                            \
+    attn_aie::pvAccumulate<T, S>(const_cast<float *>(p) + p_col, p_ld,         \
+                                 v + v_off, acc);                              \
   }                                                                            \
   void attn_store_##sfx(const float *acc, T *o, int32_t q0, int32_t row_limit, \
                         int32_t tq, int32_t dv) {                              \

@@ -117,8 +117,7 @@ cost::matmulDatapaths(const NPUTarget &target, ElementKind element) {
   int splits = target.bf16Splits(element);
   if (target.macsPerCycle(element) > 0)
     paths.push_back({splits > 0 && splits < 4 ? emulated[splits] : "native",
-                     target.intrinsic(element),
-                     target.macsPerCycle(element),
+                     target.intrinsic(element), target.macsPerCycle(element),
                      target.kernelEfficiency(element)});
   if (element == ElementKind::BF16 && target.bf16ViaBfp16.macsPerCycle > 0)
     paths.push_back({"bfp16", target.bf16ViaBfp16.intrinsic,

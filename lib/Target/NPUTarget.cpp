@@ -304,8 +304,7 @@ ElementKindInfo &elem(NPUTarget &t, ElementKind kind) {
 /// vector work are not costed separately).
 void viaBf16(NPUTarget &t, ElementKind kind, int splits, int lanes) {
   const ElementKindInfo &bf16 = elem(t, ElementKind::BF16);
-  ElementKindInfo info{0, bf16.intrinsic, bf16.kernelEfficiency, lanes,
-                       splits};
+  ElementKindInfo info{0, bf16.intrinsic, bf16.kernelEfficiency, lanes, splits};
   info.macsPerCycle = bf16.macsPerCycle / info.matmulPasses();
   elem(t, kind) = info;
 }

@@ -212,8 +212,7 @@ private:
   /// `kernel` for the stage's data type and matmul datapath: `_bf16`,
   /// `_f16`, `_f32`, or `_f16_as_bf16` / `_f32_as_bf16` (matmul_type bf16).
   std::string typed(StringRef kernel) {
-    std::string name =
-        (kernel + "_" + stringifyElementKind(d.elem)).str();
+    std::string name = (kernel + "_" + stringifyElementKind(d.elem)).str();
     if (d.matmulInBf16 && d.elem != ElementKind::BF16)
       name += "_as_bf16";
     return name;

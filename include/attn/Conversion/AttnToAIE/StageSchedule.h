@@ -41,8 +41,8 @@ struct StageDesc {
   /// matmul_type = bf16 (allow-precision-loss): an f16/f32 stage's matmuls
   /// round their operands to bf16 (kernels `*_<elem>_as_bf16`).
   bool matmulInBf16 = false;
-  bool blhd = false; // layout of Q, K, V, O
-  int64_t qTile = 0, kvTile = 0;        // plan tiles
+  bool blhd = false;             // layout of Q, K, V, O
+  int64_t qTile = 0, kvTile = 0; // plan tiles
   int64_t columns = 1, coresPerColumn = 1, depth = 2;
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset

@@ -132,7 +132,7 @@ void AttnTilePass::runOnOperation() {
           << "attn-tile: allow-precision-loss: the " << layer.element
           << " layer's matmuls round their operands to bf16 and run one bf16 "
              "pass (instead of the "
-          << npu->matmulPasses(*kind) << "-pass emulation of the "
-          << npu->name << " target table)";
+          << npu->matmulPasses(*kind) << "-pass emulation of the " << npu->name
+          << " target table)";
   }
 }
