@@ -3,14 +3,16 @@
 // Emits one aie.device per attn.stage scheduled by attn-schedule-dma: tiles,
 // object FIFOs and links, core programs calling the kernels of
 // docs/kernels.md, runtime-parameter buffers for valid_len, and the runtime
-// sequence. Requires every stage of a converted function to carry a
-// `dma_schedule` attribute that still matches its plan (it is re-derived and
-// compared). The function holding the stages is replaced by the devices.
+// sequence. Requires every stage of a converted function to carry the
+// `dma_schedule` record of attn-schedule-dma: the devices are built from
+// that record alone (it is never re-planned), so a hand-edited record is
+// followed and a malformed one is a located error. The function holding the
+// stages is replaced by the devices.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
-#include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Conversion/AttnToAIE/ScheduleRecord.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -711,8 +713,8 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   b.setInsertionPoint(deviceBody->getTerminator());
   // The stage layout's memory per tile, for aie-check-limits to verify.
   SmallVector<Attribute> memory;
-  for (const TileLayout &tl : sch.layout.tiles)
-    memory.push_back(b.getDenseI64ArrayAttr({tl.col, tl.row, tl.bytes()}));
+  for (const std::array<int64_t, 3> &tile : sch.tileBytes)
+    memory.push_back(b.getDenseI64ArrayAttr(tile));
   device->setAttr(kLayoutMemoryAttrName, b.getArrayAttr(memory));
   emitTiles();
   emitFifos();
@@ -801,26 +803,9 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     FailureOr<DescribedStage> ds = describeStage(stage);
     if (failed(ds))
       return failure();
-    auto option = [&](StringRef key) -> int64_t {
-      if (auto v = recorded.getAs<IntegerAttr>(key))
-        return v.getInt();
-      return -1;
-    };
-    ScheduleOptions options{option("group_columns"), option("query_chunks")};
-    if (options.groupColumns < 1 || options.queryChunks < 1)
-      return stage.emitOpError("'")
-             << kScheduleAttrName
-             << "' lacks positive 'group_columns' and 'query_chunks'";
-    std::string error;
-    std::optional<StageSchedule> sch =
-        planStage(ds->desc, *ds->target, options, error);
-    if (!sch)
-      return stage.emitOpError("cannot be scheduled: ") << error;
-    if (scheduleToAttr(stage.getContext(), *sch, *ds) != recorded)
-      return stage.emitOpError("'")
-             << kScheduleAttrName
-             << "' does not match the stage and its plan (stale or edited); "
-                "rerun attn-schedule-dma";
+    FailureOr<StageSchedule> sch = scheduleFromAttr(stage, *ds, recorded);
+    if (failed(sch))
+      return failure();
     described.push_back(*ds);
     planned.push_back({stage, std::move(*sch)});
   }
@@ -851,7 +836,8 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
                                    stage.getFoldAttr().getValue()))),
         b.getNamedAttr("plan", planDictionary(b, stage.getPlanAttr())),
         b.getNamedAttr(kScheduleAttrName,
-                       stage->getAttr(kScheduleAttrName))};
+                       scheduleToBuiltin(stage->getAttrOfType<DictionaryAttr>(
+                           kScheduleAttrName)))};
     device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
   }
   fn.erase();

@@ -39,10 +39,6 @@ struct DescribedStage {
 /// Reads `stage`; on failure an error has been emitted.
 FailureOr<DescribedStage> describeStage(StageOp stage);
 
-/// The decisions of `schedule` as the dictionary attn-schedule-dma attaches.
-DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
-                              const DescribedStage &stage);
-
 /// Name of the attribute attn-schedule-dma attaches to a stage.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
 
