@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
-import re
 import threading
 import warnings
 from collections import OrderedDict
@@ -270,15 +269,16 @@ class _ArgType:
     element: str  # bf16, f16, f32, i1, i32, ...
 
 
-_TENSOR_RE = re.compile(r"^tensor<((?:(?:\d+|\?)x)*)(\w+)>$")
+def _arg_type(t: Any) -> _ArgType:
+    """Shape and element name of a ranked tensor type (read through the
+    type accessors)."""
+    from .ir import RankedTensorType
 
-
-def _parse_tensor_type(text: str) -> _ArgType:
-    m = _TENSOR_RE.match(text.strip())
-    if not m:
-        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {text}")
-    dims = [d for d in m.group(1).split("x") if d]
-    return _ArgType(tuple(None if d == "?" else int(d) for d in dims), m.group(2))
+    if not RankedTensorType.isinstance(t):
+        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {t}")
+    tensor = RankedTensorType(t)
+    shape = tuple(None if tensor.is_dynamic_dim(i) else tensor.get_dim_size(i) for i in range(tensor.rank))
+    return _ArgType(shape, str(tensor.element_type))
 
 
 _STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bool_, "i32": np.int32, "i64": np.int64}
@@ -353,8 +353,8 @@ def _compile_in(ctx: Any, text: str, pipeline: str, opt_level: int) -> _Compiled
     entry = _entry_function(module)
     name = StringAttr(entry.attributes["sym_name"]).value
     ftype = FunctionType(entry.attributes["function_type"].value)
-    args = [_parse_tensor_type(str(t)) for t in ftype.inputs]
-    results = [_parse_tensor_type(str(t)) for t in ftype.results]
+    args = [_arg_type(t) for t in ftype.inputs]
+    results = [_arg_type(t) for t in ftype.results]
     for i, a in enumerate(args + results):
         if a.element not in _STORAGE:
             raise AttnError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")
@@ -558,7 +558,29 @@ def _opt_level(arrays: tuple[Any, ...]) -> int:
     return 2 if work >= _O2_MIN_MULTIPLY_ADDS else 0
 
 
-_ATTENTION_ELEMENT = re.compile(r"attn\.attention\b[^\n]*?:\s*tensor<[^>]*?x(bf16|f16|f32)>")
+def _attention_element(text: str) -> Optional[str]:
+    """Element type of the query of the first attn.attention in the module
+    (read from the parsed IR), or None when there is none or it does not
+    parse (the pipeline reports that)."""
+    from .ir import Context, MLIRError, Module, RankedTensorType
+
+    with Context():
+        try:
+            module = Module.parse(text)
+        except MLIRError:
+            return None
+        found: list[str] = []
+
+        def visit(op: Any) -> Any:
+            from .ir import WalkResult
+
+            if op.name == "attn.attention":
+                found.append(str(RankedTensorType(op.operands[0].type).element_type))
+                return WalkResult.INTERRUPT
+            return WalkResult.ADVANCE
+
+        module.operation.walk(visit)
+        return found[0] if found else None
 
 
 def _usable_target(text: str, fold: Any, target: Optional[str], tile_options: dict[str, Any]) -> Optional[str]:
@@ -567,12 +589,11 @@ def _usable_target(text: str, fold: Any, target: Optional[str], tile_options: di
     tile option was asked for (attn-tile would reject the layer)."""
     if fold is None or target is None or tile_options:
         return target
-    match = _ATTENTION_ELEMENT.search(text)
-    if not match:
+    elem = _attention_element(text)
+    if elem not in ("bf16", "f16", "f32"):
         return target
     from . import target as targets
 
-    elem = match.group(1)
     if target in targets.names() and targets.get(target).macs_per_cycle(elem) == 0:
         warnings.warn(
             f"run_on_cpu: target '{target}' has no {elem} matmul intrinsic (target table); "

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,16 +43,10 @@ _KERNEL_ARCH = {"npu1": "aie2", "npu2": "aie2p"}
 _KERNEL_SOURCES = ("aie2/attn_kernels.cc", "aie2p/attn_kernels.cc", "aie_common/attn_aie.hpp")
 # Peano target triple per device family (mlir-aie's programming_examples/makefile-common).
 _PEANO_TRIPLE = {"npu1": "aie2-none-unknown-elf", "npu2": "aie2p-none-unknown-elf"}
-_PAD_OPERAND = re.compile(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>")
-_PAD_RESULT = re.compile(r"result: tensor<(.*)> -> tensor<(.*)>")
 
 
 class PackageError(ValueError):
     """A compiled program that cannot be packaged (the message names the reason)."""
-
-
-def _dims(text: str) -> list[int]:
-    return [int(x) for x in text.split("x")[:-1]]
 
 
 def _kernel_dir() -> Path:
@@ -89,31 +82,32 @@ def _kernel_defines(program: Any, device: str) -> dict[str, int]:
     return defines
 
 
-def _device_text(program: Any, device: str) -> str:
+def _device_op(program: Any, device: str) -> Any:
     for op in program.aie.body.operations:
         if op.operation.name == "aie.device" and ir.StringAttr(op.attributes["sym_name"]).value == device:
-            return "module {\n" + str(op) + "\n}\n"
+            return op
     raise PackageError(f"the compiled program has no aie.device @{device}")
+
+
+def _device_text(program: Any, device: str) -> str:
+    return "module {\n" + str(_device_op(program, device)) + "\n}\n"
 
 
 def _stage_entry(program: Any, stage: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The manifest entry of one stage (what its runtime sequence takes) and its module text."""
     from .sim.frontend import load
+    from .sim.host import host_padding
     from .sim.program import ScalarType
 
     device = stage["device"]
     schedule = program.report["schedules"][device]
     text = _device_text(program, device)
     prog = load(text)
-    pads: dict[int, list[int]] = {}
-    result_shapes = None
-    for entry in schedule.get("host_padding", []):
-        m = _PAD_OPERAND.match(entry)
-        if m:
-            pads[int(m.group(1))] = _dims(m.group(3))
-        m = _PAD_RESULT.match(entry)
-        if m:
-            result_shapes = (_dims(m.group(1)), _dims(m.group(2)))
+    # The typed host padding of the device's attn.host record (tensor types
+    # read through the bindings).
+    operand_pads, result_pad = host_padding(_device_op(program, device))
+    pads = {i: list(shape) for i, shape in operand_pads.items()}
+    result_shapes = (list(result_pad[0]), list(result_pad[1])) if result_pad else None
     roles = list(schedule["arguments"])
     arguments: list[dict[str, Any]] = []
     types = prog.seq_args
