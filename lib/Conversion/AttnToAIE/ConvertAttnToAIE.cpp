@@ -75,7 +75,6 @@ DictionaryAttr planDictionary(Builder &b, PlanAttr plan) {
   return b.getDictionaryAttr(fields);
 }
 
-
 constexpr llvm::StringLiteral kKernelObject = "attn_kernels.o";
 /// The -D values an NPU build of kernels/aie2 or kernels/aie2p compiles the
 /// kernel object with (docs/kernels.md), on every kernel declaration.
@@ -822,9 +821,9 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     ++numDevices;
     numCores += llvm::range_size(device.getOps<aie::CoreOp>());
     numScratch += llvm::range_size(device.getOps<aie::BufferOp>());
-    LLVM_DEBUG(llvm::dbgs() << "@" << name << ": L1 per core "
-                            << sch.layout.l1Bytes << " B, busiest memtile "
-                            << sch.layout.l2Bytes << " B\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "@" << name << ": L1 per core " << sch.layout.l1Bytes
+               << " B, busiest memtile " << sch.layout.l2Bytes << " B\n");
     // The host side stays IR: which layer and stage this dispatch is, its
     // place in the dispatch order, the plan and the recorded schedule
     // (arguments, typed host padding, buffer bytes).

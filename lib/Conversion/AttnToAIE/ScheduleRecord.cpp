@@ -63,8 +63,9 @@ ArrayAttr fifosAttr(Builder &b, const StageSchedule &sch) {
       consumers.push_back(b.getDenseI64ArrayAttr({c.col, c.row}));
     SmallVector<Role> dram;
     if (f.dram)
-      dram = f.passRoles.empty() ? SmallVector<Role>{*f.dram}
-                                 : SmallVector<Role>(f.passRoles.begin(), f.passRoles.end());
+      dram = f.passRoles.empty()
+                 ? SmallVector<Role>{*f.dram}
+                 : SmallVector<Role>(f.passRoles.begin(), f.passRoles.end());
     SmallVector<int64_t> rows(f.coreRows.begin(), f.coreRows.end());
     fifos.push_back(FifoAttr::get(
         ctx, f.name, {f.producer.col, f.producer.row},
@@ -91,10 +92,9 @@ ArrayAttr linksAttr(Builder &b, const StageSchedule &sch) {
 ArrayAttr coresAttr(Builder &b, const StageSchedule &sch) {
   SmallVector<Attribute> cores;
   for (const CoreSpec &c : sch.cores)
-    cores.push_back(CoreAttr::get(b.getContext(), {c.tile.col, c.tile.row},
-                                  c.group, c.columnInGroup, c.row, c.itemFifo,
-                                  c.stepFifo, c.coreStepFifo, c.outFifo,
-                                  c.rtpBuffer));
+    cores.push_back(CoreAttr::get(
+        b.getContext(), {c.tile.col, c.tile.row}, c.group, c.columnInGroup,
+        c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer));
   return b.getArrayAttr(cores);
 }
 
@@ -255,8 +255,7 @@ private:
            << stage.getName() << "': '" << kScheduleAttrName << "' field '"
            << field << "'[" << index << "] ";
   }
-  template <typename AttrT>
-  FailureOr<AttrT> get(StringRef field) {
+  template <typename AttrT> FailureOr<AttrT> get(StringRef field) {
     Attribute a = record.get(field);
     if (!a)
       return error(field) << "is missing";
@@ -360,20 +359,20 @@ LogicalResult RecordReader::readScalars() {
   // fit L1) and fewer cores per column than the plan allows.
   if (d.qTile % qTile != 0 || d.qLen % qTile != 0)
     return error("q_tile") << "is " << qTile
-                           << "; it must divide the plan's q_tile ("
-                           << d.qTile << ") and the padded query length ("
-                           << d.qLen << ")";
+                           << "; it must divide the plan's q_tile (" << d.qTile
+                           << ") and the padded query length (" << d.qLen
+                           << ")";
   if (coresPerColumn > d.coresPerColumn || coresPerColumn > t.numCoreRows)
     return error("cores_per_column")
            << "is " << coresPerColumn << "; the plan allows "
-           << d.coresPerColumn << " and " << t.name << " has "
-           << t.numCoreRows << " core rows";
+           << d.coresPerColumn << " and " << t.name << " has " << t.numCoreRows
+           << " core rows";
   sch.desc.qTile = qTile;
   sch.desc.coresPerColumn = coresPerColumn;
   if (sch.workHeads % d.batch != 0)
-    return error("work_heads") << "(" << sch.workHeads
-                               << ") must be a multiple of the batch ("
-                               << d.batch << ")";
+    return error("work_heads")
+           << "(" << sch.workHeads << ") must be a multiple of the batch ("
+           << d.batch << ")";
   if (sch.numGroups * sch.groupColumns > t.numColumns)
     return error("groups") << "x 'group_columns' (" << sch.numGroups << " x "
                            << sch.groupColumns << ") exceeds the "
@@ -421,8 +420,8 @@ LogicalResult RecordReader::readLayout() {
     std::optional<ElementKind> elem =
         elementKindFor(buf.getObject().getElementType());
     if (!use || *use == LayoutBuffer::Link)
-      return error("core_buffers", i) << "has unknown use '" << buf.getUse()
-                                      << "' for a core buffer";
+      return error("core_buffers", i)
+             << "has unknown use '" << buf.getUse() << "' for a core buffer";
     if (!elem)
       return error("core_buffers", i)
              << "has element type " << buf.getObject().getElementType()
@@ -487,17 +486,17 @@ LogicalResult RecordReader::readFifos() {
     FifoSpec spec;
     spec.name = f.getName().str();
     if (!inArray(f.getProducer()[0], f.getProducer()[1]))
-      return error("fifos", i) << "('" << f.getName()
-                               << "') has its producer outside the array of "
-                               << t.name;
+      return error("fifos", i)
+             << "('" << f.getName()
+             << "') has its producer outside the array of " << t.name;
     spec.producer = {static_cast<int>(f.getProducer()[0]),
                      static_cast<int>(f.getProducer()[1])};
     for (Attribute c : f.getConsumers()) {
       ArrayRef<int64_t> v = cast<DenseI64ArrayAttr>(c).asArrayRef();
       if (!inArray(v[0], v[1]))
-        return error("fifos", i) << "('" << f.getName()
-                                 << "') has a consumer outside the array of "
-                                 << t.name;
+        return error("fifos", i)
+               << "('" << f.getName()
+               << "') has a consumer outside the array of " << t.name;
       spec.consumers.push_back(
           {static_cast<int>(v[0]), static_cast<int>(v[1])});
     }
@@ -547,8 +546,8 @@ LogicalResult RecordReader::readLinks() {
     return failure();
   for (auto [i, l] : llvm::enumerate(*links)) {
     LinkSpec spec;
-    for (auto [names, dst] : {std::pair{l.getIns(), &spec.ins},
-                              std::pair{l.getOuts(), &spec.outs}})
+    for (auto [names, dst] :
+         {std::pair{l.getIns(), &spec.ins}, std::pair{l.getOuts(), &spec.outs}})
       for (Attribute n : names) {
         StringRef name = cast<StringAttr>(n).getValue();
         if (!fifoByName.count(name))
@@ -601,11 +600,11 @@ LogicalResult RecordReader::readCores() {
       *dst = name.str();
     }
     if (c.getRtp().empty() == ds.desc.hasValidLen)
-      return error("cores", i) << (ds.desc.hasValidLen
-                                       ? "needs an 'rtp' buffer (the stage "
-                                         "has a valid_len)"
-                                       : "has an 'rtp' buffer but the stage "
-                                         "has no valid_len");
+      return error("cores", i)
+             << (ds.desc.hasValidLen ? "needs an 'rtp' buffer (the stage "
+                                       "has a valid_len)"
+                                     : "has an 'rtp' buffer but the stage "
+                                       "has no valid_len");
     spec.rtpBuffer = c.getRtp().str();
     sch.cores.push_back(std::move(spec));
   }
@@ -634,8 +633,8 @@ LogicalResult RecordReader::readTransfer(TransferAttr tr, size_t index) {
            << "' has shim channel " << f->shimChannel;
   int64_t bds = t.bufferDescriptors(TileKind::Shim);
   if (tr.getBdId() >= bds)
-    return error("sequence", index) << "uses BD " << tr.getBdId()
-                                    << "; a shim tile has " << bds;
+    return error("sequence", index)
+           << "uses BD " << tr.getBdId() << "; a shim tile has " << bds;
   SequenceOp op;
   op.kind = SequenceOp::Transfer;
   op.fifo = tr.getFifo().str();
@@ -736,18 +735,18 @@ static Attribute toBuiltin(Attribute a) {
     return b.getArrayAttr(out);
   };
   if (auto f = dyn_cast<FifoAttr>(a))
-    return fields(
-        ctx, {{"name", b.getStringAttr(f.getName())},
-              {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
-              {"consumers", f.getConsumers()},
-              {"depth", b.getI64IntegerAttr(f.getDepth())},
-              {"object", TypeAttr::get(f.getObject())},
-              {"dram", roles(f.getDram())},
-              {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},
-              {"use", b.getStringAttr(stringifyFifoUse(f.getUse()))},
-              {"group", b.getI64IntegerAttr(f.getGroup())},
-              {"column", b.getI64IntegerAttr(f.getColumn())},
-              {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())}});
+    return fields(ctx,
+                  {{"name", b.getStringAttr(f.getName())},
+                   {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
+                   {"consumers", f.getConsumers()},
+                   {"depth", b.getI64IntegerAttr(f.getDepth())},
+                   {"object", TypeAttr::get(f.getObject())},
+                   {"dram", roles(f.getDram())},
+                   {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},
+                   {"use", b.getStringAttr(stringifyFifoUse(f.getUse()))},
+                   {"group", b.getI64IntegerAttr(f.getGroup())},
+                   {"column", b.getI64IntegerAttr(f.getColumn())},
+                   {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())}});
   if (auto l = dyn_cast<LinkAttr>(a))
     return fields(ctx,
                   {{"ins", l.getIns()},
@@ -755,31 +754,30 @@ static Attribute toBuiltin(Attribute a) {
                    {"src_offsets", b.getDenseI64ArrayAttr(l.getSrcOffsets())},
                    {"dst_offsets", b.getDenseI64ArrayAttr(l.getDstOffsets())}});
   if (auto c = dyn_cast<CoreAttr>(a))
-    return fields(ctx, {{"tile", b.getDenseI64ArrayAttr(c.getTile())},
-                        {"group", b.getI64IntegerAttr(c.getGroup())},
-                        {"column_in_group",
-                         b.getI64IntegerAttr(c.getColumnInGroup())},
-                        {"row", b.getI64IntegerAttr(c.getRow())},
-                        {"item", b.getStringAttr(c.getItem())},
-                        {"step", b.getStringAttr(c.getStep())},
-                        {"core_step", b.getStringAttr(c.getCoreStep())},
-                        {"out", b.getStringAttr(c.getOut())},
-                        {"rtp", b.getStringAttr(c.getRtp())}});
-  if (auto tr = dyn_cast<TransferAttr>(a))
     return fields(
-        ctx,
-        {{"op", b.getStringAttr("transfer")},
-         {"fifo", b.getStringAttr(tr.getFifo())},
-         {"role", b.getStringAttr(stringifyRole(tr.getRole()))},
-         {"column", b.getI64IntegerAttr(tr.getColumn())},
-         {"direction",
-          b.getStringAttr(stringifyDmaDirection(tr.getDirection()))},
-         {"channel", b.getI64IntegerAttr(tr.getChannel())},
-         {"offset", b.getI64IntegerAttr(tr.getOffset())},
-         {"sizes", b.getDenseI64ArrayAttr(tr.getSizes())},
-         {"strides", b.getDenseI64ArrayAttr(tr.getStrides())},
-         {"bd_id", b.getI64IntegerAttr(tr.getBdId())},
-         {"issue_token", tr.getIssueToken()}});
+        ctx, {{"tile", b.getDenseI64ArrayAttr(c.getTile())},
+              {"group", b.getI64IntegerAttr(c.getGroup())},
+              {"column_in_group", b.getI64IntegerAttr(c.getColumnInGroup())},
+              {"row", b.getI64IntegerAttr(c.getRow())},
+              {"item", b.getStringAttr(c.getItem())},
+              {"step", b.getStringAttr(c.getStep())},
+              {"core_step", b.getStringAttr(c.getCoreStep())},
+              {"out", b.getStringAttr(c.getOut())},
+              {"rtp", b.getStringAttr(c.getRtp())}});
+  if (auto tr = dyn_cast<TransferAttr>(a))
+    return fields(ctx,
+                  {{"op", b.getStringAttr("transfer")},
+                   {"fifo", b.getStringAttr(tr.getFifo())},
+                   {"role", b.getStringAttr(stringifyRole(tr.getRole()))},
+                   {"column", b.getI64IntegerAttr(tr.getColumn())},
+                   {"direction",
+                    b.getStringAttr(stringifyDmaDirection(tr.getDirection()))},
+                   {"channel", b.getI64IntegerAttr(tr.getChannel())},
+                   {"offset", b.getI64IntegerAttr(tr.getOffset())},
+                   {"sizes", b.getDenseI64ArrayAttr(tr.getSizes())},
+                   {"strides", b.getDenseI64ArrayAttr(tr.getStrides())},
+                   {"bd_id", b.getI64IntegerAttr(tr.getBdId())},
+                   {"issue_token", tr.getIssueToken()}});
   if (auto w = dyn_cast<WaitAttr>(a))
     return fields(ctx, {{"op", b.getStringAttr("wait")},
                         {"fifo", b.getStringAttr(w.getFifo())}});

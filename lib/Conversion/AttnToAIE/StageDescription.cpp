@@ -45,25 +45,19 @@ bool isPaddingOp(Operation &op) {
 
 } // namespace
 
-FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
-  DescribedStage out;
-  StageDesc &d = out.desc;
-  std::optional<PlanAttr> plan = stage.getPlan();
-  if (!plan)
-    return stage.emitOpError("has no #attn.plan; run attn-tile before "
-                             "attn-schedule-dma");
-  out.target = lookupTarget(plan->getTarget());
-  if (!out.target)
-    return stage.emitOpError("plan names unknown target '")
-           << plan->getTarget() << "'";
-  if (plan->getMapping() != MappingKind::fused)
-    return stage.emitOpError("plan mapping 'stream' is not supported by the "
-                             "AIE mapping (only 'fused')");
+namespace {
 
+/// The attn ops of a stage body.
+struct StageOps {
   QKOp qk;
   SoftmaxOp softmax;
   PVOp pv;
   OnlineSoftmaxPVOp online;
+};
+
+/// Finds the stage's ops and which of the stage forms of attn-fold it is.
+LogicalResult recognizeBody(StageOp stage, StageOps &ops, StageDesc &d) {
+  auto &[qk, softmax, pv, online] = ops;
   for (Operation &op : stage.getBodyBlock()) {
     if (auto o = dyn_cast<QKOp>(op); o && !qk)
       qk = o;
@@ -100,6 +94,15 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
                              "mapping, has ")
            << stage.getNumResults();
 
+  return success();
+}
+
+/// The DRAM role of every stage input (Q, K, V, S, P, explicit mask/bias,
+/// valid_len), checking that each is used once, in one role.
+LogicalResult bindOperands(StageOp stage, const StageOps &ops,
+                           DescribedStage &out) {
+  auto [qk, softmax, pv, online] = ops;
+  StageDesc &d = out.desc;
   // Every operand of the stage-internal ops that comes from DRAM must be a
   // stage input; values produced inside stay on chip.
   out.inputRoles.assign(stage.getInputs().size(), std::nullopt);
@@ -186,6 +189,15 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       return stage.emitOpError("operand #")
              << i << " is not used by the stage body";
 
+  return success();
+}
+
+/// The yielded value, the runtime-sequence argument order (the layer's
+/// argument order) and the host-side padding of operands and result.
+LogicalResult orderAndPadding(StageOp stage, const StageOps &ops,
+                              DescribedStage &out) {
+  auto [qk, softmax, pv, online] = ops;
+  StageDesc &d = out.desc;
   // The result: the computation's value, or a zero-offset slice of it (the
   // padded program result is what the device writes).
   Operation *compute = online ? online.getOperation()
@@ -252,6 +264,13 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
     out.padding.push_back(
         {-1, stage.getResult(0).getType(), yielded.getType()});
 
+  return success();
+}
+
+/// Shapes (in bhld order), layout and element types; scores and
+/// probabilities that reach DRAM must be f32.
+LogicalResult readShapes(StageOp stage, const StageOps &ops, StageDesc &d) {
+  auto [qk, softmax, pv, online] = ops;
   // Shapes, layout and element types.
   auto staticShape = [&](Value v, StringRef what,
                          SmallVectorImpl<int64_t> &shape) -> LogicalResult {
@@ -353,12 +372,20 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   if (d.kind == StageKind::PV && failed(requireF32(pv.getProbs(), "probs")))
     return failure();
 
+  return success();
+}
+
+/// Plan tiles and the masking facts (key limit, causal offset, explicit
+/// mask and bias rows, scale).
+LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
+                                 PlanAttr plan, StageDesc &d) {
+  QKOp qk = ops.qk;
   // Plan.
-  d.qTile = plan->getQTile();
-  d.kvTile = plan->getKvTile();
-  d.columns = plan->getColumns();
-  d.coresPerColumn = plan->getCoresPerColumn();
-  d.depth = plan->getDepth();
+  d.qTile = plan.getQTile();
+  d.kvTile = plan.getKvTile();
+  d.columns = plan.getColumns();
+  d.coresPerColumn = plan.getCoresPerColumn();
+  d.depth = plan.getDepth();
 
   // Masking.
   d.keyLimit = d.kvLen;
@@ -408,5 +435,32 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
     else
       d.scale = 1.0 / std::sqrt(static_cast<double>(d.headDim));
   }
+  return success();
+}
+
+} // namespace
+
+FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
+  DescribedStage out;
+  StageDesc &d = out.desc;
+  std::optional<PlanAttr> plan = stage.getPlan();
+  if (!plan)
+    return stage.emitOpError("has no #attn.plan; run attn-tile before "
+                             "attn-schedule-dma");
+  out.target = lookupTarget(plan->getTarget());
+  if (!out.target)
+    return stage.emitOpError("plan names unknown target '")
+           << plan->getTarget() << "'";
+  if (plan->getMapping() != MappingKind::fused)
+    return stage.emitOpError("plan mapping 'stream' is not supported by the "
+                             "AIE mapping (only 'fused')");
+
+  StageOps ops;
+  if (failed(recognizeBody(stage, ops, d)) ||
+      failed(bindOperands(stage, ops, out)) ||
+      failed(orderAndPadding(stage, ops, out)) ||
+      failed(readShapes(stage, ops, d)) ||
+      failed(readPlanAndMasking(stage, ops, *plan, d)))
+    return failure();
   return out;
 }

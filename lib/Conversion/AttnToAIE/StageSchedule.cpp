@@ -934,8 +934,8 @@ bool Planner::checkResources() {
         n *= x;
       return n;
     };
-    const FifoSpec &owner = l.ins.size() > 1    ? out
-                            : l.outs.size() > 1 ? in
+    const FifoSpec &owner = l.ins.size() > 1                ? out
+                            : l.outs.size() > 1             ? in
                             : elements(in) >= elements(out) ? in
                                                             : out;
     TileCoord point = in.consumers.front();

@@ -137,7 +137,7 @@ struct StageSchedule {
   std::string targetName;
   // Work decomposition (docs/aie-mapping.md, "Work decomposition").
   int64_t groupColumns = 1, numGroups = 1, coresPerGroup = 1;
-  int64_t queryChunks = 1;       // chunks per kv head
+  int64_t queryChunks = 1;    // chunks per kv head
   int64_t workHeads = 1;      // kv heads (heads for softmax)
   int64_t itemsPerHead = 1;   // n = G * nQ
   int64_t groupSize = 1;      // G (query heads per work head)
@@ -149,8 +149,8 @@ struct StageSchedule {
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
-  int64_t l1Bytes = 0;    // per core (StageLayout)
-  int64_t l2Bytes = 0;    // busiest memtile (StageLayout)
+  int64_t l1Bytes = 0; // per core (StageLayout)
+  int64_t l2Bytes = 0; // busiest memtile (StageLayout)
   /// The buffers of every core (they all hold the same) and the memory of
   /// every tile: THE accounting the emitter allocates from and
   /// aie-check-limits verifies.

@@ -306,12 +306,12 @@ static bool isTileCoord(ArrayRef<int64_t> c) {
   return c.size() == 2 && c[0] >= 0 && c[1] >= 0;
 }
 
-LogicalResult
-FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
-                 ArrayRef<int64_t> producer, ArrayAttr consumers, int64_t depth,
-                 MemRefType object, ArrayRef<DramRole> dram,
-                 int64_t shimChannel, FifoUse use, int64_t group,
-                 int64_t column, ArrayRef<int64_t> coreRows) {
+LogicalResult FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef name, ArrayRef<int64_t> producer,
+                               ArrayAttr consumers, int64_t depth,
+                               MemRefType object, ArrayRef<DramRole> dram,
+                               int64_t shimChannel, FifoUse use, int64_t group,
+                               int64_t column, ArrayRef<int64_t> coreRows) {
   if (name.empty())
     return emitError() << "#attn.fifo: 'name' must not be empty";
   if (!isTileCoord(producer))
@@ -387,12 +387,13 @@ LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-TransferAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     StringRef fifo, DramRole role, int64_t column,
-                     DmaDirection direction, int64_t channel, int64_t offset,
-                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
-                     int64_t bdId, BoolAttr issueToken) {
+LogicalResult TransferAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef fifo, DramRole role,
+                                   int64_t column, DmaDirection direction,
+                                   int64_t channel, int64_t offset,
+                                   ArrayRef<int64_t> sizes,
+                                   ArrayRef<int64_t> strides, int64_t bdId,
+                                   BoolAttr issueToken) {
   if (fifo.empty())
     return emitError() << "#attn.transfer: 'fifo' must not be empty";
   if (sizes.size() != 4 || strides.size() != 4)
