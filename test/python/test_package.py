@@ -144,6 +144,10 @@ def test_package_of_padded_layer(tmp_path: Path) -> None:
     assert pads["k"][2] > 77 and pads["k"] == pads["v"]
     assert stage["result_logical"] == [1, 2, 100, 64]
     assert stage["result_padded"] == [1, 2, pads["q"][2], 64]
+    # The host program (IR) is packaged; the stage's buffers index its arguments.
+    host = manifest["host_program"]
+    assert (out / host["module"]).is_file() and "aiex.configure" in (out / host["module"]).read_text()
+    assert [host["arguments"][i] for i in stage["host_arguments"]] == ["q", "k", "v", "o"]
     r = _run_py(out)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PASS" in r.stdout

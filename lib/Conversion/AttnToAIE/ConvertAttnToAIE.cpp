@@ -763,6 +763,115 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   return device;
 }
 
+/// The layer's host program as IR: an aie.device whose runtime sequence
+/// takes every DRAM buffer of the layer (inputs, S / P between stages, O)
+/// and the valid_len scalars, and dispatches the stage devices in order
+/// with upstream's aiex.configure / aiex.run. The host pads the inputs to
+/// the device shapes before and slices O after (`attn.host_program`).
+void emitHostProgram(OpBuilder &b, Location loc, func::FuncOp fn,
+                     StringRef name, const NPUTarget &target,
+                     ArrayRef<aie::DeviceOp> devices,
+                     ArrayRef<DescribedStage> described) {
+  // Sequence arguments: the layer's inputs (first use), valid_len (one i32
+  // per batch), then each stage's output in dispatch order.
+  std::set<Role> produced;
+  for (const DescribedStage &ds : described)
+    produced.insert(stageOutput(ds.desc.kind));
+  SmallVector<Type> types;
+  SmallVector<Attribute> roleNames;
+  std::map<Role, unsigned> roleArg;
+  std::optional<unsigned> firstValidLen;
+  auto sequenceOf = [](aie::DeviceOp device) {
+    return *device.getBody()->getOps<aie::RuntimeSequenceOp>().begin();
+  };
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    Block &args = sequenceOf(device).getBody().front();
+    unsigned pos = 0;
+    for (const std::optional<Role> &role : ds.inputRoles) {
+      if (!role) {
+        if (!firstValidLen) {
+          firstValidLen = types.size();
+          for (int64_t i = 0; i < ds.desc.batch; ++i) {
+            types.push_back(args.getArgument(pos + i).getType());
+            roleNames.push_back(b.getStringAttr("valid_len"));
+          }
+        }
+        pos += ds.desc.batch;
+        continue;
+      }
+      if (!produced.count(*role) && !roleArg.count(*role)) {
+        roleArg[*role] = types.size();
+        types.push_back(args.getArgument(pos).getType());
+        roleNames.push_back(b.getStringAttr(stringifyRole(*role)));
+      }
+      ++pos;
+    }
+  }
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    Role out = stageOutput(ds.desc.kind);
+    roleArg[out] = types.size();
+    types.push_back(
+        sequenceOf(device).getBody().front().getArguments().back().getType());
+    roleNames.push_back(b.getStringAttr(stringifyRole(out)));
+  }
+  std::optional<aie::AIEDevice> kind = aie::symbolizeAIEDevice(target.name);
+  auto host = aie::DeviceOp::create(
+      b, loc, aie::AIEDeviceAttr::get(b.getContext(), *kind),
+      b.getStringAttr(name));
+  Block *hostBody = new Block();
+  host.getBodyRegion().push_back(hostBody);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(hostBody);
+  aie::EndOp::create(b, loc);
+  b.setInsertionPoint(hostBody->getTerminator());
+  auto seq = aie::RuntimeSequenceOp::create(b, loc, name);
+  Block *body = new Block();
+  seq.getBody().push_back(body);
+  for (Type t : types)
+    body->addArgument(t, loc);
+  b.setInsertionPointToStart(body);
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    SmallVector<Value> operands;
+    for (const std::optional<Role> &role : ds.inputRoles) {
+      if (role) {
+        operands.push_back(body->getArgument(roleArg.at(*role)));
+        continue;
+      }
+      for (int64_t i = 0; i < ds.desc.batch; ++i)
+        operands.push_back(body->getArgument(*firstValidLen + i));
+    }
+    operands.push_back(
+        body->getArgument(roleArg.at(stageOutput(ds.desc.kind))));
+    auto configure =
+        aiex::ConfigureOp::create(b, loc, aie::DeviceOp(device).getSymName());
+    Block *cfg = new Block();
+    configure.getBody().push_back(cfg);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(cfg);
+    aiex::RunOp::create(b, loc, sequenceOf(device).getSymName(), operands);
+  }
+  // What the host does around the sequence: pad each input from the
+  // layer's tensor to the device buffer, slice O back.
+  SmallVector<Attribute> padding;
+  std::set<Role> padded;
+  for (const DescribedStage &ds : described)
+    for (const DescribedStage::HostPadding &p : ds.padding) {
+      Role role = p.operand >= 0 ? *ds.inputRoles[p.operand]
+                                 : stageOutput(ds.desc.kind);
+      if (!padded.insert(role).second)
+        continue;
+      padding.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("device", TypeAttr::get(p.device)),
+           b.getNamedAttr("logical", TypeAttr::get(p.logical)),
+           b.getNamedAttr("role", b.getStringAttr(stringifyRole(role)))}));
+    }
+  host->setAttr(kHostProgramAttrName,
+                b.getDictionaryAttr(
+                    {b.getNamedAttr("function", fn.getSymNameAttr()),
+                     b.getNamedAttr("arguments", b.getArrayAttr(roleNames)),
+                     b.getNamedAttr("host_padding", b.getArrayAttr(padding))}));
+}
+
 struct ConvertAttnToAIEPass
     : public mlir::attn::impl::ConvertAttnToAIEBase<ConvertAttnToAIEPass> {
   using ConvertAttnToAIEBase::ConvertAttnToAIEBase;
@@ -809,6 +918,7 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     planned.push_back({stage, std::move(*sch)});
   }
   OpBuilder b(fn);
+  SmallVector<aie::DeviceOp> devices;
   for (auto [i, entry] : llvm::enumerate(planned)) {
     auto &[stage, sch] = entry;
     std::string base = (fn.getSymName() + "_" + stage.getName()).str();
@@ -818,6 +928,7 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     names.insert(name);
     DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
     aie::DeviceOp device = emitter.emit(name, name);
+    devices.push_back(device);
     ++numDevices;
     numCores += llvm::range_size(device.getOps<aie::CoreOp>());
     numScratch += llvm::range_size(device.getOps<aie::BufferOp>());
@@ -838,6 +949,16 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
                        scheduleToBuiltin(stage->getAttrOfType<DictionaryAttr>(
                            kScheduleAttrName)))};
     device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
+  }
+  if (!devices.empty()) {
+    // The layer's function is replaced by its host program of that name.
+    names.erase(fn.getSymName());
+    std::string name = fn.getSymName().str();
+    for (int n = 1; names.contains(name); ++n)
+      name = llvm::formatv("{0}_{1}", fn.getSymName(), n).str();
+    names.insert(name);
+    emitHostProgram(b, fn.getLoc(), fn, name, *described.front().target,
+                    devices, described);
   }
   fn.erase();
   return success();

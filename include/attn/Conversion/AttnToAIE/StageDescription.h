@@ -47,6 +47,13 @@ inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
 /// and the stage's `dma_schedule`).
 inline constexpr llvm::StringLiteral kHostAttrName = "attn.host";
 
+/// Name of the dictionary on the host device convert-attn-to-aie emits per
+/// layer (an aie.device whose runtime sequence dispatches the stage devices
+/// with aiex.configure / aiex.run): the layer function, the role of each
+/// sequence argument ("q", ..., "valid_len", "s", "p", "o") and the host
+/// padding per role ({role, logical, device} tensor types).
+inline constexpr llvm::StringLiteral kHostProgramAttrName = "attn.host_program";
+
 } // namespace mlir::attn::aiemap
 
 #endif // ATTN_CONVERSION_ATTNTOAIE_STAGEDESCRIPTION_H
