@@ -38,7 +38,7 @@ from typing import Any, Optional
 import numpy as np
 
 from attn import compiler, dse, reference, sim, target
-from attn.sim.host import host_padding
+from attn.sim.host import device_op, host_padding, host_program
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_VERSION = 1
@@ -386,8 +386,9 @@ def _pad_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Run every aie.device of `program` in order (one dispatch each), passing
-    intermediate DRAM buffers (S, P) from producer to consumer by role."""
+    """Run the stage devices of `program` in the order of its host program (one
+    dispatch each), passing intermediate DRAM buffers (S, P) from producer to
+    consumer by role."""
     report = program.report
     buffers = dict(arrays)
     array_s = 0.0
@@ -395,10 +396,9 @@ def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     dram = 0
     dispatch_s = 0.0
     per_device = []
-    for op in program.aie.body.operations:
-        if op.operation.name != "aie.device":
-            continue
-        name = op.attributes["sym_name"].value
+    _, dispatches, _ = host_program(program)  # aiex.configure / aiex.run ops
+    for name, _operands in dispatches:
+        op = device_op(program, name)
         schedule = report["schedules"][name]
         roles = schedule["arguments"]
         pad_operands, _ = host_padding(op)  # typed attn.host record

@@ -865,6 +865,8 @@ void emitHostProgram(OpBuilder &b, Location loc, func::FuncOp fn,
            b.getNamedAttr("logical", TypeAttr::get(p.logical)),
            b.getNamedAttr("role", b.getStringAttr(stringifyRole(role)))}));
     }
+  // The host device holds no tile memory (aie-check-limits verifies that).
+  host->setAttr(kLayoutMemoryAttrName, b.getArrayAttr({}));
   host->setAttr(kHostProgramAttrName,
                 b.getDictionaryAttr(
                     {b.getNamedAttr("function", fn.getSymNameAttr()),
