@@ -274,9 +274,10 @@ def _arg_type(t: Any) -> _ArgType:
     type accessors)."""
     from .ir import RankedTensorType
 
-    if not RankedTensorType.isinstance(t):
-        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {t}")
-    tensor = RankedTensorType(t)
+    try:
+        tensor = RankedTensorType(t)
+    except ValueError:
+        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {t}") from None
     shape = tuple(None if tensor.is_dynamic_dim(i) else tensor.get_dim_size(i) for i in range(tensor.rank))
     return _ArgType(shape, str(tensor.element_type))
 

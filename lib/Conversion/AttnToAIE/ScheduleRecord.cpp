@@ -792,14 +792,21 @@ static Attribute toBuiltin(Attribute a) {
       out.push_back(toBuiltin(e));
     return b.getArrayAttr(out);
   }
-  if (auto dict = dyn_cast<DictionaryAttr>(a))
-    return scheduleToBuiltin(dict);
+  if (auto dict = dyn_cast<DictionaryAttr>(a)) {
+    SmallVector<NamedAttribute> out;
+    for (NamedAttribute entry : dict)
+      out.emplace_back(entry.getName(), toBuiltin(entry.getValue()));
+    return DictionaryAttr::get(ctx, out);
+  }
   return a;
 }
 
 DictionaryAttr aiemap::scheduleToBuiltin(DictionaryAttr record) {
+  // The runtime sequence is left out: the device's aie.runtime_sequence is
+  // that sequence, op for op.
   SmallVector<NamedAttribute> out;
   for (NamedAttribute entry : record)
-    out.emplace_back(entry.getName(), toBuiltin(entry.getValue()));
+    if (entry.getName() != "sequence")
+      out.emplace_back(entry.getName(), toBuiltin(entry.getValue()));
   return DictionaryAttr::get(record.getContext(), out);
 }

@@ -30,7 +30,8 @@ FailureOr<StageSchedule> scheduleFromAttr(StageOp stage,
                                           DictionaryAttr record);
 
 /// `record` with every attn attribute replaced by a builtin dictionary of
-/// the same fields (what the emitted aie.device carries).
+/// the same fields, without the runtime sequence (the device's
+/// aie.runtime_sequence is it): what the emitted aie.device carries.
 DictionaryAttr scheduleToBuiltin(DictionaryAttr record);
 
 } // namespace mlir::attn::aiemap
