@@ -55,7 +55,7 @@ GOAL_SPEEDUP = 4.0  # over unfolded, on long sequences
 LONG_SEQUENCE = 2048  # "long": key length >= this
 GOAL_ROOFLINE = 1.25  # modeled latency <= this x roofline bound
 GOAL_DRAM = 1.05  # DRAM bytes <= this x compulsory, where L2 allows
-GOAL_AGREEMENT = 0.20  # |simulator / model - 1| <= this
+GOAL_AGREEMENT = 0.15  # |simulator / model - 1| <= this (issue 12: +-15 %)
 
 # Simulator wall-time estimate used to pick slices (a property of attn.sim on
 # the emitted programs, measured on the 2-core development machine; not a
