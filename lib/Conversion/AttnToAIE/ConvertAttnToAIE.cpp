@@ -448,9 +448,29 @@ void DeviceEmitter::maskPositions(CoreState &cs, Value s, int64_t ld, Value col,
   // Padded query rows (>= valid_len) are hidden whole: their softmax is
   // zero and they finalize to zeros, with no per-row fix-up in the core.
   Value rows = cs.rowLimit ? cs.rowLimit : i32(INT32_MAX);
-  call("attn_mask_positions",
-       {s, i32(ld), col, i32(d.qTile), i32(cols), cs.q0, k0, cs.keyLimit, rows,
-        i32(d.causal ? 1 : 0), i32(d.causalOffset)});
+  auto mask = [&]() {
+    call("attn_mask_positions",
+         {s, i32(ld), col, i32(d.qTile), i32(cols), cs.q0, k0, cs.keyLimit,
+          rows, i32(d.causal ? 1 : 0), i32(d.causalOffset)});
+  };
+  if (cs.rowLimit) {
+    // Runtime valid_len: any block may hold hidden keys or query rows.
+    mask();
+    return;
+  }
+  // Only a block that holds a hidden position pays the pass (the cost
+  // model's masked blocks): it reaches past the real keys, or (causal) its
+  // last key lies right of the tile's first query row's diagonal.
+  Value last = add(k0, i32(cols - 1));
+  Value cond = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, last,
+                                     cs.keyLimit);
+  if (d.causal) {
+    Value diag = add(cs.q0, i32(d.causalOffset));
+    Value cut =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, last, diag);
+    cond = arith::OrIOp::create(b, loc, cond, cut);
+  }
+  ifThen(cond, mask);
 }
 
 Value DeviceEmitter::blockIsLive(CoreState &cs, Value k0) {

@@ -1118,10 +1118,13 @@ bool Planner::buildSequence() {
     }
     return true;
   };
-  // Batches in issue order: unit position, then group.
+  // Batches in issue order: unit position, then batch index, then group.
+  // The groups' batches interleave so that the waits a group's queues need
+  // never hold back the other groups' transfers (groups run in parallel).
   std::vector<Batch> batches;
   int64_t maxUnits = sch.unitsOfGroup(0);
   for (int64_t k = 0; k < maxUnits; ++k) {
+    std::vector<std::vector<Batch>> perGroup(sch.numGroups);
     for (int64_t g = 0; g < sch.numGroups; ++g) {
       if (k >= sch.unitsOfGroup(g))
         continue;
@@ -1149,8 +1152,17 @@ bool Planner::buildSequence() {
         pending.push_back({mid, t1});
         pending.push_back({t0, mid});
       }
-      for (Batch &b : done)
-        batches.push_back(std::move(b));
+      perGroup[g] = std::move(done);
+    }
+    for (size_t i = 0;; ++i) {
+      bool any = false;
+      for (std::vector<Batch> &group : perGroup)
+        if (i < group.size()) {
+          batches.push_back(std::move(group[i]));
+          any = true;
+        }
+      if (!any)
+        break;
     }
   }
 
