@@ -35,6 +35,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.coresPerColumn = options.coresPerColumn;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
+  tile.datapath = options.datapath;
   pm.addPass(createAttnTile(tile));
   pm.addPass(createAttnPadAndMask());
   AttnScheduleDmaOptions schedule;

@@ -13,7 +13,7 @@ runtime sequences::
 
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
-``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``intermediate_type``
+``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``datapath`` (``native``, ``bfp16``: bf16 on npu2 through the BFP16 block-float matmul, ``auto``), ``intermediate_type``
 (attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
 """
@@ -47,6 +47,7 @@ class AIEPipelineOptions:
     cores_per_column: int = 0
     depth: int = 2
     mapping: str = "fused"
+    datapath: str = "native"
     kv_group_columns: int = 0
     query_chunks: int = 0
 
@@ -63,6 +64,7 @@ class AIEPipelineOptions:
             cores_per_column=self.cores_per_column,
             depth=self.depth,
             mapping=self.mapping,
+            datapath=self.datapath,  # type: ignore[arg-type]
         )
         for name in ("kv_group_columns", "query_chunks"):
             value = getattr(self, name)

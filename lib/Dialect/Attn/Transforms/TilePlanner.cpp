@@ -360,6 +360,24 @@ LogicalResult Planner::checkRequest() {
   }
   kindName = stringifyElementKind(*kind);
   intrinsic = target.intrinsic(*kind);
+  if (request.datapath != "auto") {
+    auto paths = cost::matmulDatapaths(target, *kind);
+    const cost::MatmulDatapath *chosen = nullptr;
+    for (const cost::MatmulDatapath &d : paths)
+      if (d.name == request.datapath)
+        chosen = &d;
+    if (!chosen) {
+      os << "datapath=" << request.datapath << ": target '" << target.name
+         << "' has no such matmul datapath for " << kindName
+         << " layers (target table); its datapaths: ";
+      llvm::interleaveComma(paths, os, [&](const cost::MatmulDatapath &d) {
+        os << d.name;
+      });
+      os << ", or auto";
+      return failure();
+    }
+    intrinsic = chosen->intrinsic;
+  }
   granM = intrinsic.m;
   granKV = std::lcm(intrinsic.k, intrinsic.n);
 
@@ -650,6 +668,10 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
   req.mapping = request.mapping;
   if (layer.intermediate)
     req.intermediate = modelElementKind(layer.intermediate);
+  if (request.datapath == "auto")
+    req.anyDatapath = true;
+  else
+    req.intrinsic = intrinsic;
   llvm::Expected<cost::ExploreResult> result =
       cost::exploreCompilerSpace(shape, target, req);
   if (!result) {

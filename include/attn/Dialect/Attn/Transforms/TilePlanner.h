@@ -76,6 +76,10 @@ struct TileRequest {
   int64_t columns = 0, coresPerColumn = 0;
   int64_t depth = 2;
   MappingKind mapping = MappingKind::fused;
+  /// Matmul datapath: a cost::MatmulDatapath name ("native", "bfp16") or
+  /// "auto" (the cost model picks among the layer's datapaths; dynamic
+  /// layers, planned by capacity, take the native one).
+  std::string datapath = "native";
 };
 
 /// The plan of one layer (shared by all its stages).
