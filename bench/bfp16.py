@@ -141,7 +141,9 @@ def modeled_speed() -> list[dict[str, Any]]:
         )
         native = dse.explore_shape(shape, TARGET, space="attn-tile").best.latency_s
         bfp16 = dse.explore_shape(shape, TARGET, space="attn-tile", intrinsic=(8, 8, 8)).best.latency_s
-        rows.append({"layer": layer.name, "native_ms": native * 1e3, "bfp16_ms": bfp16 * 1e3, "speedup": native / bfp16})
+        rows.append(
+            {"layer": layer.name, "native_ms": native * 1e3, "bfp16_ms": bfp16 * 1e3, "speedup": native / bfp16}
+        )
     return rows
 
 

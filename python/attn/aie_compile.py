@@ -13,7 +13,8 @@ runtime sequences::
 
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
-``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``datapath`` (``native``, ``bfp16``: bf16 on npu2 through the BFP16 block-float matmul, ``auto``), ``intermediate_type``
+``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``datapath`` (``native``;
+``bfp16``: bf16 on npu2 through the BFP16 block-float matmul; ``auto``), ``intermediate_type``
 (attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
 """
