@@ -370,9 +370,8 @@ LogicalResult Planner::checkRequest() {
       os << "datapath=" << request.datapath << ": target '" << target.name
          << "' has no such matmul datapath for " << kindName
          << " layers (target table); its datapaths: ";
-      llvm::interleaveComma(paths, os, [&](const cost::MatmulDatapath &d) {
-        os << d.name;
-      });
+      llvm::interleaveComma(
+          paths, os, [&](const cost::MatmulDatapath &d) { os << d.name; });
       os << ", or auto";
       return failure();
     }
