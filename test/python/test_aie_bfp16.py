@@ -139,6 +139,18 @@ def test_dse_explores_bfp16_in_the_compiler_space() -> None:
     )
     auto = compile(text, target="npu2", fold="online", datapath="auto")
     assert tuple(next(iter(auto.report["plans"].values()))["intrinsic"]) == (8, 8, 8)
+    # attn-tile's option through attn.dse: the same searches.
+    with ir.Context():
+        module = ir.Module.parse(text)
+        by_option = dse.explore(module, "npu2", space="attn-tile", fold="online", datapath="bfp16")
+        either = dse.explore(module, "npu2", space="attn-tile", fold="online", datapath="auto")
+        with pytest.raises(ValueError, match="datapath=bfp16: target 'npu1' has no BFP16 datapath"):
+            dse.explore(module, "npu1", space="attn-tile", fold="online", datapath="bfp16")
+        with pytest.raises(ValueError, match="space='attn-tile'"):
+            dse.explore(module, "npu2", fold="online", datapath="auto")
+    assert by_option.best.latency_s == pytest.approx(bfp.best.latency_s, rel=1e-12)
+    assert tuple(either.best.plan.intrinsic) == (8, 8, 8)
+    assert either.best.latency_s == pytest.approx(min(bfp.best.latency_s, native.best.latency_s), rel=1e-12)
 
 
 def _bf16(a: np.ndarray) -> np.ndarray:
