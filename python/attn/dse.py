@@ -468,7 +468,9 @@ def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all
     if "datapath" in fixed:
         datapath = fixed.pop("datapath")
         if space != "attn-tile":
-            raise AttnError("datapath: an attn-tile option; use space='attn-tile' (space='all' searches every datapath)")
+            raise AttnError(
+                "datapath: an attn-tile option; use space='attn-tile' (space='all' searches every datapath)"
+            )
         if datapath not in ("native", "bfp16", "auto"):
             raise AttnError(f"datapath: unknown matmul datapath {datapath!r}; valid: native, bfp16, auto")
         if datapath == "auto":
