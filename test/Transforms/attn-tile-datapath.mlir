@@ -20,7 +20,7 @@
 // NPU1: intrinsic = [4, 8, 4]
 // AIE-BFP16: func.func private @attn_qk_bf16({{.*}}) attributes {attn.kernel_defines = {ATTN_BF16 = 1 : i32, ATTN_BFP16 = 1 : i32,
 // AIE-NATIVE-NOT: ATTN_BFP16
-// NOBFP: error: attn-tile: datapath=bfp16: target 'npu1' has no such matmul datapath for bf16 layers (target table); its datapaths: native, or auto
+// NOBFP: error: attn-tile: datapath=bfp16: target 'npu1' has no such matmul datapath for bf16 layers (target table: BFP16 is bf16 on npu2); use datapath=native or auto
 // UNKNOWN: error: attn-tile: unknown datapath 'fast'; expected native, bfp16 or auto
 // QMULT: error: attn-tile: q-tile=12 is not a multiple of the npu2 bf16 intrinsic M = 8
 

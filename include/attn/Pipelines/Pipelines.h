@@ -63,6 +63,11 @@ struct AttnToAIEPipelineOptions
       llvm::cl::desc("attn-tile datapath: native, bfp16 (bf16 on npu2) or "
                      "auto"),
       llvm::cl::init("native")};
+  Option<bool> allowPrecisionLoss{
+      *this, "allow-precision-loss",
+      llvm::cl::desc("attn-tile allow-precision-loss (f16/f32 matmuls in one "
+                     "bf16 pass)"),
+      llvm::cl::init(false)};
   Option<int64_t> kvGroupColumns{
       *this, "kv-group-columns",
       llvm::cl::desc("attn-schedule-dma kv-group-columns (0 chooses)"),

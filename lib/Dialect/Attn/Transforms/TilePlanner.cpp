@@ -360,7 +360,9 @@ LogicalResult Planner::checkRequest() {
   }
   kindName = stringifyElementKind(*kind);
   intrinsic = target.intrinsic(*kind);
-  if (request.datapath != "auto") {
+  // datapath=bfp16 names the target's BFP16 datapath; native (the element
+  // type's intrinsic, or its table emulation) and auto keep the default.
+  if (request.datapath == "bfp16") {
     auto paths = cost::matmulDatapaths(target, *kind);
     const cost::MatmulDatapath *chosen = nullptr;
     for (const cost::MatmulDatapath &d : paths)
@@ -369,10 +371,8 @@ LogicalResult Planner::checkRequest() {
     if (!chosen) {
       os << "datapath=" << request.datapath << ": target '" << target.name
          << "' has no such matmul datapath for " << kindName
-         << " layers (target table); its datapaths: ";
-      llvm::interleaveComma(
-          paths, os, [&](const cost::MatmulDatapath &d) { os << d.name; });
-      os << ", or auto";
+         << " layers (target table: BFP16 is bf16 on npu2); use "
+         << "datapath=native or auto";
       return failure();
     }
     intrinsic = chosen->intrinsic;
@@ -669,7 +669,7 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
     req.intermediate = modelElementKind(layer.intermediate);
   if (request.datapath == "auto")
     req.anyDatapath = true;
-  else
+  else if (request.datapath == "bfp16")
     req.intrinsic = intrinsic;
   llvm::Expected<cost::ExploreResult> result =
       cost::exploreCompilerSpace(shape, target, req);
@@ -799,8 +799,10 @@ FailureOr<LayerPlan> Planner::run() {
   std::string why;
   if (isCompleteFold(layer))
     if (FailureOr<cost::AttentionShape> shape = modelShape(layer, why);
-        succeeded(shape))
+        succeeded(shape)) {
+      shape->matmulInBf16 = request.allowPrecisionLoss;
       return modelPlan(*shape);
+    }
   return capacityPlan();
 }
 

@@ -80,6 +80,9 @@ struct TileRequest {
   /// "auto" (the cost model picks among the layer's datapaths; dynamic
   /// layers, planned by capacity, take the native one).
   std::string datapath = "native";
+  /// allow-precision-loss: f16/f32 matmuls in one bf16 pass (operands
+  /// rounded) instead of the target table's emulation; costed so.
+  bool allowPrecisionLoss = false;
 };
 
 /// The plan of one layer (shared by all its stages).
