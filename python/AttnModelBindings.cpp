@@ -467,7 +467,8 @@ void bindInputs(nb::module_ &m) {
             else
               c.intrinsic = parseIntrinsic(v, "fixed field 'intrinsic'");
           })
-      .def_rw("causal_skip", &PlanConstraints::causalSkip);
+      .def_rw("causal_skip", &PlanConstraints::causalSkip)
+      .def_rw("any_datapath", &PlanConstraints::anyDatapath);
   optionalEnumField(fixed, "fold", &PlanConstraints::fold, "fixed");
   optionalEnumField(fixed, "mapping", &PlanConstraints::mapping, "fixed");
   optionalEnumField(fixed, "k_transpose", &PlanConstraints::kTranspose,

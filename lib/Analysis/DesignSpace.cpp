@@ -279,14 +279,24 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   LayoutHandling layout = shape.layout == LayoutKind::bhld
                               ? LayoutHandling::Native
                               : LayoutHandling::Dma;
-  if (request.intrinsic && !sameIntrinsic(*request.intrinsic, native))
+  // The kernels emit every datapath of the element type: the native
+  // intrinsic and, for bf16 on npu2, BFP16 (ATTN_BFP16 kernel variant).
+  auto paths = matmulDatapaths(target, shape.element);
+  if (request.intrinsic && !llvm::any_of(paths, [&](const MatmulDatapath &d) {
+        return sameIntrinsic(d.intrinsic, *request.intrinsic);
+      })) {
+    std::string valid;
+    llvm::raw_string_ostream os(valid);
+    llvm::interleaveComma(paths, os, [&](const MatmulDatapath &d) {
+      os << d.name << " [" << d.intrinsic.m << ", " << d.intrinsic.k << ", "
+         << d.intrinsic.n << "]";
+    });
     return error(llvm::formatv(
         "fixed field 'intrinsic' [{0}, {1}, {2}] is outside the compiler's "
-        "space: attn-tile uses the native {3} intrinsic of {4}, [{5}, {6}, "
-        "{7}]",
+        "space: attn-tile emits the {3} datapaths of {4}: {5}",
         request.intrinsic->m, request.intrinsic->k, request.intrinsic->n,
-        stringifyElementKind(shape.element), target.name, native.m, native.k,
-        native.n));
+        stringifyElementKind(shape.element), target.name, valid));
+  }
   if (request.kvSplit && *request.kvSplit != 1)
     return error(llvm::formatv("fixed field 'kv_split' ({0}) is outside the "
                                "compiler's space: #attn.plan has no "
@@ -311,7 +321,12 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   ExploreOptions options;
   PlanConstraints &fx = options.fixed;
   fx = request;
-  fx.intrinsic = native;
+  if (!request.intrinsic) {
+    if (request.anyDatapath)
+      fx.intrinsic.reset();
+    else
+      fx.intrinsic = native;
+  }
   fx.kvSplit = 1;
   fx.kTranspose = KTransposePlacement::Dma;
   fx.layout = layout;
@@ -334,8 +349,14 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   // Tiles: the intrinsic granules, up to the tile whose Q (K) block alone
   // fills the L1 budget.
   int64_t e = bytes(shape.element);
-  int64_t granM = native.m, granKV = std::lcm(native.k, native.n);
-  int64_t paddedD = (shape.headDim + native.k - 1) / native.k * native.k;
+  // Granules valid for every searched datapath.
+  int64_t granM = 1, granKV = 1;
+  for (const MatmulDatapath &d : paths)
+    if (!fx.intrinsic || sameIntrinsic(d.intrinsic, *fx.intrinsic)) {
+      granM = std::lcm(granM, d.intrinsic.m);
+      granKV = std::lcm(granKV, std::lcm(d.intrinsic.k, d.intrinsic.n));
+    }
+  int64_t paddedD = (shape.headDim + granKV - 1) / granKV * granKV;
   int64_t maxTile =
       std::max<int64_t>(1, l1BufferBudget(target) / (paddedD * e));
   options.qTiles = tileCandidates(granM, shape.queryLen, minTile, maxTile);

@@ -36,6 +36,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.coresPerColumn = options.coresPerColumn;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
+  tile.datapath = options.datapath;
   tile.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnTile(tile));
   pm.addPass(createAttnPadAndMask());

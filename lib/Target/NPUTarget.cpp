@@ -418,7 +418,12 @@ NPUTarget makeNPU2(llvm::StringRef name, int columns) {
   // "8x8x8 MMA, BFP16-emulated"; IRON operators/mha/design.py forces
   // emulate_bf16_mmul_with_bfp16). Efficiency from the measured whole-array
   // GEMM, as for int8: 14.71 TFLOPS over 2 x 512 x 32 cores x 1.76 GHz =
-  // 57.67 TFLOPS peak: 0.255. Lanes as bf16.
+  // 57.67 TFLOPS peak: 0.255. Lanes as bf16. The 8x8x8 block (bfp16ebs8: 8
+  // values per shared 8-bit exponent, 8-bit mantissas) is AIE-API's AIE2P
+  // aie::mmul<8, 8, 8, bfp16ebs8> (block_vector<bfp16ebs8, 64> operands),
+  // block-float matmul being AIE-ML v2 only (AMD UG1603, "Block Floating Type
+  // Operations"); one block per cycle (512 MACs) is the int8 rate, not a
+  // published bfp16 figure.
   t.bf16ViaBfp16 = {512, {8, 8, 8}, 14.71e12 / (2.0 * 512 * 32 * 1.76e9), 32};
   deriveVectorPass(t);
   return t;

@@ -13,7 +13,8 @@ runtime sequences::
 
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
-``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``allow_precision_loss``,
+``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``datapath`` (``native``;
+``bfp16``: bf16 on npu2 through the BFP16 block-float matmul; ``auto``), ``allow_precision_loss``,
 ``intermediate_type`` (attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
 """
@@ -47,6 +48,7 @@ class AIEPipelineOptions:
     cores_per_column: int = 0
     depth: int = 2
     mapping: str = "fused"
+    datapath: str = "native"
     allow_precision_loss: bool = False
     kv_group_columns: int = 0
     query_chunks: int = 0
@@ -69,6 +71,7 @@ class AIEPipelineOptions:
             cores_per_column=self.cores_per_column,
             depth=self.depth,
             mapping=self.mapping,
+            datapath=self.datapath,  # type: ignore[arg-type]
             allow_precision_loss=self.allow_precision_loss,
         )
         for name in ("kv_group_columns", "query_chunks"):

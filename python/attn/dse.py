@@ -458,12 +458,30 @@ def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all
     ``attn-fold{mode=auto}`` and ``attn-tile`` choose from: native intrinsic,
     no cascade, fused mapping and depth 2 unless fixed, f32 S/P in DRAM unless
     ``intermediate`` is fixed); ``"all"`` searches everything the model knows.
+    ``datapath`` (``space="attn-tile"`` only) is attn-tile's option: ``native``
+    (default), ``bfp16`` (npu2's BFP16 intrinsic for bf16 layers) or ``auto``
+    (every datapath the kernels have, as ``attn-tile{datapath=auto}``).
     """
     shape = _check_shape(shape)
     target = _check_target(target)
     space = _check_space(space)
     fixed = dict(fixed)
     constraints = _attn.PlanConstraints()
+    if "datapath" in fixed:
+        datapath = fixed.pop("datapath")
+        if space != "attn-tile":
+            raise AttnError(
+                "datapath: an attn-tile option; use space='attn-tile' (space='all' searches every datapath)"
+            )
+        if datapath not in ("native", "bfp16", "auto"):
+            raise AttnError(f"datapath: unknown matmul datapath {datapath!r}; valid: native, bfp16, auto")
+        if datapath == "auto":
+            constraints.any_datapath = True
+        elif datapath == "bfp16":
+            bfp = _attn.target(target).bf16_via_bfp16
+            if bfp.macs_per_cycle <= 0 or shape.element != "bf16":
+                raise AttnError(f"datapath=bfp16: target {target!r} has no BFP16 datapath for {shape.element} layers")
+            constraints.intrinsic = tuple(bfp.intrinsic)
     if "fold" in fixed:
         constraints.fold = _check_fold(fixed.pop("fold"))
     for name, value in _check_options(fixed).items():

@@ -159,3 +159,67 @@ def store(acc: np.ndarray, dtype: str = "f32", q0: int = 0, row_limit: Optional[
 def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray, splits: int = 0) -> None:
     """acc += P V in float32, in place; ``splits`` as in :func:`split_matmul`."""
     acc += split_matmul(p, v, splits) if splits else weighted_values(p, v)
+
+
+# --- BFP16 datapath (npu2, ``ATTN_BFP16=1``) ---------------------------------------------------
+
+BFP16_BLOCK = 8  # values sharing one exponent (bfp16ebs8)
+BFP16_MANTISSA_MAX = 127  # 8-bit signed mantissas, clamped symmetric
+
+
+def bfp16_round(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x`` (float32) rounded through bfp16ebs8 along ``axis``: consecutive blocks of 8
+    values (from index 0; the axis length must be a multiple of 8) share one exponent,
+    chosen so that the block's largest magnitude has a mantissa in [64, 128); every
+    value keeps a signed 8-bit mantissa, rounded to nearest-even and clamped to
+    +-127. Small values of a block lose their low bits (a value below 2^-7 of the
+    block's largest becomes 0 or one ulp). An all-zero block stays zero; non-finite
+    values pass through and do not set the exponent. The host AIE-API subset
+    (kernels/host_aie_api) rounds the same way."""
+    x = np.asarray(x, dtype=F32)
+    n = x.shape[axis]
+    if n % BFP16_BLOCK:
+        raise ValueError(f"bfp16_round: axis length {n} is not a multiple of {BFP16_BLOCK}")
+    moved = np.moveaxis(x, axis, -1)
+    blocks = moved.reshape(*moved.shape[:-1], n // BFP16_BLOCK, BFP16_BLOCK)
+    finite = np.isfinite(blocks)
+    mag = np.where(finite, np.abs(blocks), F32(0)).max(axis=-1, keepdims=True)
+    # ilogb(mag) - 6: the exponent of the mantissa ulp.
+    _, e2 = np.frexp(np.where(mag > 0, mag, F32(1)))
+    ulp_exp = (e2.astype(np.int32) - 1) - 6
+    with np.errstate(invalid="ignore", over="ignore"):
+        mant = np.rint(np.ldexp(np.where(finite, blocks, F32(0)), -ulp_exp))
+        mant = np.clip(mant, -BFP16_MANTISSA_MAX, BFP16_MANTISSA_MAX)
+        out = np.where(finite, np.ldexp(mant, ulp_exp), blocks).astype(F32)
+    return np.moveaxis(out.reshape(moved.shape), -1, axis)
+
+
+def qk_bfp16(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
+    """:func:`qk` through the BFP16 matmul: Q's blocks run along d (the matmul's K),
+    Kᵀ's along the keys (its N), as the kernel's ``aie::mmul<8, 8, 8, bfp16ebs8>``
+    operands are laid out."""
+    return qk(bfp16_round(q, axis=1), bfp16_round(k, axis=0), scale)
+
+
+def _bfp16_p(p: np.ndarray) -> np.ndarray:
+    # The kernel writes P as bf16, then converts blocks of 8 keys to bfp16.
+    return bfp16_round(round_to_dtype(p, "bf16"), axis=1)
+
+
+def pv_accumulate_bfp16(p: np.ndarray, v: np.ndarray, acc: np.ndarray) -> None:
+    """:func:`pv_accumulate` through the BFP16 matmul: P's blocks along the keys,
+    V's along dv."""
+    acc += weighted_values(_bfp16_p(p), bfp16_round(v, axis=1))
+
+
+def online_update_bfp16(s: np.ndarray, v: np.ndarray, m: np.ndarray, row_sum: np.ndarray, acc: np.ndarray) -> None:
+    """:func:`online_update` with its P·V through the BFP16 matmul (l sums the unrounded P)."""
+    new_max = np.maximum(m, s.max(axis=1))
+    live = new_max != NEG_INF
+    safe_max = np.where(live, new_max, F32(0))
+    correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
+    p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
+    acc *= correction[:, None]
+    acc += weighted_values(_bfp16_p(p), bfp16_round(v, axis=1))
+    row_sum[:] = correction * row_sum + p.sum(axis=1, dtype=F32)
+    m[:] = np.where(live, new_max, m)

@@ -30,6 +30,7 @@ __all__ = [
     "FoldMode",
     "FoldOptions",
     "IntermediateType",
+    "Datapath",
     "Mapping",
     "PassOptions",
     "TileOptions",
@@ -40,6 +41,9 @@ __all__ = [
 FoldMode = Literal["auto", "unfolded", "partial", "full", "online"]
 IntermediateType = Literal["f32", "bf16", "f16", "input"]
 Mapping = Literal["fused", "stream"]
+# Matmul datapath of attn-tile: the element type's native intrinsic, bf16 through the
+# BFP16 block-float 8x8x8 matmul (npu2), or the cost model's pick of the two.
+Datapath = Literal["native", "bfp16", "auto"]
 
 _Self = TypeVar("_Self", bound="PassOptions")
 _PASS_TEXT = re.compile(r"\s*([A-Za-z0-9_.-]+)\s*(?:\{(.*)\})?\s*", re.DOTALL)
@@ -204,6 +208,7 @@ class TileOptions(PassOptions):
     cores_per_column: int = 0
     depth: int = 2
     mapping: Mapping = "fused"
+    datapath: Datapath = "native"
     # f16/f32 layers: matmul operands rounded to bf16, one bf16 pass (stages get
     # matmul_type = bf16, reported) instead of the target table's emulation.
     allow_precision_loss: bool = False

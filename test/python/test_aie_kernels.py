@@ -355,3 +355,50 @@ def test_host_checks_reject_other_tile_sizes(tmp_path):
     run = subprocess.run(["python", "-c", code], capture_output=True, text=True)
     assert run.returncode != 0
     assert "tq == attn_aie::TQ" in run.stderr
+
+
+# The simulator's BFP16 kernel models (attn.kernels.*_bfp16, run for ATTN_BFP16=1 kernel
+# declarations) against the host-built AIE-API BFP16 kernels: the same bfp16ebs8 rounding
+# of the same operand blocks, so only the f32 summation order differs (qk, pv_accumulate);
+# online_update also differs by the exp2 unit's bf16 results, as the bf16 kernels do.
+BFP16_MODEL_TOL = 1e-5
+
+
+def test_bfp16_kernels_match_the_simulator_models(libs):
+    target = "npu2-bfp16"
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld, d, dv = t["TQ"], t["TK"], t["LD"], t["D"], t["DV"]
+    off_by_plain = []
+
+    def one(rng, seed):
+        q, qv, kind = typed("bf16", rng.standard_normal((tq, d)) * rng.uniform(0.1, 8))
+        k, kv, _ = typed("bf16", rng.standard_normal(tk * d) * np.repeat(rng.uniform(0.01, 4, tk), d))
+        s = np.zeros(tq * ld, np.float32)
+        lib.attn_qk_bf16(p(q, kind), p(k, kind), I32(0), p(s), I32(ld), I32(0), I32(tq), I32(tk), I32(d), F32(0.125))
+        got = window(s, ld, 0, tq, tk)
+        record("qk(bfp16 model)", target, "bf16", got, K.qk_bfp16(qv, kv.reshape(tk, d), 0.125), BFP16_MODEL_TOL)
+        off_by_plain.append(float(np.abs(got - K.qk(qv, kv.reshape(tk, d), 0.125)).max()))
+
+        prob = K.softmax_rows(scores(rng, tq, ld))[:, :tk] * 3
+        pbuf = np.zeros(tq * ld, np.float32)
+        window(pbuf, ld, 0, tq, tk)[:] = prob
+        v, vv, _ = typed("bf16", rng.standard_normal(tk * dv))
+        acc = np.zeros((tq, dv), np.float32)
+        ref = np.zeros((tq, dv), np.float32)
+        lib.attn_pv_accumulate_bf16(p(pbuf), I32(ld), I32(0), p(v, kind), I32(0), p(acc), I32(tq), I32(tk), I32(dv))
+        K.pv_accumulate_bfp16(prob, vv.reshape(tk, dv), ref)
+        record("pv_accumulate(bfp16 model)", target, "bf16", acc, ref, BFP16_MODEL_TOL)
+
+        m, l_, acc = (np.ascontiguousarray(x) for x in K.online_init(tq, dv))
+        mr, lr, ar = K.online_init(tq, dv)
+        sbuf = np.zeros(tq * ld, np.float32)
+        window(sbuf, ld, 0, tq, tk)[:] = scores(rng, tq, tk)
+        sref = window(sbuf, ld, 0, tq, tk).copy()
+        lib.attn_online_update_bf16(p(sbuf), I32(ld), I32(0), p(v, kind), I32(0), p(m), p(l_), p(acc), I32(tq),
+                                    I32(tk), I32(dv))  # fmt: skip
+        K.online_update_bfp16(sref, vv.reshape(tk, dv), mr, lr, ar)
+        record("online_update(bfp16 model)", target, "bf16", acc, ar, TOL["bf16"])
+
+    each_tile(one)
+    # The BFP16 rounding is visible: the plain bf16 model is far off where the BFP16 one is exact.
+    assert max(off_by_plain) > 100 * BFP16_MODEL_TOL

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sweep_sampling import full_sweeps, sample
+from sweep_sampling import sample
 
 from attn import ir, passmanager
 

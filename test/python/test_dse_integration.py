@@ -274,8 +274,15 @@ def test_space_errors() -> None:
             dse.explore(ir.Module.parse(source), space="tile")
     with pytest.raises(ValueError, match="fixed field 'kv_split' \\(2\\) is outside the compiler's space"):
         explore(source, "npu2", kv_split=2)
-    with pytest.raises(ValueError, match="fixed field 'intrinsic' \\[8, 8, 8\\] is outside the compiler's space"):
-        explore(source, "npu2", intrinsic=(8, 8, 8))
+    # npu2's BFP16 [8, 8, 8] is in the compiler's space (attn-tile datapath=bfp16); npu1 has none.
+    with pytest.raises(
+        ValueError,
+        match="fixed field 'intrinsic' \\[8, 8, 8\\] is outside the compiler's space: attn-tile emits the bf16 "
+        "datapaths of npu1: native \\[4, 8, 4\\]",
+    ):
+        explore(source, "npu1", intrinsic=(8, 8, 8))
+    with pytest.raises(ValueError, match="fixed field 'intrinsic' \\[4, 8, 4\\] is outside the compiler's space"):
+        explore(source, "npu2", intrinsic=(4, 8, 4))
     with pytest.raises(ValueError, match="fixed field 'k_transpose' 'core' is outside"):
         explore(source, "npu2", k_transpose="core")
     with pytest.raises(ValueError, match="fixed field 'causal_skip' false is outside"):

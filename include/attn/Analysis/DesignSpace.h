@@ -39,6 +39,11 @@ struct PlanConstraints {
   /// (full and online keep S/P on chip in f32).
   std::optional<ElementKind> intermediate;
   std::optional<bool> causalSkip;
+  /// compilerSpace() only: with `intrinsic` unset, search every matmul
+  /// datapath the kernels emit (npu2 bf16: native and BFP16) instead of the
+  /// native one. BFP16 rounds the matmul operands to 8-bit block mantissas,
+  /// so the compiler picks it only when asked (attn-tile datapath=auto).
+  bool anyDatapath = false;
 };
 
 struct ExploreOptions {
@@ -106,8 +111,11 @@ std::vector<int64_t> tileCandidates(int64_t granule, int64_t len,
 constexpr int64_t kMinSearchedTile = 16;
 
 /// The search space of attn-fold{mode=auto} and attn-tile: the plans
-/// #attn.plan expresses and the lowerings honour. Fixed: the native matmul
-/// intrinsic of the element type (the kernels have no other), kv_split 1
+/// #attn.plan expresses and the lowerings honour. Fixed: the matmul
+/// datapath `request.intrinsic` names, one of matmulDatapaths() (the kernels
+/// have the native intrinsic and, for bf16 on npu2, the BFP16 8x8x8 path);
+/// unset, the native one, or every datapath with `request.anyDatapath`;
+/// kv_split 1
 /// (the plan has no cascade), K-transpose by the kernel's transposed-operand
 /// matmul (`dma`: no extra core pass), layout `native` for bhld and `dma`
 /// (strided shim patterns) for blhd, causal block skipping. `request` pins
@@ -120,7 +128,7 @@ constexpr int64_t kMinSearchedTile = 16;
 /// tileCandidates() with the granules of the intrinsic, from
 /// kMinSearchedTile up to the tile whose Q (or K) block alone fills the L1
 /// budget. A request field outside
-/// the space (another intrinsic, kv_split, k_transpose, layout,
+/// the space (an intrinsic of no datapath, kv_split, k_transpose, layout,
 /// causal_skip) is an error naming it.
 llvm::Expected<ExploreOptions>
 compilerSpace(const AttentionShape &shape, const NPUTarget &target,

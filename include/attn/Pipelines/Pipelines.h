@@ -58,6 +58,11 @@ struct AttnToAIEPipelineOptions
       *this, "mapping",
       llvm::cl::desc("attn-tile mapping (the AIE mapping supports fused)"),
       llvm::cl::init("fused")};
+  Option<std::string> datapath{
+      *this, "datapath",
+      llvm::cl::desc("attn-tile datapath: native, bfp16 (bf16 on npu2) or "
+                     "auto"),
+      llvm::cl::init("native")};
   Option<bool> allowPrecisionLoss{
       *this, "allow-precision-loss",
       llvm::cl::desc("attn-tile allow-precision-loss (f16/f32 matmuls in one "

@@ -84,8 +84,9 @@ constexpr llvm::StringLiteral kKernelDefinesAttr = "attn.kernel_defines";
 class DeviceEmitter {
 public:
   DeviceEmitter(OpBuilder &builder, Location loc, const DescribedStage &ds,
-                const StageSchedule &sch)
-      : b(builder), loc(loc), ds(ds), sch(sch), d(sch.desc), t(*ds.target) {}
+                const StageSchedule &sch, PlanAttr plan)
+      : b(builder), loc(loc), ds(ds), sch(sch), d(sch.desc), t(*ds.target),
+        plan(plan) {}
 
   aie::DeviceOp emit(StringRef deviceName, StringRef sequenceName);
 
@@ -96,6 +97,7 @@ private:
   const StageSchedule &sch;
   const StageDesc &d;
   const NPUTarget &t;
+  PlanAttr plan;
   aie::DeviceOp device;
   Block *deviceBody = nullptr;
   std::map<std::pair<int, int>, Value> tiles;
@@ -220,6 +222,9 @@ private:
   }
   /// Compile-time tile sizes of the kernel object this device links.
   DictionaryAttr kernelDefines();
+  /// Whether the plan's intrinsic is the target's BFP16 datapath for a bf16
+  /// stage (the kernels' ATTN_BFP16 variant).
+  bool usesBfp16() const;
 };
 
 void DeviceEmitter::call(StringRef name, ValueRange args) {
@@ -289,6 +294,16 @@ void DeviceEmitter::emitFifos() {
                                   offsets(l.srcOffsets), offsets(l.dstOffsets));
 }
 
+bool DeviceEmitter::usesBfp16() const {
+  const ElementKindInfo &bfp = t.bf16ViaBfp16;
+  ArrayRef<int64_t> in = plan.getIntrinsic();
+  IntrinsicShape native = t.intrinsic(ElementKind::BF16);
+  bool isNative = in[0] == native.m && in[1] == native.k && in[2] == native.n;
+  return d.elem == ElementKind::BF16 && bfp.macsPerCycle > 0 && !isNative &&
+         in[0] == bfp.intrinsic.m && in[1] == bfp.intrinsic.k &&
+         in[2] == bfp.intrinsic.n;
+}
+
 DictionaryAttr DeviceEmitter::kernelDefines() {
   // TK: key columns of the score windows the kernels take; LD: row stride of
   // the score buffer they live in (= TK for a dense tile).
@@ -305,6 +320,9 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
       b.getNamedAttr("ATTN_LD", value(ld)),
       b.getNamedAttr("ATTN_TK", value(tk)),
       b.getNamedAttr("ATTN_TQ", value(d.qTile))};
+  // The BFP16 variant is named only where the plan selects it.
+  if (usesBfp16())
+    defs.push_back(b.getNamedAttr("ATTN_BFP16", value(1)));
   // f16/f32 matmuls on the bf16 datapath: bf16 terms per operand of the
   // `_f16`/`_f32` kernels (the target table's emulation; 1 = operands
   // rounded to bf16, the `_as_bf16` kernels of allow-precision-loss).
@@ -961,7 +979,8 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     for (int n = 1; names.contains(name); ++n)
       name = llvm::formatv("{0}_{1}", base, n).str();
     names.insert(name);
-    DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
+    DeviceEmitter emitter(b, stage.getLoc(), described[i], sch,
+                          stage.getPlanAttr());
     aie::DeviceOp device = emitter.emit(name, name);
     devices.push_back(device);
     ++numDevices;

@@ -786,6 +786,7 @@ class CoreCompiler:
         if len(o.results):
             raise SimError(f"func.call @{name}{where(loc)}: kernels return nothing; this call has results")
         self.device.check_kernel_decl(name, model, o)
+        model = kernel_models.lookup(name, self.device.kernel_defines(name)) or model
         args = [self.slot(v, o) for v in o.operands]
         kinds = model.params
         scalar = [k in kernel_models.SCALAR_KINDS for k in kinds]

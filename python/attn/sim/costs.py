@@ -86,8 +86,11 @@ class TimingModel:
             exp_cycles_per_element=target.exp_cycles_per_element,
             row_reduce_cycles=target.row_reduce_cycles,
             vector_pass_cycles_per_element=target.vector_pass_cycles_per_element,
-            macs_per_cycle={k: e.macs_per_cycle for k, e in elems.items()},
-            kernel_efficiency={k: e.kernel_efficiency for k, e in elems.items()},
+            # "bfp16": bf16 matmuls through the BFP16 datapath (ATTN_BFP16 kernels).
+            macs_per_cycle={k: e.macs_per_cycle for k, e in elems.items()}
+            | {"bfp16": target.bf16_via_bfp16.macs_per_cycle},
+            kernel_efficiency={k: e.kernel_efficiency for k, e in elems.items()}
+            | {"bfp16": target.bf16_via_bfp16.kernel_efficiency},
             vector_lanes={k: e.vector_lanes for k, e in elems.items()},
         )
 

@@ -94,6 +94,19 @@ class _Device:
     def lock_of(self, value: Any) -> Optional[str]:
         return self.locks.get(value)
 
+    def kernel_defines(self, name: str) -> dict[str, int]:
+        """``attn.kernel_defines`` of the declaration of kernel ``name`` ({} without)."""
+        from ..ir import DictAttr
+
+        decl = self.kernels.get(name)
+        if decl is None:
+            return {}
+        defines = attr_map(decl).get("attn.kernel_defines")
+        if defines is None:
+            return {}
+        d = DictAttr(defines)
+        return {d[i].name: int_attr(d[i].attr) for i in range(len(d))}
+
     def check_kernel_decl(self, name: str, model: KernelModel, call: Any) -> None:
         loc = loc_str(call)
         operands = list(call.operands)

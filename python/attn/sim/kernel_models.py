@@ -38,6 +38,9 @@ class KernelModel:
 
 
 _REGISTRY: dict[str, KernelModel] = {}
+# Models of kernel builds selected by an ``attn.kernel_defines`` flag, by (flag, name):
+# ATTN_BFP16=1 runs the bf16 matmuls through npu2's BFP16 datapath.
+_VARIANTS: dict[tuple[str, str], KernelModel] = {}
 
 
 def register_kernel(name: str, params: tuple[str, ...], run: Callable[..., Optional[KernelWork]]) -> None:
@@ -54,7 +57,12 @@ def register_kernel(name: str, params: tuple[str, ...], run: Callable[..., Optio
     _REGISTRY[name] = KernelModel(name, tuple(params), run)
 
 
-def lookup(name: str) -> Optional[KernelModel]:
+def lookup(name: str, defines: Optional[dict[str, int]] = None) -> Optional[KernelModel]:
+    """The model of ``func.call @name``; with the declaration's ``attn.kernel_defines``,
+    the variant a set flag selects (ATTN_BFP16=1: the BFP16 matmul kernels)."""
+    for flag, value in (defines or {}).items():
+        if value and (flag, name) in _VARIANTS:
+            return _VARIANTS[(flag, name)]
     return _REGISTRY.get(name)
 
 
@@ -116,11 +124,18 @@ def _mac_elem(variant: str) -> str:
     return "bf16" if variant.endswith("_as_bf16") else variant
 
 
-def _qk(name: str, elem: str) -> Callable[..., KernelWork]:
+# A kernel variant's numpy semantics (None: the element type's, from attn.kernels with
+# K.SPLITS) and the rate its MACs run at (None: _mac_elem of the element type).
+Variant = Optional[tuple[Callable[..., Any], str]]
+
+
+def _qk(name: str, elem: str, variant: Variant = None) -> Callable[..., KernelWork]:
     def run(q, k, k_off, s, s_ld, s_col, tq, tk, d, scale):
         qt, kt = _tile(q, tq, d, name, "q"), _at(k, k_off, tk, d, name, "k")
-        _window(s, s_ld, s_col, tq, tk, name, "s")[:] = K.qk(qt, kt, scale, K.SPLITS[elem])
-        return KernelWork(macs=tq * tk * d, mac_elem=_mac_elem(elem), vector_elements=tq * tk)
+        out = variant[0](qt, kt, scale) if variant else K.qk(qt, kt, scale, K.SPLITS[elem])
+        _window(s, s_ld, s_col, tq, tk, name, "s")[:] = out
+        mac = variant[1] if variant else _mac_elem(elem)
+        return KernelWork(macs=tq * tk * d, mac_elem=mac, vector_elements=tq * tk)
 
     return run
 
@@ -149,19 +164,22 @@ def _online_init(m, row_sum, acc, tq, dv):
     return KernelWork(vector_elements=2 * tq + tq * dv)
 
 
-def _online_update(name: str, elem: str) -> Callable[..., KernelWork]:
+def _online_update(name: str, elem: str, variant: Variant = None) -> Callable[..., KernelWork]:
     def run(s, s_ld, s_col, v, v_off, m, row_sum, acc, tq, tk, dv):
-        K.online_update(
+        args = (
             _window(s, s_ld, s_col, tq, tk, name, "s"),
             _at(v, v_off, tk, dv, name, "v"),
             _vec(m, tq, name, "m"),
             _vec(row_sum, tq, name, "l"),
             _tile(acc, tq, dv, name, "acc"),
-            K.SPLITS[elem],
         )
+        if variant:
+            variant[0](*args)
+        else:
+            K.online_update(*args, K.SPLITS[elem])
         return KernelWork(
             macs=tq * tk * dv,
-            mac_elem=_mac_elem(elem),
+            mac_elem=variant[1] if variant else _mac_elem(elem),
             exp_elements=tq * tk + tq,
             row_reductions=2 * tq,
             vector_elements=tq * tk + tq * dv,
@@ -204,15 +222,18 @@ def _copy_window(src, src_ld, src_col, dst, tq, tk):
     return KernelWork(vector_elements=tq * tk)
 
 
-def _pv_accumulate(name: str, elem: str) -> Callable[..., KernelWork]:
+def _pv_accumulate(name: str, elem: str, variant: Variant = None) -> Callable[..., KernelWork]:
     def run(p, p_ld, p_col, v, v_off, acc, tq, tk, dv):
-        K.pv_accumulate(
+        args = (
             _window(p, p_ld, p_col, tq, tk, name, "p"),
             _at(v, v_off, tk, dv, name, "v"),
             _tile(acc, tq, dv, name, "acc"),
-            K.SPLITS[elem],
         )
-        return KernelWork(macs=tq * tk * dv, mac_elem=_mac_elem(elem))
+        if variant:
+            variant[0](*args)
+        else:
+            K.pv_accumulate(*args, K.SPLITS[elem])
+        return KernelWork(macs=tq * tk * dv, mac_elem=variant[1] if variant else _mac_elem(elem))
 
     return run
 
@@ -261,6 +282,15 @@ def _register_library() -> None:
     register_kernel("attn_softmax_rows", ("f32*", "f32*", i32, i32), _softmax_rows)
     register_kernel("attn_acc_zero", ("f32*", i32, i32), _acc_zero)
     register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
+    # ATTN_BFP16=1 (npu2): the bf16 matmul kernels on bfp16ebs8 operands, timed at the
+    # target table's BFP16 rate (work element "bfp16").
+    bfp16 = {
+        "attn_qk_bf16": _qk("attn_qk_bf16", "bf16", (K.qk_bfp16, "bfp16")),
+        "attn_online_update_bf16": _online_update("attn_online_update_bf16", "bf16", (K.online_update_bfp16, "bfp16")),
+        "attn_pv_accumulate_bf16": _pv_accumulate("attn_pv_accumulate_bf16", "bf16", (K.pv_accumulate_bfp16, "bfp16")),
+    }
+    for name, run in bfp16.items():
+        _VARIANTS[("ATTN_BFP16", name)] = KernelModel(name, _REGISTRY[name].params, run)
 
 
 _register_library()

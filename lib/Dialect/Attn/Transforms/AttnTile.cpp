@@ -79,6 +79,10 @@ void AttnTilePass::runOnOperation() {
   request.coresPerColumn = coresPerColumn;
   request.depth = depth;
   request.mapping = *mappingKind;
+  if (datapath != "native" && datapath != "bfp16" && datapath != "auto")
+    return fail(root, "unknown datapath '" + datapath +
+                          "'; expected native, bfp16 or auto");
+  request.datapath = datapath;
   request.allowPrecisionLoss = allowPrecisionLoss;
 
   // Layers: stages connected through the tensors they pass.

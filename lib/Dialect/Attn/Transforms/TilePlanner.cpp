@@ -360,6 +360,23 @@ LogicalResult Planner::checkRequest() {
   }
   kindName = stringifyElementKind(*kind);
   intrinsic = target.intrinsic(*kind);
+  // datapath=bfp16 names the target's BFP16 datapath; native (the element
+  // type's intrinsic, or its table emulation) and auto keep the default.
+  if (request.datapath == "bfp16") {
+    auto paths = cost::matmulDatapaths(target, *kind);
+    const cost::MatmulDatapath *chosen = nullptr;
+    for (const cost::MatmulDatapath &d : paths)
+      if (d.name == request.datapath)
+        chosen = &d;
+    if (!chosen) {
+      os << "datapath=" << request.datapath << ": target '" << target.name
+         << "' has no such matmul datapath for " << kindName
+         << " layers (target table: BFP16 is bf16 on npu2); use "
+         << "datapath=native or auto";
+      return failure();
+    }
+    intrinsic = chosen->intrinsic;
+  }
   granM = intrinsic.m;
   granKV = std::lcm(intrinsic.k, intrinsic.n);
 
@@ -650,6 +667,10 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
   req.mapping = request.mapping;
   if (layer.intermediate)
     req.intermediate = modelElementKind(layer.intermediate);
+  if (request.datapath == "auto")
+    req.anyDatapath = true;
+  else if (request.datapath == "bfp16")
+    req.intrinsic = intrinsic;
   llvm::Expected<cost::ExploreResult> result =
       cost::exploreCompilerSpace(shape, target, req);
   if (!result) {

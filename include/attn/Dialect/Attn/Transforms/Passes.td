@@ -129,8 +129,10 @@ def AttnTile : Pass<"attn-tile"> {
       cores_per_column are searched (tiles: the intrinsic granule times
       powers of two, plus near-equal splits of a length that pad less,
       from 16 rows, or from the granule when no plan of 16+ rows fits),
-      the options given are fixed, the intrinsic is the native one of the
-      element type, S/P in DRAM keep the type attn-fold gave them. The
+      the options given are fixed, the intrinsic is the `datapath`'s (the
+      native one of the element type by default; `bfp16`: [8, 8, 8], bf16
+      on npu2; `auto`: both searched), S/P in DRAM keep the type attn-fold
+      gave them. The
       attached plan is the one the model costed
       (`attn.dse.explore(..., space="attn-tile")` returns the same).
     - Otherwise (a dynamic size, or hand-written stages that are not a
@@ -210,6 +212,11 @@ def AttnTile : Pass<"attn-tile"> {
     Option<"mapping", "mapping", "std::string", /*default=*/"\"fused\"",
            "fused (each core runs the whole stage on its query tiles) or "
            "stream (QK, softmax and PV cores in a pipeline)">,
+    Option<"datapath", "datapath", "std::string", /*default=*/"\"native\"",
+           "Matmul datapath: native (the element type's intrinsic), bfp16 "
+           "(bf16 layers on npu2: operands rounded to bfp16ebs8 blocks, "
+           "8x8x8 block-float matmul, kernels built with ATTN_BFP16=1) or "
+           "auto (the cost model picks the faster; static layers only)">,
     Option<"allowPrecisionLoss", "allow-precision-loss", "bool",
            /*default=*/"false",
            "f16/f32 layers: round matmul operands to bf16 and multiply in "

@@ -76,6 +76,10 @@ struct TileRequest {
   int64_t columns = 0, coresPerColumn = 0;
   int64_t depth = 2;
   MappingKind mapping = MappingKind::fused;
+  /// Matmul datapath: a cost::MatmulDatapath name ("native", "bfp16") or
+  /// "auto" (the cost model picks among the layer's datapaths; dynamic
+  /// layers, planned by capacity, take the native one).
+  std::string datapath = "native";
   /// allow-precision-loss: f16/f32 matmuls in one bf16 pass (operands
   /// rounded) instead of the target table's emulation; costed so.
   bool allowPrecisionLoss = false;
