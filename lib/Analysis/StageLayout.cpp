@@ -28,6 +28,8 @@ llvm::StringRef aiemap::stringifyStageKind(StageKind kind) {
     return "qk_softmax";
   case StageKind::PV:
     return "pv";
+  case StageKind::Pilot:
+    return "pilot";
   }
   return "";
 }
@@ -109,6 +111,7 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   }
   case StageKind::QK:
   case StageKind::QKSoftmax:
+  case StageKind::Pilot:
     add(LayoutBuffer::Step, "k", {st, D}, p.elem, depth);
     break;
   case StageKind::PV:
@@ -125,6 +128,7 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     add(LayoutBuffer::Output, "o", {tq, Dv}, p.elem, depth);
     break;
   case StageKind::QK:
+  case StageKind::Pilot:
     add(LayoutBuffer::Output, "s", {tq, st}, f32, depth);
     break;
   case StageKind::QKSoftmax:

@@ -27,7 +27,9 @@
 namespace mlir::attn::aiemap {
 
 /// What a stage computes (from its fold and the ops in its body).
-enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
+/// Pilot: the shadowAttn int8 pilot scores (attn.pilot_qk_rows), laid out
+/// like QK with int8 rows of D + 4 bytes (values, then the f32 row scale).
+enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV, Pilot };
 llvm::StringRef stringifyStageKind(StageKind kind);
 
 /// What one core's buffers depend on. Lengths are padded lengths.

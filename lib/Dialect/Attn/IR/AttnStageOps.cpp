@@ -148,9 +148,10 @@ ParseResult StageOp::parse(OpAsmParser &parser, OperationState &result) {
   return success();
 }
 
-/// Stage names each fold produces (FOLD-IR.md).
+/// Stage names each fold produces (FOLD-IR.md); "pilot" is the shadowAttn
+/// pilot stage of attn-extract-pilot (one dispatch writing scores, like qk).
 static ArrayRef<StringRef> stageNamesFor(FoldKind fold) {
-  static const StringRef unfolded[] = {"qk", "softmax", "pv"};
+  static const StringRef unfolded[] = {"qk", "softmax", "pv", "pilot"};
   static const StringRef partial[] = {"qk_softmax", "pv"};
   static const StringRef single[] = {"attention"};
   switch (fold) {
@@ -242,6 +243,11 @@ LogicalResult StageOp::verifyRegions() {
                  dimOf(qk.getKey(), order.length)) &&
            check("padded_head_dim", plan.getPaddedHeadDim(), "head dimension D",
                  dimOf(qk.getQuery(), order.feature));
+    } else if (auto pilot = dyn_cast<PilotQKRowsOp>(inner)) {
+      ok = check("padded_q_len", plan.getPaddedQLen(), "query length Lq",
+                 dimOf(pilot.getQuery(), 2)) &&
+           check("padded_kv_len", plan.getPaddedKvLen(), "key length Lk",
+                 dimOf(pilot.getKey(), 2));
     } else if (auto sm = dyn_cast<SoftmaxOp>(inner)) {
       ok = check("padded_q_len", plan.getPaddedQLen(), "query length Lq",
                  dimOf(sm.getScores(), 2)) &&
