@@ -511,9 +511,17 @@ def run(
     dtype: str = "f32",
     q_block: int = 64,
     k_block: int = 64,
+    npu_pilot: Optional[str] = None,
 ) -> np.ndarray:
     """A whole shadowAttn layer on the CPU: ``attn.attention`` ->
     ``attn-sparsify`` -> ``attn-lower-to-cpu`` -> ExecutionEngine.
+
+    ``npu_pilot="npu1"|"npu2"``: the pilot scores come from the AIE program
+    of that target run in the simulator (:func:`npu_pilot`); the selection
+    (``attn.topk``) and the exact sparse stage then run as compiled CPU code
+    on them (:func:`select_topk`, :func:`sparse_attention`). Where the
+    selection runs on the device is a cost choice (:func:`pilot_cost`,
+    :func:`npu_pilot_cost`); its result is the same either way.
 
     Exactly one of ``keep`` (fraction of Lk per row), ``budget`` (keys per
     row) and ``head_keep`` (per-head fractions, e.g. from :func:`calibrate`)
@@ -533,6 +541,11 @@ def run(
         raise ValueError("'bias' contains NaN or infinite values")
     if head_keep is not None:
         budgets_for(head_keep, h, lk)  # checks the fractions
+    if npu_pilot is not None:
+        return _run_with_npu_pilot(
+            q32, k32, v32, npu_pilot, keep=keep, budget=budget, head_keep=head_keep, causal=causal,
+            scale=scale, mask=mask, bias=bias, valid_len=vl, dtype=dtype, q_block=q_block, k_block=k_block,
+        )
     text = sparse_layer(
         q32.shape,
         k32.shape,
@@ -548,6 +561,28 @@ def run(
     sparse_text = sparsify(text, keep=keep, budget=budget, q_block=q_block, k_block=k_block)
     arrays = [q32, k32, v32] + [a for a in (m, bias_arr, vl) if a is not None]
     return _run(sparse_text, *arrays)
+
+
+def _run_with_npu_pilot(q32, k32, v32, target: str, *, keep, budget, head_keep, causal, scale, mask, bias,
+                        valid_len, dtype, q_block, k_block) -> np.ndarray:
+    """sparse.run with the pilot from the simulated AIE program."""
+    if not isinstance(target, str):
+        raise ValueError(f"npu_pilot must be a target name such as 'npu1' or 'npu2', got {target!r}")
+    h, lk = q32.shape[1], k32.shape[2]
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget <= 0:
+            raise ValueError(f"budget must be a positive key count, got {budget!r}")
+        per_head = np.full(h, min(int(budget), lk), dtype=np.int64)
+    else:
+        per_head = budgets_for(keep if keep is not None else head_keep, h, lk)
+    scores = npu_pilot(
+        q32, k32, target=target, causal=causal, scale=scale, valid_len=valid_len, dtype=dtype,
+        q_block=q_block, k_block=k_block, timing=False,
+    ).scores
+    idx = select_topk(scores, per_head)
+    return sparse_attention(
+        q32, k32, v32, idx, causal=causal, scale=scale, mask=mask, bias=bias, valid_len=valid_len, dtype=dtype
+    )
 
 
 def _per_head(budgets: Union[int, Sequence[int]], h: int, lk: int) -> np.ndarray:
