@@ -171,20 +171,27 @@ LogicalResult AttnExtractPilotPass::extract(func::FuncOp fn, PilotQKOp pilot,
     return failure();
   const PilotShape &p = *shape;
   const IntrinsicShape in = npu.intrinsic(ElementKind::I8);
+  for (auto [name, v] : {std::pair<const char *, int64_t>{"q-tile", qTile},
+                         {"kv-tile", kvTile},
+                         {"columns", columns},
+                         {"cores-per-column", coresPerColumn}})
+    if (v < 0)
+      return pilot.emitOpError("attn-extract-pilot: ")
+             << name << " = " << v << " must be >= 0 (0 chooses)";
   if (qTile > 0 && qTile % in.m != 0)
     return pilot.emitOpError("attn-extract-pilot: q-tile = ")
-           << qTile << " is not a multiple of the int8 intrinsic M = " << in.m
+           << int64_t(qTile) << " is not a multiple of the int8 intrinsic M = " << in.m
            << " of " << npu.name;
   int64_t kvUnit = std::max(in.k, in.n);
   if (kvTile > 0 && kvTile % kvUnit != 0)
     return pilot.emitOpError("attn-extract-pilot: kv-tile = ")
-           << kvTile << " is not a multiple of the int8 intrinsic K/N = "
+           << int64_t(kvTile) << " is not a multiple of the int8 intrinsic K/N = "
            << kvUnit << " of " << npu.name;
   int64_t cols = columns > 0 ? columns : npu.numColumns;
   int64_t rows = coresPerColumn > 0 ? coresPerColumn : npu.numCoreRows;
   if (cols > npu.numColumns || rows > npu.numCoreRows || depth < 1)
     return pilot.emitOpError("attn-extract-pilot: columns = ")
-           << cols << ", cores-per-column = " << rows << ", depth = " << depth
+           << cols << ", cores-per-column = " << rows << ", depth = " << int64_t(depth)
            << " do not fit " << npu.name << " (" << npu.numColumns
            << " columns, " << npu.numCoreRows << " core rows, depth >= 1)";
 

@@ -71,7 +71,7 @@ def Attn_PilotQKOp : Attn_Op<"pilot_qk", [Pure]> {
     ```
 
     with the products accumulated exactly in i32 (|sum| <= D * 127^2, so
-    the verifier limits D to 2^31 / 127^2 = 133152). Keys hidden by the
+    the verifier limits D to (2^31 - 1) / 127^2 = 133144). Keys hidden by the
     causal rule or at or beyond `valid_len[b]` get -inf, as in `attn.qk`;
     explicit masks and biases are not part of the estimate (the exact stage
     applies them). `query_scales` / `key_scales` are the `attn.quantize`
