@@ -543,8 +543,21 @@ def run(
         budgets_for(head_keep, h, lk)  # checks the fractions
     if npu_pilot is not None:
         return _run_with_npu_pilot(
-            q32, k32, v32, npu_pilot, keep=keep, budget=budget, head_keep=head_keep, causal=causal,
-            scale=scale, mask=mask, bias=bias, valid_len=vl, dtype=dtype, q_block=q_block, k_block=k_block,
+            q32,
+            k32,
+            v32,
+            npu_pilot,
+            keep=keep,
+            budget=budget,
+            head_keep=head_keep,
+            causal=causal,
+            scale=scale,
+            mask=mask,
+            bias=bias,
+            valid_len=vl,
+            dtype=dtype,
+            q_block=q_block,
+            k_block=k_block,
         )
     text = sparse_layer(
         q32.shape,
@@ -563,8 +576,24 @@ def run(
     return _run(sparse_text, *arrays)
 
 
-def _run_with_npu_pilot(q32, k32, v32, target: str, *, keep, budget, head_keep, causal, scale, mask, bias,
-                        valid_len, dtype, q_block, k_block) -> np.ndarray:
+def _run_with_npu_pilot(
+    q32,
+    k32,
+    v32,
+    target: str,
+    *,
+    keep,
+    budget,
+    head_keep,
+    causal,
+    scale,
+    mask,
+    bias,
+    valid_len,
+    dtype,
+    q_block,
+    k_block,
+) -> np.ndarray:
     """sparse.run with the pilot from the simulated AIE program."""
     if not isinstance(target, str):
         raise ValueError(f"npu_pilot must be a target name such as 'npu1' or 'npu2', got {target!r}")
@@ -576,8 +605,16 @@ def _run_with_npu_pilot(q32, k32, v32, target: str, *, keep, budget, head_keep, 
     else:
         per_head = budgets_for(keep if keep is not None else head_keep, h, lk)
     scores = npu_pilot(
-        q32, k32, target=target, causal=causal, scale=scale, valid_len=valid_len, dtype=dtype,
-        q_block=q_block, k_block=k_block, timing=False,
+        q32,
+        k32,
+        target=target,
+        causal=causal,
+        scale=scale,
+        valid_len=valid_len,
+        dtype=dtype,
+        q_block=q_block,
+        k_block=k_block,
+        timing=False,
     ).scores
     idx = select_topk(scores, per_head)
     return sparse_attention(
@@ -907,6 +944,7 @@ def pilot_cost(
         "modeled": True,
     }
 
+
 # ---------------------------------------------------------------------------
 # The pilot on the NPU: an AIE program (attn-pilot-to-aie) run by attn.sim
 # ---------------------------------------------------------------------------
@@ -933,7 +971,11 @@ def pilot_rows(x: Any, block: int, *, dtype: str = "f32", head_dim_multiple: int
 
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-    if isinstance(head_dim_multiple, bool) or not isinstance(head_dim_multiple, (int, np.integer)) or head_dim_multiple <= 0:
+    if (
+        isinstance(head_dim_multiple, bool)
+        or not isinstance(head_dim_multiple, (int, np.integer))
+        or head_dim_multiple <= 0
+    ):
         raise ValueError(f"head_dim_multiple must be a positive integer, got {head_dim_multiple!r}")
     x32 = round_to_dtype(_float4d("x", x), dtype)
     if not np.all(np.isfinite(x32)):
@@ -1131,7 +1173,13 @@ def npu_pilot_cost(
 
     if selection not in ("cpu", "npu"):
         raise ValueError(f"selection must be 'cpu' or 'npu', got {selection!r}")
-    for name, v in (("heads", heads), ("kv_heads", kv_heads), ("q_len", q_len), ("kv_len", kv_len), ("head_dim", head_dim)):
+    for name, v in (
+        ("heads", heads),
+        ("kv_heads", kv_heads),
+        ("q_len", q_len),
+        ("kv_len", kv_len),
+        ("head_dim", head_dim),
+    ):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if heads % kv_heads:
@@ -1158,7 +1206,6 @@ def npu_pilot_cost(
         "dram_bytes_per_kv_head": run_.dram_bytes,
         "simulated": True,
     }
-
 
 
 def pipeline(npu_s: Sequence[float], cpu_s: Sequence[float]) -> dict[str, Any]:
