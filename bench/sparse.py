@@ -361,6 +361,24 @@ def readme_section(results: dict[str, Any]) -> str:
             )
     lines += [
         "",
+        "The pilot alone (scores to DRAM, selection on the CPU), **simulated** AIE program per kv head "
+        "(`sparse.npu_pilot_cost`) vs the cost model (`sparse.pilot_cost`):",
+        "",
+        "| layer | target | simulated array ms per kv head | simulated ms per layer (incl. dispatches) "
+        "| modeled ms per layer |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in results["layers"].items():
+        first = next(iter(r["settings"].values()))
+        for t in TARGETS:
+            cpu_plan = first["plans"][t]["by_selection"]["cpu"]
+            sim, model = cpu_plan["pilot"], cpu_plan["pilot_modeled"]
+            lines.append(
+                f"| {name} | {t} | {ms(sim['simulated_array_s_per_kv_head'])} | {ms(sim['total_s'])} | "
+                f"{ms(model['total_s'])} |"
+            )
+    lines += [
+        "",
         "Kinds of numbers: recall, error = **measured on synthetic data** (float64 reference); CPU sparse, "
         "torch, dense CPU path = **measured** wall time on this machine (min of repeats; shared 2-core machine); "
         "pilot = **simulated**: the int8 pilot compiled to AIE (`attn-pilot-to-aie`) and run by `attn.sim` with "

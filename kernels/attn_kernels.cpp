@@ -171,9 +171,9 @@ static float rowScale(const int8_t *row, int32_t d) {
   return v;
 }
 
-void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off,
-                      float *s, int32_t s_ld, int32_t s_col, int32_t tq,
-                      int32_t tk, int32_t d, float scale) {
+void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
+                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                      int32_t d, float scale) {
   Window w{s, s_ld, s_col};
   const int8_t *kb = k + k_off;
   const int32_t stride = d + 4;

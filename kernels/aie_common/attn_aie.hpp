@@ -568,9 +568,9 @@ ATTN_TYPED(bf16, bfloat16)
 ATTN_TYPED(f32, float)
 #undef ATTN_TYPED
 
-void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off,
-                      float *s, int32_t s_ld, int32_t s_col, int32_t tq,
-                      int32_t tk, int32_t d, float scale) {
+void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
+                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                      int32_t d, float scale) {
   ATTN_SIZES(tq, tk, d);
   attn_aie::pilotQK(q, k + k_off, s + s_col, s_ld, scale);
 }

@@ -281,7 +281,15 @@ def _parse_tensor_type(text: str) -> _ArgType:
     return _ArgType(tuple(None if d == "?" else int(d) for d in dims), m.group(2))
 
 
-_STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bool_, "i32": np.int32, "i64": np.int64}
+_STORAGE = {
+    "bf16": np.uint16,
+    "f16": np.float16,
+    "f32": np.float32,
+    "i1": np.bool_,
+    "i8": np.int8,
+    "i32": np.int32,
+    "i64": np.int64,
+}
 
 
 class _Compiled:

@@ -150,3 +150,26 @@ def test_npu_pilot_errors() -> None:
         sparse.run(q, q, q, keep=0.5, npu_pilot=2)
     with pytest.raises(Exception, match="unknown target"):
         sparse.npu_pilot(q, q, target="npu9")
+
+
+@pytest.mark.parametrize("causal", ["top_left", "bottom_right"])
+def test_pilot_stage_on_the_cpu_path(causal) -> None:
+    """The pilot stage attn-extract-pilot builds (padding, attn.pilot_qk_rows, slice)
+    lowered by attn-lower-to-cpu equals the CPU pilot: the correctness chain of the
+    NPU program's IR on the host."""
+    from attn.compiler import run_on_cpu
+    from attn.ir import Context, Module
+    from attn.passmanager import PassManager
+
+    q, k, _ = sparse.synthetic_qkv(2, 4, 2, 45, 70, 24, seed=5)
+    vl = np.asarray([70, 51], np.int32)
+    layer = sparse.sparse_layer(q.shape, k.shape, k.shape, dtype="f32", causal=causal, valid_len=True)
+    with Context():
+        m = Module.parse(sparse.sparsify(layer, budget=8))
+        PassManager.parse("builtin.module(attn-extract-pilot{target=npu1})").run(m.operation)
+        text = str(m.operation)
+    assert 'attn.stage "pilot"' in text and "attn.pilot_qk_rows" in text
+    rows = [sparse.pilot_rows(x, 64) for x in (q, k)]
+    got = np.asarray(run_on_cpu(text, *rows, vl, fold=None, target=None))
+    want = sparse.pilot(q, k, causal=causal, valid_len=vl)
+    assert np.array_equal(got, want)

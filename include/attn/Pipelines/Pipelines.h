@@ -94,8 +94,8 @@ struct AttnPilotToAIEPipelineOptions
       *this, "cores-per-column",
       llvm::cl::desc("attn-extract-pilot cores-per-column (0: all)"),
       llvm::cl::init(0)};
-  Option<int64_t> depth{*this, "depth",
-                        llvm::cl::desc("objectfifo depth"), llvm::cl::init(2)};
+  Option<int64_t> depth{*this, "depth", llvm::cl::desc("objectfifo depth"),
+                        llvm::cl::init(2)};
 };
 
 void buildAttnPilotToAIEPipeline(OpPassManager &pm,

@@ -37,8 +37,7 @@ int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 /// 64: first the tiles whose padded length is within 25 % of the least
 /// padded length, largest first (fewer kernel calls and DMA transfers), then
 /// the others by padded length.
-SmallVector<int64_t> tileCandidates(int64_t len, int64_t unit,
-                                    int64_t forced) {
+SmallVector<int64_t> tileCandidates(int64_t len, int64_t unit, int64_t forced) {
   if (forced > 0)
     return {forced};
   SmallVector<int64_t> out;
@@ -70,11 +69,12 @@ struct AttnExtractPilotPass
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {{"q-tile", OptionKind::Integer},
-                                       {"kv-tile", OptionKind::Integer},
-                                       {"columns", OptionKind::Integer},
-                                       {"cores-per-column", OptionKind::Integer},
-                                       {"depth", OptionKind::Integer}};
+    static const OptionSpec specs[] = {
+        {"q-tile", OptionKind::Integer},
+        {"kv-tile", OptionKind::Integer},
+        {"columns", OptionKind::Integer},
+        {"cores-per-column", OptionKind::Integer},
+        {"depth", OptionKind::Integer}};
     if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
         failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
       return failure();
@@ -82,8 +82,7 @@ struct AttnExtractPilotPass
   }
 
   void runOnOperation() override;
-  LogicalResult extract(func::FuncOp fn, PilotQKOp pilot,
-                        const NPUTarget &npu);
+  LogicalResult extract(func::FuncOp fn, PilotQKOp pilot, const NPUTarget &npu);
   FailureOr<PilotShape> readPilot(PilotQKOp pilot, const NPUTarget &npu);
   StageOp buildStage(OpBuilder &b, Location loc, ValueRange inputs,
                      const PilotShape &p, int64_t qTile, int64_t kvTile);
@@ -113,9 +112,8 @@ FailureOr<PilotShape> AttnExtractPilotPass::readPilot(PilotQKOp pilot,
   p.kvHeads = k.getDimSize(1);
   p.kvLen = k.getDimSize(2);
   p.paddedDim = roundUp(p.dim, npu.intrinsic(ElementKind::I8).k);
-  p.scale = pilot.getScaleAttr()
-                ? pilot.getScaleAttr().getValueAsDouble()
-                : 1.0 / std::sqrt(static_cast<double>(p.dim));
+  p.scale = pilot.getScaleAttr() ? pilot.getScaleAttr().getValueAsDouble()
+                                 : 1.0 / std::sqrt(static_cast<double>(p.dim));
   p.causal = pilot.getCausal();
   p.validLen = static_cast<bool>(pilot.getValidLen());
   return p;
@@ -139,7 +137,8 @@ StageOp AttnExtractPilotPass::buildStage(OpBuilder &b, Location loc,
       return v;
     auto type = RankedTensorType::get({p.batch, heads, padded, rowBytes}, i8);
     Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, 0));
-    SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)),
+        high(4, b.getIndexAttr(0));
     high[2] = b.getIndexAttr(padded - len);
     return tensor::PadOp::create(b, loc, type, v, low, high, zero);
   };
@@ -180,20 +179,23 @@ LogicalResult AttnExtractPilotPass::extract(func::FuncOp fn, PilotQKOp pilot,
              << name << " = " << v << " must be >= 0 (0 chooses)";
   if (qTile > 0 && qTile % in.m != 0)
     return pilot.emitOpError("attn-extract-pilot: q-tile = ")
-           << int64_t(qTile) << " is not a multiple of the int8 intrinsic M = " << in.m
-           << " of " << npu.name;
+           << int64_t(qTile)
+           << " is not a multiple of the int8 intrinsic M = " << in.m << " of "
+           << npu.name;
   int64_t kvUnit = std::max(in.k, in.n);
   if (kvTile > 0 && kvTile % kvUnit != 0)
     return pilot.emitOpError("attn-extract-pilot: kv-tile = ")
-           << int64_t(kvTile) << " is not a multiple of the int8 intrinsic K/N = "
-           << kvUnit << " of " << npu.name;
+           << int64_t(kvTile)
+           << " is not a multiple of the int8 intrinsic K/N = " << kvUnit
+           << " of " << npu.name;
   int64_t cols = columns > 0 ? columns : npu.numColumns;
   int64_t rows = coresPerColumn > 0 ? coresPerColumn : npu.numCoreRows;
   if (cols > npu.numColumns || rows > npu.numCoreRows || depth < 1)
     return pilot.emitOpError("attn-extract-pilot: columns = ")
-           << cols << ", cores-per-column = " << rows << ", depth = " << int64_t(depth)
-           << " do not fit " << npu.name << " (" << npu.numColumns
-           << " columns, " << npu.numCoreRows << " core rows, depth >= 1)";
+           << cols << ", cores-per-column = " << rows
+           << ", depth = " << int64_t(depth) << " do not fit " << npu.name
+           << " (" << npu.numColumns << " columns, " << npu.numCoreRows
+           << " core rows, depth >= 1)";
 
   // The new function (built beside `fn`, which it replaces on success):
   // Q rows, K rows (, valid_len) -> scores.
@@ -209,9 +211,9 @@ LogicalResult AttnExtractPilotPass::extract(func::FuncOp fn, PilotQKOp pilot,
   Location loc = pilot.getLoc();
   OpBuilder mb(fn);
   mb.setInsertionPointAfter(fn);
-  auto pilotFn = func::FuncOp::create(
-      mb, fn.getLoc(), (fn.getSymName() + ".pilot").str(),
-      FunctionType::get(ctx, argTypes, {scores}));
+  auto pilotFn =
+      func::FuncOp::create(mb, fn.getLoc(), (fn.getSymName() + ".pilot").str(),
+                           FunctionType::get(ctx, argTypes, {scores}));
   if (fn.isPrivate())
     pilotFn.setPrivate();
   Block *block = pilotFn.addEntryBlock();
@@ -229,7 +231,8 @@ LogicalResult AttnExtractPilotPass::extract(func::FuncOp fn, PilotQKOp pilot,
       stage.setPlanAttr(plan);
       // Quietly try the candidate: describe and schedule it as
       // attn-schedule-dma will.
-      FailureOr<DescribedStage> ds = describePilotStage(stage, findPilotOp(stage));
+      FailureOr<DescribedStage> ds =
+          describePilotStage(stage, findPilotOp(stage));
       std::string error;
       std::optional<StageSchedule> sch;
       if (succeeded(ds))

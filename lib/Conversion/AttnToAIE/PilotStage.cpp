@@ -68,19 +68,18 @@ FailureOr<DescribedStage> aiemap::describePilotStage(StageOp stage,
     return stage.emitOpError("pilot stage must take the Q rows, the K rows")
            << (op.getValidLen() ? " and valid_len" : "") << ", got "
            << numInputs << " inputs";
-  std::pair<Value, std::optional<Role>> bound[] = {
-      {op.getQuery(), Role::Q}, {op.getKey(), Role::K}};
+  std::pair<Value, std::optional<Role>> bound[] = {{op.getQuery(), Role::Q},
+                                                   {op.getKey(), Role::K}};
   for (auto [i, entry] : llvm::enumerate(bound)) {
     tensor::PadOp pad;
     BlockArgument arg = stageArg(stage, entry.first, pad);
     if (!arg || arg.getArgNumber() != i)
-      return op.emitOpError("operand #")
-             << i << " must be stage input #" << i
-             << " (or a zero-low tensor.pad of it)";
+      return op.emitOpError("operand #") << i << " must be stage input #" << i
+                                         << " (or a zero-low tensor.pad of it)";
     out.inputRoles.push_back(entry.second);
     if (pad)
-      out.padding.push_back({static_cast<int>(i), arg.getType(),
-                             pad.getType()});
+      out.padding.push_back(
+          {static_cast<int>(i), arg.getType(), pad.getType()});
   }
   if (Value vl = op.getValidLen()) {
     auto arg = dyn_cast<BlockArgument>(vl);

@@ -167,13 +167,13 @@ LogicalResult PilotQKRowsOp::verify() {
                          << " bytes must be static and hold D in [1, "
                          << kMaxInt8HeadDim << "] int8 values plus the "
                          << kScaleBytes << " scale bytes";
-  auto checkLen = [&](std::optional<uint64_t> len, StringRef name,
-                      Value of, unsigned pos) -> LogicalResult {
+  auto checkLen = [&](std::optional<uint64_t> len, StringRef name, Value of,
+                      unsigned pos) -> LogicalResult {
     if (!len)
       return success();
     int64_t n = dimOf(of, pos);
-    if (*len == 0 || (!ShapedType::isDynamic(n) &&
-                      *len > static_cast<uint64_t>(n)))
+    if (*len == 0 ||
+        (!ShapedType::isDynamic(n) && *len > static_cast<uint64_t>(n)))
       return emitOpError() << "'" << name << "' = " << *len
                            << " must be in [1, " << dimToString(n) << "]";
     return success();
