@@ -137,9 +137,9 @@ def Attn_PilotQKRowsOp : Attn_Op<"pilot_qk_rows", [Pure]> {
     the causal rule, at or beyond `valid_len[b]` or at or beyond `key_len`
     (padding) get -inf, as in `attn.pilot_qk`; `query_len` is the number of
     real query rows (for `bottom_right` alignment). `scale` defaults to
-    `1/sqrt(D)`. The op only exists inside the `attn.stage "pilot"` that
-    attn-extract-pilot builds; it has no CPU lowering (the CPU path computes
-    the pilot from `attn.pilot_qk`).
+    `1/sqrt(D)`. attn-extract-pilot builds it inside the `attn.stage
+    "pilot"` the AIE back end maps; attn-lower-to-cpu lowers it too (the
+    host check of that stage).
 
     Example:
 
