@@ -38,6 +38,7 @@ from typing import Any, Optional
 import numpy as np
 
 from attn import compiler, dse, reference, sim, target
+from attn.sim.host import device_op, host_padding, host_program
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_VERSION = 1
@@ -384,29 +385,10 @@ def _pad_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _tensor_shape(text: str) -> tuple[int, ...]:
-    inner = text.strip()[len("tensor<") : -1]
-    return tuple(int(x) for x in inner.split("x")[:-1])
-
-
-def _host_padding(schedule: dict[str, Any]) -> tuple[dict[int, tuple[int, ...]], Optional[tuple[int, ...]]]:
-    """Padded shapes of the stage's operands (by position) and of its result,
-    from the schedule's host_padding record ('operand 0: tensor<..> -> tensor<..>')."""
-    operands: dict[int, tuple[int, ...]] = {}
-    result = None
-    for entry in schedule.get("host_padding", []):
-        head, _, types = entry.partition(":")
-        before, _, after = types.partition("->")
-        if head.startswith("operand"):
-            operands[int(head.split()[1])] = _tensor_shape(after)
-        elif head.startswith("result"):
-            result = _tensor_shape(before)
-    return operands, result
-
-
 def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Run every aie.device of `program` in order (one dispatch each), passing
-    intermediate DRAM buffers (S, P) from producer to consumer by role."""
+    """Run the stage devices of `program` in the order of its host program (one
+    dispatch each), passing intermediate DRAM buffers (S, P) from producer to
+    consumer by role."""
     report = program.report
     buffers = dict(arrays)
     array_s = 0.0
@@ -414,13 +396,12 @@ def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     dram = 0
     dispatch_s = 0.0
     per_device = []
-    for op in program.aie.body.operations:
-        if op.operation.name != "aie.device":
-            continue
-        name = op.attributes["sym_name"].value
+    _, dispatches, _ = host_program(program)  # aiex.configure / aiex.run ops
+    for name, _operands in dispatches:
+        op = device_op(program, name)
         schedule = report["schedules"][name]
         roles = schedule["arguments"]
-        pad_operands, _ = _host_padding(schedule)
+        pad_operands, _ = host_padding(op)  # typed attn.host record
         inputs = []
         for i, role in enumerate(roles[:-1]):
             a = buffers[role]
@@ -548,8 +529,11 @@ def sim_section(
 
 def _result_shape(program: Any, ref_shape: tuple[int, ...]) -> tuple[int, ...]:
     last = program.report["stages"][-1]["device"]
-    _, result = _host_padding(program.report["schedules"][last])
-    return result if result is not None else tuple(ref_shape)
+    for op in program.aie.body.operations:
+        if op.operation.name == "aie.device" and op.attributes["sym_name"].value == last:
+            _, result = host_padding(op)  # typed attn.host record: (padded, logical)
+            return result[0] if result is not None else tuple(ref_shape)
+    return tuple(ref_shape)
 
 
 # ---------------------------------------------------------------------------

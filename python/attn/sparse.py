@@ -1061,9 +1061,15 @@ def _npu_pilot_loaded(text: str) -> tuple[Any, tuple[int, ...], tuple[int, ...],
 
     with ir.Context():
         module = ir.Module.parse(text)
-        device = next(op.operation for op in module.body.operations if op.operation.name == "aie.device")
+        # The pilot's stage device (the module also holds the host-program device).
+        device = next(
+            op.operation
+            for op in module.body.operations
+            if op.operation.name == "aie.device" and "attn.host" in op.operation.attributes
+        )
         operands, result = host_padding(device)
-    prog = sim.load(text)
+        stage_text = f"module {{\n{device}\n}}\n"
+    prog = sim.load(stage_text)
     # No result entry: the scores are not padded.
     return prog, operands.get(0, ()), operands.get(1, ()), () if result is None else result[0]
 

@@ -27,25 +27,7 @@ using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
 
 llvm::StringRef aiemap::stringifyRole(Role role) {
-  switch (role) {
-  case Role::Q:
-    return "q";
-  case Role::K:
-    return "k";
-  case Role::V:
-    return "v";
-  case Role::S:
-    return "s";
-  case Role::P:
-    return "p";
-  case Role::O:
-    return "o";
-  case Role::M:
-    return "mask";
-  case Role::Bias:
-    return "bias";
-  }
-  return "";
+  return stringifyDramRole(role);
 }
 
 std::vector<Role> aiemap::stageInputs(StageKind kind) {
@@ -958,8 +940,8 @@ bool Planner::checkResources() {
         n *= x;
       return n;
     };
-    const FifoSpec &owner = l.ins.size() > 1    ? out
-                            : l.outs.size() > 1 ? in
+    const FifoSpec &owner = l.ins.size() > 1                ? out
+                            : l.outs.size() > 1             ? in
                             : elements(in) >= elements(out) ? in
                                                             : out;
     TileCoord point = in.consumers.front();
@@ -978,6 +960,8 @@ bool Planner::checkResources() {
     else if (tl.row == t.memTileRow)
       sch.layout.l2Bytes = std::max(sch.layout.l2Bytes, tl.bytes());
   }
+  for (const TileLayout &tl : sch.layout.tiles)
+    sch.tileBytes.push_back({tl.col, tl.row, tl.bytes()});
   for (const LinkSpec &l : sch.links)
     if (l.outs.size() > static_cast<size_t>(t.memTileLinkFanOutMax))
       return fail(llvm::formatv("a split to {0} cores exceeds the memtile "
