@@ -165,6 +165,31 @@ void attn_qk_f32(const float *q, const float *k, int32_t k_off, float *s,
   qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);
 }
 
+static float rowScale(const int8_t *row, int32_t d) {
+  float v;
+  std::memcpy(&v, row + d, sizeof(v)); // little endian, as the host wrote it
+  return v;
+}
+
+void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
+                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                      int32_t d, float scale) {
+  Window w{s, s_ld, s_col};
+  const int8_t *kb = k + k_off;
+  const int32_t stride = d + 4;
+  for (int32_t i = 0; i < tq; ++i) {
+    const int8_t *qi = q + int64_t(i) * stride;
+    float qs = rowScale(qi, d);
+    for (int32_t j = 0; j < tk; ++j) {
+      const int8_t *kj = kb + int64_t(j) * stride;
+      int32_t dot = 0;
+      for (int32_t x = 0; x < d; ++x)
+        dot += int32_t(qi[x]) * int32_t(kj[x]);
+      w.at(i, j) = ((float(dot) * qs) * rowScale(kj, d)) * scale;
+    }
+  }
+}
+
 void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
                          int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,
                          int32_t row_limit, int32_t causal,

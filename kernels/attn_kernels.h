@@ -41,6 +41,15 @@ void attn_qk_f32(const float *q, const float *k, int32_t k_off, float *s,
                  int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk, int32_t d,
                  float scale);
 
+/// The shadowAttn pilot (attn.pilot_qk_rows): Q and K rows of d int8 values
+/// followed by the 4 bytes of their f32 quantization scale (row stride
+/// d + 4 bytes; K rows start at k + k_off). The int8 products are summed
+/// exactly in i32, then
+///   S[i][s_col + j] = ((float(dot) * qscale_i) * kscale_j) * scale.
+void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
+                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                      int32_t d, float scale);
+
 /// Position masks on the score window whose first row is query q0 and first
 /// column key k0: key j is hidden when j >= key_limit, query row i is hidden
 /// entirely when i >= row_limit (padded queries), and (causal != 0) key j is

@@ -16,6 +16,7 @@
 #define ATTN_MMUL_M 4
 #define ATTN_MMUL_K 8
 #define ATTN_MMUL_N 4
+#define ATTN_I8_MMUL_M 4 // int8 pilot: 4x8x8
 #define ATTN_AIE_HW_EXP2 0
 
 #include "../aie_common/attn_aie.hpp"

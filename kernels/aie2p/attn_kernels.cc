@@ -17,6 +17,7 @@
 #define ATTN_MMUL_M 8
 #define ATTN_MMUL_K 8
 #define ATTN_MMUL_N 8
+#define ATTN_I8_MMUL_M 8 // int8 pilot: 8x8x8
 #define ATTN_AIE_HW_EXP2 1
 
 #include "../aie_common/attn_aie.hpp"

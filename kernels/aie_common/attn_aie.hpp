@@ -8,6 +8,7 @@
 //   ATTN_AIE_LANES       f32 lanes of the element-wise loops (16 / 32)
 //   ATTN_MMUL_M/K/N      bf16 matmul block (4x8x4 / 8x8x8)
 //   ATTN_AIE_HW_EXP2     1: exp through the exp2 unit (AIE2P, bf16 kernels)
+//   ATTN_I8_MMUL_M       int8 matmul rows (4 / 8; K = N = 8), the pilot
 //
 // ATTN_BFP16=1 (AIE2P only) runs the bf16 matmuls through the block floating
 // point path (bfp16ebs8 operands, 8x8x8).
@@ -398,6 +399,56 @@ inline void qk(const T *q, const T *k, float *s, int ld, float scale) {
     }
 }
 
+/// The f32 scale stored after the D int8 values of a pilot row.
+inline float pilotRowScale(const int8_t *row) {
+  float v;
+  __builtin_memcpy(&v, row + D, sizeof(v));
+  return v;
+}
+
+/// The shadowAttn pilot: S window = ((f32(int8 Q Kᵀ, exact in acc32) · qs_i)
+/// · ks_j) · scale on rows of D int8 values + the f32 scale (row stride
+/// D + 4 bytes), one M x 8 block at a time over 8-deep slices (the target's
+/// int8 intrinsic).
+inline void pilotQK(const int8_t *q, const int8_t *k, float *s, int ld,
+                    float scale) {
+  constexpr unsigned M = ATTN_I8_MMUL_M, K = 8, N = 8;
+  constexpr int RB = D + 4;
+  using MMulI8 = aie::mmul<M, K, N, int8_t, int8_t, acc32>;
+  static_assert(TQ % M == 0 && TK % N == 0 && D % K == 0,
+                "pilot tiles must be multiples of the int8 intrinsic");
+  alignas(32) float ks[N];
+  for (int j = 0; j < TK; j += N) {
+    for (unsigned c = 0; c < N; ++c)
+      ks[c] = pilotRowScale(k + (j + c) * RB);
+    const aie::vector<float, N> ksv = aie::load_v<N>(ks);
+    for (int i = 0; i < TQ; i += M) {
+      MMulI8 c;
+      for (int x = 0; x < D; x += K) {
+        auto a = loadBlock<M, K>(q + i * RB + x, RB);
+        auto kt = loadBlock<N, K>(k + j * RB + x, RB); // N keys x K dims
+        auto b = aie::transpose(kt, N, K);             // K x N
+        if (x == 0)
+          c.mul(a, b);
+        else
+          c.mac(a, b);
+      }
+      // One row of N lanes at a time (a whole 8x8 int32 block exceeds a
+      // 1024-bit vector register).
+      const auto dot = c.to_accum();
+      for (unsigned r = 0; r < M; ++r) {
+        float qs = pilotRowScale(q + (i + r) * RB);
+        auto lanes = dot.template extract<N>(r).template to_vector<int32_t>();
+        auto row = aie::to_float(lanes, 0);
+        row = aie::mul(row, qs).template to_vector<float>();
+        row = aie::mul(row, ksv).template to_vector<float>();
+        row = aie::mul(row, scale).template to_vector<float>();
+        aie::store_v(s + (i + r) * ld + j, row);
+      }
+    }
+  }
+}
+
 /// Query row i sees the key prefix [k0, visible_i): one bound per row
 /// (O(rows) scalar work), then whole vectors: kept, filled with -inf, or
 /// blended with a lane-index compare at the boundary.
@@ -674,6 +725,13 @@ ATTN_TYPED(f16, attn_f16, attn_aie::kSplitsF16)
 ATTN_TYPED(f32_as_bf16, float, 1)
 ATTN_TYPED(f16_as_bf16, attn_f16, 1)
 #undef ATTN_TYPED
+
+void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
+                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
+                      int32_t d, float scale) {
+  ATTN_SIZES(tq, tk, d);
+  attn_aie::pilotQK(q, k + k_off, s + s_col, s_ld, scale);
+}
 
 void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
                          int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,

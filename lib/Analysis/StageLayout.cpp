@@ -115,6 +115,7 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   }
   case StageKind::QK:
   case StageKind::QKSoftmax:
+  case StageKind::Pilot:
     add(LayoutBuffer::Step, "k", {st, D}, p.elem, depth);
     break;
   case StageKind::PV:
@@ -131,6 +132,7 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     add(LayoutBuffer::Output, "o", {tq, Dv}, p.elem, depth);
     break;
   case StageKind::QK:
+  case StageKind::Pilot:
     add(LayoutBuffer::Output, "s", {tq, st}, f32, depth);
     break;
   case StageKind::QKSoftmax:

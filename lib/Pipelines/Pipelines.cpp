@@ -49,6 +49,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
 }
 
 void attn::registerAttnPipelines() {
+  registerAttnPilotPipeline();
   // Registered like PassPipelineRegistration<AttnToAIEPipelineOptions>, but
   // option errors (repeated options, values that do not parse) go to the
   // error handler, which prints them as `error:` diagnostics.

@@ -282,7 +282,15 @@ def _arg_type(t: Any) -> _ArgType:
     return _ArgType(shape, str(tensor.element_type))
 
 
-_STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bool_, "i32": np.int32, "i64": np.int64}
+_STORAGE = {
+    "bf16": np.uint16,
+    "f16": np.float16,
+    "f32": np.float32,
+    "i1": np.bool_,
+    "i8": np.int8,
+    "i32": np.int32,
+    "i64": np.int64,
+}
 
 
 class _Compiled:

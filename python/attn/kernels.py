@@ -66,6 +66,23 @@ def qk(q: np.ndarray, k: np.ndarray, scale: float, splits: int = 0) -> np.ndarra
     return (F32(scale) * split_matmul(q.astype(F32), k.astype(F32).T, splits)).astype(F32)
 
 
+def pilot_rows_split(rows: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The int8 values ``[n, d]`` and f32 scales ``[n]`` of pilot rows ``[n, d + 4]``
+    (any 8-bit dtype): each row is d int8 values then its little-endian f32 scale."""
+    raw = np.ascontiguousarray(rows).view(np.int8)
+    values = raw[:, :d]
+    scales = np.ascontiguousarray(raw[:, d : d + 4]).view("<f4").reshape(-1).astype(F32)
+    return values, scales
+
+
+def pilot_qk(q_rows: np.ndarray, k_rows: np.ndarray, d: int, scale: float) -> np.ndarray:
+    """attn_pilot_qk_i8: S = ((f32(int8 dot, exact in i32) * qs_i) * ks_j) * scale."""
+    qv, qs = pilot_rows_split(q_rows, d)
+    kv, ks = pilot_rows_split(k_rows, d)
+    dot = qv.astype(np.int32) @ kv.astype(np.int32).T
+    return (((dot.astype(F32) * qs[:, None]) * ks[None, :]) * F32(scale)).astype(F32)
+
+
 def mask_positions(
     s: np.ndarray,
     q0: int,

@@ -22,8 +22,10 @@ drives it from Python:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -38,6 +40,11 @@ __all__ = [
     "pilot_cost",
     "perfetto_trace",
     "LengthBuckets",
+    "NPUPilotRun",
+    "npu_pilot",
+    "npu_pilot_cost",
+    "npu_pilot_program",
+    "pilot_rows",
     "HEAD_KEEP_ATTR",
     "attention_probs",
     "attention_recall",
@@ -504,9 +511,17 @@ def run(
     dtype: str = "f32",
     q_block: int = 64,
     k_block: int = 64,
+    npu_pilot: Optional[str] = None,
 ) -> np.ndarray:
     """A whole shadowAttn layer on the CPU: ``attn.attention`` ->
     ``attn-sparsify`` -> ``attn-lower-to-cpu`` -> ExecutionEngine.
+
+    ``npu_pilot="npu1"|"npu2"``: the pilot scores come from the AIE program
+    of that target run in the simulator (:func:`npu_pilot`); the selection
+    (``attn.topk``) and the exact sparse stage then run as compiled CPU code
+    on them (:func:`select_topk`, :func:`sparse_attention`). Where the
+    selection runs on the device is a cost choice (:func:`pilot_cost`,
+    :func:`npu_pilot_cost`); its result is the same either way.
 
     Exactly one of ``keep`` (fraction of Lk per row), ``budget`` (keys per
     row) and ``head_keep`` (per-head fractions, e.g. from :func:`calibrate`)
@@ -526,6 +541,24 @@ def run(
         raise ValueError("'bias' contains NaN or infinite values")
     if head_keep is not None:
         budgets_for(head_keep, h, lk)  # checks the fractions
+    if npu_pilot is not None:
+        return _run_with_npu_pilot(
+            q32,
+            k32,
+            v32,
+            npu_pilot,
+            keep=keep,
+            budget=budget,
+            head_keep=head_keep,
+            causal=causal,
+            scale=scale,
+            mask=mask,
+            bias=bias,
+            valid_len=vl,
+            dtype=dtype,
+            q_block=q_block,
+            k_block=k_block,
+        )
     text = sparse_layer(
         q32.shape,
         k32.shape,
@@ -541,6 +574,52 @@ def run(
     sparse_text = sparsify(text, keep=keep, budget=budget, q_block=q_block, k_block=k_block)
     arrays = [q32, k32, v32] + [a for a in (m, bias_arr, vl) if a is not None]
     return _run(sparse_text, *arrays)
+
+
+def _run_with_npu_pilot(
+    q32,
+    k32,
+    v32,
+    target: str,
+    *,
+    keep,
+    budget,
+    head_keep,
+    causal,
+    scale,
+    mask,
+    bias,
+    valid_len,
+    dtype,
+    q_block,
+    k_block,
+) -> np.ndarray:
+    """sparse.run with the pilot from the simulated AIE program."""
+    if not isinstance(target, str):
+        raise ValueError(f"npu_pilot must be a target name such as 'npu1' or 'npu2', got {target!r}")
+    h, lk = q32.shape[1], k32.shape[2]
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget <= 0:
+            raise ValueError(f"budget must be a positive key count, got {budget!r}")
+        per_head = np.full(h, min(int(budget), lk), dtype=np.int64)
+    else:
+        per_head = budgets_for(keep if keep is not None else head_keep, h, lk)
+    scores = npu_pilot(
+        q32,
+        k32,
+        target=target,
+        causal=causal,
+        scale=scale,
+        valid_len=valid_len,
+        dtype=dtype,
+        q_block=q_block,
+        k_block=k_block,
+        timing=False,
+    ).scores
+    idx = select_topk(scores, per_head)
+    return sparse_attention(
+        q32, k32, v32, idx, causal=causal, scale=scale, mask=mask, bias=bias, valid_len=valid_len, dtype=dtype
+    )
 
 
 def _per_head(budgets: Union[int, Sequence[int]], h: int, lk: int) -> np.ndarray:
@@ -863,6 +942,275 @@ def pilot_cost(
         "total_s": (per_kv_head + select_s) * kv_heads,
         "binding": est.binding,
         "modeled": True,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The pilot on the NPU: an AIE program (attn-pilot-to-aie) run by attn.sim
+# ---------------------------------------------------------------------------
+
+#: Bytes after the int8 values of a pilot row: the f32 scale (attn.pilot_qk_rows).
+PILOT_SCALE_BYTES = 4
+
+
+def _int8_k(target: str) -> int:
+    from . import target as targets
+
+    return int(dict(targets.get(target).elements)["i8"].intrinsic[1])
+
+
+def pilot_rows(x: Any, block: int, *, dtype: str = "f32", head_dim_multiple: int = 8) -> np.ndarray:
+    """The NPU row format of the pilot (``attn.pilot_qk_rows``): ``x``
+    ``[B, H, L, D]`` rounded to ``dtype`` and quantized like ``attn.quantize``
+    (one scale per ``block`` rows), each row written as its int8 values
+    zero-padded to a multiple of ``head_dim_multiple`` (the target's int8
+    intrinsic K; zeros leave every dot product unchanged) followed by the 4
+    little-endian bytes of its block's f32 scale. Returns int8
+    ``[B, H, L, Dp + 4]``."""
+    from .reference import round_to_dtype
+
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    if (
+        isinstance(head_dim_multiple, bool)
+        or not isinstance(head_dim_multiple, (int, np.integer))
+        or head_dim_multiple <= 0
+    ):
+        raise ValueError(f"head_dim_multiple must be a positive integer, got {head_dim_multiple!r}")
+    x32 = round_to_dtype(_float4d("x", x), dtype)
+    if not np.all(np.isfinite(x32)):
+        raise ValueError("'x' contains NaN or infinite values; the pilot quantizes finite inputs only")
+    xq, xs = quantize(x32, block)
+    b, h, n, d = x32.shape
+    dp = -(-d // head_dim_multiple) * head_dim_multiple
+    out = np.zeros((b, h, n, dp + PILOT_SCALE_BYTES), dtype=np.int8)
+    out[..., :d] = xq
+    per_row = np.ascontiguousarray(np.repeat(xs, block, axis=2)[:, :, :n].astype("<f4"))
+    out[..., dp:] = per_row.view(np.int8).reshape(b, h, n, PILOT_SCALE_BYTES)
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _npu_pilot_text(
+    qshape: tuple[int, ...],
+    kshape: tuple[int, ...],
+    causal: str,
+    scale: float,
+    has_valid_len: bool,
+    q_block: int,
+    k_block: int,
+    target: str,
+    options: tuple[tuple[str, int], ...],
+) -> str:
+    from .ir import Context, Module
+    from .passmanager import PassManager
+
+    class _Shape:
+        def __init__(self, shape: tuple[int, ...]):
+            self.shape = shape
+
+    vl = np.zeros(qshape[0], np.int32) if has_valid_len else None
+    layer = _pilot_program(_Shape(qshape), _Shape(kshape), vl, causal, scale, "f32", q_block, k_block, None)
+    opts = " ".join([f"target={target}"] + [f"{k}={v}" for k, v in options if v])
+    with Context():
+        m = Module.parse(layer)
+        PassManager.parse(f"builtin.module(attn-pilot-to-aie{{{opts}}})").run(m.operation)
+        return str(m.operation)
+
+
+def npu_pilot_program(
+    q_shape: Sequence[int],
+    k_shape: Sequence[int],
+    *,
+    target: str = "npu2",
+    causal: str = "none",
+    scale: Optional[float] = None,
+    valid_len: bool = False,
+    q_block: int = 64,
+    k_block: int = 64,
+    q_tile: int = 0,
+    kv_tile: int = 0,
+    columns: int = 0,
+    cores_per_column: int = 0,
+) -> str:
+    """The AIE program (``aie.device`` text, upstream mlir-aie syntax) of the
+    int8 pilot of a layer with Q ``q_shape`` and K ``k_shape`` (bhld):
+    ``attn.quantize`` x2 + ``attn.pilot_qk`` through the ``attn-pilot-to-aie``
+    pipeline. Its runtime sequence takes the Q rows and K rows of
+    :func:`pilot_rows` (padded to the plan's tiles), one ``valid_len`` i32 per
+    batch when ``valid_len``, and writes the f32 scores. Cached per shape."""
+    qs, ks = tuple(int(x) for x in q_shape), tuple(int(x) for x in k_shape)
+    if len(qs) != 4 or len(ks) != 4 or min(qs + ks) <= 0:
+        raise ValueError(f"q_shape and k_shape must be 4 positive dims (bhld), got {qs} and {ks}")
+    _check_causal(causal)
+    sc = _check_scale(scale, qs[3])
+    qb, kb = _check_block("q_block", q_block), _check_block("k_block", k_block)
+    opts = (("q-tile", q_tile), ("kv-tile", kv_tile), ("columns", columns), ("cores-per-column", cores_per_column))
+    for name, v in opts:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"{name.replace('-', '_')} must be a non-negative integer (0 chooses), got {v!r}")
+    return _npu_pilot_text(qs, ks, causal, sc, bool(valid_len), qb, kb, target, tuple((k, int(v)) for k, v in opts))
+
+
+@functools.lru_cache(maxsize=32)
+def _npu_pilot_loaded(text: str) -> tuple[Any, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The simulator's Program plus the padded Q rows, K rows and scores
+    shapes (empty: not padded)."""
+    from . import ir, sim
+    from .sim.host import host_padding
+
+    with ir.Context():
+        module = ir.Module.parse(text)
+        # The pilot's stage device (the module also holds the host-program device).
+        device = next(
+            op.operation
+            for op in module.body.operations
+            if op.operation.name == "aie.device" and "attn.host" in op.operation.attributes
+        )
+        operands, result = host_padding(device)
+        stage_text = f"module {{\n{device}\n}}\n"
+    prog = sim.load(stage_text)
+    # No result entry: the scores are not padded.
+    return prog, operands.get(0, ()), operands.get(1, ()), () if result is None else result[0]
+
+
+@dataclass
+class NPUPilotRun:
+    """The pilot scores an AIE program produced in the simulator, and its SIMULATED time."""
+
+    scores: np.ndarray  # f32 [B, H, Lq, Lk], -inf where hidden
+    target: str
+    seconds: float  # simulated array time (cycles / clock); dispatch overhead not included
+    cycles: float
+    dispatch_overhead_s: float  # per dispatch, from the target table
+    dram_bytes: int
+    timing: bool
+    program: str = field(repr=False)
+
+
+def npu_pilot(
+    q: Any,
+    k: Any,
+    *,
+    target: str = "npu2",
+    causal: str = "none",
+    scale: Optional[float] = None,
+    valid_len: Any = None,
+    dtype: str = "f32",
+    q_block: int = 64,
+    k_block: int = 64,
+    timing: bool = True,
+    q_tile: int = 0,
+    kv_tile: int = 0,
+    columns: int = 0,
+    cores_per_column: int = 0,
+) -> NPUPilotRun:
+    """The pilot on the NPU, SIMULATED: the host quantizes Q and K into the
+    pilot row format (:func:`pilot_rows`), zero-pads them to the program's
+    tiles, runs the AIE program of :func:`npu_pilot_program` in ``attn.sim``
+    and slices the f32 scores ``[B, H, Lq, Lk]`` (same semantics as
+    :func:`pilot`: -inf where the causal rule or ``valid_len`` hides a key).
+    There is no NPU here: ``seconds`` is the simulator's time."""
+    from . import sim
+
+    q32, k32, _, (b, h, hkv, lq, lk, d), vl = _check_common(q, k, None, causal, valid_len, dtype)
+    text = npu_pilot_program(
+        q32.shape,
+        k32.shape,
+        target=target,
+        causal=causal,
+        scale=scale,
+        valid_len=vl is not None,
+        q_block=q_block,
+        k_block=k_block,
+        q_tile=q_tile,
+        kv_tile=kv_tile,
+        columns=columns,
+        cores_per_column=cores_per_column,
+    )
+    prog, qpad, kpad, spad = _npu_pilot_loaded(text)
+    mult = _int8_k(target)
+    arrays = []
+    for x, blk, padded in ((q32, q_block, qpad), (k32, k_block, kpad)):
+        rows = pilot_rows(x, blk, dtype=dtype, head_dim_multiple=mult)
+        if padded and padded != rows.shape:
+            full = np.zeros(padded, dtype=np.int8)
+            full[:, :, : rows.shape[2]] = rows
+            rows = full
+        arrays.append(rows)
+    if vl is not None:
+        arrays += [int(x) for x in vl]
+    res = sim.run_program(prog, *arrays, timing=timing)
+    out = np.asarray(res.output, dtype=np.float32).reshape(spad or (b, h, lq, lk))[:, :, :lq, :lk]
+    return NPUPilotRun(
+        scores=np.ascontiguousarray(out),
+        target=target,
+        seconds=res.seconds,
+        cycles=res.cycles,
+        dispatch_overhead_s=res.dispatch_overhead_seconds,
+        dram_bytes=res.dram_bytes,
+        timing=timing,
+        program=text,
+    )
+
+
+def npu_pilot_cost(
+    heads: int,
+    kv_heads: int,
+    q_len: int,
+    kv_len: int,
+    head_dim: int,
+    target: str,
+    selection: str,
+    *,
+    causal: str = "none",
+) -> dict[str, Any]:
+    """SIMULATED NPU time of the int8 pilot of one layer on ``target``: the
+    AIE program of one key/value head (its G = H/Hkv query heads share K; one
+    dispatch per unit of the head-wise pipeline) run in ``attn.sim`` with
+    timing, plus the target's per-dispatch overhead. The timing does not
+    depend on the values (only on shapes and the causal rule), so the inputs
+    are seeded random rows. ``selection`` places the top-k as in
+    :func:`pilot_cost`: ``"cpu"`` (scores leave in f32, the CPU selects) or
+    ``"npu"`` (adds the modeled selection passes on the cores; the simulated
+    program still writes f32 scores, so the score traffic is an upper bound).
+    Returns seconds per key/value head and for the layer."""
+    from . import target as targets
+
+    if selection not in ("cpu", "npu"):
+        raise ValueError(f"selection must be 'cpu' or 'npu', got {selection!r}")
+    for name, v in (
+        ("heads", heads),
+        ("kv_heads", kv_heads),
+        ("q_len", q_len),
+        ("kv_len", kv_len),
+        ("head_dim", head_dim),
+    ):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if heads % kv_heads:
+        raise ValueError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+    group = heads // kv_heads
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((1, group, q_len, head_dim), dtype=np.float32)
+    k = rng.standard_normal((1, 1, kv_len, head_dim), dtype=np.float32)
+    run_ = npu_pilot(q, k, target=target, causal=causal)
+    info = targets.get(target)
+    select_s = 0.0
+    if selection == "npu":
+        cycles = group * q_len * kv_len * TOPK_PASSES * info.vector_pass_cycles_per_element / info.num_cores
+        select_s = cycles / info.clock_hz
+    per_unit = run_.seconds + run_.dispatch_overhead_s + select_s
+    return {
+        "target": target,
+        "selection": selection,
+        "simulated_array_s_per_kv_head": run_.seconds,
+        "dispatch_overhead_s": run_.dispatch_overhead_s,
+        "select_s_per_kv_head": select_s,
+        "per_kv_head_s": per_unit,
+        "total_s": per_unit * kv_heads,
+        "dram_bytes_per_kv_head": run_.dram_bytes,
+        "simulated": True,
     }
 
 

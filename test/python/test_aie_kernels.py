@@ -191,6 +191,42 @@ def test_qk(libs, target, dtype):
     each_tile(one)
 
 
+def pilot_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """n pilot rows: d int8 values (the full range, -128 included) then the f32 scale bytes."""
+    rows = np.zeros((n, d + 4), np.int8)
+    rows[:, :d] = rng.integers(-128, 128, size=(n, d))
+    scales = (rng.uniform(0, 0.05, n) * (rng.random(n) > 0.1)).astype("<f4")  # some zero blocks
+    rows[:, d:] = scales.view(np.int8).reshape(n, 4)
+    return rows
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_pilot_qk(libs, target):
+    """The int8 pilot kernel on the target's int8 intrinsic equals the specification
+    bit for bit: the i32 sums are exact and the three f32 multiplies happen in the
+    specification's order."""
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld, d = t["TQ"], t["TK"], t["LD"], t["D"]
+    I8P = ctypes.POINTER(ctypes.c_int8)
+
+    def one(rng, seed):
+        q = pilot_rows(rng, tq, d)
+        off_rows = int(rng.integers(0, 3)) * tk
+        k = pilot_rows(rng, off_rows + tk, d)
+        col = int(rng.integers(0, ld // tk)) * tk
+        s = np.full(tq * ld, 3.0, np.float32)
+        scale = float(rng.uniform(0.05, 1.0))
+        lib.attn_pilot_qk_i8(p(q, I8P), p(k, I8P), I32(off_rows * (d + 4)), p(s), I32(ld), I32(col), I32(tq),
+                             I32(tk), I32(d), F32(scale))  # fmt: skip
+        ref = K.pilot_qk(q, k[off_rows:], d, scale)
+        record("pilot_qk", target, "i8", window(s, ld, col, tq, tk), ref, TOL["exact"])
+        rest = np.ones(tq * ld, bool)
+        window(rest, ld, col, tq, tk)[:] = False
+        assert (s[rest] == 3.0).all()
+
+    each_tile(one)
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_mask_positions(libs, target):
     lib, t = libs[(target, 1)], CONFIGS[target][2]

@@ -54,6 +54,16 @@ def test_quick_schema_and_consistency(quick) -> None:
             assert plan["pipelined_s"] <= chosen["serial_s"] + 1e-12
             assert plan["pipelined_s"] == min(p["pipelined_s"] for p in plan["by_selection"].values())
             assert math.isclose(plan["vs_dense_npu"], plan["pipelined_s"] / layer["dense_npu_modeled_s"][tgt])
+    # The pilot of the simulated AIE programs equals the CPU pilot: same scores, same selections, same recall.
+    assert set(layer["npu_pilot_max_abs_score_error_vs_cpu_pilot"]) == {"npu1", "npu2"}
+    assert all(err == 0.0 for err in layer["npu_pilot_max_abs_score_error_vs_cpu_pilot"].values())
+    for e in layer["settings"].values():
+        assert e["npu_pilot_selection_equal_rows"] == 1.0
+        assert e["recall_per_head_npu_pilot"] == e["recall_per_head"]
+        for plan in e["plans"].values():
+            for p in plan["by_selection"].values():
+                assert p["pilot"]["simulated"] and p["pilot_modeled"]["modeled"]
+                assert p["pilot"]["total_s"] > p["pilot"]["dispatch_overhead_s"] * cfg["hkv"]
     # More keys kept, more recall (same pilot ranking, nested selections).
     med = [layer["settings"][k]["median_head_recall"] for k in ("5%", "10%", "20%")]
     assert med[0] <= med[1] <= med[2]

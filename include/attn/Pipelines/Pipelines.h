@@ -83,6 +83,36 @@ struct AttnToAIEPipelineOptions
 void buildAttnToAIEPipeline(OpPassManager &pm,
                             const AttnToAIEPipelineOptions &options);
 
+/// `attn-pilot-to-aie`: a sparsified layer (attn-sparsify) in, the AIE
+/// device of its int8 pilot out: attn-extract-pilot -> attn-schedule-dma ->
+/// convert-attn-to-aie -> aie-check-limits.
+struct AttnPilotToAIEPipelineOptions
+    : public PassPipelineOptions<AttnPilotToAIEPipelineOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("Target table entry"),
+                             llvm::cl::init("npu2")};
+  Option<int64_t> qTile{*this, "q-tile",
+                        llvm::cl::desc("attn-extract-pilot q-tile (0 picks)"),
+                        llvm::cl::init(0)};
+  Option<int64_t> kvTile{*this, "kv-tile",
+                         llvm::cl::desc("attn-extract-pilot kv-tile (0 picks)"),
+                         llvm::cl::init(0)};
+  Option<int64_t> columns{*this, "columns",
+                          llvm::cl::desc("attn-extract-pilot columns (0: all)"),
+                          llvm::cl::init(0)};
+  Option<int64_t> coresPerColumn{
+      *this, "cores-per-column",
+      llvm::cl::desc("attn-extract-pilot cores-per-column (0: all)"),
+      llvm::cl::init(0)};
+  Option<int64_t> depth{*this, "depth", llvm::cl::desc("objectfifo depth"),
+                        llvm::cl::init(2)};
+};
+
+void buildAttnPilotToAIEPipeline(OpPassManager &pm,
+                                 const AttnPilotToAIEPipelineOptions &options);
+/// Registers `attn-pilot-to-aie` (called by registerAttnPipelines).
+void registerAttnPilotPipeline();
+
 /// Registers `attn-to-aie`.
 void registerAttnPipelines();
 

@@ -11,7 +11,9 @@
 //   - vectors are at most 1024 bits;
 //   - bf16 `mmul` shapes: 4x8x4 on AIE2, 8x8x8 on AIE2P; f32 `mmul`: 4x8x4;
 //     bfp16ebs8 (`block_vector`) `mmul`: 8x8x8 on AIE2P only;
-//   - `exp2` exists on AIE2P only (AIE2 has no exp unit).
+//   - `exp2` exists on AIE2P only (AIE2 has no exp unit);
+//   - int8 `mmul` (`acc32` accumulator, exact 32-bit integer lanes): 4x8x8
+//     on AIE2, 8x8x8 on AIE2P.
 // Numerics: float -> bf16 conversions round as set by `set_rounding`
 // (conv_even: nearest-even, the kernels' choice; floor: toward -inf);
 // `exp2<bfloat16>` is exp2f rounded to bf16 (the hardware's own error, a
@@ -46,8 +48,10 @@ struct bfloat16 {
   }
 };
 
-/// Accumulator lane tag: f32 accumulation.
+/// Accumulator lane tags: f32 accumulation; 32-bit integer accumulation
+/// (int8 x int8 matmuls).
 struct accfloat {};
+struct acc32 {};
 
 /// Block floating point (AIE2P): blocks of 8 values sharing one 8-bit
 /// exponent, each with an 8-bit signed mantissa. Only as the element type of
@@ -77,6 +81,8 @@ inline uint16_t toBf16(float value, rounding_mode mode) {
   return hi;
 }
 template <typename T> constexpr unsigned bits() { return 8 * sizeof(T); }
+template <typename Tag>
+using lane_t = std::conditional_t<std::is_same_v<Tag, acc32>, int32_t, float>;
 } // namespace detail
 
 inline void set_rounding(rounding_mode mode) { detail::rounding() = mode; }
@@ -153,9 +159,11 @@ public:
 };
 
 template <typename Tag, unsigned N> class accum {
-  static_assert(std::is_same_v<Tag, accfloat>, "only accfloat accumulators");
+  static_assert(std::is_same_v<Tag, accfloat> || std::is_same_v<Tag, acc32>,
+                "only accfloat and acc32 accumulators");
   static_assert(32 * N <= 2048, "AIE accumulators hold at most 2048 bits");
-  std::array<float, N> lanes{};
+  using lane = detail::lane_t<Tag>;
+  std::array<lane, N> lanes{};
 
 public:
   static constexpr unsigned size() { return N; }
@@ -163,8 +171,8 @@ public:
   template <typename T> explicit accum(const vector<T, N> &v) {
     from_vector(v);
   }
-  float get(unsigned i) const { return lanes[i]; }
-  void set(float v, unsigned i) { lanes[i] = v; }
+  lane get(unsigned i) const { return lanes[i]; }
+  void set(lane v, unsigned i) { lanes[i] = v; }
   template <unsigned M> accum<Tag, M> extract(unsigned idx) const {
     static_assert(N % M == 0, "extract: sub-accumulator size must divide N");
     accum<Tag, M> out;
@@ -180,11 +188,17 @@ public:
   }
   template <typename T> accum &from_vector(const vector<T, N> &v) {
     for (unsigned i = 0; i < N; ++i)
-      lanes[i] = float(v[i]);
+      lanes[i] = lane(v[i]);
     return *this;
   }
   template <typename T> auto to_vector() const {
-    if constexpr (std::is_same_v<T, bfp16ebs8>) {
+    if constexpr (std::is_same_v<Tag, acc32>) {
+      static_assert(std::is_same_v<T, int32_t>, "acc32 -> int32 vectors");
+      vector<int32_t, N> out;
+      for (unsigned i = 0; i < N; ++i)
+        out.set(lanes[i], i);
+      return out;
+    } else if constexpr (std::is_same_v<T, bfp16ebs8>) {
       return block_vector<bfp16ebs8, N>::quantize(lanes.data());
     } else {
       return toPlainVector<T>();
@@ -419,6 +433,9 @@ constexpr bool supportedMmul() {
     return M == 4 && K == 8 && N == 4;
   if constexpr (std::is_same_v<TA, bfp16ebs8> && std::is_same_v<TB, bfp16ebs8>)
     return __AIE_ARCH__ >= 21 && M == 8 && K == 8 && N == 8;
+  if constexpr (std::is_same_v<TA, int8_t> && std::is_same_v<TB, int8_t>)
+    return __AIE_ARCH__ >= 21 ? (M == 8 && K == 8 && N == 8)
+                              : (M == 4 && K == 8 && N == 8);
   return false;
 }
 template <typename T, unsigned N>
@@ -433,6 +450,8 @@ template <unsigned M, unsigned K, unsigned N, typename TA, typename TB = TA,
 class mmul {
   static_assert(detail::supportedMmul<M, K, N, TA, TB>(),
                 "mmul shape/type not supported by this AIE generation");
+  static_assert(std::is_same_v<TAcc, acc32> == std::is_same_v<TA, int8_t>,
+                "int8 matmuls accumulate in acc32, the others in accfloat");
   accum<TAcc, M * N> c;
 
 public:
@@ -447,9 +466,10 @@ public:
   void mac(const A &a, const B &b) {
     for (unsigned i = 0; i < M; ++i)
       for (unsigned j = 0; j < N; ++j) {
-        float sum = c.get(i * N + j);
+        using L = detail::lane_t<TAcc>;
+        L sum = c.get(i * N + j);
         for (unsigned x = 0; x < K; ++x)
-          sum += float(a.get(i * K + x)) * float(b.get(x * N + j));
+          sum += L(a.get(i * K + x)) * L(b.get(x * N + j));
         c.set(sum, i * N + j);
       }
   }

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
+#include "attn/Conversion/AttnToAIE/PilotStage.h"
 #include "attn/Conversion/AttnToAIE/ScheduleRecord.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
@@ -197,6 +198,7 @@ private:
   void emitOnlineItem(CoreState &cs);
   void emitFullItem(CoreState &cs);
   void emitQKItem(CoreState &cs);
+  void emitPilotItem(CoreState &cs);
   void emitSoftmaxItem(CoreState &cs);
   void emitQKSoftmaxItem(CoreState &cs);
   void emitPVItem(CoreState &cs);
@@ -313,10 +315,12 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
   if (d.kind == StageKind::Softmax)
     tk = ld = d.kvLen;
   auto value = [&](int64_t v) { return b.getI32IntegerAttr(v); };
+  // The pilot's rows carry D int8 values and the f32 scale.
+  bool pilot = d.kind == StageKind::Pilot;
   SmallVector<NamedAttribute> defs{
       b.getNamedAttr("ATTN_BF16", value(d.elem == ElementKind::BF16)),
-      b.getNamedAttr("ATTN_D", value(d.headDim)),
-      b.getNamedAttr("ATTN_DV", value(d.valueDim)),
+      b.getNamedAttr("ATTN_D", value(pilot ? pilotHeadDim(d) : d.headDim)),
+      b.getNamedAttr("ATTN_DV", value(pilot ? pilotHeadDim(d) : d.valueDim)),
       b.getNamedAttr("ATTN_LD", value(ld)),
       b.getNamedAttr("ATTN_TK", value(tk)),
       b.getNamedAttr("ATTN_TQ", value(d.qTile))};
@@ -326,7 +330,7 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
   // f16/f32 matmuls on the bf16 datapath: bf16 terms per operand of the
   // `_f16`/`_f32` kernels (the target table's emulation; 1 = operands
   // rounded to bf16, the `_as_bf16` kernels of allow-precision-loss).
-  if (d.elem != ElementKind::BF16)
+  if (d.elem != ElementKind::BF16 && !pilot)
     defs.push_back(b.getNamedAttr(
         "ATTN_BF16_SPLITS", value(d.matmulInBf16 ? 1 : t.bf16Splits(d.elem))));
   return b.getDictionaryAttr(defs);
@@ -444,6 +448,8 @@ void DeviceEmitter::emitItem(CoreState &cs) {
     return emitQKSoftmaxItem(cs);
   case StageKind::PV:
     return emitPVItem(cs);
+  case StageKind::Pilot:
+    return emitPilotItem(cs);
   }
 }
 
@@ -621,6 +627,31 @@ void DeviceEmitter::emitQKItem(CoreState &cs) {
     guarded(cs, k0, [&]() {
       call(typed("attn_qk"), {q, kt, i32(0), s, i32(tk), i32(0), i32(tq),
                               i32(tk), i32(d.headDim), f32(d.scale)});
+    });
+    maskPositions(cs, s, tk, i32(0), tk, k0);
+    release(core.outFifo, ObjectFifoPort::Produce);
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitPilotItem(CoreState &cs) {
+  // The QK item with int8 rows of D + 4 bytes (values, f32 scale): the
+  // kernel reads both from the objects; masking as for QK (-inf keys,
+  // query rows keep their scores).
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, tk = sch.stepTile;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  cs.rowLimit = Value();
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value s = acquire(core.outFifo, ObjectFifoPort::Produce);
+    Value k0 = toI32(mul(j, idx(tk)));
+    guarded(cs, k0, [&]() {
+      call("attn_pilot_qk_i8", {q, kt, i32(0), s, i32(tk), i32(0), i32(tq),
+                                i32(tk), i32(pilotHeadDim(d)), f32(d.scale)});
     });
     maskPositions(cs, s, tk, i32(0), tk, k0);
     release(core.outFifo, ObjectFifoPort::Produce);

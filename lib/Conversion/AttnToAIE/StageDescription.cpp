@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Conversion/AttnToAIE/PilotStage.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -443,6 +444,8 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
 } // namespace
 
 FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
+  if (PilotQKRowsOp pilot = findPilotOp(stage))
+    return describePilotStage(stage, pilot);
   DescribedStage out;
   StageDesc &d = out.desc;
   std::optional<PlanAttr> plan = stage.getPlan();

@@ -37,6 +37,7 @@ std::vector<Role> aiemap::stageInputs(StageKind kind) {
     return {Role::Q, Role::K, Role::V};
   case StageKind::QK:
   case StageKind::QKSoftmax:
+  case StageKind::Pilot:
     return {Role::Q, Role::K};
   case StageKind::Softmax:
     return {Role::S};
@@ -53,6 +54,7 @@ Role aiemap::stageOutput(StageKind kind) {
   case StageKind::PV:
     return Role::O;
   case StageKind::QK:
+  case StageKind::Pilot:
     return Role::S;
   case StageKind::Softmax:
   case StageKind::QKSoftmax:
@@ -82,6 +84,7 @@ std::vector<Role> stepRoles(StageKind k) {
     return {Role::K, Role::V};
   case StageKind::QK:
   case StageKind::QKSoftmax:
+  case StageKind::Pilot:
     return {Role::K};
   case StageKind::PV:
     return {Role::V};
@@ -94,7 +97,8 @@ bool hasCoreStep(StageKind k) { return k == StageKind::PV; }
 /// Whether the output is written once per step (S or P tiles) or once per
 /// item.
 bool outputPerStep(StageKind k) {
-  return k == StageKind::QK || k == StageKind::QKSoftmax;
+  return k == StageKind::QK || k == StageKind::QKSoftmax ||
+         k == StageKind::Pilot;
 }
 /// Passes over the key blocks per item: the full fold streams K/V twice
 /// (scores, then P V), everything else once.
@@ -399,8 +403,9 @@ struct Planner {
 };
 
 bool Planner::validate() {
+  bool pilotI8 = d.kind == StageKind::Pilot && d.elem == ElementKind::I8;
   if (d.elem != ElementKind::BF16 && d.elem != ElementKind::F16 &&
-      d.elem != ElementKind::F32)
+      d.elem != ElementKind::F32 && !pilotI8)
     return fail(llvm::formatv("element type {0} has no core kernels "
                               "(attn_kernels provides bf16, f16 and f32)",
                               stringifyElementKind(d.elem)));

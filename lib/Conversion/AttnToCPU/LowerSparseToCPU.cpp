@@ -11,6 +11,9 @@
 // - attn.pilot_qk: per score an i32 dot product of the int8 rows (the
 //   innermost loop runs over D, contiguous in both layouts), dequantized in
 //   f32 as ((dot * qs) * ks) * scale.
+// - attn.pilot_qk_rows: the same on the NPU row format, each row's f32
+//   scale assembled from its 4 little-endian bytes after the D values;
+//   keys at or beyond key_len (padding) are -inf.
 // - attn.topk: per row, the k-th largest score is found by bisection over
 //   the order-preserving integer image of the f32 scores (at most 32
 //   counting passes, O(Lk) memory), then one pass writes the selected key
@@ -317,6 +320,73 @@ Value lowerPilot(OpBuilder &b, PilotQKOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// attn.pilot_qk_rows
+//===----------------------------------------------------------------------===//
+
+/// The f32 stored little endian in bytes [d, d + 4) of row (bi, h, l).
+Value rowScale(LoopEmitter &e, Value t, Value bi, Value h, Value l, Value d) {
+  OpBuilder &b = e.b;
+  Type i32 = b.getI32Type();
+  Value bits = e.i32(0);
+  for (int64_t byte = 0; byte < PilotQKRowsOp::kScaleBytes; ++byte) {
+    Value at = arith::AddIOp::create(b, e.loc, d, e.index(byte));
+    Value v = arith::ExtUIOp::create(b, e.loc, i32, e.at(t, bi, h, l, at));
+    v = arith::ShLIOp::create(b, e.loc, v, e.i32(8 * byte));
+    bits = arith::OrIOp::create(b, e.loc, bits, v);
+  }
+  return arith::BitcastOp::create(b, e.loc, b.getF32Type(), bits);
+}
+
+Value lowerPilotRows(OpBuilder &b, PilotQKRowsOp op) {
+  LoopEmitter e(b, op.getLoc(), LayoutKind::bhld);
+  Value q = op.getQuery(), k = op.getKey();
+  Value batch = e.dim(q, 0), heads = e.dim(q, 1), kvHeads = e.dim(k, 1),
+        qLen = e.dim(q, 2), kLen = e.dim(k, 2);
+  int64_t rowBytes = cast<RankedTensorType>(q.getType()).getDimSize(3);
+  int64_t dim = rowBytes - PilotQKRowsOp::kScaleBytes; // static (verifier)
+  Value d = e.index(dim);
+  Value group = arith::DivUIOp::create(b, e.loc, heads, kvHeads);
+  Value scale = op.getScale()
+                    ? e.f32(op.getScale()->convertToDouble())
+                    : e.f32(1.0 / std::sqrt(static_cast<double>(dim)));
+  // Real lengths: the causal alignment and the padded-key mask use them.
+  Value keyLen = op.getKeyLen() ? e.index(*op.getKeyLen()) : kLen;
+  Value queryLen = op.getQueryLen() ? e.index(*op.getQueryLen()) : qLen;
+  Value out = e.emptyLike(op.getScores().getType(), {batch, heads, qLen, kLen});
+  Value minusInf = e.negInf();
+  Type i32 = b.getI32Type();
+  CausalKind causal = op.getCausal();
+  Value validLen = op.getValidLen();
+  return e.loop(batch, {out}, [&](Value bi, ValueRange a0) {
+    return e.loop(heads, a0, [&](Value h, ValueRange a1) {
+      Value hk = arith::DivUIOp::create(b, e.loc, h, group);
+      return e.loop(qLen, a1, [&](Value i, ValueRange a2) {
+        Value qs = rowScale(e, q, bi, h, i, d);
+        return e.loop(kLen, a2, [&](Value j, ValueRange a3) {
+          Value dot = e.loop(d, {e.i32(0)}, [&](Value c, ValueRange acc) {
+            Value x =
+                arith::ExtSIOp::create(b, e.loc, i32, e.at(q, bi, h, i, c));
+            Value y =
+                arith::ExtSIOp::create(b, e.loc, i32, e.at(k, bi, hk, j, c));
+            return SmallVector<Value>{arith::AddIOp::create(
+                b, e.loc, acc[0], arith::MulIOp::create(b, e.loc, x, y))};
+          })[0];
+          Value v = arith::SIToFPOp::create(b, e.loc, b.getF32Type(), dot);
+          v = arith::MulFOp::create(b, e.loc, v, qs);
+          v = arith::MulFOp::create(b, e.loc, v, rowScale(e, k, bi, hk, j, d));
+          v = arith::MulFOp::create(b, e.loc, v, scale);
+          Value keep =
+              e.andi(e.visible(causal, i, j, queryLen, keyLen, validLen, bi),
+                     e.cmpi(arith::CmpIPredicate::ult, j, keyLen));
+          v = e.select(keep, v, minusInf);
+          return SmallVector<Value>{e.insert(v, a3[0], {bi, h, i, j})};
+        });
+      });
+    });
+  })[0];
+}
+
+//===----------------------------------------------------------------------===//
 // attn.topk
 //===----------------------------------------------------------------------===//
 
@@ -562,7 +632,8 @@ Value lowerSparse(OpBuilder &b, SparseAttentionOp op) {
 LogicalResult mlir::attn::lowerSparseOpsToCPU(Operation *root) {
   SmallVector<Operation *> ops;
   root->walk([&](Operation *op) {
-    if (isa<QuantizeOp, PilotQKOp, TopKOp, SparseAttentionOp>(op))
+    if (isa<QuantizeOp, PilotQKOp, PilotQKRowsOp, TopKOp, SparseAttentionOp>(
+            op))
       ops.push_back(op);
   });
   IRRewriter rewriter(root->getContext());
@@ -573,6 +644,9 @@ LogicalResult mlir::attn::lowerSparseOpsToCPU(Operation *root) {
             .Case([&](QuantizeOp o) { return lowerQuantize(rewriter, o); })
             .Case([&](PilotQKOp o) {
               return SmallVector<Value>{lowerPilot(rewriter, o)};
+            })
+            .Case([&](PilotQKRowsOp o) {
+              return SmallVector<Value>{lowerPilotRows(rewriter, o)};
             })
             .Case([&](TopKOp o) {
               return SmallVector<Value>{lowerTopK(rewriter, o)};

@@ -140,6 +140,15 @@ def _qk(name: str, elem: str, variant: Variant = None) -> Callable[..., KernelWo
     return run
 
 
+def _pilot_qk(q, k, k_off, s, s_ld, s_col, tq, tk, d, scale):
+    name = "attn_pilot_qk_i8"
+    row = d + 4
+    qt, kt = _tile(q, tq, row, name, "q rows"), _at(k, k_off, tk, row, name, "k rows")
+    _window(s, s_ld, s_col, tq, tk, name, "s")[:] = K.pilot_qk(qt, kt, d, scale)
+    # int8 MACs at the int8 rate, then the three f32 scale multiplies per score.
+    return KernelWork(macs=tq * tk * d, mac_elem="i8", vector_elements=3 * tq * tk)
+
+
 def _mask_positions(s, s_ld, s_col, tq, tk, q0, k0, key_limit, row_limit, causal, causal_offset):
     window = _window(s, s_ld, s_col, tq, tk, "attn_mask_positions", "s")
     K.mask_positions(window, q0, k0, key_limit, bool(causal), causal_offset, row_limit)
@@ -277,6 +286,7 @@ def _register_library() -> None:
             ("f32*", i32, i32, ptr, i32, i32, i32),
             _mask_keys(f"attn_mask_add_keys_{elem}", K.mask_add_keys),
         )
+    register_kernel("attn_pilot_qk_i8", ("u8*", "u8*", i32, "f32*", i32, i32, i32, i32, i32, "f32"), _pilot_qk)
     register_kernel("attn_mask_positions", ("f32*",) + (i32,) * 10, _mask_positions)
     register_kernel("attn_online_init", ("f32*", "f32*", "f32*", i32, i32), _online_init)
     register_kernel("attn_softmax_rows", ("f32*", "f32*", i32, i32), _softmax_rows)

@@ -5,6 +5,56 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AttnExtractPilot : Pass<"attn-extract-pilot", "::mlir::ModuleOp"> {
+  let summary = "replace a sparsified layer by its int8 pilot as one NPU stage";
+  let description = [{
+    shadowAttn's NPU part. Every function holding an `attn.pilot_qk` (from
+    attn-sparsify) is replaced by its pilot alone, as one
+    `attn.stage "pilot"` that attn-schedule-dma and convert-attn-to-aie map
+    onto the array like a QK stage with int8 operands:
+
+    ```mlir
+    func.func @layer(%qr: tensor<BxHxLqx(D+4)xi8>, %kr: tensor<BxHkvxLkx(D+4)xi8>
+                     [, %valid_len: tensor<Bxi32>]) -> tensor<BxHxLqxLkxf32> {
+      %s = attn.stage "pilot" fold unfolded ins(...) {
+        // zero-padding to the plan's tiles, attn.pilot_qk_rows, slice
+      } {plan = #attn.plan<...>}
+      return %s
+    }
+    ```
+
+    The arguments are the NPU row format of the quantized Q and K
+    (`attn.pilot_qk_rows`: per row the int8 values, zero-padded to a
+    multiple of the target's int8 intrinsic K, then the f32 scale of the
+    row's quantization block), which the host writes when it quantizes
+    (`attn.sparse.pilot_rows`). The rest of the layer (quantization, top-k,
+    sparse attention) runs on the CPU and is not part of the result.
+
+    The plan uses the target table's int8 intrinsic (npu1 4x8x8, npu2
+    8x8x8): tiles are multiples of it, padded lengths multiples of the
+    tiles, and the tiles are the largest (least padding first) whose stage
+    layout fits L1 and whose DMA schedule fits the target (the same
+    planStage attn-schedule-dma runs); options force them.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"npu2\"",
+           "Target table name (npu1, npu2, npu2_4col, ...)">,
+    Option<"qTile", "q-tile", "int64_t", /*default=*/"0",
+           "Query rows per core step (a multiple of the int8 intrinsic M; 0 chooses)">,
+    Option<"kvTile", "kv-tile", "int64_t", /*default=*/"0",
+           "Keys per step object (a multiple of 8; 0 chooses)">,
+    Option<"columns", "columns", "int64_t", /*default=*/"0",
+           "Array columns used (0: all of the target)">,
+    Option<"coresPerColumn", "cores-per-column", "int64_t", /*default=*/"0",
+           "Cores per column (0: all core rows)">,
+    Option<"depth", "depth", "int64_t", /*default=*/"2",
+           "Object FIFO depth (2 = double buffering)">
+  ];
+  let dependentDialects = ["::mlir::attn::AttnDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AttnScheduleDma : Pass<"attn-schedule-dma", "::mlir::ModuleOp"> {
   let summary = "plan every DMA transfer of every tiled attention stage";
   let description = [{

@@ -27,6 +27,9 @@ llvm::StringRef mlir::attn::stageName(StageKind kind) {
 
 std::optional<StageKind> mlir::attn::stageKindOf(llvm::StringRef name,
                                                  FoldKind fold) {
+  // The shadowAttn pilot stage (attn-extract-pilot), one unfolded dispatch.
+  if (fold == FoldKind::unfolded && name == stageName(StageKind::Pilot))
+    return StageKind::Pilot;
   for (StageKind kind : foldStages(fold))
     if (stageName(kind) == name)
       return kind;

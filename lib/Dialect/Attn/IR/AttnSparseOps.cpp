@@ -136,6 +136,57 @@ LogicalResult PilotQKOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PilotQKRowsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PilotQKRowsOp::verify() {
+  Operation *op = getOperation();
+  Type i8 = IntegerType::get(getContext(), 8);
+  static constexpr StringLiteral rowsDoc = "[B, H, L, D + 4] (bhld rows)";
+  NamedValue q{getQuery(), "query"}, k{getKey(), "key"},
+      s{getScores(), "scores"};
+  if (failed(verifyRank4(op, q, rowsDoc)) ||
+      failed(verifyRank4(op, k, rowsDoc)) ||
+      failed(verifyRank4(op, s, kScoresDoc)) ||
+      failed(verifyElement(op, q, i8, "i8 (int8 values + f32 scale bytes)")) ||
+      failed(verifyElement(op, k, i8, "i8 (int8 values + f32 scale bytes)")) ||
+      failed(verifyElement(op, s, Float32Type::get(getContext()), "f32")))
+    return failure();
+  if (failed(verifyDimsAgree(op, q, 0, k, 0, "batch size (B)")) ||
+      failed(verifyDimsAgree(op, q, 0, s, 0, "batch size (B)")) ||
+      failed(verifyDimsAgree(op, q, 3, k, 3, "row bytes (D + 4)")) ||
+      failed(verifyDimsAgree(op, q, 1, s, 1, "head count (H)")) ||
+      failed(verifyDimsAgree(op, q, 2, s, 2, "query length (Lq)")) ||
+      failed(verifyDimsAgree(op, k, 2, s, 3, "key length (Lk)")) ||
+      failed(verifyHeadGrouping(op, q, k, 1, 1)))
+    return failure();
+  int64_t rowBytes = dimOf(getQuery(), 3);
+  if (ShapedType::isDynamic(rowBytes) || rowBytes <= kScaleBytes ||
+      rowBytes - kScaleBytes > kMaxInt8HeadDim)
+    return emitOpError() << "'query' rows of " << dimToString(rowBytes)
+                         << " bytes must be static and hold D in [1, "
+                         << kMaxInt8HeadDim << "] int8 values plus the "
+                         << kScaleBytes << " scale bytes";
+  auto checkLen = [&](std::optional<uint64_t> len, StringRef name, Value of,
+                      unsigned pos) -> LogicalResult {
+    if (!len)
+      return success();
+    int64_t n = dimOf(of, pos);
+    if (*len == 0 ||
+        (!ShapedType::isDynamic(n) && *len > static_cast<uint64_t>(n)))
+      return emitOpError() << "'" << name << "' = " << *len
+                           << " must be in [1, " << dimToString(n) << "]";
+    return success();
+  };
+  if (failed(checkLen(getKeyLen(), "key_len", getKey(), 2)) ||
+      failed(checkLen(getQueryLen(), "query_len", getQuery(), 2)))
+    return failure();
+  return failure(
+      failed(verifyValidLen(op, getValidLen(), dimOf(getQuery(), 0))) ||
+      failed(verifyScale(op, getScaleAttr())));
+}
+
+//===----------------------------------------------------------------------===//
 // TopKOp
 //===----------------------------------------------------------------------===//
 

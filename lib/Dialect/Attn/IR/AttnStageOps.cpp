@@ -241,6 +241,11 @@ LogicalResult StageOp::verifyRegions() {
                  dimOf(qk.getKey(), order.length)) &&
            check("padded_head_dim", plan.getPaddedHeadDim(), "head dimension D",
                  dimOf(qk.getQuery(), order.feature));
+    } else if (auto pilot = dyn_cast<PilotQKRowsOp>(inner)) {
+      ok = check("padded_q_len", plan.getPaddedQLen(), "query length Lq",
+                 dimOf(pilot.getQuery(), 2)) &&
+           check("padded_kv_len", plan.getPaddedKvLen(), "key length Lk",
+                 dimOf(pilot.getKey(), 2));
     } else if (auto sm = dyn_cast<SoftmaxOp>(inner)) {
       ok = check("padded_q_len", plan.getPaddedQLen(), "query length Lq",
                  dimOf(sm.getScores(), 2)) &&

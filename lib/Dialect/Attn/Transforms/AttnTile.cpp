@@ -87,7 +87,12 @@ void AttnTilePass::runOnOperation() {
 
   // Layers: stages connected through the tensors they pass.
   SmallVector<StageOp> stages;
-  root->walk([&](StageOp s) { stages.push_back(s); });
+  // The shadowAttn pilot stage carries the plan attn-extract-pilot chose on
+  // the int8 intrinsic; it is not an attention layer's stage.
+  root->walk([&](StageOp s) {
+    if (s.getName() != "pilot")
+      stages.push_back(s);
+  });
   llvm::EquivalenceClasses<Operation *> layers;
   for (StageOp s : stages) {
     layers.insert(s);

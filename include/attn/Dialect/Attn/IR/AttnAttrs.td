@@ -134,18 +134,23 @@ def Attn_StageQK : I32EnumAttrCase<"QK", 2, "qk">;
 def Attn_StageSoftmax : I32EnumAttrCase<"Softmax", 3, "softmax">;
 def Attn_StageQKSoftmax : I32EnumAttrCase<"QKSoftmax", 4, "qk_softmax">;
 def Attn_StagePV : I32EnumAttrCase<"PV", 5, "pv">;
+// The shadowAttn pilot (attn-extract-pilot): int8 rows of D + 4 bytes
+// (values, then the f32 row scale) -> f32 scores, mapped like QK.
+def Attn_StagePilot : I32EnumAttrCase<"Pilot", 6, "pilot">;
 
 def Attn_StageKind : I32EnumAttr<"StageKind",
     "what one attn.stage (one NPU dispatch) computes",
     [Attn_StageOnline, Attn_StageFull, Attn_StageQK, Attn_StageSoftmax,
-     Attn_StageQKSoftmax, Attn_StagePV]> {
+     Attn_StageQKSoftmax, Attn_StagePV, Attn_StagePilot]> {
   let cppNamespace = "::mlir::attn";
   let genSpecializedAttr = 0;
   let description = [{
     The stages of the folds: `unfolded` = `qk` | `softmax` | `pv`,
     `partial` = `qk_softmax` | `pv`; `full` and `online` are one stage each,
     named `attention` on the `attn.stage` op (`stageName` /
-    `stageKindOf` convert between the two, given the fold).
+    `stageKindOf` convert between the two, given the fold). `pilot` is the
+    shadowAttn int8 pilot stage attn-extract-pilot builds (fold
+    `unfolded`; no fold dispatches it).
   }];
 }
 

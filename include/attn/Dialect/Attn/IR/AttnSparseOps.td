@@ -71,7 +71,7 @@ def Attn_PilotQKOp : Attn_Op<"pilot_qk", [Pure]> {
     ```
 
     with the products accumulated exactly in i32 (|sum| <= D * 127^2, so
-    the verifier limits D to 2^31 / 127^2 = 133152). Keys hidden by the
+    the verifier limits D to (2^31 - 1) / 127^2 = 133144). Keys hidden by the
     causal rule or at or beyond `valid_len[b]` get -inf, as in `attn.qk`;
     explicit masks and biases are not part of the estimate (the exact stage
     applies them). `query_scales` / `key_scales` are the `attn.quantize`
@@ -112,6 +112,67 @@ def Attn_PilotQKOp : Attn_Op<"pilot_qk", [Pure]> {
     (`layout` $layout^)?
     `q_block` $q_block `k_block` $k_block
     attr-dict `:` type($query) `,` type($key) `->` type($scores)
+  }];
+
+  let hasVerifier = 1;
+}
+
+def Attn_PilotQKRowsOp : Attn_Op<"pilot_qk_rows", [Pure]> {
+  let summary = "the pilot on the NPU row format (int8 rows with their scale)";
+  let description = [{
+    `attn.pilot_qk` on the row format the NPU pilot program reads: every
+    row of `query` `[B, H, Lq, D + 4]` and `key` `[B, Hkv, Lk, D + 4]` is
+    `D` int8 values followed by the 4 bytes (little endian) of the f32
+    scale of that row's quantization block, so one DMA stream carries a
+    tile and its scales (a core tile has two input channels: Q rows and K
+    rows). `D` is a multiple of the int8 intrinsic K (8) on the NPU (the
+    host zero-pads the head dimension, which leaves every dot product
+    unchanged):
+
+    ```
+    S~[b,h,i,j] = ((float(sum_d Q8[b,h,i,d] * K8[b,h/(H/Hkv),j,d]) * qs[i]) * ks[j]) * scale
+    ```
+
+    with `qs[i]` / `ks[j]` the scales stored in the rows. Keys hidden by
+    the causal rule, at or beyond `valid_len[b]` or at or beyond `key_len`
+    (padding) get -inf, as in `attn.pilot_qk`; `query_len` is the number of
+    real query rows (for `bottom_right` alignment). `scale` defaults to
+    `1/sqrt(D)`. attn-extract-pilot builds it inside the `attn.stage
+    "pilot"` the AIE back end maps; attn-lower-to-cpu lowers it too (the
+    host check of that stage).
+
+    Example:
+
+    ```mlir
+    %s = attn.pilot_qk_rows %qr, %kr causal top_left
+           : tensor<1x4x128x68xi8>, tensor<1x2x128x68xi8> -> tensor<1x4x128x128xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    Optional<AnyRankedTensor>:$valid_len,
+    OptionalAttr<F64Attr>:$scale,
+    DefaultValuedAttr<Attn_CausalKind, "::mlir::attn::CausalKind::none">:$causal,
+    OptionalAttr<I64Attr>:$key_len,
+    OptionalAttr<I64Attr>:$query_len
+  );
+  let results = (outs AnyRankedTensor:$scores);
+
+  let assemblyFormat = [{
+    $query `,` $key
+    (`valid_len` `(` $valid_len^ `:` type($valid_len) `)`)?
+    (`causal` $causal^)?
+    (`scale` $scale^)?
+    (`key_len` $key_len^)?
+    (`query_len` $query_len^)?
+    attr-dict `:` type($query) `,` type($key) `->` type($scores)
+  }];
+
+  let extraClassDeclaration = [{
+    /// Bytes of a row that follow the int8 values: the f32 scale.
+    static constexpr int64_t kScaleBytes = 4;
   }];
 
   let hasVerifier = 1;
