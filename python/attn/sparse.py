@@ -30,6 +30,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from .errors import AttnError
 from .reference import CAUSAL_KINDS, DTYPES, visible_keys
 
 __all__ = [
@@ -78,12 +79,12 @@ _ELEM = {"bf16": "bf16", "f16": "f16", "f32": "f32"}
 def _float4d(name: str, x: Any) -> np.ndarray:
     a = np.asarray(x)
     if a.ndim != 4:
-        raise ValueError(f"'{name}' must be a 4-D array [B, H, L, D], got shape {a.shape}")
+        raise AttnError(f"'{name}' must be a 4-D array [B, H, L, D], got shape {a.shape}")
     if a.dtype.kind not in "fV" and a.dtype.name != "bfloat16":
-        raise ValueError(f"'{name}' must hold floating-point values, got dtype {a.dtype}")
+        raise AttnError(f"'{name}' must hold floating-point values, got dtype {a.dtype}")
     a = a.astype(np.float32)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"'{name}' contains NaN or infinite values")
+        raise AttnError(f"'{name}' contains NaN or infinite values")
     return a
 
 
@@ -91,21 +92,21 @@ def _check_qkv(q: np.ndarray, k: np.ndarray, v: Optional[np.ndarray]) -> tuple[i
     b, h, lq, d = q.shape
     bk, hkv, lk, dk = k.shape
     if bk != b:
-        raise ValueError(f"batch sizes differ: q {b}, k {bk}")
+        raise AttnError(f"batch sizes differ: q {b}, k {bk}")
     if hkv == 0 or h % hkv != 0:
-        raise ValueError(f"query heads H = {h} must be a multiple of key/value heads Hkv = {hkv}")
+        raise AttnError(f"query heads H = {h} must be a multiple of key/value heads Hkv = {hkv}")
     if dk != d:
-        raise ValueError(f"head dim of 'q' ({d}) differs from 'k' ({dk})")
+        raise AttnError(f"head dim of 'q' ({d}) differs from 'k' ({dk})")
     if d == 0 or lq == 0 or lk == 0 or b == 0 or h == 0:
-        raise ValueError(f"empty dimension in q {q.shape} / k {k.shape}")
+        raise AttnError(f"empty dimension in q {q.shape} / k {k.shape}")
     if v is not None and (v.shape[0] != b or v.shape[1] != hkv or v.shape[2] != lk):
-        raise ValueError(f"'v' of shape {v.shape} does not match 'k' [B, Hkv, Lk] = {(b, hkv, lk)}")
+        raise AttnError(f"'v' of shape {v.shape} does not match 'k' [B, Hkv, Lk] = {(b, hkv, lk)}")
     return b, h, hkv, lq, lk, d
 
 
 def _check_causal(causal: str) -> None:
     if causal not in CAUSAL_KINDS:
-        raise ValueError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
+        raise AttnError(f"causal must be one of {CAUSAL_KINDS}, got {causal!r}")
 
 
 def _check_valid_len(valid_len: Any, batch: int) -> Optional[np.ndarray]:
@@ -113,9 +114,9 @@ def _check_valid_len(valid_len: Any, batch: int) -> Optional[np.ndarray]:
         return None
     vl = np.asarray(valid_len)
     if vl.shape != (batch,) or vl.dtype.kind not in "iu":
-        raise ValueError(f"'valid_len' must be an integer array of shape ({batch},), got {vl.dtype} {vl.shape}")
+        raise AttnError(f"'valid_len' must be an integer array of shape ({batch},), got {vl.dtype} {vl.shape}")
     if np.any(vl < 0) or np.any(vl > np.iinfo(np.int32).max):
-        raise ValueError("'valid_len' entries must be in [0, 2^31)")
+        raise AttnError("'valid_len' entries must be in [0, 2^31)")
     return vl.astype(np.int32)
 
 
@@ -123,15 +124,15 @@ def _check_scale(scale: Optional[float], d: int) -> float:
     if scale is None:
         return 1.0 / math.sqrt(d)
     if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)):
-        raise ValueError(f"scale must be a number, got {scale!r}")
+        raise AttnError(f"scale must be a number, got {scale!r}")
     if not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a finite positive number, got {scale}")
+        raise AttnError(f"scale must be a finite positive number, got {scale}")
     return float(scale)
 
 
 def _check_block(name: str, block: Any) -> int:
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {block!r}")
+        raise AttnError(f"{name} must be a positive integer, got {block!r}")
     return int(block)
 
 
@@ -195,11 +196,11 @@ def topk(scores: Any, budgets: Union[int, Sequence[int]]) -> np.ndarray:
     order, padded with -1 to ``max(budgets)`` slots."""
     s = np.asarray(scores, dtype=np.float32)
     if s.ndim != 4:
-        raise ValueError(f"'scores' must be [B, H, Lq, Lk], got shape {s.shape}")
+        raise AttnError(f"'scores' must be [B, H, Lq, Lk], got shape {s.shape}")
     b, h, lq, lk = s.shape
     per_head = np.full(h, budgets, dtype=np.int64) if np.isscalar(budgets) else np.asarray(budgets, dtype=np.int64)
     if per_head.shape != (h,) or np.any(per_head <= 0) or np.any(per_head > lk):
-        raise ValueError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
+        raise AttnError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
     n = int(per_head.max())
     out = np.full((b, h, lq, n), -1, dtype=np.int32)
     visible = s > -np.inf  # False for -inf and NaN
@@ -281,9 +282,9 @@ def calibrate(
     :func:`run` as ``head_keep``.
     """
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
-        raise ValueError(f"target must be a fraction in (0, 1], got {target!r}")
+        raise AttnError(f"target must be a fraction in (0, 1], got {target!r}")
     if not isinstance(min_keep, (int, float)) or not 0 <= min_keep <= 1:
-        raise ValueError(f"min_keep must be a fraction in [0, 1], got {min_keep!r}")
+        raise AttnError(f"min_keep must be a fraction in [0, 1], got {min_keep!r}")
     q32, k32 = _float4d("q", q), _float4d("k", k)
     b, h, hkv, lq, lk, d = _check_qkv(q32, k32, None)
     pilot = pilot_scores(q32, k32, causal=causal, scale=scale, valid_len=valid_len, q_block=q_block, k_block=k_block)
@@ -308,7 +309,7 @@ def budgets_for(keep: Union[float, Sequence[float]], heads: int, kv_len: int) ->
     attn-sparsify)."""
     r = np.full(heads, keep, dtype=np.float64) if np.isscalar(keep) else np.asarray(keep, dtype=np.float64)
     if r.shape != (heads,) or not np.all(np.isfinite(r)) or np.any(r <= 0) or np.any(r > 1):
-        raise ValueError(f"keep must be one fraction in (0, 1] or one per head ({heads}), got {keep!r}")
+        raise AttnError(f"keep must be one fraction in (0, 1] or one per head ({heads}), got {keep!r}")
     return np.clip(np.ceil(r * kv_len).astype(np.int64), 1, kv_len)
 
 
@@ -343,7 +344,7 @@ def sparse_layer(
     ``attn.head_keep`` attribute; ``dynamic`` makes Lq and Lk ``?``.
     """
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        raise AttnError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     _check_causal(causal)
     et = _ELEM[dtype]
 
@@ -359,7 +360,7 @@ def sparse_layer(
     if mask is not None:
         mshape, kind = mask
         if kind not in ("bool", "additive"):
-            raise ValueError(f"mask kind must be 'bool' or 'additive', got {kind!r}")
+            raise AttnError(f"mask kind must be 'bool' or 'additive', got {kind!r}")
         mt = _tensor(list(mshape), "i1" if kind == "bool" else et)
         args.append(f"%mask: {mt}")
         extras.append(f"mask(%mask : {mt})")
@@ -391,7 +392,7 @@ def _module_text(module: Any) -> str:
         return module
     op = getattr(module, "operation", None)
     if op is None:
-        raise ValueError(f"module must be an attn.ir.Module or MLIR text, got {type(module).__name__}")
+        raise AttnError(f"module must be an attn.ir.Module or MLIR text, got {type(module).__name__}")
     return str(op)
 
 
@@ -402,7 +403,7 @@ def with_head_keep(module: Any, head_keep: Sequence[float]) -> str:
 
     r = np.asarray(head_keep, dtype=np.float64)
     if r.ndim != 1 or r.size == 0 or not np.all(np.isfinite(r)) or np.any(r <= 0) or np.any(r > 1):
-        raise ValueError(f"head_keep must be a non-empty list of fractions in (0, 1], got {head_keep!r}")
+        raise AttnError(f"head_keep must be a non-empty list of fractions in (0, 1], got {head_keep!r}")
     text = _module_text(module)
     with Context():
         m = Module.parse(text)
@@ -421,21 +422,21 @@ def with_head_keep(module: Any, head_keep: Sequence[float]) -> str:
 
         visit(m.operation)
         if not found:
-            raise ValueError("with_head_keep: the module has no attn.attention")
+            raise AttnError("with_head_keep: the module has no attn.attention")
         return str(m.operation)
 
 
 def _sparsify_pipeline(keep: Any, budget: Any, q_block: int, k_block: int) -> str:
     opts = [f"q-block={_check_block('q_block', q_block)}", f"k-block={_check_block('k_block', k_block)}"]
     if keep is not None and budget is not None:
-        raise ValueError("give keep or budget, not both")
+        raise AttnError("give keep or budget, not both")
     if keep is not None:
         if isinstance(keep, bool) or not isinstance(keep, (int, float)) or not 0 < keep <= 1:
-            raise ValueError(f"keep must be a fraction in (0, 1], got {keep!r}")
+            raise AttnError(f"keep must be a fraction in (0, 1], got {keep!r}")
         opts.append(f"keep={float(keep)!r}")
     if budget is not None:
         if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget <= 0:
-            raise ValueError(f"budget must be a positive key count, got {budget!r}")
+            raise AttnError(f"budget must be a positive key count, got {budget!r}")
         opts.append(f"budget={int(budget)}")
     return "attn-sparsify{" + " ".join(opts) + "}"
 
@@ -474,7 +475,7 @@ def _run(text: str, *arrays: Any) -> np.ndarray:
 
 def _check_common(q: Any, k: Any, v: Any, causal: str, valid_len: Any, dtype: str):
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        raise AttnError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     _check_causal(causal)
     q32, k32 = _float4d("q", q), _float4d("k", k)
     v32 = _float4d("v", v) if v is not None else None
@@ -491,7 +492,7 @@ def _mask_arg(mask: Any, dtype: str) -> tuple[Optional[np.ndarray], Optional[tup
         return m, (m.shape, "bool")
     m32 = np.asarray(m, dtype=np.float32)
     if np.any(np.isnan(m32)):
-        raise ValueError("'mask' contains NaN values")
+        raise AttnError("'mask' contains NaN values")
     return m32, (m.shape, "additive")
 
 
@@ -532,13 +533,13 @@ def run(
     """
     sources = sum(x is not None for x in (keep, budget, head_keep))
     if sources != 1:
-        raise ValueError("give exactly one of keep, budget and head_keep")
+        raise AttnError("give exactly one of keep, budget and head_keep")
     q32, k32, v32, (b, h, hkv, lq, lk, d), vl = _check_common(q, k, v, causal, valid_len, dtype)
     _check_scale(scale, d)
     m, mspec = _mask_arg(mask, dtype)
     bias_arr = None if bias is None else np.asarray(bias, dtype=np.float32)
     if bias_arr is not None and not np.all(np.isfinite(bias_arr)):
-        raise ValueError("'bias' contains NaN or infinite values")
+        raise AttnError("'bias' contains NaN or infinite values")
     if head_keep is not None:
         budgets_for(head_keep, h, lk)  # checks the fractions
     if npu_pilot is not None:
@@ -596,11 +597,11 @@ def _run_with_npu_pilot(
 ) -> np.ndarray:
     """sparse.run with the pilot from the simulated AIE program."""
     if not isinstance(target, str):
-        raise ValueError(f"npu_pilot must be a target name such as 'npu1' or 'npu2', got {target!r}")
+        raise AttnError(f"npu_pilot must be a target name such as 'npu1' or 'npu2', got {target!r}")
     h, lk = q32.shape[1], k32.shape[2]
     if budget is not None:
         if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget <= 0:
-            raise ValueError(f"budget must be a positive key count, got {budget!r}")
+            raise AttnError(f"budget must be a positive key count, got {budget!r}")
         per_head = np.full(h, min(int(budget), lk), dtype=np.int64)
     else:
         per_head = budgets_for(keep if keep is not None else head_keep, h, lk)
@@ -625,7 +626,7 @@ def _run_with_npu_pilot(
 def _per_head(budgets: Union[int, Sequence[int]], h: int, lk: int) -> np.ndarray:
     per_head = np.full(h, budgets, dtype=np.int64) if np.isscalar(budgets) else np.asarray(budgets, dtype=np.int64)
     if per_head.shape != (h,) or np.any(per_head <= 0) or np.any(per_head > lk):
-        raise ValueError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
+        raise AttnError(f"budgets must be one key count in [1, Lk = {lk}] or one per head ({h}), got {budgets!r}")
     return per_head
 
 
@@ -689,7 +690,7 @@ def select_topk(scores: Any, budgets: Union[int, Sequence[int]]) -> np.ndarray:
     ``[B, H, Lq, Lk]`` (the CPU side of the selection-on-CPU plan)."""
     s = np.asarray(scores)
     if s.ndim != 4 or s.dtype != np.float32:
-        raise ValueError(f"'scores' must be a float32 array [B, H, Lq, Lk], got {s.dtype} {s.shape}")
+        raise AttnError(f"'scores' must be a float32 array [B, H, Lq, Lk], got {s.dtype} {s.shape}")
     per_head = _per_head(budgets, s.shape[1], s.shape[3])
     st = _tensor(s.shape, "f32")
     it = _tensor((*s.shape[:3], int(per_head.max())), "i32")
@@ -738,9 +739,9 @@ def sparse_attention(
     _check_scale(scale, d)
     idx = np.asarray(indices)
     if idx.ndim != 4 or idx.shape[:3] != (b, h, lq) or idx.shape[3] == 0 or idx.dtype.kind not in "iu":
-        raise ValueError(f"'indices' must be an integer array [B, H, Lq, N] = [{b}, {h}, {lq}, N>0], got {idx.shape}")
+        raise AttnError(f"'indices' must be an integer array [B, H, Lq, N] = [{b}, {h}, {lq}, N>0], got {idx.shape}")
     if np.any(idx < -1) or np.any(idx >= lk):
-        raise ValueError(f"'indices' entries must be key positions in [0, {lk}) or -1")
+        raise AttnError(f"'indices' entries must be key positions in [0, {lk}) or -1")
     idx = idx.astype(np.int32)
     m, mspec = _mask_arg(mask, dtype)
     bias_arr = None if bias is None else np.asarray(bias, dtype=np.float32)
@@ -827,18 +828,18 @@ def synthetic_qkv(
         ("head_dim", head_dim),
     ):
         if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {val!r}")
+            raise AttnError(f"{name} must be a positive integer, got {val!r}")
     if heads % kv_heads:
-        raise ValueError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+        raise AttnError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
     if head_dim < 16:
-        raise ValueError(f"head_dim must be at least 16 for the synthetic structure, got {head_dim}")
+        raise AttnError(f"head_dim must be at least 16 for the synthetic structure, got {head_dim}")
     kinds = tuple(kinds) if kinds is not None else HEAD_KINDS
     bad = [x for x in kinds if x not in HEAD_KINDS]
     if not kinds or bad:
-        raise ValueError(f"kinds must be a non-empty list of {HEAD_KINDS}, got {kinds!r}")
+        raise AttnError(f"kinds must be a non-empty list of {HEAD_KINDS}, got {kinds!r}")
     pos_q = np.arange(kv_len - q_len, kv_len) if q_positions is None else np.asarray(q_positions)
     if pos_q.shape != (q_len,):
-        raise ValueError(f"q_positions must have shape ({q_len},), got {pos_q.shape}")
+        raise AttnError(f"q_positions must have shape ({q_len},), got {pos_q.shape}")
     rng = np.random.default_rng(seed)
     head_rng = np.random.default_rng(structure_seed)
     group = heads // kv_heads
@@ -910,7 +911,7 @@ def pilot_cost(
     from . import target as targets
 
     if selection not in ("cpu", "npu"):
-        raise ValueError(f"selection must be 'cpu' or 'npu', got {selection!r}")
+        raise AttnError(f"selection must be 'cpu' or 'npu', got {selection!r}")
     info = targets.get(target)
     group = heads // kv_heads
     m = group * q_len
@@ -924,7 +925,7 @@ def pilot_cost(
         if best is not None:
             break
     if best is None:
-        raise ValueError(f"no legal int8 pilot GEMM on {target} for [{m}, {head_dim}] x [{head_dim}, {kv_len}]")
+        raise AttnError(f"no legal int8 pilot GEMM on {target} for [{m}, {head_dim}] x [{head_dim}, {kv_len}]")
     est, out = best
     per_kv_head = est.latency_s
     select_s = 0.0
@@ -970,16 +971,16 @@ def pilot_rows(x: Any, block: int, *, dtype: str = "f32", head_dim_multiple: int
     from .reference import round_to_dtype
 
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        raise AttnError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     if (
         isinstance(head_dim_multiple, bool)
         or not isinstance(head_dim_multiple, (int, np.integer))
         or head_dim_multiple <= 0
     ):
-        raise ValueError(f"head_dim_multiple must be a positive integer, got {head_dim_multiple!r}")
+        raise AttnError(f"head_dim_multiple must be a positive integer, got {head_dim_multiple!r}")
     x32 = round_to_dtype(_float4d("x", x), dtype)
     if not np.all(np.isfinite(x32)):
-        raise ValueError("'x' contains NaN or infinite values; the pilot quantizes finite inputs only")
+        raise AttnError("'x' contains NaN or infinite values; the pilot quantizes finite inputs only")
     xq, xs = quantize(x32, block)
     b, h, n, d = x32.shape
     dp = -(-d // head_dim_multiple) * head_dim_multiple
@@ -1041,14 +1042,14 @@ def npu_pilot_program(
     batch when ``valid_len``, and writes the f32 scores. Cached per shape."""
     qs, ks = tuple(int(x) for x in q_shape), tuple(int(x) for x in k_shape)
     if len(qs) != 4 or len(ks) != 4 or min(qs + ks) <= 0:
-        raise ValueError(f"q_shape and k_shape must be 4 positive dims (bhld), got {qs} and {ks}")
+        raise AttnError(f"q_shape and k_shape must be 4 positive dims (bhld), got {qs} and {ks}")
     _check_causal(causal)
     sc = _check_scale(scale, qs[3])
     qb, kb = _check_block("q_block", q_block), _check_block("k_block", k_block)
     opts = (("q-tile", q_tile), ("kv-tile", kv_tile), ("columns", columns), ("cores-per-column", cores_per_column))
     for name, v in opts:
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ValueError(f"{name.replace('-', '_')} must be a non-negative integer (0 chooses), got {v!r}")
+            raise AttnError(f"{name.replace('-', '_')} must be a non-negative integer (0 chooses), got {v!r}")
     return _npu_pilot_text(qs, ks, causal, sc, bool(valid_len), qb, kb, target, tuple((k, int(v)) for k, v in opts))
 
 
@@ -1178,7 +1179,7 @@ def npu_pilot_cost(
     from . import target as targets
 
     if selection not in ("cpu", "npu"):
-        raise ValueError(f"selection must be 'cpu' or 'npu', got {selection!r}")
+        raise AttnError(f"selection must be 'cpu' or 'npu', got {selection!r}")
     for name, v in (
         ("heads", heads),
         ("kv_heads", kv_heads),
@@ -1187,9 +1188,9 @@ def npu_pilot_cost(
         ("head_dim", head_dim),
     ):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            raise AttnError(f"{name} must be a positive integer, got {v!r}")
     if heads % kv_heads:
-        raise ValueError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+        raise AttnError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
     group = heads // kv_heads
     rng = np.random.default_rng(0)
     q = rng.standard_normal((1, group, q_len, head_dim), dtype=np.float32)
@@ -1219,9 +1220,9 @@ def pipeline(npu_s: Sequence[float], cpu_s: Sequence[float]) -> dict[str, Any]:
     while the CPU runs the sparse attention of unit u. Returns the
     timeline (start/end of every step) and the makespan."""
     if len(npu_s) != len(cpu_s) or not len(npu_s):
-        raise ValueError("npu_s and cpu_s must be non-empty and of equal length")
+        raise AttnError("npu_s and cpu_s must be non-empty and of equal length")
     if any(x < 0 or not math.isfinite(x) for x in (*npu_s, *cpu_s)):
-        raise ValueError("step times must be finite and non-negative")
+        raise AttnError("step times must be finite and non-negative")
     npu_end = cpu_end = 0.0
     steps = []
     for u, (p, c) in enumerate(zip(npu_s, cpu_s, strict=True)):
@@ -1271,7 +1272,7 @@ class LengthBuckets:
     def __init__(self, buckets: Sequence[int]):
         b = sorted({int(x) for x in buckets})
         if not b or b[0] <= 0 or any(isinstance(x, bool) for x in buckets):
-            raise ValueError(f"buckets must be positive lengths, got {buckets!r}")
+            raise AttnError(f"buckets must be positive lengths, got {buckets!r}")
         self.buckets = tuple(b)
 
     def bucket_for(self, length: int) -> int:
@@ -1279,14 +1280,14 @@ class LengthBuckets:
         for b in self.buckets:
             if b >= length:
                 return b
-        raise ValueError(f"length {length} exceeds the largest bucket {self.buckets[-1]}")
+        raise AttnError(f"length {length} exceeds the largest bucket {self.buckets[-1]}")
 
     def padding_overhead(self, lengths: Sequence[int]) -> dict[str, float]:
         """Extra pilot work from padding over ``lengths``: the pilot GEMM is
         Lq x Lk, so work grows with the square of the bucket length."""
         lens = np.asarray(lengths, dtype=np.float64)
         if lens.ndim != 1 or lens.size == 0 or np.any(lens <= 0):
-            raise ValueError("lengths must be a non-empty list of positive lengths")
+            raise AttnError("lengths must be a non-empty list of positive lengths")
         padded = np.asarray([self.bucket_for(int(x)) for x in lens], dtype=np.float64)
         return {
             "tokens": float(padded.sum() / lens.sum() - 1.0),
@@ -1308,10 +1309,10 @@ class LengthBuckets:
         program: Q/K padded with zeros to the bucket, the real length as
         ``valid_len``, the padded query rows dropped."""
         if causal not in ("none", "top_left"):
-            raise ValueError(f"bucketed selection supports causal none or top_left, got {causal!r}")
+            raise AttnError(f"bucketed selection supports causal none or top_left, got {causal!r}")
         q32, k32 = _float4d("q", q), _float4d("k", k)
         if q32.shape[0] != 1 or q32.shape[2] != k32.shape[2]:
-            raise ValueError(f"bucketed selection takes one sequence with Lq = Lk, got q {q32.shape}, k {k32.shape}")
+            raise AttnError(f"bucketed selection takes one sequence with Lq = Lk, got q {q32.shape}, k {k32.shape}")
         length = q32.shape[2]
         lb = self.bucket_for(length)
         pad = ((0, 0), (0, 0), (0, lb - length), (0, 0))

@@ -146,3 +146,25 @@ def test_reference_rejects_zero_keys() -> None:
     q, k, v = _inputs(1, 1, 1, 4, 0, 8)
     with pytest.raises(attn.AttnError, match=r"Lk = 0"):
         reference.attention(q, k, v)
+
+
+# --- attn.sparse rejects bad input with the API's exception family ------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda s, q, k, v: s.run(q, k, v, keep=0.2, budget=4), "exactly one of keep"),
+        (lambda s, q, k, v: s.run(q, k, v, keep=1.5), "keep"),
+        (lambda s, q, k, v: s.run(q[0], k, v, keep=0.2), "4-D"),
+        (lambda s, q, k, v: s.calibrate(q, k, target=0.0), "target"),
+        (lambda s, q, k, v: s.topk(np.zeros((1, 2, 4, 8), np.float32), 9), "budgets"),
+        (lambda s, q, k, v: s.run(q, k, v, keep=0.2, causal="diagonal"), "causal"),
+    ],
+)
+def test_sparse_api_raises_attn_error(call, message) -> None:
+    from attn import sparse
+
+    q, k, v = _inputs(1, 2, 1, 8, 8, 16)
+    with pytest.raises(attn.AttnError, match=message):
+        call(sparse, q, k, v)
