@@ -200,7 +200,8 @@ private:
                      int64_t cols, Value k0);
   Value blockIsLive(CoreState &cs, Value k0);
   void guarded(CoreState &cs, Value k0, llvm::function_ref<void()> fn);
-  void explicitMasks(Value obj, Value s, int64_t ld, Value col, int64_t cols);
+  void explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld, Value col,
+                     int64_t cols);
   bool needsMask() const {
     return d.causal || d.hasValidLen || d.keyLimit < d.kvLen;
   }
@@ -459,23 +460,33 @@ void DeviceEmitter::guarded(CoreState &cs, Value k0,
     fn();
 }
 
-void DeviceEmitter::explicitMasks(Value obj, Value s, int64_t ld, Value col,
-                                  int64_t cols) {
-  // Key-only mask/bias rows follow the K and V blocks in the joined step
-  // object; the kernels read them in place and broadcast them over rows.
-  int64_t off = sch.stepTile * (d.headDim + d.valueDim);
-  auto apply = [&](StringRef kernel) {
-    call(typed(kernel),
-         {s, i32(ld), col, obj, i32(off), i32(d.qTile), i32(cols)});
+void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s,
+                                  int64_t ld, Value col, int64_t cols) {
+  // Mask/bias follow the K (and V) blocks in the joined step object: a key
+  // row the kernels broadcast over the query rows, or one [tq][st] tile per
+  // core of the group, this core's at its lane; read in place either way.
+  const int64_t st = sch.stepTile, tq = d.qTile;
+  const bool withV = d.kind == StageKind::Online || d.kind == StageKind::Full;
+  const int64_t lane = cs.core->columnInGroup * d.coresPerColumn + cs.core->row;
+  int64_t off = st * (d.headDim + (withV ? d.valueDim : 0));
+  // A per-core key row (laneRows 1) is read with row stride 0.
+  auto apply = [&](StringRef kind, int64_t laneRows) {
+    if (laneRows)
+      call(typed(("attn_mask_" + kind + "_tile").str()),
+           {s, i32(ld), col, obj, i32(off + lane * laneRows * st),
+            i32(laneRows > 1 ? st : 0), i32(tq), i32(cols)});
+    else
+      call(typed(("attn_mask_" + kind + "_keys").str()),
+           {s, i32(ld), col, obj, i32(off), i32(tq), i32(cols)});
   };
   if (d.maskKind == StageDesc::KeepMask)
-    apply("attn_mask_keep_keys");
+    apply("keep", d.maskLaneRows());
   else if (d.maskKind == StageDesc::AddMask)
-    apply("attn_mask_add_keys");
+    apply("add", d.maskLaneRows());
   if (d.maskKind != StageDesc::NoMask)
-    off += sch.stepTile;
+    off += d.maskLaneRows() ? sch.coresPerGroup * d.maskLaneRows() * st : st;
   if (d.hasBias)
-    apply("attn_mask_add_keys");
+    apply("add", d.biasLaneRows());
 }
 
 void DeviceEmitter::emitOnlineItem(CoreState &cs) {
@@ -495,7 +506,7 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
       call(typed("attn_qk"), {q, obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq),
                               i32(st), i32(d.headDim), f32(d.scale)});
       maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
-      explicitMasks(obj, cs.sBuf, st, i32(0), st);
+      explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
       call(typed("attn_online_update"),
            {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
             cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
@@ -530,7 +541,7 @@ void DeviceEmitter::emitFullItem(CoreState &cs) {
     });
     // A hidden block skipped the matmul: masking fills it with -inf.
     maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
-    explicitMasks(obj, cs.rowBuf, Lk, k0, tk);
+    explicitMasks(cs, obj, cs.rowBuf, Lk, k0, tk);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
@@ -571,6 +582,7 @@ void DeviceEmitter::emitQKItem(CoreState &cs) {
                               i32(tk), i32(d.headDim), f32(d.scale)});
     });
     maskPositions(cs, s, tk, i32(0), tk, k0);
+    explicitMasks(cs, kt, s, tk, i32(0), tk);
     release(core.outFifo, ObjectFifoPort::Produce);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
@@ -609,6 +621,7 @@ void DeviceEmitter::emitQKSoftmaxItem(CoreState &cs) {
                               i32(tk), i32(d.headDim), f32(d.scale)});
     });
     maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
+    explicitMasks(cs, kt, cs.rowBuf, Lk, k0, tk);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});

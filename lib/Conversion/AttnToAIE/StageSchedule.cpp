@@ -162,9 +162,9 @@ int64_t StageSchedule::roleElements(Role role) const {
   case Role::O:
     return d.batch * d.heads * d.qLen * d.valueDim;
   case Role::M:
-    return d.maskBatches * d.kvLen;
+    return d.maskBatches * d.maskHeads * d.maskRows * d.kvLen;
   case Role::Bias:
-    return d.biasBatches * d.kvLen;
+    return d.biasBatches * d.biasHeads * d.biasRows * d.kvLen;
   }
   return 0;
 }
@@ -202,6 +202,20 @@ struct Addressing {
       return (d.biasBatches > 1 ? b : 0) * d.kvLen + row;
     }
     return 0;
+  }
+  /// Element offset of key `key` for query row `row` of head `head` in
+  /// batch `b` of the explicit mask or bias ([Bm][Hm][Lqm][Lk], broadcast
+  /// dimensions of size 1 read for every index).
+  int64_t maskOffset(Role role, int64_t b, int64_t head, int64_t row,
+                     int64_t key) const {
+    bool bias = role == Role::Bias;
+    int64_t bm = bias ? d.biasBatches : d.maskBatches;
+    int64_t hm = bias ? d.biasHeads : d.maskHeads;
+    int64_t rm = bias ? d.biasRows : d.maskRows;
+    return (((bm > 1 ? b : 0) * hm + (hm > 1 ? head : 0)) * rm +
+            (rm > 1 ? row : 0)) *
+               d.kvLen +
+           key;
   }
   /// Appends the rows [row0, row0 + rows) x columns [col0, col0 + cols).
   void tile(std::vector<int64_t> &runs, Role role, int64_t b, int64_t head,
@@ -331,7 +345,8 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 constexpr int64_t kMaxSequenceRows = int64_t(1) << 26;
 
 /// The core layout inputs of `d` with `rows` query rows per core step.
-CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows) {
+CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
+                              int64_t lanes = 1) {
   CoreLayoutParams p;
   p.kind = d.kind;
   p.qTile = rows;
@@ -344,6 +359,9 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows) {
   p.keepMask = d.maskKind == StageDesc::KeepMask;
   p.addMask = d.maskKind == StageDesc::AddMask;
   p.bias = d.hasBias;
+  p.maskLaneRows = d.maskLaneRows();
+  p.biasLaneRows = d.biasLaneRows();
+  p.lanes = lanes;
   p.validLenWords = d.hasValidLen ? d.batch : 0;
   return p;
 }
@@ -477,9 +495,10 @@ bool Planner::validate() {
   steps = stepRoles(d.kind);
   // Key-only mask and bias rows join the K/V blocks in the step object.
   bool rowsInStep = d.maskKind != StageDesc::NoMask || d.hasBias;
-  if (rowsInStep && d.kind != StageKind::Online && d.kind != StageKind::Full)
-    return fail("explicit mask/bias rows are carried only by the online and "
-                "full folds' K/V step object");
+  if (rowsInStep && (d.kind == StageKind::Softmax || d.kind == StageKind::PV))
+    return fail("explicit mask/bias rows or tiles are carried by the step "
+                "object of a stage computing scores (online, full, qk, "
+                "qk_softmax), not by a softmax or pv stage");
   if (d.maskKind != StageDesc::NoMask)
     steps.push_back(Role::M);
   if (d.hasBias)
@@ -519,8 +538,16 @@ bool Planner::checkSequenceSize() {
       checkedProduct({sch.workHeads, sch.itemsPerHead, d.qTile});
   std::optional<int64_t> stepRows =
       checkedProduct({sch.workHeads, roundsPerHead, sch.steps, sch.stepTile});
+  // Mask/bias tiles: one per core and step of every round.
+  int64_t tiled = (d.maskTiles() ? 1 : 0) + (d.biasTiles() ? 1 : 0);
+  std::optional<int64_t> tileRows = checkedProduct(
+      {tiled, sch.workHeads, roundsPerHead, sch.steps, cores, d.qTile});
   std::optional<int64_t> rows =
-      itemRows && stepRows ? checkedAdd(*itemRows, *stepRows) : std::nullopt;
+      itemRows && stepRows && tileRows
+          ? checkedAdd(*itemRows, *stepRows)
+          : std::nullopt;
+  if (rows)
+    rows = checkedAdd(*rows, *tileRows);
   if (rows && *rows <= kMaxSequenceRows)
     return true;
   return fail(llvm::formatv(
@@ -652,7 +679,7 @@ bool Planner::buildFifos() {
     return fail("not enough cores to bypass the host memtile");
 
   // Object shapes at the cores come from the core layout.
-  sch.core = coreLayout(layoutParams(d, tq), t);
+  sch.core = coreLayout(layoutParams(d, tq, sch.coresPerGroup), t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
   Role outRole = stageOutput(d.kind);
   auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
@@ -702,12 +729,19 @@ bool Planner::buildFifos() {
         f.producer = {col, t.shimRow};
         f.consumers = {{c0, t.memTileRow}};
         f.depth = depth;
-        bool keyRow = role == Role::M || role == Role::Bias;
+        bool maskLike = role == Role::M || role == Role::Bias;
+        int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                           : role == Role::Bias ? d.biasLaneRows()
+                                                : 0;
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        f.shape =
-            keyRow ? std::vector<int64_t>{st} : std::vector<int64_t>{st, width};
-        if (keyRow)
-          width = 1;
+        // Key rows: [st]; tiles: one [laneRows][st] per core of the group,
+        // in the group's core order; K/V blocks: [st][width].
+        f.shape = laneRows ? std::vector<int64_t>{sch.coresPerGroup * laneRows,
+                                                  st}
+                  : maskLike ? std::vector<int64_t>{st}
+                             : std::vector<int64_t>{st, width};
+        if (maskLike)
+          width = laneRows ? sch.coresPerGroup * laneRows : 1;
         f.elem = d.elem;
         if (joined) {
           offsets.push_back(joinedElems);
@@ -1073,7 +1107,23 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
           }
         continue;
       }
-      if (role == Role::M || role == Role::Bias) {
+      int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                         : role == Role::Bias ? d.biasLaneRows()
+                                              : 0;
+      if (laneRows) {
+        // Per step, the [laneRows][st] tile of every core of the group (in
+        // the group's core order) of the item it handles in this round.
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            for (int64_t w = 0; w < sch.groupColumns; ++w)
+              for (int64_t r = 0; r < R; ++r) {
+                auto [ib, ih, qi] = item(kh, itemIndex(start, len, tr, w, r));
+                for (int64_t row = 0; row < laneRows; ++row)
+                  runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
+                                                 (j % blocks) * st));
+              }
+        runLen = st;
+      } else if (role == Role::M || role == Role::Bias) {
         // One row of st keys per step.
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0; j < sch.steps; ++j)

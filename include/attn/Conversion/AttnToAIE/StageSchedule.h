@@ -26,8 +26,9 @@
 
 namespace mlir::attn::aiemap {
 
-/// The DRAM tensors a stage reads or writes. M and Bias are key-only
-/// explicit mask and bias rows ([Bm][Lk] in the layer's element type).
+/// The DRAM tensors a stage reads or writes. M and Bias are the explicit
+/// mask and bias ([Bm][Hm][Lqm][Lk] in the layer's element type; key-only
+/// rows when Hm = Lqm = 1).
 enum class Role { Q, K, V, S, P, O, M, Bias };
 constexpr int kNumRoles = 8;
 llvm::StringRef stringifyRole(Role role);
@@ -53,6 +54,24 @@ struct StageDesc {
   int64_t maskBatches = 0;
   bool hasBias = false;
   int64_t biasBatches = 0;
+  /// Full masks/biases ([B|1, H|1, Lq|1, Lk] varying over heads or
+  /// queries): `*Heads` is H or 1, `*Rows` the padded Lq or 1. They travel
+  /// as one [q_tile][kv_tile] tile per core of the broadcast group in the
+  /// step object, in the group's core order (docs/aie-mapping.md).
+  int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
+  bool maskTiles() const {
+    return maskKind != NoMask && (maskHeads > 1 || maskRows > 1);
+  }
+  bool biasTiles() const { return hasBias && (biasHeads > 1 || biasRows > 1); }
+  /// Rows of the per-core tile of the mask / bias: q_tile when it varies
+  /// over queries, 1 when only over heads (a key row per core, read with
+  /// row stride 0), 0 without tiles.
+  int64_t maskLaneRows() const {
+    return maskTiles() ? (maskRows > 1 ? qTile : 1) : 0;
+  }
+  int64_t biasLaneRows() const {
+    return biasTiles() ? (biasRows > 1 ? qTile : 1) : 0;
+  }
 };
 
 /// Choices attn-schedule-dma may be forced into (0 = choose).
