@@ -100,9 +100,7 @@ def test_masks_without_static_keys_are_rejected() -> None:
     # that broadcasts over the keys is not.
     with pytest.raises(ValueError) as info:
         compile(_layer("i1", mask_shape=(B, 1, L, 1)), target="npu2", fold="online")
-    assert "must have a static shape broadcasting as [B|1, H|1, Lq|1, Lk] with the keys spelled out" in str(
-        info.value
-    )
+    assert "must have a static shape broadcasting as [B|1, H|1, Lq|1, Lk] with the keys spelled out" in str(info.value)
 
 
 def test_sim_run_names_the_mask_and_bias_arguments() -> None:
