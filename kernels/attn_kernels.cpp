@@ -88,8 +88,7 @@ void maskAddKeys(Window s, const T *add, int32_t tq, int32_t tk) {
 }
 
 template <typename T>
-void maskKeepTile(Window s, const T *keep, int32_t ld, int32_t tq,
-                  int32_t tk) {
+void maskKeepTile(Window s, const T *keep, int32_t ld, int32_t tq, int32_t tk) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j)
       if (load(keep, int64_t(i) * ld + j) == 0.0f)

@@ -460,8 +460,8 @@ void DeviceEmitter::guarded(CoreState &cs, Value k0,
     fn();
 }
 
-void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s,
-                                  int64_t ld, Value col, int64_t cols) {
+void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld,
+                                  Value col, int64_t cols) {
   // Mask/bias follow the K (and V) blocks in the joined step object: a key
   // row the kernels broadcast over the query rows, or one [tq][st] tile per
   // core of the group, this core's at its lane; read in place either way.

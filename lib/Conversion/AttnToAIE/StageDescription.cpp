@@ -4,8 +4,9 @@
 // qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
 // the AIE mapping needs (a plan, static shapes, kernels for the element
 // type, f32 scores/probabilities, fused mapping, explicit mask/bias in a
-// stage computing scores, broadcasting as [B|1, H|1, Lq|1, Lk]) and returns the stage as numbers plus
-// the role of each operand, in the layer's argument order.
+// stage computing scores, broadcasting as [B|1, H|1, Lq|1, Lk]) and returns the
+// stage as numbers plus the role of each operand, in the layer's argument
+// order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -381,15 +382,14 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
         return r > fromEnd ? type.getDimSize(r - 1 - fromEnd) : 1;
       };
       int64_t batches = dim(3), heads = dim(2), rows = dim(1);
-      for (auto [n, full, name] :
-           {std::tuple<int64_t, int64_t, StringRef>{batches, d.batch,
-                                                    "batches"},
-            {heads, d.heads, "heads"},
-            {rows, d.qLen, "padded query rows"}})
+      for (auto [n, full, name] : {std::tuple<int64_t, int64_t, StringRef>{
+                                       batches, d.batch, "batches"},
+                                   {heads, d.heads, "heads"},
+                                   {rows, d.qLen, "padded query rows"}})
         if (n != 1 && n != full)
           return qk.emitOpError("explicit '")
-                 << what << "' of type " << type << " has " << n << " "
-                 << name << ", the layer " << full;
+                 << what << "' of type " << type << " has " << n << " " << name
+                 << ", the layer " << full;
       if (dim(0) != d.kvLen)
         return qk.emitOpError("explicit '")
                << what << "' of type " << type << " does not span the "

@@ -542,10 +542,9 @@ bool Planner::checkSequenceSize() {
   int64_t tiled = (d.maskTiles() ? 1 : 0) + (d.biasTiles() ? 1 : 0);
   std::optional<int64_t> tileRows = checkedProduct(
       {tiled, sch.workHeads, roundsPerHead, sch.steps, cores, d.qTile});
-  std::optional<int64_t> rows =
-      itemRows && stepRows && tileRows
-          ? checkedAdd(*itemRows, *stepRows)
-          : std::nullopt;
+  std::optional<int64_t> rows = itemRows && stepRows && tileRows
+                                    ? checkedAdd(*itemRows, *stepRows)
+                                    : std::nullopt;
   if (rows)
     rows = checkedAdd(*rows, *tileRows);
   if (rows && *rows <= kMaxSequenceRows)
@@ -736,8 +735,8 @@ bool Planner::buildFifos() {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
         // Key rows: [st]; tiles: one [laneRows][st] per core of the group,
         // in the group's core order; K/V blocks: [st][width].
-        f.shape = laneRows ? std::vector<int64_t>{sch.coresPerGroup * laneRows,
-                                                  st}
+        f.shape = laneRows
+                      ? std::vector<int64_t>{sch.coresPerGroup * laneRows, st}
                   : maskLike ? std::vector<int64_t>{st}
                              : std::vector<int64_t>{st, width};
         if (maskLike)
