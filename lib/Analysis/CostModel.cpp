@@ -519,8 +519,8 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   constexpr int64_t f32 = 4;
   bool attention = kind == StageKind::Attention;
   if (p.mapping != Mapping::Fused || p.kvSplit != 1 ||
-      p.kTranspose != KTransposePlacement::Dma || z.maskBytes != 0 ||
-      z.biasBytes != 0 || z.paddedKeyLen == BufferSizes::kUnknownLength ||
+      p.kTranspose != KTransposePlacement::Dma ||
+      z.paddedKeyLen == BufferSizes::kUnknownLength ||
       kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
     return std::nullopt;
   if (attention && p.fold != FoldMode::Full && p.fold != FoldMode::Online)
@@ -551,6 +551,14 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   lp.elem = z.elementBytes == f32 ? ElementKind::F32 : ElementKind::BF16;
   lp.depth = p.depth;
   lp.validLenWords = z.runtimeParamBytes / 4;
+  // Mask / bias in the step object: key rows, or one tile per core of the
+  // broadcast group; the model assumes one column's cores per group (the
+  // narrowest group attn-schedule-dma may choose).
+  lp.keepMask = z.maskBytes != 0;
+  lp.bias = z.biasBytes != 0;
+  lp.maskLaneRows = z.maskBytes ? z.maskLaneRows : 0;
+  lp.biasLaneRows = z.biasBytes ? z.biasLaneRows : 0;
+  lp.lanes = lanesPerColumn(p);
   lp.queryTiles =
       std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
   return lp;
@@ -1116,7 +1124,8 @@ struct Model {
   }
   int64_t maskBytes(int which) {
     const auto &dims = which == 0 ? s.maskShape : s.biasShape;
-    ElementKind elem = which == 0 ? s.maskElement : s.biasElement;
+    // On the device: the layer's element type (docs/aie-mapping.md).
+    ElementKind elem = s.element;
     if (!cache)
       return maskLikeBytes(s, geo, dims, elem);
     auto key = std::make_tuple(p.qTile, p.kvTile, p.causalSkip, which);
@@ -1165,10 +1174,20 @@ BufferSizes Model::bufferSizes() const {
   BufferSizes b;
   b.elementBytes = e;
   b.intermediateBytes = interB;
-  if (s.mask != MaskKind::None)
-    b.maskBytes = bytes(s.maskElement);
-  if (s.hasBias)
-    b.biasBytes = bytes(s.biasElement);
+  // The device carries mask and bias in the layer's element type.
+  auto laneRows = [&](const std::array<int64_t, 4> &dims) -> int64_t {
+    if (dims[1] == 1 && dims[2] == 1)
+      return 0;
+    return dims[2] == 1 ? 1 : p.qTile;
+  };
+  if (s.mask != MaskKind::None) {
+    b.maskBytes = e;
+    b.maskLaneRows = laneRows(s.maskShape);
+  }
+  if (s.hasBias) {
+    b.biasBytes = e;
+    b.biasLaneRows = laneRows(s.biasShape);
+  }
   b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
   b.paddedKeyLen = pad.keyLen;
   b.paddedHeadDim = pad.headDim;
@@ -1338,6 +1357,11 @@ StageEstimate Model::stage(StageKind kind) {
   if (s.mask != MaskKind::None)
     maskB += maskBytes(0);
   int64_t biasB = s.hasBias ? maskBytes(1) : 0;
+  // The full fold streams its step object (with the mask/bias) twice.
+  if (kind == StageKind::Attention && p.fold == FoldMode::Full) {
+    maskB *= 2;
+    biasB *= 2;
+  }
   int64_t vlB = s.validLen ? s.batch * 4 : 0;
   int64_t rd = 0, wr = 0;
   switch (kind) {
