@@ -53,6 +53,11 @@ CASES = [
     # full [B, H, Lq, Lk] boolean, GQA, bottom-right causal (decode-like Lq < Lk)
     ("npu2", "full", 1, 4, 2, 21, 50, 32, (1, 4, 21, 50), "i1", None, "bottom_right"),
     ("npu2", "online", 1, 4, 2, 21, 50, 32, (1, 4, 21, 50), "i1", None, "bottom_right"),
+    # fewer query tiles than cores (the last cores repeat the last item and
+    # read its tile), per-batch full additive mask
+    ("npu1", "online", 2, 1, 1, 47, 164, 32, (2, 1, 47, 164), "bf16", None, "none"),
+    # a per-head key-row mask without GQA: one shared row per step
+    ("npu1", "full", 2, 2, 2, 60, 70, 32, (1, 2, 1, 70), "bf16", None, "none"),
 ]
 
 
@@ -129,6 +134,20 @@ def test_mask_tiles_are_per_core_in_the_step_object() -> None:
     rounds = schedule["rounds_per_kv_head"] * b * hk
     per_round = lanes * tq * padded_k * 2  # every lane's tile of every key block
     assert schedule["bytes"]["mask"] == rounds * per_round
+
+
+def test_repeated_items_share_the_last_tile() -> None:
+    # 3 query tiles per head on a group of more cores: the step object holds
+    # one tile per item, not per core (the repeating cores read the last).
+    case = CASES[10]
+    target, fold, b, h, hk, lq, lk, d, mshape, melem, bshape, causal = case
+    program = compile(_layer(b, h, hk, lq, lk, d, mshape, melem, bshape, causal), target=target, fold=fold)
+    schedule = program.report["schedules"][program.report["stages"][0]["device"]]
+    tq, tk, lanes = schedule["q_tile"], schedule["kv_tile"], schedule["cores_per_group"]
+    items = -(-lq // tq)
+    assert items < lanes
+    mask_fifo = next(f for f in schedule["fifos"] if f.startswith("mask_l3_g0:"))
+    assert mask_fifo.endswith(f"{items * tq}x{tk}xbf16")
 
 
 def test_unschedulable_mask_names_the_reason() -> None:

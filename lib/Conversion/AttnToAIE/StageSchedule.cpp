@@ -197,9 +197,8 @@ struct Addressing {
     case Role::P:
       return ((b * d.heads + head) * d.qLen + row) * d.kvLen;
     case Role::M:
-      return (d.maskBatches > 1 ? b : 0) * d.kvLen + row;
-    case Role::Bias:
-      return (d.biasBatches > 1 ? b : 0) * d.kvLen + row;
+    case Role::Bias: // key `row` of the key row of (b, head)
+      return maskOffset(role, b, head, 0, row);
     }
     return 0;
   }
@@ -654,6 +653,15 @@ void Planner::applyCandidate(const Candidate &c) {
     sch.roundsPerHead += sch.roundsOfChunk(s);
   sch.totalRounds = sch.roundsPerHead * sch.workHeads;
   sch.maxGroupRounds = std::get<0>(c);
+  // Tiles of items a core repeats are not fetched twice: a regular access
+  // pattern per step instead of a repeated tail.
+  sch.maskLanes = sch.coresPerGroup;
+  int64_t len0 = sch.chunkLen(0);
+  bool equalChunks = true;
+  for (int64_t s = 1; s < sch.queryChunks; ++s)
+    equalChunks = equalChunks && sch.chunkLen(s) == len0;
+  if (equalChunks && len0 < sch.coresPerGroup)
+    sch.maskLanes = len0;
 }
 
 bool Planner::buildFifos() {
@@ -678,7 +686,7 @@ bool Planner::buildFifos() {
     return fail("not enough cores to bypass the host memtile");
 
   // Object shapes at the cores come from the core layout.
-  sch.core = coreLayout(layoutParams(d, tq, sch.coresPerGroup), t);
+  sch.core = coreLayout(layoutParams(d, tq, sch.maskLanes), t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
   Role outRole = stageOutput(d.kind);
   auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
@@ -736,11 +744,11 @@ bool Planner::buildFifos() {
         // Key rows: [st]; tiles: one [laneRows][st] per core of the group,
         // in the group's core order; K/V blocks: [st][width].
         f.shape = laneRows
-                      ? std::vector<int64_t>{sch.coresPerGroup * laneRows, st}
+                      ? std::vector<int64_t>{sch.maskLanes * laneRows, st}
                   : maskLike ? std::vector<int64_t>{st}
                              : std::vector<int64_t>{st, width};
         if (maskLike)
-          width = laneRows ? sch.coresPerGroup * laneRows : 1;
+          width = laneRows ? sch.maskLanes * laneRows : 1;
         f.elem = d.elem;
         if (joined) {
           offsets.push_back(joinedElems);
@@ -1110,23 +1118,25 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                          : role == Role::Bias ? d.biasLaneRows()
                                               : 0;
       if (laneRows) {
-        // Per step, the [laneRows][st] tile of every core of the group (in
-        // the group's core order) of the item it handles in this round.
+        // Per step, the [laneRows][st] tile of every lane of the group (its
+        // cores in order) of the item it handles in this round.
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0; j < sch.steps; ++j)
-            for (int64_t w = 0; w < sch.groupColumns; ++w)
-              for (int64_t r = 0; r < R; ++r) {
-                auto [ib, ih, qi] = item(kh, itemIndex(start, len, tr, w, r));
-                for (int64_t row = 0; row < laneRows; ++row)
-                  runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
-                                                 (j % blocks) * st));
-              }
+            for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
+              auto [ib, ih, qi] =
+                  item(kh, itemIndex(start, len, tr, lane / R, lane % R));
+              for (int64_t row = 0; row < laneRows; ++row)
+                runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
+                                               (j % blocks) * st));
+            }
         runLen = st;
       } else if (role == Role::M || role == Role::Bias) {
-        // One row of st keys per step.
+        // One row of st keys per step: that of the kv head's batch (and
+        // head, which is the query head when there is no GQA group).
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0; j < sch.steps; ++j)
-            runs.push_back(addr.rowOffset(role, b, head, (j % blocks) * st));
+            runs.push_back(
+                addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
         runLen = st;
       } else {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;

@@ -64,15 +64,17 @@ func.func @hf(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor
 // -----
 
 // An unfolded qk stage carries them in its K step object (flat: K block,
-// then the tiles) and writes masked scores. A bias varying over heads only
-// ([1, H, 1, Lk], ALiBi-like) is one key row per core, read with row stride 0.
+// then the tiles) and writes masked scores. A bias varying over the heads of
+// a GQA group only ([1, H, 1, Lk], ALiBi-like) is one key row per core, read
+// with row stride 0 (a round of 4 cores covers the 4 query tiles of a head:
+// all 4 rows are that head's).
 #plan = #attn.plan<target = "npu1", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 32, padded_value_dim = 32>
-func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x2x64x32xbf16>, %m: tensor<1x1x64x64xbf16>, %bias: tensor<1x2x1x64xbf16>) -> tensor<1x2x64x64xf32> {
+func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x1x64x32xbf16>, %m: tensor<1x1x64x64xbf16>, %bias: tensor<1x2x1x64xbf16>) -> tensor<1x2x64x64xf32> {
   %s = attn.stage "qk" fold unfolded plan #plan
-      ins(%a = %q, %b = %k, %mm = %m, %bb = %bias : tensor<1x2x64x32xbf16>, tensor<1x2x64x32xbf16>, tensor<1x1x64x64xbf16>, tensor<1x2x1x64xbf16>)
+      ins(%a = %q, %b = %k, %mm = %m, %bb = %bias : tensor<1x2x64x32xbf16>, tensor<1x1x64x32xbf16>, tensor<1x1x64x64xbf16>, tensor<1x2x1x64xbf16>)
       -> tensor<1x2x64x64xf32> {
     %0 = attn.qk %a, %b mask(%mm : tensor<1x1x64x64xbf16>) bias(%bb : tensor<1x2x1x64xbf16>) scale 0.125
-           : tensor<1x2x64x32xbf16>, tensor<1x2x64x32xbf16> -> tensor<1x2x64x64xf32>
+           : tensor<1x2x64x32xbf16>, tensor<1x1x64x32xbf16> -> tensor<1x2x64x64xf32>
     attn.yield %0 : tensor<1x2x64x64xf32>
   }
   return %s : tensor<1x2x64x64xf32>
@@ -91,9 +93,13 @@ func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x2x64x32xbf16>, %m: ten
 // CHECK: func.call @attn_mask_add_tile_bf16(%[[S]], %c32_i32, %c0_i32, %[[KT]], %c3072_i32, %c0_i32, %c16_i32, %c32_i32)
 // CHECK: aie.core(%tile_0_3)
 // CHECK: func.call @attn_mask_add_tile_bf16(%{{.*}}, %c32_i32, %c0_i32, %{{.*}}, %c3104_i32, %c0_i32, %c16_i32, %c32_i32)
-// CHECK: aie.runtime_sequence @alibi_qk(%arg0: memref<4096xbf16>, %arg1: memref<4096xbf16>, %arg2: memref<4096xbf16>, %arg3: memref<128xbf16>, %arg4: memref<8192xf32>)
-// CHECK: aiex.npu.dma_memcpy_nd(%arg2[0, 0, 0, 0][1, 2, 64, 32][0, 32, 64, 1]) {id = 1 : i64, metadata = @mask_l3_g0} : memref<4096xbf16>
+// The mask (shared by both heads) is read for the two rounds (repeat 2,
+// stride 0); the bias rows per round: 4 cores x the head's row (stride 0),
+// per key block.
+// CHECK: aie.runtime_sequence @alibi_qk(%arg0: memref<4096xbf16>, %arg1: memref<2048xbf16>, %arg2: memref<4096xbf16>, %arg3: memref<128xbf16>, %arg4: memref<8192xf32>)
+// CHECK: aiex.npu.dma_memcpy_nd(%arg2[0, 0, 0, 0][2, 2, 64, 32][0, 32, 64, 1]) {id = 1 : i64, metadata = @mask_l3_g0} : memref<4096xbf16>
 // CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 0][4, 1, 1, 32][0, 0, 0, 1]) {id = 0 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
 // CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 32][4, 1, 1, 32][0, 0, 0, 1]) {id = 1 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
+// CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 64][4, 1, 1, 32][0, 0, 0, 1]) {id = 2 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
 
 // TRAFFIC: remark: DRAM traffic of @alibi_qk: read 33792 B, write 32768 B, total 66560 B; arg 0 (arg0): read 8192 B, write 0 B; arg 1 (arg1): read 8192 B, write 0 B; arg 2 (arg2): read 16384 B, write 0 B; arg 3 (arg3): read 1024 B, write 0 B; arg 4 (arg4): read 0 B, write 32768 B

@@ -54,15 +54,19 @@ struct StageDesc {
   int64_t maskBatches = 0;
   bool hasBias = false;
   int64_t biasBatches = 0;
-  /// Full masks/biases ([B|1, H|1, Lq|1, Lk] varying over heads or
-  /// queries): `*Heads` is H or 1, `*Rows` the padded Lq or 1. They travel
-  /// as one [q_tile][kv_tile] tile per core of the broadcast group in the
-  /// step object, in the group's core order (docs/aie-mapping.md).
+  /// Full masks/biases ([B|1, H|1, Lq|1, Lk]): `*Heads` is H or 1, `*Rows`
+  /// the padded Lq or 1. One key row per step shared by the cores of a
+  /// broadcast group when it is the same for every item of a kv head (no
+  /// query dimension, and no head dimension or no GQA group); else one tile
+  /// per core of the group in the step object (docs/aie-mapping.md).
   int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
   bool maskTiles() const {
-    return maskKind != NoMask && (maskHeads > 1 || maskRows > 1);
+    return maskKind != NoMask &&
+           (maskRows > 1 || (maskHeads > 1 && heads != kvHeads));
   }
-  bool biasTiles() const { return hasBias && (biasHeads > 1 || biasRows > 1); }
+  bool biasTiles() const {
+    return hasBias && (biasRows > 1 || (biasHeads > 1 && heads != kvHeads));
+  }
   /// Rows of the per-core tile of the mask / bias: q_tile when it varies
   /// over queries, 1 when only over heads (a key row per core, read with
   /// row stride 0), 0 without tiles.
@@ -161,6 +165,10 @@ struct StageSchedule {
   int64_t totalRounds = 0;    // over all units
   int64_t maxGroupRounds = 0; // critical path in rounds
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
+  /// Mask/bias tiles per step object: one per core of the group, or, when
+  /// every chunk is shorter than the group (its last cores repeat the
+  /// chunk's last item), one per item: the repeating cores read the last.
+  int64_t maskLanes = 1;
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
   int64_t l1Bytes = 0;    // per core (StageLayout)
