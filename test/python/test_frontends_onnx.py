@@ -264,10 +264,10 @@ def test_cli_onnx(tmp_path, capsys) -> None:
     assert "aie.device(npu2)" in (tmp_path / "o.mlir").read_text()
     assert main([str(path), "--target", "npu1", "--explain"]) == 0
     assert "roofline bound" in capsys.readouterr().err
-    # A layer the AIE path rejects: reported, exit status 1.
-    node = helper.make_node("Attention", ["q", "k", "v", "m"], ["y"], name="masked")
-    model = _model([node], [_vi("q", shape), _vi("k", shape), _vi("v", shape), _vi("m", [1, 1, 32, 32])],
-                   [_vi("y", shape)])  # fmt: skip
+    # A layer the AIE path rejects (a head dim no core tile holds): reported, exit status 1.
+    wide = [1, 2, 32, 8192]
+    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], name="wide")
+    model = _model([node], [_vi("q", wide), _vi("k", wide), _vi("v", wide)], [_vi("y", wide)])
     onnx.save(model, path)
     assert main([str(path)]) == 1
     assert "rejected" in capsys.readouterr().out

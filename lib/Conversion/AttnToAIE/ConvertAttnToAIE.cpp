@@ -467,11 +467,19 @@ void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld,
   // core of the group, this core's at its lane; read in place either way.
   const int64_t st = sch.stepTile, tq = d.qTile;
   const bool withV = d.kind == StageKind::Online || d.kind == StageKind::Full;
-  // Lanes: the cores of the group in order; cores beyond the schedule's
-  // mask lanes repeat the last lane's item and read its tile.
+  // Lanes: the cores of the group in order, as many as the mask/bias shim
+  // stream's object holds tiles; cores beyond them repeat the last lane's
+  // item and read its tile.
+  int64_t lanes = sch.coresPerGroup;
+  for (const FifoSpec &f : sch.fifos) {
+    int64_t rows = f.dram == Role::M      ? d.maskLaneRows()
+                   : f.dram == Role::Bias ? d.biasLaneRows()
+                                          : 0;
+    if (f.use == FifoSpec::Step && rows && !f.shape.empty())
+      lanes = f.shape.front() / rows;
+  }
   const int64_t lane = std::min<int64_t>(
-      cs.core->columnInGroup * d.coresPerColumn + cs.core->row,
-      sch.maskLanes - 1);
+      cs.core->columnInGroup * d.coresPerColumn + cs.core->row, lanes - 1);
   int64_t off = st * (d.headDim + (withV ? d.valueDim : 0));
   // A per-core key row (laneRows 1) is read with row stride 0.
   auto apply = [&](StringRef kind, int64_t laneRows) {
@@ -488,7 +496,7 @@ void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld,
   else if (d.maskKind == StageDesc::AddMask)
     apply("add", d.maskLaneRows());
   if (d.maskKind != StageDesc::NoMask)
-    off += d.maskLaneRows() ? sch.maskLanes * d.maskLaneRows() * st : st;
+    off += d.maskLaneRows() ? lanes * d.maskLaneRows() * st : st;
   if (d.hasBias)
     apply("add", d.biasLaneRows());
 }
