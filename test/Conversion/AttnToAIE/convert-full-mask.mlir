@@ -1,4 +1,4 @@
-// RUN: attn-opt %s -split-input-file --attn-schedule-dma --convert-attn-to-aie | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-schedule-dma | FileCheck %s --check-prefix=SCHED
 // RUN: attn-opt %s -split-input-file --attn-schedule-dma --convert-attn-to-aie --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC
 
