@@ -34,22 +34,6 @@ using namespace mlir::attn::cost;
 // Names
 //===----------------------------------------------------------------------===//
 
-llvm::StringRef cost::stringifyFoldMode(FoldMode mode) {
-  switch (mode) {
-  case FoldMode::Unfolded:
-    return "unfolded";
-  case FoldMode::Partial:
-    return "partial";
-  case FoldMode::Full:
-    return "full";
-  case FoldMode::Online:
-    return "online";
-  }
-  return "";
-}
-llvm::StringRef cost::stringifyMapping(Mapping mapping) {
-  return mapping == Mapping::Fused ? "fused" : "stream";
-}
 llvm::StringRef cost::stringifyKTranspose(KTransposePlacement placement) {
   return placement == KTransposePlacement::Dma ? "dma" : "core";
 }
@@ -61,17 +45,6 @@ llvm::StringRef cost::stringifyLayoutHandling(LayoutHandling handling) {
     return "dma";
   case LayoutHandling::Transpose:
     return "transpose";
-  }
-  return "";
-}
-llvm::StringRef cost::stringifyCausalMode(CausalMode mode) {
-  switch (mode) {
-  case CausalMode::None:
-    return "none";
-  case CausalMode::TopLeft:
-    return "top_left";
-  case CausalMode::BottomRight:
-    return "bottom_right";
   }
   return "";
 }
@@ -108,20 +81,6 @@ llvm::StringRef cost::stringifyResource(Resource resource) {
   return "";
 }
 
-std::optional<FoldMode> cost::symbolizeFoldMode(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<FoldMode>>(name)
-      .Case("unfolded", FoldMode::Unfolded)
-      .Case("partial", FoldMode::Partial)
-      .Case("full", FoldMode::Full)
-      .Case("online", FoldMode::Online)
-      .Default(std::nullopt);
-}
-std::optional<Mapping> cost::symbolizeMapping(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Mapping>>(name)
-      .Case("fused", Mapping::Fused)
-      .Case("stream", Mapping::Stream)
-      .Default(std::nullopt);
-}
 std::optional<KTransposePlacement>
 cost::symbolizeKTranspose(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<KTransposePlacement>>(name)
@@ -135,13 +94,6 @@ cost::symbolizeLayoutHandling(llvm::StringRef name) {
       .Case("native", LayoutHandling::Native)
       .Case("dma", LayoutHandling::Dma)
       .Case("transpose", LayoutHandling::Transpose)
-      .Default(std::nullopt);
-}
-std::optional<CausalMode> cost::symbolizeCausalMode(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<CausalMode>>(name)
-      .Case("none", CausalMode::None)
-      .Case("top_left", CausalMode::TopLeft)
-      .Case("bottom_right", CausalMode::BottomRight)
       .Default(std::nullopt);
 }
 std::optional<MaskKind> cost::symbolizeMaskKind(llvm::StringRef name) {
@@ -216,7 +168,7 @@ static llvm::Error verifyRepresentable(const AttentionShape &s) {
           "Dv={7}] exceeds the 2^48 bytes the compiler represents",
           t.name, s.batch, s.heads, s.kvHeads, s.queryLen, s.keyLen, s.headDim,
           s.valueDim));
-  if (s.causal != CausalMode::None &&
+  if (s.causal != CausalKind::none &&
       (s.heads / s.kvHeads) * s.queryLen > kMaxCausalRowsPerKvHead)
     return error(llvm::formatv(
         "a causal layer with (H/Hkv) x Lq = {0} query rows per K/V head "
@@ -327,13 +279,13 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
         "'cores_per_column' ({1})",
         p.kvSplit, p.coresPerColumn));
   if (p.kvSplit > 1 &&
-      (p.fold != FoldMode::Online || p.mapping != Mapping::Fused))
+      (p.fold != FoldKind::online || p.mapping != MappingKind::fused))
     return error(llvm::formatv(
         "plan field 'kv_split' > 1 needs fold 'online' with mapping 'fused' "
         "(the cascade merges running softmax states), got fold '{0}', "
         "mapping '{1}'",
-        stringifyFoldMode(p.fold), stringifyMapping(p.mapping)));
-  if (p.mapping == Mapping::Stream && p.fold == FoldMode::Unfolded)
+        stringifyFoldKind(p.fold), stringifyMappingKind(p.mapping)));
+  if (p.mapping == MappingKind::stream && p.fold == FoldKind::unfolded)
     return error("plan field 'mapping' 'stream' needs fold 'online', 'full' "
                  "or 'partial' (an unfolded stage runs a single step)");
   if (p.intermediate != ElementKind::F32 &&
@@ -341,12 +293,12 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
     return error(llvm::formatv(
         "plan field 'intermediate' must be f32, bf16 or f16, got {0}",
         stringifyElementKind(p.intermediate)));
-  if (shape.layout == TensorLayout::BHLD && p.layout != LayoutHandling::Native)
+  if (shape.layout == LayoutKind::bhld && p.layout != LayoutHandling::Native)
     return error(llvm::formatv(
         "plan field 'layout' '{0}' applies to the blhd layout only; a bhld "
         "layer uses 'native'",
         stringifyLayoutHandling(p.layout)));
-  if (shape.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Native)
+  if (shape.layout == LayoutKind::blhd && p.layout == LayoutHandling::Native)
     return error("plan field 'layout' 'native' needs the bhld layout; a blhd "
                  "layer uses 'dma' (strided shim access patterns) or "
                  "'transpose' (separate transpose dispatches)");
@@ -355,10 +307,10 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
   // lane is a pipeline of 2 (partial) or 3 cores.
   int64_t cores = int64_t(p.columns) * p.coresPerColumn;
   int64_t lanes = 0;
-  if (p.mapping == Mapping::Fused) {
+  if (p.mapping == MappingKind::fused) {
     lanes = cores / p.kvSplit;
   } else {
-    int64_t perPipeline = p.fold == FoldMode::Partial ? 2 : 3;
+    int64_t perPipeline = p.fold == FoldKind::partial ? 2 : 3;
     lanes = cores / perPipeline;
     if (lanes == 0)
       return error(llvm::formatv(
@@ -412,48 +364,10 @@ llvm::StringRef cost::stringifyViolationKind(Violation::Kind kind) {
   return "";
 }
 
-llvm::StringRef cost::stringifyStageKind(StageKind kind) {
-  switch (kind) {
-  case StageKind::Attention:
-    return "attention";
-  case StageKind::QK:
-    return "qk";
-  case StageKind::Softmax:
-    return "softmax";
-  case StageKind::QKSoftmax:
-    return "qk_softmax";
-  case StageKind::PV:
-    return "pv";
-  }
-  return "";
-}
-
-std::optional<StageKind> cost::symbolizeStageKind(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<StageKind>>(name)
-      .Case("attention", StageKind::Attention)
-      .Case("qk", StageKind::QK)
-      .Case("softmax", StageKind::Softmax)
-      .Case("qk_softmax", StageKind::QKSoftmax)
-      .Case("pv", StageKind::PV)
-      .Default(std::nullopt);
-}
-
-llvm::SmallVector<StageKind, 3> cost::foldStages(FoldMode fold) {
-  switch (fold) {
-  case FoldMode::Unfolded:
-    return {StageKind::QK, StageKind::Softmax, StageKind::PV};
-  case FoldMode::Partial:
-    return {StageKind::QKSoftmax, StageKind::PV};
-  case FoldMode::Full:
-  case FoldMode::Online:
-    return {StageKind::Attention};
-  }
-  return {};
-}
-
 int cost::pipelineLength(StageKind kind) {
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     return 3; // QK | softmax | PV
   case StageKind::QKSoftmax:
     return 2; // QK | softmax
@@ -493,9 +407,9 @@ int64_t cost::l1BufferBudget(const NPUTarget &target) {
 
 int64_t cost::lanesPerColumn(const Plan &p) {
   int64_t cores = int64_t(p.columns) * p.coresPerColumn;
-  int64_t lanes = p.mapping == Mapping::Fused
+  int64_t lanes = p.mapping == MappingKind::fused
                       ? cores / std::max(1, p.kvSplit)
-                      : cores / (p.fold == FoldMode::Partial ? 2 : 3);
+                      : cores / (p.fold == FoldKind::partial ? 2 : 3);
   return std::max<int64_t>(1, (lanes + p.columns - 1) / p.columns);
 }
 
@@ -517,32 +431,18 @@ struct FootprintBuilder {
 static std::optional<aiemap::CoreLayoutParams>
 emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   constexpr int64_t f32 = 4;
-  bool attention = kind == StageKind::Attention;
-  if (p.mapping != Mapping::Fused || p.kvSplit != 1 ||
+  bool attention = isAttentionStage(kind);
+  if (p.mapping != MappingKind::fused || p.kvSplit != 1 ||
       p.kTranspose != KTransposePlacement::Dma ||
       z.paddedKeyLen == BufferSizes::kUnknownLength ||
       kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
     return std::nullopt;
-  if (attention && p.fold != FoldMode::Full && p.fold != FoldMode::Online)
+  if (attention && p.fold != FoldKind::full && p.fold != FoldKind::online)
+    return std::nullopt;
+  if (kind == StageKind::Softmax)
     return std::nullopt;
   aiemap::CoreLayoutParams lp;
-  switch (kind) {
-  case StageKind::Attention:
-    lp.kind = p.fold == FoldMode::Full ? aiemap::StageKind::Full
-                                       : aiemap::StageKind::Online;
-    break;
-  case StageKind::QK:
-    lp.kind = aiemap::StageKind::QK;
-    break;
-  case StageKind::QKSoftmax:
-    lp.kind = aiemap::StageKind::QKSoftmax;
-    break;
-  case StageKind::PV:
-    lp.kind = aiemap::StageKind::PV;
-    break;
-  case StageKind::Softmax:
-    return std::nullopt;
-  }
+  lp.kind = kind;
   lp.qTile = p.qTile;
   lp.kvTile = p.kvTile;
   lp.keyLen = z.paddedKeyLen;
@@ -577,8 +477,8 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
   int64_t rowF32 = knownKeys ? q * z.paddedKeyLen * f32 : 0;
   int64_t sTileF32 = q * kv * f32, statsB = 2 * q * f32;
   bool coreTranspose = p.kTranspose == KTransposePlacement::Core;
-  bool stream = p.mapping == Mapping::Stream &&
-                (kind == StageKind::Attention || kind == StageKind::QKSoftmax);
+  bool stream = p.mapping == MappingKind::stream &&
+                (isAttentionStage(kind) || kind == StageKind::QKSoftmax);
 
   // Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
   // tiles, and the K scratch of a core-side transpose.
@@ -599,8 +499,9 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     out.cores.push_back(std::move(b.fp));
   };
   switch (kind) {
-  case StageKind::Attention: {
-    bool full = p.fold == FoldMode::Full;
+  case StageKind::Online:
+  case StageKind::Full: {
+    bool full = p.fold == FoldKind::full;
     if (!stream) {
       FootprintBuilder b("");
       addQK(b);
@@ -725,7 +626,8 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
         .add("bias", d, lanes * q * kv * z.biasBytes);
   };
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     addQKBlock();
     m.add("V", d, kvRows * Dv * e).add("O", d, lanes * q * Dv * e);
     break;
@@ -768,7 +670,7 @@ struct Geometry {
   int64_t lq, lk;        // real lengths
   int64_t qTile, kvTile; // tiles
   int64_t nQ, nK;        // tile counts (padded)
-  CausalMode causal;
+  CausalKind causal;
   bool skip;
   bool validLen;
 };
@@ -777,9 +679,9 @@ TileVisibility visibility(const Geometry &g, int64_t qi) {
   TileVisibility v;
   int64_t firstRow = qi * g.qTile;
   int64_t lastRow = std::min((qi + 1) * g.qTile, g.lq) - 1;
-  int64_t offset = g.causal == CausalMode::BottomRight ? g.lk - g.lq : 0;
+  int64_t offset = g.causal == CausalKind::bottom_right ? g.lk - g.lq : 0;
   int64_t visible = g.nK, fully = g.nK;
-  if (g.causal != CausalMode::None) {
+  if (g.causal != CausalKind::none) {
     // Key tiles any real row of the tile sees, and tiles every row sees.
     int64_t lastKey = std::min(lastRow + offset, g.lk - 1);
     visible = lastKey < 0 ? 0 : std::min(g.nK, lastKey / g.kvTile + 1);
@@ -901,7 +803,7 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     return std::min(g.lk, tiles * g.kvTile);
   };
 
-  if (g.causal == CausalMode::None) {
+  if (g.causal == CausalKind::none) {
     // Every query tile sees the same key tiles: lanes differ only in their
     // item counts, lane 0 holds the most, and each K/V head a round touches
     // streams the same prefix.
@@ -1020,7 +922,7 @@ Totals computeTotals(const AttentionShape &s, const Geometry &g) {
     t.realRowKeys += n * rows * v.realKeys;
     t.realRows += n * rows;
   };
-  if (g.causal == CausalMode::None) {
+  if (g.causal == CausalKind::none) {
     // All tiles alike but the last, which may hold fewer real rows.
     if (g.nQ > 1)
       add(0, g.nQ - 1);
@@ -1046,7 +948,7 @@ int64_t maskLikeBytes(const AttentionShape &s, const Geometry &g,
     int64_t c = dims[3] == 1 ? v.computed : v.realKeys;
     total += perQ * times * r * c;
   };
-  if (g.causal == CausalMode::None) {
+  if (g.causal == CausalKind::none) {
     if (g.nQ > 1)
       add(0, g.nQ - 1);
     add(g.nQ - 1, 1);
@@ -1211,7 +1113,8 @@ void Model::checkChannels(StageKind kind,
   // DRAM tensors a stage streams besides its per-item operand.
   int stepTensors = 0;
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     stepTensors = 2 + masks;
     break;
   case StageKind::QK:
@@ -1287,7 +1190,7 @@ void Model::checkChannels(StageKind kind,
                           "limit of {2} words",
                           pad.headDim, pad.valueDim, shim.maxSize));
   int64_t rowStride =
-      s.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Dma
+      s.layout == LayoutKind::blhd && p.layout == LayoutHandling::Dma
           ? words(s.heads * s.headDim, e)
           : words(s.headDim, e);
   if (rowStride > shim.maxStrideWords)
@@ -1308,7 +1211,7 @@ void Model::checkChannels(StageKind kind,
   // Kᵀ by DMA: [kv/n][D/k][n][k] blocks on the memtile, runs of k elements
   // in whole transfer units.
   if (p.kTranspose == KTransposePlacement::Dma &&
-      (kind == StageKind::Attention || kind == StageKind::QK ||
+      (isAttentionStage(kind) || kind == StageKind::QK ||
        kind == StageKind::QKSoftmax)) {
     const DmaLimits &mem = t.dmaLimits(TileKind::MemTile);
     if (mem.maxObjectFifoDims < 4)
@@ -1327,11 +1230,11 @@ void Model::checkChannels(StageKind kind,
 
 StageEstimate Model::stage(StageKind kind) {
   StageEstimate st;
-  st.name = stringifyStageKind(kind).str();
+  st.name = stageName(kind).str();
 
   // Schedule: the K/V stream and the critical lane.
   int64_t stageLanes = lanes, stageSplit = p.kvSplit, stagePerLane = perLane;
-  if (kind != StageKind::Attention && kind != StageKind::QKSoftmax) {
+  if (!isAttentionStage(kind) && kind != StageKind::QKSoftmax) {
     // Single-step stages run fused on every core.
     stageLanes = int64_t(p.columns) * p.coresPerColumn;
     stageSplit = 1;
@@ -1358,14 +1261,15 @@ StageEstimate Model::stage(StageKind kind) {
     maskB += maskBytes(0);
   int64_t biasB = s.hasBias ? maskBytes(1) : 0;
   // The full fold streams its step object (with the mask/bias) twice.
-  if (kind == StageKind::Attention && p.fold == FoldMode::Full) {
+  if (kind == StageKind::Full) {
     maskB *= 2;
     biasB *= 2;
   }
   int64_t vlB = s.validLen ? s.batch * 4 : 0;
   int64_t rd = 0, wr = 0;
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     tr.query += qBytes;
     tr.key += kvRows * s.headDim * e;
     tr.value += kvRows * s.valueDim * e;
@@ -1418,7 +1322,8 @@ StageEstimate Model::stage(StageKind kind) {
   // Executed MACs.
   int64_t blocks = totals.computedBlocks;
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     st.macs = blocks * q * kv * (D + Dv);
     break;
   case StageKind::QK:
@@ -1442,11 +1347,12 @@ StageEstimate Model::stage(StageKind kind) {
   double maskVector = cm * passS() + cb * maskPasses * passS();
   double maskCalls = cm * call + cb * maskPasses * call;
   switch (kind) {
-  case StageKind::Attention:
-    if (p.fold == FoldMode::Online) {
+  case StageKind::Online:
+  case StageKind::Full:
+    if (p.fold == FoldKind::online) {
       double blockVector = passS() + expS() + 2 * rowReduce() + passO() +
                            q * expCost + kTranspose();
-      if (p.mapping == Mapping::Fused) {
+      if (p.mapping == MappingKind::fused) {
         matrix = cb * (mmQK() + mmPV());
         vector = cb * blockVector + maskVector +
                  items * 2 * passO(); // init + finalize
@@ -1485,7 +1391,7 @@ StageEstimate Model::stage(StageKind kind) {
         overhead = fill;
       }
     } else { // Full
-      if (p.mapping == Mapping::Fused) {
+      if (p.mapping == MappingKind::fused) {
         matrix = rowTiles * (mmQK() + mmPV());
         vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
                  items * (2 * rowReduce() + 2 * passO()) + maskVector;
@@ -1532,7 +1438,7 @@ StageEstimate Model::stage(StageKind kind) {
     }
     break;
   case StageKind::QKSoftmax:
-    if (p.mapping == Mapping::Fused) {
+    if (p.mapping == MappingKind::fused) {
       matrix = rowTiles * mmQK();
       vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
                items * 2 * rowReduce() + maskVector;
@@ -1577,7 +1483,8 @@ StageEstimate Model::stage(StageKind kind) {
   if (s.hasBias)
     maskTileB += q * kv * bytes(s.biasElement);
   switch (kind) {
-  case StageKind::Attention:
+  case StageKind::Online:
+  case StageKind::Full:
     stepTileB = kv * (D + Dv) * e + maskTileB;
     itemTileB = q * D * e;
     outTileB = q * Dv * e;
@@ -1606,7 +1513,7 @@ StageEstimate Model::stage(StageKind kind) {
   if (kind == StageKind::Softmax || kind == StageKind::PV)
     coreIn = (cb * stepTileB + items * itemTileB) / (coreS2MM * stream);
   double coreOut = (items * outTileB + cb * perBlockOut) / (coreMM2S * stream);
-  if (p.mapping == Mapping::Stream) {
+  if (p.mapping == MappingKind::stream) {
     // Score tiles (f32, kernel ABI) move core to core once or twice per
     // block, on top of the stage operands.
     double hop = cb * double(q * kv * 4) / stream;
@@ -1705,9 +1612,9 @@ void Model::run(bool legalityOnly) {
          pad.keyTiles, s.causal, p.causalSkip, s.validLen};
 
   int64_t cores = int64_t(p.columns) * p.coresPerColumn;
-  lanes = p.mapping == Mapping::Fused
+  lanes = p.mapping == MappingKind::fused
               ? cores / p.kvSplit
-              : cores / (p.fold == FoldMode::Partial ? 2 : 3);
+              : cores / (p.fold == FoldKind::partial ? 2 : 3);
   lanesPerColumn = ceilDiv(lanes, p.columns);
   perLane = p.l2QBlock / (lanesPerColumn * p.qTile);
 
@@ -1719,7 +1626,7 @@ void Model::run(bool legalityOnly) {
   llvm::SmallVector<StageKind, 3> kinds = stageKinds();
   BufferSizes sizes = bufferSizes();
   for (StageKind kind : kinds) {
-    llvm::StringRef name = stringifyStageKind(kind);
+    llvm::StringRef name = stageName(kind);
     StageBuffers buffers = stageBuffers(kind, p, sizes, t);
     int64_t l1 = t.coreStackReserveBytes + buffers.largestCore().total();
     int64_t l2 = buffers.memTile.total();
@@ -1755,7 +1662,7 @@ void Model::run(bool legalityOnly) {
 
   // Layout handled by separate transpose dispatches: Q, K, V to bhld before,
   // O back after; each is a DRAM-bound copy.
-  if (s.layout == TensorLayout::BLHD && p.layout == LayoutHandling::Transpose) {
+  if (s.layout == LayoutKind::blhd && p.layout == LayoutHandling::Transpose) {
     int64_t in = 2 *
                  (s.batch * s.heads * s.queryLen * s.headDim +
                   s.batch * s.kvHeads * s.keyLen * (s.headDim + s.valueDim)) *
@@ -1810,10 +1717,10 @@ void Model::run(bool legalityOnly) {
 /// Sum over real query rows of the keys each row sees, in closed form: row
 /// i sees clamp(i + offset + 1, 0, Lk) keys.
 int64_t visibleScores(const AttentionShape &s) {
-  if (s.causal == CausalMode::None)
+  if (s.causal == CausalKind::none)
     return s.queryLen * s.keyLen;
   int64_t offset =
-      s.causal == CausalMode::BottomRight ? s.keyLen - s.queryLen : 0;
+      s.causal == CausalKind::bottom_right ? s.keyLen - s.queryLen : 0;
   // Rows [lo, hi) see a growing prefix i + offset + 1; rows from hi on see
   // all Lk keys; rows below lo see none.
   int64_t lo = std::clamp<int64_t>(-offset, 0, s.queryLen);

@@ -76,10 +76,10 @@ struct ParetoFront {
 
 /// Sum over real query rows of the keys each row sees.
 int64_t visibleScores(const AttentionShape &s) {
-  if (s.causal == CausalMode::None)
+  if (s.causal == CausalKind::none)
     return s.queryLen * s.keyLen;
   int64_t offset =
-      s.causal == CausalMode::BottomRight ? s.keyLen - s.queryLen : 0;
+      s.causal == CausalKind::bottom_right ? s.keyLen - s.queryLen : 0;
   int64_t total = 0;
   for (int64_t i = 0; i < s.queryLen; ++i)
     total += std::clamp<int64_t>(i + offset + 1, 0, s.keyLen);
@@ -100,10 +100,10 @@ std::string describeDifferences(const Plan &a, const Plan &best) {
   auto intr = [](IntrinsicShape i) {
     return llvm::formatv("{0}x{1}x{2}", i.m, i.k, i.n).str();
   };
-  add("fold", stringifyFoldMode(a.fold).str(),
-      stringifyFoldMode(best.fold).str());
-  add("mapping", stringifyMapping(a.mapping).str(),
-      stringifyMapping(best.mapping).str());
+  add("fold", stringifyFoldKind(a.fold).str(),
+      stringifyFoldKind(best.fold).str());
+  add("mapping", stringifyMappingKind(a.mapping).str(),
+      stringifyMappingKind(best.mapping).str());
   add("intrinsic", intr(a.intrinsic), intr(best.intrinsic));
   add("columns", str(a.columns), str(best.columns));
   add("cores_per_column", str(a.coresPerColumn), str(best.coresPerColumn));
@@ -216,10 +216,10 @@ struct ViolationTally {
 
 /// Key of the "major" choices: alternatives are distinct in these.
 std::string majorKey(const Plan &p) {
-  return llvm::formatv("{0}/{1}/{2}x{3}x{4}/{5}x{6}/{7}/{8}x{9}",
-                       stringifyFoldMode(p.fold), stringifyMapping(p.mapping),
-                       p.intrinsic.m, p.intrinsic.k, p.intrinsic.n, p.columns,
-                       p.coresPerColumn, p.kvSplit, p.qTile, p.kvTile);
+  return llvm::formatv(
+      "{0}/{1}/{2}x{3}x{4}/{5}x{6}/{7}/{8}x{9}", stringifyFoldKind(p.fold),
+      stringifyMappingKind(p.mapping), p.intrinsic.m, p.intrinsic.k,
+      p.intrinsic.n, p.columns, p.coresPerColumn, p.kvSplit, p.qTile, p.kvTile);
 }
 
 } // namespace
@@ -276,7 +276,7 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
         "kernels use the native one)",
         stringifyElementKind(shape.element), target.name));
   IntrinsicShape native = target.intrinsic(shape.element);
-  LayoutHandling layout = shape.layout == TensorLayout::BHLD
+  LayoutHandling layout = shape.layout == LayoutKind::bhld
                               ? LayoutHandling::Native
                               : LayoutHandling::Dma;
   if (request.intrinsic && !sameIntrinsic(*request.intrinsic, native))
@@ -301,7 +301,7 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
         "fixed field 'layout' '{0}' is outside the compiler's space: a {1} "
         "layer uses '{2}'",
         stringifyLayoutHandling(*request.layout),
-        shape.layout == TensorLayout::BHLD ? "bhld" : "blhd",
+        shape.layout == LayoutKind::bhld ? "bhld" : "blhd",
         stringifyLayoutHandling(layout)));
   if (request.causalSkip && !*request.causalSkip)
     return error("fixed field 'causal_skip' false is outside the compiler's "
@@ -321,14 +321,14 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   if (!fx.intermediate)
     fx.intermediate = ElementKind::F32;
   // Mapping per fold: one-op (unfolded) stages are always fused.
-  Mapping mapping = request.mapping.value_or(Mapping::Fused);
+  MappingKind mapping = request.mapping.value_or(MappingKind::fused);
   fx.mapping.reset();
   options.admit = [mapping](const Plan &p) {
-    if (p.fold == FoldMode::Unfolded)
-      return p.mapping == Mapping::Fused;
+    if (p.fold == FoldKind::unfolded)
+      return p.mapping == MappingKind::fused;
     if (p.mapping != mapping)
       return false;
-    return p.mapping == Mapping::Fused ||
+    return p.mapping == MappingKind::fused ||
            p.coresPerColumn % pipelineLength(foldStages(p.fold).front()) == 0;
   };
   // Tiles: the intrinsic granules, up to the tile whose Q (K) block alone
@@ -401,9 +401,9 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
 
   // Value sets. Tiles are powers of two that the intrinsics divide; columns
   // powers of two up to the array and the whole array.
-  std::vector<FoldMode> folds =
-      choose(fx.fold, {FoldMode::Online, FoldMode::Full, FoldMode::Partial,
-                       FoldMode::Unfolded});
+  std::vector<FoldKind> folds =
+      choose(fx.fold, {FoldKind::online, FoldKind::full, FoldKind::partial,
+                       FoldKind::unfolded});
   std::vector<IntrinsicShape> intrinsics;
   if (fx.intrinsic)
     intrinsics = {*fx.intrinsic};
@@ -432,7 +432,7 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
   std::vector<KTransposePlacement> kts = choose(
       fx.kTranspose, {KTransposePlacement::Dma, KTransposePlacement::Core});
   std::vector<LayoutHandling> layouts =
-      shape.layout == TensorLayout::BHLD
+      shape.layout == LayoutKind::bhld
           ? choose(fx.layout, {LayoutHandling::Native})
           : choose(fx.layout, {LayoutHandling::Dma, LayoutHandling::Transpose});
   std::vector<bool> skips = choose(fx.causalSkip, {true});
@@ -455,19 +455,19 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                            (shape.headDim + shape.valueDim) * e;
   int64_t usefulQK = shape.batch * shape.heads * visible * shape.headDim;
 
-  for (FoldMode fold : folds) {
-    std::vector<Mapping> mappings =
-        fold == FoldMode::Unfolded
-            ? choose(fx.mapping, {Mapping::Fused})
-            : choose(fx.mapping, {Mapping::Fused, Mapping::Stream});
+  for (FoldKind fold : folds) {
+    std::vector<MappingKind> mappings =
+        fold == FoldKind::unfolded
+            ? choose(fx.mapping, {MappingKind::fused})
+            : choose(fx.mapping, {MappingKind::fused, MappingKind::stream});
     // S/P cross DRAM only in the unfolded and partial folds; on chip they
     // are f32 (kernel ABI), so a fixed intermediate type binds those two.
     std::vector<ElementKind> intermediates =
-        fold == FoldMode::Unfolded || fold == FoldMode::Partial
+        fold == FoldKind::unfolded || fold == FoldKind::partial
             ? choose(fx.intermediate, {ElementKind::F32, ElementKind::BF16})
             : std::vector<ElementKind>{ElementKind::F32};
-    int stages = fold == FoldMode::Unfolded  ? 3
-                 : fold == FoldMode::Partial ? 2
+    int stages = fold == FoldKind::unfolded  ? 3
+                 : fold == FoldKind::partial ? 2
                                              : 1;
     for (IntrinsicShape intr : intrinsics) {
       const MatmulDatapath *dp = nullptr;
@@ -477,9 +477,9 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
       double rate = dp ? dp->macsPerCycle * dp->kernelEfficiency : 1.0;
       for (int columns : columnSet)
         for (int cores : coreSet)
-          for (Mapping mapping : mappings) {
+          for (MappingKind mapping : mappings) {
             std::vector<int> splits = {1};
-            if (fold == FoldMode::Online && mapping == Mapping::Fused) {
+            if (fold == FoldKind::online && mapping == MappingKind::fused) {
               splits.clear();
               for (int s = 1; s <= cores; s *= 2)
                 if (cores % s == 0)
@@ -492,9 +492,9 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                   // Lanes per column decide the l2_q_block choices.
                   int64_t allCores = int64_t(columns) * cores;
                   int64_t lanes =
-                      mapping == Mapping::Fused
+                      mapping == MappingKind::fused
                           ? allCores / split
-                          : allCores / (fold == FoldMode::Partial ? 2 : 3);
+                          : allCores / (fold == FoldKind::partial ? 2 : 3);
                   if (lanes == 0)
                     continue;
                   int64_t perColumn = (lanes + columns - 1) / columns;
@@ -562,10 +562,10 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                                 int64_t interB = bytes(inter);
                                 int64_t dramLB =
                                     compulsory +
-                                    (fold == FoldMode::Unfolded
+                                    (fold == FoldKind::unfolded
                                          ? 4 * visible * interB * shape.batch *
                                                shape.heads
-                                     : fold == FoldMode::Partial
+                                     : fold == FoldKind::partial
                                          ? 2 * visible * interB * shape.batch *
                                                shape.heads
                                          : 0);
@@ -635,8 +635,8 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
     return a.latencySeconds < b.latencySeconds;
   });
 
-  for (FoldMode fold : {FoldMode::Unfolded, FoldMode::Partial, FoldMode::Full,
-                        FoldMode::Online}) {
+  for (FoldKind fold : {FoldKind::unfolded, FoldKind::partial, FoldKind::full,
+                        FoldKind::online}) {
     FoldResult fr;
     fr.fold = fold;
     fr.best = bestByFold[static_cast<int>(fold)];

@@ -14,24 +14,6 @@
 using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
 
-llvm::StringRef aiemap::stringifyStageKind(StageKind kind) {
-  switch (kind) {
-  case StageKind::Online:
-    return "online";
-  case StageKind::Full:
-    return "full";
-  case StageKind::QK:
-    return "qk";
-  case StageKind::Softmax:
-    return "softmax";
-  case StageKind::QKSoftmax:
-    return "qk_softmax";
-  case StageKind::PV:
-    return "pv";
-  }
-  return "";
-}
-
 int64_t LayoutBuffer::objectBytes() const {
   int64_t n = 1;
   for (int64_t d : shape)

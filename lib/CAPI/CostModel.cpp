@@ -160,7 +160,7 @@ llvm::Error readShape(const json::Object &o, AttentionShape &s) {
   if (llvm::Error err = r.element("element", s.element))
     return err;
   if (llvm::Error err =
-          r.enumeration<CausalMode>("causal", s.causal, symbolizeCausalMode,
+          r.enumeration<CausalKind>("causal", s.causal, symbolizeCausalKind,
                                     "none, top_left, bottom_right"))
     return err;
   if (llvm::Error err = r.enumeration<MaskKind>(
@@ -189,9 +189,9 @@ llvm::Error readShape(const json::Object &o, AttentionShape &s) {
     return err;
   if (layout) {
     if (*layout == "bhld")
-      s.layout = TensorLayout::BHLD;
+      s.layout = LayoutKind::bhld;
     else if (*layout == "blhd")
-      s.layout = TensorLayout::BLHD;
+      s.layout = LayoutKind::blhd;
     else
       return fail(llvm::formatv(
           "shape field 'layout': unknown value '{0}'; valid: bhld, blhd",
@@ -237,7 +237,7 @@ llvm::Error readConstraints(const json::Object &o, llvm::StringRef where,
     out = value;
     return llvm::Error::success();
   };
-  if (llvm::Error err = optEnum("fold", c.fold, symbolizeFoldMode,
+  if (llvm::Error err = optEnum("fold", c.fold, symbolizeEnum<FoldKind>,
                                 "unfolded, partial, full, online"))
     return err;
   if (llvm::Error err = optInt("q_tile", c.qTile))
@@ -261,8 +261,8 @@ llvm::Error readConstraints(const json::Object &o, llvm::StringRef where,
     return err;
   if (llvm::Error err = optSmall("depth", c.depth))
     return err;
-  if (llvm::Error err =
-          optEnum("mapping", c.mapping, symbolizeMapping, "fused, stream"))
+  if (llvm::Error err = optEnum("mapping", c.mapping,
+                                symbolizeEnum<MappingKind>, "fused, stream"))
     return err;
   if (llvm::Error err = optEnum("k_transpose", c.kTranspose,
                                 symbolizeKTranspose, "dma, core"))
@@ -325,7 +325,7 @@ json::Value toJSON(IntrinsicShape i) { return json::Array{i.m, i.k, i.n}; }
 json::Value toJSON(const Plan &p, llvm::StringRef target) {
   return json::Object{
       {"target", target.str()}, // a copy: StringRef values borrow
-      {"fold", stringifyFoldMode(p.fold)},
+      {"fold", stringifyFoldKind(p.fold)},
       {"q_tile", p.qTile},
       {"kv_tile", p.kvTile},
       {"l2_q_block", p.l2QBlock},
@@ -333,7 +333,7 @@ json::Value toJSON(const Plan &p, llvm::StringRef target) {
       {"intrinsic", toJSON(p.intrinsic)},
       {"columns", p.columns},
       {"cores_per_column", p.coresPerColumn},
-      {"mapping", stringifyMapping(p.mapping)},
+      {"mapping", stringifyMappingKind(p.mapping)},
       {"kv_split", p.kvSplit},
       {"depth", p.depth},
       {"k_transpose", stringifyKTranspose(p.kTranspose)},
@@ -611,7 +611,7 @@ llvm::Expected<json::Value> run(llvm::StringRef text) {
       alternatives.push_back(json::Object{
           {"estimate", toJSON(a.estimate, name)}, {"reason", a.reason}});
     for (const FoldResult &f : res->perFold) {
-      json::Object o{{"fold", stringifyFoldMode(f.fold)}};
+      json::Object o{{"fold", stringifyFoldKind(f.fold)}};
       if (f.best)
         o["estimate"] = toJSON(*f.best, name);
       else

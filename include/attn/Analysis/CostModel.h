@@ -13,6 +13,7 @@
 #ifndef ATTN_ANALYSIS_COSTMODEL_H
 #define ATTN_ANALYSIS_COSTMODEL_H
 
+#include "attn/Dialect/Attn/IR/AttnEnums.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -32,9 +33,7 @@ namespace mlir::attn::cost {
 // Inputs
 //===----------------------------------------------------------------------===//
 
-enum class CausalMode { None, TopLeft, BottomRight };
 enum class MaskKind { None, Boolean, Additive };
-enum class TensorLayout { BHLD, BLHD };
 
 /// One attention layer, independent of the IR. Sizes are the real (unpadded)
 /// logical sizes; Q [B,H,Lq,D], K [B,Hkv,Lk,D], V [B,Hkv,Lk,Dv].
@@ -42,7 +41,7 @@ struct AttentionShape {
   int64_t batch = 1, heads = 1, kvHeads = 1;
   int64_t queryLen = 0, keyLen = 0, headDim = 0, valueDim = 0;
   ElementKind element = ElementKind::BF16;
-  CausalMode causal = CausalMode::None;
+  CausalKind causal = CausalKind::none;
   /// Optional mask and bias with their shapes right-aligned to
   /// [B,H,Lq,Lk] (a broadcast dimension is 1) and their element types
   /// (a boolean mask is stored as I8).
@@ -54,13 +53,9 @@ struct AttentionShape {
   ElementKind biasElement = ElementKind::BF16;
   /// A runtime valid_len operand (tensor<Bxi32>).
   bool validLen = false;
-  TensorLayout layout = TensorLayout::BHLD;
+  LayoutKind layout = LayoutKind::bhld;
 };
 
-enum class FoldMode { Unfolded, Partial, Full, Online };
-/// fused: one core runs every step of a query tile; stream: a pipeline of
-/// cores (QK | softmax | PV) passes score tiles along (MAS-Attention style).
-enum class Mapping { Fused, Stream };
 /// Where Kᵀ is formed: by the DMA (block reorder; the kernel's transposed-
 /// operand matmul does the in-block step) or by an extra core pass.
 enum class KTransposePlacement { Dma, Core };
@@ -71,7 +66,7 @@ enum class LayoutHandling { Native, Dma, Transpose };
 /// A tiling plan: the fields of #attn.plan plus the choices the model needs.
 /// Zero means "derive" where documented.
 struct Plan {
-  FoldMode fold = FoldMode::Online;
+  FoldKind fold = FoldKind::online;
   int64_t qTile = 64;  // query rows per core step (L1)
   int64_t kvTile = 64; // keys per core step (L1); the K/V streaming block
   /// Query rows of one head staged per column per round (L2); a multiple of
@@ -86,7 +81,9 @@ struct Plan {
   IntrinsicShape intrinsic = {0, 0, 0};
   int columns = 0;        // 0 = every column of the target
   int coresPerColumn = 0; // 0 = every core row
-  Mapping mapping = Mapping::Fused;
+  /// fused: one core runs every step of a query tile; stream: a pipeline of
+  /// cores (QK | softmax | PV) passes score tiles along (MAS-Attention).
+  MappingKind mapping = MappingKind::fused;
   /// fused only: cores of a column that split one query tile's key range
   /// and merge partial results over the cascade (mlir-air style); 1 = none.
   int kvSplit = 1;
@@ -99,17 +96,11 @@ struct Plan {
   bool causalSkip = true;
 };
 
-llvm::StringRef stringifyFoldMode(FoldMode mode);
-llvm::StringRef stringifyMapping(Mapping mapping);
 llvm::StringRef stringifyKTranspose(KTransposePlacement placement);
 llvm::StringRef stringifyLayoutHandling(LayoutHandling handling);
-llvm::StringRef stringifyCausalMode(CausalMode mode);
 llvm::StringRef stringifyMaskKind(MaskKind kind);
-std::optional<FoldMode> symbolizeFoldMode(llvm::StringRef name);
-std::optional<Mapping> symbolizeMapping(llvm::StringRef name);
 std::optional<KTransposePlacement> symbolizeKTranspose(llvm::StringRef name);
 std::optional<LayoutHandling> symbolizeLayoutHandling(llvm::StringRef name);
-std::optional<CausalMode> symbolizeCausalMode(llvm::StringRef name);
 std::optional<MaskKind> symbolizeMaskKind(llvm::StringRef name);
 
 /// A matmul datapath of a core for one element type.
@@ -238,14 +229,8 @@ struct Roofline {
 // Buffer budget (shared with attn-tile)
 //===----------------------------------------------------------------------===//
 
-/// The dispatches of the folds: unfolded = qk | softmax | pv, partial =
-/// qk_softmax | pv, full and online = attention.
-enum class StageKind { Attention, QK, Softmax, QKSoftmax, PV };
-/// "attention", "qk", "softmax", "qk_softmax", "pv" (the attn.stage names).
-llvm::StringRef stringifyStageKind(StageKind kind);
-std::optional<StageKind> symbolizeStageKind(llvm::StringRef name);
-/// The stages `fold` dispatches, in program order.
-llvm::SmallVector<StageKind, 3> foldStages(FoldMode fold);
+// The dispatches of the folds are attn::StageKind (foldStages(fold) in
+// AttnEnums.h); their names are the attn.stage names (stageName).
 /// Cores of one stream pipeline of `kind` (3 for attention, 2 for
 /// qk_softmax; 1 for the one-op stages, which always run fused).
 int pipelineLength(StageKind kind);

@@ -11,7 +11,7 @@
 //   cost::AttentionShape shape = ...;            // from the attn.attention op
 //   auto result = cost::explore(shape, *lookupTarget("npu2"));
 //   if (!result) return op->emitOpError(toString(result.takeError()));
-//   cost::FoldMode mode = result->best.plan.fold; // and result->best.plan
+//   FoldKind mode = result->best.plan.fold; // and result->best.plan
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,11 +28,11 @@ namespace mlir::attn::cost {
 
 /// Plan fields fixed by the caller; unset fields are explored.
 struct PlanConstraints {
-  std::optional<FoldMode> fold;
+  std::optional<FoldKind> fold;
   std::optional<int64_t> qTile, kvTile, l2QBlock, l2KvBlock;
   std::optional<IntrinsicShape> intrinsic;
   std::optional<int> columns, coresPerColumn, kvSplit, depth;
-  std::optional<Mapping> mapping;
+  std::optional<MappingKind> mapping;
   std::optional<KTransposePlacement> kTranspose;
   std::optional<LayoutHandling> layout;
   /// S/P element type in DRAM; binds the unfolded and partial folds only
@@ -60,7 +60,7 @@ struct Alternative {
 };
 
 struct FoldResult {
-  FoldMode fold;
+  FoldKind fold;
   std::optional<Estimate> best; // none when no plan of this mode fits
   std::string reason;           // why none fits (most common violation)
 };

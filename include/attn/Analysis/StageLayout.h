@@ -15,6 +15,7 @@
 #ifndef ATTN_ANALYSIS_STAGELAYOUT_H
 #define ATTN_ANALYSIS_STAGELAYOUT_H
 
+#include "attn/Dialect/Attn/IR/AttnEnums.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -26,9 +27,7 @@
 
 namespace mlir::attn::aiemap {
 
-/// What a stage computes (from its fold and the ops in its body).
-enum class StageKind { Online, Full, QK, Softmax, QKSoftmax, PV };
-llvm::StringRef stringifyStageKind(StageKind kind);
+// What a stage computes is attn::StageKind (the dialect's enum).
 
 /// What one core's buffers depend on. Lengths are padded lengths.
 struct CoreLayoutParams {

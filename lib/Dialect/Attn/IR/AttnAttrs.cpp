@@ -21,6 +21,32 @@ using namespace mlir::attn;
 
 #include "attn/Dialect/Attn/IR/AttnEnums.cpp.inc"
 
+llvm::StringRef mlir::attn::stageName(StageKind kind) {
+  return isAttentionStage(kind) ? "attention" : stringifyStageKind(kind);
+}
+
+std::optional<StageKind> mlir::attn::stageKindOf(llvm::StringRef name,
+                                                 FoldKind fold) {
+  for (StageKind kind : foldStages(fold))
+    if (stageName(kind) == name)
+      return kind;
+  return std::nullopt;
+}
+
+llvm::SmallVector<StageKind, 3> mlir::attn::foldStages(FoldKind fold) {
+  switch (fold) {
+  case FoldKind::unfolded:
+    return {StageKind::QK, StageKind::Softmax, StageKind::PV};
+  case FoldKind::partial:
+    return {StageKind::QKSoftmax, StageKind::PV};
+  case FoldKind::full:
+    return {StageKind::Full};
+  case FoldKind::online:
+    return {StageKind::Online};
+  }
+  llvm_unreachable("unknown fold");
+}
+
 //===----------------------------------------------------------------------===//
 // PlanAttr
 //===----------------------------------------------------------------------===//

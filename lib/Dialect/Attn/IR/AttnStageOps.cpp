@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVectorExtras.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -148,31 +149,16 @@ ParseResult StageOp::parse(OpAsmParser &parser, OperationState &result) {
   return success();
 }
 
-/// Stage names each fold produces (FOLD-IR.md).
-static ArrayRef<StringRef> stageNamesFor(FoldKind fold) {
-  static const StringRef unfolded[] = {"qk", "softmax", "pv"};
-  static const StringRef partial[] = {"qk_softmax", "pv"};
-  static const StringRef single[] = {"attention"};
-  switch (fold) {
-  case FoldKind::unfolded:
-    return unfolded;
-  case FoldKind::partial:
-    return partial;
-  case FoldKind::full:
-  case FoldKind::online:
-    return single;
-  }
-  llvm_unreachable("unknown fold kind");
-}
-
 LogicalResult StageOp::verify() {
-  ArrayRef<StringRef> names = stageNamesFor(getFold());
-  if (!llvm::is_contained(names, getName()))
+  if (!stageKindOf(getName(), getFold())) {
+    SmallVector<StringRef, 3> names =
+        llvm::map_to_vector(foldStages(getFold()), stageName);
     return emitOpError() << "stage name '" << getName()
                          << "' is not valid for fold '"
                          << stringifyFoldKind(getFold())
                          << "'; expected one of: "
                          << llvm::join(names.begin(), names.end(), ", ");
+  }
   if (failed(verifyRepresentable(*this)))
     return failure();
   if (getNumResults() == 0)

@@ -119,7 +119,7 @@ FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
     return chosen;
   }
   const cost::Estimate &best = result->best;
-  chosen = toFoldKind(best.plan.fold);
+  chosen = best.plan.fold;
   if (explain) {
     const cost::Plan &p = best.plan;
     os << llvm::formatv("'{0}', modeled latency {1:f4} ms with q_tile={2} "
@@ -131,7 +131,7 @@ FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
                         cost::stringifyResource(best.binding));
     os << "; best per fold (tiles of " << result->minTile << "+ rows)";
     for (const cost::FoldResult &f : result->perFold) {
-      os << "; " << cost::stringifyFoldMode(f.fold) << ": ";
+      os << "; " << stringifyFoldKind(f.fold) << ": ";
       if (f.best)
         os << llvm::formatv("{0:f4} ms", f.best->latencySeconds * 1e3);
       else

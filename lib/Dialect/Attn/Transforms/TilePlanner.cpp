@@ -33,34 +33,6 @@ static constexpr double kPaddingSlack = 1.0 / 64;
 // Reading layers
 //===----------------------------------------------------------------------===//
 
-cost::FoldMode mlir::attn::toFoldMode(FoldKind kind) {
-  switch (kind) {
-  case FoldKind::unfolded:
-    return cost::FoldMode::Unfolded;
-  case FoldKind::partial:
-    return cost::FoldMode::Partial;
-  case FoldKind::full:
-    return cost::FoldMode::Full;
-  case FoldKind::online:
-    return cost::FoldMode::Online;
-  }
-  return cost::FoldMode::Online;
-}
-
-FoldKind mlir::attn::toFoldKind(cost::FoldMode mode) {
-  switch (mode) {
-  case cost::FoldMode::Unfolded:
-    return FoldKind::unfolded;
-  case cost::FoldMode::Partial:
-    return FoldKind::partial;
-  case cost::FoldMode::Full:
-    return FoldKind::full;
-  case cost::FoldMode::Online:
-    return FoldKind::online;
-  }
-  return FoldKind::online;
-}
-
 std::optional<ElementKind> mlir::attn::modelElementKind(Type type) {
   if (auto shaped = dyn_cast<ShapedType>(type))
     type = shaped.getElementType();
@@ -135,11 +107,10 @@ LayerInfo mlir::attn::layerInfoOf(AttentionOp op) {
 }
 
 void mlir::attn::addStageTo(LayerInfo &l, StageOp stage) {
-  std::optional<cost::StageKind> kind =
-      cost::symbolizeStageKind(stage.getName());
+  l.fold = stage.getFold();
+  std::optional<StageKind> kind = stageKindOf(stage.getName(), l.fold);
   if (kind)
     l.stages.push_back(*kind);
-  l.fold = stage.getFold();
   auto noteIntermediate = [&](Value v) {
     Type t = cast<RankedTensorType>(v.getType()).getElementType();
     if (!l.intermediate)
@@ -174,16 +145,15 @@ void mlir::attn::addStageTo(LayerInfo &l, StageOp stage) {
       l.validLen |= static_cast<bool>(qk.getValidLen());
       l.causal = qk.getCausal();
       l.layout = qk.getLayout();
-      if (kind == cost::StageKind::QK)
+      if (kind == StageKind::QK)
         noteIntermediate(qk.getScores());
     } else if (auto sm = dyn_cast<SoftmaxOp>(op)) {
       mergeScores(sm.getScores());
-      if (kind == cost::StageKind::Softmax)
+      if (kind == StageKind::Softmax)
         noteIntermediate(sm.getScores());
-      if (kind == cost::StageKind::Softmax ||
-          kind == cost::StageKind::QKSoftmax)
+      if (kind == StageKind::Softmax || kind == StageKind::QKSoftmax)
         noteIntermediate(sm.getProbs());
-      if (!l.element && kind == cost::StageKind::Softmax)
+      if (!l.element && kind == StageKind::Softmax)
         l.element = sm.getScores().getType().getElementType();
     } else if (isa<PVOp, OnlineSoftmaxPVOp>(op)) {
       Value w = op->getOperand(0), v = op->getOperand(1);
@@ -198,7 +168,7 @@ void mlir::attn::addStageTo(LayerInfo &l, StageOp stage) {
       merge(l.kvLen, dimOf(v, pos.len));
       merge(l.valueDim, dimOf(v, 3));
       merge(l.valueDim, dimOf(op->getResult(0), 3));
-      if (pv && kind == cost::StageKind::PV)
+      if (pv && kind == StageKind::PV)
         noteIntermediate(w);
       l.validLen |= static_cast<bool>(validLen);
       if (!l.element)
@@ -209,7 +179,7 @@ void mlir::attn::addStageTo(LayerInfo &l, StageOp stage) {
 }
 
 bool mlir::attn::isCompleteFold(const LayerInfo &layer) {
-  return llvm::equal(layer.stages, cost::foldStages(toFoldMode(layer.fold)));
+  return llvm::equal(layer.stages, foldStages(layer.fold));
 }
 
 FailureOr<cost::AttentionShape> mlir::attn::modelShape(const LayerInfo &l,
@@ -243,12 +213,8 @@ FailureOr<cost::AttentionShape> mlir::attn::modelShape(const LayerInfo &l,
     return failure();
   }
   shape.element = *elem;
-  shape.causal = l.causal == CausalKind::top_left ? cost::CausalMode::TopLeft
-                 : l.causal == CausalKind::bottom_right
-                     ? cost::CausalMode::BottomRight
-                     : cost::CausalMode::None;
-  shape.layout = l.layout == LayoutKind::blhd ? cost::TensorLayout::BLHD
-                                              : cost::TensorLayout::BHLD;
+  shape.causal = l.causal;
+  shape.layout = l.layout;
   shape.validLen = l.validLen;
   // Mask and bias shapes right-aligned to [B, H, Lq, Lk].
   auto operand = [&](Value v, const char *what, std::array<int64_t, 4> &dims,
@@ -301,20 +267,14 @@ FailureOr<cost::AttentionShape> mlir::attn::modelShape(const LayerInfo &l,
 
 namespace {
 
-std::string stageLabel(cost::StageKind kind, FoldKind fold) {
-  return ("stage '" + cost::stringifyStageKind(kind) + "' (fold " +
-          stringifyFoldKind(fold) + ")")
+std::string stageLabel(StageKind kind, FoldKind fold) {
+  return ("stage '" + stageName(kind) + "' (fold " + stringifyFoldKind(fold) +
+          ")")
       .str();
 }
 
-bool holdsScoreRows(cost::StageKind kind, FoldKind fold) {
-  return kind == cost::StageKind::QKSoftmax ||
-         (kind == cost::StageKind::Attention && fold == FoldKind::full);
-}
-
-cost::Mapping toMapping(MappingKind kind) {
-  return kind == MappingKind::stream ? cost::Mapping::Stream
-                                     : cost::Mapping::Fused;
+bool holdsScoreRows(StageKind kind) {
+  return kind == StageKind::QKSoftmax || kind == StageKind::Full;
 }
 
 /// The planner's working state for one layer.
@@ -475,10 +435,9 @@ LogicalResult Planner::checkRequest() {
 
   // Head dimensions: kernels are compiled for one D and Dv.
   for (auto [i, kind] : llvm::enumerate(layer.stages)) {
-    bool qk = kind == cost::StageKind::QK ||
-              kind == cost::StageKind::QKSoftmax ||
-              kind == cost::StageKind::Attention;
-    bool pv = kind == cost::StageKind::PV || kind == cost::StageKind::Attention;
+    bool qk = kind == StageKind::QK || kind == StageKind::QKSoftmax ||
+              isAttentionStage(kind);
+    bool pv = kind == StageKind::PV || isAttentionStage(kind);
     if (qk && ShapedType::isDynamic(layer.headDim)) {
       os << stageLabel(kind, layer.fold)
          << ": the head dimension D is dynamic; kernels are "
@@ -493,8 +452,7 @@ LogicalResult Planner::checkRequest() {
       failedStage = i;
       return failure();
     }
-    if (holdsScoreRows(kind, layer.fold) &&
-        ShapedType::isDynamic(layer.kvLen)) {
+    if (holdsScoreRows(kind) && ShapedType::isDynamic(layer.kvLen)) {
       os << stageLabel(kind, layer.fold)
          << " keeps whole score rows on chip and needs a "
          << "static key length, but the key length is dynamic; use "
@@ -514,7 +472,7 @@ LogicalResult Planner::checkRequest() {
 
   // Cores per column and stream pipelines.
   if (request.mapping == MappingKind::stream)
-    for (cost::StageKind kind : layer.stages)
+    for (StageKind kind : layer.stages)
       roles = std::max<int64_t>(roles, cost::pipelineLength(kind));
   int64_t coreRows = target.numCoreRows;
   int64_t cores = request.coresPerColumn;
@@ -587,7 +545,7 @@ LogicalResult Planner::checkRequest() {
 
 cost::Plan Planner::basePlan(int64_t q, int64_t kv) const {
   cost::Plan p;
-  p.fold = toFoldMode(layer.fold);
+  p.fold = layer.fold;
   p.qTile = q;
   p.kvTile = kv;
   p.intrinsic = intrinsic;
@@ -595,8 +553,8 @@ cost::Plan Planner::basePlan(int64_t q, int64_t kv) const {
   int64_t rows = target.numCoreRows;
   p.coresPerColumn =
       request.coresPerColumn ? request.coresPerColumn : rows - rows % roles;
-  p.mapping = p.fold == cost::FoldMode::Unfolded ? cost::Mapping::Fused
-                                                 : toMapping(request.mapping);
+  p.mapping =
+      p.fold == FoldKind::unfolded ? MappingKind::fused : request.mapping;
   p.kvSplit = 1;
   p.depth = request.depth;
   p.layout = layer.layout == LayoutKind::blhd ? cost::LayoutHandling::Dma
@@ -675,7 +633,7 @@ LayerPlan Planner::finish(const cost::Plan &plan) const {
 
 FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
   cost::PlanConstraints req;
-  req.fold = toFoldMode(layer.fold);
+  req.fold = layer.fold;
   if (request.qTile)
     req.qTile = request.qTile;
   if (request.kvTile)
@@ -689,7 +647,7 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
   if (request.coresPerColumn)
     req.coresPerColumn = static_cast<int>(request.coresPerColumn);
   req.depth = static_cast<int>(request.depth);
-  req.mapping = toMapping(request.mapping);
+  req.mapping = request.mapping;
   if (layer.intermediate)
     req.intermediate = modelElementKind(layer.intermediate);
   llvm::Expected<cost::ExploreResult> result =
@@ -732,7 +690,7 @@ FailureOr<LayerPlan> Planner::capacityPlan() {
   auto fitsL1 = [&](const cost::Plan &p) {
     cost::BufferSizes z = sizes;
     setPadded(z, p.kvTile);
-    return llvm::all_of(layer.stages, [&](cost::StageKind kind) {
+    return llvm::all_of(layer.stages, [&](StageKind kind) {
       cost::StageBuffers b = cost::stageBuffers(kind, p, z, target);
       return b.largestCore().total() <= budget;
     });
@@ -791,7 +749,7 @@ FailureOr<LayerPlan> Planner::capacityPlan() {
   cost::BufferSizes z = sizes;
   setPadded(z, plan.kvTile);
   auto fitsL2 = [&] {
-    return llvm::all_of(layer.stages, [&](cost::StageKind kind) {
+    return llvm::all_of(layer.stages, [&](StageKind kind) {
       return cost::stageBuffers(kind, plan, z, target).memTile.total() <=
              target.memTileL2Bytes;
     });
@@ -839,10 +797,10 @@ FailureOr<LayerPlan> mlir::attn::planLayer(const NPUTarget &target,
 
 PlanAttr mlir::attn::makePlanAttr(function_ref<InFlightDiagnostic()> emitError,
                                   MLIRContext *ctx, const NPUTarget &target,
-                                  const LayerPlan &lp, cost::StageKind kind) {
+                                  const LayerPlan &lp, StageKind kind) {
   const cost::Plan &p = lp.plan;
   MappingKind mapping =
-      p.mapping == cost::Mapping::Stream && cost::pipelineLength(kind) > 1
+      p.mapping == MappingKind::stream && cost::pipelineLength(kind) > 1
           ? MappingKind::stream
           : MappingKind::fused;
   int64_t intrinsic[] = {p.intrinsic.m, p.intrinsic.k, p.intrinsic.n};

@@ -69,6 +69,29 @@ def Attn_MappingKind : I32EnumAttr<"MappingKind",
   }];
 }
 
+// C++ enumerators in CamelCase (StageKind::QKSoftmax); the strings are the
+// lowercase names the schedule records.
+def Attn_StageOnline : I32EnumAttrCase<"Online", 0, "online">;
+def Attn_StageFull : I32EnumAttrCase<"Full", 1, "full">;
+def Attn_StageQK : I32EnumAttrCase<"QK", 2, "qk">;
+def Attn_StageSoftmax : I32EnumAttrCase<"Softmax", 3, "softmax">;
+def Attn_StageQKSoftmax : I32EnumAttrCase<"QKSoftmax", 4, "qk_softmax">;
+def Attn_StagePV : I32EnumAttrCase<"PV", 5, "pv">;
+
+def Attn_StageKind : I32EnumAttr<"StageKind",
+    "what one attn.stage (one NPU dispatch) computes",
+    [Attn_StageOnline, Attn_StageFull, Attn_StageQK, Attn_StageSoftmax,
+     Attn_StageQKSoftmax, Attn_StagePV]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+  let description = [{
+    The stages of the folds: `unfolded` = `qk` | `softmax` | `pv`,
+    `partial` = `qk_softmax` | `pv`; `full` and `online` are one stage each,
+    named `attention` on the `attn.stage` op (`stageName` /
+    `stageKindOf` convert between the two, given the fold).
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Dialect attributes
 //===----------------------------------------------------------------------===//

@@ -34,7 +34,7 @@ struct LayerInfo {
   FoldKind fold = FoldKind::online;
   /// The stages present, in program order (attn-tile); empty for an
   /// attn.attention (attn-fold).
-  llvm::SmallVector<cost::StageKind, 3> stages;
+  llvm::SmallVector<StageKind, 3> stages;
   int64_t batch = ShapedType::kDynamic, heads = ShapedType::kDynamic,
           kvHeads = ShapedType::kDynamic;
   int64_t qLen = ShapedType::kDynamic, kvLen = ShapedType::kDynamic;
@@ -98,11 +98,7 @@ FailureOr<LayerPlan> planLayer(const NPUTarget &target, const LayerInfo &layer,
 /// mapping `fused`: they have no pipeline to form).
 PlanAttr makePlanAttr(function_ref<InFlightDiagnostic()> emitError,
                       MLIRContext *ctx, const NPUTarget &target,
-                      const LayerPlan &plan, cost::StageKind kind);
-
-/// The cost model's fold and FoldKind, both ways.
-cost::FoldMode toFoldMode(FoldKind kind);
-FoldKind toFoldKind(cost::FoldMode mode);
+                      const LayerPlan &plan, StageKind kind);
 
 } // namespace mlir::attn
 
