@@ -743,8 +743,7 @@ bool Planner::buildFifos() {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
         // Key rows: [st]; tiles: one [laneRows][st] per core of the group,
         // in the group's core order; K/V blocks: [st][width].
-        f.shape = laneRows
-                      ? std::vector<int64_t>{sch.maskLanes * laneRows, st}
+        f.shape = laneRows ? std::vector<int64_t>{sch.maskLanes * laneRows, st}
                   : maskLike ? std::vector<int64_t>{st}
                              : std::vector<int64_t>{st, width};
         if (maskLike)
