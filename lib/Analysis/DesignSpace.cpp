@@ -370,6 +370,361 @@ cost::exploreCompilerSpace(const AttentionShape &shape, const NPUTarget &target,
   return result;
 }
 
+//===----------------------------------------------------------------------===//
+// explore(): candidate generation, legality, scoring
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The values the search enumerates per plan field (a fixed field: its
+/// value). Tiles are the given sets or the defaults; columns are powers of
+/// two up to the array plus the whole array.
+struct ValueSets {
+  std::vector<FoldKind> folds;
+  std::vector<IntrinsicShape> intrinsics;
+  std::vector<int> columns, coresPerColumn, depths;
+  std::vector<int64_t> qTiles, kvTiles;
+  std::vector<KTransposePlacement> kTransposes;
+  std::vector<LayoutHandling> layouts;
+  std::vector<bool> causalSkips;
+};
+
+ValueSets valueSets(const AttentionShape &shape, const NPUTarget &target,
+                    const ExploreOptions &options,
+                    llvm::ArrayRef<MatmulDatapath> paths) {
+  const PlanConstraints &fx = options.fixed;
+  ValueSets v;
+  v.folds = choose(fx.fold, {FoldKind::online, FoldKind::full,
+                             FoldKind::partial, FoldKind::unfolded});
+  if (fx.intrinsic)
+    v.intrinsics = {*fx.intrinsic};
+  else
+    for (const MatmulDatapath &d : paths)
+      v.intrinsics.push_back(d.intrinsic);
+  for (int c = target.numColumns; c >= 1; c /= 2)
+    v.columns.push_back(c);
+  if (v.columns.back() != 1)
+    v.columns.push_back(1);
+  v.columns = choose(fx.columns, v.columns);
+  for (int r = target.numCoreRows; r >= 1; --r)
+    v.coresPerColumn.push_back(r);
+  v.coresPerColumn = choose(fx.coresPerColumn, v.coresPerColumn);
+  v.qTiles = choose<int64_t>(
+      fx.qTile, options.qTiles.empty()
+                    ? std::vector<int64_t>{128, 64, 32, kMinSearchedTile}
+                    : options.qTiles);
+  v.kvTiles = choose<int64_t>(
+      fx.kvTile, options.kvTiles.empty()
+                     ? std::vector<int64_t>{256, 128, 64, 32, kMinSearchedTile}
+                     : options.kvTiles);
+  v.depths = choose(fx.depth, {2, 1});
+  v.kTransposes = choose(fx.kTranspose,
+                         {KTransposePlacement::Dma, KTransposePlacement::Core});
+  v.layouts =
+      shape.layout == LayoutKind::bhld
+          ? choose(fx.layout, {LayoutHandling::Native})
+          : choose(fx.layout, {LayoutHandling::Dma, LayoutHandling::Transpose});
+  v.causalSkips = choose(fx.causalSkip, {true});
+  return v;
+}
+
+/// Mappings of `fold`: the one-op (unfolded) stages always run fused.
+std::vector<MappingKind> mappingsFor(FoldKind fold, const PlanConstraints &fx) {
+  return fold == FoldKind::unfolded
+             ? choose(fx.mapping, {MappingKind::fused})
+             : choose(fx.mapping, {MappingKind::fused, MappingKind::stream});
+}
+
+/// S/P element types of `fold`: they cross DRAM only in the unfolded and
+/// partial folds; on chip they are f32 (kernel ABI), so a fixed
+/// intermediate type binds those two.
+std::vector<ElementKind> intermediatesFor(FoldKind fold,
+                                          const PlanConstraints &fx) {
+  if (fold == FoldKind::unfolded || fold == FoldKind::partial)
+    return choose(fx.intermediate, {ElementKind::F32, ElementKind::BF16});
+  return {ElementKind::F32};
+}
+
+/// kv_split values: cascades of a power-of-two divisor of the column's
+/// cores for fused online plans, else none.
+std::vector<int> kvSplitsFor(FoldKind fold, MappingKind mapping, int cores,
+                             const PlanConstraints &fx) {
+  std::vector<int> splits = {1};
+  if (fold == FoldKind::online && mapping == MappingKind::fused) {
+    splits.clear();
+    for (int s = 1; s <= cores; s *= 2)
+      if (cores % s == 0)
+        splits.push_back(s);
+  }
+  return choose(fx.kvSplit, splits);
+}
+
+/// Query lanes of the whole array: fused lanes are cascades of `split`
+/// cores, a stream lane is a pipeline of 2 (partial) or 3 cores.
+int64_t arrayLanes(const Plan &p) {
+  int64_t allCores = int64_t(p.columns) * p.coresPerColumn;
+  if (p.mapping == MappingKind::fused)
+    return allCores / p.kvSplit;
+  return allCores / (p.fold == FoldKind::partial ? 2 : 3);
+}
+
+/// Calls `visit` on every memory choice (L2 blocks, depth, K-transpose,
+/// layout handling, S/P type, causal skip) of the array and tile choice in
+/// `base`, in search order; stops at the first error.
+llvm::Error
+forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
+                    const AttentionShape &shape,
+                    llvm::function_ref<llvm::Error(const Plan &)> visit) {
+  int64_t lanes = arrayLanes(base);
+  int64_t perColumn = (lanes + base.columns - 1) / base.columns;
+  std::vector<int64_t> l2q;
+  for (int64_t k : {1, 2, 4})
+    l2q.push_back(perColumn * base.qTile * k);
+  l2q = choose(fx.l2QBlock, l2q);
+  int64_t paddedKeys =
+      (shape.keyLen + base.kvTile - 1) / base.kvTile * base.kvTile;
+  std::vector<int64_t> l2kv = {base.kvTile};
+  if (4 * base.kvTile < paddedKeys)
+    l2kv.push_back(4 * base.kvTile);
+  if (paddedKeys > base.kvTile)
+    l2kv.push_back(paddedKeys);
+  l2kv = choose(fx.l2KvBlock, l2kv);
+  std::vector<ElementKind> intermediates = intermediatesFor(base.fold, fx);
+  Plan plan = base;
+  for (int64_t l2QBlock : l2q)
+    for (int64_t l2KvBlock : l2kv)
+      for (int depth : v.depths)
+        for (KTransposePlacement kt : v.kTransposes)
+          for (LayoutHandling layout : v.layouts)
+            for (ElementKind inter : intermediates)
+              for (bool skip : v.causalSkips) {
+                plan.l2QBlock = l2QBlock;
+                plan.l2KvBlock = l2KvBlock;
+                plan.depth = depth;
+                plan.kTranspose = kt;
+                plan.layout = layout;
+                plan.intermediate = inter;
+                plan.causalSkip = skip;
+                if (llvm::Error err = visit(plan))
+                  return err;
+              }
+  return llvm::Error::success();
+}
+
+/// Calls `visit` on every plan of `fold` in the space, in search order:
+/// intrinsic, columns, cores, mapping, kv_split, tiles, then the memory
+/// choices. Stops at the first error.
+llvm::Error forEachPlan(FoldKind fold, const ValueSets &v,
+                        const PlanConstraints &fx, const AttentionShape &shape,
+                        llvm::function_ref<llvm::Error(const Plan &)> visit) {
+  Plan plan;
+  plan.fold = fold;
+  for (IntrinsicShape intr : v.intrinsics)
+    for (int columns : v.columns)
+      for (int cores : v.coresPerColumn)
+        for (MappingKind mapping : mappingsFor(fold, fx))
+          for (int split : kvSplitsFor(fold, mapping, cores, fx))
+            for (int64_t qTile : v.qTiles)
+              for (int64_t kvTile : v.kvTiles) {
+                plan.intrinsic = intr;
+                plan.columns = columns;
+                plan.coresPerColumn = cores;
+                plan.mapping = mapping;
+                plan.kvSplit = split;
+                plan.qTile = qTile;
+                plan.kvTile = kvTile;
+                if (arrayLanes(plan) == 0)
+                  continue;
+                if (llvm::Error err =
+                        forEachMemoryChoice(plan, v, fx, shape, visit))
+                  return err;
+              }
+  return llvm::Error::success();
+}
+
+/// The search state: checks each candidate's legality, prunes it by a lower
+/// bound, models the rest and keeps the best plans (overall, per fold, per
+/// major choice) and the Pareto fronts.
+class Search {
+public:
+  Search(const AttentionShape &shape, const NPUTarget &target,
+         llvm::ArrayRef<MatmulDatapath> paths, ExploreResult &result)
+      : shape(shape), target(target), paths(paths), result(result) {
+    int64_t e = bytes(shape.element);
+    visible = visibleScores(shape);
+    compulsory = shape.batch * shape.heads * shape.queryLen *
+                     (shape.headDim + shape.valueDim) * e +
+                 shape.batch * shape.kvHeads * shape.keyLen *
+                     (shape.headDim + shape.valueDim) * e;
+    usefulQK = shape.batch * shape.heads * visible * shape.headDim;
+  }
+
+  /// Legality, pruning and scoring of one candidate.
+  llvm::Error consider(const Plan &plan);
+  /// Fills the result from what the search kept; fails when no plan fits.
+  llvm::Error finish(llvm::ArrayRef<FoldKind> folds, unsigned maxAlternatives);
+
+private:
+  /// The legality-only estimate, or nullopt (counted) for an invalid or
+  /// illegal plan.
+  std::optional<Estimate> checkLegality(const Plan &plan);
+  /// Dispatches plus the larger of the useful Q·Kᵀ MACs on every used core
+  /// and the compulsory DRAM bytes (with S/P round trips of visible scores).
+  Objectives lowerBound(const Plan &plan, const Estimate &legal) const;
+  void keep(Estimate full);
+  FoldResult foldResult(FoldKind fold, llvm::ArrayRef<FoldKind> folds) const;
+
+  const AttentionShape &shape;
+  const NPUTarget &target;
+  llvm::ArrayRef<MatmulDatapath> paths;
+  ExploreResult &result;
+  int64_t visible = 0, compulsory = 0, usefulQK = 0;
+
+  EstimateCache cache;
+  std::vector<ParetoFront> foldFronts = std::vector<ParetoFront>(4);
+  ParetoFront front;
+  // The fastest plan per major choice (alternatives are drawn from these)
+  // and per fold.
+  std::map<std::string, Estimate> bestByMajor;
+  std::vector<std::optional<Estimate>> bestByFold =
+      std::vector<std::optional<Estimate>>(4);
+  std::map<std::string, int64_t> illegalBy;
+  std::vector<ViolationTally> foldIllegalBy = std::vector<ViolationTally>(4);
+  std::string lastInvalid;
+};
+
+std::optional<Estimate> Search::checkLegality(const Plan &plan) {
+  ++result.stats.candidates;
+  llvm::Expected<Estimate> legal =
+      estimate(shape, plan, target, &cache, EstimateDepth::LegalityOnly);
+  if (!legal) {
+    ++result.stats.invalid;
+    lastInvalid = toString(legal.takeError());
+    return std::nullopt;
+  }
+  if (legal->legal())
+    return std::move(*legal);
+  ++result.stats.illegal;
+  std::set<std::string> kinds;
+  for (const Violation &v : legal->violations)
+    kinds.insert(violationKey(v));
+  for (const std::string &k : kinds)
+    ++illegalBy[k];
+  foldIllegalBy[static_cast<int>(plan.fold)].add(legal->violations);
+  return std::nullopt;
+}
+
+Objectives Search::lowerBound(const Plan &plan, const Estimate &legal) const {
+  double rate = 1.0;
+  for (const MatmulDatapath &d : paths)
+    if (sameIntrinsic(d.intrinsic, plan.intrinsic))
+      rate = d.macsPerCycle * d.kernelEfficiency;
+  int64_t interB = bytes(plan.intermediate);
+  int64_t roundTrips = plan.fold == FoldKind::unfolded  ? 4
+                       : plan.fold == FoldKind::partial ? 2
+                                                        : 0;
+  int64_t dramLB =
+      compulsory + roundTrips * visible * interB * shape.batch * shape.heads;
+  int64_t allCores = int64_t(plan.columns) * plan.coresPerColumn;
+  double computeLB =
+      double(usefulQK) / rate / double(allCores) / target.clockHz;
+  double latLB =
+      foldStages(plan.fold).size() * target.dispatchOverheadSeconds +
+      std::max(computeLB, double(dramLB) / target.dramBytesPerSecond);
+  return {latLB, dramLB, legal.l1Bytes, legal.l2Bytes};
+}
+
+void Search::keep(Estimate full) {
+  int fold = static_cast<int>(full.plan.fold);
+  ++result.stats.evaluated;
+  foldFronts[fold].insert(full);
+  front.insert(full);
+  std::optional<Estimate> &foldBest = bestByFold[fold];
+  if (!foldBest || full.latencySeconds < foldBest->latencySeconds)
+    foldBest = full;
+  std::string key = majorKey(full.plan);
+  auto it = bestByMajor.find(key);
+  if (it == bestByMajor.end())
+    bestByMajor.emplace(key, std::move(full));
+  else if (full.latencySeconds < it->second.latencySeconds)
+    it->second = std::move(full);
+}
+
+llvm::Error Search::consider(const Plan &plan) {
+  std::optional<Estimate> legal = checkLegality(plan);
+  if (!legal)
+    return llvm::Error::success();
+  if (foldFronts[static_cast<int>(plan.fold)].dominatedBy(
+          lowerBound(plan, *legal))) {
+    ++result.stats.pruned;
+    return llvm::Error::success();
+  }
+  llvm::Expected<Estimate> full = estimate(shape, plan, target, &cache);
+  if (!full)
+    return full.takeError();
+  keep(std::move(*full));
+  return llvm::Error::success();
+}
+
+FoldResult Search::foldResult(FoldKind fold,
+                              llvm::ArrayRef<FoldKind> folds) const {
+  FoldResult fr;
+  fr.fold = fold;
+  fr.best = bestByFold[static_cast<int>(fold)];
+  if (fr.best)
+    return fr;
+  const ViolationTally &tally = foldIllegalBy[static_cast<int>(fold)];
+  if (!llvm::is_contained(folds, fold))
+    fr.reason = "not explored (fold fixed by the caller)";
+  else if (tally.candidates == 0)
+    fr.reason = "no valid plan of this fold for the given constraints";
+  else
+    fr.reason = "no plan fits: " + tally.summary();
+  return fr;
+}
+
+llvm::Error Search::finish(llvm::ArrayRef<FoldKind> folds,
+                           unsigned maxAlternatives) {
+  if (bestByMajor.empty()) {
+    std::string why = lastInvalid;
+    for (const ViolationTally &tally : foldIllegalBy)
+      if (tally.candidates > 0)
+        why += (why.empty() ? "" : "; ") + tally.summary();
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("no plan fits target {0} ({1} candidates, {2} invalid, "
+                      "{3} illegal): {4}",
+                      target.name, result.stats.candidates,
+                      result.stats.invalid, result.stats.illegal, why));
+  }
+  std::vector<const Estimate *> ranked;
+  for (const auto &entry : bestByMajor)
+    ranked.push_back(&entry.second);
+  llvm::stable_sort(ranked, [](const Estimate *a, const Estimate *b) {
+    return a->latencySeconds < b->latencySeconds;
+  });
+  result.best = *ranked.front();
+  result.pareto = std::move(front.members);
+  llvm::stable_sort(result.pareto, [](const Estimate &a, const Estimate &b) {
+    return a.latencySeconds < b.latencySeconds;
+  });
+  for (FoldKind fold : {FoldKind::unfolded, FoldKind::partial, FoldKind::full,
+                        FoldKind::online})
+    result.perFold.push_back(foldResult(fold, folds));
+  for (const Estimate *e : llvm::drop_begin(ranked)) {
+    if (result.alternatives.size() >= maxAlternatives)
+      break;
+    result.alternatives.push_back({*e, lossReason(*e, result.best, target)});
+  }
+  for (const auto &[kind, count] : illegalBy)
+    result.stats.illegalBy.emplace_back(kind, count);
+  llvm::sort(result.stats.illegalBy,
+             [](const auto &a, const auto &b) { return a.second > b.second; });
+  return llvm::Error::success();
+}
+
+} // namespace
+
 llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
                                             const NPUTarget &target,
                                             const ExploreOptions &options) {
@@ -399,270 +754,18 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
     return roof.takeError();
   result.roofline = *roof;
 
-  // Value sets. Tiles are powers of two that the intrinsics divide; columns
-  // powers of two up to the array and the whole array.
-  std::vector<FoldKind> folds =
-      choose(fx.fold, {FoldKind::online, FoldKind::full, FoldKind::partial,
-                       FoldKind::unfolded});
-  std::vector<IntrinsicShape> intrinsics;
-  if (fx.intrinsic)
-    intrinsics = {*fx.intrinsic};
-  else
-    for (const MatmulDatapath &d : paths)
-      intrinsics.push_back(d.intrinsic);
-  std::vector<int> columnSet;
-  for (int c = target.numColumns; c >= 1; c /= 2)
-    columnSet.push_back(c);
-  if (columnSet.back() != 1)
-    columnSet.push_back(1);
-  columnSet = choose(fx.columns, columnSet);
-  std::vector<int> coreSet;
-  for (int r = target.numCoreRows; r >= 1; --r)
-    coreSet.push_back(r);
-  coreSet = choose(fx.coresPerColumn, coreSet);
-  std::vector<int64_t> qTiles = choose<int64_t>(
-      fx.qTile, options.qTiles.empty()
-                    ? std::vector<int64_t>{128, 64, 32, kMinSearchedTile}
-                    : options.qTiles);
-  std::vector<int64_t> kvTiles = choose<int64_t>(
-      fx.kvTile, options.kvTiles.empty()
-                     ? std::vector<int64_t>{256, 128, 64, 32, kMinSearchedTile}
-                     : options.kvTiles);
-  std::vector<int> depths = choose(fx.depth, {2, 1});
-  std::vector<KTransposePlacement> kts = choose(
-      fx.kTranspose, {KTransposePlacement::Dma, KTransposePlacement::Core});
-  std::vector<LayoutHandling> layouts =
-      shape.layout == LayoutKind::bhld
-          ? choose(fx.layout, {LayoutHandling::Native})
-          : choose(fx.layout, {LayoutHandling::Dma, LayoutHandling::Transpose});
-  std::vector<bool> skips = choose(fx.causalSkip, {true});
-
-  EstimateCache cache;
-  std::vector<ParetoFront> foldFronts(4);
-  ParetoFront front;
-  // The fastest plan per major choice (alternatives are drawn from these)
-  // and per fold.
-  std::map<std::string, Estimate> bestByMajor;
-  std::vector<std::optional<Estimate>> bestByFold(4);
-  std::map<std::string, int64_t> illegalBy;
-  std::vector<ViolationTally> foldIllegalBy(4);
-  std::string lastInvalid;
-  int64_t visible = visibleScores(shape);
-  int64_t e = bytes(shape.element);
-  int64_t compulsory = shape.batch * shape.heads * shape.queryLen *
-                           (shape.headDim + shape.valueDim) * e +
-                       shape.batch * shape.kvHeads * shape.keyLen *
-                           (shape.headDim + shape.valueDim) * e;
-  int64_t usefulQK = shape.batch * shape.heads * visible * shape.headDim;
-
-  for (FoldKind fold : folds) {
-    std::vector<MappingKind> mappings =
-        fold == FoldKind::unfolded
-            ? choose(fx.mapping, {MappingKind::fused})
-            : choose(fx.mapping, {MappingKind::fused, MappingKind::stream});
-    // S/P cross DRAM only in the unfolded and partial folds; on chip they
-    // are f32 (kernel ABI), so a fixed intermediate type binds those two.
-    std::vector<ElementKind> intermediates =
-        fold == FoldKind::unfolded || fold == FoldKind::partial
-            ? choose(fx.intermediate, {ElementKind::F32, ElementKind::BF16})
-            : std::vector<ElementKind>{ElementKind::F32};
-    int stages = fold == FoldKind::unfolded  ? 3
-                 : fold == FoldKind::partial ? 2
-                                             : 1;
-    for (IntrinsicShape intr : intrinsics) {
-      const MatmulDatapath *dp = nullptr;
-      for (const MatmulDatapath &d : paths)
-        if (sameIntrinsic(d.intrinsic, intr))
-          dp = &d;
-      double rate = dp ? dp->macsPerCycle * dp->kernelEfficiency : 1.0;
-      for (int columns : columnSet)
-        for (int cores : coreSet)
-          for (MappingKind mapping : mappings) {
-            std::vector<int> splits = {1};
-            if (fold == FoldKind::online && mapping == MappingKind::fused) {
-              splits.clear();
-              for (int s = 1; s <= cores; s *= 2)
-                if (cores % s == 0)
-                  splits.push_back(s);
-            }
-            splits = choose(fx.kvSplit, splits);
-            for (int split : splits)
-              for (int64_t qTile : qTiles)
-                for (int64_t kvTile : kvTiles) {
-                  // Lanes per column decide the l2_q_block choices.
-                  int64_t allCores = int64_t(columns) * cores;
-                  int64_t lanes =
-                      mapping == MappingKind::fused
-                          ? allCores / split
-                          : allCores / (fold == FoldKind::partial ? 2 : 3);
-                  if (lanes == 0)
-                    continue;
-                  int64_t perColumn = (lanes + columns - 1) / columns;
-                  std::vector<int64_t> l2q;
-                  for (int64_t k : {1, 2, 4})
-                    l2q.push_back(perColumn * qTile * k);
-                  l2q = choose(fx.l2QBlock, l2q);
-                  int64_t paddedKeys =
-                      (shape.keyLen + kvTile - 1) / kvTile * kvTile;
-                  std::vector<int64_t> l2kv = {kvTile};
-                  if (4 * kvTile < paddedKeys)
-                    l2kv.push_back(4 * kvTile);
-                  if (paddedKeys > kvTile)
-                    l2kv.push_back(paddedKeys);
-                  l2kv = choose(fx.l2KvBlock, l2kv);
-                  for (int64_t l2QBlock : l2q)
-                    for (int64_t l2KvBlock : l2kv)
-                      for (int depth : depths)
-                        for (KTransposePlacement kt : kts)
-                          for (LayoutHandling layout : layouts)
-                            for (ElementKind inter : intermediates)
-                              for (bool skip : skips) {
-                                Plan plan;
-                                plan.fold = fold;
-                                plan.qTile = qTile;
-                                plan.kvTile = kvTile;
-                                plan.l2QBlock = l2QBlock;
-                                plan.l2KvBlock = l2KvBlock;
-                                plan.intrinsic = intr;
-                                plan.columns = columns;
-                                plan.coresPerColumn = cores;
-                                plan.mapping = mapping;
-                                plan.kvSplit = split;
-                                plan.depth = depth;
-                                plan.kTranspose = kt;
-                                plan.layout = layout;
-                                plan.intermediate = inter;
-                                plan.causalSkip = skip;
-                                if (options.admit && !options.admit(plan))
-                                  continue;
-                                ++result.stats.candidates;
-                                llvm::Expected<Estimate> legal =
-                                    estimate(shape, plan, target, &cache,
-                                             EstimateDepth::LegalityOnly);
-                                if (!legal) {
-                                  ++result.stats.invalid;
-                                  lastInvalid = toString(legal.takeError());
-                                  continue;
-                                }
-                                if (!legal->legal()) {
-                                  ++result.stats.illegal;
-                                  std::set<std::string> kinds;
-                                  for (const Violation &v : legal->violations)
-                                    kinds.insert(violationKey(v));
-                                  for (const std::string &k : kinds)
-                                    ++illegalBy[k];
-                                  foldIllegalBy[static_cast<int>(fold)].add(
-                                      legal->violations);
-                                  continue;
-                                }
-                                // Lower bound: dispatches plus the larger of
-                                // the useful Q·Kᵀ MACs on every used core and
-                                // the compulsory DRAM bytes (with S/P round
-                                // trips of visible scores).
-                                int64_t interB = bytes(inter);
-                                int64_t dramLB =
-                                    compulsory +
-                                    (fold == FoldKind::unfolded
-                                         ? 4 * visible * interB * shape.batch *
-                                               shape.heads
-                                     : fold == FoldKind::partial
-                                         ? 2 * visible * interB * shape.batch *
-                                               shape.heads
-                                         : 0);
-                                double computeLB = double(usefulQK) / rate /
-                                                   double(allCores) /
-                                                   target.clockHz;
-                                double latLB =
-                                    stages * target.dispatchOverheadSeconds +
-                                    std::max(computeLB,
-                                             double(dramLB) /
-                                                 target.dramBytesPerSecond);
-                                Objectives lb{latLB, dramLB, legal->l1Bytes,
-                                              legal->l2Bytes};
-                                if (foldFronts[static_cast<int>(fold)]
-                                        .dominatedBy(lb)) {
-                                  ++result.stats.pruned;
-                                  continue;
-                                }
-                                llvm::Expected<Estimate> full =
-                                    estimate(shape, plan, target, &cache);
-                                if (!full)
-                                  return full.takeError();
-                                ++result.stats.evaluated;
-                                foldFronts[static_cast<int>(fold)].insert(
-                                    *full);
-                                front.insert(*full);
-                                auto &foldBest =
-                                    bestByFold[static_cast<int>(fold)];
-                                if (!foldBest || full->latencySeconds <
-                                                     foldBest->latencySeconds)
-                                  foldBest = *full;
-                                std::string key = majorKey(full->plan);
-                                auto it = bestByMajor.find(key);
-                                if (it == bestByMajor.end())
-                                  bestByMajor.emplace(key, std::move(*full));
-                                else if (full->latencySeconds <
-                                         it->second.latencySeconds)
-                                  it->second = std::move(*full);
-                              }
-                }
-          }
-    }
-  }
-
-  if (bestByMajor.empty()) {
-    std::string why = lastInvalid;
-    for (const ViolationTally &tally : foldIllegalBy)
-      if (tally.candidates > 0)
-        why += (why.empty() ? "" : "; ") + tally.summary();
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        llvm::formatv("no plan fits target {0} ({1} candidates, {2} invalid, "
-                      "{3} illegal): {4}",
-                      target.name, result.stats.candidates,
-                      result.stats.invalid, result.stats.illegal, why));
-  }
-
-  std::vector<const Estimate *> ranked;
-  for (const auto &entry : bestByMajor)
-    ranked.push_back(&entry.second);
-  llvm::stable_sort(ranked, [](const Estimate *a, const Estimate *b) {
-    return a->latencySeconds < b->latencySeconds;
-  });
-  result.best = *ranked.front();
-  result.pareto = std::move(front.members);
-  llvm::stable_sort(result.pareto, [](const Estimate &a, const Estimate &b) {
-    return a.latencySeconds < b.latencySeconds;
-  });
-
-  for (FoldKind fold : {FoldKind::unfolded, FoldKind::partial, FoldKind::full,
-                        FoldKind::online}) {
-    FoldResult fr;
-    fr.fold = fold;
-    fr.best = bestByFold[static_cast<int>(fold)];
-    if (!fr.best) {
-      bool explored = llvm::is_contained(folds, fold);
-      const ViolationTally &tally = foldIllegalBy[static_cast<int>(fold)];
-      if (!explored)
-        fr.reason = "not explored (fold fixed by the caller)";
-      else if (tally.candidates == 0)
-        fr.reason = "no valid plan of this fold for the given constraints";
-      else
-        fr.reason = "no plan fits: " + tally.summary();
-    }
-    result.perFold.push_back(std::move(fr));
-  }
-
-  for (const Estimate *e : llvm::drop_begin(ranked)) {
-    if (result.alternatives.size() >= options.maxAlternatives)
-      break;
-    result.alternatives.push_back({*e, lossReason(*e, result.best, target)});
-  }
-
-  for (const auto &[kind, count] : illegalBy)
-    result.stats.illegalBy.emplace_back(kind, count);
-  llvm::sort(result.stats.illegalBy,
-             [](const auto &a, const auto &b) { return a.second > b.second; });
+  ValueSets sets = valueSets(shape, target, options, paths);
+  Search search(shape, target, paths, result);
+  auto visit = [&](const Plan &plan) -> llvm::Error {
+    if (options.admit && !options.admit(plan))
+      return llvm::Error::success();
+    return search.consider(plan);
+  };
+  for (FoldKind fold : sets.folds)
+    if (llvm::Error err = forEachPlan(fold, sets, fx, shape, visit))
+      return std::move(err);
+  if (llvm::Error err = search.finish(sets.folds, options.maxAlternatives))
+    return std::move(err);
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -26,9 +26,9 @@ def count_traffic(module: ir.Module | ir.Operation | ir.OpView, sequence: str | 
     ``aie.runtime_sequence`` to report (its symbol, without ``@``); it may be
     omitted when the module has exactly one.
 
-    Raises ValueError when the module has no (or no such) runtime sequence, or
-    when a transfer cannot be counted exactly (the message carries the
-    diagnostics).
+    Raises AttnError (a ValueError) when the module has no (or no such)
+    runtime sequence, or when a transfer cannot be counted exactly (the
+    message carries the diagnostics).
     """
     if isinstance(module, ir.Module):
         operation = module.operation
@@ -38,7 +38,10 @@ def count_traffic(module: ir.Module | ir.Operation | ir.OpView, sequence: str | 
         operation = module
     else:
         raise AttnError(f"count_traffic expects an attn.ir.Module or Operation, got {type(module).__name__}")
-    sequences = _attn.count_traffic(operation)
+    try:
+        sequences = _attn.count_traffic(operation)
+    except ValueError as err:  # the C API's diagnostics, as the API's own error type
+        raise AttnError(str(err)) from None
     names = [s["name"] for s in sequences]
     if not sequences:
         raise AttnError("count_traffic: the module has no aie.runtime_sequence")

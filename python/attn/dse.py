@@ -1,8 +1,11 @@
 """Cost model and design-space exploration of one attention layer on an NPU.
 
-The model, the roofline and the search run in C++ (``include/attn/Analysis``)
-and are reached through the C API (``attn-c/CostModel.h``); this module reads
-the layer's shape from an attn ``Module`` and wraps the results.
+The model, the roofline and the search run in C++ (``include/attn/Analysis``);
+their structs (``AttentionShape``, ``Plan``, ``PlanConstraints``, ``Estimate``,
+``Violation``, ``ExploreResult``, ...) are bound with nanobind
+(``python/AttnModelBindings.cpp``). This module reads the layer's shape from an
+attn ``Module`` and gives the results as frozen dataclasses whose field names
+are the bound structs' own.
 
     from attn import dse, ir
 
@@ -15,7 +18,7 @@ the layer's shape from an attn ``Module`` and wraps the results.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -95,6 +98,17 @@ class AttentionShape:
         d["bias_shape"] = list(self.bias_shape)
         return d
 
+    def _native(self) -> Any:
+        """The bound ``cost::AttentionShape``."""
+        native = _attn.AttentionShape()
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            try:
+                setattr(native, f.name, value)
+            except TypeError:
+                raise AttnError(f"shape field {f.name!r}: expected {f.type}, got {value!r}") from None
+        return native
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -118,8 +132,8 @@ class Plan:
     causal_skip: bool
 
     @staticmethod
-    def _from_json(d: Mapping[str, Any]) -> Plan:
-        return Plan(**{**d, "intrinsic": tuple(d["intrinsic"])})
+    def _from_native(native: Any, target: str) -> Plan:
+        return _copy(Plan, native, target=target)
 
     def options(self) -> dict[str, Any]:
         """The plan as keyword arguments of :func:`estimate`."""
@@ -178,27 +192,34 @@ class Estimate:
         return not self.violations
 
     @staticmethod
-    def _from_json(d: Mapping[str, Any]) -> Estimate:
-        stages = tuple(
-            Stage(**{**s, "dma_cycles": MappingProxyType(dict(s["dma_cycles"]))}) for s in d.get("stages", ())
+    def _from_native(native: Any, target: str) -> Estimate:
+        violations = native.violations
+        return _copy(
+            Estimate,
+            native,
+            plan=Plan._from_native(native.plan, target),
+            dram=MappingProxyType(native.dram),
+            stages=tuple(_stage(s) for s in native.stages),
+            datapath=MappingProxyType(native.datapath),
+            padded=MappingProxyType(native.padded),
+            violations=tuple(v.message for v in violations),
+            violation_kinds=tuple(
+                MappingProxyType({key: getattr(v, key) for key in ("kind", "stage", "resource", "needed", "limit")})
+                for v in violations
+            ),
         )
-        return Estimate(
-            latency_s=d["latency_s"],
-            dram_bytes=d["dram_bytes"],
-            plan=Plan._from_json(d["plan"]),
-            binding=d["binding"],
-            energy_j=d["energy_j"],
-            l1_bytes=d["l1_bytes"],
-            l2_bytes=d["l2_bytes"],
-            macs=d.get("macs", 0),
-            useful_macs=d.get("useful_macs", 0),
-            dram=MappingProxyType(dict(d.get("dram", {}))),
-            stages=stages,
-            datapath=MappingProxyType(dict(d.get("datapath", {}))),
-            padded=MappingProxyType(dict(d.get("padded", {}))),
-            violations=tuple(d.get("violations", ())),
-            violation_kinds=tuple(MappingProxyType(dict(v)) for v in d.get("violation_kinds", ())),
-        )
+
+
+def _copy(cls: Any, native: Any, **given: Any) -> Any:
+    """An instance of the dataclass `cls` from the bound struct `native`:
+    fields in `given` as given, the others read from `native` by name."""
+    return cls(
+        **{f.name: given[f.name] if f.name in given else getattr(native, f.name) for f in dataclasses.fields(cls)}
+    )
+
+
+def _stage(native: Any) -> Stage:
+    return _copy(Stage, native, dma_cycles=MappingProxyType(native.dma_cycles))
 
 
 @dataclass(frozen=True)
@@ -356,14 +377,6 @@ def shape_of(module: Any) -> AttentionShape:
 # ---------------------------------------------------------------------------
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
-    ok, text = _attn.cost_model_run(json.dumps(request))
-    response = json.loads(text)
-    if not ok:
-        raise AttnError(response["error"])
-    return response
-
-
 def _check_target(target: Any) -> str:
     if not isinstance(target, str):
         raise AttnError(f"target must be a string, got {type(target).__name__}")
@@ -389,6 +402,8 @@ def _check_options(options: Mapping[str, Any]) -> dict[str, Any]:
             raise AttnError(f"tile option {name!r} must be an int, got {value!r}")
         if not isinstance(value, expected):
             raise AttnError(f"tile option {name!r} must be {expected}, got {value!r}")
+        if expected is int and not -(2**62) < value < 2**62:
+            raise AttnError(f"tile option {name!r} is out of range: {value}")
         if name == "intrinsic":
             if len(value) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in value):
                 raise AttnError(f"tile option 'intrinsic' must be three ints [M, K, N], got {value!r}")
@@ -403,31 +418,26 @@ def _check_shape(shape: Any) -> AttentionShape:
     return shape
 
 
-def _roofline(d: Mapping[str, Any]) -> Roofline:
-    return Roofline(
-        bound_s=d["bound_s"],
-        binding=d["binding"],
-        mac_s=d["mac_s"],
-        vector_s=d["vector_s"],
-        dram_s=d["dram_s"],
-        dispatch_s=d["dispatch_s"],
-        useful_macs=d["useful_macs"],
-        compulsory_bytes=d["compulsory_bytes"],
-        vector_ops=d["vector_ops"],
-    )
-
-
-def _exploration(d: Mapping[str, Any], shape: AttentionShape, target: str) -> Exploration:
-    per_fold: dict[str, Estimate | str] = {}
-    for entry in d["per_fold"]:
-        per_fold[entry["fold"]] = Estimate._from_json(entry["estimate"]) if "estimate" in entry else entry["reason"]
+def _exploration(native: Any, shape: AttentionShape, target: str) -> Exploration:
+    per_fold: dict[str, Estimate | str] = {
+        f.fold: Estimate._from_native(f.best, target) if f.best is not None else f.reason for f in native.per_fold
+    }
+    stats = native.stats
     return Exploration(
-        best=Estimate._from_json(d["best"]),
-        pareto=tuple(Estimate._from_json(p) for p in d["pareto"]),
-        alternatives=tuple(Alternative(Estimate._from_json(a["estimate"]), a["reason"]) for a in d["alternatives"]),
-        roofline=_roofline(d["roofline"]),
+        best=Estimate._from_native(native.best, target),
+        pareto=tuple(Estimate._from_native(p, target) for p in native.pareto),
+        alternatives=tuple(
+            Alternative(Estimate._from_native(a.estimate, target), a.reason) for a in native.alternatives
+        ),
+        roofline=_copy(Roofline, native.roofline),
         per_fold=MappingProxyType(per_fold),
-        stats=MappingProxyType(dict(d["stats"])),
+        stats=MappingProxyType(
+            {
+                **{key: getattr(stats, key) for key in ("candidates", "invalid", "illegal", "pruned", "evaluated")},
+                "seconds": stats.seconds,
+                "illegal_by": [list(entry) for entry in stats.illegal_by],
+            }
+        ),
         shape=shape,
         target=target,
     )
@@ -451,14 +461,13 @@ def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all
     target = _check_target(target)
     space = _check_space(space)
     fixed = dict(fixed)
-    constraints: dict[str, Any] = {}
+    constraints = _attn.PlanConstraints()
     if "fold" in fixed:
-        constraints["fold"] = _check_fold(fixed.pop("fold"))
-    constraints.update(_check_options(fixed))
-    response = _run(
-        {"action": "explore", "target": target, "shape": shape.to_json(), "fixed": constraints, "space": space}
-    )
-    return _exploration(response, shape, target)
+        constraints.fold = _check_fold(fixed.pop("fold"))
+    for name, value in _check_options(fixed).items():
+        setattr(constraints, name, value)
+    native = _attn.explore(shape._native(), target, constraints, space=space)
+    return _exploration(native, shape, target)
 
 
 def estimate_shape(
@@ -480,9 +489,11 @@ def estimate_shape(
     if explorable - set(options) and not allow_illegal:
         # Fill the free fields with the fastest plan that fits.
         return explore_shape(shape, target, fold=fold, **tile_options).best
-    plan = {"fold": fold, **options}
-    response = _run({"action": "estimate", "target": target, "shape": shape.to_json(), "plan": plan})
-    result = Estimate._from_json(response)
+    plan = _attn.Plan()
+    plan.fold = fold
+    for name, value in options.items():
+        setattr(plan, name, value)
+    result = Estimate._from_native(_attn.estimate(shape._native(), plan, target), target)
     if result.violations and not allow_illegal:
         given = ", ".join(f"{k}={v}" for k, v in options.items())
         raise AttnError(f"plan ({given}) does not fit {target}: " + "; ".join(result.violations))
@@ -559,26 +570,25 @@ def estimate_matmul(
     for name, value in (("m", m), ("k", k), ("n", n), ("tile_m", tile_m), ("tile_k", tile_k), ("tile_n", tile_n)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise AttnError(f"{name} must be an int, got {value!r}")
-    plan: dict[str, Any] = {"tile_m": tile_m, "tile_k": tile_k, "tile_n": tile_n}
+        if not -(2**62) < value < 2**62:
+            raise AttnError(f"{name} is out of range: {value}")
+    problem = _attn.MatmulProblem()
+    problem.m, problem.k, problem.n = m, k, n
+    problem.element, problem.out_element = element, out_element
+    plan = _attn.MatmulPlan()
+    plan.tile_m, plan.tile_k, plan.tile_n = tile_m, tile_k, tile_n
     if intrinsic is not None:
-        plan["intrinsic"] = _check_options({"intrinsic": intrinsic})["intrinsic"]
-    response = _run(
-        {
-            "action": "matmul",
-            "target": target,
-            "matmul": {"m": m, "k": k, "n": n, "element": element, "out_element": out_element},
-            "matmul_plan": plan,
-        }
-    )
-    (stage,) = response["stages"]
+        plan.intrinsic = _check_options({"intrinsic": intrinsic})["intrinsic"]
+    native = _attn.estimate_matmul(problem, plan, target)
+    (stage,) = native.stages
     return MatmulEstimate(
-        latency_s=response["latency_s"],
-        dram_bytes=response["dram_bytes"],
-        macs=response["useful_macs"],
-        binding=response["binding"],
-        datapath=MappingProxyType(dict(response["datapath"])),
-        stage=Stage(**{**stage, "dma_cycles": MappingProxyType(dict(stage["dma_cycles"]))}),
-        violations=tuple(response["violations"]),
+        latency_s=native.latency_s,
+        dram_bytes=native.dram_bytes,
+        macs=native.useful_macs,
+        binding=native.binding,
+        datapath=MappingProxyType(native.datapath),
+        stage=_stage(stage),
+        violations=tuple(v.message for v in native.violations),
     )
 
 

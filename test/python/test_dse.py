@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import pytest
 
 from attn import dse, ir, target
 from attn._mlir_libs import _attn
+from attn.errors import AttnError
 
 NPU2 = target.get("npu2")
 FOUR_COLUMNS = target.get("npu2_4col")
@@ -336,24 +336,50 @@ def test_module_argument_type() -> None:
         dse.explore("not a module")
 
 
-def test_c_api_rejects_unknown_and_ill_typed_fields() -> None:
-    def run(request):
-        ok, text = _attn.cost_model_run(json.dumps(request))
-        return ok, json.loads(text)
+def test_bound_structs_reject_bad_fields_naming_them() -> None:
+    plan = _attn.Plan()
+    assert (plan.fold, plan.q_tile, plan.mapping, plan.intrinsic) == ("online", 64, "fused", (0, 0, 0))
+    with pytest.raises(AttnError, match=r"plan field 'mapping': unknown value 'ring'; valid: fused, stream"):
+        plan.mapping = "ring"
+    with pytest.raises(AttnError, match=r"plan field 'depth' is out of range \(4294967296\)"):
+        plan.depth = 2**32
+    with pytest.raises(AttnError, match=r"plan field 'intrinsic' must be three integers"):
+        plan.intrinsic = (8, 8)
+    fixed = _attn.PlanConstraints()
+    assert fixed.fold is None and fixed.depth is None
+    with pytest.raises(AttnError, match=r"fixed field 'fold': unknown value 'folded'; valid: unfolded, partial"):
+        fixed.fold = "folded"
+    with pytest.raises(AttnError, match=r"shape field 'causal': unknown value 'sideways'; valid: none, top_left"):
+        dse.estimate_shape(shape(causal="sideways"), "npu2", "online", **PLAN)
+    with pytest.raises(AttnError, match=r"shape field 'heads': expected int, got 'four'"):
+        dse.estimate_shape(shape(heads="four"), "npu2", "online", **PLAN)
+    with pytest.raises(AttnError, match=r"'heads' \(3\) must be a multiple of 'kv_heads' \(4\)"):
+        dse.estimate_shape(shape(heads=3), "npu2", "online", **PLAN)
+    native = shape()._native()
+    with pytest.raises(AttnError, match=r"unknown NPU target 'npu3'; valid targets: npu1, "):
+        _attn.estimate(native, _attn.Plan(), "npu3")
+    with pytest.raises(AttnError, match=r"space: unknown search space 'some'"):
+        _attn.explore(native, "npu2", _attn.PlanConstraints(), space="some")
+    with pytest.raises(AttnError, match=r"matmul field 'element': unknown value 'f64'"):
+        dse.estimate_matmul(64, 64, 64, element="f64")
 
-    s = shape().to_json()
-    ok, out = run({"action": "estimate", "shape": {**s, "heads": 3}})
-    assert not ok and "'heads' (3) must be a multiple of 'kv_heads' (4)" in out["error"]
-    ok, out = run({"action": "estimate", "shape": s, "plan": {"qtile": 1}})
-    assert not ok and out["error"] == "plan: unknown field 'qtile'"
-    ok, out = run({"action": "explore", "shape": s, "fixed": {"depth": "2"}})
-    assert not ok and out["error"] == "fixed field 'depth' must be an integer"
-    ok, out = run({"action": "fly", "shape": s})
-    assert not ok and "unknown value 'fly'" in out["error"]
-    ok, out = run({"action": "estimate"})
-    assert not ok and "request field 'shape' is required" in out["error"]
-    ok, out = _attn.cost_model_run("{not json")
-    assert not ok and "not valid JSON" in json.loads(out)["error"]
+
+def test_violations_are_bound_structs() -> None:
+    big = {**PLAN, "q_tile": 128, "kv_tile": 256, "l2_q_block": 128, "l2_kv_block": 256}
+    plan = _attn.Plan()
+    for name, value in big.items():
+        setattr(plan, name, value)
+    native = _attn.estimate(shape()._native(), plan, "npu2")
+    assert not native.legal
+    (l1,) = [v for v in native.violations if v.kind == "l1_bytes"]
+    assert (l1.stage, l1.resource, l1.limit) == ("attention", "L1 bytes of a core", 65536)
+    assert l1.needed == native.l1_bytes > l1.limit and "L1 use" in l1.message
+    # attn.dse reports the same structs as mappings, in the same order.
+    est = dse.estimate_shape(shape(), "npu2", "online", allow_illegal=True, **big)
+    assert [dict(v) for v in est.violation_kinds] == [
+        {"kind": v.kind, "stage": v.stage, "resource": v.resource, "needed": v.needed, "limit": v.limit}
+        for v in native.violations
+    ]
 
 
 def test_target_table_carries_the_cost_model_fields() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 
@@ -96,10 +97,23 @@ def test_family_facts() -> None:
 
 def test_targets_are_frozen() -> None:
     t = target.get("npu2")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         t.num_columns = 3  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        t.tile("core").dma.max_size = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         t.tiles["core"] = t.tiles["shim"]  # type: ignore[index]
+
+
+def test_targets_are_the_bound_table_entries() -> None:
+    # attn.target re-exports the nanobind classes of the C++ structs: no copy.
+    from attn._mlir_libs import _attn
+
+    t = target.get("npu2")
+    assert type(t) is _attn.NPUTarget is target.NPUTarget
+    assert isinstance(t.tile("memtile"), target.TileInfo) and isinstance(t.bf16_via_bfp16, target.ElementInfo)
+    assert t == target.get("npu2") and t != target.get("npu1") and len({t, target.get("npu2")}) == 1
+    assert t.tiles["memtile"].s2mm_channels == t.channels("memtile", "s2mm")
 
 
 def test_unknown_target_lists_valid_names() -> None:
@@ -119,3 +133,38 @@ def test_bad_kinds_are_rejected() -> None:
         t.macs_per_cycle("f64")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"tile \(4, 0\) is outside the 4x6 array of npu1"):
         t.tile_kind(4, 0)
+
+
+def _struct_fields(header: Path, struct: str) -> list[str]:
+    """The data members of `struct` in a C++ header, in snake_case."""
+    body = re.search(r"struct " + struct + r" \{(.*?)\n\};", header.read_text(), re.S)
+    assert body, f"struct {struct} not found in {header}"
+    names: list[str] = []
+    for line in body.group(1).splitlines():
+        code = line.split("//")[0].strip()
+        if not code.endswith(";") or "(" in code or code.startswith(("using", "static", "enum")):
+            continue
+        declarators = re.sub(r"^(const\s+)?[\w:]+(<[^>]*>)?\s+", "", code.rstrip(";"))
+        for declarator in declarators.split(","):
+            name = declarator.split("=")[0].strip()
+            names.append(re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower())
+    return names
+
+
+@pytest.mark.parametrize(
+    "struct, instance",
+    [
+        ("NPUTarget", lambda t: t),
+        ("TileKindInfo", lambda t: t.tile("core")),
+        ("DmaLimits", lambda t: t.dma_limits("shim")),
+        ("ElementKindInfo", lambda t: t.element("bf16")),
+    ],
+)
+def test_every_table_field_is_bound(struct: str, instance) -> None:
+    # One set of target fields: a field added to NPUTarget.h must be bound (not copied) to show here.
+    header = Path(__file__).resolve().parents[2] / "include" / "attn" / "Target" / "NPUTarget.h"
+    obj = instance(target.get("npu2"))
+    fields = _struct_fields(header, struct)
+    assert len(fields) >= 4
+    missing = [name for name in fields if not hasattr(obj, name)]
+    assert not missing, f"{struct} fields not bound in python/AttnModelBindings.cpp: {missing}"
