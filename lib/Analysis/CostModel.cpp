@@ -458,6 +458,8 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   lp.bias = z.biasBytes != 0;
   lp.maskLaneRows = z.maskBytes ? z.maskLaneRows : 0;
   lp.biasLaneRows = z.biasBytes ? z.biasLaneRows : 0;
+  lp.maskGroupRows = z.maskBytes ? z.maskGroupRows : 0;
+  lp.biasGroupRows = z.biasBytes ? z.biasGroupRows : 0;
   lp.lanes = lanesPerColumn(p);
   lp.queryTiles =
       std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
@@ -1077,18 +1079,25 @@ BufferSizes Model::bufferSizes() const {
   b.elementBytes = e;
   b.intermediateBytes = interB;
   // The device carries mask and bias in the layer's element type.
+  // Query-varying: a tile per core; head-varying in a GQA group: the
+  // group's rows; else one shared key row (docs/aie-mapping.md).
   auto laneRows = [&](const std::array<int64_t, 4> &dims) -> int64_t {
-    if (dims[1] == 1 && dims[2] == 1)
-      return 0;
-    return dims[2] == 1 ? 1 : p.qTile;
+    return dims[2] > 1 ? p.qTile : 0;
+  };
+  auto groupRows = [&](const std::array<int64_t, 4> &dims) -> int64_t {
+    return dims[2] == 1 && dims[1] > 1 && s.heads != s.kvHeads
+               ? s.heads / s.kvHeads
+               : 0;
   };
   if (s.mask != MaskKind::None) {
     b.maskBytes = e;
     b.maskLaneRows = laneRows(s.maskShape);
+    b.maskGroupRows = groupRows(s.maskShape);
   }
   if (s.hasBias) {
     b.biasBytes = e;
     b.biasLaneRows = laneRows(s.biasShape);
+    b.biasGroupRows = groupRows(s.biasShape);
   }
   b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
   b.paddedKeyLen = pad.keyLen;

@@ -62,13 +62,17 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   const bool rowsInStep = p.keepMask || p.addMask || p.bias;
   // Step-object elements of the mask and bias: a key row for all cores, or
   // one [laneRows][st] tile per lane (core of the broadcast group).
-  auto maskLike = [&](bool present, int64_t laneRows) -> int64_t {
+  auto maskLike = [&](bool present, int64_t laneRows,
+                      int64_t groupRows) -> int64_t {
     if (!present)
       return 0;
-    return laneRows ? std::max<int64_t>(1, p.lanes) * laneRows * st : st;
+    if (laneRows)
+      return std::max<int64_t>(1, p.lanes) * laneRows * st;
+    return std::max<int64_t>(1, groupRows) * st;
   };
-  const int64_t maskElems = maskLike(p.keepMask || p.addMask, p.maskLaneRows) +
-                            maskLike(p.bias, p.biasLaneRows);
+  const int64_t maskElems =
+      maskLike(p.keepMask || p.addMask, p.maskLaneRows, p.maskGroupRows) +
+      maskLike(p.bias, p.biasLaneRows, p.biasGroupRows);
 
   CoreLayout out;
   out.stackBytes = target.coreStackReserveBytes;

@@ -263,6 +263,8 @@ struct BufferSizes {
   /// step object: q_tile when it varies over queries, 1 when only over
   /// heads, 0 for a key row shared by every core (docs/aie-mapping.md).
   int64_t maskLaneRows = 0, biasLaneRows = 0;
+  /// Else the key rows of a GQA group's heads (G), 0 for one shared row.
+  int64_t maskGroupRows = 0, biasGroupRows = 0;
   /// Runtime-parameter words every core holds (valid_len: B x i32).
   int64_t runtimeParamBytes = 0;
   /// Padded key length; kUnknownLength when dynamic (then stages that hold

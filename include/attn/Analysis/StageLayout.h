@@ -44,6 +44,8 @@ struct CoreLayoutParams {
   /// broadcast group) per step object: rows per tile (qTile, or 1 for a key
   /// row per core); 0 = one key row shared by all cores.
   int64_t maskLaneRows = 0, biasLaneRows = 0;
+  /// Else the key rows of a GQA group's heads (G), 0 for one shared row.
+  int64_t maskGroupRows = 0, biasGroupRows = 0;
   int64_t lanes = 1;
   /// valid_len runtime-parameter words (the batch) or 0.
   int64_t validLenWords = 0;

@@ -182,6 +182,7 @@ private:
     const CoreSpec *core = nullptr;
     Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf; // scratch (may be null)
     Value batch, q0;          // of the current item (i32 q0)
+    Value groupHead;          // its head within the GQA group (index)
     Value rowLimit, keyLimit; // i32; rowLimit null without valid_len
   };
   void emitCore(const CoreSpec &core);
@@ -394,6 +395,7 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
     Value qi = rem(add(start, li), idx(nQ));
     cs.batch = batch;
     cs.q0 = toI32(mul(qi, idx(d.qTile)));
+    cs.groupHead = div(add(start, li), idx(nQ));
     cs.rowLimit = cs.keyLimit = Value();
     emitItem(cs);
   });
@@ -481,24 +483,32 @@ void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld,
   const int64_t lane = std::min<int64_t>(
       cs.core->columnInGroup * d.coresPerColumn + cs.core->row, lanes - 1);
   int64_t off = st * (d.headDim + (withV ? d.valueDim : 0));
-  // A per-core key row (laneRows 1) is read with row stride 0.
-  auto apply = [&](StringRef kind, int64_t laneRows) {
+  // Tiles at the core's lane; a GQA group's rows: the row of the item's
+  // head (a run-time offset), read with row stride 0; else the shared row.
+  auto apply = [&](StringRef kind, int64_t laneRows, int64_t groupRows) {
     if (laneRows)
       call(typed(("attn_mask_" + kind + "_tile").str()),
-           {s, i32(ld), col, obj, i32(off + lane * laneRows * st),
-            i32(laneRows > 1 ? st : 0), i32(tq), i32(cols)});
+           {s, i32(ld), col, obj, i32(off + lane * laneRows * st), i32(st),
+            i32(tq), i32(cols)});
+    else if (groupRows)
+      call(typed(("attn_mask_" + kind + "_tile").str()),
+           {s, i32(ld), col, obj,
+            toI32(add(idx(off), mul(cs.groupHead, idx(st)))), i32(0), i32(tq),
+            i32(cols)});
     else
       call(typed(("attn_mask_" + kind + "_keys").str()),
            {s, i32(ld), col, obj, i32(off), i32(tq), i32(cols)});
   };
   if (d.maskKind == StageDesc::KeepMask)
-    apply("keep", d.maskLaneRows());
+    apply("keep", d.maskLaneRows(), d.maskGroupRows());
   else if (d.maskKind == StageDesc::AddMask)
-    apply("add", d.maskLaneRows());
+    apply("add", d.maskLaneRows(), d.maskGroupRows());
   if (d.maskKind != StageDesc::NoMask)
-    off += d.maskLaneRows() ? lanes * d.maskLaneRows() * st : st;
+    off += d.maskLaneRows()    ? lanes * d.maskLaneRows() * st
+           : d.maskGroupRows() ? d.maskGroupRows() * st
+                               : st;
   if (d.hasBias)
-    apply("add", d.biasLaneRows());
+    apply("add", d.biasLaneRows(), d.biasGroupRows());
 }
 
 void DeviceEmitter::emitOnlineItem(CoreState &cs) {

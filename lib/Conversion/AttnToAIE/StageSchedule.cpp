@@ -360,6 +360,8 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
   p.bias = d.hasBias;
   p.maskLaneRows = d.maskLaneRows();
   p.biasLaneRows = d.biasLaneRows();
+  p.maskGroupRows = d.maskGroupRows();
+  p.biasGroupRows = d.biasGroupRows();
   p.lanes = lanes;
   p.validLenWords = d.hasValidLen ? d.batch : 0;
   return p;
@@ -740,14 +742,19 @@ bool Planner::buildFifos() {
         int64_t laneRows = role == Role::M      ? d.maskLaneRows()
                            : role == Role::Bias ? d.biasLaneRows()
                                                 : 0;
+        int64_t groupRows = role == Role::M      ? d.maskGroupRows()
+                            : role == Role::Bias ? d.biasGroupRows()
+                                                 : 0;
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        // Key rows: [st]; tiles: one [laneRows][st] per core of the group,
-        // in the group's core order; K/V blocks: [st][width].
-        f.shape = laneRows ? std::vector<int64_t>{sch.maskLanes * laneRows, st}
+        // Tiles: one [laneRows][st] per core of the group, in the group's
+        // core order; a GQA group's key rows: [G][st]; a key row: [st];
+        // K/V blocks: [st][width].
+        int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
+        f.shape = rows       ? std::vector<int64_t>{rows, st}
                   : maskLike ? std::vector<int64_t>{st}
                              : std::vector<int64_t>{st, width};
         if (maskLike)
-          width = laneRows ? sch.maskLanes * laneRows : 1;
+          width = rows ? rows : 1;
         f.elem = d.elem;
         if (joined) {
           offsets.push_back(joinedElems);
@@ -1128,6 +1135,16 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                 runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
                                                (j % blocks) * st));
             }
+        runLen = st;
+      } else if (int64_t g = role == Role::M      ? d.maskGroupRows()
+                             : role == Role::Bias ? d.biasGroupRows()
+                                                  : 0) {
+        // Per step the key rows of the G query heads of the kv head.
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            for (int64_t h = 0; h < g; ++h)
+              runs.push_back(addr.maskOffset(role, b, head * g + h, /*row=*/0,
+                                             (j % blocks) * st));
         runLen = st;
       } else if (role == Role::M || role == Role::Bias) {
         // One row of st keys per step: that of the kv head's batch (and

@@ -65,9 +65,9 @@ func.func @hf(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor
 
 // An unfolded qk stage carries them in its K step object (flat: K block,
 // then the tiles) and writes masked scores. A bias varying over the heads of
-// a GQA group only ([1, H, 1, Lk], ALiBi-like) is one key row per core, read
-// with row stride 0 (a round of 4 cores covers the 4 query tiles of a head:
-// all 4 rows are that head's).
+// a GQA group only ([1, H, 1, Lk], ALiBi-like) travels as the group's G = 2
+// key rows per step; each core reads the row of its item's head (offset
+// 3072 + g·32, g = item index / 4 query tiles) with row stride 0.
 #plan = #attn.plan<target = "npu1", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 32, padded_value_dim = 32>
 func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x1x64x32xbf16>, %m: tensor<1x1x64x64xbf16>, %bias: tensor<1x2x1x64xbf16>) -> tensor<1x2x64x64xf32> {
   %s = attn.stage "qk" fold unfolded plan #plan
@@ -81,25 +81,28 @@ func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x1x64x32xbf16>, %m: ten
 }
 
 // SCHED: arguments = ["q", "k", "mask", "bias", "s"]
-// SCHED-SAME: bytes = {bias = 1024 : i64, k = 8192 : i64, mask = 16384 : i64, q = 8192 : i64, s = 32768 : i64}
-// SCHED-SAME: "mask_l3_g0: shim(1,0).mm2s1 -> mem(0,1), depth 2, 64x32xbf16", "bias_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 4x32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 3200xbf16"
+// SCHED-SAME: bytes = {bias = 512 : i64, k = 8192 : i64, mask = 16384 : i64, q = 8192 : i64, s = 32768 : i64}
+// SCHED-SAME: "mask_l3_g0: shim(1,0).mm2s1 -> mem(0,1), depth 2, 64x32xbf16", "bias_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 2x32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 3136xbf16"
 // SCHED-SAME: links = ["k_l3_g0, mask_l3_g0, bias_l3_g0 -> kv_g0 join [0, 1024, 3072]"
 
 // CHECK-LABEL: aie.device(npu1) @alibi_qk
 // CHECK: aie.objectfifo.link [@k_l3_g0, @mask_l3_g0, @bias_l3_g0] -> [@kv_g0]([0, 1024, 3072] [])
 // CHECK: aie.core(%tile_0_2)
+// CHECK: %[[G:[0-9]+]] = arith.divui %{{[0-9]+}}, %c4 : index
 // CHECK: func.call @attn_qk_bf16(%{{[0-9]+}}, %[[KT:[0-9a-z_]+]], %c0_i32,
 // CHECK: func.call @attn_mask_add_tile_bf16(%[[S:[0-9a-z_]+]], %c32_i32, %c0_i32, %[[KT]], %c1024_i32, %c32_i32, %c16_i32, %c32_i32)
-// CHECK: func.call @attn_mask_add_tile_bf16(%[[S]], %c32_i32, %c0_i32, %[[KT]], %c3072_i32, %c0_i32, %c16_i32, %c32_i32)
+// CHECK: %[[GO:[0-9]+]] = arith.muli %[[G]], %c32 : index
+// CHECK: %[[OFF:[0-9]+]] = arith.addi %[[GO]], %c3072 : index
+// CHECK: %[[OFF32:[0-9]+]] = arith.index_cast %[[OFF]] : index to i32
+// CHECK: func.call @attn_mask_add_tile_bf16(%[[S]], %c32_i32, %c0_i32, %[[KT]], %[[OFF32]], %c0_i32, %c16_i32, %c32_i32)
 // CHECK: aie.core(%tile_0_3)
-// CHECK: func.call @attn_mask_add_tile_bf16(%{{.*}}, %c32_i32, %c0_i32, %{{.*}}, %c3104_i32, %c0_i32, %c16_i32, %c32_i32)
+// CHECK: func.call @attn_mask_add_tile_bf16(%{{.*}}, %c32_i32, %c0_i32, %{{.*}}, %c1536_i32, %c32_i32, %c16_i32, %c32_i32)
 // The mask (shared by both heads) is read for the two rounds (repeat 2,
-// stride 0); the bias rows per round: 4 cores x the head's row (stride 0),
-// per key block.
+// stride 0); the bias: per round (kv head 0 has two) and key block, the
+// two heads' rows.
 // CHECK: aie.runtime_sequence @alibi_qk(%arg0: memref<4096xbf16>, %arg1: memref<2048xbf16>, %arg2: memref<4096xbf16>, %arg3: memref<128xbf16>, %arg4: memref<8192xf32>)
 // CHECK: aiex.npu.dma_memcpy_nd(%arg2[0, 0, 0, 0][2, 2, 64, 32][0, 32, 64, 1]) {id = 1 : i64, metadata = @mask_l3_g0} : memref<4096xbf16>
-// CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 0][4, 1, 1, 32][0, 0, 0, 1]) {id = 0 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
-// CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 32][4, 1, 1, 32][0, 0, 0, 1]) {id = 1 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
-// CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 64][4, 1, 1, 32][0, 0, 0, 1]) {id = 2 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
+// CHECK: aiex.npu.dma_memcpy_nd(%arg3[0, 0, 0, 0][2, 2, 2, 32][0, 32, 64, 1]) {id = 0 : i64, metadata = @bias_l3_g0} : memref<128xbf16>
+// CHECK-NOT: metadata = @bias_l3_g0
 
-// TRAFFIC: remark: DRAM traffic of @alibi_qk: read 33792 B, write 32768 B, total 66560 B; arg 0 (arg0): read 8192 B, write 0 B; arg 1 (arg1): read 8192 B, write 0 B; arg 2 (arg2): read 16384 B, write 0 B; arg 3 (arg3): read 1024 B, write 0 B; arg 4 (arg4): read 0 B, write 32768 B
+// TRAFFIC: remark: DRAM traffic of @alibi_qk: read 33280 B, write 32768 B, total 66048 B; arg 0 (arg0): read 8192 B, write 0 B; arg 1 (arg1): read 8192 B, write 0 B; arg 2 (arg2): read 16384 B, write 0 B; arg 3 (arg3): read 512 B, write 0 B; arg 4 (arg4): read 0 B, write 32768 B

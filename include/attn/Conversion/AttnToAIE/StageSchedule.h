@@ -55,26 +55,25 @@ struct StageDesc {
   bool hasBias = false;
   int64_t biasBatches = 0;
   /// Full masks/biases ([B|1, H|1, Lq|1, Lk]): `*Heads` is H or 1, `*Rows`
-  /// the padded Lq or 1. One key row per step shared by the cores of a
-  /// broadcast group when it is the same for every item of a kv head (no
-  /// query dimension, and no head dimension or no GQA group); else one tile
-  /// per core of the group in the step object (docs/aie-mapping.md).
+  /// the padded Lq or 1. Per step the step object carries (docs/aie-mapping.md):
+  /// varying over queries, one [q_tile][kv_tile] tile per core of the group;
+  /// varying over the heads of a GQA group only, the group's G key rows
+  /// (each core reads its item's head's row); else one key row.
   int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
-  bool maskTiles() const {
-    return maskKind != NoMask &&
-           (maskRows > 1 || (maskHeads > 1 && heads != kvHeads));
+  bool maskTiles() const { return maskKind != NoMask && maskRows > 1; }
+  bool biasTiles() const { return hasBias && biasRows > 1; }
+  /// Rows of the per-core tile of the mask / bias (q_tile), 0 without tiles.
+  int64_t maskLaneRows() const { return maskTiles() ? qTile : 0; }
+  int64_t biasLaneRows() const { return biasTiles() ? qTile : 0; }
+  /// Key rows of a GQA group's heads per step (G), 0 when not that case.
+  int64_t maskGroupRows() const {
+    return maskKind != NoMask ? groupRows(maskHeads, maskRows) : 0;
   }
-  bool biasTiles() const {
-    return hasBias && (biasRows > 1 || (biasHeads > 1 && heads != kvHeads));
+  int64_t biasGroupRows() const {
+    return hasBias ? groupRows(biasHeads, biasRows) : 0;
   }
-  /// Rows of the per-core tile of the mask / bias: q_tile when it varies
-  /// over queries, 1 when only over heads (a key row per core, read with
-  /// row stride 0), 0 without tiles.
-  int64_t maskLaneRows() const {
-    return maskTiles() ? (maskRows > 1 ? qTile : 1) : 0;
-  }
-  int64_t biasLaneRows() const {
-    return biasTiles() ? (biasRows > 1 ? qTile : 1) : 0;
+  int64_t groupRows(int64_t h, int64_t rows) const {
+    return rows == 1 && h > 1 && heads != kvHeads ? heads / kvHeads : 0;
   }
 };
 
