@@ -194,7 +194,14 @@ void bindTargetKinds(nb::module_ &m) {
           "intrinsic",
           [](const ElementKindInfo &e) { return intrinsicTuple(e.intrinsic); })
       .def_ro("kernel_efficiency", &ElementKindInfo::kernelEfficiency)
-      .def_ro("vector_lanes", &ElementKindInfo::vectorLanes);
+      .def_ro("vector_lanes", &ElementKindInfo::vectorLanes)
+      .def_ro("bf16_splits", &ElementKindInfo::bf16Splits,
+              "bf16 terms per operand when the type's matmuls run on the "
+              "bf16 datapath (f16 2, f32 3); 0 = its own datapath")
+      .def_prop_ro(
+          "matmul_passes",
+          [](const ElementKindInfo &e) { return e.matmulPasses(); },
+          "bf16 matmul passes per MAC (1 for a native datapath)");
 }
 
 /// NPUTarget and its fields (read-only).
@@ -401,7 +408,8 @@ void bindInputs(nb::module_ &m) {
       .def_rw("mask_shape", &AttentionShape::maskShape)
       .def_rw("bias", &AttentionShape::hasBias)
       .def_rw("bias_shape", &AttentionShape::biasShape)
-      .def_rw("valid_len", &AttentionShape::validLen);
+      .def_rw("valid_len", &AttentionShape::validLen)
+      .def_rw("matmul_in_bf16", &AttentionShape::matmulInBf16);
   enumField(shape, "element", &AttentionShape::element, "shape");
   enumField(shape, "causal", &AttentionShape::causal, "shape");
   enumField(shape, "mask", &AttentionShape::mask, "shape");

@@ -12,6 +12,15 @@
 // ATTN_BFP16=1 (AIE2P only) runs the bf16 matmuls through the block floating
 // point path (bfp16ebs8 operands, 8x8x8).
 //
+// f16 and f32 layers have no matmul datapath of their own on AIE2/AIE2P:
+// their matmuls split each operand into ATTN_BF16_SPLITS bf16 terms and sum
+// the cross products of total order < splits on the native bf16 matmul
+// (f32: 3 terms, 6 passes; f16: 2 terms, 3 passes; the target table's
+// numbers, passed as a kernel define). The `*_as_bf16` variants
+// (allow-precision-loss) use one term: operands rounded to bf16. f16 data is
+// handled as bit patterns (AIE-API has no float16 on AIE2/AIE2P) and
+// converted to f32 per element on load and back on store (scalar code).
+//
 // Tile sizes are compile-time: the object is built per kernel configuration
 // with the -D values convert-attn-to-aie records on every kernel declaration
 // (`attn.kernel_defines`): ATTN_TQ, ATTN_TK, ATTN_LD, ATTN_D, ATTN_DV,
@@ -64,6 +73,11 @@
 #define ATTN_EXPECT(cond) ((void)0)
 #endif
 
+/// An IEEE binary16 value as its bit pattern (the ABI's f16 element).
+struct attn_f16 {
+  uint16_t bits;
+};
+
 namespace attn_aie {
 
 constexpr int TQ = ATTN_TQ, TK = ATTN_TK, LD = ATTN_LD, D = ATTN_D,
@@ -82,11 +96,18 @@ static_assert(LD >= TK, "the score row buffer is at least one window wide");
 constexpr float kNegInf = -__builtin_inff();
 constexpr float kLog2e = 1.4426950408889634f;
 
-/// Matmul blocks: bf16 at the generation's native shape, f32 at 4x8x4.
+#ifdef ATTN_BF16_SPLITS
+constexpr int kSplitsF32 = ATTN_BF16_SPLITS, kSplitsF16 = ATTN_BF16_SPLITS;
+#else
+constexpr int kSplitsF32 = 3, kSplitsF16 = 2; // the target table's defaults
+#endif
+static_assert(kSplitsF32 >= 1 && kSplitsF32 <= 3 && kSplitsF16 >= 1 &&
+                  kSplitsF16 <= 3,
+              "ATTN_BF16_SPLITS must be 1, 2 or 3");
+
+/// Matmul blocks: the generation's native bf16 shape (f16 and f32 matmuls
+/// run on it as sums of bf16 terms).
 template <typename T> struct Mm {
-  static constexpr unsigned M = 4, K = 8, N = 4;
-};
-template <> struct Mm<bfloat16> {
   static constexpr unsigned M = ATTN_MMUL_M, K = ATTN_MMUL_K, N = ATTN_MMUL_N;
 };
 template <typename T>
@@ -116,7 +137,7 @@ inline void mmulStep(MMul<T> &c, bool first, const aie::vector<T, M * K> &a,
   else
     c.mac(a, b);
 }
-static_assert(TQ % Mm<bfloat16>::M == 0 && TQ % Mm<float>::M == 0,
+static_assert(TQ % Mm<bfloat16>::M == 0,
               "ATTN_TQ must be a multiple of the matmul rows");
 static_assert(TK % 8 == 0 && D % 8 == 0 && DV % 8 == 0,
               "ATTN_TK, ATTN_D and ATTN_DV must be multiples of 8");
@@ -235,20 +256,143 @@ inline aie::vector<T, N> fromFloat(const aie::vector<float, N> &v) {
     return aie::accum<accfloat, N>(v).template to_vector<T>();
 }
 
+// --- f16 bit patterns -------------------------------------------------------
+
+/// The f32 value of an f16 bit pattern (exact: f32 holds every f16 value).
+inline float f16ToFloat(attn_f16 h) {
+  uint32_t sign = uint32_t(h.bits & 0x8000u) << 16;
+  uint32_t mag = h.bits & 0x7fffu;
+  uint32_t bits;
+  if (mag >= 0x7c00u) // inf / NaN: exponent all ones, payload kept
+    bits = sign | 0x7f800000u | ((mag & 0x3ffu) << 13);
+  else if (mag >= 0x0400u) // normal: rebias the exponent (15 -> 127)
+    bits = sign | ((mag << 13) + (112u << 23));
+  else { // subnormal or zero: mag * 2^-24
+    float v = float(mag) * 5.9604644775390625e-8f;
+    return sign ? -v : v;
+  }
+  float out;
+  __builtin_memcpy(&out, &bits, sizeof(out));
+  return out;
+}
+
+/// f32 -> f16 bit pattern, round to nearest even; overflow gives inf, NaN a
+/// quiet NaN, values below the smallest subnormal round to (signed) zero.
+inline attn_f16 floatToF16(float f) {
+  uint32_t bits;
+  __builtin_memcpy(&bits, &f, sizeof(bits));
+  uint16_t sign = uint16_t((bits >> 16) & 0x8000u);
+  uint32_t mag = bits & 0x7fffffffu;
+  if (mag > 0x7f800000u)
+    return {uint16_t(sign | 0x7e00u)};
+  if (mag >= 0x477ff000u) // >= 65520: rounds past the largest f16
+    return {uint16_t(sign | 0x7c00u)};
+  if (mag >= 0x38800000u) { // normal f16 (>= 2^-14)
+    uint32_t r = mag + 0xfffu + ((mag >> 13) & 1u);
+    return {uint16_t(sign | (((r >> 13) - (112u << 10)) & 0x7fffu))};
+  }
+  if (mag < 0x33000000u) // below half the smallest subnormal (2^-25)
+    return {sign};
+  // subnormal: the significand (implicit bit set) shifted into 2^-24 units
+  uint32_t exp = mag >> 23, sig = (mag & 0x7fffffu) | 0x800000u;
+  uint32_t shift = 126u - exp; // 14..24 (value = sig * 2^(exp - 150))
+  uint32_t q = sig >> shift, rem = sig & ((1u << shift) - 1u);
+  uint32_t half = 1u << (shift - 1);
+  if (rem > half || (rem == half && (q & 1u)))
+    ++q;
+  return {uint16_t(sign | q)};
+}
+
+/// N elements of type T at p as f32 lanes (f16: converted per element).
+template <unsigned N, typename T>
+inline aie::vector<float, N> loadRowF32(const T *p) {
+  if constexpr (std::is_same_v<T, attn_f16>) {
+    aie::vector<float, N> v;
+    for (unsigned i = 0; i < N; ++i)
+      v.set(f16ToFloat(p[i]), i);
+    return v;
+  } else {
+    return toFloat(aie::load_v<N>(p));
+  }
+}
+/// N f32 lanes stored as T (bf16 and f16 rounded to nearest even).
+template <unsigned N, typename T>
+inline void storeRowFrom(T *p, const aie::vector<float, N> &v) {
+  if constexpr (std::is_same_v<T, attn_f16>) {
+    for (unsigned i = 0; i < N; ++i)
+      p[i] = floatToF16(v[i]);
+  } else {
+    aie::store_v(p, fromFloat<T>(v));
+  }
+}
+
+// --- f16/f32 matmuls as sums of bf16 terms -----------------------------------
+
+/// Element type P (probabilities) takes before the P·V matmul: bf16 for bf16
+/// layers, f32 otherwise (split into bf16 terms by the matmul).
+template <typename T>
+using PType = std::conditional_t<std::is_same_v<T, bfloat16>, bfloat16, float>;
+
+/// S bf16 terms of R rows of C elements of T (row stride ld): x = t0 + t1 +
+/// ... + residual, each term the residual rounded to bf16 (nearest even).
+template <int S, unsigned R, unsigned C, typename T>
+inline void loadSplit(const T *p, int ld, aie::vector<bfloat16, R * C> *terms) {
+  for (unsigned r = 0; r < R; ++r) {
+    aie::vector<float, C> x = loadRowF32<C>(p + r * ld);
+    for (int t = 0; t < S; ++t) {
+      aie::vector<bfloat16, C> part = fromFloat<bfloat16>(x);
+      terms[t].insert(r, part);
+      if (t + 1 < S) { // residual; inf - inf (a non-finite lane) -> 0
+        x = aie::sub(x, toFloat(part));
+        x = aie::select(aie::zeros<float, C>(), x, aie::eq(x, x));
+      }
+    }
+  }
+}
+
+/// c (+)= a b with a, b given as S bf16 terms each: the products of total
+/// order i + j < S (3 of 4 for S = 2, 6 of 9 for S = 3), smallest first.
+template <int S, unsigned M, unsigned K, unsigned N>
+inline void mmulSplit(MMul<bfloat16> &c, bool first,
+                      const aie::vector<bfloat16, M * K> *a,
+                      const aie::vector<bfloat16, K * N> *b) {
+  for (int order = S - 1; order >= 0; --order)
+    for (int i = 0; i <= order; ++i) {
+      if (first)
+        c.mul(a[i], b[order - i]);
+      else
+        c.mac(a[i], b[order - i]);
+      first = false;
+    }
+}
+
 // --- kernels --------------------------------------------------------------
 
 /// S window = scale · Q Kᵀ, one M x N block at a time over K-deep slices.
-template <typename T>
+/// S = 0: bf16 operands on the native matmul; S >= 1: operands of T split
+/// into S bf16 terms (f16, f32).
+template <typename T, int S>
 inline void qk(const T *q, const T *k, float *s, int ld, float scale) {
-  using B = Mm<T>;
+  using B = Mm<bfloat16>;
   for (int i = 0; i < TQ; i += B::M)
     for (int j = 0; j < TK; j += B::N) {
-      MMul<T> c;
+      MMul<bfloat16> c;
       for (int x = 0; x < D; x += B::K) {
-        auto a = loadBlock<B::M, B::K>(q + i * D + x, D);
-        auto kt = loadBlock<B::N, B::K>(k + j * D + x, D); // N keys x K dims
-        auto b = aie::transpose(kt, B::N, B::K);           // K x N
-        mmulStep<T, B::M, B::K, B::N>(c, x == 0, a, b);
+        if constexpr (S == 0) {
+          auto a = loadBlock<B::M, B::K>(q + i * D + x, D);
+          auto kt = loadBlock<B::N, B::K>(k + j * D + x, D); // N keys x K
+          auto b = aie::transpose(kt, B::N, B::K);           // K x N
+          mmulStep<T, B::M, B::K, B::N>(c, x == 0, a, b);
+        } else {
+          aie::vector<bfloat16, B::M * B::K> a[S];
+          aie::vector<bfloat16, B::N * B::K> kt[S];
+          aie::vector<bfloat16, B::K * B::N> b[S];
+          loadSplit<S, B::M, B::K>(q + i * D + x, D, a);
+          loadSplit<S, B::N, B::K>(k + j * D + x, D, kt);
+          for (int t = 0; t < S; ++t)
+            b[t] = aie::transpose(kt[t], B::N, B::K);
+          mmulSplit<S, B::M, B::K, B::N>(c, x == 0, a, b);
+        }
       }
       storeAcc<B::M, B::N>(s + i * ld + j, ld, c.to_accum(), scale);
     }
@@ -291,7 +435,7 @@ inline void maskKeepKeys(float *s, int ld, const T *keep) {
   constexpr unsigned V = VK;
   const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
   for (int j = 0; j < TK; j += V) {
-    auto zero = aie::eq(toFloat(aie::load_v<V>(keep + j)), 0.0f);
+    auto zero = aie::eq(loadRowF32<V>(keep + j), 0.0f);
     for (int i = 0; i < TQ; ++i)
       aie::store_v(s + i * ld + j,
                    aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
@@ -301,7 +445,7 @@ inline void maskKeepKeys(float *s, int ld, const T *keep) {
 template <typename T> inline void maskAddKeys(float *s, int ld, const T *add) {
   constexpr unsigned V = VK;
   for (int j = 0; j < TK; j += V) {
-    auto a = toFloat(aie::load_v<V>(add + j));
+    auto a = loadRowF32<V>(add + j);
     for (int i = 0; i < TQ; ++i)
       aie::store_v(s + i * ld + j, aie::add(aie::load_v<V>(s + i * ld + j), a));
   }
@@ -339,17 +483,27 @@ inline void scaleRow(float *row, float c) {
         aie::mul(aie::load_v<VD>(row + x), c).template to_vector<float>());
 }
 
-/// acc += P V with P at `p` (row stride pld, element type T) and V [TK][DV].
-template <typename T>
-inline void pvMatmul(const T *p, int pld, const T *v, float *acc) {
-  using B = Mm<T>;
+/// acc += P V with P at `p` (row stride pld, element type PType<T>) and V
+/// [TK][DV] of T; S as for qk.
+template <typename T, int S>
+inline void pvMatmul(const PType<T> *p, int pld, const T *v, float *acc) {
+  using B = Mm<bfloat16>;
   for (int i = 0; i < TQ; i += B::M)
     for (int j = 0; j < DV; j += B::N) {
-      MMul<T> c(loadAcc<B::M, B::N>(acc + i * DV + j, DV));
-      for (int x = 0; x < TK; x += B::K)
-        mmulStep<T, B::M, B::K, B::N>(
-            c, false, loadBlock<B::M, B::K>(p + i * pld + x, pld),
-            loadBlock<B::K, B::N>(v + x * DV + j, DV));
+      MMul<bfloat16> c(loadAcc<B::M, B::N>(acc + i * DV + j, DV));
+      for (int x = 0; x < TK; x += B::K) {
+        if constexpr (S == 0) {
+          mmulStep<T, B::M, B::K, B::N>(
+              c, false, loadBlock<B::M, B::K>(p + i * pld + x, pld),
+              loadBlock<B::K, B::N>(v + x * DV + j, DV));
+        } else {
+          aie::vector<bfloat16, B::M * B::K> a[S];
+          aie::vector<bfloat16, B::K * B::N> b[S];
+          loadSplit<S, B::M, B::K>(p + i * pld + x, pld, a);
+          loadSplit<S, B::K, B::N>(v + x * DV + j, DV, b);
+          mmulSplit<S, B::M, B::K, B::N>(c, false, a, b);
+        }
+      }
       storeAcc<B::M, B::N>(acc + i * DV + j, DV, c.to_accum());
     }
 }
@@ -361,9 +515,10 @@ template <typename T> inline T *pRow(float *row) {
   return reinterpret_cast<T *>(row);
 }
 
-template <typename T>
+template <typename T, int S>
 inline void onlineUpdate(float *s, int ld, const T *v, float *m, float *l,
                          float *acc) {
+  using P = PType<T>;
   constexpr unsigned V = VK;
   for (int i = 0; i < TQ; ++i) {
     float *row = s + i * ld;
@@ -372,18 +527,18 @@ inline void onlineUpdate(float *s, int ld, const T *v, float *m, float *l,
       mx = aie::max(mx, aie::load_v<V>(row + j));
     float blockMax = aie::reduce_max(mx);
     float newMax = m[i] > blockMax ? m[i] : blockMax;
-    T *p = pRow<T>(row);
+    P *p = pRow<P>(row);
     if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
       for (int j = 0; j < TK; j += V)
-        aie::store_v(p + j, aie::zeros<T, V>());
+        aie::store_v(p + j, aie::zeros<P, V>());
       continue;
     }
     float c = expScalar<V>(m[i] - newMax); // 0 when m[i] = -inf
     aie::vector<float, V> sum = aie::zeros<float, V>();
     const auto shift = aie::broadcast<float, V>(newMax);
     for (int j = 0; j < TK; j += V) {
-      aie::vector<T, V> pj =
-          fromFloat<T>(expFor<T>(aie::sub(aie::load_v<V>(row + j), shift)));
+      aie::vector<P, V> pj =
+          fromFloat<P>(expFor<T>(aie::sub(aie::load_v<V>(row + j), shift)));
       sum = aie::add(sum, toFloat(pj));
       aie::store_v(p + j, pj);
     }
@@ -391,20 +546,21 @@ inline void onlineUpdate(float *s, int ld, const T *v, float *m, float *l,
     m[i] = newMax;
     scaleRow(acc + i * DV, c);
   }
-  pvMatmul(pRow<T>(s), int(ld * sizeof(float) / sizeof(T)), v, acc);
+  pvMatmul<T, S>(pRow<P>(s), int(ld * sizeof(float) / sizeof(P)), v, acc);
 }
 
-template <typename T>
+template <typename T, int S>
 inline void pvAccumulate(float *p, int ld, const T *v, float *acc) {
-  if constexpr (!std::is_same_v<T, float>) {
+  using P = PType<T>;
+  if constexpr (!std::is_same_v<P, float>) {
     constexpr unsigned V = VK;
     for (int i = 0; i < TQ; ++i) {
       float *row = p + i * ld;
       for (int j = 0; j < TK; j += V)
-        aie::store_v(pRow<T>(row) + j, fromFloat<T>(aie::load_v<V>(row + j)));
+        aie::store_v(pRow<P>(row) + j, fromFloat<P>(aie::load_v<V>(row + j)));
     }
   }
-  pvMatmul(pRow<T>(p), int(ld * sizeof(float) / sizeof(T)), v, acc);
+  pvMatmul<T, S>(pRow<P>(p), int(ld * sizeof(float) / sizeof(P)), v, acc);
 }
 
 template <typename T>
@@ -416,7 +572,7 @@ inline void finalize(const float *acc, const float *l, T *o) {
           l[i] > 0.0f ? aie::mul(aie::load_v<VD>(acc + i * DV + x), inv)
                             .template to_vector<float>()
                       : aie::zeros<float, VD>();
-      aie::store_v(o + i * DV + x, fromFloat<T>(a));
+      storeRowFrom(o + i * DV + x, a);
     }
   }
 }
@@ -426,9 +582,8 @@ inline void storeTile(const float *acc, T *o, int q0, int rowLimit) {
   for (int i = 0; i < TQ; ++i) {
     bool padded = int64_t(q0) + i >= rowLimit; // one compare per row
     for (int x = 0; x < DV; x += VD)
-      aie::store_v(o + i * DV + x,
-                   padded ? aie::zeros<T, VD>()
-                          : fromFloat<T>(aie::load_v<VD>(acc + i * DV + x)));
+      storeRowFrom(o + i * DV + x, padded ? aie::zeros<float, VD>()
+                                          : aie::load_v<VD>(acc + i * DV + x));
   }
 }
 
@@ -486,13 +641,13 @@ inline void softmaxRows(const float *s, float *p) {
 
 extern "C" {
 
-#define ATTN_TYPED(sfx, T)                                                     \
+#define ATTN_TYPED(sfx, T, S)                                                  \
   void attn_qk_##sfx(const T *q, const T *k, int32_t k_off, float *s,          \
                      int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,      \
                      int32_t d, float scale) {                                 \
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, d);                                                     \
-    attn_aie::qk(q, k + k_off, s + s_col, s_ld, scale);                        \
+    attn_aie::qk<T, S>(q, k + k_off, s + s_col, s_ld, scale);                  \
   }                                                                            \
   void attn_mask_keep_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
                                  const T *keep, int32_t off, int32_t tq,       \
@@ -524,8 +679,8 @@ extern "C" {
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
     ATTN_EXPECT(dv == attn_aie::DV);                                           \
-    attn_aie::onlineUpdate(const_cast<float *>(s) + s_col, s_ld, v + v_off, m, \
-                           l, acc);                                            \
+    attn_aie::onlineUpdate<T, S>(const_cast<float *>(s) + s_col, s_ld,         \
+                                 v + v_off, m, l, acc);                        \
   }                                                                            \
   void attn_finalize_##sfx(const float *acc, const float *l, T *o, int32_t tq, \
                            int32_t dv) {                                       \
@@ -539,8 +694,8 @@ extern "C" {
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
     ATTN_EXPECT(dv == attn_aie::DV);                                           \
-    attn_aie::pvAccumulate(const_cast<float *>(p) + p_col, p_ld, v + v_off,    \
-                           acc);                                               \
+    attn_aie::pvAccumulate<T, S>(const_cast<float *>(p) + p_col, p_ld,         \
+                                 v + v_off, acc);                              \
   }                                                                            \
   void attn_store_##sfx(const float *acc, T *o, int32_t q0, int32_t row_limit, \
                         int32_t tq, int32_t dv) {                              \
@@ -549,8 +704,11 @@ extern "C" {
     attn_aie::storeTile(acc, o, q0, row_limit);                                \
   }
 
-ATTN_TYPED(bf16, bfloat16)
-ATTN_TYPED(f32, float)
+ATTN_TYPED(bf16, bfloat16, 0)
+ATTN_TYPED(f32, float, attn_aie::kSplitsF32)
+ATTN_TYPED(f16, attn_f16, attn_aie::kSplitsF16)
+ATTN_TYPED(f32_as_bf16, float, 1)
+ATTN_TYPED(f16_as_bf16, attn_f16, 1)
 #undef ATTN_TYPED
 
 void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,

@@ -112,14 +112,29 @@ int64_t DramTraffic::total() const {
 llvm::SmallVector<MatmulDatapath, 2>
 cost::matmulDatapaths(const NPUTarget &target, ElementKind element) {
   llvm::SmallVector<MatmulDatapath, 2> paths;
+  static constexpr llvm::StringLiteral emulated[] = {"native", "native",
+                                                     "bf16x3", "bf16x6"};
+  int splits = target.bf16Splits(element);
   if (target.macsPerCycle(element) > 0)
-    paths.push_back({"native", target.intrinsic(element),
-                     target.macsPerCycle(element),
+    paths.push_back({splits > 0 && splits < 4 ? emulated[splits] : "native",
+                     target.intrinsic(element), target.macsPerCycle(element),
                      target.kernelEfficiency(element)});
   if (element == ElementKind::BF16 && target.bf16ViaBfp16.macsPerCycle > 0)
     paths.push_back({"bfp16", target.bf16ViaBfp16.intrinsic,
                      target.bf16ViaBfp16.macsPerCycle,
                      target.bf16ViaBfp16.kernelEfficiency});
+  return paths;
+}
+
+llvm::SmallVector<MatmulDatapath, 2>
+cost::matmulDatapaths(const NPUTarget &target, const AttentionShape &shape) {
+  if (!shape.matmulInBf16 || target.bf16Splits(shape.element) == 0)
+    return matmulDatapaths(target, shape.element);
+  llvm::SmallVector<MatmulDatapath, 2> paths;
+  if (target.macsPerCycle(ElementKind::BF16) > 0)
+    paths.push_back({"bf16_rounded", target.intrinsic(ElementKind::BF16),
+                     target.macsPerCycle(ElementKind::BF16),
+                     target.kernelEfficiency(ElementKind::BF16)});
   return paths;
 }
 
@@ -223,7 +238,7 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
   if (llvm::Error err = verifyShape(shape))
     return std::move(err);
   Plan p = in;
-  auto paths = matmulDatapaths(target, shape.element);
+  auto paths = matmulDatapaths(target, shape);
   if (paths.empty())
     return error(
         llvm::formatv("element type {0} has no matmul datapath on target {1}",
@@ -1596,7 +1611,7 @@ llvm::SmallVector<StageKind, 3> Model::stageKinds() const {
 void Model::run(bool legalityOnly) {
   e = bytes(s.element);
   interB = bytes(p.intermediate);
-  for (const MatmulDatapath &d : matmulDatapaths(t, s.element))
+  for (const MatmulDatapath &d : matmulDatapaths(t, s))
     if (d.intrinsic.m == p.intrinsic.m && d.intrinsic.k == p.intrinsic.k &&
         d.intrinsic.n == p.intrinsic.n)
       dp = d;
@@ -1760,7 +1775,7 @@ llvm::Expected<Roofline> cost::roofline(const AttentionShape &shape,
                                         const NPUTarget &target) {
   if (llvm::Error err = verifyShape(shape))
     return std::move(err);
-  auto paths = matmulDatapaths(target, shape.element);
+  auto paths = matmulDatapaths(target, shape);
   if (paths.empty())
     return error(
         llvm::formatv("element type {0} has no matmul datapath on target {1}",

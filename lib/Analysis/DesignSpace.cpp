@@ -732,7 +732,7 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
   if (llvm::Error err = verifyShape(shape))
     return std::move(err);
   const PlanConstraints &fx = options.fixed;
-  auto paths = matmulDatapaths(target, shape.element);
+  auto paths = matmulDatapaths(target, shape);
   if (paths.empty())
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

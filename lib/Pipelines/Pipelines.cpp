@@ -24,6 +24,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   fold.mode = options.fold;
   fold.target = options.target;
   fold.intermediateType = options.intermediateType;
+  fold.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnFold(fold));
   AttnTileOptions tile;
   tile.target = options.target;
@@ -35,6 +36,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.coresPerColumn = options.coresPerColumn;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
+  tile.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnTile(tile));
   pm.addPass(createAttnPadAndMask());
   AttnScheduleDmaOptions schedule;
@@ -65,7 +67,8 @@ void attn::registerAttnPipelines() {
             {"cores-per-column", OptionKind::Integer},
             {"depth", OptionKind::Integer},
             {"kv-group-columns", OptionKind::Integer},
-            {"query-chunks", OptionKind::Integer}};
+            {"query-chunks", OptionKind::Integer},
+            {"allow-precision-loss", OptionKind::Bool}};
         if (failed(rejectRepeatedOptions("attn-to-aie", text, errorHandler)) ||
             failed(checkOptionValues("attn-to-aie", text, specs, errorHandler)))
           return failure();

@@ -114,6 +114,12 @@ double NPUTarget::kernelEfficiency(ElementKind kind) const {
 int NPUTarget::vectorLanes(ElementKind kind) const {
   return elements[static_cast<int>(kind)].vectorLanes;
 }
+int NPUTarget::bf16Splits(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].bf16Splits;
+}
+int NPUTarget::matmulPasses(ElementKind kind) const {
+  return elements[static_cast<int>(kind)].matmulPasses();
+}
 bool NPUTarget::inBounds(int col, int row) const {
   return col >= 0 && col < numColumns && row >= 0 && row < numRows;
 }
@@ -271,6 +277,38 @@ ElementKindInfo &elem(NPUTarget &t, ElementKind kind) {
   return t.elements[static_cast<int>(kind)];
 }
 
+/// `kind` through the bf16 matmul, each operand split into `splits` bf16
+/// terms: the bf16 intrinsic and efficiency, the bf16 rate divided by the
+/// passes, `lanes` element-wise lanes (f32 lanes: the kernels compute in
+/// f32). Why f16 and f32 go this way, both families:
+///  - AIE2 and AIE2P have no f32 or f16 matmul datapath. AIE-API implements
+///    `aie::mmul<4, 8, 4, float, float>` on AIE2 by splitting each f32
+///    operand into bf16 terms and summing bf16 4x8x4 matmuls: 3 passes
+///    (2 terms, "low"), 6 ("fast") or 9 ("safe") (Xilinx/llvm-aie
+///    clang/lib/Headers/aiev2/aiev2_core.h, mul_4x8_8x4_accuracy_{low,fast,
+///    safe}); mlir-aie's aiecc compiles kernels with
+///    -DAIE2_FP32_EMULATION_ACCURACY_FAST (6 passes); AMD UG1603
+///    "Floating-Point Operations": "fast (default) ... slightly less
+///    accuracy than FP32", "low ... better accuracy than FP16". On AIE2P
+///    AIE-API builds the same mmul from eight 16-lane f32 element MACs
+///    (aie_api detail/aie2p/emulated_mmul_intrinsics.hpp,
+///    mul_4x8_8x4_fp32); the kernels here split explicitly onto AIE2P's
+///    native bf16 4x8x8 matmul instead, the same 6 products.
+///  - float16 `mmul` exists in AIE-API only on AIE2PS
+///    (__AIE_API_FP16_SUPPORT__, detail/aie2ps/mmul_fp_fp.hpp), not on
+///    AIE2/AIE2P. An f16 value is exactly the sum of two bf16 terms (11
+///    significand bits, bf16 has 8, same exponent range as f32), so f16
+///    needs the 3 products of "low" (the dropped lo*lo term is below 2^-16
+///    relative, 32x under f16's epsilon).
+/// Efficiency is the bf16 kernel's (assumption: the split and its extra
+/// vector work are not costed separately).
+void viaBf16(NPUTarget &t, ElementKind kind, int splits, int lanes) {
+  const ElementKindInfo &bf16 = elem(t, ElementKind::BF16);
+  ElementKindInfo info{0, bf16.intrinsic, bf16.kernelEfficiency, lanes, splits};
+  info.macsPerCycle = bf16.macsPerCycle / info.matmulPasses();
+  elem(t, kind) = info;
+}
+
 NPUTarget makeNPU1(llvm::StringRef name, int columns) {
   NPUTarget t = makeCommon(name, columns);
   t.family = "npu1";
@@ -301,9 +339,11 @@ NPUTarget makeNPU1(llvm::StringRef name, int columns) {
   // measured whole-array GEMM 6.76 TOPS over the peak 2 x 256 x 16 cores x
   // 1.024 GHz = 8.39 TOPS: 0.81. Vector lanes not characterised (0).
   elem(t, ElementKind::I8) = {256, {4, 8, 8}, 0.81, 0};
-  // fp32 elementwise work runs in the bf16 datapath's fp32 accumulator lanes
-  // (assumption: same lane count as bf16); no native f32 matmul.
-  elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 16};
+  // f32 (3 bf16 terms, 6 passes) and f16 (2 terms, 3 passes) through the
+  // bf16 matmul (viaBf16). Element-wise f32 work runs in the bf16
+  // datapath's f32 accumulator lanes (assumption: same lane count as bf16).
+  viaBf16(t, ElementKind::F32, /*splits=*/3, /*lanes=*/16);
+  viaBf16(t, ElementKind::F16, /*splits=*/2, /*lanes=*/16);
   // [FACTS] gives the ~1 cycle/element softmax pass for npu2 only; npu1's
   // non-exp passes (max, normalize, mask, rescale) use no lookup table, so
   // we assume the same cost (flagged).
@@ -343,8 +383,10 @@ NPUTarget makeNPU2(llvm::StringRef name, int columns) {
   // measured whole-array GEMM 38.05 TOPS over the peak 2 x 512 x 32 cores x
   // 1.76 GHz = 57.67 TOPS: 0.66.
   elem(t, ElementKind::I8) = {512, {8, 8, 8}, 0.66, 0};
-  // As npu1: fp32 elementwise in the bf16 lanes (assumption).
-  elem(t, ElementKind::F32) = {0, {0, 0, 0}, 0, 32};
+  // As npu1: f32 and f16 through the bf16 matmul, element-wise f32 work in
+  // the bf16 lanes (assumption).
+  viaBf16(t, ElementKind::F32, /*splits=*/3, /*lanes=*/32);
+  viaBf16(t, ElementKind::F16, /*splits=*/2, /*lanes=*/32);
   // [FACTS] "optimized softmax ~1 cycle/element per pass": every
   // elementwise vector pass over an L1 tile.
   t.vectorPassCyclesPerElement = 1.0;

@@ -13,8 +13,8 @@ runtime sequences::
 
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
-``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``intermediate_type``
-(attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
+``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``allow_precision_loss``,
+``intermediate_type`` (attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
 """
 
@@ -47,12 +47,18 @@ class AIEPipelineOptions:
     cores_per_column: int = 0
     depth: int = 2
     mapping: str = "fused"
+    allow_precision_loss: bool = False
     kv_group_columns: int = 0
     query_chunks: int = 0
 
     def __post_init__(self) -> None:
         # attn-fold / attn-tile options are validated by their own dataclasses.
-        FoldOptions(mode=self.fold, target=self.target, intermediate_type=self.intermediate_type)
+        FoldOptions(
+            mode=self.fold,
+            target=self.target,
+            intermediate_type=self.intermediate_type,
+            allow_precision_loss=self.allow_precision_loss,
+        )
         TileOptions(
             target=self.target,
             q_tile=self.q_tile,
@@ -63,6 +69,7 @@ class AIEPipelineOptions:
             cores_per_column=self.cores_per_column,
             depth=self.depth,
             mapping=self.mapping,
+            allow_precision_loss=self.allow_precision_loss,
         )
         for name in ("kv_group_columns", "query_chunks"):
             value = getattr(self, name)
@@ -77,7 +84,8 @@ class AIEPipelineOptions:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value != f.default or f.name in ("target", "fold"):
-                parts.append(f"{f.name.replace('_', '-')}={value}")
+                text = str(value).lower() if isinstance(value, bool) else value
+                parts.append(f"{f.name.replace('_', '-')}={text}")
         return "attn-to-aie{" + " ".join(parts) + "}"
 
 
@@ -114,6 +122,22 @@ def _attr_to_py(attr: ir.Attribute) -> Any:
 _DYNAMIC_PADDING = dict.fromkeys(("padded_q_len", "padded_kv_len", "padded_head_dim", "padded_value_dim"))
 
 
+def _matmul_datapath(device: Any) -> str:
+    """How the device's kernels multiply, from the ``ATTN_BF16_SPLITS`` of their
+    ``attn.kernel_defines``: ``native`` (bf16), ``bf16x3`` / ``bf16x6`` (f16 / f32
+    as sums of bf16 partial products: passes in the name) or ``bf16_rounded``
+    (allow-precision-loss: operands rounded to bf16, one pass)."""
+    for inner in device.regions[0].blocks[0].operations:
+        if inner.operation.name != "func.func" or "attn.kernel_defines" not in inner.attributes:
+            continue
+        defines = ir.DictAttr(inner.attributes["attn.kernel_defines"])
+        if "ATTN_BF16_SPLITS" not in defines:
+            return "native"
+        splits = ir.IntegerAttr(defines["ATTN_BF16_SPLITS"]).value
+        return "bf16_rounded" if splits == 1 else f"bf16x{splits * (splits + 1) // 2}"
+    return "native"
+
+
 def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
     """One record per dispatch, in dispatch order, read from the ``attn.host``
     dictionary convert-attn-to-aie puts on each ``aie.device`` (typed
@@ -132,6 +156,7 @@ def _stage_records(module: ir.Module) -> list[dict[str, Any]]:
                 "plan": {**_DYNAMIC_PADDING, **_attr_to_py(host["plan"])},
                 "schedule": _attr_to_py(host["dma_schedule"]),
                 "device": ir.StringAttr(op.attributes["sym_name"]).value,
+                "matmul": _matmul_datapath(op),
             }
         )
     return records
@@ -227,7 +252,9 @@ def compile(  # noqa: A001 - the public name is fixed by the project
             "target": options.target,
             "fold": options.fold,
             "pipeline": pipeline,
-            "stages": [{k: s[k] for k in ("function", "name", "fold", "device")} for s in stages],
+            "stages": [{k: s[k] for k in ("function", "name", "fold", "device", "matmul")} for s in stages],
+            # allow-precision-loss took effect: some stage's matmuls round f16/f32 operands to bf16
+            "precision_loss": any(s["matmul"] == "bf16_rounded" for s in stages),
             "plans": {s["device"]: s["plan"] for s in stages},
             "schedules": {s["device"]: s["schedule"] for s in stages},
             "dram_read_bytes": read,

@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for f in dataclasses.fields(AIEPipelineOptions):
         flag = "--" + f.name.replace("_", "-")
-        if isinstance(f.default, int):
+        if isinstance(f.default, bool):
+            p.add_argument(flag, action="store_true", help="pipeline option (default off)")
+        elif isinstance(f.default, int):
             p.add_argument(flag, type=int, default=f.default, help=f"pipeline option (default {f.default})")
         else:
             p.add_argument(flag, default=f.default, help=f"pipeline option (default {f.default})")
@@ -101,6 +103,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as exc:
         print(f"attn-compile: {exc}", file=sys.stderr)
         return 1
+    if program.report.get("precision_loss"):
+        lossy = sorted({s["device"] for s in program.report["stages"] if s["matmul"] == "bf16_rounded"})
+        print(
+            "attn-compile: --allow-precision-loss: the matmuls of "
+            + ", ".join(lossy)
+            + " round their f16/f32 operands to bf16 (one bf16 pass instead of the emulated f16/f32 product)",
+            file=sys.stderr,
+        )
     try:
         if args.output:
             Path(args.output).write_text(program.text)

@@ -22,7 +22,6 @@ import ctypes.util
 import dataclasses
 import re
 import threading
-import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -224,6 +223,8 @@ def _fold_and_tile(
         extra = (
             {"intermediate_type": tile_options.pop("intermediate_type")} if "intermediate_type" in tile_options else {}
         )
+        if tile_options.get("allow_precision_loss"):  # fold's auto mode costs the same datapath
+            extra["allow_precision_loss"] = True
         fold_opts = FoldOptions(mode=fold, target=target if target is not None else "npu2", **extra)
     else:
         raise AttnError(f"fold must be one of {FOLD_MODES}, a FoldOptions or None, got {fold!r}")
@@ -251,8 +252,7 @@ def cpu_pipeline(
     ``tile_options``, the fields of :class:`TileOptions`), padded to its
     tiles (``attn-pad-and-mask``) and lowered stage by stage.
     ``target=None`` folds without tiling or padding (stages without a plan
-    run untiled), for element types no NPU target has a matmul intrinsic for
-    (f16, f32). ``intermediate_type`` may be given with the tile options; it
+    run untiled). ``intermediate_type`` may be given with the tile options; it
     goes to attn-fold.
     """
     passes: list[Union[PassOptions, str]] = list(_fold_and_tile(fold, target, tile_options))
@@ -558,31 +558,6 @@ def _opt_level(arrays: tuple[Any, ...]) -> int:
     return 2 if work >= _O2_MIN_MULTIPLY_ADDS else 0
 
 
-_ATTENTION_ELEMENT = re.compile(r"attn\.attention\b[^\n]*?:\s*tensor<[^>]*?x(bf16|f16|f32)>")
-
-
-def _usable_target(text: str, fold: Any, target: Optional[str], tile_options: dict[str, Any]) -> Optional[str]:
-    """``target``, or None (fold without tiling, with a warning) when the
-    target table has no matmul intrinsic for the layer's element type and no
-    tile option was asked for (attn-tile would reject the layer)."""
-    if fold is None or target is None or tile_options:
-        return target
-    match = _ATTENTION_ELEMENT.search(text)
-    if not match:
-        return target
-    from . import target as targets
-
-    elem = match.group(1)
-    if target in targets.names() and targets.get(target).macs_per_cycle(elem) == 0:
-        warnings.warn(
-            f"run_on_cpu: target '{target}' has no {elem} matmul intrinsic (target table); "
-            f"the layer is folded but not tiled (as with target=None)",
-            stacklevel=3,
-        )
-        return None
-    return target
-
-
 def _module_text(module: Any) -> str:
     if isinstance(module, str):
         return module
@@ -608,16 +583,14 @@ def run_on_cpu(
     argument; a verifier or pass that rejects the module raises
     :class:`attn.AttnError` (a ``ValueError``) carrying its diagnostics.
 
-    A layer whose element type the target has no matmul intrinsic for (f16,
-    f32 on the NPU targets) is folded without tiling, with a warning, unless
-    tile options were given (then attn-tile reports the error).
+    f16 and f32 layers are tiled like bf16 ones (the target table runs their
+    matmuls on the bf16 matmul); the CPU path computes them in their own type.
 
     Programs are compiled once per (module text, pipeline, LLVM level) and
     cached; small layers are JIT-compiled at -O0 (faster to compile than to
     optimise), layers of 1e8 multiply-adds or more at -O2.
     """
     text = _module_text(module)
-    target = _usable_target(text, fold, target, tile_options)
     compiled = _engine_for(text, cpu_pipeline(fold, target, **tile_options), _opt_level(arrays))
     if len(arrays) != len(compiled.args):
         raise AttnError(

@@ -91,6 +91,8 @@ class AttentionShape:
     bias_element: str = "bf16"
     valid_len: bool = False
     layout: str = "bhld"
+    # allow-precision-loss: f16/f32 matmuls in one bf16 pass (operands rounded)
+    matmul_in_bf16: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)

@@ -21,10 +21,49 @@ from .reference import round_to_dtype, weighted_values
 F32 = np.float32
 NEG_INF = F32(-np.inf)
 
+# bf16 terms per matmul operand of each kernel variant (docs/kernels.md): f16 and
+# f32 layers run their matmuls on the bf16 matmul as sums of bf16 partial
+# products (the target table's ``bf16_splits``: f16 2, f32 3);
+# ``*_as_bf16`` (allow-precision-loss) rounds the operands to bf16 (1 term);
+# 0 = the operands' own type (bf16: exact products in f32).
+SPLITS = {"bf16": 0, "f16": 2, "f32": 3, "f16_as_bf16": 1, "f32_as_bf16": 1}
 
-def qk(q: np.ndarray, k: np.ndarray, scale: float) -> np.ndarray:
-    """S = scale * Q Kᵀ in float32; q [tq, d], k [tk, d]."""
-    return (F32(scale) * (q.astype(F32) @ k.astype(F32).T)).astype(F32)
+
+def bf16_terms(x: np.ndarray, splits: int) -> list[np.ndarray]:
+    """``x`` (float32) as ``splits`` bf16 terms: each the residual so far rounded to
+    bf16 (nearest even); a non-finite lane's residual is 0 (inf - inf)."""
+    residual = np.asarray(x, F32)
+    terms = []
+    for t in range(splits):
+        part = round_to_dtype(residual, "bf16")
+        terms.append(part)
+        if t + 1 < splits:
+            with np.errstate(invalid="ignore"):
+                left = (residual - part).astype(F32)
+            residual = np.where(np.isnan(left), F32(0), left).astype(F32)
+    return terms
+
+
+def split_matmul(a: np.ndarray, b: np.ndarray, splits: int) -> np.ndarray:
+    """``a @ b`` in float32 as the kernels compute it: ``splits`` = 0 multiplies the
+    values as they are; otherwise both operands are split into bf16 terms and the
+    products of total order ``i + j < splits`` are summed, smallest first."""
+    a, b = np.asarray(a, F32), np.asarray(b, F32)
+    if splits == 0:
+        return (a @ b).astype(F32)
+    ta, tb = bf16_terms(a, splits), bf16_terms(b, splits)
+    out = np.zeros((a.shape[0], b.shape[1]), F32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for order in range(splits - 1, -1, -1):
+            for i in range(order + 1):
+                out = (out + weighted_values(ta[i], tb[order - i])).astype(F32)
+    return out
+
+
+def qk(q: np.ndarray, k: np.ndarray, scale: float, splits: int = 0) -> np.ndarray:
+    """S = scale * Q Kᵀ in float32; q [tq, d], k [tk, d]; ``splits`` as in
+    :func:`split_matmul`."""
+    return (F32(scale) * split_matmul(q.astype(F32), k.astype(F32).T, splits)).astype(F32)
 
 
 def mask_positions(
@@ -80,16 +119,19 @@ def online_init(tq: int, dv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.full(tq, NEG_INF, F32), np.zeros(tq, F32), np.zeros((tq, dv), F32)
 
 
-def online_update(s: np.ndarray, v: np.ndarray, m: np.ndarray, row_sum: np.ndarray, acc: np.ndarray) -> None:
+def online_update(
+    s: np.ndarray, v: np.ndarray, m: np.ndarray, row_sum: np.ndarray, acc: np.ndarray, splits: int = 0
+) -> None:
     """One flash step over a K/V block, updating ``m``, ``row_sum`` (l) and ``acc`` in place;
-    rows with nothing visible so far are left unchanged."""
+    rows with nothing visible so far are left unchanged; ``splits``: the P V matmul
+    (:func:`split_matmul`)."""
     new_max = np.maximum(m, s.max(axis=1))
     live = new_max != NEG_INF
     safe_max = np.where(live, new_max, F32(0))
     correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
     p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
     acc *= correction[:, None]
-    acc += weighted_values(p, v)
+    acc += split_matmul(p, v, splits) if splits else weighted_values(p, v)
     row_sum[:] = correction * row_sum + p.sum(axis=1, dtype=F32)
     m[:] = np.where(live, new_max, m)
 
@@ -126,6 +168,6 @@ def store(acc: np.ndarray, dtype: str = "f32", q0: int = 0, row_limit: Optional[
     return round_to_dtype(out, dtype)
 
 
-def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray) -> None:
-    """acc += P V in float32, in place."""
-    acc += weighted_values(p, v)
+def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray, splits: int = 0) -> None:
+    """acc += P V in float32, in place; ``splits`` as in :func:`split_matmul`."""
+    acc += split_matmul(p, v, splits) if splits else weighted_values(p, v)

@@ -8,7 +8,7 @@ errors, render to the text the C++ parser reads and parse it back::
     >>> str(FoldOptions(mode="online"))
     'attn-fold{mode=online}'
     >>> FoldOptions.parse("attn-fold{mode=online}")
-    FoldOptions(mode='online', target='npu2', intermediate_type='f32', explain=False)
+    FoldOptions(mode='online', target='npu2', intermediate_type='f32', explain=False, allow_precision_loss=False)
     >>> render_pipeline(FoldOptions(mode="online"), TileOptions(target="npu1", q_tile=32))
     'builtin.module(attn-fold{mode=online},attn-tile{target=npu1 q-tile=32})'
 
@@ -184,6 +184,8 @@ class FoldOptions(PassOptions):
     target: str = "npu2"
     intermediate_type: IntermediateType = "f32"
     explain: bool = False
+    # mode=auto costs f16/f32 matmuls as one bf16 pass (attn-tile allow-precision-loss)
+    allow_precision_loss: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,9 @@ class TileOptions(PassOptions):
     cores_per_column: int = 0
     depth: int = 2
     mapping: Mapping = "fused"
+    # f16/f32 layers: matmul operands rounded to bf16, one bf16 pass (stages get
+    # matmul_type = bf16, reported) instead of the target table's emulation.
+    allow_precision_loss: bool = False
 
 
 _OPTION_CLASSES: dict[str, type[PassOptions]] = {cls.PASS: cls for cls in (FoldOptions, TileOptions)}

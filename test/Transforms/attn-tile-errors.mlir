@@ -2,15 +2,6 @@
 // buffers and the bytes.
 // RUN: attn-opt %s -split-input-file -verify-diagnostics --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile)"
 
-// No f32 matmul on the core.
-func.func @f32_layer(%q: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
-  // expected-error @+1 {{attn-tile: target 'npu2' has no matmul intrinsic for element type f32 (target table); supported: bf16, i8}}
-  %o = attn.attention %q, %q, %q : tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32> -> tensor<1x2x64x64xf32>
-  return %o : tensor<1x2x64x64xf32>
-}
-
-// -----
-
 func.func @dynamic_head_dim(%q: tensor<1x2x64x?xbf16>, %v: tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16> {
   // expected-error @+1 {{attn-tile: stage 'attention' (fold full): the head dimension D is dynamic; kernels are compiled for one D, so attn-tile needs it static}}
   %o = attn.attention %q, %q, %v scale 0.125 : tensor<1x2x64x?xbf16>, tensor<1x2x64x?xbf16>, tensor<1x2x64x64xbf16> -> tensor<1x2x64x64xbf16>

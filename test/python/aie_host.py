@@ -31,12 +31,13 @@ def layer_text(
     blhd: bool = False,
     mask: bool = False,
     bias: bool = False,
+    dtype: str = "bf16",
 ) -> str:
-    """One bf16 ``attn.attention`` layer as MLIR text."""
+    """One ``attn.attention`` layer of element type `dtype` as MLIR text."""
     qs = (b, lq, h, d) if blhd else (b, h, lq, d)
     ks = (b, lk, hkv, d) if blhd else (b, hkv, lk, d)
 
-    def t(s: tuple[int, ...], el: str = "bf16") -> str:
+    def t(s: tuple[int, ...], el: str = dtype) -> str:
         return "tensor<" + "x".join(map(str, s)) + "x" + el + ">"
 
     ms = (b, h, lq, lk)

@@ -185,6 +185,27 @@ def test_cli_writes_module_and_report(tmp_path: Path) -> None:
     assert out.read_text() == compile(src.read_text(), target="npu2", fold="online", q_tile=64).text
 
 
+@pytest.mark.parametrize("lossy", [False, True])
+def test_cli_f32_layer_and_allow_precision_loss(tmp_path: Path, capsys: pytest.CaptureFixture[str], lossy) -> None:
+    """An f32 layer compiles for the NPU (6-pass bf16 emulation); --allow-precision-loss
+    switches its kernels to the bf16-rounded ones and says so on stderr and in the report."""
+    src, out, rep = tmp_path / "f32.mlir", tmp_path / "f32.aie.mlir", tmp_path / "r.json"
+    t = "tensor<1x2x64x64xf32>"
+    src.write_text(
+        f"func.func @f(%q: {t}) -> {t} {{\n  %o = attn.attention %q, %q, %q : {t}, {t}, {t} -> {t}\n"
+        f"  return %o : {t}\n}}\n"
+    )
+    flags = ["--allow-precision-loss"] if lossy else []
+    assert main([str(src), "--target", "npu1", "--fold", "online", "-o", str(out), "--report", str(rep), *flags]) == 0
+    report, err = json.loads(rep.read_text()), capsys.readouterr().err
+    assert report["precision_loss"] is lossy
+    assert {s["matmul"] for s in report["stages"]} == {"bf16_rounded" if lossy else "bf16x6"}
+    assert ("allow-precision-loss" in report["pipeline"]) is lossy
+    assert ("round their f16/f32 operands to bf16" in err) is lossy
+    assert ("@attn_qk_f32_as_bf16" in out.read_text()) is lossy
+    assert "(%arg0: memref<8192xf32>" in out.read_text()  # Q in DRAM as f32: 1x2x64x64 elements
+
+
 def test_cli_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = ROOT / "examples" / "llama32_1b_prefill.mlir"
     assert main([str(tmp_path / "missing.mlir")]) == 1

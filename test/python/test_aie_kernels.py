@@ -2,7 +2,8 @@
 the host against kernels/host_aie_api (no NPU compiler here), against the
 numpy kernel semantics of ``attn.kernels`` on seeded random tiles: odd key
 limits, -inf rows, padded query rows, causal diagonals crossing the tile, both
-targets' tile shapes, bf16 and f32 entry points. Writes the worst error per
+targets' tile shapes, bf16, f16 and f32 entry points (f16/f32 matmuls as sums of
+bf16 terms, and their ``*_as_bf16`` allow-precision-loss variants). Writes the worst error per
 kernel, target and dtype to ``$ATTN_BUILD_DIR/aie_kernels_report.json``
 (or pytest's tmp dir)."""
 
@@ -44,7 +45,11 @@ CONFIGS = {
 # Worst error allowed, relative to max(1, |reference|): f32 kernels meet f32
 # accuracy (polynomial exp, another summation order); bf16 kernels round P to
 # bf16 before the P V matmul (and use the exp2 unit's bf16 results on npu2).
-TOL = {"f32": 3e-5, "bf16": 2e-2, "exact": 0.0, "bfp16": 6e-2}
+# f16 and f32 kernels are compared with attn.kernels' model of their bf16-term
+# matmuls (``K.SPLITS``), so they meet f32 accuracy too; the ``*_as_bf16``
+# variants round P to bf16 like the bf16 kernels.
+TOL = {"f32": 3e-5, "f16": 3e-5, "bf16": 2e-2, "exact": 0.0, "bfp16": 6e-2}
+TOL["f32_as_bf16"] = TOL["f16_as_bf16"] = TOL["bf16"]
 
 
 def tol(target: str, dtype: str, base: str) -> float:
@@ -124,13 +129,33 @@ def scores(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
     return s
 
 
+def storage(dtype: str) -> str:
+    """The data type of a kernel variant's operands ("f32_as_bf16" -> "f32")."""
+    return dtype.split("_")[0]
+
+
 def typed(dtype: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, type]:
     """(what the kernel reads, its float32 values, pointer kind)."""
     if dtype == "bf16":
         b = bf16_bits(x)
         return b, bits_f32(b), U16P
+    if storage(dtype) == "f16":
+        h = np.ascontiguousarray(np.asarray(x, np.float32).astype(np.float16))
+        return h.view(np.uint16), h.astype(np.float32), U16P
     x = np.ascontiguousarray(x, np.float32)
     return x, x, F32P
+
+
+def out_buffer(dtype: str, shape: tuple[int, ...]) -> tuple[np.ndarray, type]:
+    return (np.zeros(shape, np.uint16), U16P) if storage(dtype) != "f32" else (np.zeros(shape, np.float32), F32P)
+
+
+def out_values(dtype: str, o: np.ndarray) -> np.ndarray:
+    if dtype == "bf16":
+        return bits_f32(o)
+    if storage(dtype) == "f16":
+        return o.view(np.float16).astype(np.float32)
+    return o
 
 
 def each_tile(fn: Callable[[np.random.Generator, int], None]) -> None:
@@ -139,7 +164,7 @@ def each_tile(fn: Callable[[np.random.Generator, int], None]) -> None:
 
 
 TARGETS = list(CONFIGS)
-DTYPES = ["bf16", "f32"]
+DTYPES = ["bf16", "f32", "f16", "f32_as_bf16", "f16_as_bf16"]
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -157,7 +182,7 @@ def test_qk(libs, target, dtype):
         scale = float(rng.uniform(0.05, 1.0))
         getattr(lib, f"attn_qk_{dtype}")(p(q, kind), p(k, kind), I32(off), p(s), I32(ld), I32(col), I32(tq),
                                           I32(tk), I32(d), F32(scale))  # fmt: skip
-        ref = K.qk(qv, kv[off : off + tk * d].reshape(tk, d), scale)
+        ref = K.qk(qv, kv[off : off + tk * d].reshape(tk, d), scale, K.SPLITS[dtype])
         record("qk", target, dtype, window(s, ld, col, tq, tk), ref, tol(target, dtype, "f32"))
         rest = np.ones(tq * ld, bool)
         window(rest, ld, col, tq, tk)[:] = False
@@ -258,16 +283,16 @@ def test_online_update_and_finalize(libs, target, dtype):
             v, vv, kind = typed(dtype, rng.standard_normal(off + tk * dv))
             getattr(lib, f"attn_online_update_{dtype}")(p(sbuf), I32(ld), I32(col), p(v, kind), I32(off), p(m),
                                                         p(l_), p(acc), I32(tq), I32(tk), I32(dv))  # fmt: skip
-            K.online_update(sref, vv[off:].reshape(tk, dv), mr, lr, ar)
+            K.online_update(sref, vv[off:].reshape(tk, dv), mr, lr, ar, K.SPLITS[dtype])
             record("online_update(m)", target, dtype, m, mr, TOL["exact"])
             record("online_update(l)", target, dtype, l_, lr, TOL[dtype])
             record("online_update(acc)", target, dtype, acc, ar, tol(target, dtype, dtype))
-        o = np.zeros((tq, dv), np.uint16 if dtype == "bf16" else np.float32)
-        getattr(lib, f"attn_finalize_{dtype}")(p(acc), p(l_), p(o, U16P if dtype == "bf16" else F32P), I32(tq),
-                                               I32(dv))  # fmt: skip
-        got = bits_f32(o) if dtype == "bf16" else o
-        ref = K.finalize(acc, l_, dtype)  # same state in: the kernel's own rounding only
-        record("finalize", target, dtype, got, ref, 2.0**-7 if dtype == "bf16" else 1e-6)
+        o, okind = out_buffer(dtype, (tq, dv))
+        getattr(lib, f"attn_finalize_{dtype}")(p(acc), p(l_), p(o, okind), I32(tq), I32(dv))
+        got = out_values(dtype, o)
+        ref = K.finalize(acc, l_, storage(dtype))  # same state in: the kernel's own rounding only
+        finalize_tol = {"bf16": 2.0**-7, "f16": 2.0**-10, "f32": 1e-6}[storage(dtype)]
+        record("finalize", target, dtype, got, ref, finalize_tol)
         assert (got[l_ == 0] == 0).all()
 
     each_tile(one)
@@ -314,15 +339,14 @@ def test_pv_accumulate_and_store(libs, target, dtype):
             v, vv, kind = typed(dtype, rng.standard_normal(off + tk * dv))
             getattr(lib, f"attn_pv_accumulate_{dtype}")(p(pbuf), I32(ld), I32(col), p(v, kind), I32(off), p(acc),
                                                         I32(tq), I32(tk), I32(dv))  # fmt: skip
-            K.pv_accumulate(prob, vv[off:].reshape(tk, dv), ref)
+            K.pv_accumulate(prob, vv[off:].reshape(tk, dv), ref, K.SPLITS[dtype])
             record("pv_accumulate", target, dtype, acc, ref, tol(target, dtype, dtype))
         q0 = int(rng.integers(0, 3)) * tq
         row_limit = int(rng.choice([2**31 - 1, q0 + int(rng.integers(0, tq)) | 1]))
-        o = np.zeros((tq, dv), np.uint16 if dtype == "bf16" else np.float32)
-        getattr(lib, f"attn_store_{dtype}")(p(acc), p(o, U16P if dtype == "bf16" else F32P), I32(q0),
-                                            I32(row_limit), I32(tq), I32(dv))  # fmt: skip
-        got = bits_f32(o) if dtype == "bf16" else o
-        record("store", target, dtype, got, K.store(acc, dtype, q0, row_limit), TOL["exact"])
+        o, okind = out_buffer(dtype, (tq, dv))
+        getattr(lib, f"attn_store_{dtype}")(p(acc), p(o, okind), I32(q0), I32(row_limit), I32(tq), I32(dv))
+        got = out_values(dtype, o)
+        record("store", target, dtype, got, K.store(acc, storage(dtype), q0, row_limit), TOL["exact"])
 
     each_tile(one)
 

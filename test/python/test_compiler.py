@@ -210,19 +210,22 @@ def test_run_on_cpu_rejects_non_bool_mask():
 
 
 def test_pass_failure_is_a_python_error():
-    """attn-tile has no f32 intrinsic on npu2: explicit tile options give a
-    clear error, not a crash."""
+    """An f32 layer is tiled at the bf16 intrinsic (npu2 M = 4): a q_tile that is
+    not a multiple of it is a clear error, not a crash."""
     layer = C.attention_layer(1, 1, 1, 4, 4, 64, dtype="f32")
-    with pytest.raises(Exception, match="no matmul intrinsic for element type f32"):
-        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online", q_tile=8)
+    with pytest.raises(Exception, match="q-tile=6 is not a multiple of the npu2 f32 intrinsic M = 4"):
+        C.run_on_cpu(layer, *_inputs(1, 1, 1, 4, 4, 64), fold="online", q_tile=6)
 
 
-def test_default_target_without_intrinsic_folds_untiled_with_a_warning():
-    layer = C.attention_layer(1, 2, 1, 5, 6, 64, dtype="f32", causal="top_left")
-    q, k, v = _inputs(1, 2, 1, 5, 6, 64)
-    with pytest.warns(UserWarning, match="no f32 matmul intrinsic"):
-        out = C.run_on_cpu(layer, q, k, v)
-    np.testing.assert_allclose(out, R.attention(q, k, v, causal="top_left"), rtol=1e-5, atol=1e-5)
+@pytest.mark.parametrize("dtype", ["f32", "f16"])
+def test_f16_f32_layers_are_tiled_for_the_default_target(dtype):
+    """f16/f32 layers fold and tile for npu2 (the bf16 emulation of the target
+    table), pad to their tiles and run on the CPU path to the reference."""
+    layer = C.attention_layer(1, 2, 1, 5, 6, 64, dtype=dtype, causal="top_left")
+    q, k, v = (R.round_to_dtype(a, dtype) for a in _inputs(1, 2, 1, 5, 6, 64))
+    out = C.run_on_cpu(layer, q, k, v)
+    tol = 1e-5 if dtype == "f32" else 2.0**-10
+    np.testing.assert_allclose(out, R.attention(q, k, v, causal="top_left"), rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ sweep covers L in {1, 7, 64, 197, 384, 1500, 2049}, D in {40, 64, 80, 96,
 128}, B in {1, 2}, MHA/GQA/MQA, causal none/top_left/bottom_right, boolean
 and additive masks, per-head bias, dynamic lengths with a runtime valid_len,
 bf16/f16/f32 and every fold mode (level 1 direct, unfolded, partial, full,
-online, auto). bf16 layers go through the whole chain (fold -> tile for npu2
--> pad-and-mask -> CPU lowering); f16/f32 layers are folded but not tiled
-(the NPU targets have no f16/f32 matmul intrinsic). Each compiled program
+online, auto). Every layer goes through the whole chain (fold -> tile for
+npu2 -> pad-and-mask -> CPU lowering); f16/f32 layers are tiled at the bf16
+intrinsic their emulated matmuls use. Each compiled program
 serves two cases (two seeds, or two run lengths of a dynamic program), so
 the engine cache halves the compile time. Large lengths use few heads to
 keep the sweep within a few minutes on two cores.
@@ -38,7 +38,7 @@ MASKS = (None, "bool", "additive")
 DTYPES = ("bf16", "f16", "f32")
 FOLDS = (None, "unfolded", "partial", "full", "online", "auto")
 # attn-tile needs a static key length for the folds that keep whole score
-# rows on chip; tiled (bf16) dynamic layers use the others.
+# rows on chip; tiled dynamic layers (every dtype) use the others.
 DYNAMIC_TILED_FOLDS = (None, "unfolded", "online", "auto")
 
 SEED = 20250101
@@ -54,7 +54,7 @@ def _programs() -> list[Case]:
     for i in range(N_SMALL_PROGRAMS):
         dtype = DTYPES[i % 3]
         dynamic = i % 4 == 3
-        folds = DYNAMIC_TILED_FOLDS if dynamic and dtype == "bf16" else FOLDS
+        folds = DYNAMIC_TILED_FOLDS if dynamic else FOLDS
         fold = folds[(i // 3) % len(folds)]
         h, hkv = HEAD_CONFIGS[i % 5]
         lq = SMALL_LENGTHS[(i // 2) % 4]
@@ -81,7 +81,7 @@ def _programs() -> list[Case]:
     # fold modes each (one of them dynamic for some).
     for i, (dtype, lq) in enumerate(itertools.product(DTYPES, LARGE_LENGTHS * N_LARGE_REPEATS)):
         dynamic = i % 4 == 1
-        folds = DYNAMIC_TILED_FOLDS if dynamic and dtype == "bf16" else FOLDS
+        folds = DYNAMIC_TILED_FOLDS if dynamic else FOLDS
         out.append(
             Case(
                 batch=1,

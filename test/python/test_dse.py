@@ -318,10 +318,6 @@ def test_illegal_plan_names_the_broken_limit() -> None:
             module_text("1x2x?x64xbf16", "1x2x?x64xbf16", "1x2x?x64xbf16"),
             "operand 'query' of attn.attention has a dynamic dim 2",
         ),
-        (
-            module_text("1x2x64x64xf32", "1x2x64x64xf32", "1x2x64x64xf32"),
-            "element type f32 has no matmul datapath on target npu2",
-        ),
     ],
 )
 def test_module_errors(text, message) -> None:

@@ -54,6 +54,10 @@ struct AttentionShape {
   /// A runtime valid_len operand (tensor<Bxi32>).
   bool validLen = false;
   LayoutKind layout = LayoutKind::bhld;
+  /// allow-precision-loss: an f16/f32 layer's matmul operands are rounded to
+  /// bf16 and multiplied in one bf16 pass instead of the target table's
+  /// multi-pass emulation (DRAM and L1 keep the layer's element type).
+  bool matmulInBf16 = false;
 };
 
 /// Where Kᵀ is formed: by the DMA (block reorder; the kernel's transposed-
@@ -105,7 +109,9 @@ std::optional<MaskKind> symbolizeMaskKind(llvm::StringRef name);
 
 /// A matmul datapath of a core for one element type.
 struct MatmulDatapath {
-  llvm::StringRef name; // "native" or "bfp16"
+  /// "native", "bfp16", "bf16x3" / "bf16x6" (f16 / f32 emulated on the bf16
+  /// matmul, passes in the name) or "bf16_rounded" (allow-precision-loss)
+  llvm::StringRef name;
   IntrinsicShape intrinsic;
   double macsPerCycle;
   double kernelEfficiency;
@@ -113,6 +119,11 @@ struct MatmulDatapath {
 /// The datapaths `target` offers for `element` (empty: no matmul support).
 llvm::SmallVector<MatmulDatapath, 2> matmulDatapaths(const NPUTarget &target,
                                                      ElementKind element);
+/// The datapaths of `shape`'s matmuls: its element type's, or bf16's native
+/// one named "bf16_rounded" when `shape.matmulInBf16` rounds an emulated
+/// type's operands to bf16.
+llvm::SmallVector<MatmulDatapath, 2>
+matmulDatapaths(const NPUTarget &target, const AttentionShape &shape);
 
 //===----------------------------------------------------------------------===//
 // Outputs

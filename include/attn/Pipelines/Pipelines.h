@@ -58,6 +58,11 @@ struct AttnToAIEPipelineOptions
       *this, "mapping",
       llvm::cl::desc("attn-tile mapping (the AIE mapping supports fused)"),
       llvm::cl::init("fused")};
+  Option<bool> allowPrecisionLoss{
+      *this, "allow-precision-loss",
+      llvm::cl::desc("attn-tile allow-precision-loss (f16/f32 matmuls in one "
+                     "bf16 pass)"),
+      llvm::cl::init(false)};
   Option<int64_t> kvGroupColumns{
       *this, "kv-group-columns",
       llvm::cl::desc("attn-schedule-dma kv-group-columns (0 chooses)"),

@@ -96,6 +96,17 @@ struct ElementKindInfo {
   IntrinsicShape intrinsic; // {0,0,0} when macsPerCycle is 0
   double kernelEfficiency;  // fraction of peak a plain kernel reaches
   int vectorLanes;          // elementwise lanes; 0 = not characterised
+  /// Matmuls of this type with no datapath of their own run on the bf16
+  /// matmul as a sum of products of bf16 parts (AIE-API's f32 emulation):
+  /// each operand is split into `splits` bf16 terms and the
+  /// splits * (splits + 1) / 2 largest cross products are accumulated, one
+  /// bf16 matmul pass each. 0 = the type has its own datapath (or none);
+  /// macsPerCycle and intrinsic are then the bf16 ones divided by passes.
+  int bf16Splits = 0;
+  /// bf16 matmul passes per MAC: 1 for a native datapath.
+  int matmulPasses() const {
+    return bf16Splits > 0 ? bf16Splits * (bf16Splits + 1) / 2 : 1;
+  }
 };
 
 struct NPUTarget {
@@ -148,6 +159,10 @@ struct NPUTarget {
   IntrinsicShape intrinsic(ElementKind kind) const;
   double kernelEfficiency(ElementKind kind) const;
   int vectorLanes(ElementKind kind) const;
+  /// bf16 terms per operand of an emulated matmul (0: native datapath).
+  int bf16Splits(ElementKind kind) const;
+  /// bf16 matmul passes per MAC of `kind` (1: native datapath).
+  int matmulPasses(ElementKind kind) const;
   /// Kind of tile (col, row); asserts nothing: check inBounds first.
   TileKind tileKind(int col, int row) const;
   bool inBounds(int col, int row) const;

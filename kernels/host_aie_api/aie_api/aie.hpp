@@ -335,6 +335,13 @@ template <typename T, unsigned N> mask<N> eq(const vector<T, N> &a, T b) {
     m.set(i, a[i] == b);
   return m;
 }
+template <typename T, unsigned N>
+mask<N> eq(const vector<T, N> &a, const vector<T, N> &b) {
+  mask<N> m;
+  for (unsigned i = 0; i < N; ++i)
+    m.set(i, a[i] == b[i]);
+  return m;
+}
 /// Lane i is b[i] where m is set, a[i] elsewhere.
 template <typename T, unsigned N>
 vector<T, N> select(const vector<T, N> &a, const vector<T, N> &b,

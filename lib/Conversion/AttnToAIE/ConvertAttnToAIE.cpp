@@ -106,6 +106,8 @@ private:
     switch (kind) {
     case ElementKind::BF16:
       return b.getBF16Type();
+    case ElementKind::F16:
+      return b.getF16Type();
     case ElementKind::F32:
       return b.getF32Type();
     case ElementKind::I8:
@@ -209,8 +211,13 @@ private:
   bool joinedStep(const CoreSpec &core) {
     return fifos.lookup(core.stepFifo)->shape.size() == 1;
   }
+  /// `kernel` for the stage's data type and matmul datapath: `_bf16`,
+  /// `_f16`, `_f32`, or `_f16_as_bf16` / `_f32_as_bf16` (matmul_type bf16).
   std::string typed(StringRef kernel) {
-    return (kernel + (d.elem == ElementKind::BF16 ? "_bf16" : "_f32")).str();
+    std::string name = (kernel + "_" + stringifyElementKind(d.elem)).str();
+    if (d.matmulInBf16 && d.elem != ElementKind::BF16)
+      name += "_as_bf16";
+    return name;
   }
   /// Compile-time tile sizes of the kernel object this device links.
   DictionaryAttr kernelDefines();
@@ -299,6 +306,12 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
       b.getNamedAttr("ATTN_LD", value(ld)),
       b.getNamedAttr("ATTN_TK", value(tk)),
       b.getNamedAttr("ATTN_TQ", value(d.qTile))};
+  // f16/f32 matmuls on the bf16 datapath: bf16 terms per operand of the
+  // `_f16`/`_f32` kernels (the target table's emulation; 1 = operands
+  // rounded to bf16, the `_as_bf16` kernels of allow-precision-loss).
+  if (d.elem != ElementKind::BF16)
+    defs.push_back(b.getNamedAttr(
+        "ATTN_BF16_SPLITS", value(d.matmulInBf16 ? 1 : t.bf16Splits(d.elem))));
   return b.getDictionaryAttr(defs);
 }
 

@@ -343,6 +343,8 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   if (d.kind == StageKind::PV && failed(requireF32(pv.getProbs(), "probs")))
     return failure();
 
+  d.matmulInBf16 = stage.getMatmulType().has_value();
+
   // Plan.
   d.qTile = plan->getQTile();
   d.kvTile = plan->getKvTile();

@@ -436,9 +436,10 @@ struct Planner {
 };
 
 bool Planner::validate() {
-  if (d.elem != ElementKind::BF16 && d.elem != ElementKind::F32)
+  if (d.elem != ElementKind::BF16 && d.elem != ElementKind::F16 &&
+      d.elem != ElementKind::F32)
     return fail(llvm::formatv("element type {0} has no core kernels "
-                              "(attn_kernels provides bf16 and f32)",
+                              "(attn_kernels provides bf16, f16 and f32)",
                               stringifyElementKind(d.elem)));
   for (auto [name, v] : {std::pair<const char *, int64_t>{"batch", d.batch},
                          {"heads", d.heads},

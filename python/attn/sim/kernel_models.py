@@ -6,7 +6,7 @@ through its pointer arguments in place. It returns a :class:`KernelWork`
 that the timing model prices. More kernels can be added with
 :func:`register_kernel`.
 
-Parameter kinds: ``"bf16*"``, ``"f32*"``, ``"u8*"`` (a memref of that element
+Parameter kinds: ``"bf16*"``, ``"f16*"``, ``"f32*"``, ``"u8*"`` (a memref of that element
 type, passed by pointer: the kernel sees its elements densely from the
 start and addresses its operand inside it with the ABI's offset / row
 stride / column arguments), ``"i32"``, ``"f32"`` (scalars).
@@ -24,7 +24,7 @@ from .. import kernels as K
 from .costs import KernelWork
 from .errors import SimError, SimMisuseError
 
-POINTER_ELEMS = {"bf16*": ("bf16",), "f32*": ("f32",), "u8*": ("ui8", "i8"), "i32*": ("i32",)}
+POINTER_ELEMS = {"bf16*": ("bf16",), "f16*": ("f16",), "f32*": ("f32",), "u8*": ("ui8", "i8"), "i32*": ("i32",)}
 SCALAR_KINDS = ("i32", "f32")
 
 
@@ -109,11 +109,18 @@ def _at(flat: np.ndarray, off: int, rows: int, cols: int, kernel: str, what: str
     return _tile(flat[off:], rows, cols, kernel, what)
 
 
+def _mac_elem(variant: str) -> str:
+    """The target-table element kind whose matmul rate a variant's MACs run at:
+    ``f32``/``f16`` (the table's multi-pass bf16 emulation), ``bf16`` for bf16 and
+    the ``*_as_bf16`` variants (one bf16 pass)."""
+    return "bf16" if variant.endswith("_as_bf16") else variant
+
+
 def _qk(name: str, elem: str) -> Callable[..., KernelWork]:
     def run(q, k, k_off, s, s_ld, s_col, tq, tk, d, scale):
         qt, kt = _tile(q, tq, d, name, "q"), _at(k, k_off, tk, d, name, "k")
-        _window(s, s_ld, s_col, tq, tk, name, "s")[:] = K.qk(qt, kt, scale)
-        return KernelWork(macs=tq * tk * d, mac_elem=elem, vector_elements=tq * tk)
+        _window(s, s_ld, s_col, tq, tk, name, "s")[:] = K.qk(qt, kt, scale, K.SPLITS[elem])
+        return KernelWork(macs=tq * tk * d, mac_elem=_mac_elem(elem), vector_elements=tq * tk)
 
     return run
 
@@ -164,10 +171,11 @@ def _online_update(name: str, elem: str) -> Callable[..., KernelWork]:
             _vec(m, tq, name, "m"),
             _vec(row_sum, tq, name, "l"),
             _tile(acc, tq, dv, name, "acc"),
+            K.SPLITS[elem],
         )
         return KernelWork(
             macs=tq * tk * dv,
-            mac_elem=elem,
+            mac_elem=_mac_elem(elem),
             exp_elements=tq * tk + tq,
             row_reductions=2 * tq,
             vector_elements=tq * tk + tq * dv,
@@ -216,15 +224,22 @@ def _pv_accumulate(name: str, elem: str) -> Callable[..., KernelWork]:
             _window(p, p_ld, p_col, tq, tk, name, "p"),
             _at(v, v_off, tk, dv, name, "v"),
             _tile(acc, tq, dv, name, "acc"),
+            K.SPLITS[elem],
         )
-        return KernelWork(macs=tq * tk * dv, mac_elem=elem)
+        return KernelWork(macs=tq * tk * dv, mac_elem=_mac_elem(elem))
 
     return run
 
 
 def _register_library() -> None:
     i32 = "i32"
-    for elem, ptr in (("bf16", "bf16*"), ("f32", "f32*")):
+    for elem, ptr in (
+        ("bf16", "bf16*"),
+        ("f32", "f32*"),
+        ("f16", "f16*"),
+        ("f32_as_bf16", "f32*"),
+        ("f16_as_bf16", "f16*"),
+    ):
         register_kernel(
             f"attn_qk_{elem}",
             (ptr, ptr, i32, "f32*", i32, i32, i32, i32, i32, "f32"),
@@ -235,10 +250,11 @@ def _register_library() -> None:
             ("f32*", i32, i32, ptr, i32, "f32*", "f32*", "f32*", i32, i32, i32),
             _online_update(f"attn_online_update_{elem}", elem),
         )
+        out = elem.split("_")[0]  # O's data type
         register_kernel(
-            f"attn_finalize_{elem}", ("f32*", "f32*", ptr, i32, i32), _finalize(f"attn_finalize_{elem}", elem)
+            f"attn_finalize_{elem}", ("f32*", "f32*", ptr, i32, i32), _finalize(f"attn_finalize_{elem}", out)
         )
-        register_kernel(f"attn_store_{elem}", ("f32*", ptr, i32, i32, i32, i32), _store(f"attn_store_{elem}", elem))
+        register_kernel(f"attn_store_{elem}", ("f32*", ptr, i32, i32, i32, i32), _store(f"attn_store_{elem}", out))
         register_kernel(
             f"attn_pv_accumulate_{elem}",
             ("f32*", i32, i32, ptr, i32, "f32*", i32, i32, i32),

@@ -51,18 +51,6 @@ func.func @dynamic(%q: tensor<1x1x?x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> ten
 // -----
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @f16(%q: tensor<1x1x64x64xf16>, %k: tensor<1x1x64x64xf16>) -> tensor<1x1x64x64xf32> {
-  // expected-error @+1 {{'qk' cannot be scheduled on npu2: element type f16 has no core kernels (attn_kernels provides bf16 and f32)}}
-  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16>) -> tensor<1x1x64x64xf32> {
-    %0 = attn.qk %a, %b : tensor<1x1x64x64xf16>, tensor<1x1x64x64xf16> -> tensor<1x1x64x64xf32>
-    attn.yield %0 : tensor<1x1x64x64xf32>
-  }
-  return %s : tensor<1x1x64x64xf32>
-}
-
-// -----
-
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @bf16_scores(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
   // expected-error @+1 {{'scores' has element type 'bf16'; the core kernels write scores and probabilities in f32}}
   %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {

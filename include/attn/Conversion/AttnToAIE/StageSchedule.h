@@ -39,8 +39,11 @@ struct StageDesc {
   int64_t batch = 1, heads = 1, kvHeads = 1;
   int64_t qLen = 0, kvLen = 0, headDim = 0, valueDim = 0;
   ElementKind elem = ElementKind::BF16; // Q, K, V, O
-  bool blhd = false;                    // layout of Q, K, V, O
-  int64_t qTile = 0, kvTile = 0;        // plan tiles
+  /// matmul_type = bf16 (allow-precision-loss): an f16/f32 stage's matmuls
+  /// round their operands to bf16 (kernels `*_<elem>_as_bf16`).
+  bool matmulInBf16 = false;
+  bool blhd = false;             // layout of Q, K, V, O
+  int64_t qTile = 0, kvTile = 0; // plan tiles
   int64_t columns = 1, coresPerColumn = 1, depth = 2;
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset

@@ -161,6 +161,19 @@ LogicalResult StageOp::verify() {
   }
   if (failed(verifyRepresentable(*this)))
     return failure();
+  if (std::optional<Type> mm = getMatmulType()) {
+    if (!mm->isBF16())
+      return emitOpError() << "matmul_type " << *mm
+                           << " is not supported; expected bf16 (the "
+                              "allow-precision-loss datapath)";
+    // The layer's data is f16 or f32: no bf16 operand (Q, K, V, mask, bias).
+    for (Value in : getInputs()) {
+      Type elem = cast<RankedTensorType>(in.getType()).getElementType();
+      if (elem.isBF16())
+        return emitOpError() << "matmul_type bf16 is for f16 and f32 layers; "
+                                "this stage has a bf16 operand";
+    }
+  }
   if (getNumResults() == 0)
     return emitOpError() << "stage '" << getName()
                          << "' has no results; a stage writes at least one "

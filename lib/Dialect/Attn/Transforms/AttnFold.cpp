@@ -68,7 +68,9 @@ struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {{"explain", OptionKind::Bool}};
+    static const OptionSpec specs[] = {
+        {"explain", OptionKind::Bool},
+        {"allow-precision-loss", OptionKind::Bool}};
     if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
         failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
       return failure();
@@ -106,6 +108,7 @@ FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
     remark();
     return chosen;
   }
+  shape->matmulInBf16 = allowPrecisionLoss;
   // S/P in DRAM (unfolded, partial) have the type this pass will give them.
   cost::PlanConstraints request;
   Type dram = intermediate ? intermediate : layer.element;

@@ -44,7 +44,8 @@ struct AttnTilePass : public mlir::attn::impl::AttnTileBase<AttnTilePass> {
         {"l2-kv-block", OptionKind::Integer},
         {"columns", OptionKind::Integer},
         {"cores-per-column", OptionKind::Integer},
-        {"depth", OptionKind::Integer}};
+        {"depth", OptionKind::Integer},
+        {"allow-precision-loss", OptionKind::Bool}};
     if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
         failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
       return failure();
@@ -78,6 +79,7 @@ void AttnTilePass::runOnOperation() {
   request.coresPerColumn = coresPerColumn;
   request.depth = depth;
   request.mapping = *mappingKind;
+  request.allowPrecisionLoss = allowPrecisionLoss;
 
   // Layers: stages connected through the tensors they pass.
   SmallVector<StageOp> stages;
@@ -102,6 +104,10 @@ void AttnTilePass::runOnOperation() {
     int failedStage = -1;
     FailureOr<LayerPlan> plan =
         planLayer(*npu, layer, request, error, failedStage);
+    std::optional<ElementKind> kind =
+        layer.element ? elementKindFor(layer.element) : std::nullopt;
+    bool roundsToBf16 =
+        allowPrecisionLoss && kind && npu->bf16Splits(*kind) > 0;
     if (failed(plan))
       return fail(failedStage >= 0 ? members[failedStage] : members.front(),
                   error);
@@ -117,6 +123,16 @@ void AttnTilePass::runOnOperation() {
       if (!attr)
         return signalPassFailure();
       s.setPlanAttr(attr);
+      s.removeMatmulTypeAttr();
+      if (roundsToBf16)
+        s.setMatmulTypeAttr(TypeAttr::get(BFloat16Type::get(&getContext())));
     }
+    if (roundsToBf16)
+      members.front().emitRemark()
+          << "attn-tile: allow-precision-loss: the " << layer.element
+          << " layer's matmuls round their operands to bf16 and run one bf16 "
+             "pass (instead of the "
+          << npu->matmulPasses(*kind) << "-pass emulation of the " << npu->name
+          << " target table)";
   }
 }

@@ -778,8 +778,10 @@ FailureOr<LayerPlan> Planner::run() {
   std::string why;
   if (isCompleteFold(layer))
     if (FailureOr<cost::AttentionShape> shape = modelShape(layer, why);
-        succeeded(shape))
+        succeeded(shape)) {
+      shape->matmulInBf16 = request.allowPrecisionLoss;
       return modelPlan(*shape);
+    }
   return capacityPlan();
 }
 

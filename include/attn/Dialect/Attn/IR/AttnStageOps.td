@@ -38,6 +38,12 @@ def Attn_StageOp : Attn_Op<"stage",
     - `plan`: the `#attn.plan` attached by attn-tile (optional). When
       present, its padded lengths must cover the lengths of the stage-internal
       ops.
+    - `matmul_type` (optional, attn-tile `allow-precision-loss`): the element
+      type the stage's matmuls compute in when it is not the layer's own.
+      Only `bf16` for an f16 or f32 layer: the kernels round the matmul
+      operands to bf16 and run one bf16 pass instead of the multi-pass
+      emulation the target table gives the layer's type (DRAM and L1 keep
+      the layer's type; S and P stay f32).
 
     Example:
 
@@ -56,7 +62,8 @@ def Attn_StageOp : Attn_Op<"stage",
     Variadic<AnyRankedTensor>:$inputs,
     StrAttr:$name,
     Attn_FoldAttr:$fold,
-    OptionalAttr<Attn_PlanAttr>:$plan
+    OptionalAttr<Attn_PlanAttr>:$plan,
+    OptionalAttr<TypeAttr>:$matmul_type
   );
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);

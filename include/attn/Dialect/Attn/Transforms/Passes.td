@@ -104,6 +104,11 @@ def AttnFold : Pass<"attn-fold"> {
            "mode=auto: emit a remark per layer with the modeled latency of "
            "the chosen plan and of each fold's best plan (or the reason for "
            "the fallback to online)">,
+    Option<"allowPrecisionLoss", "allow-precision-loss", "bool",
+           /*default=*/"false",
+           "mode=auto: cost f16/f32 matmuls as one bf16 pass (operands "
+           "rounded), as attn-tile allow-precision-loss compiles them, "
+           "instead of the target table's multi-pass emulation">,
   ];
 }
 
@@ -166,6 +171,16 @@ def AttnTile : Pass<"attn-tile"> {
     buffers and the bytes (reported for the smallest plan the options
     allow); when capacity is not the limit the error lists the limit every
     candidate violates. Existing plans are replaced.
+
+    Element types: bf16 (and i8) use the target's native matmul. f16 and
+    f32 have no matmul datapath on npu1/npu2; the target table runs them on
+    the bf16 matmul as sums of bf16 partial products (AIE-API's f32
+    emulation): f32 in 6 passes (3 bf16 terms per operand), f16 in 3 (2
+    terms, exact for f16 values), at the bf16 intrinsic and 1/passes of
+    its rate, costed so. With `allow-precision-loss` the stages of an f16
+    or f32 layer get `matmul_type = bf16` instead: the kernels round the
+    matmul operands to bf16 and run one pass (bf16 rate, bf16 accuracy),
+    reported as a remark on each layer.
   }];
   let dependentDialects = ["::mlir::attn::AttnDialect"];
   let options = [
@@ -195,6 +210,12 @@ def AttnTile : Pass<"attn-tile"> {
     Option<"mapping", "mapping", "std::string", /*default=*/"\"fused\"",
            "fused (each core runs the whole stage on its query tiles) or "
            "stream (QK, softmax and PV cores in a pipeline)">,
+    Option<"allowPrecisionLoss", "allow-precision-loss", "bool",
+           /*default=*/"false",
+           "f16/f32 layers: round matmul operands to bf16 and multiply in "
+           "one bf16 pass (stages get matmul_type = bf16, reported as a "
+           "remark) instead of the multi-pass bf16 emulation of the target "
+           "table">,
   ];
 }
 

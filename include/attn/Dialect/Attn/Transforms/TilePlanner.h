@@ -76,6 +76,9 @@ struct TileRequest {
   int64_t columns = 0, coresPerColumn = 0;
   int64_t depth = 2;
   MappingKind mapping = MappingKind::fused;
+  /// allow-precision-loss: f16/f32 matmuls in one bf16 pass (operands
+  /// rounded) instead of the target table's emulation; costed so.
+  bool allowPrecisionLoss = false;
 };
 
 /// The plan of one layer (shared by all its stages).
