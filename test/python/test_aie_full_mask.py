@@ -181,3 +181,23 @@ def test_gqa_mask_shared_by_the_heads(target: str) -> None:
     out = sim.run(program, q, k, v, *extra).output
     ref = reference.attention(q, k, v, **kw)
     assert float(np.abs(out - ref).max()) / float(np.abs(ref).max()) <= REL_TOL
+
+
+@pytest.mark.parametrize("fold", ["online", "unfolded"])
+@pytest.mark.parametrize("elem,tol", [("f16", 2e-3), ("f32", 1e-5)])
+def test_f16_f32_layers_with_full_mask_and_bias(elem: str, tol: float, fold: str) -> None:
+    # The mask/bias tiles travel in the layer's element type (f16 / f32).
+    b, h, n, d = 1, 2, 40, 32
+    x, m, keep_t = _t((b, h, n, d), elem), _t((1, h, n, n), elem), _t((1, 1, n, n), "i1")
+    src = (
+        f"func.func @f(%q: {x}, %k: {x}, %v: {x}, %m: {keep_t}, %b: {m}) -> {x} {{\n"
+        f"  %o = attn.attention %q, %k, %v mask(%m : {keep_t}) bias(%b : {m}) causal top_left : {x}, {x}, {x} -> {x}\n"
+        f"  return %o : {x}\n}}\n"
+    )
+    rng = np.random.default_rng(5)
+    q, k, v = (reference.round_to_dtype(rng.standard_normal((b, h, n, d)), elem) for _ in range(3))
+    bias = reference.round_to_dtype(rng.standard_normal((1, h, n, n)), elem)
+    keep = rng.random((1, 1, n, n)) > 0.3
+    out = sim.run(compile(src, target="npu2", fold=fold), q, k, v, keep, bias).output
+    ref = reference.attention(q, k, v, mask=keep, bias=bias, causal="top_left")
+    assert float(np.abs(out - ref).max()) / float(np.abs(ref).max()) <= tol

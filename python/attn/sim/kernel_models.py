@@ -270,7 +270,6 @@ def _register_library() -> None:
             ("f32*", i32, i32, ptr, i32, i32, i32),
             _mask_keys(f"attn_mask_add_keys_{elem}", K.mask_add_keys),
         )
-    for elem, ptr in (("bf16", "bf16*"), ("f32", "f32*")):
         for kind, fn in (("keep", K.mask_keep_tile), ("add", K.mask_add_tile)):
             register_kernel(
                 f"attn_mask_{kind}_tile_{elem}",
