@@ -459,7 +459,7 @@ inline void maskKeepTile(float *s, int ld, const T *keep, int mld) {
   const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
   for (int i = 0; i < TQ; ++i)
     for (int j = 0; j < TK; j += V) {
-      auto zero = aie::eq(toFloat(aie::load_v<V>(keep + i * mld + j)), 0.0f);
+      auto zero = aie::eq(loadRowF32<V>(keep + i * mld + j), 0.0f);
       aie::store_v(s + i * ld + j,
                    aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
     }
@@ -472,7 +472,7 @@ inline void maskAddTile(float *s, int ld, const T *add, int mld) {
     for (int j = 0; j < TK; j += V)
       aie::store_v(s + i * ld + j,
                    aie::add(aie::load_v<V>(s + i * ld + j),
-                            toFloat(aie::load_v<V>(add + i * mld + j))));
+                            loadRowF32<V>(add + i * mld + j)));
 }
 
 /// acc[i] *= c for one row.
