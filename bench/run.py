@@ -55,19 +55,19 @@ GOAL_SPEEDUP = 4.0  # over unfolded, on long sequences
 LONG_SEQUENCE = 2048  # "long": key length >= this
 GOAL_ROOFLINE = 1.25  # modeled latency <= this x roofline bound
 GOAL_DRAM = 1.05  # DRAM bytes <= this x compulsory, where L2 allows
-GOAL_AGREEMENT = 0.20  # |simulator / model - 1| <= this
+GOAL_AGREEMENT = 0.15  # |simulator / model - 1| <= this (issue 12: +-15 %)
 
 # Simulator wall-time estimate used to pick slices (a property of attn.sim on
 # the emitted programs, measured on the 2-core development machine; not a
-# hardware fact): every simulated core step (one query tile against one key
-# tile, per stage) costs SIM_STEP_S, and every element the core body copies
-# with scalar loads/stores (the V half of the joined K|V object in the online
-# fold, score tiles into/out of the row buffer in the full/partial folds)
-# costs SIM_SCALAR_BF16_S (bf16 elements are rounded on every store) or
-# SIM_SCALAR_F32_S.
-SIM_STEP_S = 2.0e-4
-SIM_SCALAR_BF16_S = 1.7e-5
-SIM_SCALAR_F32_S = 5.0e-6
+# hardware fact). Core bodies make no scalar tile copies (copy-free kernel
+# ABI): a simulated core step (one query tile against one key tile, in one
+# stage) costs SIM_STEP_S plus SIM_ELEMENT_S per score element of the block
+# (the numpy kernels); a fold runs SIM_STAGES[fold] stages per computed tile
+# pair. Fitted to the bench's own runs (0.4 ms per 16x16 step, 1-1.4 ms per
+# 16x128 step).
+SIM_STEP_S = 3.0e-4
+SIM_ELEMENT_S = 5.0e-7
+SIM_STAGES = {"online": 1, "full": 1, "partial": 2, "unfolded": 3}
 SIM_FIXED_S = 0.5
 
 
@@ -331,16 +331,10 @@ class Slice:
     kv_len: int
 
 
-def _sim_cost(fold: str, sl: Slice, plan: dict[str, Any], causal: str, value_dim: int) -> float:
-    q, kv = plan["q_tile"], plan["kv_tile"]
-    pairs = computed_pairs(sl.heads, sl.q_len, sl.kv_len, q, kv, causal)
-    if fold == "online":
-        per = SIM_STEP_S + SIM_SCALAR_BF16_S * kv * value_dim
-    elif fold in ("full", "partial"):
-        per = SIM_STEP_S + SIM_SCALAR_F32_S * 2 * q * kv
-    else:  # unfolded: three stages, no scalar copies
-        per = 3 * SIM_STEP_S
-    return SIM_FIXED_S + pairs * per
+def _sim_cost(fold: str, sl: Slice, plan: dict[str, Any], causal: str) -> float:
+    pairs = computed_pairs(sl.heads, sl.q_len, sl.kv_len, plan["q_tile"], plan["kv_tile"], causal)
+    per_step = SIM_STEP_S + SIM_ELEMENT_S * plan["q_tile"] * plan["kv_tile"]
+    return SIM_FIXED_S + pairs * SIM_STAGES[fold] * per_step
 
 
 def slice_candidates(layer: Layer, plan: dict[str, Any]) -> list[Slice]:
@@ -376,80 +370,23 @@ def slice_candidates(layer: Layer, plan: dict[str, Any]) -> list[Slice]:
     return out
 
 
-def _pad_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    if a.shape == shape:
-        return a
-    out = np.zeros(shape, a.dtype)
-    out[tuple(slice(0, s) for s in a.shape)] = a
-    return out
-
-
-def _tensor_shape(text: str) -> tuple[int, ...]:
-    inner = text.strip()[len("tensor<") : -1]
-    return tuple(int(x) for x in inner.split("x")[:-1])
-
-
-def _host_padding(schedule: dict[str, Any]) -> tuple[dict[int, tuple[int, ...]], Optional[tuple[int, ...]]]:
-    """Padded shapes of the stage's operands (by position) and of its result,
-    from the schedule's host_padding record ('operand 0: tensor<..> -> tensor<..>')."""
-    operands: dict[int, tuple[int, ...]] = {}
-    result = None
-    for entry in schedule.get("host_padding", []):
-        head, _, types = entry.partition(":")
-        before, _, after = types.partition("->")
-        if head.startswith("operand"):
-            operands[int(head.split()[1])] = _tensor_shape(after)
-        elif head.startswith("result"):
-            result = _tensor_shape(before)
-    return operands, result
-
-
 def simulate(program: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Run every aie.device of `program` in order (one dispatch each), passing
-    intermediate DRAM buffers (S, P) from producer to consumer by role."""
-    report = program.report
-    buffers = dict(arrays)
-    array_s = 0.0
-    cycles = 0.0
-    dram = 0
-    dispatch_s = 0.0
-    per_device = []
-    for op in program.aie.body.operations:
-        if op.operation.name != "aie.device":
-            continue
-        name = op.attributes["sym_name"].value
-        schedule = report["schedules"][name]
-        roles = schedule["arguments"]
-        pad_operands, _ = _host_padding(schedule)
-        inputs = []
-        for i, role in enumerate(roles[:-1]):
-            a = buffers[role]
-            if role == "valid_len":  # runtime-sequence scalars, one per batch, given at dispatch
-                inputs.extend(int(x) for x in a)
-                continue
-            if i in pad_operands and role in arrays:  # host-side zero padding of Q, K, V
-                a = _pad_to(a, pad_operands[i])
-            inputs.append(a)
-        loaded = sim.load("module {\n" + str(op) + "\n}")
-        result = sim.run_program(loaded, *inputs)
-        if result.warnings:
-            raise sim.SimError(f"{name}: " + "; ".join(result.warnings))
-        out_index = len(loaded.seq_args) - 1
-        if out_index not in result.outputs:
-            raise sim.SimError(f"{name}: the program did not write its result argument")
-        buffers[roles[-1]] = result.outputs[out_index]
-        array_s += result.seconds
-        cycles += result.cycles
-        dram += result.dram_bytes
-        dispatch_s += result.dispatch_overhead_seconds
-        per_device.append({"device": name, "cycles": result.cycles, "seconds": result.seconds})
+    """Run the compiled layer on the simulator (``attn.sim.run``: every
+    aie.device in order, one dispatch each, host padding from the devices'
+    typed ``attn.host`` records, S and P passed between dispatches)."""
+    result = sim.run(program, arrays["q"], arrays["k"], arrays["v"], timing=True)
+    if result.warnings:
+        raise sim.SimError("; ".join(result.warnings))
     return {
-        "array_s": array_s,
-        "cycles": cycles,
-        "dispatch_s": dispatch_s,
-        "dram_bytes": dram,
-        "per_device": per_device,
-        "output": buffers["o"],
+        "array_s": result.seconds,
+        "cycles": result.cycles,
+        "dispatch_s": result.dispatch_overhead_seconds,
+        "dram_bytes": result.dram_bytes,
+        "per_device": [
+            {"device": n, "cycles": r.cycles, "seconds": r.seconds}
+            for n, r in zip(result.device_names, result.devices, strict=True)
+        ],
+        "output": result.output,
     }
 
 
@@ -467,9 +404,9 @@ def sim_section(
     candidates = slice_candidates(layer, best_plan)
 
     def cost(sl: Slice) -> float:
-        c = _sim_cost(best_fold, sl, best_plan, layer.causal, layer.head_dim)
+        c = _sim_cost(best_fold, sl, best_plan, layer.causal)
         if baseline_plan is not None:
-            c += _sim_cost("unfolded", sl, baseline_plan, layer.causal, layer.head_dim)
+            c += _sim_cost("unfolded", sl, baseline_plan, layer.causal)
         return c
 
     chosen = next((sl for sl in candidates if cost(sl) <= budget_s), None)
@@ -498,7 +435,7 @@ def sim_section(
         rec: dict[str, Any] = {
             "label": SIM_LABEL,
             "slice": dataclasses.asdict(chosen),
-            "estimated_wall_s": _sim_cost(fold, chosen, plan, layer.causal, layer.head_dim),
+            "estimated_wall_s": _sim_cost(fold, chosen, plan, layer.causal),
         }
         program, crec = compile_program(module, tgt, fold, plan)
         if program is None:
@@ -512,8 +449,7 @@ def sim_section(
             out[which] = {**rec, "feasible": False, "reason": f"simulator: {exc}"[:500]}
             continue
         rec["wall_s"] = time.perf_counter() - t0
-        got = np.asarray(run["output"], np.float64).reshape(_result_shape(program, ref.shape))
-        got = got[:, :, : ref.shape[2], : ref.shape[3]]
+        got = np.asarray(run["output"], np.float64).reshape(ref.shape)
         rec["max_abs_error"] = float(np.abs(got - ref).max())
         rec["slice_plan"] = splan
         rec["slice_pins"] = crec["pins"]
@@ -539,17 +475,16 @@ def sim_section(
             rec["slice_model_latency_s"] = m.latency_s
             rec["slice_model_violations"] = list(m.violations)
             rec["agreement"] = rec["slice_latency_s"] / m.latency_s - 1.0
+            # Without the per-dispatch host overhead (the same table constant
+            # on both sides), the stricter comparison of the array time.
+            model_array_s = m.latency_s - sum(st.dispatch_s for st in m.stages)
+            rec["slice_model_array_s"] = model_array_s
+            rec["array_agreement"] = run["array_s"] / model_array_s - 1.0
         except ValueError as exc:
             rec["slice_model_error"] = str(exc)[:400]
         rec["feasible"] = True
         out[which] = rec
     return out
-
-
-def _result_shape(program: Any, ref_shape: tuple[int, ...]) -> tuple[int, ...]:
-    last = program.report["stages"][-1]["device"]
-    _, result = _host_padding(program.report["schedules"][last])
-    return result if result is not None else tuple(ref_shape)
 
 
 # ---------------------------------------------------------------------------

@@ -243,6 +243,8 @@ nb::class_<NPUTarget> bindTargetFields(nb::module_ &m) {
       .def_ro("dispatch_overhead_seconds", &NPUTarget::dispatchOverheadSeconds)
       .def_ro("dispatch_overhead_is_assumption",
               &NPUTarget::dispatchOverheadIsAssumption)
+      .def_ro("vector_pass_cycles_per_vector",
+              &NPUTarget::vectorPassCyclesPerVector)
       .def_ro("vector_pass_cycles_per_element",
               &NPUTarget::vectorPassCyclesPerElement)
       .def_ro("vector_pass_cost_is_assumption",

@@ -566,19 +566,27 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     break;
   }
   case StageKind::Softmax: {
-    // Whole rows in L1 when they fit (one pass over S from DRAM), else S
-    // tiles streamed twice (running max/sum, then normalize).
-    FootprintBuilder rows("");
-    rows.add("S rows", d, knownKeys ? q * z.paddedKeyLen * ib : 0)
-        .add("S rows f32", 1, rowF32)
-        .add("row max/sum f32", 1, statsB)
-        .add("P", d, q * kv * ib);
-    addRuntime(rows);
-    if (knownKeys && rows.fp.total() <= l1BufferBudget(t)) {
-      out.softmaxRowsResident = true;
-      out.cores.push_back(std::move(rows.fp));
-      break;
+    // Whole rows in L1 when they fit (one pass over S from DRAM): the most
+    // rows, a divisor of q_tile, that fit (as the back end's softmax stage
+    // takes them); else S tiles streamed twice (running max/sum, then
+    // normalize).
+    bool resident = false;
+    for (int64_t r = q; r >= 1 && knownKeys && !resident; --r) {
+      if (q % r != 0)
+        continue;
+      FootprintBuilder rows("");
+      rows.add("S rows", d, r * z.paddedKeyLen * ib)
+          .add("S rows f32", 1, rowF32 / q * r)
+          .add("row max/sum f32", 1, statsB / q * r)
+          .add("P", d, r * kv * ib);
+      addRuntime(rows);
+      if (rows.fp.total() <= l1BufferBudget(t)) {
+        out.softmaxRowsResident = resident = true;
+        out.cores.push_back(std::move(rows.fp));
+      }
     }
+    if (resident)
+      break;
     FootprintBuilder b("");
     b.add("S", d, q * kv * ib)
         .add("S tile f32", 1, sTileF32)
@@ -995,6 +1003,30 @@ EstimateCache::~EstimateCache() = default;
 
 namespace {
 
+/// What every part of one stage's estimate reads: its schedule (the K/V
+/// stream and the critical lane), its buffers and the counts of that lane.
+struct StageContext {
+  StageKind kind;
+  Schedule sch;
+  StageBuffers buffers;
+  bool rowResident = true; // softmax: whole score rows fit L1
+  int64_t kvRows = 0;      // key rows streamed from DRAM
+  // Critical lane: items, computed blocks, masked blocks, computed tiles of
+  // whole rows, and every tile of those rows (hidden causal tiles included:
+  // the whole-row folds mask and normalize them).
+  double items = 0, blocks = 0, masked = 0, rowTiles = 0, rowAllTiles = 0;
+};
+
+/// Critical-lane core cycles of a stage, by unit.
+struct StageWork {
+  double matrix = 0, vector = 0, overhead = 0;
+};
+
+/// Bytes a core moves per item, per K/V step and per result.
+struct TileBytes {
+  int64_t step = 0, item = 0, out = 0, perBlockOut = 0;
+};
+
 struct Model {
   const AttentionShape &s;
   const Plan &p;
@@ -1076,15 +1108,23 @@ struct Model {
                ? double(p.kvTile) * pad.headDim * passCost
                : 0.0;
   }
-  /// Whole-row softmax (softmax_rows) over `tiles` key tiles: max pass, exp
-  /// pass, normalize pass, and one max and one sum row reduction per row.
-  double rowSoftmax(int64_t tiles) const {
-    return tiles * (2 * passS() + expS()) + 2 * rowReduce();
-  }
-
+  /// Vector work of the QKᵀ kernel per block besides its matmul: the scale
+  /// of the scores (one pass over S) and, on the core, K's transpose.
+  double qkVector() const { return passS() + kTranspose(); }
   void run(bool legalityOnly);
   llvm::SmallVector<StageKind, 3> stageKinds() const;
   StageEstimate stage(StageKind kind);
+  StageContext stageContext(StageKind kind);
+  void stageTraffic(const StageContext &c, StageEstimate &st);
+  int64_t stageMacs(StageKind kind) const;
+  StageWork maskWork(const StageContext &c, bool wholeRows) const;
+  StageWork onlineWork(const StageContext &c) const;
+  StageWork fullWork(const StageContext &c) const;
+  StageWork qkSoftmaxWork(const StageContext &c) const;
+  StageWork stageWork(const StageContext &c) const;
+  TileBytes tileBytes(const StageContext &c) const;
+  void stageDma(const StageContext &c, StageEstimate &st) const;
+  void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
   void checkChannels(StageKind kind, llvm::SmallVectorImpl<Violation> &v);
 };
@@ -1252,11 +1292,9 @@ void Model::checkChannels(StageKind kind,
   }
 }
 
-StageEstimate Model::stage(StageKind kind) {
-  StageEstimate st;
-  st.name = stageName(kind).str();
-
-  // Schedule: the K/V stream and the critical lane.
+StageContext Model::stageContext(StageKind kind) {
+  StageContext c;
+  c.kind = kind;
   int64_t stageLanes = lanes, stageSplit = p.kvSplit, stagePerLane = perLane;
   if (!isAttentionStage(kind) && kind != StageKind::QKSoftmax) {
     // Single-step stages run fused on every core.
@@ -1265,24 +1303,32 @@ StageEstimate Model::stage(StageKind kind) {
   }
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
-  Schedule sch = schedule(stageLanes, stagePerLane, stageSplit);
-  st.rounds = sch.rounds;
-
+  c.sch = schedule(stageLanes, stagePerLane, stageSplit);
   bool resident = p.l2KvBlock >= pad.keyLen;
-  int64_t kvRows = resident ? sch.residentKeyRows : sch.streamKeyRows;
-  int64_t D = pad.headDim, Dv = pad.valueDim;
-  int64_t q = p.qTile, kv = p.kvTile;
-  StageBuffers buffers = stageBuffers(kind, p, bufferSizes(), t);
-  bool rowRes = kind == StageKind::Softmax ? buffers.softmaxRowsResident : true;
+  c.kvRows = resident ? c.sch.residentKeyRows : c.sch.streamKeyRows;
+  c.buffers = stageBuffers(kind, p, bufferSizes(), t);
+  if (kind == StageKind::Softmax)
+    c.rowResident = c.buffers.softmaxRowsResident;
+  c.items = c.sch.critItems;
+  c.blocks = c.sch.critBlocks;
+  c.masked = c.sch.critMasked;
+  c.rowTiles = c.sch.critRowTiles;
+  c.rowAllTiles = c.items * double(pad.keyTiles);
+  return c;
+}
 
-  // DRAM traffic of this stage.
+/// DRAM bytes the stage reads and writes; adds them to the layer's traffic.
+void Model::stageTraffic(const StageContext &c, StageEstimate &st) {
   DramTraffic &tr = est.dram;
   int64_t qBytes = totals.realRows * s.headDim * e;
   int64_t oBytes = totals.realRows * s.valueDim * e;
-  int64_t sBytes = totals.realRowKeys * interB;
-  int64_t maskB = 0;
-  if (s.mask != MaskKind::None)
-    maskB += maskBytes(0);
+  // S and P cross DRAM as whole padded rows: every key tile of every query
+  // tile (hidden causal tiles hold their mask, padded rows and keys their
+  // padding), since the next stage reads rows.
+  int64_t sBytes = totals.items * p.qTile * pad.keyLen * interB;
+  int64_t kBytes = c.kvRows * s.headDim * e;
+  int64_t vBytes = c.kvRows * s.valueDim * e;
+  int64_t maskB = s.mask != MaskKind::None ? maskBytes(0) : 0;
   int64_t biasB = s.hasBias ? maskBytes(1) : 0;
   // The full fold streams its step object (with the mask/bias) twice.
   if (kind == StageKind::Full) {
@@ -1291,316 +1337,363 @@ StageEstimate Model::stage(StageKind kind) {
   }
   int64_t vlB = s.validLen ? s.batch * 4 : 0;
   int64_t rd = 0, wr = 0;
-  switch (kind) {
-  case StageKind::Online:
-  case StageKind::Full:
+  auto queryAndKeys = [&]() {
     tr.query += qBytes;
-    tr.key += kvRows * s.headDim * e;
-    tr.value += kvRows * s.valueDim * e;
+    tr.key += kBytes;
     tr.mask += maskB;
     tr.bias += biasB;
     tr.validLen += vlB;
+    rd = qBytes + kBytes + maskB + biasB + vlB;
+  };
+  switch (c.kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+    queryAndKeys();
+    tr.value += vBytes;
     tr.output += oBytes;
-    rd = qBytes + kvRows * (s.headDim + s.valueDim) * e + maskB + biasB + vlB;
+    rd += vBytes;
     wr = oBytes;
     break;
   case StageKind::QK:
-    tr.query += qBytes;
-    tr.key += kvRows * s.headDim * e;
-    tr.mask += maskB;
-    tr.bias += biasB;
-    tr.validLen += vlB;
+    queryAndKeys();
     tr.scoresWrite += sBytes;
-    rd = qBytes + kvRows * s.headDim * e + maskB + biasB + vlB;
-    wr = sBytes;
-    break;
-  case StageKind::Softmax:
-    tr.scoresRead += rowRes ? sBytes : 2 * sBytes;
-    tr.probsWrite += sBytes;
-    tr.validLen += vlB;
-    rd = (rowRes ? sBytes : 2 * sBytes) + vlB;
     wr = sBytes;
     break;
   case StageKind::QKSoftmax:
-    tr.query += qBytes;
-    tr.key += kvRows * s.headDim * e;
-    tr.mask += maskB;
-    tr.bias += biasB;
-    tr.validLen += vlB;
+    queryAndKeys();
     tr.probsWrite += sBytes;
-    rd = qBytes + kvRows * s.headDim * e + maskB + biasB + vlB;
     wr = sBytes;
     break;
+  case StageKind::Softmax: {
+    int64_t sRead = c.rowResident ? sBytes : 2 * sBytes;
+    tr.scoresRead += sRead;
+    tr.probsWrite += sBytes;
+    tr.validLen += vlB;
+    rd = sRead + vlB;
+    wr = sBytes;
+    break;
+  }
   case StageKind::PV:
     tr.probsRead += sBytes;
-    tr.value += kvRows * s.valueDim * e;
+    tr.value += vBytes;
     tr.validLen += vlB;
     tr.output += oBytes;
-    rd = sBytes + kvRows * s.valueDim * e + vlB;
+    rd = sBytes + vBytes + vlB;
     wr = oBytes;
     break;
   }
   st.dramReadBytes = rd;
   st.dramWriteBytes = wr;
+}
 
-  // Executed MACs.
-  int64_t blocks = totals.computedBlocks;
+/// Executed MACs of the stage (skipped blocks excluded).
+int64_t Model::stageMacs(StageKind kind) const {
+  int64_t blockMacs = p.qTile * p.kvTile;
   switch (kind) {
   case StageKind::Online:
   case StageKind::Full:
-    st.macs = blocks * q * kv * (D + Dv);
-    break;
+    return totals.computedBlocks * blockMacs * (pad.headDim + pad.valueDim);
   case StageKind::QK:
   case StageKind::QKSoftmax:
-    st.macs = blocks * q * kv * D;
-    break;
-  case StageKind::PV:
-    st.macs = blocks * q * kv * Dv;
-    break;
+    return totals.computedBlocks * blockMacs * pad.headDim;
+  case StageKind::PV: // every tile of the P rows (no causal rule)
+    return totals.items * pad.keyTiles * blockMacs * pad.valueDim;
   case StageKind::Softmax:
-    st.macs = 0;
-    break;
+    return 0;
   }
+  return 0;
+}
 
-  // Critical-lane compute.
-  double maskPass = passS() + call;
-  double matrix = 0, vector = 0, overhead = 0;
-  double items = sch.critItems, cb = sch.critBlocks, cm = sch.critMasked,
-         rowTiles = sch.critRowTiles;
-  double maskWork = cm * maskPass + cb * maskPasses * maskPass;
-  double maskVector = cm * passS() + cb * maskPasses * passS();
-  double maskCalls = cm * call + cb * maskPasses * call;
-  switch (kind) {
-  case StageKind::Online:
-  case StageKind::Full:
-    if (p.fold == FoldKind::online) {
-      double blockVector = passS() + expS() + 2 * rowReduce() + passO() +
-                           q * expCost + kTranspose();
-      if (p.mapping == MappingKind::fused) {
-        matrix = cb * (mmQK() + mmPV());
-        vector = cb * blockVector + maskVector +
-                 items * 2 * passO(); // init + finalize
-        overhead = cb * 2 * call + maskCalls + items * 2 * call;
-        if (p.kvSplit > 1) {
-          // Cascade merge: per step rescale both partials, add, row exps,
-          // and move the accumulator and row stats over the cascade.
-          double merge = 3 * passO() + 2 * q * expCost +
-                         double(q * Dv * 4 + 2 * q * 4) / stream + 2 * call;
-          vector += items * (p.kvSplit - 1) * merge;
-        }
-      } else {
-        // QK core | softmax core | PV core; a block passes every core.
-        double qkCore = cb * (mmQK() + kTranspose() + call) + maskWork;
-        double smCore =
-            cb * (passS() + expS() + 2 * rowReduce() + q * expCost + call);
-        double pvCore =
-            cb * (mmPV() + passO() + call) + items * (2 * passO() + 2 * call);
-        double slowest = std::max({qkCore, smCore, pvCore});
-        // Blocks flow without a break across items and rounds: the
-        // pipeline fills once (the other cores' first block).
-        double fill =
-            (mmQK() + kTranspose()) + (passS() + expS() + 2 * rowReduce()) +
-            (mmPV() + passO()) -
-            std::max({mmQK() + kTranspose(), passS() + expS() + 2 * rowReduce(),
-                      mmPV() + passO()});
-        if (slowest == smCore) {
-          vector = smCore;
-        } else if (slowest == qkCore) {
-          matrix = cb * mmQK();
-          vector = qkCore - matrix;
-        } else {
-          matrix = cb * mmPV();
-          vector = pvCore - matrix;
-        }
-        overhead = fill;
-      }
-    } else { // Full
-      if (p.mapping == MappingKind::fused) {
-        matrix = rowTiles * (mmQK() + mmPV());
-        vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
-                 items * (2 * rowReduce() + 2 * passO()) + maskVector;
-        overhead = rowTiles * 2 * call + items * 3 * call + maskCalls;
-      } else {
-        double qkCore = rowTiles * (mmQK() + kTranspose() + call) + maskWork;
-        double smCore = rowTiles * (2 * passS() + expS()) +
-                        items * (2 * rowReduce() + call);
-        double pvCore =
-            rowTiles * (mmPV() + call) + items * (2 * passO() + 2 * call);
-        double slowest = std::max({qkCore, smCore, pvCore});
-        // The softmax core needs whole rows: an item passes the cores one
-        // after another; pipelining hides all but the slowest core.
-        double fill =
-            (qkCore + smCore + pvCore - slowest) / std::max<double>(1.0, items);
-        if (slowest == smCore) {
-          vector = smCore;
-        } else if (slowest == qkCore) {
-          matrix = rowTiles * mmQK();
-          vector = qkCore - matrix;
-        } else {
-          matrix = rowTiles * mmPV();
-          vector = pvCore - matrix;
-        }
-        overhead = fill;
-      }
+/// Mask passes of the critical lane: one position-mask pass per block that
+/// holds a hidden position (causal edge, padded keys, runtime valid_len),
+/// one per hidden tile of a whole-row buffer (the mask fills it), and one
+/// per explicit mask / bias per computed block.
+StageWork Model::maskWork(const StageContext &c, bool wholeRows) const {
+  double passes = c.masked + c.blocks * maskPasses;
+  if (wholeRows)
+    passes += c.rowAllTiles - c.rowTiles;
+  return {0, passes * passS(), passes * call};
+}
+
+/// Fused online softmax: per block QKᵀ (+ scale), max pass, exp pass (row
+/// sums fused), accumulator rescale, P·V; per item init and finalize.
+StageWork Model::onlineWork(const StageContext &c) const {
+  StageWork w, mask = maskWork(c, /*wholeRows=*/false);
+  double q = p.qTile, Dv = pad.valueDim;
+  double softmax = passS() + expS() + 2 * rowReduce() + q * expCost;
+  if (p.mapping == MappingKind::fused) {
+    w.matrix = c.blocks * (mmQK() + mmPV());
+    w.vector = c.blocks * (qkVector() + softmax + passO()) + mask.vector +
+               c.items * 2 * passO(); // init + finalize
+    w.overhead = c.blocks * 2 * call + mask.overhead + c.items * 2 * call;
+    if (p.kvSplit > 1) {
+      // Cascade merge: per step rescale both partials, add, row exps,
+      // and move the accumulator and row stats over the cascade.
+      double merge = 3 * passO() + 2 * q * expCost +
+                     double(q * Dv * 4 + 2 * q * 4) / stream + 2 * call;
+      w.vector += c.items * (p.kvSplit - 1) * merge;
     }
-    break;
-  case StageKind::QK:
-    matrix = cb * mmQK();
-    vector = cb * kTranspose() + maskVector +
-             (p.intermediate == ElementKind::F32 ? 0.0 : cb * passS());
-    overhead = cb * call + maskCalls;
-    break;
+    return w;
+  }
+  // QK core | softmax core | PV core; a block passes every core.
+  double qkOne = mmQK() + qkVector(), smOne = softmax, pvOne = mmPV() + passO();
+  double qkCore = c.blocks * (qkOne + call) + mask.vector + mask.overhead;
+  double smCore = c.blocks * (smOne + call);
+  double pvCore = c.blocks * (pvOne + call) + c.items * 2 * (passO() + call);
+  // Blocks flow without a break across items and rounds: the pipeline
+  // fills once (the other cores' first block).
+  w.overhead = qkOne + smOne + pvOne - std::max({qkOne, smOne, pvOne});
+  double slowest = std::max({qkCore, smCore, pvCore});
+  if (slowest == smCore) {
+    w.vector = smCore;
+  } else if (slowest == qkCore) {
+    w.matrix = c.blocks * mmQK();
+    w.vector = qkCore - w.matrix;
+  } else {
+    w.matrix = c.blocks * mmPV();
+    w.vector = pvCore - w.matrix;
+  }
+  return w;
+}
+
+/// Whole rows: QKᵀ (+ scale) of the computed tiles into a row buffer,
+/// softmax over the whole row (max, exp with row sums, normalize), P·V of
+/// the computed tiles; per item the accumulator is zeroed and stored.
+StageWork Model::fullWork(const StageContext &c) const {
+  StageWork w, mask = maskWork(c, /*wholeRows=*/true);
+  double rows = c.rowAllTiles * (2 * passS() + expS());
+  if (p.mapping == MappingKind::fused) {
+    w.matrix = c.rowTiles * (mmQK() + mmPV());
+    w.vector = c.rowTiles * qkVector() + rows +
+               c.items * (2 * rowReduce() + 2 * passO()) + mask.vector;
+    w.overhead = c.rowTiles * 2 * call + c.items * 3 * call + mask.overhead;
+    return w;
+  }
+  double qkCore =
+      c.rowTiles * (mmQK() + qkVector() + call) + mask.vector + mask.overhead;
+  double smCore = rows + c.items * (2 * rowReduce() + call);
+  double pvCore = c.rowTiles * (mmPV() + call) + c.items * 2 * (passO() + call);
+  double slowest = std::max({qkCore, smCore, pvCore});
+  // The softmax core needs whole rows: an item passes the cores one after
+  // another; pipelining hides all but the slowest core.
+  w.overhead =
+      (qkCore + smCore + pvCore - slowest) / std::max<double>(1.0, c.items);
+  if (slowest == smCore) {
+    w.vector = smCore;
+  } else if (slowest == qkCore) {
+    w.matrix = c.rowTiles * mmQK();
+    w.vector = qkCore - w.matrix;
+  } else {
+    w.matrix = c.rowTiles * mmPV();
+    w.vector = pvCore - w.matrix;
+  }
+  return w;
+}
+
+/// QKᵀ and the whole-row softmax on one core (partial fold's first
+/// stage); P leaves a key block at a time (one copy pass per block).
+StageWork Model::qkSoftmaxWork(const StageContext &c) const {
+  StageWork w, mask = maskWork(c, /*wholeRows=*/true);
+  double rows = c.rowAllTiles * (3 * passS() + expS()); // + copy out
+  double qkCore =
+      c.rowTiles * (mmQK() + qkVector() + call) + mask.vector + mask.overhead;
+  double smCore =
+      rows + c.items * 2 * rowReduce() + (c.items + c.rowAllTiles) * call;
+  if (p.mapping == MappingKind::fused) {
+    w.matrix = c.rowTiles * mmQK();
+    w.vector = c.rowTiles * qkVector() + rows + c.items * 2 * rowReduce() +
+               mask.vector;
+    w.overhead =
+        c.rowTiles * call + (c.items + c.rowAllTiles) * call + mask.overhead;
+    return w;
+  }
+  if (smCore >= qkCore) {
+    w.vector = smCore;
+    w.overhead = qkCore / std::max<double>(1.0, c.items);
+  } else {
+    w.matrix = c.rowTiles * mmQK();
+    w.vector = qkCore - w.matrix;
+    w.overhead = smCore / std::max<double>(1.0, c.items);
+  }
+  return w;
+}
+
+/// Critical-lane compute of a stage of kind `c.kind`.
+StageWork Model::stageWork(const StageContext &c) const {
+  StageWork w;
+  switch (c.kind) {
+  case StageKind::Online:
+    return onlineWork(c);
+  case StageKind::Full:
+    return fullWork(c);
+  case StageKind::QK: {
+    // Every tile of the score rows leaves the stage: hidden ones masked.
+    StageWork mask = maskWork(c, /*wholeRows=*/true);
+    w.matrix = c.blocks * mmQK();
+    w.vector = c.blocks * qkVector() + mask.vector +
+               (p.intermediate == ElementKind::F32 ? 0.0 : c.blocks * passS());
+    w.overhead = c.blocks * call + mask.overhead;
+    return w;
+  }
   case StageKind::Softmax:
-    if (rowRes) {
-      vector = rowTiles * (2 * passS() + expS()) + items * 2 * rowReduce();
-      overhead = items * call;
+    if (c.rowResident) {
+      w.vector =
+          c.rowAllTiles * (2 * passS() + expS()) + c.items * 2 * rowReduce();
+      w.overhead = c.items * call;
     } else {
       // Two passes over S from DRAM: running max/sum, then normalize.
-      vector = rowTiles * (passS() + 2 * expS() + passS()) +
-               rowTiles * 2 * rowReduce();
-      overhead = rowTiles * 2 * call;
+      w.vector = c.rowAllTiles * (2 * passS() + 2 * expS()) +
+                 c.rowAllTiles * 2 * rowReduce();
+      w.overhead = c.rowAllTiles * 2 * call;
     }
-    break;
+    if (s.validLen) { // keys and padded rows of every tile
+      w.vector += c.rowAllTiles * passS();
+      w.overhead += c.items * call;
+    }
+    return w;
   case StageKind::QKSoftmax:
-    if (p.mapping == MappingKind::fused) {
-      matrix = rowTiles * mmQK();
-      vector = rowTiles * (2 * passS() + expS() + kTranspose()) +
-               items * 2 * rowReduce() + maskVector;
-      overhead = rowTiles * call + items * call + maskCalls;
-    } else {
-      double qkCore = rowTiles * (mmQK() + kTranspose() + call) + maskWork;
-      double smCore =
-          rowTiles * (2 * passS() + expS()) + items * (2 * rowReduce() + call);
-      if (smCore >= qkCore) {
-        vector = smCore;
-        overhead = (qkCore) / std::max<double>(1.0, items);
-      } else {
-        matrix = rowTiles * mmQK();
-        vector = qkCore - matrix;
-        overhead = smCore / std::max<double>(1.0, items);
-      }
-    }
+    return qkSoftmaxWork(c);
+  case StageKind::PV:
+    // Every tile of the P rows: the P·V stage has no causal rule of its
+    // own (hidden tiles hold P = 0 and are multiplied all the same).
+    w.matrix = c.rowAllTiles * mmPV();
+    w.vector = c.items * 2 * passO();
+    w.overhead = c.rowAllTiles * call + c.items * 2 * call;
+    return w;
+  }
+  return w;
+}
+
+/// Bytes of one stage's tiles a core receives and sends.
+TileBytes Model::tileBytes(const StageContext &c) const {
+  int64_t q = p.qTile, kv = p.kvTile, D = pad.headDim, Dv = pad.valueDim;
+  int64_t maskTileB = 0;
+  if (s.mask != MaskKind::None)
+    maskTileB += q * kv * bytes(s.maskElement);
+  if (s.hasBias)
+    maskTileB += q * kv * bytes(s.biasElement);
+  TileBytes b;
+  switch (c.kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+    b.step = kv * (D + Dv) * e + maskTileB;
+    b.item = q * D * e;
+    b.out = q * Dv * e;
+    break;
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+    b.step = kv * D * e + maskTileB;
+    b.item = q * D * e;
+    b.perBlockOut = q * kv * interB;
+    break;
+  case StageKind::Softmax:
+    b.step = q * kv * interB * (c.rowResident ? 1 : 2);
+    b.perBlockOut = q * kv * interB;
     break;
   case StageKind::PV:
-    matrix = rowTiles * mmPV();
-    vector = items * 2 * passO();
-    overhead = rowTiles * call + items * 2 * call;
+    b.step = kv * Dv * e + q * kv * interB;
+    b.out = q * Dv * e;
     break;
   }
-  st.matrixCycles = matrix;
-  st.vectorCycles = vector;
-  st.overheadCycles = overhead;
-  st.computeCycles = matrix + vector + overhead;
+  return b;
+}
 
-  // DMA hops (busiest channel). Inputs to a core: its items' operands and
-  // every block of the rounds' stream; outputs: its results.
+/// DMA hops (busiest channel of each), fill and drain. Inputs to a core:
+/// its items' operands and every block of the rounds' stream; outputs: its
+/// results.
+void Model::stageDma(const StageContext &c, StageEstimate &st) const {
   double coreS2MM = t.channels(TileKind::Core, true);
   double coreMM2S = t.channels(TileKind::Core, false);
   double memMM2S = t.channels(TileKind::MemTile, false);
   double memS2MM = t.channels(TileKind::MemTile, true);
   double shimMM2S = t.channels(TileKind::Shim, false);
   double shimS2MM = t.channels(TileKind::Shim, true);
-  int64_t stepTileB = 0, itemTileB = 0, outTileB = 0, perBlockOut = 0;
-  int64_t maskTileB = 0;
-  if (s.mask != MaskKind::None)
-    maskTileB += q * kv * bytes(s.maskElement);
-  if (s.hasBias)
-    maskTileB += q * kv * bytes(s.biasElement);
-  switch (kind) {
-  case StageKind::Online:
-  case StageKind::Full:
-    stepTileB = kv * (D + Dv) * e + maskTileB;
-    itemTileB = q * D * e;
-    outTileB = q * Dv * e;
-    break;
-  case StageKind::QK:
-    stepTileB = kv * D * e + maskTileB;
-    itemTileB = q * D * e;
-    perBlockOut = q * kv * interB;
-    break;
-  case StageKind::QKSoftmax:
-    stepTileB = kv * D * e + maskTileB;
-    itemTileB = q * D * e;
-    perBlockOut = q * kv * interB;
-    break;
-  case StageKind::Softmax:
-    stepTileB = q * kv * interB * (rowRes ? 1 : 2);
-    perBlockOut = q * kv * interB;
-    break;
-  case StageKind::PV:
-    stepTileB = kv * Dv * e + q * kv * interB;
-    outTileB = q * Dv * e;
-    break;
-  }
-  double coreIn = (double(sch.coreInBlocks) * stepTileB + items * itemTileB) /
-                  (coreS2MM * stream);
-  if (kind == StageKind::Softmax || kind == StageKind::PV)
-    coreIn = (cb * stepTileB + items * itemTileB) / (coreS2MM * stream);
-  double coreOut = (items * outTileB + cb * perBlockOut) / (coreMM2S * stream);
+  TileBytes b = tileBytes(c);
+  double stepBlocks = c.kind == StageKind::Softmax || c.kind == StageKind::PV
+                          ? c.blocks
+                          : double(c.sch.coreInBlocks);
+  double coreIn =
+      (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
+  double coreOut =
+      (c.items * b.out + c.blocks * b.perBlockOut) / (coreMM2S * stream);
   if (p.mapping == MappingKind::stream) {
     // Score tiles (f32, kernel ABI) move core to core once or twice per
     // block, on top of the stage operands.
-    double hop = cb * double(q * kv * 4) / stream;
+    double hop = c.blocks * double(p.qTile * p.kvTile * 4) / stream;
     coreIn += hop / coreS2MM;
     coreOut += hop / coreMM2S;
   }
   double columns = p.columns;
-  double memIn = double(rd) / columns /
-                 (std::min(memMM2S, double(lanesPerColumn + 2)) * stream);
-  double memOut = double(wr) / columns /
-                  (std::min(memS2MM, double(lanesPerColumn)) * stream);
-  double shimIn = double(rd) / (columns * shimMM2S * stream);
-  double shimOut = double(wr) / (columns * shimS2MM * stream);
+  double rd = st.dramReadBytes, wr = st.dramWriteBytes;
   st.coreInCycles = coreIn;
   st.coreOutCycles = coreOut;
-  st.memTileInCycles = memIn;
-  st.memTileOutCycles = memOut;
-  st.shimInCycles = shimIn;
-  st.shimOutCycles = shimOut;
-  st.dramSeconds = double(rd + wr) / t.dramBytesPerSecond;
-
+  st.memTileInCycles =
+      rd / columns / (std::min(memMM2S, double(lanesPerColumn + 2)) * stream);
+  st.memTileOutCycles =
+      wr / columns / (std::min(memS2MM, double(lanesPerColumn)) * stream);
+  st.shimInCycles = rd / (columns * shimMM2S * stream);
+  st.shimOutCycles = wr / (columns * shimS2MM * stream);
+  st.dramSeconds = (rd + wr) / t.dramBytesPerSecond;
   // Fill: the first item and step tile cross shim->memtile->core; drain:
   // the last result crosses core->memtile->shim.
-  st.fillCycles = 2.0 * double(itemTileB + stepTileB) / stream;
-  st.drainCycles = 2.0 * double(std::max(outTileB, perBlockOut)) / stream;
-  st.dispatchSeconds = t.dispatchOverheadSeconds;
+  st.fillCycles = 2.0 * double(b.item + b.step) / stream;
+  st.drainCycles = 2.0 * double(std::max(b.out, b.perBlockOut)) / stream;
+}
 
-  double clock = t.clockHz;
-  double dramCycles = st.dramSeconds * clock;
-  double steady;
+/// The stage's latency and the resource that binds it: the slowest of
+/// compute and every DMA hop when double-buffered (depth >= 2), compute
+/// plus the core's own transfers otherwise.
+void Model::stageBinding(StageEstimate &st) const {
   struct Candidate {
     double cycles;
     Resource resource;
   };
+  double matrix = st.matrixCycles, vector = st.vectorCycles,
+         overhead = st.overheadCycles;
   Resource computeRes = matrix >= vector + overhead   ? Resource::Matrix
                         : vector >= matrix + overhead ? Resource::Vector
                                                       : Resource::Compute;
+  double coreIO = st.coreInCycles + st.coreOutCycles;
   llvm::SmallVector<Candidate, 6> candidates;
-  if (p.depth >= 2) {
-    candidates = {{st.computeCycles, computeRes},
-                  {std::max(coreIn, coreOut), Resource::CoreDma},
-                  {std::max(memIn, memOut), Resource::MemTileDma},
-                  {std::max(shimIn, shimOut), Resource::ShimDma},
-                  {dramCycles, Resource::Dram}};
-  } else {
-    // One buffer: a core waits for its input and output transfers.
+  if (p.depth >= 2)
     candidates = {
-        {st.computeCycles + coreIn + coreOut,
-         st.computeCycles >= coreIn + coreOut ? computeRes : Resource::CoreDma},
-        {std::max(memIn, memOut), Resource::MemTileDma},
-        {std::max(shimIn, shimOut), Resource::ShimDma},
-        {dramCycles, Resource::Dram}};
-  }
+        {st.computeCycles, computeRes},
+        {std::max(st.coreInCycles, st.coreOutCycles), Resource::CoreDma}};
+  else // one buffer: a core waits for its input and output transfers
+    candidates = {{st.computeCycles + coreIO, st.computeCycles >= coreIO
+                                                  ? computeRes
+                                                  : Resource::CoreDma}};
+  candidates.push_back({std::max(st.memTileInCycles, st.memTileOutCycles),
+                        Resource::MemTileDma});
+  candidates.push_back(
+      {std::max(st.shimInCycles, st.shimOutCycles), Resource::ShimDma});
+  candidates.push_back({st.dramSeconds * t.clockHz, Resource::Dram});
   Candidate top = candidates.front();
   for (const Candidate &c : candidates)
     if (c.cycles > top.cycles)
       top = c;
-  steady = top.cycles;
-  double body = (st.fillCycles + steady + st.drainCycles) / clock;
+  st.dispatchSeconds = t.dispatchOverheadSeconds;
+  double body = (st.fillCycles + top.cycles + st.drainCycles) / t.clockHz;
   st.latencySeconds = st.dispatchSeconds + body;
   st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
-  st.l1Bytes = t.coreStackReserveBytes + buffers.largestCore().total();
-  st.l2Bytes = buffers.memTile.total();
+}
+
+StageEstimate Model::stage(StageKind kind) {
+  StageEstimate st;
+  st.name = stageName(kind).str();
+  StageContext c = stageContext(kind);
+  st.rounds = c.sch.rounds;
+  stageTraffic(c, st);
+  st.macs = stageMacs(kind);
+  StageWork w = stageWork(c);
+  st.matrixCycles = w.matrix;
+  st.vectorCycles = w.vector;
+  st.overheadCycles = w.overhead;
+  st.computeCycles = w.matrix + w.vector + w.overhead;
+  stageDma(c, st);
+  stageBinding(st);
+  st.l1Bytes = t.coreStackReserveBytes + c.buffers.largestCore().total();
+  st.l2Bytes = c.buffers.memTile.total();
   return st;
 }
 
@@ -1788,11 +1881,14 @@ llvm::Expected<Roofline> cost::roofline(const AttentionShape &shape,
   r.usefulMacs = scores * (shape.headDim + shape.valueDim);
   double cores = target.numCores();
   r.macSeconds = double(r.usefulMacs) / (peak * cores * target.clockHz);
-  // Minimal softmax work per visible score: a max compare, an exp and a sum
-  // add, at the full vector width.
-  int lanes = std::max(1, target.vectorLanes(shape.element));
-  r.vectorOps = 3.0 * double(scores);
-  r.vectorSeconds = r.vectorOps / (double(lanes) * cores * target.clockHz);
+  // Minimal softmax work per visible score, priced like every other vector
+  // pass (the target's one vector cost): one max pass and one exp pass with
+  // the row sum fused into it (the scale folds into the exp).
+  r.vectorOps = 2.0 * double(scores);
+  r.vectorSeconds =
+      double(scores) *
+      (target.vectorPassCyclesPerElement + target.expCyclesPerElement) /
+      (cores * target.clockHz);
   int64_t e = bytes(shape.element);
   r.compulsoryBytes = shape.batch * shape.heads * shape.queryLen *
                           (shape.headDim + shape.valueDim) * e +

@@ -21,6 +21,30 @@ int64_t LayoutBuffer::objectBytes() const {
   return n * attn::bytes(elem);
 }
 
+static constexpr std::pair<LayoutBuffer::Use, llvm::StringLiteral>
+    kBufferUses[] = {{LayoutBuffer::Item, "item"},
+                     {LayoutBuffer::Step, "step"},
+                     {LayoutBuffer::CoreStep, "core_step"},
+                     {LayoutBuffer::Output, "output"},
+                     {LayoutBuffer::Scratch, "scratch"},
+                     {LayoutBuffer::RuntimeParams, "rtp"},
+                     {LayoutBuffer::Link, "link"}};
+
+llvm::StringRef aiemap::stringifyBufferUse(LayoutBuffer::Use use) {
+  for (const auto &[u, name] : kBufferUses)
+    if (u == use)
+      return name;
+  return "";
+}
+
+std::optional<LayoutBuffer::Use>
+aiemap::symbolizeBufferUse(llvm::StringRef name) {
+  for (const auto &[u, n] : kBufferUses)
+    if (n == name)
+      return u;
+  return std::nullopt;
+}
+
 const LayoutBuffer *CoreLayout::find(LayoutBuffer::Use use) const {
   for (const LayoutBuffer &b : buffers)
     if (b.use == use)

@@ -107,6 +107,10 @@ def _attr_to_py(attr: ir.Attribute) -> Any:
         return {named.name: _attr_to_py(named.attr) for named in attr}
     if isinstance(attr, ir.ArrayAttr):
         return [_attr_to_py(a) for a in attr]
+    if isinstance(attr, ir.DenseI64ArrayAttr):
+        return list(attr)
+    if isinstance(attr, ir.BoolAttr):
+        return bool(attr.value)
     if isinstance(attr, ir.IntegerAttr):
         return attr.value
     if isinstance(attr, ir.StringAttr):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -270,15 +269,17 @@ class _ArgType:
     element: str  # bf16, f16, f32, i1, i32, ...
 
 
-_TENSOR_RE = re.compile(r"^tensor<((?:(?:\d+|\?)x)*)(\w+)>$")
+def _arg_type(t: Any) -> _ArgType:
+    """Shape and element name of a ranked tensor type (read through the
+    type accessors)."""
+    from .ir import RankedTensorType
 
-
-def _parse_tensor_type(text: str) -> _ArgType:
-    m = _TENSOR_RE.match(text.strip())
-    if not m:
-        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {text}")
-    dims = [d for d in m.group(1).split("x") if d]
-    return _ArgType(tuple(None if d == "?" else int(d) for d in dims), m.group(2))
+    try:
+        tensor = RankedTensorType(t)
+    except ValueError:
+        raise AttnError(f"run_on_cpu: only ranked tensor arguments/results are supported, got {t}") from None
+    shape = tuple(None if tensor.is_dynamic_dim(i) else tensor.get_dim_size(i) for i in range(tensor.rank))
+    return _ArgType(shape, str(tensor.element_type))
 
 
 _STORAGE = {"bf16": np.uint16, "f16": np.float16, "f32": np.float32, "i1": np.bool_, "i32": np.int32, "i64": np.int64}
@@ -353,8 +354,8 @@ def _compile_in(ctx: Any, text: str, pipeline: str, opt_level: int) -> _Compiled
     entry = _entry_function(module)
     name = StringAttr(entry.attributes["sym_name"]).value
     ftype = FunctionType(entry.attributes["function_type"].value)
-    args = [_parse_tensor_type(str(t)) for t in ftype.inputs]
-    results = [_parse_tensor_type(str(t)) for t in ftype.results]
+    args = [_arg_type(t) for t in ftype.inputs]
+    results = [_arg_type(t) for t in ftype.results]
     for i, a in enumerate(args + results):
         if a.element not in _STORAGE:
             raise AttnError(f"run_on_cpu: unsupported element type {a.element} (argument/result {i})")

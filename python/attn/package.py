@@ -8,6 +8,11 @@
     DIR/kernels/               the AIE-API kernel sources (aie2 or aie2p), FLAGS (Peano compile
                                line) and <device>.DEFINES (the stage's -D tile sizes)
     DIR/host/<device>_txn.cpp  a C ABI around the instruction builder aie-translate generates
+    DIR/host/<layer>.mlir      the layer's host program as IR: an aie.device whose runtime
+                               sequence dispatches the stage devices in order (upstream's
+                               aiex.configure / aiex.run); the manifest's stage order and each
+                               stage's ``host_arguments`` (indices into the host program's
+                               ``arguments`` roles) are read from it
     DIR/build.sh               Peano kernel objects, aiecc xclbin, aie-translate + C++ builder
     DIR/run.py                 the host program: XRT on a Ryzen AI NPU, or attn.sim (--backend sim)
 
@@ -26,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,16 +48,10 @@ _KERNEL_ARCH = {"npu1": "aie2", "npu2": "aie2p"}
 _KERNEL_SOURCES = ("aie2/attn_kernels.cc", "aie2p/attn_kernels.cc", "aie_common/attn_aie.hpp")
 # Peano target triple per device family (mlir-aie's programming_examples/makefile-common).
 _PEANO_TRIPLE = {"npu1": "aie2-none-unknown-elf", "npu2": "aie2p-none-unknown-elf"}
-_PAD_OPERAND = re.compile(r"operand (\d+): tensor<(.*)> -> tensor<(.*)>")
-_PAD_RESULT = re.compile(r"result: tensor<(.*)> -> tensor<(.*)>")
 
 
 class PackageError(ValueError):
     """A compiled program that cannot be packaged (the message names the reason)."""
-
-
-def _dims(text: str) -> list[int]:
-    return [int(x) for x in text.split("x")[:-1]]
 
 
 def _kernel_dir() -> Path:
@@ -89,31 +87,32 @@ def _kernel_defines(program: Any, device: str) -> dict[str, int]:
     return defines
 
 
-def _device_text(program: Any, device: str) -> str:
+def _device_op(program: Any, device: str) -> Any:
     for op in program.aie.body.operations:
         if op.operation.name == "aie.device" and ir.StringAttr(op.attributes["sym_name"]).value == device:
-            return "module {\n" + str(op) + "\n}\n"
+            return op
     raise PackageError(f"the compiled program has no aie.device @{device}")
+
+
+def _device_text(program: Any, device: str) -> str:
+    return "module {\n" + str(_device_op(program, device)) + "\n}\n"
 
 
 def _stage_entry(program: Any, stage: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The manifest entry of one stage (what its runtime sequence takes) and its module text."""
     from .sim.frontend import load
+    from .sim.host import host_padding
     from .sim.program import ScalarType
 
     device = stage["device"]
     schedule = program.report["schedules"][device]
     text = _device_text(program, device)
     prog = load(text)
-    pads: dict[int, list[int]] = {}
-    result_shapes = None
-    for entry in schedule.get("host_padding", []):
-        m = _PAD_OPERAND.match(entry)
-        if m:
-            pads[int(m.group(1))] = _dims(m.group(3))
-        m = _PAD_RESULT.match(entry)
-        if m:
-            result_shapes = (_dims(m.group(1)), _dims(m.group(2)))
+    # The typed host padding of the device's attn.host record (tensor types
+    # read through the bindings).
+    operand_pads, result_pad = host_padding(_device_op(program, device))
+    pads = {i: list(shape) for i, shape in operand_pads.items()}
+    result_shapes = (list(result_pad[0]), list(result_pad[1])) if result_pad else None
     roles = list(schedule["arguments"])
     arguments: list[dict[str, Any]] = []
     types = prog.seq_args
@@ -219,9 +218,30 @@ def write_package(program: Any, directory: str | Path, *, source: str) -> dict[s
     for sub in ("stages", "kernels", "host"):
         (out / sub).mkdir(parents=True, exist_ok=True)
 
+    # The dispatch order and buffers come from the layer's host program (an
+    # aie.device whose runtime sequence runs the stage devices with
+    # aiex.configure / aiex.run); its text goes into the package beside the
+    # stage modules, and the manifest's stage list follows it.
+    from .sim.host import host_program
+
+    roles, dispatches, _ = host_program(program)
+    by_device = {s["device"]: s for s in stages}
+    host_device = next(
+        ir.StringAttr(op.attributes["sym_name"]).value
+        for op in program.aie.body.operations
+        if op.operation.name == "aie.device" and "attn.host_program" in op.attributes
+    )
+    (out / "host" / f"{host_device}.mlir").write_text(_device_text(program, host_device))
     entries = []
-    for stage in stages:
-        entry, text = _stage_entry(program, stage)
+    for device, operands in dispatches:
+        if device not in by_device:
+            raise PackageError(f"the host program dispatches @{device}, which is not a stage device")
+        entry, text = _stage_entry(program, by_device[device])
+        run_roles = [roles[i] for i in operands]
+        collapsed = [r for k, r in enumerate(run_roles) if r != "valid_len" or k == 0 or run_roles[k - 1] != r]
+        if collapsed != [a["role"] for a in entry["arguments"] if a["kind"] == "buffer" or a["batch"] == 0]:
+            raise PackageError(f"@{device}: the host program passes {collapsed}, the device's record names others")
+        entry["host_arguments"] = operands
         (out / entry["module"]).write_text(text)
         (out / "host" / f"{entry['device']}_txn.cpp").write_text(_txn_shim(entry))
         entries.append(entry)
@@ -265,6 +285,10 @@ def write_package(program: Any, directory: str | Path, *, source: str) -> dict[s
         ),
         "xrt_kernel_name": "MLIR_AIE",
         "stages": entries,
+        "host_program": {
+            "module": f"host/{host_device}.mlir",
+            "arguments": roles,
+        },
         "modeled_latency_seconds": report.get("modeled_latency_seconds"),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -9,7 +9,6 @@ per batch), which the sequence writes to the cores with ``aiex.npu.rtp_write``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -70,9 +69,13 @@ def _pad(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def devices(program: Any) -> list[str]:
-    """The text of each ``aie.device`` of `program`, in stage order."""
-    parts = re.split(r"(?=  aie\.device\()", program.text.strip()[len("module {") : -1])
-    return [p for p in parts if p.strip()]
+    """The text of each stage ``aie.device`` of `program`, in stage order (the
+    layer's host program, which dispatches them, is not one)."""
+    return [
+        str(op)
+        for op in program.aie.body.operations
+        if op.operation.name == "aie.device" and "attn.host_program" not in op.attributes
+    ]
 
 
 def run(

@@ -66,7 +66,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 def _aie_sim_sweep_summary(terminalreporter) -> None:
-    """Worst error and cost-model / simulator ratios of test_aie_sim_sweep.py."""
+    """Worst error and simulator vs cost-model agreement of test_aie_sim_sweep.py."""
     import sys
 
     report = getattr(sys.modules.get("test_aie_sim_sweep"), "REPORT", None)
@@ -79,6 +79,9 @@ def _aie_sim_sweep_summary(terminalreporter) -> None:
         f"worst err/tolerance {w['worst_ratio']:.3f} ({w['worst_case']})"
     )
     for m in report["model"]:
-        terminalreporter.write_line(f"model/sim {m['model_over_sim']:.2f}  {m['case']}")
+        terminalreporter.write_line(
+            f"sim vs model {m['array'] * 100:+.1f} % (array), {m['with_dispatch'] * 100:+.1f} % (with dispatch)"
+            f"  {m['case']}"
+        )
     if report["path"]:
         terminalreporter.write_line(f"report: {report['path']}")

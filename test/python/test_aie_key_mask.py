@@ -76,8 +76,14 @@ def test_key_mask_and_bias_run(mask_kind: str, fold: str, target: str) -> None:
     assert schedule["bytes"]["mask"] == report["per_tensor"]["mask"]["read_bytes"]
     # Compulsory bytes: every program buffer read once (incl. mask and bias), O written once.
     assert report["compulsory_bytes"] == sum(schedule["buffer_bytes"].values())
-    assert any(f.startswith("mask_l3_g0:") for f in schedule["fifos"])
-    assert any("mask_l3_g0, bias_l3_g0 -> kv_g0 join" in link for link in schedule["links"])
+    # The schedule's records arrive as builtin dictionaries (typed fields).
+    fifos = {f["name"]: f for f in schedule["fifos"]}
+    assert fifos["mask_l3_g0"]["dram"] == ["mask"] and fifos["bias_l3_g0"]["dram"] == ["bias"]
+    assert fifos["mask_l3_g0"]["object"] == f"memref<{schedule['kv_tile']}xbf16>"  # one row of a key block
+    assert fifos["mask_l3_g0"]["producer"][1] == 0  # a shim tile
+    (join,) = [link for link in schedule["links"] if link["outs"] == ["kv_g0"]]
+    assert join["ins"][-2:] == ["mask_l3_g0", "bias_l3_g0"]
+    assert len(join["src_offsets"]) == 4
 
 
 def test_shared_mask_row_and_f32_bias() -> None:

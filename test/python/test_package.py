@@ -127,3 +127,27 @@ def test_package_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     layer.write_text(one)
     assert cli.main([str(layer), "--target", "npu2", "--package", str(blocker)]) == 1
     assert "--package: cannot write" in capsys.readouterr().err
+
+
+def test_package_of_padded_layer(tmp_path: Path) -> None:
+    # Lengths that do not divide the tiles: the manifest's pad_to / result shapes
+    # come from the devices' typed host_padding records, and run.py pads, runs
+    # and slices back to the logical shape.
+    layer = tmp_path / "pad.mlir"
+    layer.write_text(aie_host.layer_text(1, 2, 1, 100, 77, 64))
+    out = tmp_path / "pkg"
+    assert cli.main([str(layer), "--target", "npu2", "--package", str(out), "--fold", "online"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    (stage,) = manifest["stages"]
+    pads = {a["role"]: a["pad_to"] for a in stage["arguments"] if a["kind"] == "buffer"}
+    assert pads["q"][:2] == [1, 2] and pads["q"][2] > 100 and pads["q"][2] % 16 == 0
+    assert pads["k"][2] > 77 and pads["k"] == pads["v"]
+    assert stage["result_logical"] == [1, 2, 100, 64]
+    assert stage["result_padded"] == [1, 2, pads["q"][2], 64]
+    # The host program (IR) is packaged; the stage's buffers index its arguments.
+    host = manifest["host_program"]
+    assert (out / host["module"]).is_file() and "aiex.configure" in (out / host["module"]).read_text()
+    assert [host["arguments"][i] for i in stage["host_arguments"]] == ["q", "k", "v", "o"]
+    r = _run_py(out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS" in r.stdout

@@ -79,3 +79,26 @@ def test_host_errors_name_the_argument() -> None:
     q2, k2, v2 = _inputs([(1, 2, 50, 40), (1, 1, 45, 40), (1, 1, 45, 40)])
     with pytest.raises(sim.SimError, match=r"argument 'q' of shape \(1, 2, 70, 40\) does not fit the device buffer"):
         sim.run(odd, np.zeros((1, 2, 70, 40), np.float32), k2, v2)
+
+
+def test_dispatches_follow_the_host_program_in_the_ir() -> None:
+    # The dispatch order and the buffers passed (S, P) are read from the host
+    # program's aiex.configure / aiex.run ops: dropping the QK dispatch from the
+    # IR leaves the softmax stage without its S.
+    from attn.sim.host import SimError, host_program
+
+    q, k, v = _inputs([(1, 1, 32, 32), (1, 1, 32, 32), (1, 1, 32, 32)])
+    program = compile(attention_layer(1, 1, 1, 32, 32, 32), target="npu2", fold="unfolded")
+    roles, dispatches, padding = host_program(program)
+    assert roles == ["q", "k", "v", "s", "p", "o"] and padding == {}
+    assert [(d.rsplit("_", 1)[-1], [roles[i] for i in ops]) for d, ops in dispatches] == [
+        ("qk", ["q", "k", "s"]),
+        ("softmax", ["s", "p"]),
+        ("pv", ["p", "v", "o"]),
+    ]
+    assert float(np.abs(sim.run(program, q, k, v).output - reference.attention(q, k, v)).max()) <= ATOL
+    host = next(op for op in program.aie.body.operations if "attn.host_program" in op.attributes)
+    sequence = host.regions[0].blocks[0].operations[0]
+    sequence.regions[0].blocks[0].operations[0].operation.erase()  # the QK dispatch
+    with pytest.raises(SimError, match="reads 's', which no earlier dispatch wrote"):
+        sim.run(program, q, k, v)

@@ -130,7 +130,7 @@ def test_compute_bound_kernel_loop_matches_the_cost_formula() -> None:
     kernel = (
         t.kernel_call_overhead_cycles
         + tq * tk * d / (bf16.macs_per_cycle * bf16.kernel_efficiency)
-        + tq * tk / t.element("f32").vector_lanes  # the scale multiply
+        + tq * tk * t.vector_pass_cycles_per_element  # the scale pass (the table's one vector cost)
     )
     transfer = SETUP + 16 * 4 / t.stream_bytes_per_cycle
     short = sim.run(compute_program(4, tq, tk, d))

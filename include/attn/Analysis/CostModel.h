@@ -224,8 +224,10 @@ struct Estimate {
 
 /// Roofline bound of one layer on one target: the largest of the MAC-bound
 /// (useful MACs at peak rate on every core), the vector-bound (the minimal
-/// softmax work at peak lanes) and the DRAM-bound (compulsory bytes), plus
-/// one dispatch.
+/// softmax work: one max pass and one exp pass per visible score, at the
+/// target's vector-pass and exp costs per element on every core) and the
+/// DRAM-bound (compulsory bytes), plus one dispatch. `vectorOps` counts the
+/// pass-elements (2 per visible score).
 struct Roofline {
   double macSeconds = 0, vectorSeconds = 0, dramSeconds = 0;
   double dispatchSeconds = 0;

@@ -22,6 +22,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,11 @@ struct LayoutBuffer {
   int64_t objectBytes() const;
   int64_t bytes() const { return copies * objectBytes(); }
 };
+
+/// Spelling of a buffer use in the recorded schedule (#attn.buffer): "item",
+/// "step", "core_step", "output", "scratch", "rtp", "link".
+llvm::StringRef stringifyBufferUse(LayoutBuffer::Use use);
+std::optional<LayoutBuffer::Use> symbolizeBufferUse(llvm::StringRef name);
 
 /// The buffers of one core.
 struct CoreLayout {

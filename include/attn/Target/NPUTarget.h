@@ -138,8 +138,15 @@ struct NPUTarget {
   std::array<ElementKindInfo, kNumElementKinds> elements;
 
   // Added for the cost model (lib/Analysis); sources in NPUTarget.cpp.
-  /// One elementwise vector pass over an L1 tile (softmax max/normalize,
-  /// masking, accumulator rescale), cycles per element and core.
+  /// THE vector cost: one elementwise vector pass (softmax max / scale /
+  /// normalize, masking, accumulator rescale, a plain load-op-store chain)
+  /// costs this many cycles per lane-vector (vectorLanes(bf16) elements) on
+  /// one core. The cost model, the roofline and the simulator's kernel
+  /// models all price vector passes from it (per element: divide by the
+  /// lanes; see vectorPassCyclesPerElement).
+  double vectorPassCyclesPerVector;
+  /// Derived once from vectorPassCyclesPerVector / vectorLanes(BF16) when the
+  /// table is built (never set on its own): cycles per element of a pass.
   double vectorPassCyclesPerElement;
   bool vectorPassCostIsAssumption;
   /// bf16 matmul through BFP16 emulation (8x8x8 block-float MMA, AIE2P);

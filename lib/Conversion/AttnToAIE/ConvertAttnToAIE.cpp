@@ -3,14 +3,16 @@
 // Emits one aie.device per attn.stage scheduled by attn-schedule-dma: tiles,
 // object FIFOs and links, core programs calling the kernels of
 // docs/kernels.md, runtime-parameter buffers for valid_len, and the runtime
-// sequence. Requires every stage of a converted function to carry a
-// `dma_schedule` attribute that still matches its plan (it is re-derived and
-// compared). The function holding the stages is replaced by the devices.
+// sequence. Requires every stage of a converted function to carry the
+// `dma_schedule` record of attn-schedule-dma: the devices are built from
+// that record alone (it is never re-planned), so a hand-edited record is
+// followed and a malformed one is a located error. The function holding the
+// stages is replaced by the devices.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
-#include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Conversion/AttnToAIE/ScheduleRecord.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
 #include "attn/Dialect/AIE/IR/AIEXOps.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -72,7 +74,6 @@ DictionaryAttr planDictionary(Builder &b, PlanAttr plan) {
   length("padded_value_dim", plan.getPaddedValueDim());
   return b.getDictionaryAttr(fields);
 }
-
 
 constexpr llvm::StringLiteral kKernelObject = "attn_kernels.o";
 /// The -D values an NPU build of kernels/aie2 or kernels/aie2p compiles the
@@ -450,9 +451,29 @@ void DeviceEmitter::maskPositions(CoreState &cs, Value s, int64_t ld, Value col,
   // Padded query rows (>= valid_len) are hidden whole: their softmax is
   // zero and they finalize to zeros, with no per-row fix-up in the core.
   Value rows = cs.rowLimit ? cs.rowLimit : i32(INT32_MAX);
-  call("attn_mask_positions",
-       {s, i32(ld), col, i32(d.qTile), i32(cols), cs.q0, k0, cs.keyLimit, rows,
-        i32(d.causal ? 1 : 0), i32(d.causalOffset)});
+  auto mask = [&]() {
+    call("attn_mask_positions",
+         {s, i32(ld), col, i32(d.qTile), i32(cols), cs.q0, k0, cs.keyLimit,
+          rows, i32(d.causal ? 1 : 0), i32(d.causalOffset)});
+  };
+  if (cs.rowLimit) {
+    // Runtime valid_len: any block may hold hidden keys or query rows.
+    mask();
+    return;
+  }
+  // Only a block that holds a hidden position pays the pass (the cost
+  // model's masked blocks): it reaches past the real keys, or (causal) its
+  // last key lies right of the tile's first query row's diagonal.
+  Value last = add(k0, i32(cols - 1));
+  Value cond = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, last,
+                                     cs.keyLimit);
+  if (d.causal) {
+    Value diag = add(cs.q0, i32(d.causalOffset));
+    Value cut =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, last, diag);
+    cond = arith::OrIOp::create(b, loc, cond, cut);
+  }
+  ifThen(cond, mask);
 }
 
 Value DeviceEmitter::blockIsLive(CoreState &cs, Value k0) {
@@ -759,8 +780,8 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   b.setInsertionPoint(deviceBody->getTerminator());
   // The stage layout's memory per tile, for aie-check-limits to verify.
   SmallVector<Attribute> memory;
-  for (const TileLayout &tl : sch.layout.tiles)
-    memory.push_back(b.getDenseI64ArrayAttr({tl.col, tl.row, tl.bytes()}));
+  for (const std::array<int64_t, 3> &tile : sch.tileBytes)
+    memory.push_back(b.getDenseI64ArrayAttr(tile));
   device->setAttr(kLayoutMemoryAttrName, b.getArrayAttr(memory));
   emitTiles();
   emitFifos();
@@ -810,6 +831,117 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   return device;
 }
 
+/// The layer's host program as IR: an aie.device whose runtime sequence
+/// takes every DRAM buffer of the layer (inputs, S / P between stages, O)
+/// and the valid_len scalars, and dispatches the stage devices in order
+/// with upstream's aiex.configure / aiex.run. The host pads the inputs to
+/// the device shapes before and slices O after (`attn.host_program`).
+void emitHostProgram(OpBuilder &b, Location loc, func::FuncOp fn,
+                     StringRef name, const NPUTarget &target,
+                     ArrayRef<aie::DeviceOp> devices,
+                     ArrayRef<DescribedStage> described) {
+  // Sequence arguments: the layer's inputs (first use), valid_len (one i32
+  // per batch), then each stage's output in dispatch order.
+  std::set<Role> produced;
+  for (const DescribedStage &ds : described)
+    produced.insert(stageOutput(ds.desc.kind));
+  SmallVector<Type> types;
+  SmallVector<Attribute> roleNames;
+  std::map<Role, unsigned> roleArg;
+  std::optional<unsigned> firstValidLen;
+  auto sequenceOf = [](aie::DeviceOp device) {
+    return *device.getBody()->getOps<aie::RuntimeSequenceOp>().begin();
+  };
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    Block &args = sequenceOf(device).getBody().front();
+    unsigned pos = 0;
+    for (const std::optional<Role> &role : ds.inputRoles) {
+      if (!role) {
+        if (!firstValidLen) {
+          firstValidLen = types.size();
+          for (int64_t i = 0; i < ds.desc.batch; ++i) {
+            types.push_back(args.getArgument(pos + i).getType());
+            roleNames.push_back(b.getStringAttr("valid_len"));
+          }
+        }
+        pos += ds.desc.batch;
+        continue;
+      }
+      if (!produced.count(*role) && !roleArg.count(*role)) {
+        roleArg[*role] = types.size();
+        types.push_back(args.getArgument(pos).getType());
+        roleNames.push_back(b.getStringAttr(stringifyRole(*role)));
+      }
+      ++pos;
+    }
+  }
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    Role out = stageOutput(ds.desc.kind);
+    roleArg[out] = types.size();
+    types.push_back(
+        sequenceOf(device).getBody().front().getArguments().back().getType());
+    roleNames.push_back(b.getStringAttr(stringifyRole(out)));
+  }
+  std::optional<aie::AIEDevice> kind = aie::symbolizeAIEDevice(target.name);
+  auto host = aie::DeviceOp::create(
+      b, loc, aie::AIEDeviceAttr::get(b.getContext(), *kind),
+      b.getStringAttr(name));
+  Block *hostBody = new Block();
+  host.getBodyRegion().push_back(hostBody);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(hostBody);
+  aie::EndOp::create(b, loc);
+  b.setInsertionPoint(hostBody->getTerminator());
+  auto seq = aie::RuntimeSequenceOp::create(b, loc, name);
+  Block *body = new Block();
+  seq.getBody().push_back(body);
+  for (Type t : types)
+    body->addArgument(t, loc);
+  b.setInsertionPointToStart(body);
+  for (auto [device, ds] : llvm::zip(devices, described)) {
+    SmallVector<Value> operands;
+    for (const std::optional<Role> &role : ds.inputRoles) {
+      if (role) {
+        operands.push_back(body->getArgument(roleArg.at(*role)));
+        continue;
+      }
+      for (int64_t i = 0; i < ds.desc.batch; ++i)
+        operands.push_back(body->getArgument(*firstValidLen + i));
+    }
+    operands.push_back(
+        body->getArgument(roleArg.at(stageOutput(ds.desc.kind))));
+    auto configure =
+        aiex::ConfigureOp::create(b, loc, aie::DeviceOp(device).getSymName());
+    Block *cfg = new Block();
+    configure.getBody().push_back(cfg);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(cfg);
+    aiex::RunOp::create(b, loc, sequenceOf(device).getSymName(), operands);
+  }
+  // What the host does around the sequence: pad each input from the
+  // layer's tensor to the device buffer, slice O back.
+  SmallVector<Attribute> padding;
+  std::set<Role> padded;
+  for (const DescribedStage &ds : described)
+    for (const DescribedStage::HostPadding &p : ds.padding) {
+      Role role = p.operand >= 0 ? *ds.inputRoles[p.operand]
+                                 : stageOutput(ds.desc.kind);
+      if (!padded.insert(role).second)
+        continue;
+      padding.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("device", TypeAttr::get(p.device)),
+           b.getNamedAttr("logical", TypeAttr::get(p.logical)),
+           b.getNamedAttr("role", b.getStringAttr(stringifyRole(role)))}));
+    }
+  // The host device holds no tile memory (aie-check-limits verifies that).
+  host->setAttr(kLayoutMemoryAttrName, b.getArrayAttr({}));
+  host->setAttr(kHostProgramAttrName,
+                b.getDictionaryAttr(
+                    {b.getNamedAttr("function", fn.getSymNameAttr()),
+                     b.getNamedAttr("arguments", b.getArrayAttr(roleNames)),
+                     b.getNamedAttr("host_padding", b.getArrayAttr(padding))}));
+}
+
 struct ConvertAttnToAIEPass
     : public mlir::attn::impl::ConvertAttnToAIEBase<ConvertAttnToAIEPass> {
   using ConvertAttnToAIEBase::ConvertAttnToAIEBase;
@@ -849,30 +981,14 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     FailureOr<DescribedStage> ds = describeStage(stage);
     if (failed(ds))
       return failure();
-    auto option = [&](StringRef key) -> int64_t {
-      if (auto v = recorded.getAs<IntegerAttr>(key))
-        return v.getInt();
-      return -1;
-    };
-    ScheduleOptions options{option("group_columns"), option("query_chunks")};
-    if (options.groupColumns < 1 || options.queryChunks < 1)
-      return stage.emitOpError("'")
-             << kScheduleAttrName
-             << "' lacks positive 'group_columns' and 'query_chunks'";
-    std::string error;
-    std::optional<StageSchedule> sch =
-        planStage(ds->desc, *ds->target, options, error);
-    if (!sch)
-      return stage.emitOpError("cannot be scheduled: ") << error;
-    if (scheduleToAttr(stage.getContext(), *sch, *ds) != recorded)
-      return stage.emitOpError("'")
-             << kScheduleAttrName
-             << "' does not match the stage and its plan (stale or edited); "
-                "rerun attn-schedule-dma";
+    FailureOr<StageSchedule> sch = scheduleFromAttr(stage, *ds, recorded);
+    if (failed(sch))
+      return failure();
     described.push_back(*ds);
     planned.push_back({stage, std::move(*sch)});
   }
   OpBuilder b(fn);
+  SmallVector<aie::DeviceOp> devices;
   for (auto [i, entry] : llvm::enumerate(planned)) {
     auto &[stage, sch] = entry;
     std::string base = (fn.getSymName() + "_" + stage.getName()).str();
@@ -882,12 +998,13 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
     names.insert(name);
     DeviceEmitter emitter(b, stage.getLoc(), described[i], sch);
     aie::DeviceOp device = emitter.emit(name, name);
+    devices.push_back(device);
     ++numDevices;
     numCores += llvm::range_size(device.getOps<aie::CoreOp>());
     numScratch += llvm::range_size(device.getOps<aie::BufferOp>());
-    LLVM_DEBUG(llvm::dbgs() << "@" << name << ": L1 per core "
-                            << sch.layout.l1Bytes << " B, busiest memtile "
-                            << sch.layout.l2Bytes << " B\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "@" << name << ": L1 per core " << sch.layout.l1Bytes
+               << " B, busiest memtile " << sch.layout.l2Bytes << " B\n");
     // The host side stays IR: which layer and stage this dispatch is, its
     // place in the dispatch order, the plan and the recorded schedule
     // (arguments, typed host padding, buffer bytes).
@@ -899,8 +1016,19 @@ LogicalResult ConvertAttnToAIEPass::convertFunction(func::FuncOp fn,
                                    stage.getFoldAttr().getValue()))),
         b.getNamedAttr("plan", planDictionary(b, stage.getPlanAttr())),
         b.getNamedAttr(kScheduleAttrName,
-                       stage->getAttr(kScheduleAttrName))};
+                       scheduleToBuiltin(stage->getAttrOfType<DictionaryAttr>(
+                           kScheduleAttrName)))};
     device->setAttr(kHostAttrName, b.getDictionaryAttr(host));
+  }
+  if (!devices.empty()) {
+    // The layer's function is replaced by its host program of that name.
+    names.erase(fn.getSymName());
+    std::string name = fn.getSymName().str();
+    for (int n = 1; names.contains(name); ++n)
+      name = llvm::formatv("{0}_{1}", fn.getSymName(), n).str();
+    names.insert(name);
+    emitHostProgram(b, fn.getLoc(), fn, name, *described.front().target,
+                    devices, described);
   }
   fn.erase();
   return success();

@@ -2,7 +2,8 @@
 //
 // Plans every transfer of every tiled attn.stage (broadcast groups, object
 // FIFOs, depths, shim channels, access patterns, runtime-sequence order and
-// waits) and records the decisions as the stage's `dma_schedule` attribute.
+// waits) and records the decisions as the stage's typed `dma_schedule`
+// record (ScheduleRecord.h).
 // Requires: stages with an #attn.plan (attn-tile) and static padded shapes
 // (attn-pad-and-mask). Fails with a located error when no schedule meets the
 // target table's limits.
@@ -10,7 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
-#include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Conversion/AttnToAIE/ScheduleRecord.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Support/PassOptionChecks.h"
 

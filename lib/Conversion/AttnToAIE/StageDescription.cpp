@@ -46,25 +46,19 @@ bool isPaddingOp(Operation &op) {
 
 } // namespace
 
-FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
-  DescribedStage out;
-  StageDesc &d = out.desc;
-  std::optional<PlanAttr> plan = stage.getPlan();
-  if (!plan)
-    return stage.emitOpError("has no #attn.plan; run attn-tile before "
-                             "attn-schedule-dma");
-  out.target = lookupTarget(plan->getTarget());
-  if (!out.target)
-    return stage.emitOpError("plan names unknown target '")
-           << plan->getTarget() << "'";
-  if (plan->getMapping() != MappingKind::fused)
-    return stage.emitOpError("plan mapping 'stream' is not supported by the "
-                             "AIE mapping (only 'fused')");
+namespace {
 
+/// The attn ops of a stage body.
+struct StageOps {
   QKOp qk;
   SoftmaxOp softmax;
   PVOp pv;
   OnlineSoftmaxPVOp online;
+};
+
+/// Finds the stage's ops and which of the stage forms of attn-fold it is.
+LogicalResult recognizeBody(StageOp stage, StageOps &ops, StageDesc &d) {
+  auto &[qk, softmax, pv, online] = ops;
   for (Operation &op : stage.getBodyBlock()) {
     if (auto o = dyn_cast<QKOp>(op); o && !qk)
       qk = o;
@@ -101,6 +95,15 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
                              "mapping, has ")
            << stage.getNumResults();
 
+  return success();
+}
+
+/// The DRAM role of every stage input (Q, K, V, S, P, explicit mask/bias,
+/// valid_len), checking that each is used once, in one role.
+LogicalResult bindOperands(StageOp stage, const StageOps &ops,
+                           DescribedStage &out) {
+  auto [qk, softmax, pv, online] = ops;
+  StageDesc &d = out.desc;
   // Every operand of the stage-internal ops that comes from DRAM must be a
   // stage input; values produced inside stay on chip.
   out.inputRoles.assign(stage.getInputs().size(), std::nullopt);
@@ -176,6 +179,15 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       return stage.emitOpError("operand #")
              << i << " is not used by the stage body";
 
+  return success();
+}
+
+/// The yielded value, the runtime-sequence argument order (the layer's
+/// argument order) and the host-side padding of operands and result.
+LogicalResult orderAndPadding(StageOp stage, const StageOps &ops,
+                              DescribedStage &out) {
+  auto [qk, softmax, pv, online] = ops;
+  StageDesc &d = out.desc;
   // The result: the computation's value, or a zero-offset slice of it (the
   // padded program result is what the device writes).
   Operation *compute = online ? online.getOperation()
@@ -242,6 +254,13 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
     out.padding.push_back(
         {-1, stage.getResult(0).getType(), yielded.getType()});
 
+  return success();
+}
+
+/// Shapes (in bhld order), layout and element types; scores and
+/// probabilities that reach DRAM must be f32.
+LogicalResult readShapes(StageOp stage, const StageOps &ops, StageDesc &d) {
+  auto [qk, softmax, pv, online] = ops;
   // Shapes, layout and element types.
   auto staticShape = [&](Value v, StringRef what,
                          SmallVectorImpl<int64_t> &shape) -> LogicalResult {
@@ -345,12 +364,20 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
 
   d.matmulInBf16 = stage.getMatmulType().has_value();
 
+  return success();
+}
+
+/// Plan tiles and the masking facts (key limit, causal offset, explicit
+/// mask and bias rows, scale).
+LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
+                                 PlanAttr plan, StageDesc &d) {
+  QKOp qk = ops.qk;
   // Plan.
-  d.qTile = plan->getQTile();
-  d.kvTile = plan->getKvTile();
-  d.columns = plan->getColumns();
-  d.coresPerColumn = plan->getCoresPerColumn();
-  d.depth = plan->getDepth();
+  d.qTile = plan.getQTile();
+  d.kvTile = plan.getKvTile();
+  d.columns = plan.getColumns();
+  d.coresPerColumn = plan.getCoresPerColumn();
+  d.depth = plan.getDepth();
 
   // Masking.
   d.keyLimit = d.kvLen;
@@ -414,140 +441,32 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
     else
       d.scale = 1.0 / std::sqrt(static_cast<double>(d.headDim));
   }
+  return success();
+}
+
+} // namespace
+
+FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
+  DescribedStage out;
+  StageDesc &d = out.desc;
+  std::optional<PlanAttr> plan = stage.getPlan();
+  if (!plan)
+    return stage.emitOpError("has no #attn.plan; run attn-tile before "
+                             "attn-schedule-dma");
+  out.target = lookupTarget(plan->getTarget());
+  if (!out.target)
+    return stage.emitOpError("plan names unknown target '")
+           << plan->getTarget() << "'";
+  if (plan->getMapping() != MappingKind::fused)
+    return stage.emitOpError("plan mapping 'stream' is not supported by the "
+                             "AIE mapping (only 'fused')");
+
+  StageOps ops;
+  if (failed(recognizeBody(stage, ops, d)) ||
+      failed(bindOperands(stage, ops, out)) ||
+      failed(orderAndPadding(stage, ops, out)) ||
+      failed(readShapes(stage, ops, d)) ||
+      failed(readPlanAndMasking(stage, ops, *plan, d)))
+    return failure();
   return out;
-}
-
-//===----------------------------------------------------------------------===//
-// The recorded schedule
-//===----------------------------------------------------------------------===//
-
-static std::string tileName(const NPUTarget &t, TileCoord c) {
-  const char *kind = c.row == t.shimRow      ? "shim"
-                     : c.row == t.memTileRow ? "mem"
-                                             : "core";
-  return llvm::formatv("{0}({1},{2})", kind, c.col, c.row).str();
-}
-
-DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
-                                      const StageSchedule &sch,
-                                      const DescribedStage &stage) {
-  Builder b(ctx);
-  const NPUTarget &t = *lookupTarget(sch.targetName);
-  SmallVector<NamedAttribute> attrs;
-  auto i64 = [&](StringRef name, int64_t v) {
-    attrs.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(v)));
-  };
-  attrs.push_back(b.getNamedAttr(
-      "kind", b.getStringAttr(stringifyStageKind(sch.desc.kind))));
-  attrs.push_back(b.getNamedAttr("target", b.getStringAttr(sch.targetName)));
-  i64("group_columns", sch.groupColumns);
-  i64("groups", sch.numGroups);
-  i64("cores_per_group", sch.coresPerGroup);
-  i64("query_chunks", sch.queryChunks);
-  i64("rounds_per_kv_head", sch.roundsPerHead);
-  i64("total_rounds", sch.totalRounds);
-  i64("max_group_rounds", sch.maxGroupRounds);
-  i64("bypass_cores", sch.bypassCores);
-  i64("cores_per_column", sch.desc.coresPerColumn);
-  i64("q_tile", sch.desc.qTile);
-  i64("kv_tile", sch.stepTile);
-  attrs.push_back(b.getNamedAttr("k_transpose", b.getStringAttr("kernel")));
-  attrs.push_back(b.getNamedAttr(
-      "depths",
-      b.getDictionaryAttr({
-          b.getNamedAttr("item", b.getI64IntegerAttr(sch.itemDepth)),
-          b.getNamedAttr("step", b.getI64IntegerAttr(sch.stepDepth)),
-          b.getNamedAttr("core_step", b.getI64IntegerAttr(sch.coreStepDepth)),
-          b.getNamedAttr("output", b.getI64IntegerAttr(sch.outDepth)),
-      })));
-  i64("l1_bytes", sch.l1Bytes);
-  i64("l2_bytes", sch.l2Bytes);
-  i64("memtile_bds", sch.memTileBDs);
-  SmallVector<Attribute> fifos;
-  for (const FifoSpec &f : sch.fifos) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    os << f.name << ": " << tileName(t, f.producer);
-    if (f.dram && f.producer.row == t.shimRow)
-      os << ".mm2s" << f.shimChannel;
-    os << " -> ";
-    if (f.consumers.size() > 1)
-      os << f.consumers.size() << " cores";
-    else
-      os << tileName(t, f.consumers.front());
-    if (f.dram && f.consumers.front().row == t.shimRow)
-      os << ".s2mm" << f.shimChannel;
-    os << ", depth " << f.depth << ", ";
-    llvm::interleave(f.shape, os, "x");
-    os << "x" << stringifyElementKind(f.elem);
-    fifos.push_back(b.getStringAttr(s));
-  }
-  attrs.push_back(b.getNamedAttr("fifos", b.getArrayAttr(fifos)));
-  SmallVector<Attribute> links;
-  for (const LinkSpec &l : sch.links) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    llvm::interleaveComma(l.ins, os);
-    os << " -> ";
-    llvm::interleaveComma(l.outs, os);
-    if (!l.srcOffsets.empty()) {
-      os << " join [";
-      llvm::interleaveComma(l.srcOffsets, os);
-      os << "]";
-    }
-    if (!l.dstOffsets.empty()) {
-      os << " split [";
-      llvm::interleaveComma(l.dstOffsets, os);
-      os << "]";
-    }
-    links.push_back(b.getStringAttr(s));
-  }
-  attrs.push_back(b.getNamedAttr("links", b.getArrayAttr(links)));
-  SmallVector<Attribute> pads;
-  // Host padding, typed: {operand = i (absent for the result), logical =
-  // the tensor the host has, device = the device buffer's tensor}.
-  for (const DescribedStage::HostPadding &p : stage.padding) {
-    SmallVector<NamedAttribute> entry;
-    entry.push_back(b.getNamedAttr("device", TypeAttr::get(p.device)));
-    entry.push_back(b.getNamedAttr("logical", TypeAttr::get(p.logical)));
-    if (p.operand >= 0)
-      entry.push_back(
-          b.getNamedAttr("operand", b.getI64IntegerAttr(p.operand)));
-    pads.push_back(b.getDictionaryAttr(entry));
-  }
-  // The device's runtime-sequence arguments, in order, and the bytes of the
-  // DRAM buffer behind each tensor role.
-  SmallVector<Attribute> args;
-  for (const std::optional<Role> &role : stage.inputRoles)
-    args.push_back(b.getStringAttr(role ? stringifyRole(*role) : "valid_len"));
-  args.push_back(b.getStringAttr(stringifyRole(stageOutput(sch.desc.kind))));
-  attrs.push_back(b.getNamedAttr("arguments", b.getArrayAttr(args)));
-  SmallVector<NamedAttribute> buffers;
-  std::vector<Role> roles;
-  for (const std::optional<Role> &role : stage.inputRoles)
-    if (role)
-      roles.push_back(*role);
-  roles.push_back(stageOutput(sch.desc.kind));
-  for (Role role : roles)
-    buffers.push_back(b.getNamedAttr(
-        stringifyRole(role),
-        b.getI64IntegerAttr(sch.roleElements(role) *
-                            attn::bytes(sch.roleElement(role)))));
-  llvm::sort(buffers, [](const NamedAttribute &x, const NamedAttribute &y) {
-    return x.getName().strref() < y.getName().strref();
-  });
-  attrs.push_back(b.getNamedAttr("buffer_bytes", b.getDictionaryAttr(buffers)));
-  attrs.push_back(b.getNamedAttr("host_padding", b.getArrayAttr(pads)));
-  i64("transfers", sch.transfers);
-  i64("waits", sch.waits);
-  i64("batches", sch.batches);
-  i64("max_batches_in_flight", sch.maxBatchesInFlight);
-  SmallVector<NamedAttribute> bytes;
-  for (Role role : {Role::Q, Role::K, Role::V, Role::S, Role::P, Role::O,
-                    Role::M, Role::Bias})
-    if (int64_t n = sch.roleBytes[static_cast<int>(role)])
-      bytes.push_back(
-          b.getNamedAttr(stringifyRole(role), b.getI64IntegerAttr(n)));
-  attrs.push_back(b.getNamedAttr("bytes", b.getDictionaryAttr(bytes)));
-  return b.getDictionaryAttr(attrs);
 }

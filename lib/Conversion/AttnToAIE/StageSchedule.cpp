@@ -27,25 +27,7 @@ using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
 
 llvm::StringRef aiemap::stringifyRole(Role role) {
-  switch (role) {
-  case Role::Q:
-    return "q";
-  case Role::K:
-    return "k";
-  case Role::V:
-    return "v";
-  case Role::S:
-    return "s";
-  case Role::P:
-    return "p";
-  case Role::O:
-    return "o";
-  case Role::M:
-    return "mask";
-  case Role::Bias:
-    return "bias";
-  }
-  return "";
+  return stringifyDramRole(role);
 }
 
 std::vector<Role> aiemap::stageInputs(StageKind kind) {
@@ -1000,8 +982,8 @@ bool Planner::checkResources() {
         n *= x;
       return n;
     };
-    const FifoSpec &owner = l.ins.size() > 1    ? out
-                            : l.outs.size() > 1 ? in
+    const FifoSpec &owner = l.ins.size() > 1                ? out
+                            : l.outs.size() > 1             ? in
                             : elements(in) >= elements(out) ? in
                                                             : out;
     TileCoord point = in.consumers.front();
@@ -1020,6 +1002,8 @@ bool Planner::checkResources() {
     else if (tl.row == t.memTileRow)
       sch.layout.l2Bytes = std::max(sch.layout.l2Bytes, tl.bytes());
   }
+  for (const TileLayout &tl : sch.layout.tiles)
+    sch.tileBytes.push_back({tl.col, tl.row, tl.bytes()});
   for (const LinkSpec &l : sch.links)
     if (l.outs.size() > static_cast<size_t>(t.memTileLinkFanOutMax))
       return fail(llvm::formatv("a split to {0} cores exceeds the memtile "
@@ -1209,10 +1193,13 @@ bool Planner::buildSequence() {
     }
     return true;
   };
-  // Batches in issue order: unit position, then group.
+  // Batches in issue order: unit position, then batch index, then group.
+  // The groups' batches interleave so that the waits a group's queues need
+  // never hold back the other groups' transfers (groups run in parallel).
   std::vector<Batch> batches;
   int64_t maxUnits = sch.unitsOfGroup(0);
   for (int64_t k = 0; k < maxUnits; ++k) {
+    std::vector<std::vector<Batch>> perGroup(sch.numGroups);
     for (int64_t g = 0; g < sch.numGroups; ++g) {
       if (k >= sch.unitsOfGroup(g))
         continue;
@@ -1240,8 +1227,17 @@ bool Planner::buildSequence() {
         pending.push_back({mid, t1});
         pending.push_back({t0, mid});
       }
-      for (Batch &b : done)
-        batches.push_back(std::move(b));
+      perGroup[g] = std::move(done);
+    }
+    for (size_t i = 0;; ++i) {
+      bool any = false;
+      for (std::vector<Batch> &group : perGroup)
+        if (i < group.size()) {
+          batches.push_back(std::move(group[i]));
+          any = true;
+        }
+      if (!any)
+        break;
     }
   }
 

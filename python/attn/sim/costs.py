@@ -9,9 +9,13 @@ work a call does (``KernelWork``, counted by the kernel models in
            + macs / (macs_per_cycle(elem) * kernel_efficiency(elem))
            + exp_elements * exp_cycles_per_element
            + row_reductions * row_reduce_cycles
-           + vector_elements / vector_lanes(f32)
+           + vector_elements * vector_pass_cycles_per_element
 
-(f32 matmuls on targets without an f32 MAC rate run on the vector unit, see
+``vector_elements`` counts every element of every elementwise vector pass
+(one pass over a tile of n elements adds n); the price per element is the
+target table's one vector cost (``vector_pass_cycles_per_element``, derived
+there from cycles per lane-vector), the same number the cost model and the
+roofline use. (f32 matmuls on targets without an f32 MAC rate run on the vector unit, see
 ``sim_table``.) A DMA chunk of ``b`` bytes costs ``bd_setup_cycles`` per
 buffer descriptor it starts plus ``b / stream_bytes_per_cycle``; chunks that
 touch DRAM also reserve the shared DRAM bandwidth
@@ -55,6 +59,7 @@ class TimingModel:
     kernel_call_overhead_cycles: float = 0.0
     exp_cycles_per_element: float = 0.0
     row_reduce_cycles: float = 0.0
+    vector_pass_cycles_per_element: float = 0.0
     macs_per_cycle: dict[str, float] = field(default_factory=dict)
     kernel_efficiency: dict[str, float] = field(default_factory=dict)
     vector_lanes: dict[str, int] = field(default_factory=dict)
@@ -80,6 +85,7 @@ class TimingModel:
             kernel_call_overhead_cycles=target.kernel_call_overhead_cycles,
             exp_cycles_per_element=target.exp_cycles_per_element,
             row_reduce_cycles=target.row_reduce_cycles,
+            vector_pass_cycles_per_element=target.vector_pass_cycles_per_element,
             macs_per_cycle={k: e.macs_per_cycle for k, e in elems.items()},
             kernel_efficiency={k: e.kernel_efficiency for k, e in elems.items()},
             vector_lanes={k: e.vector_lanes for k, e in elems.items()},
@@ -120,7 +126,7 @@ class TimingModel:
         if work.row_reductions:
             cycles += work.row_reductions * self.row_reduce_cycles
         if work.vector_elements:
-            cycles += work.vector_elements / self._lanes("f32")
+            cycles += work.vector_elements * self.vector_pass_cycles_per_element
         return cycles
 
     def seconds(self, cycles: float) -> float:

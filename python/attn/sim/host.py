@@ -1,12 +1,15 @@
 """Host side of a compiled attention program: what a runtime does around the dispatches.
 
-``attn.compiler.compile`` returns one ``aie.device`` per stage. Running the
-layer means, per docs/aie-mapping.md: zero-pad Q, K and V to the device buffers
-(the typed ``host_padding`` of each device's ``attn.host``), dispatch the devices
-in order with ``valid_len`` as runtime-sequence arguments (the sequence writes them
-to the cores with ``aiex.npu.rtp_write``; no instruction is patched), passing S and
-P between them as DRAM buffers, and slice O back to the layer's shape.
-:func:`run_compiled` does exactly that on the simulator.
+``attn.compiler.compile`` returns one ``aie.device`` per stage plus the layer's
+host program: an ``aie.device`` whose runtime sequence dispatches the stage
+devices in order with upstream's ``aiex.configure`` / ``aiex.run``, passing the
+layer's DRAM buffers (S and P between stages) and ``valid_len`` scalars, and
+whose ``attn.host_program`` record names each argument's role and the host
+padding. Running the layer means, per docs/aie-mapping.md: zero-pad the inputs
+to the device buffers, run that sequence (each stage's sequence writes
+``valid_len`` to its cores with ``aiex.npu.rtp_write``; no instruction is
+patched) and slice O back to the layer's shape. :func:`run_compiled` reads the
+host program's ops and attributes and does exactly that on the simulator.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import numpy as np
 
 from .errors import SimError
 from .frontend import load
-from .program import ScalarType
 from .trace import chrome_trace, plot_timeline, write_chrome_trace
 
 
@@ -167,35 +169,29 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
         tensors[role] = np.asarray(tensors[role]).astype(np.float32)
 
     results, names, warnings = [], [], []
-    out_shapes: Optional[tuple[tuple[int, ...], tuple[int, ...]]] = None
-    for stage in stages:
-        device = stage["device"]
-        schedule = report["schedules"][device]
+    program_roles, dispatches, padding = host_program(program)
+    for device, operands in dispatches:
         op = device_op(program, device)
-        padded, result_shape = host_padding(op)
         prog = load("module {\n" + str(op) + "\n}")
         args: list[Any] = []
-        roles = schedule["arguments"]
-        for i, role in enumerate(roles[:-1]):
+        scalars = [i for i in operands if program_roles[i] == "valid_len"]
+        for i in operands[:-1]:  # the last is the buffer the dispatch writes
+            role = program_roles[i]
             if role == "valid_len":
                 # The runtime sequence takes valid_len as i32 scalars (one per
                 # batch), given at dispatch; it writes them to the cores.
-                scalars = sum(1 for t in prog.seq_args if isinstance(t, ScalarType))
-                if valid_len.size != scalars:
+                if valid_len.size != len(scalars):
                     raise SimError(
-                        f"valid_len has {valid_len.size} entries; device @{device} takes {scalars} (one per batch)"
+                        f"valid_len has {valid_len.size} entries; device @{device} takes {len(scalars)} (one per batch)"
                     )
-                args.extend(int(x) for x in valid_len)
+                args.append(int(valid_len[scalars.index(i)]))
             elif role not in tensors:
                 raise SimError(f"device @{device} reads '{role}', which no earlier dispatch wrote")
             else:
                 a = tensors[role]
-                args.append(_zero_pad(a, padded[i], role) if i in padded else a)
+                args.append(_zero_pad(a, padding[role][0], role) if role in padding else a)
         r = run_program(prog, *args, timing=timing, max_events=max_events)
-        written = roles[-1]
-        tensors[written] = np.asarray(r.args[-1], np.float32)
-        if written == "o":
-            out_shapes = result_shape
+        tensors[program_roles[operands[-1]]] = np.asarray(r.args[-1], np.float32)
         results.append(r)
         names.append(device)
         warnings += [f"@{device}: {w}" for w in r.warnings]
@@ -203,8 +199,8 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
     o = tensors.get("o")
     if o is None:
         raise SimError("no dispatch of the program wrote the output 'o'")
-    if out_shapes is not None:
-        padded_shape, logical_shape = out_shapes
+    if "o" in padding:
+        padded_shape, logical_shape = padding["o"]
         o = o.reshape(padded_shape)[tuple(slice(0, n) for n in logical_shape)]
     else:
         o = o.reshape(tensors["q"].shape[:-1] + (-1,))
@@ -218,6 +214,44 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
         timing=timing,
         warnings=warnings,
     )
+
+
+def host_program(
+    program: Any,
+) -> tuple[list[str], list[tuple[str, list[int]]], dict[str, tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """The layer's host program, read from its IR: the aie.device carrying
+    ``attn.host_program``, whose runtime sequence dispatches the stage devices
+    with ``aiex.configure`` / ``aiex.run``. Returns the role of each sequence
+    argument ("q", ..., "valid_len", "s", "p", "o"), the dispatches in order
+    (device, argument numbers of the run's operands; the last is the buffer it
+    writes) and the host padding per role ((device shape, logical shape))."""
+    from .. import ir
+
+    hosts = [
+        op
+        for op in program.aie.body.operations
+        if op.operation.name == "aie.device" and "attn.host_program" in op.attributes
+    ]
+    if len(hosts) != 1:
+        raise SimError(f"the compiled module holds {len(hosts)} host programs; simulate one layer at a time")
+    record = ir.DictAttr(hosts[0].attributes["attn.host_program"])
+    roles = [ir.StringAttr(a).value for a in ir.ArrayAttr(record["arguments"])]
+    padding = {}
+    for entry in ir.ArrayAttr(record["host_padding"]):
+        entry = ir.DictAttr(entry)
+        padded = tuple(ir.RankedTensorType(ir.TypeAttr(entry["device"]).value).shape)
+        logical = tuple(ir.RankedTensorType(ir.TypeAttr(entry["logical"]).value).shape)
+        padding[ir.StringAttr(entry["role"]).value] = (padded, logical)
+    (sequence,) = [op for op in hosts[0].regions[0].blocks[0].operations if op.operation.name == "aie.runtime_sequence"]
+    dispatches: list[tuple[str, list[int]]] = []
+    for configure in sequence.regions[0].blocks[0].operations:
+        if configure.operation.name != "aiex.configure":
+            raise SimError(f"the host program holds {configure.operation.name}; expected aiex.configure")
+        device = ir.FlatSymbolRefAttr(configure.attributes["symbol"]).value
+        for run in configure.regions[0].blocks[0].operations:
+            operands = [ir.BlockArgument(v).arg_number for v in run.operands]
+            dispatches.append((device, operands))
+    return roles, dispatches, padding
 
 
 def device_op(program: Any, device: str) -> Any:

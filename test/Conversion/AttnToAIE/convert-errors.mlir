@@ -17,28 +17,3 @@ func.func @unscheduled(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -
   }
   return %s : tensor<1x1x64x64xf32>
 }
-
-// -----
-
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @missing_choices(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
-  // expected-error @+1 {{'dma_schedule' lacks positive 'group_columns' and 'query_chunks'}}
-  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> attributes {dma_schedule = {kind = "qk"}} {
-    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
-    attn.yield %0 : tensor<1x1x64x64xf32>
-  }
-  return %s : tensor<1x1x64x64xf32>
-}
-
-// -----
-
-// A schedule recorded for other choices than the stage and plan now give.
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @stale(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
-  // expected-error @+1 {{'dma_schedule' does not match the stage and its plan (stale or edited); rerun attn-schedule-dma}}
-  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> attributes {dma_schedule = {group_columns = 1 : i64, query_chunks = 1 : i64, kind = "qk"}} {
-    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
-    attn.yield %0 : tensor<1x1x64x64xf32>
-  }
-  return %s : tensor<1x1x64x64xf32>
-}

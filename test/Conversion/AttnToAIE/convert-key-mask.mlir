@@ -23,8 +23,8 @@ func.func @encoder(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: t
 // SCHED: arguments = ["q", "k", "v", "mask", "bias", "o"]
 // SCHED-SAME: buffer_bytes = {bias = 192 : i64, k = 24576 : i64, mask = 384 : i64, o = 16384 : i64, q = 16384 : i64, v = 24576 : i64}
 // SCHED-SAME: bytes = {bias = 768 : i64, k = 24576 : i64, mask = 768 : i64, o = 16384 : i64, q = 16384 : i64, v = 24576 : i64}
-// SCHED-SAME: "mask_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 32xbf16", "bias_l3_g0: shim(2,0).mm2s1 -> mem(0,1), depth 2, 32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 2112xbf16"
-// SCHED-SAME: links = ["k_l3_g0, v_l3_g0, mask_l3_g0, bias_l3_g0 -> kv_g0 join [0, 1024, 2048, 2080]"
+// SCHED-SAME: #attn.fifo<name = "mask_l3_g0", producer = [2, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32xbf16>, dram = [mask], shim_channel = 0, use = step, group = 0>, #attn.fifo<name = "bias_l3_g0", producer = [2, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32xbf16>, dram = [bias], shim_channel = 1, use = step, group = 0>, #attn.fifo<name = "kv_g0", producer = [0, 1], consumers = [array<i64: 0, 2>, array<i64: 0, 3>, array<i64: 1, 2>, array<i64: 1, 3>], depth = 2, object = memref<2112xbf16>, use = step, group = 0>
+// SCHED-SAME: links = [#attn.link<ins = ["k_l3_g0", "v_l3_g0", "mask_l3_g0", "bias_l3_g0"], outs = ["kv_g0"], src_offsets = [0, 1024, 2048, 2080]>
 
 // CHECK-DAG: func.func private @attn_mask_keep_keys_bf16(memref<16x32xf32>, i32, i32, memref<2112xbf16>, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
 // CHECK-DAG: func.func private @attn_mask_add_keys_bf16(memref<16x32xf32>, i32, i32, memref<2112xbf16>, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}

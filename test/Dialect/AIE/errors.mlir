@@ -1466,3 +1466,44 @@ aie.device(npu2) {
   // expected-error @+1 {{expected a list of elements attributes, one initial value per object}}
   aie.objectfifo @f(%c, {%m}, 1 : i32) : !aie.objectfifo<memref<4xi32>> = [[0, 1, 2, 3]]
 }
+
+// -----
+
+aie.device(npu2) @stage {
+  aie.runtime_sequence @stage(%a: memref<16xi32>) {
+  }
+}
+aie.device(npu2) @host {
+  aie.runtime_sequence @host(%a: memref<32xi32>) {
+    aiex.configure @stage {
+      // expected-error @+1 {{'aiex.run' op argument #0 has type 'memref<32xi32>'; runtime sequence @stage takes 'memref<16xi32>'}}
+      aiex.run @stage(%a) : (memref<32xi32>)
+    }
+  }
+}
+
+// -----
+
+aie.device(npu2) @host {
+  aie.runtime_sequence @host(%a: memref<32xi32>) {
+    // expected-error @+1 {{'aiex.configure' op symbol @missing does not name an aie.device of the module}}
+    aiex.configure @missing {
+      aiex.run @missing(%a) : (memref<32xi32>)
+    }
+  }
+}
+
+// -----
+
+aie.device(npu2) @stage {
+  aie.runtime_sequence @stage(%a: memref<16xi32>) {
+  }
+}
+aie.device(npu2) @host {
+  aie.runtime_sequence @host(%a: memref<16xi32>) {
+    aiex.configure @stage {
+      // expected-error @+1 {{'aiex.run' op @other is not a runtime sequence of aie.device @stage}}
+      aiex.run @other(%a) : (memref<16xi32>)
+    }
+  }
+}

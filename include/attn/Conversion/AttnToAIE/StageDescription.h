@@ -39,10 +39,6 @@ struct DescribedStage {
 /// Reads `stage`; on failure an error has been emitted.
 FailureOr<DescribedStage> describeStage(StageOp stage);
 
-/// The decisions of `schedule` as the dictionary attn-schedule-dma attaches.
-DictionaryAttr scheduleToAttr(MLIRContext *ctx, const StageSchedule &schedule,
-                              const DescribedStage &stage);
-
 /// Name of the attribute attn-schedule-dma attaches to a stage.
 inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
 
@@ -50,6 +46,13 @@ inline constexpr llvm::StringLiteral kScheduleAttrName = "dma_schedule";
 /// host side of the dispatch (function, stage, dispatch index, fold, plan
 /// and the stage's `dma_schedule`).
 inline constexpr llvm::StringLiteral kHostAttrName = "attn.host";
+
+/// Name of the dictionary on the host device convert-attn-to-aie emits per
+/// layer (an aie.device whose runtime sequence dispatches the stage devices
+/// with aiex.configure / aiex.run): the layer function, the role of each
+/// sequence argument ("q", ..., "valid_len", "s", "p", "o") and the host
+/// padding per role ({role, logical, device} tensor types).
+inline constexpr llvm::StringLiteral kHostProgramAttrName = "attn.host_program";
 
 } // namespace mlir::attn::aiemap
 

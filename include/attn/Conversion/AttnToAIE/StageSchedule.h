@@ -14,6 +14,7 @@
 #define ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
 
 #include "attn/Analysis/StageLayout.h"
+#include "attn/Dialect/Attn/IR/AttnAttrs.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -26,10 +27,11 @@
 
 namespace mlir::attn::aiemap {
 
-/// The DRAM tensors a stage reads or writes. M and Bias are the explicit
-/// mask and bias ([Bm][Hm][Lqm][Lk] in the layer's element type; key-only
-/// rows when Hm = Lqm = 1).
-enum class Role { Q, K, V, S, P, O, M, Bias };
+/// The DRAM tensors a stage reads or writes (the attn dialect's DramRole,
+/// which the recorded schedule uses). M and Bias are the explicit mask and
+/// bias ([Bm][Hm][Lqm][Lk] in the layer's element type; key-only rows when
+/// Hm = Lqm = 1).
+using Role = ::mlir::attn::DramRole;
 constexpr int kNumRoles = 8;
 llvm::StringRef stringifyRole(Role role);
 
@@ -109,7 +111,10 @@ struct FifoSpec {
   /// Which stream this is: a group's broadcast step stream (group >= 0), or
   /// a column's stream (column >= 0) carrying the tiles of the cores in
   /// `coreRows`, in order.
-  enum Use { Item, Step, CoreStep, Output } use = Item;
+  using Use = ::mlir::attn::FifoUse;
+  static constexpr Use Item = Use::Item, Step = Use::Step,
+                       CoreStep = Use::CoreStep, Output = Use::Output;
+  Use use = Item;
   int group = -1, column = -1;
   std::vector<int> coreRows;
   int64_t objectBytes() const;
@@ -157,7 +162,7 @@ struct StageSchedule {
   std::string targetName;
   // Work decomposition (docs/aie-mapping.md, "Work decomposition").
   int64_t groupColumns = 1, numGroups = 1, coresPerGroup = 1;
-  int64_t queryChunks = 1;       // chunks per kv head
+  int64_t queryChunks = 1;    // chunks per kv head
   int64_t workHeads = 1;      // kv heads (heads for softmax)
   int64_t itemsPerHead = 1;   // n = G * nQ
   int64_t groupSize = 1;      // G (query heads per work head)
@@ -173,8 +178,8 @@ struct StageSchedule {
   int64_t maskLanes = 1;
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
-  int64_t l1Bytes = 0;    // per core (StageLayout)
-  int64_t l2Bytes = 0;    // busiest memtile (StageLayout)
+  int64_t l1Bytes = 0; // per core (StageLayout)
+  int64_t l2Bytes = 0; // busiest memtile (StageLayout)
   /// The buffers of every core (they all hold the same) and the memory of
   /// every tile: THE accounting the emitter allocates from and
   /// aie-check-limits verifies.
@@ -188,6 +193,9 @@ struct StageSchedule {
   int64_t transfers = 0, waits = 0, batches = 0, maxBatchesInFlight = 0;
   /// Bytes moved per DRAM role (reads for inputs, writes for outputs).
   std::array<int64_t, kNumRoles> roleBytes{};
+  /// The stage layout's memory per tile, {column, row, bytes} (what
+  /// aie-check-limits must measure on the device).
+  std::vector<std::array<int64_t, 3>> tileBytes;
 
   /// Units of group `g` and the work they cover.
   int64_t unitsOfGroup(int64_t g) const;

@@ -371,3 +371,52 @@ LogicalResult DMAFreeTaskOp::verify() { return requireTask(*this, getTask()); }
 
 #define GET_OP_CLASSES
 #include "attn/Dialect/AIE/IR/AIEXOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// ConfigureOp / RunOp
+//===----------------------------------------------------------------------===//
+
+aie::DeviceOp ConfigureOp::getReferencedDevice() {
+  auto module = (*this)->getParentOfType<ModuleOp>();
+  if (!module)
+    return nullptr;
+  return dyn_cast_or_null<aie::DeviceOp>(
+      SymbolTable::lookupSymbolIn(module, getSymbolAttr()));
+}
+
+LogicalResult ConfigureOp::verify() {
+  aie::DeviceOp device = getReferencedDevice();
+  if (!device)
+    return emitOpError("symbol @")
+           << getSymbol() << " does not name an aie.device of the module";
+  if (device == (*this)->getParentOfType<aie::DeviceOp>())
+    return emitOpError("cannot configure its own device @") << getSymbol();
+  return success();
+}
+
+LogicalResult RunOp::verify() {
+  auto configure = (*this)->getParentOfType<ConfigureOp>();
+  aie::DeviceOp device = configure.getReferencedDevice();
+  if (!device)
+    return success(); // reported by aiex.configure
+  auto seq = dyn_cast_or_null<aie::RuntimeSequenceOp>(
+      SymbolTable::lookupSymbolIn(device, getRuntimeSequenceSymbolAttr()));
+  if (!seq)
+    return emitOpError("@") << getRuntimeSequenceSymbol()
+                            << " is not a runtime sequence of aie.device @"
+                            << configure.getSymbol();
+  if (seq.getBody().empty())
+    return success();
+  TypeRange expected = seq.getBody().getArgumentTypes();
+  if (expected.size() != getArgs().size())
+    return emitOpError("passes ")
+           << getArgs().size() << " arguments; runtime sequence @"
+           << getRuntimeSequenceSymbol() << " takes " << expected.size();
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(getArgs(), expected)))
+    if (std::get<0>(pair).getType() != std::get<1>(pair))
+      return emitOpError("argument #")
+             << i << " has type " << std::get<0>(pair).getType()
+             << "; runtime sequence @" << getRuntimeSequenceSymbol()
+             << " takes " << std::get<1>(pair);
+  return success();
+}

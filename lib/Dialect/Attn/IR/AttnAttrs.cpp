@@ -325,6 +325,135 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 //===----------------------------------------------------------------------===//
+// The recorded DMA schedule
+//===----------------------------------------------------------------------===//
+
+static bool isTileCoord(ArrayRef<int64_t> c) {
+  return c.size() == 2 && c[0] >= 0 && c[1] >= 0;
+}
+
+LogicalResult FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef name, ArrayRef<int64_t> producer,
+                               ArrayAttr consumers, int64_t depth,
+                               MemRefType object, ArrayRef<DramRole> dram,
+                               int64_t shimChannel, FifoUse use, int64_t group,
+                               int64_t column, ArrayRef<int64_t> coreRows) {
+  if (name.empty())
+    return emitError() << "#attn.fifo: 'name' must not be empty";
+  if (!isTileCoord(producer))
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'producer' must be [column, row] (non-negative)";
+  if (consumers.empty())
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'consumers' must name at least one tile";
+  for (Attribute c : consumers) {
+    auto coord = dyn_cast<DenseI64ArrayAttr>(c);
+    if (!coord || !isTileCoord(coord.asArrayRef()))
+      return emitError() << "#attn.fifo '" << name
+                         << "': each of 'consumers' must be array<i64: "
+                            "column, row> (non-negative), got "
+                         << c;
+  }
+  if (depth < 1)
+    return emitError() << "#attn.fifo '" << name << "': 'depth' must be >= 1, "
+                       << "got " << depth;
+  if (!object.hasStaticShape() || object.getNumElements() < 1)
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'object' must be a non-empty static memref, got "
+                       << object;
+  if (dram.empty() != (shimChannel < 0))
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'dram' and 'shim_channel' go together (a FIFO "
+                          "with a shim end has both)";
+  if (llvm::any_of(coreRows, [](int64_t r) { return r < 0; }))
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'core_rows' must be non-negative";
+  return success();
+}
+
+LogicalResult LinkAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ArrayAttr ins, ArrayAttr outs,
+                               ArrayRef<int64_t> srcOffsets,
+                               ArrayRef<int64_t> dstOffsets) {
+  for (auto [list, what] : {std::pair{ins, "ins"}, std::pair{outs, "outs"}}) {
+    if (list.empty())
+      return emitError() << "#attn.link: '" << what << "' must not be empty";
+    for (Attribute a : list)
+      if (!isa<StringAttr>(a))
+        return emitError() << "#attn.link: '" << what
+                           << "' must hold FIFO names (strings), got " << a;
+  }
+  if (ins.size() > 1 && outs.size() > 1)
+    return emitError() << "#attn.link: a link joins or splits, not both";
+  if (!srcOffsets.empty() && srcOffsets.size() != ins.size())
+    return emitError() << "#attn.link: 'src_offsets' needs one offset per "
+                          "input, has "
+                       << srcOffsets.size() << " for " << ins.size();
+  if (!dstOffsets.empty() && dstOffsets.size() != outs.size())
+    return emitError() << "#attn.link: 'dst_offsets' needs one offset per "
+                          "output, has "
+                       << dstOffsets.size() << " for " << outs.size();
+  return success();
+}
+
+LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ArrayRef<int64_t> tile, int64_t group,
+                               int64_t columnInGroup, int64_t row,
+                               StringRef item, StringRef step,
+                               StringRef coreStep, StringRef out,
+                               StringRef rtp) {
+  if (!isTileCoord(tile))
+    return emitError() << "#attn.core: 'tile' must be [column, row] "
+                          "(non-negative)";
+  if (group < 0 || columnInGroup < 0 || row < 0)
+    return emitError() << "#attn.core: 'group', 'column_in_group' and 'row' "
+                          "must be non-negative";
+  if (out.empty())
+    return emitError() << "#attn.core: 'out' must name the core's output FIFO";
+  return success();
+}
+
+LogicalResult TransferAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef fifo, DramRole role,
+                                   int64_t column, DmaDirection direction,
+                                   int64_t channel, int64_t offset,
+                                   ArrayRef<int64_t> sizes,
+                                   ArrayRef<int64_t> strides, int64_t bdId,
+                                   BoolAttr issueToken) {
+  if (fifo.empty())
+    return emitError() << "#attn.transfer: 'fifo' must not be empty";
+  if (sizes.size() != 4 || strides.size() != 4)
+    return emitError() << "#attn.transfer '" << fifo
+                       << "': 'sizes' and 'strides' must have 4 entries "
+                          "(outermost first)";
+  if (llvm::any_of(sizes, [](int64_t s) { return s < 1; }))
+    return emitError() << "#attn.transfer '" << fifo
+                       << "': 'sizes' must be positive";
+  if (llvm::any_of(strides, [](int64_t s) { return s < 0; }) || offset < 0)
+    return emitError() << "#attn.transfer '" << fifo
+                       << "': 'offset' and 'strides' must be non-negative";
+  if (column < 0 || channel < 0 || bdId < 0)
+    return emitError() << "#attn.transfer '" << fifo
+                       << "': 'column', 'channel' and 'bd_id' must be "
+                          "non-negative";
+  return success();
+}
+
+LogicalResult BufferAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef use, StringRef name,
+                                 MemRefType object, int64_t copies) {
+  if (name.empty())
+    return emitError() << "#attn.buffer: 'name' must not be empty";
+  if (!object.hasStaticShape())
+    return emitError() << "#attn.buffer '" << name
+                       << "': 'object' must be a static memref";
+  if (copies < 1)
+    return emitError() << "#attn.buffer '" << name
+                       << "': 'copies' must be >= 1, got " << copies;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
 

@@ -217,4 +217,48 @@ def AIEX_DMAFreeTaskOp
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Host-level sequencing of devices
+//===----------------------------------------------------------------------===//
+
+def AIEX_ConfigureOp : AIEX_Op<"configure", [
+    HasParent<"::mlir::attn::aie::RuntimeSequenceOp">, NoTerminator
+  ]> {
+  let summary = "configure the array with another aie.device's design";
+  let description = [{
+    Inside a host device's runtime sequence: load the design of the
+    aie.device `symbol` (program memories, stream switches, ...) and run the
+    `aiex.run` ops of the body on it, in order.
+
+    ```mlir
+    aiex.configure @layer_qk {
+      aiex.run @layer_qk(%q, %k, %s) : (memref<4096xbf16>, memref<4096xbf16>, memref<8192xf32>)
+    }
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$symbol);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$symbol regions attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The configured aie.device (nullptr if the symbol names none).
+    ::mlir::attn::aie::DeviceOp getReferencedDevice();
+  }];
+}
+
+def AIEX_RunOp : AIEX_Op<"run", [HasParent<"ConfigureOp">]> {
+  let summary = "run a runtime sequence of the configured design";
+  let description = [{
+    Executes the `aie.runtime_sequence` named `runtime_sequence_symbol` of
+    the enclosing `aiex.configure`'s device with `args` (host buffers and
+    runtime scalars, matching the sequence's arguments).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$runtime_sequence_symbol,
+                       Variadic<AnyType>:$args);
+  let assemblyFormat = [{
+    $runtime_sequence_symbol `(` $args `)` `:` `(` type($args) `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_DIALECT_AIE_IR_AIEXOPS_TD

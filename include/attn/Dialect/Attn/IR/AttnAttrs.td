@@ -69,6 +69,63 @@ def Attn_MappingKind : I32EnumAttr<"MappingKind",
   }];
 }
 
+
+// The DMA schedule attn-schedule-dma records (docs/aie-mapping.md,
+// "The schedule as IR").
+def Attn_RoleQ : I32EnumAttrCase<"Q", 0, "q">;
+def Attn_RoleK : I32EnumAttrCase<"K", 1, "k">;
+def Attn_RoleV : I32EnumAttrCase<"V", 2, "v">;
+def Attn_RoleS : I32EnumAttrCase<"S", 3, "s">;
+def Attn_RoleP : I32EnumAttrCase<"P", 4, "p">;
+def Attn_RoleO : I32EnumAttrCase<"O", 5, "o">;
+def Attn_RoleM : I32EnumAttrCase<"M", 6, "mask">;
+def Attn_RoleBias : I32EnumAttrCase<"Bias", 7, "bias">;
+
+def Attn_DramRole : I32EnumAttr<"DramRole",
+    "the DRAM tensor a stage reads or writes",
+    [Attn_RoleQ, Attn_RoleK, Attn_RoleV, Attn_RoleS, Attn_RoleP, Attn_RoleO,
+     Attn_RoleM, Attn_RoleBias]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `q`, `k`, `v`: the layer's inputs; `s`, `p`: scores and probabilities
+    passed between stages through DRAM (f32); `o`: the output; `mask`,
+    `bias`: key-only explicit mask and bias rows.
+  }];
+}
+
+def Attn_FifoUseItem : I32EnumAttrCase<"Item", 0, "item">;
+def Attn_FifoUseStep : I32EnumAttrCase<"Step", 1, "step">;
+def Attn_FifoUseCoreStep : I32EnumAttrCase<"CoreStep", 2, "core_step">;
+def Attn_FifoUseOutput : I32EnumAttrCase<"Output", 3, "output">;
+
+def Attn_FifoUse : I32EnumAttr<"FifoUse",
+    "which stream of a stage an object FIFO carries",
+    [Attn_FifoUseItem, Attn_FifoUseStep, Attn_FifoUseCoreStep,
+     Attn_FifoUseOutput]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `item`: a core's query-side tile (Q, or S for softmax), split per core;
+    `step`: a group's broadcast K/V step stream; `core_step`: a core's own
+    per-step tile (P of the PV stage); `output`: a core's result tiles.
+  }];
+}
+
+def Attn_DirMM2S : I32EnumAttrCase<"MM2S", 0, "mm2s">;
+def Attn_DirS2MM : I32EnumAttrCase<"S2MM", 1, "s2mm">;
+
+def Attn_DmaDirection : I32EnumAttr<"DmaDirection",
+    "direction of a shim DMA transfer",
+    [Attn_DirMM2S, Attn_DirS2MM]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `mm2s`: DRAM to the array (an input); `s2mm`: the array to DRAM (an
+    output).
+  }];
+}
+
 // C++ enumerators in CamelCase (StageKind::QKSoftmax); the strings are the
 // lowercase names the schedule records.
 def Attn_StageOnline : I32EnumAttrCase<"Online", 0, "online">;
@@ -163,6 +220,167 @@ def Attn_PlanAttr : Attn_Attr<"Plan", "plan"> {
     /// Field names in printing order.
     static ::llvm::ArrayRef<::llvm::StringRef> getFieldNames();
   }];
+}
+
+
+//===----------------------------------------------------------------------===//
+// The recorded DMA schedule (attn-schedule-dma -> convert-attn-to-aie)
+//===----------------------------------------------------------------------===//
+
+// An array parameter printed and parsed in square brackets (the struct
+// format's commas separate fields): `[0, 2]`.
+class Attn_ListParameter<string elem, string desc = "">
+    : ArrayRefParameter<elem, desc> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::SmallVector<}] # elem #
+    [{>> {
+      ::llvm::SmallVector<}] # elem # [{> elems;
+      if ($_parser.parseCommaSeparatedList(
+              ::mlir::AsmParser::Delimiter::Square, [&]() -> ::mlir::ParseResult {
+                auto e = ::mlir::FieldParser<}] # elem # [{>::parse($_parser);
+                if (::mlir::failed(e))
+                  return ::mlir::failure();
+                elems.push_back(*e);
+                return ::mlir::success();
+              }))
+        return ::mlir::failure();
+      return elems;
+    }() }];
+  let printer = [{
+    $_printer << '[';
+    ::llvm::interleaveComma($_self, $_printer);
+    $_printer << ']';
+  }];
+}
+class Attn_OptionalListParameter<string elem, string desc = "">
+    : Attn_ListParameter<elem, desc> {
+  let defaultValue = cppStorageType # "()";
+  let comparator = cppType # "($_lhs) == " # cppType # "($_rhs)";
+}
+
+def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
+  let summary = "one object FIFO of a scheduled stage";
+  let description = [{
+    `producer` and each of `consumers` are tiles `[column, row]`; `object`
+    is the shape and element type of one object; `dram` lists the DRAM
+    tensors the shim end carries (in turn, each round, when more than one);
+    it is empty for FIFOs between on-chip tiles. `shim_channel` is the
+    channel at the shim end (-1: none). `group` (broadcast step streams) and
+    `column` with `core_rows` (per-column streams) say whose tiles it
+    carries.
+
+    ```mlir
+    #attn.fifo<name = "Q_l3_c0", producer = [0, 0],
+               consumers = [array<i64: 0, 1>], depth = 2,
+               object = memref<128x64xbf16>, dram = [q], shim_channel = 0,
+               use = item, column = 0, core_rows = [0, 1]>
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"symbol of the aie.objectfifo">:$name,
+    Attn_ListParameter<"int64_t", "[column, row]">:$producer,
+    "::mlir::ArrayAttr":$consumers,
+    "int64_t":$depth,
+    "::mlir::MemRefType":$object,
+    Attn_OptionalListParameter<"::mlir::attn::DramRole">:$dram,
+    DefaultValuedParameter<"int64_t", "-1">:$shim_channel,
+    EnumParameter<Attn_FifoUse>:$use,
+    DefaultValuedParameter<"int64_t", "-1">:$group,
+    DefaultValuedParameter<"int64_t", "-1">:$column,
+    Attn_OptionalListParameter<"int64_t">:$core_rows
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_LinkAttr : Attn_Attr<"Link", "link"> {
+  let summary = "an aie.objectfifo.link of a scheduled stage";
+  let description = [{
+    A join (several `ins`, `src_offsets` in elements of the whole) or a
+    split (several `outs`, `dst_offsets`) through a memtile; names are
+    #attn.fifo names.
+  }];
+  let parameters = (ins
+    "::mlir::ArrayAttr":$ins,
+    "::mlir::ArrayAttr":$outs,
+    Attn_OptionalListParameter<"int64_t">:$src_offsets,
+    Attn_OptionalListParameter<"int64_t">:$dst_offsets
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
+  let summary = "what one core of a scheduled stage runs";
+  let description = [{
+    The core at `tile` (`[column, row]`) works for broadcast `group`, as
+    core `row` of the group's column `column_in_group`. `item`, `step`,
+    `core_step`, `out` name the #attn.fifo it uses for each stream (absent:
+    unused); `rtp` names its runtime-parameter buffer (valid_len).
+  }];
+  let parameters = (ins
+    Attn_ListParameter<"int64_t", "[column, row]">:$tile,
+    "int64_t":$group,
+    "int64_t":$column_in_group,
+    "int64_t":$row,
+    StringRefParameter<"item FIFO", [{""}]>:$item,
+    StringRefParameter<"step FIFO", [{""}]>:$step,
+    StringRefParameter<"per-core step FIFO", [{""}]>:$core_step,
+    StringRefParameter<"output FIFO", [{""}]>:$out,
+    StringRefParameter<"runtime-parameter buffer", [{""}]>:$rtp
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_TransferAttr : Attn_Attr<"Transfer", "transfer"> {
+  let summary = "one shim DMA transfer of a stage's runtime sequence";
+  let description = [{
+    Moves the DRAM tensor `role` through object FIFO `fifo` at shim column
+    `column`, channel `channel`, in `direction`, with the 4-D access pattern
+    `offset`/`sizes`/`strides` in elements of the DRAM buffer (outermost
+    first; `sizes[0]` repeats), on buffer descriptor `bd_id`.
+    `issue_token`: a later #attn.wait waits for it.
+  }];
+  let parameters = (ins
+    StringRefParameter<"object FIFO (metadata)">:$fifo,
+    EnumParameter<Attn_DramRole>:$role,
+    "int64_t":$column,
+    EnumParameter<Attn_DmaDirection>:$direction,
+    "int64_t":$channel,
+    "int64_t":$offset,
+    Attn_ListParameter<"int64_t", "4 sizes">:$sizes,
+    Attn_ListParameter<"int64_t", "4 strides">:$strides,
+    "int64_t":$bd_id,
+    "::mlir::BoolAttr":$issue_token
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_WaitAttr : Attn_Attr<"Wait", "wait"> {
+  let summary = "a wait of a stage's runtime sequence";
+  let description = [{
+    Waits for the token-issuing transfers of object FIFO `fifo`.
+  }];
+  let parameters = (ins StringRefParameter<"object FIFO">:$fifo);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def Attn_BufferAttr : Attn_Attr<"Buffer", "buffer"> {
+  let summary = "one buffer of a core's memory layout";
+  let description = [{
+    `use`: `item`, `step`, `core_step`, `output` (object FIFO ends),
+    `scratch` (kernel scratch, aie.buffer `name`_cC_rR) or `rtp` (runtime
+    parameters); `copies` objects of `object`.
+  }];
+  let parameters = (ins
+    StringRefParameter<"buffer use">:$use,
+    StringRefParameter<"name">:$name,
+    "::mlir::MemRefType":$object,
+    "int64_t":$copies
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNATTRS_TD
