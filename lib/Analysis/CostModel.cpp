@@ -1331,7 +1331,7 @@ void Model::stageTraffic(const StageContext &c, StageEstimate &st) {
   int64_t maskB = s.mask != MaskKind::None ? maskBytes(0) : 0;
   int64_t biasB = s.hasBias ? maskBytes(1) : 0;
   // The full fold streams its step object (with the mask/bias) twice.
-  if (kind == StageKind::Full) {
+  if (c.kind == StageKind::Full) {
     maskB *= 2;
     biasB *= 2;
   }
