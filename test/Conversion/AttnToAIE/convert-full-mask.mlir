@@ -22,9 +22,11 @@ func.func @hf(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor
 // SCHED: arguments = ["q", "k", "v", "mask", "bias", "o"]
 // SCHED-SAME: buffer_bytes = {bias = 49152 : i64, k = 24576 : i64, mask = 12288 : i64, o = 16384 : i64, q = 16384 : i64, v = 24576 : i64}
 // SCHED-SAME: bytes = {bias = 49152 : i64, k = 24576 : i64, mask = 49152 : i64, o = 16384 : i64, q = 16384 : i64, v = 24576 : i64}
-// SCHED-SAME: "mask_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 64x32xbf16", "bias_l3_g0: shim(2,0).mm2s1 -> mem(0,1), depth 2, 64x32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 6144xbf16"
+// SCHED-SAME: #attn.fifo<name = "mask_l3_g0", producer = [2, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<64x32xbf16>, dram = [mask], shim_channel = 0, use = step, group = 0>
+// SCHED-SAME: #attn.fifo<name = "bias_l3_g0", producer = [2, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<64x32xbf16>, dram = [bias], shim_channel = 1, use = step, group = 0>
+// SCHED-SAME: #attn.fifo<name = "kv_g0", producer = [0, 1], consumers = [array<i64: 0, 2>, array<i64: 0, 3>, array<i64: 1, 2>, array<i64: 1, 3>], depth = 2, object = memref<6144xbf16>
 // SCHED-SAME: l1_bytes = 33920 : i64
-// SCHED-SAME: links = ["k_l3_g0, v_l3_g0, mask_l3_g0, bias_l3_g0 -> kv_g0 join [0, 1024, 2048, 4096]"
+// SCHED-SAME: #attn.link<ins = ["k_l3_g0", "v_l3_g0", "mask_l3_g0", "bias_l3_g0"], outs = ["kv_g0"], src_offsets = [0, 1024, 2048, 4096]>
 
 // CHECK-LABEL: aie.device(npu2) @hf_attention
 // CHECK-DAG: func.func private @attn_mask_keep_tile_bf16(memref<16x32xf32>, i32, i32, memref<6144xbf16>, i32, i32, i32, i32) attributes {attn.kernel_defines = {{.*}}, link_with = "attn_kernels.o"}
@@ -82,8 +84,10 @@ func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x1x64x32xbf16>, %m: ten
 
 // SCHED: arguments = ["q", "k", "mask", "bias", "s"]
 // SCHED-SAME: bytes = {bias = 512 : i64, k = 8192 : i64, mask = 16384 : i64, q = 8192 : i64, s = 32768 : i64}
-// SCHED-SAME: "mask_l3_g0: shim(1,0).mm2s1 -> mem(0,1), depth 2, 64x32xbf16", "bias_l3_g0: shim(2,0).mm2s0 -> mem(0,1), depth 2, 2x32xbf16", "kv_g0: mem(0,1) -> 4 cores, depth 2, 3136xbf16"
-// SCHED-SAME: links = ["k_l3_g0, mask_l3_g0, bias_l3_g0 -> kv_g0 join [0, 1024, 3072]"
+// SCHED-SAME: #attn.fifo<name = "mask_l3_g0", producer = [1, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<64x32xbf16>, dram = [mask], shim_channel = 1, use = step, group = 0>
+// SCHED-SAME: #attn.fifo<name = "bias_l3_g0", producer = [2, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<2x32xbf16>, dram = [bias], shim_channel = 0, use = step, group = 0>
+// SCHED-SAME: #attn.fifo<name = "kv_g0", producer = [0, 1], consumers = [array<i64: 0, 2>, array<i64: 0, 3>, array<i64: 1, 2>, array<i64: 1, 3>], depth = 2, object = memref<3136xbf16>
+// SCHED-SAME: #attn.link<ins = ["k_l3_g0", "mask_l3_g0", "bias_l3_g0"], outs = ["kv_g0"], src_offsets = [0, 1024, 3072]>
 
 // CHECK-LABEL: aie.device(npu1) @alibi_qk
 // CHECK: aie.objectfifo.link [@k_l3_g0, @mask_l3_g0, @bias_l3_g0] -> [@kv_g0]([0, 1024, 3072] [])
