@@ -104,8 +104,8 @@ def test_full_mask_matches_reference(case) -> None:
     scored = [s for s in report["stages"] if "mask" in report["schedules"][s["device"]]["arguments"]]
     assert len(scored) == 1  # the stage computing scores reads them, no other
     schedule = report["schedules"][scored[0]["device"]]
-    fifos = schedule["fifos"]
-    assert any(f.startswith("mask_l3_g0:") for f in fifos)
+    fifos = {f["name"]: f for f in schedule["fifos"]}
+    assert fifos["mask_l3_g0"]["dram"] == ["mask"] and fifos["mask_l3_g0"]["use"] == "step"
     assert report["per_tensor"]["mask"]["read_bytes"] == schedule["bytes"]["mask"]
     # Every core reads its own tile of every step: at least the compulsory
     # bytes of the padded mask buffer, times the heads it broadcasts over.
@@ -126,8 +126,8 @@ def test_mask_tiles_are_per_core_in_the_step_object() -> None:
     (stage,) = report["stages"]
     schedule = report["schedules"][stage["device"]]
     tq, tk, lanes = schedule["q_tile"], schedule["kv_tile"], schedule["cores_per_group"]
-    mask_fifo = next(f for f in schedule["fifos"] if f.startswith("mask_l3_g0:"))
-    assert mask_fifo.endswith(f"{lanes * tq}x{tk}xbf16")
+    mask_fifo = next(f for f in schedule["fifos"] if f["name"] == "mask_l3_g0")
+    assert mask_fifo["object"] == f"memref<{lanes * tq}x{tk}xbf16>"
     padded_q = schedule["buffer_bytes"]["q"] // (b * h * d * 2)
     padded_k = schedule["buffer_bytes"]["k"] // (b * hk * d * 2)
     assert schedule["buffer_bytes"]["mask"] == padded_q * padded_k * 2
@@ -146,8 +146,8 @@ def test_repeated_items_share_the_last_tile() -> None:
     tq, tk, lanes = schedule["q_tile"], schedule["kv_tile"], schedule["cores_per_group"]
     items = -(-lq // tq)
     assert items < lanes
-    mask_fifo = next(f for f in schedule["fifos"] if f.startswith("mask_l3_g0:"))
-    assert mask_fifo.endswith(f"{items * tq}x{tk}xbf16")
+    mask_fifo = next(f for f in schedule["fifos"] if f["name"] == "mask_l3_g0")
+    assert mask_fifo["object"] == f"memref<{items * tq}x{tk}xbf16>"
 
 
 def test_gqa_head_rows_travel_once_per_group() -> None:
@@ -163,8 +163,8 @@ def test_gqa_head_rows_travel_once_per_group() -> None:
     assert float(np.abs(out - ref).max()) / float(np.abs(ref).max()) <= REL_TOL
     schedule = program.report["schedules"][program.report["stages"][0]["device"]]
     tk = schedule["kv_tile"]
-    bias_fifo = next(f for f in schedule["fifos"] if f.startswith("bias_l3_g0:"))
-    assert bias_fifo.endswith(f"{h // hk}x{tk}xbf16")
+    bias_fifo = next(f for f in schedule["fifos"] if f["name"] == "bias_l3_g0")
+    assert bias_fifo["object"] == f"memref<{h // hk}x{tk}xbf16>"
     padded_k = schedule["buffer_bytes"]["k"] // (b * hk * d * 2)
     rounds = schedule["rounds_per_kv_head"] * b * hk
     assert schedule["bytes"]["bias"] == 2 * rounds * (h // hk) * padded_k * 2
