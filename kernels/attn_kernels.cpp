@@ -88,6 +88,21 @@ void maskAddKeys(Window s, const T *add, int32_t tq, int32_t tk) {
 }
 
 template <typename T>
+void maskKeepTile(Window s, const T *keep, int32_t ld, int32_t tq, int32_t tk) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j)
+      if (load(keep, int64_t(i) * ld + j) == 0.0f)
+        s.at(i, j) = kNegInf;
+}
+
+template <typename T>
+void maskAddTile(Window s, const T *add, int32_t ld, int32_t tq, int32_t tk) {
+  for (int32_t i = 0; i < tq; ++i)
+    for (int32_t j = 0; j < tk; ++j)
+      s.at(i, j) += load(add, int64_t(i) * ld + j);
+}
+
+template <typename T>
 void onlineUpdate(ConstWindow s, const T *v, float *m, float *l, float *acc,
                   int32_t tq, int32_t tk, int32_t dv) {
   for (int32_t i = 0; i < tq; ++i) {
@@ -224,6 +239,27 @@ void attn_mask_add_keys_f32(float *s, int32_t s_ld, int32_t s_col,
                             const float *add, int32_t off, int32_t tq,
                             int32_t tk) {
   maskAddKeys(Window{s, s_ld, s_col}, add + off, tq, tk);
+}
+
+void attn_mask_keep_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
+                              const uint16_t *keep, int32_t off, int32_t m_ld,
+                              int32_t tq, int32_t tk) {
+  maskKeepTile(Window{s, s_ld, s_col}, keep + off, m_ld, tq, tk);
+}
+void attn_mask_keep_tile_f32(float *s, int32_t s_ld, int32_t s_col,
+                             const float *keep, int32_t off, int32_t m_ld,
+                             int32_t tq, int32_t tk) {
+  maskKeepTile(Window{s, s_ld, s_col}, keep + off, m_ld, tq, tk);
+}
+void attn_mask_add_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *add, int32_t off, int32_t m_ld,
+                             int32_t tq, int32_t tk) {
+  maskAddTile(Window{s, s_ld, s_col}, add + off, m_ld, tq, tk);
+}
+void attn_mask_add_tile_f32(float *s, int32_t s_ld, int32_t s_col,
+                            const float *add, int32_t off, int32_t m_ld,
+                            int32_t tq, int32_t tk) {
+  maskAddTile(Window{s, s_ld, s_col}, add + off, m_ld, tq, tk);
 }
 
 void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {

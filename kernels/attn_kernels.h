@@ -76,6 +76,23 @@ void attn_mask_add_keys_f32(float *s, int32_t s_ld, int32_t s_col,
                             const float *add, int32_t off, int32_t tq,
                             int32_t tk);
 
+/// Full explicit masks, one value per (query, key): the [tq][tk] tile at
+/// `off` of the object that carries it, row stride `m_ld` (element type of
+/// the data), applied to the S window: keep-mask (0 hides the score) and
+/// additive (mask or bias, added in f32).
+void attn_mask_keep_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
+                              const uint16_t *keep, int32_t off, int32_t m_ld,
+                              int32_t tq, int32_t tk);
+void attn_mask_keep_tile_f32(float *s, int32_t s_ld, int32_t s_col,
+                             const float *keep, int32_t off, int32_t m_ld,
+                             int32_t tq, int32_t tk);
+void attn_mask_add_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
+                             const uint16_t *add, int32_t off, int32_t m_ld,
+                             int32_t tq, int32_t tk);
+void attn_mask_add_tile_f32(float *s, int32_t s_ld, int32_t s_col,
+                            const float *add, int32_t off, int32_t m_ld,
+                            int32_t tq, int32_t tk);
+
 /// m = -inf, l = 0, acc = 0.
 void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv);
 

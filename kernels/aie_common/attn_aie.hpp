@@ -502,6 +502,30 @@ template <typename T> inline void maskAddKeys(float *s, int ld, const T *add) {
   }
 }
 
+/// Full masks: the [TQ][TK] tile at `m` (row stride `mld`) applied
+/// element-wise to the S window.
+template <typename T>
+inline void maskKeepTile(float *s, int ld, const T *keep, int mld) {
+  constexpr unsigned V = VK;
+  const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
+  for (int i = 0; i < TQ; ++i)
+    for (int j = 0; j < TK; j += V) {
+      auto zero = aie::eq(loadRowF32<V>(keep + i * mld + j), 0.0f);
+      aie::store_v(s + i * ld + j,
+                   aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
+    }
+}
+
+template <typename T>
+inline void maskAddTile(float *s, int ld, const T *add, int mld) {
+  constexpr unsigned V = VK;
+  for (int i = 0; i < TQ; ++i)
+    for (int j = 0; j < TK; j += V)
+      aie::store_v(s + i * ld + j,
+                   aie::add(aie::load_v<V>(s + i * ld + j),
+                            loadRowF32<V>(add + i * mld + j)));
+}
+
 /// acc[i] *= c for one row.
 inline void scaleRow(float *row, float c) {
   for (int x = 0; x < DV; x += VD)
@@ -687,6 +711,18 @@ extern "C" {
                                 int32_t tk) {                                  \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
     attn_aie::maskAddKeys(s + s_col, s_ld, add + off);                         \
+  }                                                                            \
+  void attn_mask_keep_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
+                                 const T *keep, int32_t off, int32_t m_ld,     \
+                                 int32_t tq, int32_t tk) {                     \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    attn_aie::maskKeepTile(s + s_col, s_ld, keep + off, m_ld);                 \
+  }                                                                            \
+  void attn_mask_add_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
+                                const T *add, int32_t off, int32_t m_ld,       \
+                                int32_t tq, int32_t tk) {                      \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    attn_aie::maskAddTile(s + s_col, s_ld, add + off, m_ld);                   \
   }                                                                            \
   void attn_online_update_##sfx(                                               \
       const float *s, int32_t s_ld, int32_t s_col, const T *v, int32_t v_off,  \

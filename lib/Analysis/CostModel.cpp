@@ -448,8 +448,8 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   constexpr int64_t f32 = 4;
   bool attention = isAttentionStage(kind);
   if (p.mapping != MappingKind::fused || p.kvSplit != 1 ||
-      p.kTranspose != KTransposePlacement::Dma || z.maskBytes != 0 ||
-      z.biasBytes != 0 || z.paddedKeyLen == BufferSizes::kUnknownLength ||
+      p.kTranspose != KTransposePlacement::Dma ||
+      z.paddedKeyLen == BufferSizes::kUnknownLength ||
       kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
     return std::nullopt;
   if (attention && p.fold != FoldKind::full && p.fold != FoldKind::online)
@@ -466,6 +466,16 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   lp.elem = z.elementBytes == f32 ? ElementKind::F32 : ElementKind::BF16;
   lp.depth = p.depth;
   lp.validLenWords = z.runtimeParamBytes / 4;
+  // Mask / bias in the step object: key rows, or one tile per core of the
+  // broadcast group; the model assumes one column's cores per group (the
+  // narrowest group attn-schedule-dma may choose).
+  lp.keepMask = z.maskBytes != 0;
+  lp.bias = z.biasBytes != 0;
+  lp.maskLaneRows = z.maskBytes ? z.maskLaneRows : 0;
+  lp.biasLaneRows = z.biasBytes ? z.biasLaneRows : 0;
+  lp.maskGroupRows = z.maskBytes ? z.maskGroupRows : 0;
+  lp.biasGroupRows = z.biasBytes ? z.biasGroupRows : 0;
+  lp.lanes = lanesPerColumn(p);
   lp.queryTiles =
       std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
   return lp;
@@ -1065,7 +1075,8 @@ struct Model {
   }
   int64_t maskBytes(int which) {
     const auto &dims = which == 0 ? s.maskShape : s.biasShape;
-    ElementKind elem = which == 0 ? s.maskElement : s.biasElement;
+    // On the device: the layer's element type (docs/aie-mapping.md).
+    ElementKind elem = s.element;
     if (!cache)
       return maskLikeBytes(s, geo, dims, elem);
     auto key = std::make_tuple(p.qTile, p.kvTile, p.causalSkip, which);
@@ -1122,10 +1133,27 @@ BufferSizes Model::bufferSizes() const {
   BufferSizes b;
   b.elementBytes = e;
   b.intermediateBytes = interB;
-  if (s.mask != MaskKind::None)
-    b.maskBytes = bytes(s.maskElement);
-  if (s.hasBias)
-    b.biasBytes = bytes(s.biasElement);
+  // The device carries mask and bias in the layer's element type.
+  // Query-varying: a tile per core; head-varying in a GQA group: the
+  // group's rows; else one shared key row (docs/aie-mapping.md).
+  auto laneRows = [&](const std::array<int64_t, 4> &dims) -> int64_t {
+    return dims[2] > 1 ? p.qTile : 0;
+  };
+  auto groupRows = [&](const std::array<int64_t, 4> &dims) -> int64_t {
+    return dims[2] == 1 && dims[1] > 1 && s.heads != s.kvHeads
+               ? s.heads / s.kvHeads
+               : 0;
+  };
+  if (s.mask != MaskKind::None) {
+    b.maskBytes = e;
+    b.maskLaneRows = laneRows(s.maskShape);
+    b.maskGroupRows = groupRows(s.maskShape);
+  }
+  if (s.hasBias) {
+    b.biasBytes = e;
+    b.biasLaneRows = laneRows(s.biasShape);
+    b.biasGroupRows = groupRows(s.biasShape);
+  }
   b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
   b.paddedKeyLen = pad.keyLen;
   b.paddedHeadDim = pad.headDim;
@@ -1302,6 +1330,11 @@ void Model::stageTraffic(const StageContext &c, StageEstimate &st) {
   int64_t vBytes = c.kvRows * s.valueDim * e;
   int64_t maskB = s.mask != MaskKind::None ? maskBytes(0) : 0;
   int64_t biasB = s.hasBias ? maskBytes(1) : 0;
+  // The full fold streams its step object (with the mask/bias) twice.
+  if (c.kind == StageKind::Full) {
+    maskB *= 2;
+    biasB *= 2;
+  }
   int64_t vlB = s.validLen ? s.batch * 4 : 0;
   int64_t rd = 0, wr = 0;
   auto queryAndKeys = [&]() {

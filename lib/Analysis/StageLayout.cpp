@@ -84,6 +84,19 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   const StageKind kind = p.kind;
   const bool attention = kind == StageKind::Online || kind == StageKind::Full;
   const bool rowsInStep = p.keepMask || p.addMask || p.bias;
+  // Step-object elements of the mask and bias: a key row for all cores, or
+  // one [laneRows][st] tile per lane (core of the broadcast group).
+  auto maskLike = [&](bool present, int64_t laneRows,
+                      int64_t groupRows) -> int64_t {
+    if (!present)
+      return 0;
+    if (laneRows)
+      return std::max<int64_t>(1, p.lanes) * laneRows * st;
+    return std::max<int64_t>(1, groupRows) * st;
+  };
+  const int64_t maskElems =
+      maskLike(p.keepMask || p.addMask, p.maskLaneRows, p.maskGroupRows) +
+      maskLike(p.bias, p.biasLaneRows, p.biasGroupRows);
 
   CoreLayout out;
   out.stackBytes = target.coreStackReserveBytes;
@@ -108,15 +121,20 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
       break;
     }
     out.joinedStep = true;
-    int64_t elems = st * D + st * Dv + (p.keepMask || p.addMask ? st : 0) +
-                    (p.bias ? st : 0);
-    add(LayoutBuffer::Step, "kv", {elems}, p.elem, depth);
+    add(LayoutBuffer::Step, "kv", {st * D + st * Dv + maskElems}, p.elem,
+        depth);
     break;
   }
   case StageKind::QK:
   case StageKind::QKSoftmax:
   case StageKind::Pilot:
-    add(LayoutBuffer::Step, "k", {st, D}, p.elem, depth);
+    // Mask/bias (rows or tiles) join the K block in one flat object.
+    if (rowsInStep) {
+      out.joinedStep = true;
+      add(LayoutBuffer::Step, "k", {st * D + maskElems}, p.elem, depth);
+    } else {
+      add(LayoutBuffer::Step, "k", {st, D}, p.elem, depth);
+    }
     break;
   case StageKind::PV:
     add(LayoutBuffer::Step, "v", {st, Dv}, p.elem, depth);

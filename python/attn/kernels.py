@@ -119,6 +119,18 @@ def mask_add_keys(s: np.ndarray, add: np.ndarray) -> np.ndarray:
     return s
 
 
+def mask_keep_tile(s: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Hide the scores whose keep value is 0; ``keep`` is a tile of ``s``'s shape."""
+    s[keep.astype(F32) == 0] = NEG_INF
+    return s
+
+
+def mask_add_tile(s: np.ndarray, add: np.ndarray) -> np.ndarray:
+    """Add an f32 tile of ``s``'s shape (an additive mask or bias) to the scores."""
+    s += add.astype(F32)
+    return s
+
+
 def online_init(tq: int, dv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fresh running state: m = -inf, l = 0, acc = 0."""
     return np.full(tq, NEG_INF, F32), np.zeros(tq, F32), np.zeros((tq, dv), F32)

@@ -247,12 +247,12 @@ def test_bad_inputs_raise() -> None:
         compile(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no attn.attention to compile"):
         compile("func.func @f() { return }")
-    # A mask varying over queries stays on the CPU path (key-only masks map).
-    with pytest.raises(ValueError, match=r"only key-only masks/biases broadcasting as \[B or 1, 1, 1, Lk\]"):
+    # A mask broadcasting over the keys stays on the CPU path (full masks map).
+    with pytest.raises(ValueError, match=r"must have a static shape broadcasting as \[B\|1, H\|1, Lq\|1, Lk\]"):
         q = "tensor<1x1x64x64xbf16>"
         compile(
-            f"func.func @f(%q: {q}, %k: {q}, %v: {q}, %m: tensor<1x1x64x64xi1>) -> {q} {{\n"
-            f"  %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x64x64xi1>) : {q}, {q}, {q} -> {q}\n"
+            f"func.func @f(%q: {q}, %k: {q}, %v: {q}, %m: tensor<1x1x64x1xi1>) -> {q} {{\n"
+            f"  %o = attn.attention %q, %k, %v mask(%m : tensor<1x1x64x1xi1>) : {q}, {q}, {q} -> {q}\n"
             f"  return %o : {q}\n}}\n"
         )
 

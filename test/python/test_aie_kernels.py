@@ -274,6 +274,32 @@ def test_key_masks(libs, target, dtype):
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_tile_masks(libs, target, dtype):
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, tk, ld = t["TQ"], t["TK"], t["LD"]
+
+    def one(rng, seed):
+        col = int(rng.integers(0, ld // tk)) * tk
+        off = int(rng.integers(0, 5)) * tk
+        m_ld = 0 if seed % 3 == 0 else tk * int(rng.integers(1, 3))  # 0: a key row for every query row
+        size = off + (tq - 1) * m_ld + tk
+        obj = rng.standard_normal(size).astype(np.float32)
+        obj[rng.random(size) < 0.3] = 0.0
+        raw, vals, kind = typed(dtype, obj)
+        tile = np.stack([vals[off + i * m_ld : off + i * m_ld + tk] for i in range(tq)])
+        for name, fn in (("keep", K.mask_keep_tile), ("add", K.mask_add_tile)):
+            s = rng.standard_normal(tq * ld).astype(np.float32)
+            ref = s.copy()
+            getattr(lib, f"attn_mask_{name}_tile_{dtype}")(p(s), I32(ld), I32(col), p(raw, kind), I32(off),
+                                                           I32(m_ld), I32(tq), I32(tk))  # fmt: skip
+            fn(window(ref, ld, col, tq, tk), tile)
+            record(f"mask_{name}_tile", target, dtype, s, ref, TOL["exact"])
+
+    each_tile(one)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_online_update_and_finalize(libs, target, dtype):
     lib, t = libs[(target, 1)], CONFIGS[target][2]
     tq, tk, ld, dv = t["TQ"], t["TK"], t["LD"], t["DV"]

@@ -101,15 +101,12 @@ def test_shared_mask_row_and_f32_bias() -> None:
     assert schedule["buffer_bytes"]["mask"] == schedule["buffer_bytes"]["bias"]
 
 
-def test_masks_that_are_not_key_only_are_rejected() -> None:
+def test_masks_without_static_keys_are_rejected() -> None:
+    # Full masks ([B, 1, Lq, Lk]) are mapped (test_aie_full_mask.py); a mask
+    # that broadcasts over the keys is not.
     with pytest.raises(ValueError) as info:
-        compile(_layer("i1", mask_shape=(B, 1, L, L)), target="npu2", fold="online")
-    assert "only key-only masks/biases broadcasting as [B or 1, 1, 1, Lk] are supported" in str(info.value)
-    # Folds whose stages write scores or probabilities to DRAM have no step
-    # object to carry the rows.
-    with pytest.raises(ValueError) as info:
-        compile(_layer("i1"), target="npu2", fold="unfolded")
-    assert "explicit 'mask' has no AIE mapping in a stage that writes scores or probabilities" in str(info.value)
+        compile(_layer("i1", mask_shape=(B, 1, L, 1)), target="npu2", fold="online")
+    assert "must have a static shape broadcasting as [B|1, H|1, Lq|1, Lk] with the keys spelled out" in str(info.value)
 
 
 def test_sim_run_names_the_mask_and_bias_arguments() -> None:

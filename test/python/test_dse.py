@@ -137,10 +137,22 @@ def test_unfolded_score_round_trips_with_causal_skip() -> None:
 
 def test_mask_bytes_follow_the_broadcast_shape() -> None:
     # A [1,1,Lq,Lk] boolean mask: every item (4 heads x 2 query tiles) reads
-    # its rows of every computed key tile.
+    # its rows of every computed key tile, in the layer's element type (bf16:
+    # the device carries a keep-mask as 1/0).
     s = shape(mask="boolean", mask_shape=(1, 1, 64, 256), mask_element="i8")
     est = dse.estimate_shape(s, "npu2_4col", "online", **PLAN)
-    assert est.dram["mask"] == 4 * 64 * 256 * 1
+    assert est.dram["mask"] == 4 * 64 * 256 * 2
+    # The full fold streams its step object, with the mask tiles, twice.
+    s = shape(mask="boolean", mask_shape=(1, 1, 64, 64), mask_element="i8", key_len=64)
+    online = dse.estimate_shape(s, "npu2_4col", "online", **PLAN)
+    full = dse.estimate_shape(s, "npu2_4col", "full", **PLAN)
+    assert online.dram["mask"] == 4 * 64 * 64 * 2
+    assert full.dram["mask"] == 2 * online.dram["mask"]
+    # L1 is the emitted core layout: the step object gains one column's mask
+    # tiles (one core per column here), `depth` objects of it.
+    plain = dse.estimate_shape(shape(key_len=64), "npu2_4col", "online", **PLAN)
+    tiles = PLAN["depth"] * PLAN["cores_per_column"] * PLAN["q_tile"] * PLAN["kv_tile"] * 2
+    assert online.stages[0].l1_bytes - plain.stages[0].l1_bytes == tiles
     # A key-padding mask [B,1,1,Lk]: one row per item.
     s = shape(mask="additive", mask_shape=(1, 1, 1, 256), mask_element="bf16")
     est = dse.estimate_shape(s, "npu2_4col", "online", **PLAN)

@@ -140,6 +140,36 @@ def test_key_masks_match(lib, dtype):
         np.testing.assert_array_equal(c, ours)
 
 
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+@pytest.mark.parametrize("m_ld", [0, 7, 10])  # 0: one row for every query row
+def test_tile_masks_match(lib, dtype, m_ld):
+    rng = np.random.default_rng(4)
+    tq, tk, ld, col, off = 5, 7, 11, 3, 9
+    s = rng.standard_normal(tq * ld).astype(np.float32)
+    size = off + (tq - 1) * m_ld + tk + 2
+    obj = rng.standard_normal(size).astype(np.float32)
+    obj[rng.random(size) < 0.4] = 0.0  # keep-mask zeros
+    if dtype == "bf16":
+        raw, values, sfx, kind = bf16_bits(obj), bits_to_f32(bf16_bits(obj)), "bf16", U16P
+    else:
+        raw, values, sfx, kind = obj, obj, "f32", F32P
+    tile = np.stack([values[off + i * m_ld : off + i * m_ld + tk] for i in range(tq)])
+    for kernel, fn in (("keep", K.mask_keep_tile), ("add", K.mask_add_tile)):
+        c = s.copy()
+        getattr(lib, f"attn_mask_{kernel}_tile_{sfx}")(
+            ptr(c), I32(ld), I32(col), ptr(raw, kind), I32(off), I32(m_ld), I32(tq), I32(tk)
+        )
+        ours = s.copy()
+        fn(window(ours, ld, col, tq, tk), tile)
+        np.testing.assert_array_equal(c, ours)
+        # The tile is applied element-wise: some scores of the window changed,
+        # nothing outside it did.
+        assert not np.array_equal(c, s)
+        outside = np.ones(tq * ld, bool)
+        window(outside, ld, col, tq, tk)[:] = False
+        np.testing.assert_array_equal(c[outside], s[outside])
+
+
 def test_softmax_rows_matches_and_handles_masked_rows(lib):
     rng = np.random.default_rng(3)
     s = rng.standard_normal((6, 9)).astype(np.float32) * 4

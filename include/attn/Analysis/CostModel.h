@@ -269,7 +269,15 @@ struct Footprint {
 struct BufferSizes {
   int64_t elementBytes = 2;      // Q, K, V, O
   int64_t intermediateBytes = 4; // S / P crossing DRAM (plan.intermediate)
+  /// Element bytes of the mask / bias on the device (the layer's element
+  /// type: the AIE mapping carries a keep-mask as 1/0), 0 when absent.
   int64_t maskBytes = 0, biasBytes = 0;
+  /// Rows per core of the mask / bias tile the AIE mapping streams in the
+  /// step object: q_tile when it varies over queries, 1 when only over
+  /// heads, 0 for a key row shared by every core (docs/aie-mapping.md).
+  int64_t maskLaneRows = 0, biasLaneRows = 0;
+  /// Else the key rows of a GQA group's heads (G), 0 for one shared row.
+  int64_t maskGroupRows = 0, biasGroupRows = 0;
   /// Runtime-parameter words every core holds (valid_len: B x i32).
   int64_t runtimeParamBytes = 0;
   /// Padded key length; kUnknownLength when dynamic (then stages that hold

@@ -41,6 +41,13 @@ struct CoreLayoutParams {
   int64_t depth = 2;                    // objects per object FIFO end
   /// Key-only mask / bias rows carried in the K/V step object.
   bool keepMask = false, addMask = false, bias = false;
+  /// Mask / bias as per-core tiles, `lanes` of them (the cores of a
+  /// broadcast group) per step object: rows per tile (qTile, or 1 for a key
+  /// row per core); 0 = one key row shared by all cores.
+  int64_t maskLaneRows = 0, biasLaneRows = 0;
+  /// Else the key rows of a GQA group's heads (G), 0 for one shared row.
+  int64_t maskGroupRows = 0, biasGroupRows = 0;
+  int64_t lanes = 1;
   /// valid_len runtime-parameter words (the batch) or 0.
   int64_t validLenWords = 0;
   /// Query tiles a core keeps at once. The emitted core programs keep one;
@@ -71,7 +78,8 @@ std::optional<LayoutBuffer::Use> symbolizeBufferUse(llvm::StringRef name);
 struct CoreLayout {
   std::vector<LayoutBuffer> buffers;
   int64_t stackBytes = 0;
-  /// The step object is one flat block K | V (| mask row | bias row).
+  /// The step object is one flat block K (| V) (| mask | bias), the mask
+  /// and bias a key row or `lanes` tiles each.
   bool joinedStep = false;
   /// The buffer of `use` (FIFO ends), or nullptr when the core has none.
   const LayoutBuffer *find(LayoutBuffer::Use use) const;

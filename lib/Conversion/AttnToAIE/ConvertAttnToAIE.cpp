@@ -188,6 +188,7 @@ private:
     const CoreSpec *core = nullptr;
     Value sBuf, rowBuf, accBuf, mBuf, lBuf, rtpBuf; // scratch (may be null)
     Value batch, q0;          // of the current item (i32 q0)
+    Value groupHead;          // its head within the GQA group (index)
     Value rowLimit, keyLimit; // i32; rowLimit null without valid_len
   };
   void emitCore(const CoreSpec &core);
@@ -207,7 +208,8 @@ private:
                      int64_t cols, Value k0);
   Value blockIsLive(CoreState &cs, Value k0);
   void guarded(CoreState &cs, Value k0, llvm::function_ref<void()> fn);
-  void explicitMasks(Value obj, Value s, int64_t ld, Value col, int64_t cols);
+  void explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld, Value col,
+                     int64_t cols);
   bool needsMask() const {
     return d.causal || d.hasValidLen || d.keyLimit < d.kvLen;
   }
@@ -429,6 +431,7 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
     Value qi = rem(add(start, li), idx(nQ));
     cs.batch = batch;
     cs.q0 = toI32(mul(qi, idx(d.qTile)));
+    cs.groupHead = div(add(start, li), idx(nQ));
     cs.rowLimit = cs.keyLimit = Value();
     emitItem(cs);
   });
@@ -517,23 +520,53 @@ void DeviceEmitter::guarded(CoreState &cs, Value k0,
     fn();
 }
 
-void DeviceEmitter::explicitMasks(Value obj, Value s, int64_t ld, Value col,
-                                  int64_t cols) {
-  // Key-only mask/bias rows follow the K and V blocks in the joined step
-  // object; the kernels read them in place and broadcast them over rows.
-  int64_t off = sch.stepTile * (d.headDim + d.valueDim);
-  auto apply = [&](StringRef kernel) {
-    call(typed(kernel),
-         {s, i32(ld), col, obj, i32(off), i32(d.qTile), i32(cols)});
+void DeviceEmitter::explicitMasks(CoreState &cs, Value obj, Value s, int64_t ld,
+                                  Value col, int64_t cols) {
+  // Mask/bias follow the K (and V) blocks in the joined step object: a key
+  // row the kernels broadcast over the query rows, or one [tq][st] tile per
+  // core of the group, this core's at its lane; read in place either way.
+  const int64_t st = sch.stepTile, tq = d.qTile;
+  const bool withV = d.kind == StageKind::Online || d.kind == StageKind::Full;
+  // Lanes: the cores of the group in order, as many as the mask/bias shim
+  // stream's object holds tiles; cores beyond them repeat the last lane's
+  // item and read its tile.
+  int64_t lanes = sch.coresPerGroup;
+  for (const FifoSpec &f : sch.fifos) {
+    int64_t rows = f.dram == Role::M      ? d.maskLaneRows()
+                   : f.dram == Role::Bias ? d.biasLaneRows()
+                                          : 0;
+    if (f.use == FifoSpec::Step && rows && !f.shape.empty())
+      lanes = f.shape.front() / rows;
+  }
+  const int64_t lane = std::min<int64_t>(
+      cs.core->columnInGroup * d.coresPerColumn + cs.core->row, lanes - 1);
+  int64_t off = st * (d.headDim + (withV ? d.valueDim : 0));
+  // Tiles at the core's lane; a GQA group's rows: the row of the item's
+  // head (a run-time offset), read with row stride 0; else the shared row.
+  auto apply = [&](StringRef kind, int64_t laneRows, int64_t groupRows) {
+    if (laneRows)
+      call(typed(("attn_mask_" + kind + "_tile").str()),
+           {s, i32(ld), col, obj, i32(off + lane * laneRows * st), i32(st),
+            i32(tq), i32(cols)});
+    else if (groupRows)
+      call(typed(("attn_mask_" + kind + "_tile").str()),
+           {s, i32(ld), col, obj,
+            toI32(add(idx(off), mul(cs.groupHead, idx(st)))), i32(0), i32(tq),
+            i32(cols)});
+    else
+      call(typed(("attn_mask_" + kind + "_keys").str()),
+           {s, i32(ld), col, obj, i32(off), i32(tq), i32(cols)});
   };
   if (d.maskKind == StageDesc::KeepMask)
-    apply("attn_mask_keep_keys");
+    apply("keep", d.maskLaneRows(), d.maskGroupRows());
   else if (d.maskKind == StageDesc::AddMask)
-    apply("attn_mask_add_keys");
+    apply("add", d.maskLaneRows(), d.maskGroupRows());
   if (d.maskKind != StageDesc::NoMask)
-    off += sch.stepTile;
+    off += d.maskLaneRows()    ? lanes * d.maskLaneRows() * st
+           : d.maskGroupRows() ? d.maskGroupRows() * st
+                               : st;
   if (d.hasBias)
-    apply("attn_mask_add_keys");
+    apply("add", d.biasLaneRows(), d.biasGroupRows());
 }
 
 void DeviceEmitter::emitOnlineItem(CoreState &cs) {
@@ -553,7 +586,7 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
       call(typed("attn_qk"), {q, obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq),
                               i32(st), i32(d.headDim), f32(d.scale)});
       maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
-      explicitMasks(obj, cs.sBuf, st, i32(0), st);
+      explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
       call(typed("attn_online_update"),
            {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
             cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
@@ -588,7 +621,7 @@ void DeviceEmitter::emitFullItem(CoreState &cs) {
     });
     // A hidden block skipped the matmul: masking fills it with -inf.
     maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
-    explicitMasks(obj, cs.rowBuf, Lk, k0, tk);
+    explicitMasks(cs, obj, cs.rowBuf, Lk, k0, tk);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
@@ -629,6 +662,7 @@ void DeviceEmitter::emitQKItem(CoreState &cs) {
                               i32(tk), i32(d.headDim), f32(d.scale)});
     });
     maskPositions(cs, s, tk, i32(0), tk, k0);
+    explicitMasks(cs, kt, s, tk, i32(0), tk);
     release(core.outFifo, ObjectFifoPort::Produce);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
@@ -692,6 +726,7 @@ void DeviceEmitter::emitQKSoftmaxItem(CoreState &cs) {
                               i32(tk), i32(d.headDim), f32(d.scale)});
     });
     maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
+    explicitMasks(cs, kt, cs.rowBuf, Lk, k0, tk);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});

@@ -3,9 +3,10 @@
 // Recognises the stage bodies attn-fold produces (qk | softmax | pv,
 // qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
 // the AIE mapping needs (a plan, static shapes, kernels for the element
-// type, f32 scores/probabilities, fused mapping, explicit mask/bias only as
-// key-only rows of an online/full stage) and returns the stage as numbers plus
-// the role of each operand, in the layer's argument order.
+// type, f32 scores/probabilities, fused mapping, explicit mask/bias in a
+// stage computing scores, broadcasting as [B|1, H|1, Lq|1, Lk]) and returns the
+// stage as numbers plus the role of each operand, in the layer's argument
+// order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -131,35 +132,24 @@ LogicalResult bindOperands(StageOp stage, const StageOps &ops,
     if (failed(bind(qk.getQuery(), Role::Q, qk, "query")) ||
         failed(bind(qk.getKey(), Role::K, qk, "key")))
       return failure();
-    // Explicit mask/bias: only key-only rows ([B or 1, 1, 1, Lk]) of a
-    // fused online/full stage travel in the broadcast K/V step object;
-    // anything varying over heads or queries would need per-core tiles,
-    // i.e. a third input channel into each core (a core tile has two).
+    // Explicit mask/bias ([B|1, H|1, Lq|1, Lk], checked against the
+    // layer's sizes below) travel in the broadcast step object of the stage
+    // computing scores: key-only rows once per group, anything varying over
+    // heads or queries as one tile per core of the group.
     for (auto [v, role, what] :
          {std::tuple<Value, Role, StringRef>{qk.getMask(), Role::M, "mask"},
           {qk.getBias(), Role::Bias, "bias"}}) {
       if (!v)
         continue;
-      if (d.kind != StageKind::Online && d.kind != StageKind::Full)
-        return qk.emitOpError("explicit '")
-               << what
-               << "' has no AIE mapping in a stage that writes scores or "
-                  "probabilities to DRAM; use the online or full fold, or "
-                  "the CPU path";
       auto type = cast<RankedTensorType>(v.getType());
       int64_t r = type.getRank();
-      bool keyOnly = type.hasStaticShape() && r >= 1 && r <= 4;
-      for (int64_t i = 0; keyOnly && i + 1 < r; ++i)
-        if (r - i <= 3 && type.getDimSize(i) != 1)
-          keyOnly = false; // a head or query dimension larger than 1
-      if (!keyOnly || type.getDimSize(r - 1) == 1)
+      if (!type.hasStaticShape() || r < 1 || r > 4 ||
+          type.getDimSize(r - 1) == 1)
         return qk.emitOpError("explicit '")
                << what << "' of type " << type
-               << " has no AIE mapping: only key-only masks/biases "
-                  "broadcasting as [B or 1, 1, 1, Lk] are supported (a "
-                  "mask varying over heads or queries would need per-core "
-                  "tiles, a third input channel into each core); use the "
-                  "CPU path";
+               << " has no AIE mapping: it must have a static shape "
+                  "broadcasting as [B|1, H|1, Lq|1, Lk] with the keys "
+                  "spelled out; use the CPU path";
       if (failed(bind(v, role, qk, what)))
         return failure();
     }
@@ -415,22 +405,36 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
       if (!v)
         continue;
       auto type = cast<RankedTensorType>(v.getType());
-      int64_t batches = type.getRank() == 4 ? type.getDimSize(0) : 1;
-      if (batches != 1 && batches != d.batch)
+      StringRef what = isBias ? "bias" : "mask";
+      int64_t r = type.getRank();
+      // Right-aligned to [B, H, Lq, Lk]: 1 broadcasts.
+      auto dim = [&](int64_t fromEnd) {
+        return r > fromEnd ? type.getDimSize(r - 1 - fromEnd) : 1;
+      };
+      int64_t batches = dim(3), heads = dim(2), rows = dim(1);
+      for (auto [n, full, name] : {std::tuple<int64_t, int64_t, StringRef>{
+                                       batches, d.batch, "batches"},
+                                   {heads, d.heads, "heads"},
+                                   {rows, d.qLen, "padded query rows"}})
+        if (n != 1 && n != full)
+          return qk.emitOpError("explicit '")
+                 << what << "' of type " << type << " has " << n << " " << name
+                 << ", the layer " << full;
+      if (dim(0) != d.kvLen)
         return qk.emitOpError("explicit '")
-               << (isBias ? "bias" : "mask") << "' has " << batches
-               << " batches, the layer " << d.batch;
-      if (type.getDimSize(type.getRank() - 1) != d.kvLen)
-        return qk.emitOpError("explicit '")
-               << (isBias ? "bias" : "mask") << "' of type " << type
-               << " does not span the " << d.kvLen << " padded keys";
+               << what << "' of type " << type << " does not span the "
+               << d.kvLen << " padded keys";
       if (isBias) {
         d.hasBias = true;
         d.biasBatches = batches;
+        d.biasHeads = heads;
+        d.biasRows = rows;
       } else {
         d.maskKind = type.getElementType().isInteger(1) ? StageDesc::KeepMask
                                                         : StageDesc::AddMask;
         d.maskBatches = batches;
+        d.maskHeads = heads;
+        d.maskRows = rows;
       }
     }
     if (FloatAttr scale = qk.getScaleAttr())

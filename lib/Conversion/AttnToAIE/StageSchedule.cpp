@@ -148,9 +148,9 @@ int64_t StageSchedule::roleElements(Role role) const {
   case Role::O:
     return d.batch * d.heads * d.qLen * d.valueDim;
   case Role::M:
-    return d.maskBatches * d.kvLen;
+    return d.maskBatches * d.maskHeads * d.maskRows * d.kvLen;
   case Role::Bias:
-    return d.biasBatches * d.kvLen;
+    return d.biasBatches * d.biasHeads * d.biasRows * d.kvLen;
   }
   return 0;
 }
@@ -183,11 +183,24 @@ struct Addressing {
     case Role::P:
       return ((b * d.heads + head) * d.qLen + row) * d.kvLen;
     case Role::M:
-      return (d.maskBatches > 1 ? b : 0) * d.kvLen + row;
-    case Role::Bias:
-      return (d.biasBatches > 1 ? b : 0) * d.kvLen + row;
+    case Role::Bias: // key `row` of the key row of (b, head)
+      return maskOffset(role, b, head, 0, row);
     }
     return 0;
+  }
+  /// Element offset of key `key` for query row `row` of head `head` in
+  /// batch `b` of the explicit mask or bias ([Bm][Hm][Lqm][Lk], broadcast
+  /// dimensions of size 1 read for every index).
+  int64_t maskOffset(Role role, int64_t b, int64_t head, int64_t row,
+                     int64_t key) const {
+    bool bias = role == Role::Bias;
+    int64_t bm = bias ? d.biasBatches : d.maskBatches;
+    int64_t hm = bias ? d.biasHeads : d.maskHeads;
+    int64_t rm = bias ? d.biasRows : d.maskRows;
+    return (((bm > 1 ? b : 0) * hm + (hm > 1 ? head : 0)) * rm +
+            (rm > 1 ? row : 0)) *
+               d.kvLen +
+           key;
   }
   /// Appends the rows [row0, row0 + rows) x columns [col0, col0 + cols).
   void tile(std::vector<int64_t> &runs, Role role, int64_t b, int64_t head,
@@ -317,7 +330,8 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 constexpr int64_t kMaxSequenceRows = int64_t(1) << 26;
 
 /// The core layout inputs of `d` with `rows` query rows per core step.
-CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows) {
+CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
+                              int64_t lanes = 1) {
   CoreLayoutParams p;
   p.kind = d.kind;
   p.qTile = rows;
@@ -330,6 +344,11 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows) {
   p.keepMask = d.maskKind == StageDesc::KeepMask;
   p.addMask = d.maskKind == StageDesc::AddMask;
   p.bias = d.hasBias;
+  p.maskLaneRows = d.maskLaneRows();
+  p.biasLaneRows = d.biasLaneRows();
+  p.maskGroupRows = d.maskGroupRows();
+  p.biasGroupRows = d.biasGroupRows();
+  p.lanes = lanes;
   p.validLenWords = d.hasValidLen ? d.batch : 0;
   return p;
 }
@@ -465,9 +484,10 @@ bool Planner::validate() {
   steps = stepRoles(d.kind);
   // Key-only mask and bias rows join the K/V blocks in the step object.
   bool rowsInStep = d.maskKind != StageDesc::NoMask || d.hasBias;
-  if (rowsInStep && d.kind != StageKind::Online && d.kind != StageKind::Full)
-    return fail("explicit mask/bias rows are carried only by the online and "
-                "full folds' K/V step object");
+  if (rowsInStep && (d.kind == StageKind::Softmax || d.kind == StageKind::PV))
+    return fail("explicit mask/bias rows or tiles are carried by the step "
+                "object of a stage computing scores (online, full, qk, "
+                "qk_softmax), not by a softmax or pv stage");
   if (d.maskKind != StageDesc::NoMask)
     steps.push_back(Role::M);
   if (d.hasBias)
@@ -507,8 +527,15 @@ bool Planner::checkSequenceSize() {
       checkedProduct({sch.workHeads, sch.itemsPerHead, d.qTile});
   std::optional<int64_t> stepRows =
       checkedProduct({sch.workHeads, roundsPerHead, sch.steps, sch.stepTile});
-  std::optional<int64_t> rows =
-      itemRows && stepRows ? checkedAdd(*itemRows, *stepRows) : std::nullopt;
+  // Mask/bias tiles: one per core and step of every round.
+  int64_t tiled = (d.maskTiles() ? 1 : 0) + (d.biasTiles() ? 1 : 0);
+  std::optional<int64_t> tileRows = checkedProduct(
+      {tiled, sch.workHeads, roundsPerHead, sch.steps, cores, d.qTile});
+  std::optional<int64_t> rows = itemRows && stepRows && tileRows
+                                    ? checkedAdd(*itemRows, *stepRows)
+                                    : std::nullopt;
+  if (rows)
+    rows = checkedAdd(*rows, *tileRows);
   if (rows && *rows <= kMaxSequenceRows)
     return true;
   return fail(llvm::formatv(
@@ -616,6 +643,15 @@ void Planner::applyCandidate(const Candidate &c) {
     sch.roundsPerHead += sch.roundsOfChunk(s);
   sch.totalRounds = sch.roundsPerHead * sch.workHeads;
   sch.maxGroupRounds = std::get<0>(c);
+  // Tiles of items a core repeats are not fetched twice: a regular access
+  // pattern per step instead of a repeated tail.
+  sch.maskLanes = sch.coresPerGroup;
+  int64_t len0 = sch.chunkLen(0);
+  bool equalChunks = true;
+  for (int64_t s = 1; s < sch.queryChunks; ++s)
+    equalChunks = equalChunks && sch.chunkLen(s) == len0;
+  if (equalChunks && len0 < sch.coresPerGroup)
+    sch.maskLanes = len0;
 }
 
 bool Planner::buildFifos() {
@@ -640,7 +676,7 @@ bool Planner::buildFifos() {
     return fail("not enough cores to bypass the host memtile");
 
   // Object shapes at the cores come from the core layout.
-  sch.core = coreLayout(layoutParams(d, tq), t);
+  sch.core = coreLayout(layoutParams(d, tq, sch.maskLanes), t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
   Role outRole = stageOutput(d.kind);
   auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
@@ -690,12 +726,23 @@ bool Planner::buildFifos() {
         f.producer = {col, t.shimRow};
         f.consumers = {{c0, t.memTileRow}};
         f.depth = depth;
-        bool keyRow = role == Role::M || role == Role::Bias;
+        bool maskLike = role == Role::M || role == Role::Bias;
+        int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                           : role == Role::Bias ? d.biasLaneRows()
+                                                : 0;
+        int64_t groupRows = role == Role::M      ? d.maskGroupRows()
+                            : role == Role::Bias ? d.biasGroupRows()
+                                                 : 0;
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        f.shape =
-            keyRow ? std::vector<int64_t>{st} : std::vector<int64_t>{st, width};
-        if (keyRow)
-          width = 1;
+        // Tiles: one [laneRows][st] per core of the group, in the group's
+        // core order; a GQA group's key rows: [G][st]; a key row: [st];
+        // K/V blocks: [st][width].
+        int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
+        f.shape = rows       ? std::vector<int64_t>{rows, st}
+                  : maskLike ? std::vector<int64_t>{st}
+                             : std::vector<int64_t>{st, width};
+        if (maskLike)
+          width = rows ? rows : 1;
         f.elem = d.elem;
         if (joined) {
           offsets.push_back(joinedElems);
@@ -1063,11 +1110,39 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
           }
         continue;
       }
-      if (role == Role::M || role == Role::Bias) {
-        // One row of st keys per step.
+      int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                         : role == Role::Bias ? d.biasLaneRows()
+                                              : 0;
+      if (laneRows) {
+        // Per step, the [laneRows][st] tile of every lane of the group (its
+        // cores in order) of the item it handles in this round.
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0; j < sch.steps; ++j)
-            runs.push_back(addr.rowOffset(role, b, head, (j % blocks) * st));
+            for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
+              auto [ib, ih, qi] =
+                  item(kh, itemIndex(start, len, tr, lane / R, lane % R));
+              for (int64_t row = 0; row < laneRows; ++row)
+                runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
+                                               (j % blocks) * st));
+            }
+        runLen = st;
+      } else if (int64_t g = role == Role::M      ? d.maskGroupRows()
+                             : role == Role::Bias ? d.biasGroupRows()
+                                                  : 0) {
+        // Per step the key rows of the G query heads of the kv head.
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            for (int64_t h = 0; h < g; ++h)
+              runs.push_back(addr.maskOffset(role, b, head * g + h, /*row=*/0,
+                                             (j % blocks) * st));
+        runLen = st;
+      } else if (role == Role::M || role == Role::Bias) {
+        // One row of st keys per step: that of the kv head's batch (and
+        // head, which is the query head when there is no GQA group).
+        for (int64_t tr = t0; tr < t1; ++tr)
+          for (int64_t j = 0; j < sch.steps; ++j)
+            runs.push_back(
+                addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
         runLen = st;
       } else {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;

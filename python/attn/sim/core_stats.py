@@ -42,6 +42,8 @@ _SIZE_ARGS: dict[str, dict[str, int]] = {
     "attn_mask_positions": {"ATTN_TQ": 3, "ATTN_TK": 4, "ld": 1},
     "attn_mask_keep_keys_": {"ATTN_TQ": 5, "ATTN_TK": 6, "ld": 1},
     "attn_mask_add_keys_": {"ATTN_TQ": 5, "ATTN_TK": 6, "ld": 1},
+    "attn_mask_keep_tile_": {"ATTN_TQ": 6, "ATTN_TK": 7, "ld": 1},
+    "attn_mask_add_tile_": {"ATTN_TQ": 6, "ATTN_TK": 7, "ld": 1},
     "attn_online_init": {"ATTN_TQ": 3, "ATTN_DV": 4},
     "attn_online_update_": {"ATTN_TQ": 8, "ATTN_TK": 9, "ATTN_DV": 10, "ld": 1},
     "attn_finalize_": {"ATTN_TQ": 3, "ATTN_DV": 4},

@@ -143,7 +143,7 @@ def run_compiled(program: Any, *arrays: Any, timing: bool = True, max_events: in
 
     A boolean keep-mask becomes 1.0 (keep) / 0.0 (hide) in the layer's element
     type and an additive mask or bias is rounded to it: the device carries one
-    element per key inside the K/V step object (docs/aie-mapping.md)."""
+    element per (query,) key inside the broadcast step object (docs/aie-mapping.md)."""
     from . import run_program  # the package's single-device runner
 
     report = program.report

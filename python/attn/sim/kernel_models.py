@@ -164,6 +164,20 @@ def _mask_keys(name: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) ->
     return run
 
 
+def _mask_tile(name: str, fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[..., KernelWork]:
+    def run(s, s_ld, s_col, tile, off, m_ld, tq, tk):
+        if m_ld != 0 and m_ld < tk:  # 0: one row for every query row
+            raise SimMisuseError(f"kernel @{name}: mask row stride {m_ld} is below the tile width {tk}")
+        values = _at(tile, off, 1, (tq - 1) * m_ld + tk, name, "mask tile").reshape(-1)
+        rows = np.lib.stride_tricks.as_strided(
+            values, shape=(tq, tk), strides=(m_ld * values.strides[0], values.strides[0])
+        )
+        fn(_window(s, s_ld, s_col, tq, tk, name, "s"), rows)
+        return KernelWork(vector_elements=tq * tk)
+
+    return run
+
+
 def _online_init(m, row_sum, acc, tq, dv):
     name = "attn_online_init"
     m0, l0, a0 = K.online_init(tq, dv)
@@ -286,6 +300,12 @@ def _register_library() -> None:
             ("f32*", i32, i32, ptr, i32, i32, i32),
             _mask_keys(f"attn_mask_add_keys_{elem}", K.mask_add_keys),
         )
+        for kind, fn in (("keep", K.mask_keep_tile), ("add", K.mask_add_tile)):
+            register_kernel(
+                f"attn_mask_{kind}_tile_{elem}",
+                ("f32*", i32, i32, ptr, i32, i32, i32, i32),
+                _mask_tile(f"attn_mask_{kind}_tile_{elem}", fn),
+            )
     register_kernel("attn_pilot_qk_i8", ("u8*", "u8*", i32, "f32*", i32, i32, i32, i32, i32, "f32"), _pilot_qk)
     register_kernel("attn_mask_positions", ("f32*",) + (i32,) * 10, _mask_positions)
     register_kernel("attn_online_init", ("f32*", "f32*", "f32*", i32, i32), _online_init)

@@ -24,11 +24,13 @@ func.func @stream_mapping(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>
 
 // -----
 
+// Explicit masks of a stage that computes no scores have nowhere to go; a
+// qk stage (unfolded) carries them in its K step object.
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %m: tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xf32> {
-  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k, %c = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xf32> {
-    // expected-error @+1 {{explicit 'mask' has no AIE mapping in a stage that writes scores or probabilities to DRAM; use the online or full fold, or the CPU path}}
-    %0 = attn.qk %a, %b mask(%c : tensor<1x1x64x64xi1>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+func.func @mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %m: tensor<1x1x64x?xi1>) -> tensor<1x1x64x64xf32> {
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k, %c = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x?xi1>) -> tensor<1x1x64x64xf32> {
+    // expected-error @+1 {{explicit 'mask' of type 'tensor<1x1x64x?xi1>' has no AIE mapping: it must have a static shape broadcasting as [B|1, H|1, Lq|1, Lk] with the keys spelled out; use the CPU path}}
+    %0 = attn.qk %a, %b mask(%c : tensor<1x1x64x?xi1>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
     attn.yield %0 : tensor<1x1x64x64xf32>
   }
   return %s : tensor<1x1x64x64xf32>
@@ -193,27 +195,12 @@ func.func @unused_operand(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>
   return %s : tensor<1x1x64x64xf32>
 }
 
-// Only key-only masks/biases ride in the broadcast K/V object; a mask that
-// varies over queries (or heads) would need per-core tiles.
-// -----
-
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @full_mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>, %m: tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xbf16> {
-  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v, %d = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xbf16> {
-    // expected-error @+1 {{explicit 'mask' of type 'tensor<1x1x64x64xi1>' has no AIE mapping: only key-only masks/biases broadcasting as [B or 1, 1, 1, Lk] are supported}}
-    %s = attn.qk %a, %b mask(%d : tensor<1x1x64x64xi1>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
-    %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
-    attn.yield %r : tensor<1x1x64x64xbf16>
-  }
-  return %o : tensor<1x1x64x64xbf16>
-}
-
 // -----
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @key_scalar_mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>, %m: tensor<1x1x1x1xf32>) -> tensor<1x1x64x64xbf16> {
   %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v, %d = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x1x1xf32>) -> tensor<1x1x64x64xbf16> {
-    // expected-error @+1 {{explicit 'mask' of type 'tensor<1x1x1x1xf32>' has no AIE mapping: only key-only masks/biases}}
+    // expected-error @+1 {{explicit 'mask' of type 'tensor<1x1x1x1xf32>' has no AIE mapping: it must have a static shape}}
     %s = attn.qk %a, %b mask(%d : tensor<1x1x1x1xf32>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
     %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
     attn.yield %r : tensor<1x1x64x64xbf16>

@@ -28,8 +28,9 @@
 namespace mlir::attn::aiemap {
 
 /// The DRAM tensors a stage reads or writes (the attn dialect's DramRole,
-/// which the recorded schedule uses). M and Bias are key-only explicit mask
-/// and bias rows ([Bm][Lk] in the layer's element type).
+/// which the recorded schedule uses). M and Bias are the explicit mask and
+/// bias ([Bm][Hm][Lqm][Lk] in the layer's element type; key-only rows when
+/// Hm = Lqm = 1).
 using Role = ::mlir::attn::DramRole;
 constexpr int kNumRoles = 8;
 llvm::StringRef stringifyRole(Role role);
@@ -58,6 +59,27 @@ struct StageDesc {
   int64_t maskBatches = 0;
   bool hasBias = false;
   int64_t biasBatches = 0;
+  /// Full masks/biases ([B|1, H|1, Lq|1, Lk]): `*Heads` is H or 1, `*Rows`
+  /// the padded Lq or 1. Per step the step object carries (docs/aie-mapping.md):
+  /// varying over queries, one [q_tile][kv_tile] tile per core of the group;
+  /// varying over the heads of a GQA group only, the group's G key rows
+  /// (each core reads its item's head's row); else one key row.
+  int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
+  bool maskTiles() const { return maskKind != NoMask && maskRows > 1; }
+  bool biasTiles() const { return hasBias && biasRows > 1; }
+  /// Rows of the per-core tile of the mask / bias (q_tile), 0 without tiles.
+  int64_t maskLaneRows() const { return maskTiles() ? qTile : 0; }
+  int64_t biasLaneRows() const { return biasTiles() ? qTile : 0; }
+  /// Key rows of a GQA group's heads per step (G), 0 when not that case.
+  int64_t maskGroupRows() const {
+    return maskKind != NoMask ? groupRows(maskHeads, maskRows) : 0;
+  }
+  int64_t biasGroupRows() const {
+    return hasBias ? groupRows(biasHeads, biasRows) : 0;
+  }
+  int64_t groupRows(int64_t h, int64_t rows) const {
+    return rows == 1 && h > 1 && heads != kvHeads ? heads / kvHeads : 0;
+  }
 };
 
 /// Choices attn-schedule-dma may be forced into (0 = choose).
@@ -150,6 +172,10 @@ struct StageSchedule {
   int64_t totalRounds = 0;    // over all units
   int64_t maxGroupRounds = 0; // critical path in rounds
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
+  /// Mask/bias tiles per step object: one per core of the group, or, when
+  /// every chunk is shorter than the group (its last cores repeat the
+  /// chunk's last item), one per item: the repeating cores read the last.
+  int64_t maskLanes = 1;
   // Depths at the core ends.
   int64_t itemDepth = 0, stepDepth = 0, coreStepDepth = 0, outDepth = 0;
   int64_t l1Bytes = 0; // per core (StageLayout)
