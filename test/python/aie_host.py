@@ -138,4 +138,3 @@ def check_upstream_syntax(program: Any) -> int:
                 assert isinstance(op.value, SeqArg), f"rtp_write {op.buffer}[{op.index}] is not a dispatch-time value"
                 rtp += 1
     return rtp
-

@@ -138,9 +138,7 @@ def test_task_form_builders() -> None:
         assert module.operation.verify()
         text = str(module)
         assert "aie.shim_dma_allocation @to_host(%shim_noc_tile_0_0, S2MM, 0)" in text
-        assert (
-            "aie.dma_bd(%arg0 : memref<1024xi32> offset = 0 len = 1024 sizes = [16, 64] strides = [64, 1])" in text
-        )
+        assert "aie.dma_bd(%arg0 : memref<1024xi32> offset = 0 len = 1024 sizes = [16, 64] strides = [64, 1])" in text
         assert "} {issue_token = true}" in text
         assert "aie.runtime_sequence(%arg0: memref<1024xi32>)" in text
         assert str(Module.parse(text)) == text

@@ -168,3 +168,15 @@ def test_sparse_api_raises_attn_error(call, message) -> None:
     q, k, v = _inputs(1, 2, 1, 8, 8, 16)
     with pytest.raises(attn.AttnError, match=message):
         call(sparse, q, k, v)
+
+
+def test_frontends_raise_attn_error() -> None:
+    pytest.importorskip("onnx")
+    torch = pytest.importorskip("torch")
+    from attn.frontends import onnx as fonnx
+    from attn.frontends import torch as ftorch
+
+    with pytest.raises(attn.AttnError, match="expected a path or an onnx.ModelProto"):
+        fonnx.import_model(123)
+    with pytest.raises(attn.AttnError, match="expected a torch.nn.Module"):
+        ftorch.import_module(torch.zeros(2), (torch.zeros(2),))

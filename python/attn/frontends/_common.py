@@ -10,6 +10,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..errors import AttnError
+
 # Additive mask entries at or below this count as "hidden" (-inf): exporters
 # use finfo(float32).min, older models -10000.
 MASKED_BELOW = -1.0e4
@@ -121,7 +123,7 @@ class MaskForm:
 def _to4d(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     if a.ndim > 4:
-        raise ValueError(f"a mask of rank {a.ndim} (> 4)")
+        raise AttnError(f"a mask of rank {a.ndim} (> 4)")
     return a.reshape((1,) * (4 - a.ndim) + a.shape)
 
 
@@ -326,7 +328,7 @@ def mask_operands(
         keep = None
     if keep is not None:
         if ops:
-            raise ValueError("a constant mask together with a runtime mask input")
+            raise AttnError("a constant mask together with a runtime mask input")
         const = keep.copy()
         ops.append(Operand("mask", const.shape, "i1", (), lambda values, c=const: c, "constant keep-mask"))
     if form.bias is not None:
@@ -340,7 +342,7 @@ def mask_operands(
             n = a.sum(axis=-1)
             prefix = np.arange(a.shape[-1])[None, :] < n[:, None]
             if not np.array_equal(a, prefix):
-                raise ValueError(
+                raise AttnError(
                     f"key_padding='valid_len' needs right padding, but input '{pad}' is not a prefix of ones in "
                     "every row; import with key_padding='mask'"
                 )
@@ -521,7 +523,7 @@ def check_layer(
     arrays = [op.compute(values) for op in layer.operands]
     for operand, a in zip(layer.operands, arrays, strict=True):
         if tuple(np.shape(a)) != tuple(operand.shape):
-            raise ValueError(
+            raise AttnError(
                 f"layer {layer.name}: operand '{operand.role}' computed from {operand.sources} has shape "
                 f"{np.shape(a)}, the layer expects {operand.shape}"
             )

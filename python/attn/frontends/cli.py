@@ -18,6 +18,7 @@ import json
 import sys
 from typing import Any
 
+from ..errors import AttnError
 from . import _common
 
 __all__ = ["compile_onnx"]
@@ -28,7 +29,7 @@ def _dims(items: list[str]) -> dict[str, int]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name or not value.strip().isdigit() or int(value) <= 0:
-            raise ValueError(f"--dim expects NAME=POSITIVE_INT, got {item!r}")
+            raise AttnError(f"--dim expects NAME=POSITIVE_INT, got {item!r}")
         dims[name] = int(value)
     return dims
 

@@ -28,6 +28,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ..errors import AttnError
 from ._common import (
     AttentionLayer,
     CheckResult,
@@ -204,23 +205,23 @@ def _load(model: Any, dims: Optional[dict[str, int]]) -> Any:
         try:
             model = onnx.load(str(model))
         except (OSError, Exception) as exc:
-            raise ValueError(f"{_WHO}: cannot load ONNX model {model}: {exc}") from None
+            raise AttnError(f"{_WHO}: cannot load ONNX model {model}: {exc}") from None
     elif isinstance(model, onnx.ModelProto):
         model = copy.deepcopy(model)
     else:
-        raise ValueError(f"{_WHO}: expected a path or an onnx.ModelProto, got {type(model).__name__}")
+        raise AttnError(f"{_WHO}: expected a path or an onnx.ModelProto, got {type(model).__name__}")
     if dims:
         for vi in model.graph.input:
             for d in vi.type.tensor_type.shape.dim:
                 if d.HasField("dim_param") and d.dim_param in dims:
                     value = dims[d.dim_param]
                     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                        raise ValueError(f"{_WHO}: dims['{d.dim_param}'] must be a positive int, got {value!r}")
+                        raise AttnError(f"{_WHO}: dims['{d.dim_param}'] must be a positive int, got {value!r}")
                     d.dim_value = value
     try:
         model = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # inference errors are the model's, report them
-        raise ValueError(f"{_WHO}: ONNX shape inference failed: {exc}") from None
+        raise AttnError(f"{_WHO}: ONNX shape inference failed: {exc}") from None
     return model
 
 
@@ -684,9 +685,9 @@ def _match_nonpad(g, node, index, dtype, key_padding, nonpad, mask, additive, ru
 
 def _validate(dtype: str, key_padding: str) -> None:
     if dtype not in _DTYPES:
-        raise ValueError(f"{_WHO}: dtype must be one of {_DTYPES}, got {dtype!r}")
+        raise AttnError(f"{_WHO}: dtype must be one of {_DTYPES}, got {dtype!r}")
     if key_padding not in _KEY_PADDING:
-        raise ValueError(f"{_WHO}: key_padding must be one of {_KEY_PADDING}, got {key_padding!r}")
+        raise AttnError(f"{_WHO}: key_padding must be one of {_KEY_PADDING}, got {key_padding!r}")
 
 
 def find_attention(
@@ -783,11 +784,11 @@ def check(
         feeds = {k: np.asarray(v) for k, v in inputs.items()}
     else:
         if len(inputs) != len(g.inputs):
-            raise ValueError(f"{_WHO}.check: the model takes {len(g.inputs)} inputs ({g.inputs}), got {len(inputs)}")
+            raise AttnError(f"{_WHO}.check: the model takes {len(g.inputs)} inputs ({g.inputs}), got {len(inputs)}")
         feeds = {n: np.asarray(a) for n, a in zip(g.inputs, inputs, strict=True)}
     missing = [n for n in g.inputs if n not in feeds]
     if missing:
-        raise ValueError(f"{_WHO}.check: no value for model input(s) {missing}")
+        raise AttnError(f"{_WHO}.check: no value for model input(s) {missing}")
     names = sorted({s for layer in found.layers for o in layer.operands for s in o.sources} |
                    {layer.output for layer in found.layers})  # fmt: skip
     values = _run_onnxruntime(onnx_model, feeds, names)

@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..errors import AttnError
 from ._common import (
     AttentionLayer,
     CheckResult,
@@ -533,12 +534,12 @@ def _match_sdpa(g: _Graph, node: Any, index: int, dtype: str, key_padding: str) 
 def _export(module: Any, example_inputs: Any, kwargs: Optional[dict]) -> Any:
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
-        raise ValueError(f"{_WHO}: expected a torch.nn.Module, got {type(module).__name__}")
+        raise AttnError(f"{_WHO}: expected a torch.nn.Module, got {type(module).__name__}")
     args = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     try:
         ep = torch.export.export(module, args, kwargs or {})
     except Exception as exc:
-        raise ValueError(f"{_WHO}: torch.export failed: {type(exc).__name__}: {exc}") from None
+        raise AttnError(f"{_WHO}: torch.export failed: {type(exc).__name__}: {exc}") from None
     return ep, args
 
 
@@ -555,9 +556,9 @@ def find_attention(
     `kwargs`), and every softmax / SDPA call not matched. Options as in
     :func:`attn.frontends.onnx.find_attention`."""
     if dtype not in _DTYPES:
-        raise ValueError(f"{_WHO}: dtype must be one of {_DTYPES}, got {dtype!r}")
+        raise AttnError(f"{_WHO}: dtype must be one of {_DTYPES}, got {dtype!r}")
     if key_padding not in _KEY_PADDING:
-        raise ValueError(f"{_WHO}: key_padding must be one of {_KEY_PADDING}, got {key_padding!r}")
+        raise AttnError(f"{_WHO}: key_padding must be one of {_KEY_PADDING}, got {key_padding!r}")
     ep = _exported if _exported is not None else _export(module, example_inputs, kwargs)[0]
     g = _Graph(ep.module())
     layers: list[AttentionLayer] = []
@@ -618,7 +619,7 @@ def check(
     g = _Graph(ep.module())
     leaves = torch.utils._pytree.tree_leaves((args, kwargs or {}))
     if len(leaves) != len(g.placeholders):
-        raise ValueError(f"{_WHO}.check: {len(leaves)} input leaves for {len(g.placeholders)} graph inputs")
+        raise AttnError(f"{_WHO}.check: {len(leaves)} input leaves for {len(g.placeholders)} graph inputs")
     env = dict(zip(g.placeholders, leaves, strict=True))
     wanted = {s for layer in found.layers for o in layer.operands for s in o.sources} | {
         layer.output for layer in found.layers
@@ -634,10 +635,10 @@ def check(
     got = [t for t in vals[len(targets) :] if isinstance(t, torch.Tensor)]
     pairs = [(a, b) for a, b in zip(got, fwd, strict=False) if a.shape == b.shape]
     if not pairs:
-        raise ValueError(f"{_WHO}.check: no output of the exported graph to compare with the module's forward")
+        raise AttnError(f"{_WHO}.check: no output of the exported graph to compare with the module's forward")
     diff = max(float((a.float() - b.float()).abs().max()) if a.numel() else 0.0 for a, b in pairs)
     if not all(torch.allclose(a.float(), b.float(), rtol=1e-4, atol=1e-5) for a, b in pairs):
-        raise ValueError(f"{_WHO}.check: the exported graph's outputs differ from the module's forward ({diff:.3e})")
+        raise AttnError(f"{_WHO}.check: the exported graph's outputs differ from the module's forward ({diff:.3e})")
     note = f"exported graph vs module forward: max |diff| {diff:.3e} over {len(pairs)} output(s)"
     values = {t.name: _np(v) for t, v in zip(targets, vals, strict=False)}
     values.update({p.name: _np(v) for p, v in env.items() if isinstance(v, torch.Tensor)})
