@@ -136,6 +136,15 @@ def _check_block(name: str, block: Any) -> int:
     return int(block)
 
 
+def _check_layer_dims(**dims: Any) -> None:
+    """Every dimension a positive integer (checked in the order given) and
+    ``heads`` a multiple of ``kv_heads``."""
+    for name, value in dims.items():
+        _check_block(name, value)
+    if dims["heads"] % dims["kv_heads"]:
+        raise AttnError(f"heads ({dims['heads']}) must be a multiple of kv_heads ({dims['kv_heads']})")
+
+
 # ---------------------------------------------------------------------------
 # Numpy statements of the op semantics
 # ---------------------------------------------------------------------------
@@ -819,18 +828,7 @@ def synthetic_qkv(
     scales), ``seed`` the content (noise, heavy-hitter positions), so
     calibration and evaluation samples of one "model" share the heads.
     """
-    for name, val in (
-        ("batch", batch),
-        ("heads", heads),
-        ("kv_heads", kv_heads),
-        ("q_len", q_len),
-        ("kv_len", kv_len),
-        ("head_dim", head_dim),
-    ):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val <= 0:
-            raise AttnError(f"{name} must be a positive integer, got {val!r}")
-    if heads % kv_heads:
-        raise AttnError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+    _check_layer_dims(batch=batch, heads=heads, kv_heads=kv_heads, q_len=q_len, kv_len=kv_len, head_dim=head_dim)
     if head_dim < 16:
         raise AttnError(f"head_dim must be at least 16 for the synthetic structure, got {head_dim}")
     kinds = tuple(kinds) if kinds is not None else HEAD_KINDS
@@ -1180,17 +1178,7 @@ def npu_pilot_cost(
 
     if selection not in ("cpu", "npu"):
         raise AttnError(f"selection must be 'cpu' or 'npu', got {selection!r}")
-    for name, v in (
-        ("heads", heads),
-        ("kv_heads", kv_heads),
-        ("q_len", q_len),
-        ("kv_len", kv_len),
-        ("head_dim", head_dim),
-    ):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-            raise AttnError(f"{name} must be a positive integer, got {v!r}")
-    if heads % kv_heads:
-        raise AttnError(f"heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
+    _check_layer_dims(heads=heads, kv_heads=kv_heads, q_len=q_len, kv_len=kv_len, head_dim=head_dim)
     group = heads // kv_heads
     rng = np.random.default_rng(0)
     q = rng.standard_normal((1, group, q_len, head_dim), dtype=np.float32)
