@@ -340,8 +340,15 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   // Mapping per fold: one-op (unfolded) stages are always fused.
   MappingKind mapping = request.mapping.value_or(MappingKind::fused);
   fx.mapping.reset();
+  // Not searched: what the back end does not emit, except a mapping or S/P
+  // type the user asked for (attn-tile also plans the CPU path; the AIE
+  // mapping rejects them with whyNotEmittable's reason). Pinned L2 blocks
+  // the back end does not emit are rejected here, with that reason.
+  options.notPruned.emplace();
   if (request.mapping)
-    options.notPruned.push_back(NotEmittable::Rule::Mapping);
+    options.notPruned->push_back(NotEmittable::Rule::Mapping);
+  if (request.intermediate)
+    options.notPruned->push_back(NotEmittable::Rule::Intermediate);
   options.admit = [mapping](const Plan &p) {
     if (p.fold == FoldKind::unfolded)
       return p.mapping == MappingKind::fused;
@@ -801,8 +808,8 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
   Search search(shape, target, paths, result);
   // The space is what the AIE back end emits; fields the caller pinned are
   // the caller's choice (their consumer reports them).
-  std::vector<NotEmittable::Rule> notPruned = pinnedRules(fx);
-  llvm::append_range(notPruned, options.notPruned);
+  std::vector<NotEmittable::Rule> notPruned =
+      options.notPruned.value_or(pinnedRules(fx));
   auto visit = [&](const Plan &plan) -> llvm::Error {
     if (options.admit && !options.admit(plan))
       return llvm::Error::success();

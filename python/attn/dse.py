@@ -44,6 +44,7 @@ __all__ = [
     "explore",
     "explore_shape",
     "plot",
+    "compile_options",
     "shape_of",
     "why_not_emittable",
 ]
@@ -530,6 +531,40 @@ def why_not_emittable(
         setattr(plan, name, value)
     why = _attn.why_not_emittable(shape._native(), plan, target)
     return None if why is None else NotEmittable(**why)
+
+
+def compile_options(plan: Plan, shape: AttentionShape) -> dict[str, Any]:
+    """Keyword arguments of ``attn.compiler.compile`` that pin every field of
+    `plan` the ``attn-to-aie`` pipeline takes (fold, tiles, L2 blocks, array
+    part, mapping, depth, matmul datapath, S/P type). The other fields are
+    fixed by the compiler's space (no cascade, K transposed by the kernel, the
+    layout's own handling, causal skip): :func:`why_not_emittable` reports a
+    plan that differs there."""
+    if not isinstance(plan, Plan):
+        raise AttnError(f"plan must be an attn.dse.Plan, got {type(plan).__name__}")
+    shape = _check_shape(shape)
+    bfp16 = _attn.target(plan.target).bf16_via_bfp16
+    datapath = (
+        "bfp16"
+        if shape.element == "bf16" and bfp16.macs_per_cycle > 0 and tuple(plan.intrinsic) == tuple(bfp16.intrinsic)
+        else "native"
+    )
+    options: dict[str, Any] = {
+        "fold": plan.fold,
+        "q_tile": plan.q_tile,
+        "kv_tile": plan.kv_tile,
+        "l2_q_block": plan.l2_q_block,
+        "l2_kv_block": plan.l2_kv_block,
+        "columns": plan.columns,
+        "cores_per_column": plan.cores_per_column,
+        "depth": plan.depth,
+        "mapping": plan.mapping,
+        "datapath": datapath,
+        "intermediate_type": plan.intermediate,
+    }
+    if shape.matmul_in_bf16:
+        options["allow_precision_loss"] = True
+    return options
 
 
 def estimate_shape(
