@@ -10,6 +10,7 @@
 #include "attn/Analysis/Emittable.h"
 
 #include "attn/Analysis/DesignSpace.h"
+#include "attn/Analysis/StageLayout.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -36,6 +37,8 @@ llvm::StringRef cost::stringifyNotEmittableRule(NotEmittable::Rule rule) {
     return "query_tiles";
   case NotEmittable::Rule::KvBlock:
     return "kv_block";
+  case NotEmittable::Rule::SoftmaxRow:
+    return "softmax_row";
   }
   return "unknown";
 }
@@ -108,6 +111,30 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
                       "kv_tile ({1} keys) at a time, read again every round "
                       "(l2_kv_block = kv_tile)",
                       plan.l2KvBlock, plan.kvTile));
+  // The unfolded softmax stage takes as many whole f32 score rows as fit
+  // L1 (at least one); the model's fallback of streaming S twice when one
+  // row does not fit is not emitted.
+  if (checked(Rule::SoftmaxRow) && plan.fold == FoldKind::unfolded &&
+      plan.kvTile > 0 && shape.keyLen > 0) {
+    aiemap::CoreLayoutParams row;
+    row.kind = StageKind::Softmax;
+    row.qTile = 1;
+    row.kvTile = plan.kvTile;
+    row.keyLen = (shape.keyLen + plan.kvTile - 1) / plan.kvTile * plan.kvTile;
+    row.headDim = row.valueDim = 1;
+    row.elem = ElementKind::F32;
+    row.depth = plan.depth;
+    row.validLenWords = shape.validLen ? shape.batch : 0;
+    int64_t needed = aiemap::coreLayout(row, target).total();
+    if (needed > target.coreL1Bytes)
+      return reject(
+          Rule::SoftmaxRow, "fold",
+          llvm::formatv("plan fold 'unfolded' is not emitted for {0} keys at "
+                        "depth {1}: its softmax stage holds whole f32 score "
+                        "rows in L1, and one needs {2} B > the {3} B of L1 "
+                        "(streaming S twice is not emitted)",
+                        row.keyLen, plan.depth, needed, target.coreL1Bytes));
+  }
   return std::nullopt;
 }
 

@@ -36,6 +36,7 @@ struct NotEmittable {
     CausalSkip,   // hidden causal key blocks are always skipped
     QueryTiles,   // one query tile per lane per round (l2_q_block)
     KvBlock,      // K/V streamed a kv_tile at a time (l2_kv_block)
+    SoftmaxRow,   // the unfolded softmax holds one whole score row in L1
   };
   Rule rule;
   std::string field;   // the plan field: "mapping", "kv_split", ...
@@ -43,7 +44,7 @@ struct NotEmittable {
 };
 
 /// "mapping", "kv_split", "k_transpose", "layout", "intermediate",
-/// "causal_skip", "query_tiles", "kv_block".
+/// "causal_skip", "query_tiles", "kv_block", "softmax_row". "softmax_row".
 llvm::StringRef stringifyNotEmittableRule(NotEmittable::Rule rule);
 
 /// Why the AIE back end does not emit `plan` for `shape` on `target` as the
