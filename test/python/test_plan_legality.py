@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-import pytest
 from sweep_sampling import full_sweeps, sample
 from test_aie_legality_sweep import LAYERS as RANDOM_LAYERS
 from test_aie_legality_sweep import _text
@@ -88,7 +87,9 @@ def check_plan(
 
 def _layer_text(layer: Any) -> str:
     with ir.Context():
-        module = SUITE.build_layer(layer.heads, layer.kv_heads, layer.length, layer.length, layer.head_dim, layer.causal)
+        module = SUITE.build_layer(
+            layer.heads, layer.kv_heads, layer.length, layer.length, layer.head_dim, layer.causal
+        )
         return str(module)
 
 
