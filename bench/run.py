@@ -446,6 +446,10 @@ def run_case(layer: Layer, tgt: str, sim_budget_s: float) -> dict[str, Any]:
         unfolded_error = ""
     except ValueError as exc:  # no unfolded plan the compiler emits
         unf_ex, unfolded_error = None, str(exc)[:600]
+        # The emitter rule behind it, for the best plan's tiles (one line).
+        why = dse.why_not_emittable(shape, tgt, "unfolded", **{**ex.best.plan.options(), "intermediate": "f32"})
+        if why is not None:
+            unfolded_error = why.message
     wall["dse_s"] = time.perf_counter() - t0
     best, roof = ex.best, ex.roofline
     unfolded = unf_ex.best if unf_ex is not None else None
@@ -879,6 +883,8 @@ def _latency_rows(results: list[dict[str, Any]]) -> list[str]:
         speed_text = (
             "—" if speed is None else f"{speed:.2f}x {'(model)' if g['speedup']['source'] == MODEL_LABEL else ''}"
         )
+        if m["unfolded"] is None:
+            speed_text = f"no unfolded program: {_cell(m['unfolded_error'])}"
         published = _PUBLISHED_MS.get((r["layer"], r["target"]))
         lines.append(
             f"| {r['title']} | {r['target']} | {plan} | {_ms(m['best']['latency_s'])} | {_ms(sb.get('latency_s'))} "
@@ -1058,7 +1064,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             r = run_case(layer, tgt, budget)
             results.append(r)
             print(
-                f"{layer.name:20s} {tgt}: unfolded {_ms(r['model']['unfolded']['latency_s'])} ms, "
+                f"{layer.name:20s} {tgt}: unfolded {_ms((r['model']['unfolded'] or {}).get('latency_s'))} ms, "
                 f"best {_ms(r['model']['best']['latency_s'])} ms ({MODEL_LABEL}), "
                 f"sim best {_ms(r['sim']['best'].get('latency_s'))} ms, {time.perf_counter() - t0:.1f} s",
                 flush=True,
