@@ -31,7 +31,8 @@ from sweep_sampling import full_sweeps, sample
 from test_aie_legality_sweep import LAYERS as RANDOM_LAYERS
 from test_aie_legality_sweep import _text
 
-from attn import compiler, dse, ir, target
+from attn import compiler, dse, ir
+from attn import target as npu_target
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ("npu1", "npu2")
@@ -92,7 +93,7 @@ def _same_violation(shape: dse.AttentionShape, plan: dse.Plan, error: str) -> bo
     finds broken by `plan` with the same byte count (attn-tile reports the
     buffers without the stack reserve)."""
     est = dse.estimate_shape(shape, plan.target, plan.fold, allow_illegal=True, **plan.options())
-    reserve = target.get(plan.target).core_stack_reserve_bytes
+    reserve = npu_target.get(plan.target).core_stack_reserve_bytes
     for v in est.violation_kinds:
         if v["kind"] == "l1_bytes" and "L1 needs" in error and f"= {v['needed'] - reserve} B >" in error:
             return True
