@@ -593,8 +593,8 @@ public:
 
   /// Legality, pruning and scoring of one candidate.
   llvm::Error consider(const Plan &plan);
-  /// Counts a candidate the AIE back end does not emit.
-  void notEmitted(const NotEmittable &why);
+  /// Counts a candidate of `fold` the AIE back end does not emit.
+  void notEmitted(FoldKind fold, const NotEmittable &why);
   /// Fills the result from what the search kept; fails when no plan fits.
   llvm::Error finish(llvm::ArrayRef<FoldKind> folds, unsigned maxAlternatives);
 
@@ -625,6 +625,10 @@ private:
   std::map<std::string, int64_t> illegalBy;
   // Per rule: candidates pruned, and the first message.
   std::map<std::string, std::pair<int64_t, std::string>> notEmittedBy;
+  // Per fold: the last rule in whyNotEmittable's order that pruned one of
+  // its candidates (the one that stopped plans passing every earlier rule).
+  std::vector<std::optional<NotEmittable>> foldNotEmitted =
+      std::vector<std::optional<NotEmittable>>(4);
   std::vector<ViolationTally> foldIllegalBy = std::vector<ViolationTally>(4);
   std::string lastInvalid;
 };
@@ -686,8 +690,11 @@ void Search::keep(Estimate full) {
     it->second = std::move(full);
 }
 
-void Search::notEmitted(const NotEmittable &why) {
+void Search::notEmitted(FoldKind fold, const NotEmittable &why) {
   ++result.stats.notEmittable;
+  std::optional<NotEmittable> &last = foldNotEmitted[static_cast<int>(fold)];
+  if (!last || last->rule < why.rule)
+    last = why;
   auto &entry = notEmittedBy[stringifyNotEmittableRule(why.rule).str()];
   if (entry.first++ == 0)
     entry.second = why.message;
@@ -719,6 +726,9 @@ FoldResult Search::foldResult(FoldKind fold,
   const ViolationTally &tally = foldIllegalBy[static_cast<int>(fold)];
   if (!llvm::is_contained(folds, fold))
     fr.reason = "not explored (fold fixed by the caller)";
+  else if (tally.candidates == 0 && foldNotEmitted[static_cast<int>(fold)])
+    fr.reason = "no plan fits: no candidate is emitted by the AIE back end; " +
+                foldNotEmitted[static_cast<int>(fold)]->message;
   else if (tally.candidates == 0)
     fr.reason = "no valid plan of this fold for the given constraints";
   else
@@ -815,7 +825,7 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
       return llvm::Error::success();
     if (std::optional<NotEmittable> why =
             whyNotEmittable(plan, shape, target, notPruned)) {
-      search.notEmitted(*why);
+      search.notEmitted(plan.fold, *why);
       return llvm::Error::success();
     }
     return search.consider(plan);
