@@ -1991,9 +1991,24 @@ llvm::Expected<Roofline> cost::roofline(const AttentionShape &shape,
   return r;
 }
 
-llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
-                                              const MatmulPlan &in,
-                                              const NPUTarget &t) {
+namespace {
+/// A matmul plan with its defaults filled in and its datapath.
+struct ResolvedMatmul {
+  MatmulPlan plan;
+  MatmulDatapath datapath;
+};
+/// DRAM bytes of A, B and C, and the memtile staging of the mapping.
+struct MatmulTraffic {
+  int64_t a = 0, b = 0, c = 0;
+  int64_t aStaging = 0, cStaging = 0, bColumnBlock = 0;
+  bool bResident = false;
+};
+} // namespace
+
+/// Checks `in` against `mp` and the target and fills in its defaults.
+static llvm::Expected<ResolvedMatmul> resolveMatmul(const MatmulProblem &mp,
+                                                    const MatmulPlan &in,
+                                                    const NPUTarget &t) {
   for (auto [name, value] : {std::pair<const char *, int64_t>{"m", mp.m},
                              {"k", mp.k},
                              {"n", mp.n},
@@ -2043,59 +2058,36 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
     return error(llvm::formatv("matmul field 'depth' must be in 1..4, got {0}",
                                p.depth));
 
+  return ResolvedMatmul{p, *dp};
+}
+
+/// Loop order: column-block rounds outside, row-block rounds inside. A is
+/// re-read once per column-block round. B is re-read per row-block round
+/// unless each column's memtile holds its whole-K B column block (then it
+/// is read once); C is written once.
+static MatmulTraffic matmulTraffic(const MatmulProblem &mp, const MatmulPlan &p,
+                                   const NPUTarget &t) {
   int64_t e = bytes(mp.element), eo = bytes(mp.outElement);
   int64_t mP = roundUp(mp.m, p.tileM), kP = roundUp(mp.k, p.tileK),
           nP = roundUp(mp.n, p.tileN);
   int64_t rows = p.coresPerColumn, cols = p.columns;
-  int64_t tilesM = mP / p.tileM, tilesN = nP / p.tileN;
-  // Rounds: the rows x cols cores take a rows x cols block of C tiles.
-  int64_t roundsM = ceilDiv(tilesM, rows), roundsN = ceilDiv(tilesN, cols);
-  int64_t rounds = roundsM * roundsN;
-  double rate = dp->macsPerCycle * dp->kernelEfficiency;
-  double stream = t.streamBytesPerCycle;
-  int64_t kSteps = kP / p.tileK;
-  double tileMacs = double(p.tileM) * p.tileN * kP;
-  double perTile = tileMacs / rate + kSteps * t.kernelCallOverheadCycles;
+  int64_t roundsM = ceilDiv(mP / p.tileM, rows);
+  int64_t roundsN = ceilDiv(nP / p.tileN, cols);
+  MatmulTraffic tr;
+  tr.bColumnBlock = kP * p.tileN * e;
+  tr.aStaging = p.depth * rows * p.tileM * p.tileK * e;
+  tr.cStaging = p.depth * rows * p.tileM * p.tileN * eo;
+  tr.bResident =
+      tr.bColumnBlock + tr.aStaging + tr.cStaging <= t.memTileL2Bytes;
+  tr.a = mp.m * mp.k * e * roundsN;
+  tr.b = mp.k * mp.n * e * (tr.bResident ? 1 : roundsM);
+  tr.c = mp.m * mp.n * eo;
+  return tr;
+}
 
-  Estimate est;
-  StageEstimate st;
-  st.name = "matmul";
-  st.rounds = rounds;
-  st.macs = tilesM * tilesN * int64_t(tileMacs);
-  st.matrixCycles = rounds * tileMacs / rate;
-  st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
-  st.computeCycles = rounds * perTile;
-  // Loop order: column-block rounds outside, row-block rounds inside. A is
-  // re-read once per column-block round. B is re-read per row-block round
-  // unless each column's memtile holds its whole-K B column block (then it
-  // is read once); C is written once.
-  int64_t bColumnBlock = kP * p.tileN * e;
-  int64_t aStaging = p.depth * rows * p.tileM * p.tileK * e;
-  int64_t cStaging = p.depth * rows * p.tileM * p.tileN * eo;
-  bool bResident = bColumnBlock + aStaging + cStaging <= t.memTileL2Bytes;
-  int64_t aBytes = mp.m * mp.k * e * roundsN;
-  int64_t bBytes = mp.k * mp.n * e * (bResident ? 1 : roundsM);
-  int64_t cBytes = mp.m * mp.n * eo;
-  st.dramReadBytes = aBytes + bBytes;
-  st.dramWriteBytes = cBytes;
-  st.dramSeconds = double(aBytes + bBytes + cBytes) / t.dramBytesPerSecond;
-  double coreS2MM = t.channels(TileKind::Core, true);
-  double coreMM2S = t.channels(TileKind::Core, false);
-  st.coreInCycles = rounds * double(kSteps) * (p.tileM + p.tileN) * p.tileK *
-                    e / (coreS2MM * stream);
-  st.coreOutCycles =
-      rounds * double(p.tileM * p.tileN * eo) / (coreMM2S * stream);
-  st.memTileInCycles = double(aBytes + bBytes) / cols /
-                       (t.channels(TileKind::MemTile, false) * stream);
-  st.memTileOutCycles =
-      double(cBytes) / cols / (t.channels(TileKind::MemTile, true) * stream);
-  st.shimInCycles = double(aBytes + bBytes) /
-                    (cols * t.channels(TileKind::Shim, false) * stream);
-  st.shimOutCycles =
-      double(cBytes) / (cols * t.channels(TileKind::Shim, true) * stream);
-  st.fillCycles = 2.0 * (p.tileM + p.tileN) * p.tileK * e / stream;
-  st.drainCycles = 2.0 * p.tileM * p.tileN * eo / stream;
-  st.dispatchSeconds = t.dispatchOverheadSeconds;
+/// The binding resource of a matmul stage and its latency.
+static void matmulBinding(StageEstimate &st, const MatmulPlan &p,
+                          const NPUTarget &t) {
   struct Candidate {
     double cycles;
     Resource resource;
@@ -2115,11 +2107,71 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
   double body = (st.fillCycles + top.cycles + st.drainCycles) / t.clockHz;
   st.latencySeconds = st.dispatchSeconds + body;
   st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
+}
+
+/// The "matmul" stage: work, DMA hops, memory and latency.
+static StageEstimate matmulStage(const MatmulProblem &mp,
+                                 const ResolvedMatmul &r,
+                                 const MatmulTraffic &tr, const NPUTarget &t) {
+  const MatmulPlan &p = r.plan;
+  int64_t e = bytes(mp.element), eo = bytes(mp.outElement);
+  int64_t mP = roundUp(mp.m, p.tileM), kP = roundUp(mp.k, p.tileK),
+          nP = roundUp(mp.n, p.tileN);
+  int64_t rows = p.coresPerColumn, cols = p.columns;
+  int64_t tilesM = mP / p.tileM, tilesN = nP / p.tileN;
+  // Rounds: the rows x cols cores take a rows x cols block of C tiles.
+  int64_t rounds = ceilDiv(tilesM, rows) * ceilDiv(tilesN, cols);
+  double rate = r.datapath.macsPerCycle * r.datapath.kernelEfficiency;
+  double stream = t.streamBytesPerCycle;
+  int64_t kSteps = kP / p.tileK;
+  double tileMacs = double(p.tileM) * p.tileN * kP;
+  double perTile = tileMacs / rate + kSteps * t.kernelCallOverheadCycles;
+
+  StageEstimate st;
+  st.name = "matmul";
+  st.rounds = rounds;
+  st.macs = tilesM * tilesN * int64_t(tileMacs);
+  st.matrixCycles = rounds * tileMacs / rate;
+  st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
+  st.computeCycles = rounds * perTile;
+  st.dramReadBytes = tr.a + tr.b;
+  st.dramWriteBytes = tr.c;
+  st.dramSeconds = double(tr.a + tr.b + tr.c) / t.dramBytesPerSecond;
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double coreMM2S = t.channels(TileKind::Core, false);
+  st.coreInCycles = rounds * double(kSteps) * (p.tileM + p.tileN) * p.tileK *
+                    e / (coreS2MM * stream);
+  st.coreOutCycles =
+      rounds * double(p.tileM * p.tileN * eo) / (coreMM2S * stream);
+  st.memTileInCycles = double(tr.a + tr.b) / cols /
+                       (t.channels(TileKind::MemTile, false) * stream);
+  st.memTileOutCycles =
+      double(tr.c) / cols / (t.channels(TileKind::MemTile, true) * stream);
+  st.shimInCycles =
+      double(tr.a + tr.b) / (cols * t.channels(TileKind::Shim, false) * stream);
+  st.shimOutCycles =
+      double(tr.c) / (cols * t.channels(TileKind::Shim, true) * stream);
+  st.fillCycles = 2.0 * (p.tileM + p.tileN) * p.tileK * e / stream;
+  st.drainCycles = 2.0 * p.tileM * p.tileN * eo / stream;
+  st.dispatchSeconds = t.dispatchOverheadSeconds;
+  matmulBinding(st, p, t);
   int64_t d = p.depth;
   st.l1Bytes = t.coreStackReserveBytes + d * (p.tileM + p.tileN) * p.tileK * e +
                d * p.tileM * p.tileN * eo + p.tileM * p.tileN * 4;
-  st.l2Bytes = aStaging + cStaging +
-               (bResident ? bColumnBlock : d * p.tileN * p.tileK * e);
+  st.l2Bytes = tr.aStaging + tr.cStaging +
+               (tr.bResident ? tr.bColumnBlock : d * p.tileN * p.tileK * e);
+  return st;
+}
+
+llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
+                                              const MatmulPlan &in,
+                                              const NPUTarget &t) {
+  llvm::Expected<ResolvedMatmul> resolved = resolveMatmul(mp, in, t);
+  if (!resolved)
+    return resolved.takeError();
+  MatmulTraffic tr = matmulTraffic(mp, resolved->plan, t);
+  StageEstimate st = matmulStage(mp, *resolved, tr, t);
+  Estimate est;
   if (st.l1Bytes > t.coreL1Bytes)
     est.violations.push_back(
         {Violation::Kind::L1Bytes, "matmul", "L1 bytes of a core", st.l1Bytes,
@@ -2134,16 +2186,16 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
          llvm::formatv("matmul: L2 use {0} bytes exceeds the {1} bytes of a "
                        "memtile",
                        st.l2Bytes, t.memTileL2Bytes)});
-  est.datapath = *dp;
+  est.datapath = resolved->datapath;
   est.latencySeconds = st.latencySeconds;
   est.macs = st.macs;
   est.usefulMacs = mp.m * mp.k * mp.n;
   est.l1Bytes = st.l1Bytes;
   est.l2Bytes = st.l2Bytes;
   est.binding = st.binding;
-  est.dram.query = aBytes;
-  est.dram.key = bBytes;
-  est.dram.output = cBytes;
+  est.dram.query = tr.a;
+  est.dram.key = tr.b;
+  est.dram.output = tr.c;
   est.dramBytes = est.dram.total();
   est.dramEnergyJoules = double(est.dramBytes) * t.dramJoulesPerByte;
   est.macEnergyJoules = double(est.macs) * t.joulesPerMac;
