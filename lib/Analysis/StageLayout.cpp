@@ -237,22 +237,20 @@ std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
   stage(LayoutBuffer::Item, m.cores, p.depth * tiles);
   stage(LayoutBuffer::CoreStep, m.cores, p.depth * tiles);
   stage(LayoutBuffer::Output, m.outputCores, p.depth);
+  // The plan's K (and V) block, for the stages that read them.
+  auto block = [&](llvm::StringRef name, int64_t width) {
+    out.push_back({LayoutBuffer::Link,
+                   name.str(),
+                   {m.kvBlockKeys, width},
+                   p.elem,
+                   p.depth});
+  };
   if (m.kvBlockKeys > 0 && m.hostsStep) {
-    const bool keys = p.kind != StageKind::PV && p.kind != StageKind::Softmax;
-    const bool values = p.kind == StageKind::Online ||
-                        p.kind == StageKind::Full || p.kind == StageKind::PV;
-    if (keys)
-      out.push_back({LayoutBuffer::Link,
-                     "k block",
-                     {m.kvBlockKeys, p.headDim},
-                     p.elem,
-                     p.depth});
-    if (values)
-      out.push_back({LayoutBuffer::Link,
-                     "v block",
-                     {m.kvBlockKeys, p.valueDim},
-                     p.elem,
-                     p.depth});
+    if (p.kind != StageKind::PV && p.kind != StageKind::Softmax)
+      block("k block", p.headDim);
+    if (p.kind == StageKind::Online || p.kind == StageKind::Full ||
+        p.kind == StageKind::PV)
+      block("v block", p.valueDim);
   }
   return out;
 }

@@ -68,11 +68,8 @@ struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {
-        {"explain", OptionKind::Bool},
-        {"allow-precision-loss", OptionKind::Bool}};
-    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
-        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+    if (failed(checkPassOptions(getArgument(), options, {kFoldOptionSpecs},
+                                errorHandler)))
       return failure();
     return Pass::initializeOptions(options, errorHandler);
   }

@@ -273,6 +273,12 @@ std::string stageLabel(StageKind kind, FoldKind fold) {
       .str();
 }
 
+/// An option or dimension and its value, for diagnostics naming it.
+struct NamedValue {
+  StringRef name;
+  int64_t value;
+};
+
 bool holdsScoreRows(StageKind kind) {
   return kind == StageKind::QKSoftmax || kind == StageKind::Full;
 }
@@ -394,19 +400,15 @@ FailureOr<ElementKind> Planner::resolveIntrinsic() {
 /// must fit) and multiples of the intrinsic.
 LogicalResult Planner::checkOptions(ElementKind kind) {
   // Option sanity.
-  struct Named {
-    StringRef option;
-    int64_t value;
-  };
-  Named named[] = {{"q-tile", request.qTile},
-                   {"kv-tile", request.kvTile},
-                   {"l2-q-block", request.l2QBlock},
-                   {"l2-kv-block", request.l2KvBlock},
-                   {"columns", request.columns},
-                   {"cores-per-column", request.coresPerColumn}};
-  for (const Named &n : named)
+  NamedValue named[] = {{"q-tile", request.qTile},
+                        {"kv-tile", request.kvTile},
+                        {"l2-q-block", request.l2QBlock},
+                        {"l2-kv-block", request.l2KvBlock},
+                        {"columns", request.columns},
+                        {"cores-per-column", request.coresPerColumn}};
+  for (const NamedValue &n : named)
     if (n.value < 0) {
-      os << n.option << "=" << n.value << ": must be positive (0 picks)";
+      os << n.name << "=" << n.value << ": must be positive (0 picks)";
       return failure();
     }
   // A tile (block) row holds at least one element: more rows than L1 (L2)
@@ -455,17 +457,13 @@ LogicalResult Planner::checkOptions(ElementKind kind) {
 /// rows, one intermediate type.
 LogicalResult Planner::checkLayerDims() {
   // Empty dimensions leave nothing to tile (and no tile divides them).
-  struct Len {
-    StringRef what;
-    int64_t value;
-  };
-  Len lens[] = {{"query length Lq", layer.qLen},
-                {"key length Lk", layer.kvLen},
-                {"head dimension D", layer.headDim},
-                {"value head dimension Dv", layer.valueDim}};
-  for (const Len &l : lens)
+  NamedValue lens[] = {{"query length Lq", layer.qLen},
+                       {"key length Lk", layer.kvLen},
+                       {"head dimension D", layer.headDim},
+                       {"value head dimension Dv", layer.valueDim}};
+  for (const NamedValue &l : lens)
     if (l.value == 0) {
-      os << "the " << l.what << " is 0; there is nothing to tile";
+      os << "the " << l.name << " is 0; there is nothing to tile";
       failedStage = 0;
       return failure();
     }
