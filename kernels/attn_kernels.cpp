@@ -313,6 +313,42 @@ void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
   }
 }
 
+void attn_softmax_stats_init(float *m, float *l, int32_t tq) {
+  for (int32_t i = 0; i < tq; ++i) {
+    m[i] = kNegInf;
+    l[i] = 0.0f;
+  }
+}
+
+void attn_softmax_stats(const float *s, int32_t s_ld, int32_t s_col, float *m,
+                        float *l, int32_t tq, int32_t tk) {
+  ConstWindow w{s, s_ld, s_col};
+  for (int32_t i = 0; i < tq; ++i) {
+    float chunkMax = kNegInf;
+    for (int32_t j = 0; j < tk; ++j)
+      chunkMax = maxPropagatingNaN(chunkMax, w.at(i, j));
+    float newMax = maxPropagatingNaN(m[i], chunkMax);
+    if (newMax == kNegInf)
+      continue; // nothing visible yet
+    float rowSum = 0.0f;
+    for (int32_t j = 0; j < tk; ++j)
+      rowSum += std::exp(w.at(i, j) - newMax);
+    l[i] = std::exp(m[i] - newMax) * l[i] + rowSum;
+    m[i] = newMax;
+  }
+}
+
+void attn_softmax_normalize(const float *s, int32_t s_ld, int32_t s_col,
+                            const float *m, const float *l, float *p,
+                            int32_t tq, int32_t tk) {
+  ConstWindow w{s, s_ld, s_col};
+  for (int32_t i = 0; i < tq; ++i) {
+    float *out = p + int64_t(i) * tk;
+    for (int32_t j = 0; j < tk; ++j)
+      out[j] = m[i] == kNegInf ? 0.0f : std::exp(w.at(i, j) - m[i]) / l[i];
+  }
+}
+
 void attn_acc_zero(float *acc, int32_t tq, int32_t dv) {
   for (int64_t n = 0, e = int64_t(tq) * dv; n < e; ++n)
     acc[n] = 0.0f;

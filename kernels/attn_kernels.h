@@ -118,6 +118,17 @@ void attn_finalize_f32(const float *acc, const float *l, float *o, int32_t tq,
 /// give zeros.
 void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk);
 
+/// Streamed softmax (rows that do not fit L1, read in chunks twice): m =
+/// -inf, l = 0; pass 1 folds an S window [tq][tk] (row stride s_ld, column
+/// s_col) into the running row max m and sum l of exp(s - m); pass 2 writes
+/// the dense P chunk exp(s - m) / l (zeros on rows whose max is -inf).
+void attn_softmax_stats_init(float *m, float *l, int32_t tq);
+void attn_softmax_stats(const float *s, int32_t s_ld, int32_t s_col, float *m,
+                        float *l, int32_t tq, int32_t tk);
+void attn_softmax_normalize(const float *s, int32_t s_ld, int32_t s_col,
+                            const float *m, const float *l, float *p,
+                            int32_t tq, int32_t tk);
+
 /// acc = 0 (the accumulator of the whole-row folds).
 void attn_acc_zero(float *acc, int32_t tq, int32_t dv);
 

@@ -682,16 +682,22 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   if (kind == StageKind::Softmax) {
     // attn-fold's unfolded softmax takes no valid_len (the qk stage masked
     // the scores). The most rows, a divisor of q_tile, whose layout fits L1
-    // (as attn-schedule-dma takes them); none: the model's streamed softmax.
+    // (as attn-schedule-dma takes them): whole rows, else rows streamed
+    // twice in kv_tile chunks.
     lp->validLenWords = 0;
-    int64_t rows = p.qTile;
-    for (lp->qTile = rows; lp->qTile >= 1; --lp->qTile)
-      if (rows % lp->qTile == 0 &&
-          aiemap::coreLayout(*lp, t).total() <= t.coreL1Bytes)
-        break;
-    if (lp->qTile < 1)
+    auto mostRows = [&]() {
+      for (lp->qTile = p.qTile; lp->qTile >= 1; --lp->qTile)
+        if (p.qTile % lp->qTile == 0 &&
+            aiemap::coreLayout(*lp, t).total() <= t.coreL1Bytes)
+          return true;
       return false;
-    out.softmaxRowsResident = true;
+    };
+    out.softmaxRowsResident = mostRows();
+    if (!out.softmaxRowsResident) {
+      lp->softmaxChunk = p.kvTile;
+      if (!mostRows())
+        return false;
+    }
   }
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;

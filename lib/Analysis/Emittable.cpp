@@ -112,8 +112,8 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
                       "(l2_kv_block = kv_tile)",
                       plan.l2KvBlock, plan.kvTile));
   // The unfolded softmax stage takes as many whole f32 score rows as fit
-  // L1 (at least one); the model's fallback of streaming S twice when one
-  // row does not fit is not emitted.
+  // L1 (at least one), else rows streamed twice in kv_tile-key chunks; a
+  // plan where not even one row of one chunk fits is not emitted.
   if (checked(Rule::SoftmaxRow) && plan.fold == FoldKind::unfolded &&
       plan.kvTile > 0 && shape.keyLen > 0) {
     aiemap::CoreLayoutParams row;
@@ -126,14 +126,20 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
     row.depth = plan.depth;
     row.validLenWords = shape.validLen ? shape.batch : 0;
     int64_t needed = aiemap::coreLayout(row, target).total();
+    if (needed > target.coreL1Bytes) {
+      row.softmaxChunk = plan.kvTile;
+      needed = aiemap::coreLayout(row, target).total();
+    }
     if (needed > target.coreL1Bytes)
       return reject(
           Rule::SoftmaxRow, "fold",
           llvm::formatv("plan fold 'unfolded' is not emitted for {0} keys at "
-                        "depth {1}: its softmax stage holds whole f32 score "
-                        "rows in L1, and one needs {2} B > the {3} B of L1 "
-                        "(streaming S twice is not emitted)",
-                        row.keyLen, plan.depth, needed, target.coreL1Bytes));
+                        "depth {1}: its softmax stage streams score rows in "
+                        "kv_tile chunks of {2} keys when a whole row does "
+                        "not fit L1, and one row of one chunk needs {3} B > "
+                        "the {4} B of L1",
+                        row.keyLen, plan.depth, plan.kvTile, needed,
+                        target.coreL1Bytes));
   }
   return std::nullopt;
 }

@@ -105,6 +105,19 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     out.buffers.push_back({use, name.str(), std::move(shape), elem, copies});
   };
 
+  // A streamed softmax: S chunks in (twice), P chunks out, the running row
+  // max and sum; no whole row is held (docs/aie-mapping.md).
+  if (kind == StageKind::Softmax && p.softmaxChunk > 0) {
+    add(LayoutBuffer::CoreStep, "s", {tq, p.softmaxChunk}, f32, depth);
+    add(LayoutBuffer::Output, "p", {tq, p.softmaxChunk}, f32, depth);
+    add(LayoutBuffer::Scratch, "m", {tq}, f32, 1);
+    add(LayoutBuffer::Scratch, "l", {tq}, f32, 1);
+    if (p.validLenWords > 0)
+      add(LayoutBuffer::RuntimeParams, "rtp", {p.validLenWords},
+          ElementKind::I32, 1);
+    return out;
+  }
+
   // Object FIFO ends, `depth` objects each.
   if (kind == StageKind::Softmax)
     add(LayoutBuffer::Item, "s", {tq, Lk}, f32, depth);
@@ -205,8 +218,9 @@ int64_t aiemap::stepStreams(const CoreLayoutParams &p) {
 
 int64_t aiemap::bypassCores(const CoreLayoutParams &p, int64_t cores,
                             const NPUTarget &target) {
-  const int64_t item = p.kind != StageKind::PV ? 1 : 0;
-  const int64_t coreStep = p.kind == StageKind::PV ? 1 : 0;
+  const bool streamed = p.kind == StageKind::Softmax && p.softmaxChunk > 0;
+  const int64_t item = p.kind != StageKind::PV && !streamed ? 1 : 0;
+  const int64_t coreStep = p.kind == StageKind::PV || streamed ? 1 : 0;
   const int64_t into = item + coreStep + cores + stepStreams(p);
   return std::max<int64_t>(0, into - target.channels(TileKind::MemTile,
                                                      /*s2mm=*/true));

@@ -170,6 +170,34 @@ def softmax_rows(s: np.ndarray) -> np.ndarray:
     return np.where(live, e / np.where(live, total, F32(1)), F32(0)).astype(F32)
 
 
+def softmax_stats_init(tq: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fresh row statistics of a streamed softmax: max = -inf, sum = 0."""
+    return np.full(tq, NEG_INF, F32), np.zeros(tq, F32)
+
+
+def softmax_stats(s: np.ndarray, m: np.ndarray, row_sum: np.ndarray) -> None:
+    """Pass 1 of a streamed softmax: fold the score chunk ``s`` [rows][keys] into the
+    running row max ``m`` and the sum ``row_sum`` of exp(s - m), in place; rows with
+    nothing visible so far stay (-inf, 0)."""
+    new_max = np.maximum(m, s.max(axis=1))
+    live = new_max != NEG_INF
+    safe_max = np.where(live, new_max, F32(0))
+    correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
+    e = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
+    row_sum[:] = correction * row_sum + e.sum(axis=1, dtype=F32)
+    m[:] = np.where(live, new_max, m)
+
+
+def softmax_normalize(s: np.ndarray, m: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
+    """Pass 2 of a streamed softmax: P = exp(s - m) / sum for one chunk; rows whose
+    max is -inf (nothing visible) give zeros, as :func:`softmax_rows`."""
+    live = m != NEG_INF
+    safe_max = np.where(live, m, F32(0))
+    safe_sum = np.where(live, row_sum, F32(1))
+    e = np.exp(s - safe_max[:, None]) / safe_sum[:, None]
+    return np.where(live[:, None], e, F32(0)).astype(F32)
+
+
 def acc_zero(tq: int, dv: int) -> np.ndarray:
     """The accumulator of the whole-row folds: zeros."""
     return np.zeros((tq, dv), F32)

@@ -53,6 +53,9 @@ struct CoreLayoutParams {
   /// Query tiles a core keeps at once. The emitted core programs keep one;
   /// the cost model's fused plans keep l2_q_block / (lanes x q_tile).
   int64_t queryTiles = 1;
+  /// Softmax: 0 = whole score rows in L1; else the keys per chunk of a
+  /// two-pass streamed softmax (S chunks in, P chunks out, row max/sum).
+  int64_t softmaxChunk = 0;
 };
 
 /// One buffer of a tile: `copies` objects of `shape` x `elem`.

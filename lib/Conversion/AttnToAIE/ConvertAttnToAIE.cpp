@@ -201,6 +201,7 @@ private:
   void emitQKItem(CoreState &cs);
   void emitPilotItem(CoreState &cs);
   void emitSoftmaxItem(CoreState &cs);
+  void emitStreamedSoftmaxItem(CoreState &cs);
   void emitQKSoftmaxItem(CoreState &cs);
   void emitPVItem(CoreState &cs);
   void readValidLen(CoreState &cs);
@@ -314,7 +315,7 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
   int64_t tk = sch.stepTile, ld = sch.stepTile;
   if (d.kind == StageKind::Full || d.kind == StageKind::QKSoftmax)
     ld = d.kvLen;
-  if (d.kind == StageKind::Softmax)
+  if (d.kind == StageKind::Softmax && !d.streamedSoftmax())
     tk = ld = d.kvLen;
   auto value = [&](int64_t v) { return b.getI32IntegerAttr(v); };
   // The pilot's rows carry D int8 values and the f32 scale.
@@ -696,6 +697,8 @@ void DeviceEmitter::emitPilotItem(CoreState &cs) {
 
 void DeviceEmitter::emitSoftmaxItem(CoreState &cs) {
   using aie::ObjectFifoPort;
+  if (d.streamedSoftmax())
+    return emitStreamedSoftmaxItem(cs);
   const CoreSpec &core = *cs.core;
   const int64_t tq = d.qTile, Lk = d.kvLen;
   Value s = acquire(core.itemFifo, ObjectFifoPort::Consume);
@@ -708,6 +711,44 @@ void DeviceEmitter::emitSoftmaxItem(CoreState &cs) {
   call("attn_softmax_rows", {s, p, i32(tq), i32(Lk)});
   release(core.outFifo, ObjectFifoPort::Produce);
   release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitStreamedSoftmaxItem(CoreState &cs) {
+  // Rows too long for L1 (the record's kv_tile chunks, 2 passes): pass 1
+  // folds each S chunk into the running row max and sum, pass 2 reads the
+  // chunks again and writes P = exp(s - max) / sum chunk by chunk.
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, chunk = sch.stepTile;
+  const int64_t chunks = sch.steps / 2;
+  call("attn_softmax_stats_init", {cs.mBuf, cs.lBuf, i32(tq)});
+  // valid_len hides keys and padded query rows of every chunk, in both
+  // passes (causal was applied by QK).
+  auto maskChunk = [&](Value s, Value j) {
+    if (!d.hasValidLen)
+      return;
+    readValidLen(cs);
+    call("attn_mask_positions",
+         {s, i32(chunk), i32(0), i32(tq), i32(chunk), cs.q0,
+          toI32(mul(j, idx(chunk))), cs.keyLimit,
+          cs.rowLimit ? cs.rowLimit : i32(INT32_MAX), i32(0), i32(0)});
+  };
+  loop(idx(0), idx(chunks), [&](Value j) {
+    Value s = acquire(core.coreStepFifo, ObjectFifoPort::Consume);
+    maskChunk(s, j);
+    call("attn_softmax_stats",
+         {s, i32(chunk), i32(0), cs.mBuf, cs.lBuf, i32(tq), i32(chunk)});
+    release(core.coreStepFifo, ObjectFifoPort::Consume);
+  });
+  loop(idx(0), idx(chunks), [&](Value j) {
+    Value s = acquire(core.coreStepFifo, ObjectFifoPort::Consume);
+    maskChunk(s, j);
+    Value p = acquire(core.outFifo, ObjectFifoPort::Produce);
+    call("attn_softmax_normalize",
+         {s, i32(chunk), i32(0), cs.mBuf, cs.lBuf, p, i32(tq), i32(chunk)});
+    release(core.outFifo, ObjectFifoPort::Produce);
+    release(core.coreStepFifo, ObjectFifoPort::Consume);
+  });
 }
 
 void DeviceEmitter::emitQKSoftmaxItem(CoreState &cs) {

@@ -349,12 +349,22 @@ LogicalResult RecordReader::readScalars() {
       return failure();
     *f.dst = *v;
   }
-  if (d.kind != StageKind::Softmax &&
+  // A softmax stage holds whole score rows (steps = 0) or streams them in
+  // kv_tile-key chunks, twice (steps = 2 x chunks per row).
+  bool wholeRows = d.kind == StageKind::Softmax && sch.steps == 0;
+  if (!wholeRows &&
       (sch.stepTile < 1 || sch.steps < 1 || d.kvLen % sch.stepTile != 0 ||
-       sch.steps % (d.kvLen / sch.stepTile) != 0))
+       sch.steps % (d.kvLen / sch.stepTile) != 0 ||
+       (d.kind == StageKind::Softmax &&
+        sch.steps != 2 * (d.kvLen / sch.stepTile))))
     return error("kv_tile") << "and 'steps' (" << sch.stepTile << ", "
                             << sch.steps << ") must walk whole passes over "
-                            << "the " << d.kvLen << " padded keys";
+                            << "the " << d.kvLen << " padded keys"
+                            << (d.kind == StageKind::Softmax
+                                    ? " (a softmax: 0 steps, or two passes)"
+                                    : "");
+  sch.desc.softmaxChunk =
+      d.kind == StageKind::Softmax && !wholeRows ? sch.stepTile : 0;
   // The planner may take fewer query rows per core step (softmax rows that
   // fit L1) and fewer cores per column than the plan allows.
   if (d.qTile % qTile != 0 || d.qLen % qTile != 0)
@@ -450,8 +460,11 @@ LogicalResult RecordReader::readLayout() {
   case StageKind::PV:
     needed = {"acc"};
     break;
-  case StageKind::QK:
   case StageKind::Softmax:
+    if (sch.desc.streamedSoftmax())
+      needed = {"m", "l"};
+    break;
+  case StageKind::QK:
     break;
   }
   if (ds.desc.hasValidLen)
@@ -583,9 +596,10 @@ LogicalResult RecordReader::readCores() {
     spec.group = static_cast<int>(c.getGroup());
     spec.columnInGroup = static_cast<int>(c.getColumnInGroup());
     spec.row = static_cast<int>(c.getRow());
-    bool needsItem = kind != StageKind::PV;
+    bool streamed = sch.desc.streamedSoftmax();
+    bool needsItem = kind != StageKind::PV && !streamed;
     bool needsStep = kind != StageKind::Softmax;
-    bool needsCoreStep = kind == StageKind::PV;
+    bool needsCoreStep = kind == StageKind::PV || streamed;
     for (auto [name, needed, what, dst] :
          {std::tuple{c.getItem(), needsItem, "item", &spec.itemFifo},
           std::tuple{c.getStep(), needsStep, "step", &spec.stepFifo},

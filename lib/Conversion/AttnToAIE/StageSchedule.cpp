@@ -100,6 +100,17 @@ bool outputPerStep(StageKind k) {
   return k == StageKind::QK || k == StageKind::QKSoftmax ||
          k == StageKind::Pilot;
 }
+/// The same, for a described stage: a streamed softmax takes its S chunks
+/// per core and step (no item) and writes a P chunk per step.
+bool hasItem(const StageDesc &d) {
+  return hasItem(d.kind) && !d.streamedSoftmax();
+}
+bool hasCoreStep(const StageDesc &d) {
+  return hasCoreStep(d.kind) || d.streamedSoftmax();
+}
+bool outputPerStep(const StageDesc &d) {
+  return outputPerStep(d.kind) || d.streamedSoftmax();
+}
 /// Passes over the key blocks per item: the full fold streams K/V twice
 /// (scores, then P V), everything else once.
 int64_t keyPasses(StageKind k) { return k == StageKind::Full ? 2 : 1; }
@@ -350,6 +361,7 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
   p.biasGroupRows = d.biasGroupRows();
   p.lanes = lanes;
   p.validLenWords = d.hasValidLen ? d.batch : 0;
+  p.softmaxChunk = d.softmaxChunk;
   return p;
 }
 
@@ -389,6 +401,7 @@ struct Planner {
   std::vector<Candidate> candidates;
 
   bool validate();
+  bool chooseSoftmaxRows();
   bool checkSequenceSize();
   bool chooseGroups(const ScheduleOptions &options);
   void applyCandidate(const Candidate &c);
@@ -460,25 +473,8 @@ bool Planner::validate() {
     return fail(llvm::formatv("padded key length {0} is not a multiple of "
                               "kv_tile {1}",
                               d.kvLen, d.kvTile));
-  // A row softmax needs whole rows, not the plan's query tile: the softmax
-  // stage takes the most rows (a divisor of q_tile) whose core layout fits
-  // L1 at the plan's depth.
-  if (d.kind == StageKind::Softmax) {
-    int64_t best = 0;
-    for (int64_t rows = d.qTile; rows >= 1 && !best; --rows)
-      if (d.qTile % rows == 0 &&
-          coreLayout(layoutParams(d, rows), t).total() <= t.coreL1Bytes)
-        best = rows;
-    if (!best) {
-      std::string why;
-      llvm::raw_string_ostream os(why);
-      coreLayout(layoutParams(d, 1), t).print(os);
-      return fail(llvm::formatv("one score row of {0} keys at depth {1} does "
-                                "not fit the {2} bytes of L1: {3}",
-                                d.kvLen, d.depth, t.coreL1Bytes, why));
-    }
-    d.qTile = best;
-  }
+  if (d.kind == StageKind::Softmax && !chooseSoftmaxRows())
+    return false;
   sch.desc = d;
   nQ = d.qLen / d.qTile;
   steps = stepRoles(d.kind);
@@ -508,11 +504,43 @@ bool Planner::validate() {
   sch.groupSize = perHead ? 1 : d.heads / d.kvHeads;
   sch.workHeads = d.batch * (perHead ? d.heads : d.kvHeads);
   sch.itemsPerHead = sch.groupSize * nQ;
-  sch.stepTile = d.kvTile;
-  sch.steps = (d.kind == StageKind::Softmax)
+  sch.stepTile = d.streamedSoftmax() ? d.softmaxChunk : d.kvTile;
+  sch.steps = d.streamedSoftmax() ? 2 * (d.kvLen / d.softmaxChunk)
+              : d.kind == StageKind::Softmax
                   ? 0
                   : keyPasses(d.kind) * (d.kvLen / sch.stepTile);
   return checkSequenceSize();
+}
+
+bool Planner::chooseSoftmaxRows() {
+  // A row softmax takes the most rows (a divisor of q_tile) whose core
+  // layout fits L1 at the plan's depth: whole score rows when one fits,
+  // else rows streamed in kv_tile chunks, twice (running max and sum, then
+  // P chunk by chunk).
+  auto mostRows = [&]() -> int64_t {
+    for (int64_t rows = d.qTile; rows >= 1; --rows)
+      if (d.qTile % rows == 0 &&
+          coreLayout(layoutParams(d, rows), t).total() <= t.coreL1Bytes)
+        return rows;
+    return 0;
+  };
+  d.softmaxChunk = 0;
+  int64_t best = mostRows();
+  if (!best) {
+    d.softmaxChunk = d.kvTile;
+    best = mostRows();
+  }
+  if (!best) {
+    std::string why;
+    llvm::raw_string_ostream os(why);
+    coreLayout(layoutParams(d, 1), t).print(os);
+    return fail(llvm::formatv("one score row of {0} keys at depth {1} does "
+                              "not fit the {2} bytes of L1 even in chunks of "
+                              "{3} keys: {4}",
+                              d.kvLen, d.depth, t.coreL1Bytes, d.kvTile, why));
+  }
+  d.qTile = best;
+  return true;
 }
 
 bool Planner::checkSequenceSize() {
@@ -555,7 +583,7 @@ int64_t Planner::groupRounds(int64_t g) const {
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
   int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
-  int usedPerColumn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
+  int usedPerColumn = (hasItem(d) ? 1 : 0) + (hasCoreStep(d) ? 1 : 0);
   int64_t spare = shimIn - usedPerColumn;
   auto feasibleWidth = [&](int64_t w) {
     if (d.columns % w != 0)
@@ -703,7 +731,7 @@ bool Planner::buildFifos() {
     std::string stepFifo;
     if (!stepStreams.empty()) {
       std::vector<std::string> ins;
-      int firstFree = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
+      int firstFree = (hasItem(d) ? 1 : 0) + (hasCoreStep(d) ? 1 : 0);
       int col = c0, ch = firstFree;
       bool joined = joinedKV();
       std::vector<int64_t> offsets;
@@ -828,10 +856,11 @@ bool Planner::buildFifos() {
         sch.links.push_back(link);
       };
       int channel = 0;
-      if (hasItem(d.kind))
+      if (hasItem(d))
         addSplit(itemRole, itemShape(), channel++, FifoSpec::Item, itemFifos);
-      if (hasCoreStep(d.kind))
-        addSplit(Role::P, layoutShape(LayoutBuffer::CoreStep), channel++,
+      if (hasCoreStep(d))
+        addSplit(d.streamedSoftmax() ? Role::S : Role::P,
+                 layoutShape(LayoutBuffer::CoreStep), channel++,
                  FifoSpec::CoreStep, coreStepFifos);
 
       // Outputs: joined in the memtile, except bypassing cores.
@@ -1142,18 +1171,26 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         return item(kh, itemIndex(start, len, tr, w, r));
       };
       bool perStep = f.use == FifoSpec::CoreStep ||
-                     (f.use == FifoSpec::Output && outputPerStep(d.kind));
+                     (f.use == FifoSpec::Output && outputPerStep(d));
       // (the full fold's two passes stream K/V only; outputs are per item)
+      // A streamed softmax reads its S chunks twice (both passes) and
+      // writes each P chunk once.
+      int64_t chunk = d.streamedSoftmax() ? st : tk;
       int64_t width = role == Role::Q   ? d.headDim
                       : role == Role::O ? d.valueDim
-                      : perStep         ? tk
+                      : perStep         ? chunk
                                         : d.kvLen;
-      int64_t stepsHere = perStep ? d.kvLen / tk : 1;
+      int64_t stepsHere = !perStep ? 1
+                          : d.streamedSoftmax() && f.use == FifoSpec::CoreStep
+                              ? sch.steps
+                              : d.kvLen / chunk;
+      int64_t chunks = d.kvLen / chunk;
       for (int64_t tr = t0; tr < t1; ++tr)
         for (int64_t j = 0; j < stepsHere; ++j)
           for (int r : f.coreRows) {
             auto [b, h, qi] = itemOf(tr, r);
-            addr.tile(runs, role, b, h, qi * tq, tq, perStep ? j * tk : 0);
+            addr.tile(runs, role, b, h, qi * tq, tq,
+                      perStep ? (j % chunks) * chunk : 0);
           }
       runLen = width;
     }

@@ -234,6 +234,28 @@ def _softmax_rows(s, p, tq, tk):
     return KernelWork(exp_elements=tq * tk, row_reductions=2 * tq, vector_elements=2 * tq * tk)
 
 
+def _softmax_stats_init(m, row_sum, tq):
+    name = "attn_softmax_stats_init"
+    m0, l0 = K.softmax_stats_init(tq)
+    _vec(m, tq, name, "m")[:] = m0
+    _vec(row_sum, tq, name, "l")[:] = l0
+    return KernelWork(vector_elements=2 * tq)
+
+
+def _softmax_stats(s, s_ld, s_col, m, row_sum, tq, tk):
+    name = "attn_softmax_stats"
+    K.softmax_stats(_window(s, s_ld, s_col, tq, tk, name, "s"), _vec(m, tq, name, "m"), _vec(row_sum, tq, name, "l"))
+    return KernelWork(exp_elements=tq * tk + tq, row_reductions=2 * tq, vector_elements=tq * tk)
+
+
+def _softmax_normalize(s, s_ld, s_col, m, row_sum, p, tq, tk):
+    name = "attn_softmax_normalize"
+    _tile(p, tq, tk, name, "p")[:] = K.softmax_normalize(
+        _window(s, s_ld, s_col, tq, tk, name, "s"), _vec(m, tq, name, "m"), _vec(row_sum, tq, name, "l")
+    )
+    return KernelWork(exp_elements=tq * tk, vector_elements=tq * tk)
+
+
 def _acc_zero(acc, tq, dv):
     _tile(acc, tq, dv, "attn_acc_zero", "acc")[:] = K.acc_zero(tq, dv)
     return KernelWork(vector_elements=tq * dv)
@@ -311,6 +333,11 @@ def _register_library() -> None:
     register_kernel("attn_online_init", ("f32*", "f32*", "f32*", i32, i32), _online_init)
     register_kernel("attn_softmax_rows", ("f32*", "f32*", i32, i32), _softmax_rows)
     register_kernel("attn_acc_zero", ("f32*", i32, i32), _acc_zero)
+    register_kernel("attn_softmax_stats_init", ("f32*", "f32*", i32), _softmax_stats_init)
+    register_kernel("attn_softmax_stats", ("f32*", i32, i32, "f32*", "f32*", i32, i32), _softmax_stats)
+    register_kernel(
+        "attn_softmax_normalize", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _softmax_normalize
+    )
     register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
     # ATTN_BFP16=1 (npu2): the bf16 matmul kernels on bfp16ebs8 operands, timed at the
     # target table's BFP16 rate (work element "bfp16").
