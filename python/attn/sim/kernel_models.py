@@ -335,9 +335,7 @@ def _register_library() -> None:
     register_kernel("attn_acc_zero", ("f32*", i32, i32), _acc_zero)
     register_kernel("attn_softmax_stats_init", ("f32*", "f32*", i32), _softmax_stats_init)
     register_kernel("attn_softmax_stats", ("f32*", i32, i32, "f32*", "f32*", i32, i32), _softmax_stats)
-    register_kernel(
-        "attn_softmax_normalize", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _softmax_normalize
-    )
+    register_kernel("attn_softmax_normalize", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _softmax_normalize)
     register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
     # ATTN_BFP16=1 (npu2): the bf16 matmul kernels on bfp16ebs8 operands, timed at the
     # target table's BFP16 rate (work element "bfp16").
