@@ -183,6 +183,38 @@ def test_softmax_rows_matches_and_handles_masked_rows(lib):
     np.testing.assert_allclose(p.sum(axis=1)[[0, 1, 3, 4, 5]], 1.0, rtol=1e-6)
 
 
+def test_streamed_softmax_matches_whole_rows(lib):
+    # Two passes over key chunks of a row buffer (stats, then normalize) give
+    # the whole-row softmax: C++ kernels against attn.kernels and against
+    # softmax_rows, with a row hidden in every chunk and one hidden in the
+    # first chunk only.
+    rng = np.random.default_rng(5)
+    tq, tk, chunks, ld, col = 5, 7, 4, 40, 3
+    sbuf = (rng.standard_normal(tq * ld) * 4).astype(np.float32)
+    rows = window(sbuf, ld, col, tq, tk * chunks)
+    rows[0] = -np.inf
+    rows[1, :tk] = -np.inf
+    m_c, l_c = np.zeros(tq, np.float32), np.zeros(tq, np.float32)
+    lib.attn_softmax_stats_init(ptr(m_c), ptr(l_c), I32(tq))
+    m_n, l_n = K.softmax_stats_init(tq)
+    for j in range(chunks):
+        lib.attn_softmax_stats(ptr(sbuf), I32(ld), I32(col + j * tk), ptr(m_c), ptr(l_c), I32(tq), I32(tk))
+        K.softmax_stats(rows[:, j * tk : (j + 1) * tk], m_n, l_n)
+    np.testing.assert_allclose(m_c, m_n, rtol=0, atol=0)
+    np.testing.assert_allclose(l_c, l_n, rtol=RTOL)
+    p_c = np.zeros((tq, tk * chunks), np.float32)
+    for j in range(chunks):
+        chunk = np.zeros((tq, tk), np.float32)
+        lib.attn_softmax_normalize(
+            ptr(sbuf), I32(ld), I32(col + j * tk), ptr(m_c), ptr(l_c), ptr(chunk), I32(tq), I32(tk)
+        )
+        np.testing.assert_allclose(chunk, K.softmax_normalize(rows[:, j * tk : (j + 1) * tk], m_n, l_n), rtol=RTOL)
+        p_c[:, j * tk : (j + 1) * tk] = chunk
+    np.testing.assert_allclose(p_c, K.softmax_rows(np.ascontiguousarray(rows)), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(p_c[0], 0.0)
+    np.testing.assert_array_equal(p_c[1, :tk], 0.0)
+
+
 @pytest.mark.parametrize("dtype", ["f32", "bf16"])
 def test_online_update_and_finalize_match(lib, dtype):
     rng = np.random.default_rng(4)
