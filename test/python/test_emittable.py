@@ -118,15 +118,20 @@ def test_rule_kv_block() -> None:
 
 def test_rule_softmax_row() -> None:
     # npu1, depth 2: one f32 score row of 4096 keys, twice (S and P), x depth
-    # 2, is 128 KiB > the 64 KiB of L1; 2048 keys still fit.
+    # 2, is 128 KiB > the 64 KiB of L1: the softmax stage streams the rows in
+    # kv_tile chunks, twice (emitted, so not pruned); 1024 keys fit whole.
     long = _layer(heads=1, kv_heads=1, q_len=64, kv_len=4096)
-    why = _why(long, target="npu1", fold="unfolded")
-    assert (why.rule, why.field) == ("softmax_row", "fold")
-    assert "4096 keys at depth 2" in why.message
-    assert dse.why_not_emittable(_shape(long), "npu1", "online", **BASE) is None
+    assert dse.why_not_emittable(_shape(long), "npu1", "unfolded", **BASE) is None
+    program = compiler.compile(long, target="npu1", fold="unfolded", **BASE)
+    softmax = next(s["device"] for s in program.report["stages"] if s["device"].endswith("_softmax"))
+    sched = program.report["schedules"][softmax]
+    assert (sched["kv_tile"], sched["steps"]) == (64, 2 * 4096 // 64)
     short = _layer(heads=1, kv_heads=1, q_len=64, kv_len=1024)
     assert dse.why_not_emittable(_shape(short), "npu1", "unfolded", **BASE) is None
-    assert why.message in _compile_error(long, target="npu1", fold="unfolded")
+    # Pruned only when one row of one chunk does not fit L1.
+    why = _why(_layer(heads=1, kv_heads=1, q_len=64, kv_len=16384), target="npu1", fold="unfolded", kv_tile=8192)
+    assert (why.rule, why.field) == ("softmax_row", "fold")
+    assert "chunks of 8192 keys" in why.message and "132104 B > the 65536 B of L1" in why.message
 
 
 def test_search_prunes_what_is_not_emitted() -> None:
