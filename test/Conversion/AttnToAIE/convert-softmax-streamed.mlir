@@ -1,6 +1,8 @@
 // RUN: attn-opt %s --attn-fold="mode=unfolded target=npu2" --attn-tile="target=npu2 q-tile=16 kv-tile=32 columns=1" --attn-pad-and-mask --attn-schedule-dma | FileCheck %s --check-prefix=RECORD
 // RUN: attn-opt %s --attn-fold="mode=unfolded target=npu2" --attn-tile="target=npu2 q-tile=16 kv-tile=32 columns=1" --attn-pad-and-mask --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=unfolded q-tile=16 kv-tile=32 columns=1" --aie-count-traffic -o /dev/null 2>&1 | FileCheck %s --check-prefix=TRAFFIC
+// A record whose steps are neither 0 (whole rows) nor two passes is rejected.
+// RUN: attn-opt %s --attn-fold="mode=unfolded target=npu2" --attn-tile="target=npu2 q-tile=16 kv-tile=32 columns=1" --attn-pad-and-mask --attn-schedule-dma | sed -e 's/steps = 314 : i64/steps = 157 : i64/' | not attn-opt --convert-attn-to-aie 2>&1 | FileCheck %s --check-prefix=BADSTEPS
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=unfolded q-tile=16 kv-tile=32 columns=1" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=STATS
 
 // 5001 keys (padded to 5024): one f32 score row at depth 2 (S and P) is
@@ -58,3 +60,5 @@ func.func @layer(%q: tensor<1x2x20x64xbf16>, %k: tensor<1x1x5001x64xbf16>, %v: t
 // STATS-COUNT-4: core(0, {{[2-5]}}): query_rows=16 scalar_accesses=0
 // STATS: core(0, 2): query_rows=16 scalar_accesses=0 computed_blocks=0 per_block=0 dynamic_fifo_loops=0 define_mismatches=0
 // STATS: core(0, 3): query_rows=16 scalar_accesses=0 computed_blocks=0 per_block=0 dynamic_fifo_loops=0 define_mismatches=0
+
+// BADSTEPS: error: {{.*}}'kv_tile' and 'steps' (32, 157) must walk whole passes over the 5024 padded keys (a softmax: 0 steps, or two passes)
