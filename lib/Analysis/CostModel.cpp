@@ -300,9 +300,11 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
         "(the cascade merges running softmax states), got fold '{0}', "
         "mapping '{1}'",
         stringifyFoldKind(p.fold), stringifyMappingKind(p.mapping)));
-  if (p.mapping == MappingKind::stream && p.fold == FoldKind::unfolded)
-    return error("plan field 'mapping' 'stream' needs fold 'online', 'full' "
-                 "or 'partial' (an unfolded stage runs a single step)");
+  if (p.mapping == MappingKind::stream && p.fold != FoldKind::online)
+    return error(llvm::formatv(
+        "plan field 'mapping' 'stream' needs fold 'online' (the QK | softmax "
+        "| PV pipeline streams key blocks), got fold '{0}'",
+        stringifyFoldKind(p.fold)));
   if (p.intermediate != ElementKind::F32 &&
       p.intermediate != ElementKind::BF16 && p.intermediate != ElementKind::F16)
     return error(llvm::formatv(
@@ -626,6 +628,30 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     push(b);
     break;
   }
+  }
+
+  // An online stream pipeline the AIE back end emits (Kᵀ by the kernel, no
+  // mask/bias, one query tile per lane) is sized by the emitter's own
+  // pipeline layouts (StageLayout.h): S and P live in the producing core.
+  if (kind == StageKind::Online && stream &&
+      p.kTranspose == KTransposePlacement::Dma && z.maskBytes == 0 &&
+      z.biasBytes == 0 && k == 1) {
+    aiemap::CoreLayoutParams lp;
+    lp.qTile = q;
+    lp.kvTile = kv;
+    lp.headDim = D;
+    lp.valueDim = Dv;
+    lp.elem = e == f32 ? ElementKind::F32 : ElementKind::BF16;
+    lp.depth = d;
+    lp.validLenWords = z.runtimeParamBytes / 4;
+    static const char *roles[] = {"qk", "softmax", "pv"};
+    out.cores.clear();
+    for (auto [i, layout] : llvm::enumerate(aiemap::streamCoreLayouts(lp, t))) {
+      FootprintBuilder b(roles[i]);
+      for (const aiemap::LayoutBuffer &lb : layout.buffers)
+        b.add(lb.name, lb.copies, lb.objectBytes());
+      out.cores.push_back(std::move(b.fp));
+    }
   }
 
   // A fused core the AIE back end emits (no cascade, Kᵀ by the kernel, f32
@@ -1435,10 +1461,14 @@ StageWork Model::onlineWork(const StageContext &c) const {
     }
     return w;
   }
-  // QK core | softmax core | PV core; a block passes every core.
-  double qkOne = mmQK() + qkVector(), smOne = softmax, pvOne = mmPV() + passO();
+  // QK core | softmax core | PV core; a block passes every core (the
+  // emitted kernels: qk + mask | stream_softmax | stream_pv, which also
+  // copies the q row sums; per item the softmax core's init, the PV core's
+  // init and finalize).
+  double qkOne = mmQK() + qkVector(), smOne = softmax,
+         pvOne = mmPV() + passO() + q * passCost;
   double qkCore = c.blocks * (qkOne + call) + mask.vector + mask.overhead;
-  double smCore = c.blocks * (smOne + call);
+  double smCore = c.blocks * (smOne + call) + c.items * (2 * q * passCost + call);
   double pvCore = c.blocks * (pvOne + call) + c.items * 2 * (passO() + call);
   // Blocks flow without a break across items and rounds: the pipeline
   // fills once (the other cores' first block).

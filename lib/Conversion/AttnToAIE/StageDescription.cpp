@@ -460,9 +460,6 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   if (!out.target)
     return stage.emitOpError("plan names unknown target '")
            << plan->getTarget() << "'";
-  if (plan->getMapping() != MappingKind::fused)
-    return stage.emitOpError("plan mapping 'stream' is not supported by the "
-                             "AIE mapping (only 'fused')");
 
   StageOps ops;
   if (failed(recognizeBody(stage, ops, d)) ||
@@ -471,5 +468,19 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       failed(readShapes(stage, ops, d)) ||
       failed(readPlanAndMasking(stage, ops, *plan, d)))
     return failure();
+  // Mapping `stream` (StreamStage.h): the online fold's lanes as QK |
+  // softmax | PV pipelines, without explicit mask/bias operands.
+  if (plan->getMapping() == MappingKind::stream) {
+    if (d.kind != StageKind::Online)
+      return stage.emitOpError("plan mapping 'stream' of stage '")
+             << stage.getName() << "' (" << stringifyStageKind(d.kind)
+             << ") has no AIE mapping: only the online fold runs as a QK | "
+                "softmax | PV pipeline; use mapping 'fused'";
+    if (d.maskKind != StageDesc::NoMask || d.hasBias)
+      return stage.emitOpError("plan mapping 'stream' has no AIE mapping for "
+                               "explicit mask/bias operands; use mapping "
+                               "'fused'");
+    d.stream = true;
+  }
   return out;
 }
