@@ -210,5 +210,10 @@ aiemap::streamCoreLayouts(const CoreLayoutParams &p, const NPUTarget &target) {
     for (CoreLayout &c : out)
       add(c, LayoutBuffer::RuntimeParams, "rtp", {p.validLenWords},
           ElementKind::I32, 1);
+  // The QK core holds Q for all key blocks of an item: when the double
+  // buffers do not fit L1 (64 x 64 tiles: Q + K + S at depth 2 are 64 KiB),
+  // Q is single-buffered (one Q transfer per item is exposed).
+  if (qk.total() > target.coreL1Bytes)
+    qk.buffers.front().copies = 1;
   return out;
 }

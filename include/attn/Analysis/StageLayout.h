@@ -112,7 +112,9 @@ CoreLayout coreLayout(const CoreLayoutParams &params, const NPUTarget &target);
 /// A core-to-core FIFO joins neighbouring cores, which share memory: its
 /// `depth` objects live in the producer's memory only (upstream's objectfifo
 /// lowering, as aie-check-limits counts it) and it uses no DMA channel.
-/// Explicit mask/bias operands are not part of this mapping.
+/// Explicit mask/bias operands are not part of this mapping. Q (held for a
+/// whole item) is single-buffered when the QK core would not fit L1
+/// otherwise.
 std::array<CoreLayout, 3> streamCoreLayouts(const CoreLayoutParams &params,
                                             const NPUTarget &target);
 /// Elements of the P block object of a stream pipeline.

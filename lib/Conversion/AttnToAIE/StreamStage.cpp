@@ -172,6 +172,12 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
                   .str();
       return false;
     }
+  // The QK core's Q FIFO end holds what its layout holds.
+  const int64_t qDepth = sch.streamCores[0].find(LayoutBuffer::Item)->copies;
+  for (const CoreSpec &c : sch.cores)
+    for (FifoSpec &f : sch.fifos)
+      if (c.role == CoreRole::qk && f.name == c.itemFifo)
+        f.depth = qDepth;
   sch.layout = StageLayout();
   std::map<std::pair<int, int>, size_t> index;
   auto tileLayout = [&](TileCoord c) -> TileLayout & {
@@ -276,7 +282,8 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
                 .str();
     return false;
   }
-  sch.itemDepth = sch.stepDepth = sch.outDepth = d.depth;
+  sch.itemDepth = qDepth;
+  sch.stepDepth = sch.outDepth = d.depth;
   sch.coreStepDepth = 0;
   return true;
 }
