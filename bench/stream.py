@@ -20,8 +20,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import numpy as np
 
@@ -56,7 +57,9 @@ def _plan(e: dse.Estimate) -> dict[str, Any]:
 def compare_layers() -> list[dict[str, Any]]:
     rows = []
     for layer in bench.LAYERS:
-        module = bench.build_layer(layer.heads, layer.kv_heads, layer.length, layer.length, layer.head_dim, layer.causal)
+        module = bench.build_layer(
+            layer.heads, layer.kv_heads, layer.length, layer.length, layer.head_dim, layer.causal
+        )
         shape = dse.shape_of(module)
         for tgt in bench.TARGETS:
             fused, stream = _best(shape, tgt, "fused"), _best(shape, tgt, "stream")

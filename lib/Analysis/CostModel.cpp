@@ -1468,7 +1468,8 @@ StageWork Model::onlineWork(const StageContext &c) const {
   double qkOne = mmQK() + qkVector(), smOne = softmax,
          pvOne = mmPV() + passO() + q * passCost;
   double qkCore = c.blocks * (qkOne + call) + mask.vector + mask.overhead;
-  double smCore = c.blocks * (smOne + call) + c.items * (2 * q * passCost + call);
+  double smCore =
+      c.blocks * (smOne + call) + c.items * (2 * q * passCost + call);
   double pvCore = c.blocks * (pvOne + call) + c.items * 2 * (passO() + call);
   // Blocks flow without a break across items and rounds: the pipeline
   // fills once (the other cores' first block).

@@ -256,20 +256,19 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
   }
   for (auto &[tile, u] : uses) {
     TileKind kind = t.tileKind(tile.first, tile.second);
-    const char *what = u.in > t.channels(kind, true)     ? "input DMA channels"
-                       : u.out > t.channels(kind, false) ? "output DMA channels"
-                       : kind != TileKind::Shim && u.locks > t.locks(kind)
-                           ? "locks"
-                       : kind == TileKind::MemTile &&
-                               u.bds > t.bufferDescriptors(kind)
-                           ? "buffer descriptors"
-                           : nullptr;
+    const char *what =
+        u.in > t.channels(kind, true)     ? "input DMA channels"
+        : u.out > t.channels(kind, false) ? "output DMA channels"
+        : kind != TileKind::Shim && u.locks > t.locks(kind) ? "locks"
+        : kind == TileKind::MemTile && u.bds > t.bufferDescriptors(kind)
+            ? "buffer descriptors"
+            : nullptr;
     if (what) {
-      error = llvm::formatv("{0} tile ({1}, {2}) of the stream pipelines "
-                            "needs more {3} than it has",
-                            stringifyTileKind(kind), tile.first, tile.second,
-                            what)
-                  .str();
+      error =
+          llvm::formatv("{0} tile ({1}, {2}) of the stream pipelines "
+                        "needs more {3} than it has",
+                        stringifyTileKind(kind), tile.first, tile.second, what)
+              .str();
       return false;
     }
     if (kind == TileKind::MemTile)
@@ -318,8 +317,7 @@ aiemap::planStreamStage(const StageDesc &desc, const NPUTarget &target,
   lanes.coresPerColumn = 1;
   NPUTarget roomy = target;
   roomy.coreL1Bytes = std::numeric_limits<int32_t>::max();
-  std::optional<StageSchedule> sch =
-      planStage(lanes, roomy, options, error);
+  std::optional<StageSchedule> sch = planStage(lanes, roomy, options, error);
   if (!sch)
     return std::nullopt;
   sch->desc.stream = true;
