@@ -9,6 +9,10 @@
 // The per-core scalar load/store budget of core-bodies.mlir holds for every
 // pipeline core (one valid_len read per block on the softmax and PV cores).
 // RUN: attn-opt %s --attn-schedule-dma --convert-attn-to-aie | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=STATS
+// A record whose pipeline core lacks its FIFO, or a pipeline core recorded
+// without its role, is a located error.
+// RUN: attn-opt %s --attn-schedule-dma | sed -e 's/pipe_in = "s_c0", //' | not attn-opt --convert-attn-to-aie 2>&1 | FileCheck %s --check-prefix=NOPIPE
+// RUN: attn-opt %s --attn-schedule-dma | sed -e 's/role = softmax, //' | not attn-opt --convert-attn-to-aie 2>&1 | FileCheck %s --check-prefix=NOROLE
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 16, l2_kv_block = 32, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 3, mapping = stream, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 64, padded_value_dim = 32>
 func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v: tensor<2x2x96x32xbf16>, %n: tensor<2xi32>) -> tensor<2x4x64x32xbf16> {
@@ -95,3 +99,6 @@ func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v:
 // STATS: core(0, 2): query_rows=16 scalar_accesses=16 computed_blocks=48
 // STATS: core(0, 3): query_rows=16 scalar_accesses=48 computed_blocks=48 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
 // STATS: core(0, 4): query_rows=16 scalar_accesses=48 computed_blocks=48 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
+
+// NOPIPE: error: 'attn.stage' op 'attention': 'dma_schedule' field 'cores'[1] needs an 'pipe_in' FIFO for a stream pipeline's softmax core
+// NOROLE: error: #attn.core: a 'fused' core has no core-to-core FIFOs ('pipe_in' / 'pipe_out')
