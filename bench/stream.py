@@ -3,7 +3,8 @@
 For every bench suite layer (bench/run.py's LAYERS) on npu1 and npu2: the best
 plan of the compiler's space (attn-tile's search, native datapath) with
 mapping fused and with mapping stream, modeled by the cost model, and which
-one the DSE picks when both are searched. Then IRON's published design (8
+one the DSE picks when both are searched; for three layers both plans are
+compiled and simulated on a slice (SIM_LAYERS). Then IRON's published design (8
 pipelines x 3 cores, 64x64 blocks, 16K x 16K, 1 head, D 64, npu2, measured
 47.5 ms on hardware) is forced through the compiler, compiled, and a slice is
 simulated as bench/run.py does (one round of query tiles against every key,
@@ -73,6 +74,53 @@ def compare_layers() -> list[dict[str, Any]]:
     return rows
 
 
+# Layers whose best fused and best stream plans are also simulated, on a slice
+# (one kv head's query heads, Lq = Lk = `length`) small enough for the suite.
+SIM_LAYERS = (("bert_base_128", "npu2", 128), ("llama32_1b_prefill", "npu2", 512), ("whisper_base_enc", "npu1", 256))
+
+
+def simulate_slices(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Best fused vs best stream plan of a layer, both compiled (plan fields
+    pinned) and simulated on the same slice; with the cost model on each."""
+    compile_fn = bench._compile_fn()
+    by_key = {(r["layer"], r["target"]): r for r in rows}
+    layers = {layer.name: layer for layer in bench.LAYERS}
+    out = []
+    for name, tgt, length in SIM_LAYERS:
+        layer, row = layers[name], by_key[(name, tgt)]
+        g = layer.heads // layer.kv_heads
+        module = bench.build_layer(g, 1, length, length, layer.head_dim, layer.causal)
+        rng = np.random.default_rng(0)
+        q = reference.round_to_dtype(rng.standard_normal((1, g, length, layer.head_dim)), "bf16")
+        k, v = (reference.round_to_dtype(rng.standard_normal((1, 1, length, layer.head_dim)), "bf16") for _ in range(2))
+        rec: dict[str, Any] = {"layer": name, "target": tgt, "slice": {"heads": g, "kv_heads": 1, "length": length}}
+        for mapping in ("fused", "stream"):
+            plan = row[mapping]["plan"]
+            pins = {k: plan[k] for k in ("q_tile", "kv_tile", "columns", "cores_per_column", "depth")}
+            fold = plan["fold"]
+            program = compile_fn(module, target=tgt, fold=fold, mapping=mapping, **pins)
+            run = bench.simulate(program, {"q": q, "k": k, "v": v})
+            cplan = program.report["plans"][program.report["stages"][0]["device"]]
+            fixed = {f: cplan[f] for f in ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns")}
+            est = dse.estimate_shape(
+                dse.shape_of(module), tgt, fold, **fixed, cores_per_column=cplan["cores_per_column"],
+                depth=cplan["depth"], intrinsic=tuple(cplan["intrinsic"]), mapping=mapping, kv_split=1,
+                k_transpose="dma", intermediate="f32", causal_skip=True, layout="native",
+            )  # fmt: skip
+            model_array = est.latency_s - sum(st.dispatch_s for st in est.stages)
+            rec[mapping] = {
+                "fold": fold,
+                "plan": pins,
+                "sim_array_s": run["array_s"],
+                "model_array_s": model_array,
+                "agreement": run["array_s"] / model_array - 1.0,
+            }
+        rec["stream_over_fused_sim"] = rec["stream"]["sim_array_s"] / rec["fused"]["sim_array_s"]
+        rec["stream_over_fused_model"] = rec["stream"]["model_array_s"] / rec["fused"]["model_array_s"]
+        out.append(rec)
+    return out
+
+
 def iron_calibration(simulate: bool) -> dict[str, Any]:
     L, D = IRON["length"], IRON["head_dim"]
     compile_fn = bench._compile_fn()
@@ -130,7 +178,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "stream.json"))
     ap.add_argument("--no-sim", action="store_true", help="skip the simulated IRON slice")
     args = ap.parse_args(argv)
-    doc = {"layers": compare_layers(), "iron": iron_calibration(not args.no_sim)}
+    layers = compare_layers()
+    doc = {"layers": layers, "iron": iron_calibration(not args.no_sim)}
+    if not args.no_sim:
+        doc["simulated_slices"] = simulate_slices(layers)
     Path(args.out).write_text(json.dumps(doc, indent=1) + "\n")
     for r in doc["layers"]:
         f, s = r["fused"], r["stream"]
@@ -138,6 +189,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ss = f"{s['latency_s'] * 1e3:8.3f} ms" if s else "   n/a"
         ratio = f"{r['stream_over_fused']:.2f}x" if "stream_over_fused" in r else ""
         print(f"{r['layer']:20s} {r['target']}  fused {fs}  stream {ss}  {ratio} picked {r.get('picked')}")
+    for r in doc.get("simulated_slices", []):
+        print(
+            f"sim slice {r['layer']} {r['target']} {r['slice']}: stream/fused simulated "
+            f"{r['stream_over_fused_sim']:.2f}x, modeled {r['stream_over_fused_model']:.2f}x; agreement fused "
+            f"{r['fused']['agreement'] * 100:+.1f} %, stream {r['stream']['agreement'] * 100:+.1f} %"
+        )
     print(json.dumps(doc["iron"], indent=1))
     return 0
 

@@ -41,8 +41,7 @@ CoreLayoutParams streamParams(const StageDesc &d) {
 /// Replaces each group's joined K|V broadcast by a K broadcast to the QK
 /// cores and a V broadcast to the PV cores (1:1 memtile links from the K
 /// and V shim streams).
-bool splitBroadcasts(StageSchedule &sch, const NPUTarget &t,
-                     std::string &error) {
+bool splitBroadcasts(StageSchedule &sch, std::string &error) {
   const StageDesc &d = sch.desc;
   std::vector<FifoSpec> fifos;
   std::vector<LinkSpec> links;
@@ -87,7 +86,6 @@ bool splitBroadcasts(StageSchedule &sch, const NPUTarget &t,
   llvm::append_range(kept, fifos);
   sch.fifos = std::move(kept);
   sch.links = std::move(links);
-  (void)t;
   return true;
 }
 
@@ -322,7 +320,7 @@ aiemap::planStreamStage(const StageDesc &desc, const NPUTarget &target,
     return std::nullopt;
   sch->desc.stream = true;
   sch->targetName = target.name.str();
-  if (!splitBroadcasts(*sch, target, error))
+  if (!splitBroadcasts(*sch, error))
     return std::nullopt;
   buildPipelines(*sch);
   if (!layoutAndCheck(*sch, target, error))
