@@ -37,8 +37,11 @@ IRON_PLAN = {"q_tile": 64, "kv_tile": 64, "columns": 8, "cores_per_column": 3, "
 
 
 def _best(shape: Any, tgt: str, mapping: str) -> Optional[dse.Estimate]:
+    # Stream pipelines exist for the online fold; its best stream plan (the
+    # one-op unfolded stages of the space are fused whatever is asked).
+    fold = {"fold": "online"} if mapping == "stream" else {}
     try:
-        return dse.explore_shape(shape, tgt, space="attn-tile", mapping=mapping).best
+        return dse.explore_shape(shape, tgt, space="attn-tile", mapping=mapping, **fold).best
     except ValueError:
         return None
 
