@@ -165,6 +165,18 @@ void pvAccumulate(ConstWindow p, const T *v, float *acc, int32_t tq, int32_t tk,
     }
 }
 
+template <typename T>
+void streamPV(const float *p, const T *v, float *acc, float *l,
+                     int32_t tq, int32_t tk, int32_t dv) {
+  const float *c = p + int64_t(tq) * tk;
+  for (int32_t i = 0; i < tq; ++i) {
+    for (int32_t x = 0; x < dv; ++x)
+      acc[int64_t(i) * dv + x] *= c[i];
+    l[i] = c[tq + i];
+  }
+  pvAccumulate(ConstWindow{p, tk, 0}, v, acc, tq, tk, dv);
+}
+
 } // namespace
 
 extern "C" {
@@ -372,6 +384,60 @@ void attn_store_bf16(const float *acc, uint16_t *o, int32_t q0,
 void attn_store_f32(const float *acc, float *o, int32_t q0, int32_t row_limit,
                     int32_t tq, int32_t dv) {
   storeTile(acc, o, q0, row_limit, tq, dv);
+}
+
+void attn_stream_softmax_init(float *m, float *l, int32_t tq) {
+  for (int32_t i = 0; i < tq; ++i) {
+    m[i] = kNegInf;
+    l[i] = 0.0f;
+  }
+}
+
+void attn_stream_softmax(const float *s, int32_t s_ld, int32_t s_col, float *p,
+                         float *m, float *l, int32_t tq, int32_t tk) {
+  ConstWindow w{s, s_ld, s_col};
+  float *c = p + int64_t(tq) * tk, *lOut = c + tq;
+  for (int32_t i = 0; i < tq; ++i) {
+    float blockMax = kNegInf;
+    for (int32_t j = 0; j < tk; ++j)
+      blockMax = maxPropagatingNaN(blockMax, w.at(i, j));
+    float newMax = maxPropagatingNaN(m[i], blockMax);
+    float *row = p + int64_t(i) * tk;
+    if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
+      for (int32_t j = 0; j < tk; ++j)
+        row[j] = 0.0f;
+      c[i] = 1.0f;
+      lOut[i] = l[i];
+      continue;
+    }
+    float correction = std::exp(m[i] - newMax); // 0 when m[i] = -inf
+    float rowSum = 0.0f;
+    for (int32_t j = 0; j < tk; ++j) {
+      row[j] = std::exp(w.at(i, j) - newMax);
+      rowSum += row[j];
+    }
+    l[i] = correction * l[i] + rowSum;
+    m[i] = newMax;
+    c[i] = correction;
+    lOut[i] = l[i];
+  }
+}
+
+void attn_stream_pv_init(float *acc, float *l, int32_t tq, int32_t dv) {
+  attn_acc_zero(acc, tq, dv);
+  for (int32_t i = 0; i < tq; ++i)
+    l[i] = 0.0f;
+}
+
+void attn_stream_pv_bf16(const float *p, const uint16_t *v, int32_t v_off,
+                         float *acc, float *l, int32_t tq, int32_t tk,
+                         int32_t dv) {
+  streamPV(p, v + v_off, acc, l, tq, tk, dv);
+}
+void attn_stream_pv_f32(const float *p, const float *v, int32_t v_off,
+                        float *acc, float *l, int32_t tq, int32_t tk,
+                        int32_t dv) {
+  streamPV(p, v + v_off, acc, l, tq, tk, dv);
 }
 
 void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,

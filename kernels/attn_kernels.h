@@ -149,6 +149,29 @@ void attn_store_bf16(const float *acc, uint16_t *o, int32_t q0,
 void attn_store_f32(const float *acc, float *o, int32_t q0, int32_t row_limit,
                     int32_t tq, int32_t dv);
 
+/// Stream mapping (QK core | softmax core | PV core). The softmax core sends
+/// the PV core one flat f32 P block object per key block: P [tq][tk] dense at
+/// 0, the rescale factors c [tq] at tq*tk, the running row sums l [tq] at
+/// tq*tk + tq.
+/// m = -inf, l = 0 (the softmax core's running state).
+void attn_stream_softmax_init(float *m, float *l, int32_t tq);
+/// The softmax half of attn_online_update on an S window: m' = max(m,
+/// rowmax S), P = exp(S - m'), c = exp(m - m'), l = c*l + rowsum P, m = m';
+/// writes P, c and l into the P block object `p`. Rows with m' = -inf: P =
+/// 0, c = 1, state unchanged.
+void attn_stream_softmax(const float *s, int32_t s_ld, int32_t s_col, float *p,
+                         float *m, float *l, int32_t tq, int32_t tk);
+/// acc = 0, l = 0 (the PV core's state).
+void attn_stream_pv_init(float *acc, float *l, int32_t tq, int32_t dv);
+/// acc = c*acc + P V from the P block object `p`, V at v_off of its object;
+/// l = the object's row sums (what attn_finalize divides by).
+void attn_stream_pv_bf16(const float *p, const uint16_t *v, int32_t v_off,
+                         float *acc, float *l, int32_t tq, int32_t tk,
+                         int32_t dv);
+void attn_stream_pv_f32(const float *p, const float *v, int32_t v_off,
+                        float *acc, float *l, int32_t tq, int32_t tk,
+                        int32_t dv);
+
 /// dst = the [tq][tk] window of src at column src_col (row stride src_ld),
 /// written dense: a probability row buffer handed out one key block at a
 /// time (the partial fold's QK+softmax stage).

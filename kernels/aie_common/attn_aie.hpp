@@ -614,6 +614,61 @@ inline void pvAccumulate(float *p, int ld, const T *v, float *acc) {
   pvMatmul<T, S>(pRow<P>(p), int(ld * sizeof(float) / sizeof(P)), v, acc);
 }
 
+/// The softmax core of the stream mapping: onlineUpdate's softmax half on an
+/// S window, writing the P block object [TQ][TK] P, [TQ] c, [TQ] l (f32; P
+/// rounded through bf16 for bf16 layers, as onlineUpdate's P).
+inline void streamSoftmax(const float *s, int ld, float *p, float *m,
+                          float *l) {
+  constexpr unsigned V = VK;
+  float *c = p + TQ * TK, *lOut = c + TQ;
+  for (int i = 0; i < TQ; ++i) {
+    const float *row = s + i * ld;
+    float *out = p + i * TK;
+    aie::vector<float, V> mx = aie::load_v<V>(row);
+    for (int j = V; j < TK; j += V)
+      mx = aie::max(mx, aie::load_v<V>(row + j));
+    float blockMax = aie::reduce_max(mx);
+    float newMax = m[i] > blockMax ? m[i] : blockMax;
+    if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
+      for (int j = 0; j < TK; j += V)
+        aie::store_v(out + j, aie::zeros<float, V>());
+      c[i] = 1.0f;
+      lOut[i] = l[i];
+      continue;
+    }
+    float corr = expScalar<V>(m[i] - newMax); // 0 when m[i] = -inf
+    aie::vector<float, V> sum = aie::zeros<float, V>();
+    const auto shift = aie::broadcast<float, V>(newMax);
+    for (int j = 0; j < TK; j += V) {
+#if ATTN_BF16
+      aie::vector<float, V> e = toFloat(fromFloat<bfloat16>(
+          expFast(aie::sub(aie::load_v<V>(row + j), shift))));
+#else
+      aie::vector<float, V> e =
+          expPoly(aie::sub(aie::load_v<V>(row + j), shift));
+#endif
+      sum = aie::add(sum, e);
+      aie::store_v(out + j, e);
+    }
+    l[i] = corr * l[i] + aie::reduce_add(sum);
+    m[i] = newMax;
+    c[i] = corr;
+    lOut[i] = l[i];
+  }
+}
+
+/// The PV core of the stream mapping: acc = c acc + P V from a P block
+/// object, l = its row sums.
+template <typename T, int S>
+inline void streamPV(float *p, const T *v, float *acc, float *l) {
+  const float *c = p + TQ * TK;
+  for (int i = 0; i < TQ; ++i) {
+    scaleRow(acc + i * DV, c[i]);
+    l[i] = c[TQ + i];
+  }
+  pvAccumulate<T, S>(p, TK, v, acc);
+}
+
 template <typename T>
 inline void finalize(const float *acc, const float *l, T *o) {
   for (int i = 0; i < TQ; ++i) {
@@ -748,6 +803,14 @@ extern "C" {
     attn_aie::pvAccumulate<T, S>(const_cast<float *>(p) + p_col, p_ld,         \
                                  v + v_off, acc);                              \
   }                                                                            \
+  void attn_stream_pv_##sfx(const float *p, const T *v, int32_t v_off,         \
+                            float *acc, float *l, int32_t tq, int32_t tk,      \
+                            int32_t dv) {                                      \
+    ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
+    ATTN_SIZES(tq, tk, attn_aie::D);                                           \
+    ATTN_EXPECT(dv == attn_aie::DV);                                           \
+    attn_aie::streamPV<T, S>(const_cast<float *>(p), v + v_off, acc, l);       \
+  }                                                                            \
   void attn_store_##sfx(const float *acc, T *o, int32_t q0, int32_t row_limit, \
                         int32_t tq, int32_t dv) {                              \
     ::aie::set_rounding(::aie::rounding_mode::conv_even);                      \
@@ -794,6 +857,25 @@ void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
   ::aie::set_rounding(::aie::rounding_mode::conv_even);
   ATTN_EXPECT(tq == attn_aie::TQ && tk == attn_aie::LD);
   attn_aie::softmaxRows(s, p);
+}
+
+void attn_stream_softmax_init(float *m, float *l, int32_t tq) {
+  ATTN_EXPECT(tq == attn_aie::TQ);
+  attn_aie::fill(m, attn_aie::TQ, attn_aie::kNegInf);
+  attn_aie::fill(l, attn_aie::TQ, 0.0f);
+}
+
+void attn_stream_softmax(const float *s, int32_t s_ld, int32_t s_col, float *p,
+                         float *m, float *l, int32_t tq, int32_t tk) {
+  ::aie::set_rounding(::aie::rounding_mode::conv_even);
+  ATTN_SIZES(tq, tk, attn_aie::D);
+  attn_aie::streamSoftmax(s + s_col, s_ld, p, m, l);
+}
+
+void attn_stream_pv_init(float *acc, float *l, int32_t tq, int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::fill(acc, attn_aie::TQ * attn_aie::DV, 0.0f);
+  attn_aie::fill(l, attn_aie::TQ, 0.0f);
 }
 
 void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,

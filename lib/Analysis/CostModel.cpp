@@ -300,9 +300,11 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
         "(the cascade merges running softmax states), got fold '{0}', "
         "mapping '{1}'",
         stringifyFoldKind(p.fold), stringifyMappingKind(p.mapping)));
-  if (p.mapping == MappingKind::stream && p.fold == FoldKind::unfolded)
-    return error("plan field 'mapping' 'stream' needs fold 'online', 'full' "
-                 "or 'partial' (an unfolded stage runs a single step)");
+  if (p.mapping == MappingKind::stream && p.fold != FoldKind::online)
+    return error(llvm::formatv(
+        "plan field 'mapping' 'stream' needs fold 'online' (the QK | softmax "
+        "| PV pipeline streams key blocks), got fold '{0}'",
+        stringifyFoldKind(p.fold)));
   if (p.intermediate != ElementKind::F32 &&
       p.intermediate != ElementKind::BF16 && p.intermediate != ElementKind::F16)
     return error(llvm::formatv(
@@ -522,12 +524,40 @@ struct BufferContext {
 };
 } // namespace
 
+/// An online stream pipeline the AIE back end emits (Kᵀ by the kernel, no
+/// mask/bias, one query tile per lane) is sized by the emitter's own
+/// pipeline layouts (StageLayout.h): S and P live in the producing core.
+static bool emittedStreamCores(const BufferContext &c, StageBuffers &out) {
+  if (c.p.fold != FoldKind::online ||
+      c.p.kTranspose != KTransposePlacement::Dma || c.z.maskBytes != 0 ||
+      c.z.biasBytes != 0 || c.k != 1)
+    return false;
+  aiemap::CoreLayoutParams lp;
+  lp.qTile = c.q;
+  lp.kvTile = c.kv;
+  lp.headDim = c.D;
+  lp.valueDim = c.Dv;
+  lp.elem = c.e == c.f32 ? ElementKind::F32 : ElementKind::BF16;
+  lp.depth = c.d;
+  lp.validLenWords = c.z.runtimeParamBytes / 4;
+  static const char *roles[] = {"qk", "softmax", "pv"};
+  for (auto [i, layout] : llvm::enumerate(aiemap::streamCoreLayouts(lp, c.t))) {
+    FootprintBuilder b(roles[i]);
+    for (const aiemap::LayoutBuffer &lb : layout.buffers)
+      b.add(lb.name, lb.copies, lb.objectBytes());
+    out.cores.push_back(std::move(b.fp));
+  }
+  return true;
+}
+
 /// Online and full folds: one fused core, or a QK | softmax | PV pipeline
 /// whose cores pass f32 score/probability tiles (online: rescale factors).
 static void attentionCores(const BufferContext &c, bool stream,
                            StageBuffers &out) {
   const int64_t d = c.d, k = c.k, q = c.q, kv = c.kv, f32 = c.f32;
   bool full = c.p.fold == FoldKind::full;
+  if (stream && emittedStreamCores(c, out))
+    return;
   if (!stream) {
     FootprintBuilder b("");
     c.addQK(b);
@@ -1511,10 +1541,15 @@ StageWork Model::onlineWork(const StageContext &c) const {
     }
     return w;
   }
-  // QK core | softmax core | PV core; a block passes every core.
-  double qkOne = mmQK() + qkVector(), smOne = softmax, pvOne = mmPV() + passO();
+  // QK core | softmax core | PV core; a block passes every core (the
+  // emitted kernels: qk + mask | stream_softmax | stream_pv, which also
+  // copies the q row sums; per item the softmax core's init, the PV core's
+  // init and finalize).
+  double qkOne = mmQK() + qkVector(), smOne = softmax,
+         pvOne = mmPV() + passO() + q * passCost;
   double qkCore = c.blocks * (qkOne + call) + mask.vector + mask.overhead;
-  double smCore = c.blocks * (smOne + call);
+  double smCore =
+      c.blocks * (smOne + call) + c.items * (2 * q * passCost + call);
   double pvCore = c.blocks * (pvOne + call) + c.items * 2 * (passO() + call);
   // Blocks flow without a break across items and rounds: the pipeline
   // fills once (the other cores' first block).

@@ -340,6 +340,21 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   // Mapping per fold: one-op (unfolded) stages are always fused.
   MappingKind mapping = request.mapping.value_or(MappingKind::fused);
   fx.mapping.reset();
+  // The emitter's stream pipelines: the online fold, one QK | softmax | PV
+  // pipeline per column (cores_per_column 3), one query tile per lane, no
+  // explicit mask/bias.
+  bool masked = shape.mask != MaskKind::None || shape.hasBias;
+  if (mapping == MappingKind::stream && masked)
+    return error("fixed field 'mapping' 'stream' is outside the compiler's "
+                 "space for a layer with an explicit mask or bias: the stream "
+                 "pipelines carry none");
+  if (mapping == MappingKind::stream && request.fold &&
+      *request.fold != FoldKind::online && *request.fold != FoldKind::unfolded)
+    return error(llvm::formatv(
+        "fixed field 'mapping' 'stream' is outside the compiler's space for "
+        "fold '{0}': only the online fold runs as a QK | softmax | PV "
+        "pipeline",
+        stringifyFoldKind(*request.fold)));
   // Not searched: what the back end does not emit, except a mapping or S/P
   // type the user asked for (attn-tile also plans the CPU path; the AIE
   // mapping rejects them with whyNotEmittable's reason). Pinned L2 blocks
@@ -354,8 +369,11 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
       return p.mapping == MappingKind::fused;
     if (p.mapping != mapping)
       return false;
-    return p.mapping == MappingKind::fused ||
-           p.coresPerColumn % pipelineLength(foldStages(p.fold).front()) == 0;
+    if (p.mapping == MappingKind::fused)
+      return true;
+    int64_t lanes = int64_t(p.columns) * (p.coresPerColumn / 3);
+    return p.fold == FoldKind::online && p.coresPerColumn == 3 &&
+           p.l2QBlock == lanes / p.columns * p.qTile;
   };
   // Tiles: the intrinsic granules, up to the tile whose Q (K) block alone
   // fills the L1 budget.
@@ -462,7 +480,9 @@ ValueSets valueSets(const AttentionShape &shape, const NPUTarget &target,
 
 /// Mappings of `fold`: the one-op (unfolded) stages always run fused.
 std::vector<MappingKind> mappingsFor(FoldKind fold, const PlanConstraints &fx) {
-  return fold == FoldKind::unfolded
+  // Stream pipelines exist for the online fold only (QK | softmax | PV, as
+  // the AIE back end emits them).
+  return fold != FoldKind::online
              ? choose(fx.mapping, {MappingKind::fused})
              : choose(fx.mapping, {MappingKind::fused, MappingKind::stream});
 }

@@ -52,11 +52,27 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
     return NotEmittable{rule, field.str(), why.str()};
   };
   auto checked = [&](Rule rule) { return !llvm::is_contained(skip, rule); };
-  if (checked(Rule::Mapping) && plan.mapping != MappingKind::fused)
-    return reject(Rule::Mapping, "mapping",
-                  "plan field 'mapping' 'stream' is not emitted: the AIE "
-                  "back end runs every step of a query tile on one core "
-                  "('fused')");
+  // Stream pipelines (StreamStage.h): the online fold, one QK | softmax |
+  // PV pipeline per column (cores_per_column 3), no explicit mask/bias.
+  if (checked(Rule::Mapping) && plan.mapping != MappingKind::fused) {
+    if (plan.fold != FoldKind::online)
+      return reject(Rule::Mapping, "mapping",
+                    llvm::formatv("plan field 'mapping' 'stream' is not "
+                                  "emitted for fold '{0}': only the online "
+                                  "fold runs as a QK | softmax | PV pipeline",
+                                  stringifyFoldKind(plan.fold)));
+    if (shape.mask != MaskKind::None || shape.hasBias)
+      return reject(Rule::Mapping, "mapping",
+                    "plan field 'mapping' 'stream' is not emitted for a "
+                    "layer with an explicit mask or bias: the stream "
+                    "pipelines carry none");
+    if (plan.coresPerColumn != 3)
+      return reject(Rule::Mapping, "mapping",
+                    llvm::formatv("plan field 'mapping' 'stream' is not "
+                                  "emitted with cores_per_column {0}: one QK "
+                                  "| softmax | PV pipeline per column uses 3",
+                                  plan.coresPerColumn));
+  }
   if (checked(Rule::KvSplit) && plan.kvSplit != 1)
     return reject(Rule::KvSplit, "kv_split",
                   llvm::formatv("plan field 'kv_split' {0} is not emitted: "

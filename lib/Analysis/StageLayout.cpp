@@ -28,7 +28,8 @@ static constexpr std::pair<LayoutBuffer::Use, llvm::StringLiteral>
                      {LayoutBuffer::Output, "output"},
                      {LayoutBuffer::Scratch, "scratch"},
                      {LayoutBuffer::RuntimeParams, "rtp"},
-                     {LayoutBuffer::Link, "link"}};
+                     {LayoutBuffer::Link, "link"},
+                     {LayoutBuffer::Pipe, "pipe"}};
 
 llvm::StringRef aiemap::stringifyBufferUse(LayoutBuffer::Use use) {
   for (const auto &[u, name] : kBufferUses)
@@ -191,6 +192,42 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   if (p.validLenWords > 0)
     add(LayoutBuffer::RuntimeParams, "rtp", {p.validLenWords}, ElementKind::I32,
         1);
+  return out;
+}
+
+std::array<CoreLayout, 3> aiemap::streamCoreLayouts(const CoreLayoutParams &p,
+                                                    const NPUTarget &target) {
+  const ElementKind f32 = ElementKind::F32;
+  const int64_t tq = p.qTile, st = p.kvTile, depth = p.depth;
+  const int64_t pBlock = streamPBlockElements(tq, st);
+  std::array<CoreLayout, 3> out;
+  for (CoreLayout &c : out)
+    c.stackBytes = target.coreStackReserveBytes;
+  auto add = [](CoreLayout &c, LayoutBuffer::Use use, llvm::StringRef name,
+                std::vector<int64_t> shape, ElementKind elem, int64_t copies) {
+    c.buffers.push_back({use, name.str(), std::move(shape), elem, copies});
+  };
+  CoreLayout &qk = out[0], &sm = out[1], &pv = out[2];
+  add(qk, LayoutBuffer::Item, "q", {tq, p.headDim}, p.elem, depth);
+  add(qk, LayoutBuffer::Step, "k", {st, p.headDim}, p.elem, depth);
+  add(qk, LayoutBuffer::Pipe, "s", {tq, st}, f32, depth);
+  add(sm, LayoutBuffer::Pipe, "p", {pBlock}, f32, depth);
+  add(sm, LayoutBuffer::Scratch, "m", {tq}, f32, 1);
+  add(sm, LayoutBuffer::Scratch, "l", {tq}, f32, 1);
+  add(pv, LayoutBuffer::Step, "v", {st, p.valueDim}, p.elem, depth);
+  add(pv, LayoutBuffer::Output, "o", {tq, p.valueDim}, p.elem, depth);
+  add(pv, LayoutBuffer::Scratch, "acc", {tq, p.valueDim}, f32, 1);
+  add(pv, LayoutBuffer::Scratch, "l", {tq}, f32, 1);
+  // Every core tests which key blocks are visible (valid_len).
+  if (p.validLenWords > 0)
+    for (CoreLayout &c : out)
+      add(c, LayoutBuffer::RuntimeParams, "rtp", {p.validLenWords},
+          ElementKind::I32, 1);
+  // The QK core holds Q for all key blocks of an item: when the double
+  // buffers do not fit L1 (64 x 64 tiles: Q + K + S at depth 2 are 64 KiB),
+  // Q is single-buffered (one Q transfer per item is exposed).
+  if (qk.total() > target.coreL1Bytes)
+    qk.buffers.front().copies = 1;
   return out;
 }
 

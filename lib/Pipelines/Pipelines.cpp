@@ -22,6 +22,10 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
                                   const AttnToAIEPipelineOptions &options) {
   AttnFoldOptions fold;
   fold.mode = options.fold;
+  // Stream pipelines (QK | softmax | PV cores) exist for the online fold
+  // only: with mapping=stream, fold=auto means online.
+  if (options.mapping == "stream" && options.fold == "auto")
+    fold.mode = "online";
   fold.target = options.target;
   fold.intermediateType = options.intermediateType;
   fold.allowPrecisionLoss = options.allowPrecisionLoss;

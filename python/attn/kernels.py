@@ -218,6 +218,53 @@ def pv_accumulate(p: np.ndarray, v: np.ndarray, acc: np.ndarray, splits: int = 0
     acc += split_matmul(p, v, splits) if splits else weighted_values(p, v)
 
 
+# --- stream mapping (QK core | softmax core | PV core) -----------------------------------------
+# The softmax core sends the PV core one flat f32 object per key block: P [tq][tk] dense,
+# then the [tq] rescale factors c, then the [tq] running row sums l (docs/kernels.md).
+
+
+def stream_softmax_init(tq: int) -> tuple[np.ndarray, np.ndarray]:
+    """The softmax core's fresh running state: m = -inf, l = 0."""
+    return np.full(tq, NEG_INF, F32), np.zeros(tq, F32)
+
+
+def stream_softmax(s: np.ndarray, m: np.ndarray, row_sum: np.ndarray) -> np.ndarray:
+    """The softmax half of :func:`online_update` on the softmax core: updates ``m`` and
+    ``row_sum`` in place and returns the P block object (P, c, l) the PV core reads.
+    Rows with nothing visible so far: P = 0, c = 1, state unchanged."""
+    tq, tk = s.shape
+    new_max = np.maximum(m, s.max(axis=1))
+    live = new_max != NEG_INF
+    safe_max = np.where(live, new_max, F32(0))
+    correction = np.where(live, np.exp(m - safe_max), F32(1)).astype(F32)
+    p = np.where(live[:, None], np.exp(s - safe_max[:, None]), F32(0)).astype(F32)
+    row_sum[:] = correction * row_sum + p.sum(axis=1, dtype=F32)
+    m[:] = np.where(live, new_max, m)
+    return np.concatenate([p.reshape(-1), correction, row_sum]).astype(F32)
+
+
+def stream_pv(pobj: np.ndarray, v: np.ndarray, acc: np.ndarray, row_sum: np.ndarray, splits: int = 0) -> None:
+    """The PV core's step: acc = c acc + P V from a P block object (:func:`stream_softmax`),
+    and ``row_sum`` = the object's l (what finalize divides by); ``splits`` as in
+    :func:`split_matmul`."""
+    tq = acc.shape[0]
+    tk = v.shape[0]
+    p = pobj[: tq * tk].reshape(tq, tk)
+    acc *= pobj[tq * tk : tq * tk + tq][:, None]
+    acc += split_matmul(p, v, splits) if splits else weighted_values(p, v)
+    row_sum[:] = pobj[tq * tk + tq : tq * tk + 2 * tq]
+
+
+def stream_pv_bfp16(pobj: np.ndarray, v: np.ndarray, acc: np.ndarray, row_sum: np.ndarray) -> None:
+    """:func:`stream_pv` with its P·V through the BFP16 matmul."""
+    tq = acc.shape[0]
+    tk = v.shape[0]
+    p = pobj[: tq * tk].reshape(tq, tk)
+    acc *= pobj[tq * tk : tq * tk + tq][:, None]
+    acc += weighted_values(_bfp16_p(p), bfp16_round(v, axis=1))
+    row_sum[:] = pobj[tq * tk + tq : tq * tk + 2 * tq]
+
+
 # --- BFP16 datapath (npu2, ``ATTN_BFP16=1``) ---------------------------------------------------
 
 BFP16_BLOCK = 8  # values sharing one exponent (bfp16ebs8)

@@ -48,10 +48,19 @@ def test_default_plans_are_emitted() -> None:
 
 def test_rule_mapping_stream() -> None:
     text = _layer()
-    why = _why(text, mapping="stream", cores_per_column=3)
+    # The back end emits online stream pipelines (one per column of 3 cores).
+    assert (
+        dse.why_not_emittable(_shape(text), "npu2", "online", **{**BASE, "mapping": "stream", "cores_per_column": 3})
+        is None
+    )
+    why = _why(text, mapping="stream", cores_per_column=4)
+    assert (why.rule, why.field) == ("mapping", "mapping") and "uses 3" in why.message
+    why = _why(text, fold="full", mapping="stream", cores_per_column=3)
     assert (why.rule, why.field) == ("mapping", "mapping")
-    # attn-tile plans it (the CPU path takes it); the AIE mapping rejects it with the same reason.
-    assert why.message in _compile_error(text, fold="online", mapping="stream", cores_per_column=3)
+    assert "only the online fold runs as a QK | softmax | PV pipeline" in why.message
+    assert "only the online fold runs as a QK | softmax | PV pipeline" in _compile_error(
+        text, fold="full", mapping="stream", cores_per_column=3
+    )
 
 
 def test_rule_kv_split() -> None:

@@ -31,8 +31,11 @@ def test_corpus_and_mutators_are_deterministic() -> None:
 
     corpus = fuzz.load_corpus()
     assert len(corpus) > 100
-    a = fuzz.make_cases(random.Random(1), corpus, 50, 0.1)
-    b = fuzz.make_cases(random.Random(1), corpus, 50, 0.1)
+    # 200 draws: with ~10 % python calls the check below does not hinge on how
+    # the random stream falls for one corpus (50 drew none once lit tests
+    # were added).
+    a = fuzz.make_cases(random.Random(1), corpus, 200, 0.1)
+    b = fuzz.make_cases(random.Random(1), corpus, 200, 0.1)
     assert [(c.text, c.args, c.call) for c in a] == [(c.text, c.args, c.call) for c in b]
     assert any(c.tool == "python" for c in a) and any(c.text != corpus[0][1] for c in a)
 

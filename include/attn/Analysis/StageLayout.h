@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,7 +61,16 @@ struct CoreLayoutParams {
 
 /// One buffer of a tile: `copies` objects of `shape` x `elem`.
 struct LayoutBuffer {
-  enum Use { Item, Step, CoreStep, Output, Scratch, RuntimeParams, Link };
+  enum Use {
+    Item,
+    Step,
+    CoreStep,
+    Output,
+    Scratch,
+    RuntimeParams,
+    Link,
+    Pipe // stream pipeline: to the next core, in the producer's memory
+  };
   Use use = Scratch;
   /// Scratch: the aie.buffer name prefix ("acc", "s", ...); FIFO ends: the
   /// role ("q", "kv", ...); Link: the object FIFO owning the buffers.
@@ -96,6 +106,24 @@ struct CoreLayout {
 /// per-core step, output) at `depth`, the kernels' scratch, the runtime
 /// parameters and the stack reserve of `target`.
 CoreLayout coreLayout(const CoreLayoutParams &params, const NPUTarget &target);
+
+/// The cores of an online stage run as a stream pipeline (mapping `stream`,
+/// MAS-Attention): [0] the QK core (Q item, K step, S tiles out), [1] the
+/// softmax core (S in, P block objects out, running m / l), [2] the PV core
+/// (P blocks in, V step, O out, acc and l). A P block object is one flat f32
+/// [tq*tk + 2*tq]: P dense, the rescale factors, the running row sums.
+/// A core-to-core FIFO joins neighbouring cores, which share memory: its
+/// `depth` objects live in the producer's memory only (upstream's objectfifo
+/// lowering, as aie-check-limits counts it) and it uses no DMA channel.
+/// Explicit mask/bias operands are not part of this mapping. Q (held for a
+/// whole item) is single-buffered when the QK core would not fit L1
+/// otherwise.
+std::array<CoreLayout, 3> streamCoreLayouts(const CoreLayoutParams &params,
+                                            const NPUTarget &target);
+/// Elements of the P block object of a stream pipeline.
+inline int64_t streamPBlockElements(int64_t qTile, int64_t kvTile) {
+  return qTile * kvTile + 2 * qTile;
+}
 
 /// What one memtile of a stage holds besides `CoreLayoutParams`: the
 /// object FIFO links through it. Upstream's objectfifo lowering allocates a

@@ -56,7 +56,9 @@ struct AttnToAIEPipelineOptions
                         llvm::cl::init(2)};
   Option<std::string> mapping{
       *this, "mapping",
-      llvm::cl::desc("attn-tile mapping (the AIE mapping supports fused)"),
+      llvm::cl::desc("attn-tile mapping: fused, or stream (QK | softmax | PV "
+                     "pipelines; the online fold, which fold=auto then "
+                     "takes)"),
       llvm::cl::init("fused")};
   Option<std::string> datapath{
       *this, "datapath",

@@ -204,6 +204,12 @@ private:
   void emitStreamedSoftmaxItem(CoreState &cs);
   void emitQKSoftmaxItem(CoreState &cs);
   void emitPVItem(CoreState &cs);
+  // Stream pipelines (StreamStage.h): every core walks the same items and
+  // key blocks; S and P objects pass every step (constant trip counts), and
+  // each core skips the work of a block no key of which is visible.
+  void emitStreamQKItem(CoreState &cs);
+  void emitStreamSoftmaxItem(CoreState &cs);
+  void emitStreamPVItem(CoreState &cs);
   void readValidLen(CoreState &cs);
   void maskPositions(CoreState &cs, Value s, int64_t ld, Value col,
                      int64_t cols, Value k0);
@@ -340,7 +346,9 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
 }
 
 DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
-  std::string at = llvm::formatv("c{0}_r{1}", core.tile.col, core.row).str();
+  std::string at = llvm::formatv("c{0}_r{1}", core.tile.col,
+                                 core.tile.row - t.firstCoreRow)
+                       .str();
   Value coreTile = tile(core.tile);
   // Per-core scratch buffers: exactly the stage layout's (StageLayout.h),
   // so that what aie-check-limits measures is what the schedule planned.
@@ -348,7 +356,7 @@ DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
   // the score row buffer the kernels write and read windows of. Full and PV
   // accumulate normalized probabilities, so they keep no m / l.
   llvm::StringMap<Value> scratch;
-  for (const LayoutBuffer &lb : sch.core.buffers) {
+  for (const LayoutBuffer &lb : sch.layoutOf(core.role).buffers) {
     if (lb.use != LayoutBuffer::Scratch &&
         lb.use != LayoutBuffer::RuntimeParams)
       continue;
@@ -439,6 +447,16 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
 }
 
 void DeviceEmitter::emitItem(CoreState &cs) {
+  switch (cs.core->role) {
+  case CoreRole::fused:
+    break;
+  case CoreRole::qk:
+    return emitStreamQKItem(cs);
+  case CoreRole::softmax:
+    return emitStreamSoftmaxItem(cs);
+  case CoreRole::pv:
+    return emitStreamPVItem(cs);
+  }
   switch (d.kind) {
   case StageKind::Online:
     return emitOnlineItem(cs);
@@ -800,6 +818,73 @@ void DeviceEmitter::emitPVItem(CoreState &cs) {
   call(typed("attn_store"),
        {cs.accBuf, o, cs.q0, cs.rowLimit ? cs.rowLimit : i32(INT32_MAX),
         i32(tq), i32(dv)});
+  release(core.outFifo, ObjectFifoPort::Produce);
+}
+
+void DeviceEmitter::emitStreamQKItem(CoreState &cs) {
+  // Masked S tiles to the softmax core; padded query rows (>= valid_len)
+  // are hidden whole, so they finalize to zeros downstream.
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, st = sch.stepTile;
+  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  readValidLen(cs);
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value k = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    Value s = acquire(core.pipeOut, ObjectFifoPort::Produce);
+    Value k0 = toI32(mul(j, idx(st)));
+    guarded(cs, k0, [&]() {
+      call(typed("attn_qk"), {q, k, i32(0), s, i32(st), i32(0), i32(tq),
+                              i32(st), i32(d.headDim), f32(d.scale)});
+      maskPositions(cs, s, st, i32(0), st, k0);
+    });
+    release(core.pipeOut, ObjectFifoPort::Produce);
+    release(core.stepFifo, ObjectFifoPort::Consume);
+  });
+  release(core.itemFifo, ObjectFifoPort::Consume);
+}
+
+void DeviceEmitter::emitStreamSoftmaxItem(CoreState &cs) {
+  // Running max / sum; each P block object carries P, the rescale factors
+  // and the row sums to the PV core. Both objects are released right after
+  // the kernel, so the QK core refills S while P is consumed.
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, st = sch.stepTile;
+  call("attn_stream_softmax_init", {cs.mBuf, cs.lBuf, i32(tq)});
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value s = acquire(core.pipeIn, ObjectFifoPort::Consume);
+    Value p = acquire(core.pipeOut, ObjectFifoPort::Produce);
+    readValidLen(cs); // after an acquire: the sequence has written it
+    guarded(cs, toI32(mul(j, idx(st))), [&]() {
+      call("attn_stream_softmax",
+           {s, i32(st), i32(0), p, cs.mBuf, cs.lBuf, i32(tq), i32(st)});
+    });
+    release(core.pipeOut, ObjectFifoPort::Produce);
+    release(core.pipeIn, ObjectFifoPort::Consume);
+  });
+}
+
+void DeviceEmitter::emitStreamPVItem(CoreState &cs) {
+  // acc = c acc + P V per visible block; l is the last visible block's row
+  // sums (0 when none: zero rows).
+  using aie::ObjectFifoPort;
+  const CoreSpec &core = *cs.core;
+  const int64_t tq = d.qTile, st = sch.stepTile, dv = d.valueDim;
+  call("attn_stream_pv_init", {cs.accBuf, cs.lBuf, i32(tq), i32(dv)});
+  loop(idx(0), idx(sch.steps), [&](Value j) {
+    Value p = acquire(core.pipeIn, ObjectFifoPort::Consume);
+    Value v = acquire(core.stepFifo, ObjectFifoPort::Consume);
+    readValidLen(cs);
+    guarded(cs, toI32(mul(j, idx(st))), [&]() {
+      call(typed("attn_stream_pv"), {p, v, i32(0), cs.accBuf, cs.lBuf, i32(tq),
+                                     i32(st), i32(dv)});
+    });
+    release(core.stepFifo, ObjectFifoPort::Consume);
+    release(core.pipeIn, ObjectFifoPort::Consume);
+  });
+  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+  call(typed("attn_finalize"), {cs.accBuf, cs.lBuf, o, i32(tq), i32(dv)});
   release(core.outFifo, ObjectFifoPort::Produce);
 }
 

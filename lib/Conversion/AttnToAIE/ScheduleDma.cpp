@@ -12,6 +12,7 @@
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Conversion/AttnToAIE/ScheduleRecord.h"
+#include "attn/Conversion/AttnToAIE/StreamStage.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Support/PassOptionChecks.h"
 
@@ -59,7 +60,7 @@ struct AttnScheduleDmaPass
       }
       std::string error;
       std::optional<StageSchedule> schedule =
-          planStage(described->desc, *described->target, options, error);
+          planAnyStage(described->desc, *described->target, options, error);
       if (!schedule) {
         ++numRejected;
         stage.emitOpError("'") << stage.getName() << "' cannot be scheduled on "

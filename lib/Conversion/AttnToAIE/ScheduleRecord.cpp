@@ -94,7 +94,8 @@ ArrayAttr coresAttr(Builder &b, const StageSchedule &sch) {
   for (const CoreSpec &c : sch.cores)
     cores.push_back(CoreAttr::get(
         b.getContext(), {c.tile.col, c.tile.row}, c.group, c.columnInGroup,
-        c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer));
+        c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer,
+        c.role, c.pipeIn, c.pipeOut));
   return b.getArrayAttr(cores);
 }
 
@@ -114,18 +115,34 @@ ArrayAttr sequenceAttr(Builder &b, const StageSchedule &sch) {
   return b.getArrayAttr(ops);
 }
 
-ArrayAttr layoutAttrs(Builder &b, const StageSchedule &sch,
-                      ArrayAttr &tileMemory) {
+ArrayAttr buffersAttr(Builder &b, const CoreLayout &layout) {
   SmallVector<Attribute> buffers;
-  for (const LayoutBuffer &lb : sch.core.buffers)
+  for (const LayoutBuffer &lb : layout.buffers)
     buffers.push_back(BufferAttr::get(
         b.getContext(), stringifyBufferUse(lb.use), lb.name,
         objectType(b.getContext(), lb.shape, lb.elem), lb.copies));
+  return b.getArrayAttr(buffers);
+}
+
+/// A stream pipeline's core buffers per role: {qk = [...], softmax = [...],
+/// pv = [...]}.
+DictionaryAttr streamBuffersAttr(Builder &b, const StageSchedule &sch) {
+  SmallVector<NamedAttribute> roles;
+  for (CoreRole role : {CoreRole::qk, CoreRole::softmax, CoreRole::pv})
+    roles.push_back(b.getNamedAttr(stringifyCoreRole(role),
+                                   buffersAttr(b, sch.layoutOf(role))));
+  return b.getDictionaryAttr(roles);
+}
+
+ArrayAttr layoutAttrs(Builder &b, const StageSchedule &sch,
+                      ArrayAttr &tileMemory) {
+  ArrayAttr buffers =
+      sch.desc.stream ? b.getArrayAttr({}) : buffersAttr(b, sch.core);
   SmallVector<Attribute> memory;
   for (const std::array<int64_t, 3> &m : sch.tileBytes)
     memory.push_back(b.getDenseI64ArrayAttr(m));
   tileMemory = b.getArrayAttr(memory);
-  return b.getArrayAttr(buffers);
+  return buffers;
 }
 
 /// The host side of the record: runtime-sequence arguments, DRAM buffer
@@ -208,7 +225,10 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   ArrayAttr tileMemory;
   attrs.push_back(
       b.getNamedAttr("core_buffers", layoutAttrs(b, sch, tileMemory)));
-  i64("core_stack_bytes", sch.core.stackBytes);
+  if (sch.desc.stream)
+    attrs.push_back(
+        b.getNamedAttr("stream_core_buffers", streamBuffersAttr(b, sch)));
+  i64("core_stack_bytes", sch.layoutOf(sch.cores.front().role).stackBytes);
   attrs.push_back(b.getNamedAttr("tile_memory", tileMemory));
   // The array side and the runtime sequence.
   attrs.push_back(b.getNamedAttr("fifos", fifosAttr(b, sch)));
@@ -293,6 +313,11 @@ private:
 
   LogicalResult readScalars();
   LogicalResult readLayout();
+  LogicalResult readStreamLayout();
+  LogicalResult readBuffers(StringRef field, ArrayAttr list,
+                            CoreLayout &layout);
+  LogicalResult checkScratch(StringRef field, const CoreLayout &layout,
+                             ArrayRef<StringRef> needed, StringRef what);
   LogicalResult readFifos();
   LogicalResult readLinks();
   LogicalResult readCores();
@@ -421,11 +446,12 @@ LogicalResult RecordReader::readScalars() {
   return success();
 }
 
-LogicalResult RecordReader::readLayout() {
-  FailureOr<SmallVector<BufferAttr>> buffers = list<BufferAttr>("core_buffers");
-  if (failed(buffers))
-    return failure();
-  for (auto [i, buf] : llvm::enumerate(*buffers)) {
+LogicalResult RecordReader::readBuffers(StringRef field, ArrayAttr list,
+                                        CoreLayout &layout) {
+  for (auto [i, a] : llvm::enumerate(list)) {
+    auto buf = dyn_cast<BufferAttr>(a);
+    if (!buf)
+      return error(field, i) << "has the wrong kind of attribute: " << a;
     std::optional<LayoutBuffer::Use> use = symbolizeBufferUse(buf.getUse());
     std::optional<ElementKind> elem =
         elementKindFor(buf.getObject().getElementType());
@@ -443,8 +469,59 @@ LogicalResult RecordReader::readLayout() {
                     buf.getObject().getShape().end());
     lb.elem = *elem;
     lb.copies = buf.getCopies();
-    sch.core.buffers.push_back(lb);
+    layout.buffers.push_back(lb);
   }
+  return success();
+}
+
+LogicalResult RecordReader::checkScratch(StringRef field,
+                                         const CoreLayout &layout,
+                                         ArrayRef<StringRef> needed,
+                                         StringRef what) {
+  for (StringRef name : needed)
+    if (llvm::none_of(layout.buffers, [&](const LayoutBuffer &lb) {
+          return lb.name == name && (lb.use == LayoutBuffer::Scratch ||
+                                     lb.use == LayoutBuffer::RuntimeParams);
+        }))
+      return error(field) << "lacks the '" << name << "' buffer a " << what
+                          << " core uses";
+  return success();
+}
+
+LogicalResult RecordReader::readStreamLayout() {
+  FailureOr<DictionaryAttr> roles = get<DictionaryAttr>("stream_core_buffers");
+  if (failed(roles))
+    return failure();
+  for (CoreRole role : {CoreRole::qk, CoreRole::softmax, CoreRole::pv}) {
+    StringRef name = stringifyCoreRole(role);
+    auto list = roles->getAs<ArrayAttr>(name);
+    if (!list)
+      return error("stream_core_buffers")
+             << "needs the '" << name << "' core's buffer list";
+    CoreLayout &layout = sch.streamCores[static_cast<int>(role) - 1];
+    layout.stackBytes = sch.core.stackBytes;
+    SmallVector<StringRef> needed;
+    if (role == CoreRole::softmax)
+      needed = {"m", "l"};
+    if (role == CoreRole::pv)
+      needed = {"acc", "l"};
+    if (ds.desc.hasValidLen)
+      needed.push_back("rtp");
+    std::string what = ("stream pipeline's " + name).str();
+    if (failed(readBuffers("stream_core_buffers", list, layout)) ||
+        failed(checkScratch("stream_core_buffers", layout, needed, what)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult RecordReader::readLayout() {
+  FailureOr<ArrayAttr> buffers = get<ArrayAttr>("core_buffers");
+  if (failed(buffers) ||
+      failed(readBuffers("core_buffers", *buffers, sch.core)))
+    return failure();
+  if (ds.desc.stream && failed(readStreamLayout()))
+    return failure();
   // The scratch and runtime parameters the core programs of this kind use.
   SmallVector<StringRef> needed;
   switch (ds.desc.kind) {
@@ -469,14 +546,11 @@ LogicalResult RecordReader::readLayout() {
   }
   if (ds.desc.hasValidLen)
     needed.push_back("rtp");
-  for (StringRef name : needed)
-    if (llvm::none_of(sch.core.buffers, [&](const LayoutBuffer &lb) {
-          return lb.name == name && (lb.use == LayoutBuffer::Scratch ||
-                                     lb.use == LayoutBuffer::RuntimeParams);
-        }))
-      return error("core_buffers")
-             << "lacks the '" << name << "' buffer a "
-             << stringifyStageKind(ds.desc.kind) << " core uses";
+  if (ds.desc.stream)
+    needed.clear(); // every core is a pipeline core
+  if (failed(checkScratch("core_buffers", sch.core, needed,
+                          stringifyStageKind(ds.desc.kind))))
+    return failure();
   FailureOr<SmallVector<DenseI64ArrayAttr>> memory =
       list<DenseI64ArrayAttr>("tile_memory");
   if (failed(memory))
@@ -596,19 +670,41 @@ LogicalResult RecordReader::readCores() {
     spec.group = static_cast<int>(c.getGroup());
     spec.columnInGroup = static_cast<int>(c.getColumnInGroup());
     spec.row = static_cast<int>(c.getRow());
+    spec.role = c.getRole();
+    if ((spec.role != CoreRole::fused) != ds.desc.stream)
+      return error("cores", i)
+             << "is a '" << stringifyCoreRole(spec.role) << "' core; the plan's "
+             << "mapping is '" << (ds.desc.stream ? "stream" : "fused") << "'";
     bool streamed = sch.desc.streamedSoftmax();
     bool needsItem = kind != StageKind::PV && !streamed;
     bool needsStep = kind != StageKind::Softmax;
     bool needsCoreStep = kind == StageKind::PV || streamed;
+    bool needsOut = true, needsPipeIn = false, needsPipeOut = false;
+    if (spec.role != CoreRole::fused) {
+      // QK: Q, K, S out; softmax: S in, P out; PV: P in, V, O out.
+      needsItem = spec.role == CoreRole::qk;
+      needsStep = spec.role != CoreRole::softmax;
+      needsOut = spec.role == CoreRole::pv;
+      needsPipeIn = spec.role != CoreRole::qk;
+      needsPipeOut = spec.role != CoreRole::pv;
+    }
+    std::string kindName =
+        spec.role == CoreRole::fused
+            ? (stringifyStageKind(kind) + " stage").str()
+            : ("stream pipeline's " + stringifyCoreRole(spec.role) + " core")
+                  .str();
     for (auto [name, needed, what, dst] :
          {std::tuple{c.getItem(), needsItem, "item", &spec.itemFifo},
           std::tuple{c.getStep(), needsStep, "step", &spec.stepFifo},
           std::tuple{c.getCoreStep(), needsCoreStep, "core_step",
                      &spec.coreStepFifo},
-          std::tuple{c.getOut(), true, "out", &spec.outFifo}}) {
+          std::tuple{c.getOut(), needsOut, "out", &spec.outFifo},
+          std::tuple{c.getPipeIn(), needsPipeIn, "pipe_in", &spec.pipeIn},
+          std::tuple{c.getPipeOut(), needsPipeOut, "pipe_out",
+                     &spec.pipeOut}}) {
       if (name.empty() && needed)
         return error("cores", i) << "needs an '" << what << "' FIFO for a "
-                                 << stringifyStageKind(kind) << " stage";
+                                 << kindName;
       if (!name.empty() && !fifoByName.count(name))
         return error("cores", i) << "names unknown FIFO '" << name << "'";
       *dst = name.str();
@@ -777,7 +873,10 @@ static Attribute toBuiltin(Attribute a) {
               {"step", b.getStringAttr(c.getStep())},
               {"core_step", b.getStringAttr(c.getCoreStep())},
               {"out", b.getStringAttr(c.getOut())},
-              {"rtp", b.getStringAttr(c.getRtp())}});
+              {"rtp", b.getStringAttr(c.getRtp())},
+              {"role", b.getStringAttr(stringifyCoreRole(c.getRole()))},
+              {"pipe_in", b.getStringAttr(c.getPipeIn())},
+              {"pipe_out", b.getStringAttr(c.getPipeOut())}});
   if (auto tr = dyn_cast<TransferAttr>(a))
     return fields(ctx,
                   {{"op", b.getStringAttr("transfer")},

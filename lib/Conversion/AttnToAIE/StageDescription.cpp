@@ -513,5 +513,8 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
       failed(readPlanAndMasking(stage, ops, *plan, d)) ||
       failed(checkEmittable(stage, ops, *plan, d, *out.target)))
     return failure();
+  // Mapping `stream` (StreamStage.h; checkEmittable admitted it: the online
+  // fold without explicit mask/bias): lanes as QK | softmax | PV pipelines.
+  d.stream = plan->getMapping() == MappingKind::stream;
   return out;
 }

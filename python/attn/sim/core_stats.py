@@ -7,7 +7,9 @@ Per core it counts, from the IR (no execution):
   branches of an ``scf.if`` counted as taken, an upper bound);
 * ``computed_blocks``: calls of the block kernels of docs/kernels.md, weighted
   the same way: ``attn_qk_*`` (one query tile against one key block), or for
-  cores without them ``attn_pv_accumulate_*``, else ``attn_softmax_rows``;
+  cores without them ``attn_pv_accumulate_*``, ``attn_stream_softmax`` or
+  ``attn_stream_pv_*`` (a stream pipeline's softmax and PV cores), else
+  ``attn_softmax_rows``;
 * ``query_rows``: ``ATTN_TQ`` of the ``attn.kernel_defines`` on the kernel
   declarations (None when the program has none);
 * ``dynamic_fifo_loops``: ``scf.for`` loops that acquire or release an
@@ -52,6 +54,10 @@ _SIZE_ARGS: dict[str, dict[str, int]] = {
     "attn_pv_accumulate_": {"ATTN_TQ": 6, "ATTN_TK": 7, "ATTN_DV": 8, "ld": 1},
     "attn_store_": {"ATTN_TQ": 4, "ATTN_DV": 5},
     "attn_copy_window": {"ATTN_TQ": 4, "ATTN_TK": 5, "ld": 1},
+    "attn_stream_softmax_init": {"ATTN_TQ": 2},
+    "attn_stream_softmax": {"ATTN_TQ": 6, "ATTN_TK": 7, "ld": 1},
+    "attn_stream_pv_init": {"ATTN_TQ": 2, "ATTN_DV": 3},
+    "attn_stream_pv_": {"ATTN_TQ": 5, "ATTN_TK": 6, "ATTN_DV": 7},
 }
 
 
@@ -192,8 +198,9 @@ def core_stats(program: Any) -> list[CoreStats]:
             tile = f"({int_attr(a['col'])}, {int_attr(a['row'])})"
             stats = CoreStats(core=f"core{tile}", query_rows=rows)
             _walk(o, 1, stats, defines)
-            for prefix in ("attn_qk_", "attn_pv_accumulate_", "attn_softmax_rows"):
-                n = sum(c for k, c in stats._calls.items() if k.startswith(prefix))
+            blocks = ("attn_qk_", "attn_pv_accumulate_", "attn_stream_softmax", "attn_stream_pv_", "attn_softmax_rows")
+            for prefix in blocks:
+                n = sum(c for k, c in stats._calls.items() if k.startswith(prefix) and not k.endswith("_init"))
                 if n:
                     stats.computed_blocks = n
                     break

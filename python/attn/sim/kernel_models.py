@@ -283,6 +283,51 @@ def _pv_accumulate(name: str, elem: str, variant: Variant = None) -> Callable[..
     return run
 
 
+def _stream_softmax_init(m, row_sum, tq):
+    name = "attn_stream_softmax_init"
+    m0, l0 = K.stream_softmax_init(tq)
+    _vec(m, tq, name, "m")[:] = m0
+    _vec(row_sum, tq, name, "l")[:] = l0
+    return KernelWork(vector_elements=2 * tq)
+
+
+def _stream_softmax(s, s_ld, s_col, p, m, row_sum, tq, tk):
+    name = "attn_stream_softmax"
+    obj = K.stream_softmax(
+        _window(s, s_ld, s_col, tq, tk, name, "s"), _vec(m, tq, name, "m"), _vec(row_sum, tq, name, "l")
+    )
+    _vec(p, obj.size, name, "p")[:] = obj
+    # One max pass, one exp pass (row sums fused) and the row factors' exps.
+    return KernelWork(exp_elements=tq * tk + tq, row_reductions=2 * tq, vector_elements=tq * tk)
+
+
+def _stream_pv_init(acc, row_sum, tq, dv):
+    name = "attn_stream_pv_init"
+    _tile(acc, tq, dv, name, "acc")[:] = K.acc_zero(tq, dv)
+    _vec(row_sum, tq, name, "l")[:] = 0
+    return KernelWork(vector_elements=tq * dv + tq)
+
+
+def _stream_pv(name: str, elem: str, variant: Variant = None) -> Callable[..., KernelWork]:
+    def run(p, v, v_off, acc, row_sum, tq, tk, dv):
+        args = (
+            _vec(p, tq * tk + 2 * tq, name, "p"),
+            _at(v, v_off, tk, dv, name, "v"),
+            _tile(acc, tq, dv, name, "acc"),
+            _vec(row_sum, tq, name, "l"),
+        )
+        if variant:
+            variant[0](*args)
+        else:
+            K.stream_pv(*args, K.SPLITS[elem])
+        # The rescale pass over acc and the copy of the row sums.
+        return KernelWork(
+            macs=tq * tk * dv, mac_elem=variant[1] if variant else _mac_elem(elem), vector_elements=tq * dv + tq
+        )
+
+    return run
+
+
 def _register_library() -> None:
     i32 = "i32"
     for elem, ptr in (
@@ -313,6 +358,11 @@ def _register_library() -> None:
             _pv_accumulate(f"attn_pv_accumulate_{elem}", elem),
         )
         register_kernel(
+            f"attn_stream_pv_{elem}",
+            ("f32*", ptr, i32, "f32*", "f32*", i32, i32, i32),
+            _stream_pv(f"attn_stream_pv_{elem}", elem),
+        )
+        register_kernel(
             f"attn_mask_keep_keys_{elem}",
             ("f32*", i32, i32, ptr, i32, i32, i32),
             _mask_keys(f"attn_mask_keep_keys_{elem}", K.mask_keep_keys),
@@ -336,6 +386,9 @@ def _register_library() -> None:
     register_kernel("attn_softmax_stats_init", ("f32*", "f32*", i32), _softmax_stats_init)
     register_kernel("attn_softmax_stats", ("f32*", i32, i32, "f32*", "f32*", i32, i32), _softmax_stats)
     register_kernel("attn_softmax_normalize", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _softmax_normalize)
+    register_kernel("attn_stream_softmax_init", ("f32*", "f32*", i32), _stream_softmax_init)
+    register_kernel("attn_stream_softmax", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _stream_softmax)
+    register_kernel("attn_stream_pv_init", ("f32*", "f32*", i32, i32), _stream_pv_init)
     register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
     # ATTN_BFP16=1 (npu2): the bf16 matmul kernels on bfp16ebs8 operands, timed at the
     # target table's BFP16 rate (work element "bfp16").
@@ -343,6 +396,7 @@ def _register_library() -> None:
         "attn_qk_bf16": _qk("attn_qk_bf16", "bf16", (K.qk_bfp16, "bfp16")),
         "attn_online_update_bf16": _online_update("attn_online_update_bf16", "bf16", (K.online_update_bfp16, "bfp16")),
         "attn_pv_accumulate_bf16": _pv_accumulate("attn_pv_accumulate_bf16", "bf16", (K.pv_accumulate_bfp16, "bfp16")),
+        "attn_stream_pv_bf16": _stream_pv("attn_stream_pv_bf16", "bf16", (K.stream_pv_bfp16, "bfp16")),
     }
     for name, run in bfp16.items():
         _VARIANTS[("ATTN_BFP16", name)] = KernelModel(name, _REGISTRY[name].params, run)

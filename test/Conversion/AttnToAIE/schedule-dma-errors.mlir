@@ -12,11 +12,12 @@ func.func @no_plan(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> te
 // -----
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 3, mapping = stream, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
-func.func @stream_mapping(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
-  // expected-error @+1 {{plan field 'mapping' 'stream' is not emitted: the AIE back end runs every step of a query tile on one core ('fused')}}
-  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+func.func @stream_mapping_full(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{plan field 'mapping' 'stream' is not emitted for fold 'full': only the online fold runs as a QK | softmax | PV pipeline}}
+  %o = attn.stage "attention" fold full plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
     %s = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
-    %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    %p = attn.softmax %s : tensor<1x1x64x64xf32> -> tensor<1x1x64x64xf32>
+    %r = attn.pv %p, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
     attn.yield %r : tensor<1x1x64x64xbf16>
   }
   return %o : tensor<1x1x64x64xbf16>
@@ -237,4 +238,18 @@ func.func @online_depth2(%q: tensor<1x32x256x64xbf16>, %k: tensor<1x8x256x64xbf1
     attn.yield %r : tensor<1x32x256x64xbf16>
   }
   return %o : tensor<1x32x256x64xbf16>
+}
+
+// -----
+
+// The stream pipelines carry no explicit mask/bias operands.
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 16, l2_kv_block = 32, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 3, mapping = stream, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @stream_mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>, %m: tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xbf16> {
+  // expected-error @+1 {{'attention' cannot be scheduled on npu2: mapping 'stream' does not carry explicit mask/bias operands; use mapping 'fused'}}
+  %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v, %d = %m : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xi1>) -> tensor<1x1x64x64xbf16> {
+    %s = attn.qk %a, %b mask(%d : tensor<1x1x64x64xi1>) : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
+    attn.yield %r : tensor<1x1x64x64xbf16>
+  }
+  return %o : tensor<1x1x64x64xbf16>
 }

@@ -50,6 +50,9 @@ struct StageDesc {
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset
   bool hasValidLen = false;
+  /// Plan mapping `stream`: each lane is a QK | softmax | PV pipeline of
+  /// three cores (online stages only; StreamStage.h).
+  bool stream = false;
   int64_t keyLimit = 0; // keys at or beyond are padding (real key length)
   double scale = 1.0;
   /// Key-only explicit mask (`maskKind`) and bias rows: one row of Lk keys
@@ -121,7 +124,8 @@ struct FifoSpec {
   /// `coreRows`, in order.
   using Use = ::mlir::attn::FifoUse;
   static constexpr Use Item = Use::Item, Step = Use::Step,
-                       CoreStep = Use::CoreStep, Output = Use::Output;
+                       CoreStep = Use::CoreStep, Output = Use::Output,
+                       Pipe = Use::Pipe;
   Use use = Item;
   int group = -1, column = -1;
   std::vector<int> coreRows;
@@ -140,6 +144,10 @@ struct CoreSpec {
   int group = 0, columnInGroup = 0, row = 0; // row = index in its column
   std::string itemFifo, stepFifo, coreStepFifo, outFifo;
   std::string rtpBuffer; // empty without valid_len
+  /// The part of the stage it runs; a stream pipeline's cores pass tiles
+  /// core to core through `pipeIn` / `pipeOut`.
+  CoreRole role = CoreRole::fused;
+  std::string pipeIn, pipeOut;
 };
 
 /// A 4-D shim access pattern in elements of the DRAM buffer (outermost
@@ -192,6 +200,14 @@ struct StageSchedule {
   /// every tile: THE accounting the emitter allocates from and
   /// aie-check-limits verifies.
   CoreLayout core;
+  /// Stream pipelines: the QK, softmax and PV cores' buffers (`core` is
+  /// unused then).
+  std::array<CoreLayout, 3> streamCores;
+  /// The buffers of a core of role `role`.
+  const CoreLayout &layoutOf(CoreRole role) const {
+    return role == CoreRole::fused ? core
+                                   : streamCores[static_cast<int>(role) - 1];
+  }
   StageLayout layout;
   int64_t memTileBDs = 0; // busiest memtile
   std::vector<FifoSpec> fifos;

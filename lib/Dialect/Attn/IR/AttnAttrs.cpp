@@ -404,15 +404,26 @@ LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t columnInGroup, int64_t row,
                                StringRef item, StringRef step,
                                StringRef coreStep, StringRef out,
-                               StringRef rtp) {
+                               StringRef rtp, CoreRole role, StringRef pipeIn,
+                               StringRef pipeOut) {
   if (!isTileCoord(tile))
     return emitError() << "#attn.core: 'tile' must be [column, row] "
                           "(non-negative)";
   if (group < 0 || columnInGroup < 0 || row < 0)
     return emitError() << "#attn.core: 'group', 'column_in_group' and 'row' "
                           "must be non-negative";
-  if (out.empty())
-    return emitError() << "#attn.core: 'out' must name the core's output FIFO";
+  // A stream pipeline's QK and softmax cores send their results to the next
+  // core ('pipe_out'); every other core writes an output FIFO.
+  if (out.empty() && pipeOut.empty())
+    return emitError() << "#attn.core: 'out' (or, in a stream pipeline, "
+                          "'pipe_out') must name the core's output FIFO";
+  if ((role == CoreRole::fused) != (pipeIn.empty() && pipeOut.empty()))
+    return emitError() << "#attn.core: a '" << stringifyCoreRole(role)
+                       << "' core "
+                       << (role == CoreRole::fused
+                               ? "has no core-to-core FIFOs"
+                               : "needs its core-to-core FIFOs")
+                       << " ('pipe_in' / 'pipe_out')";
   return success();
 }
 

@@ -98,17 +98,39 @@ def Attn_FifoUseItem : I32EnumAttrCase<"Item", 0, "item">;
 def Attn_FifoUseStep : I32EnumAttrCase<"Step", 1, "step">;
 def Attn_FifoUseCoreStep : I32EnumAttrCase<"CoreStep", 2, "core_step">;
 def Attn_FifoUseOutput : I32EnumAttrCase<"Output", 3, "output">;
+def Attn_FifoUsePipe : I32EnumAttrCase<"Pipe", 4, "pipe">;
 
 def Attn_FifoUse : I32EnumAttr<"FifoUse",
     "which stream of a stage an object FIFO carries",
     [Attn_FifoUseItem, Attn_FifoUseStep, Attn_FifoUseCoreStep,
-     Attn_FifoUseOutput]> {
+     Attn_FifoUseOutput, Attn_FifoUsePipe]> {
   let cppNamespace = "::mlir::attn";
   let genSpecializedAttr = 0;
   let description = [{
     `item`: a core's query-side tile (Q, or S for softmax), split per core;
     `step`: a group's broadcast K/V step stream; `core_step`: a core's own
-    per-step tile (P of the PV stage); `output`: a core's result tiles.
+    per-step tile (P of the PV stage); `output`: a core's result tiles;
+    `pipe`: core to core inside a stream pipeline (S tiles QK -> softmax, P
+    block objects softmax -> PV).
+  }];
+}
+
+def Attn_CoreRoleFused : I32EnumAttrCase<"fused", 0>;
+def Attn_CoreRoleQK : I32EnumAttrCase<"qk", 1>;
+def Attn_CoreRoleSoftmax : I32EnumAttrCase<"softmax", 2>;
+def Attn_CoreRolePV : I32EnumAttrCase<"pv", 3>;
+
+def Attn_CoreRole : I32EnumAttr<"CoreRole",
+    "what part of a stage one core runs",
+    [Attn_CoreRoleFused, Attn_CoreRoleQK, Attn_CoreRoleSoftmax,
+     Attn_CoreRolePV]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+  let description = [{
+    `fused`: the whole stage body on its query tiles. In a stream pipeline
+    (mapping `stream`, MAS-Attention): `qk` computes and masks S tiles,
+    `softmax` keeps the running max/sum and emits P blocks with their rescale
+    factors, `pv` rescales and accumulates P V and finalizes O.
   }];
 }
 
@@ -314,13 +336,19 @@ def Attn_LinkAttr : Attn_Attr<"Link", "link"> {
   let genVerifyDecl = 1;
 }
 
+def Attn_DefaultCoreRole : EnumParameter<Attn_CoreRole> {
+  let defaultValue = "::mlir::attn::CoreRole::fused";
+}
+
 def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
   let summary = "what one core of a scheduled stage runs";
   let description = [{
     The core at `tile` (`[column, row]`) works for broadcast `group`, as
     core `row` of the group's column `column_in_group`. `item`, `step`,
     `core_step`, `out` name the #attn.fifo it uses for each stream (absent:
-    unused); `rtp` names its runtime-parameter buffer (valid_len).
+    unused); `rtp` names its runtime-parameter buffer (valid_len). `role`
+    is the part of the stage it runs (`fused`, or a stream pipeline's `qk`,
+    `softmax`, `pv`), `pipe_in` / `pipe_out` its core-to-core FIFOs.
   }];
   let parameters = (ins
     Attn_ListParameter<"int64_t", "[column, row]">:$tile,
@@ -331,7 +359,10 @@ def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
     StringRefParameter<"step FIFO", [{""}]>:$step,
     StringRefParameter<"per-core step FIFO", [{""}]>:$core_step,
     StringRefParameter<"output FIFO", [{""}]>:$out,
-    StringRefParameter<"runtime-parameter buffer", [{""}]>:$rtp
+    StringRefParameter<"runtime-parameter buffer", [{""}]>:$rtp,
+    Attn_DefaultCoreRole:$role,
+    StringRefParameter<"core-to-core input FIFO", [{""}]>:$pipe_in,
+    StringRefParameter<"core-to-core output FIFO", [{""}]>:$pipe_out
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
