@@ -14,6 +14,7 @@
 #define ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
 
 #include "attn/Analysis/StageLayout.h"
+#include "attn/Analysis/WorkSplit.h"
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 #include "attn/Target/NPUTarget.h"
 
@@ -172,6 +173,10 @@ struct StageSchedule {
   int64_t totalRounds = 0;    // over all units
   int64_t maxGroupRounds = 0; // critical path in rounds
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
+  /// Causal balance: units dealt boustrophedon (WorkSplit::zigzag).
+  bool zigzag = false;
+  /// Computed key blocks per core: the busiest core's, all cores' total.
+  LaneBalance laneBlocks;
   /// Mask/bias tiles per step object: one per core of the group, or, when
   /// every chunk is shorter than the group (its last cores repeat the
   /// chunk's last item), one per item: the repeating cores read the last.
@@ -197,6 +202,8 @@ struct StageSchedule {
   /// aie-check-limits must measure on the device).
   std::vector<std::array<int64_t, 3>> tileBytes;
 
+  /// The work decomposition these fields describe (WorkSplit.h).
+  WorkSplit split() const;
   /// Units of group `g` and the work they cover.
   int64_t unitsOfGroup(int64_t g) const;
   /// Chunk [start, start + len) of the items of a kv head for split `s`.
