@@ -14,6 +14,7 @@
 
 #include "attn/Analysis/CostModel.h"
 #include "attn/Analysis/StageLayout.h"
+#include "attn/Analysis/WorkSplit.h"
 #include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -915,6 +916,76 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
   return sch;
 }
 
+/// The rounds of the work decomposition the AIE back end emits for fused
+/// lanes of one core (aiemap::WorkSplit, the scheduler's own choice): the
+/// broadcast groups run in parallel, the cores of a group take one item each
+/// per round and run in step with the group's K/V stream (a round lasts as
+/// long as its busiest core), a chunk's last round is shifted back (its items
+/// are computed twice), and every round streams all key blocks of its kv
+/// head. The critical group is the one whose rounds cost most.
+Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
+                                const aiemap::WorkSplit &split) {
+  Schedule sch;
+  std::vector<TileVisibility> vis(g.nQ);
+  int64_t maxComputed = 0;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    vis[qi] = visibility(g, qi);
+    maxComputed = std::max(maxComputed, vis[qi].computed);
+  }
+  auto keyRows = [&](int64_t tiles) {
+    return std::min(g.lk, tiles * g.kvTile);
+  };
+  sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
+  // Per chunk: the critical counts summed over its rounds.
+  struct ChunkCounts {
+    int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
+  };
+  std::vector<ChunkCounts> chunks(split.queryChunks);
+  for (int64_t c = 0; c < split.queryChunks; ++c) {
+    std::vector<const TileVisibility *> busiest(split.roundsOfChunk(c));
+    split.forEachRound(c, [&](int64_t t, int64_t, int64_t item) {
+      const TileVisibility *v = &vis[item % split.queryTiles];
+      if (!busiest[t] || v->computed > busiest[t]->computed ||
+          (v->computed == busiest[t]->computed &&
+           v->masked > busiest[t]->masked))
+        busiest[t] = v;
+    });
+    for (const TileVisibility *v : busiest) {
+      chunks[c].rounds += 1;
+      chunks[c].items += 1;
+      chunks[c].blocks += v->computed;
+      chunks[c].masked += v->masked;
+      chunks[c].rowTiles += v->computed;
+    }
+  }
+  ChunkCounts critical;
+  int64_t totalRounds = 0;
+  for (int64_t grp = 0; grp < split.numGroups; ++grp) {
+    ChunkCounts sum;
+    for (int64_t k = 0, n = split.unitsOfGroup(grp); k < n; ++k) {
+      const ChunkCounts &c = chunks[split.unitOf(grp, k) % split.queryChunks];
+      sum.rounds += c.rounds;
+      sum.items += c.items;
+      sum.blocks += c.blocks;
+      sum.masked += c.masked;
+      sum.rowTiles += c.rowTiles;
+    }
+    totalRounds += sum.rounds;
+    if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
+        std::make_tuple(critical.blocks, critical.masked, critical.items))
+      critical = sum;
+  }
+  sch.rounds = critical.rounds;
+  sch.critItems = critical.items;
+  sch.critBlocks = critical.blocks;
+  sch.critMasked = critical.masked;
+  sch.critRowTiles = critical.rowTiles;
+  sch.streamBlocks = totalRounds * g.nK;
+  sch.streamKeyRows = totalRounds * keyRows(g.nK);
+  sch.coreInBlocks = critical.rounds * g.nK;
+  return sch;
+}
+
 struct ScheduleKeyHash {
   size_t operator()(const ScheduleKey &k) const {
     size_t h = std::hash<int64_t>()(k.qTile);
@@ -997,6 +1068,10 @@ struct EstimateCache::Impl {
   std::unordered_map<ScheduleKey, Totals, ScheduleKeyHash> totals;
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
+  // Emitted decompositions by (q tile, kv tile, columns, cores per column,
+  // stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int, bool>, Schedule>
+      emitted;
 };
 EstimateCache::EstimateCache() : impl(std::make_unique<Impl>()) {}
 EstimateCache::~EstimateCache() = default;
@@ -1051,6 +1126,22 @@ struct Model {
         EstimateCache *cache)
       : s(s), p(p), t(t), cache(cache ? cache->impl.get() : nullptr) {}
 
+  bool emittedDecomposition(StageKind kind, int64_t stageLanes,
+                            int64_t perLane, int64_t kvSplit) const;
+  aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  Schedule emittedSchedule(StageKind kind) {
+    if (!cache)
+      return computeEmittedSchedule(s, geo, emittedSplit(kind));
+    auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
+                               int64_t(p.coresPerColumn), int(kind),
+                               p.causalSkip);
+    auto it = cache->emitted.find(key);
+    if (it != cache->emitted.end())
+      return it->second;
+    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind));
+    cache->emitted.emplace(key, sch);
+    return sch;
+  }
   Schedule schedule(int64_t lanes, int64_t perLane, int64_t kvSplit) {
     if (!cache)
       return computeSchedule(s, geo, lanes, perLane, kvSplit);
@@ -1292,6 +1383,47 @@ void Model::checkChannels(StageKind kind,
   }
 }
 
+/// Whether the stage runs as the AIE back end emits it: fused lanes of one
+/// core, one query tile per lane and round, a K/V stream per group (the
+/// unfolded softmax stage takes rows of its own and keeps the round-robin).
+bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
+                                 int64_t perLane, int64_t kvSplit) const {
+  return p.mapping == MappingKind::fused && kvSplit == 1 && perLane == 1 &&
+         stageLanes == int64_t(p.columns) * p.coresPerColumn &&
+         kind != StageKind::Softmax;
+}
+
+/// The scheduler's decomposition of this plan (WorkSplit.h): the same
+/// group widths, chunk range and ranking attn-schedule-dma uses.
+aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
+  aiemap::WorkSplit base;
+  base.workHeads = s.batch * s.kvHeads;
+  base.queryTiles = geo.nQ;
+  base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
+  base.coresPerColumn = p.coresPerColumn;
+  aiemap::KeyVisibility vis;
+  vis.qTile = p.qTile;
+  vis.kvTile = p.kvTile;
+  vis.keyLen = geo.nK * p.kvTile;
+  vis.keyLimit = geo.lk;
+  bool skips = kind == StageKind::Online || kind == StageKind::Full ||
+               kind == StageKind::QK || kind == StageKind::QKSoftmax;
+  vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
+  vis.causalOffset =
+      geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
+  std::vector<int64_t> widths = aiemap::groupWidths(
+      p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
+      aiemap::stepStreamCount(kind, pad.headDim, pad.valueDim,
+                              s.mask != MaskKind::None, s.hasBias));
+  if (widths.empty())
+    widths.push_back(1); // illegal anyway: the channel check reports it
+  std::vector<aiemap::SplitRank> ranks = aiemap::rankSplits(
+      base, p.columns, p.coresPerColumn, widths, 1,
+      aiemap::maxQueryChunks(base, p.columns, vis), vis);
+  return ranks.front().split;
+}
+
 StageContext Model::stageContext(StageKind kind) {
   StageContext c;
   c.kind = kind;
@@ -1303,7 +1435,9 @@ StageContext Model::stageContext(StageKind kind) {
   }
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
-  c.sch = schedule(stageLanes, stagePerLane, stageSplit);
+  c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
+              ? emittedSchedule(kind)
+              : schedule(stageLanes, stagePerLane, stageSplit);
   bool resident = p.l2KvBlock >= pad.keyLen;
   c.kvRows = resident ? c.sch.residentKeyRows : c.sch.streamKeyRows;
   c.buffers = stageBuffers(kind, p, bufferSizes(), t);

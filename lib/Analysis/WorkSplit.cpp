@@ -156,3 +156,57 @@ aiemap::rankSplits(const WorkSplit &base, int64_t columns, int64_t planCores,
   llvm::sort(ranks);
   return ranks;
 }
+
+int64_t aiemap::columnStreams(StageKind kind) {
+  // Every kind has an item stream per column but pv, whose per-core step
+  // tiles (P) take that channel instead.
+  (void)kind;
+  return 1;
+}
+
+int64_t aiemap::stepStreamCount(StageKind kind, int64_t headDim, int64_t valueDim,
+                            bool mask, bool bias) {
+  int64_t rows = (mask ? 1 : 0) + (bias ? 1 : 0);
+  switch (kind) {
+  case StageKind::Online:
+    return 2 + rows;
+  case StageKind::Full:
+    return headDim == valueDim && rows == 0 ? 1 : 2 + rows;
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+  case StageKind::Pilot:
+    return 1 + rows;
+  case StageKind::PV:
+    return 1;
+  case StageKind::Softmax:
+    return 0;
+  }
+  return 0;
+}
+
+std::vector<int64_t> aiemap::groupWidths(int64_t columns, int64_t arrayColumns,
+                                         int64_t shimInputs,
+                                         int64_t columnStreams,
+                                         int64_t stepStreams) {
+  std::vector<int64_t> widths;
+  int64_t spare = shimInputs - columnStreams;
+  for (int64_t w = 1; w <= columns; ++w) {
+    if (columns % w != 0)
+      continue;
+    if (stepStreams == 0) {
+      if (w == 1)
+        widths.push_back(w);
+      continue;
+    }
+    int64_t missing = std::max<int64_t>(0, stepStreams - w * spare);
+    int64_t borrowable = (arrayColumns - columns) * shimInputs;
+    if (missing * (columns / w) <= borrowable)
+      widths.push_back(w);
+  }
+  return widths;
+}
+
+int64_t aiemap::maxQueryChunks(const WorkSplit &base, int64_t columns,
+                               const KeyVisibility &vis) {
+  return std::min<int64_t>(base.itemsPerHead, (vis.causal ? 2 : 1) * columns);
+}

@@ -17,6 +17,8 @@
 #ifndef ATTN_ANALYSIS_WORKSPLIT_H
 #define ATTN_ANALYSIS_WORKSPLIT_H
 
+#include "attn/Dialect/Attn/IR/AttnEnums.h"
+
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cstdint>
@@ -111,6 +113,26 @@ std::vector<SplitRank> rankSplits(const WorkSplit &base, int64_t columns,
                                   const std::vector<int64_t> &widths,
                                   int64_t minChunks, int64_t maxChunks,
                                   const KeyVisibility &vis);
+
+/// Shim streams a stage needs: per column (its items, or per-core step
+/// tiles of a pv stage) and per broadcast group (K, V or their shared
+/// stream, the mask and bias rows). `sharedKV`: the full fold's K and V
+/// share one stream (D == Dv without mask or bias).
+int64_t columnStreams(StageKind kind);
+int64_t stepStreamCount(StageKind kind, int64_t headDim, int64_t valueDim,
+                        bool mask, bool bias);
+
+/// Group widths (divisors of `columns`) whose shims carry the group's step
+/// streams; streams a group's own shims cannot carry borrow the shims of the
+/// array's columns the plan leaves without cores.
+std::vector<int64_t> groupWidths(int64_t columns, int64_t arrayColumns,
+                                 int64_t shimInputs, int64_t columnStreams,
+                                 int64_t stepStreams);
+
+/// Most chunks a work head is cut into when the scheduler chooses: one per
+/// column, two for causal layers (an early and a late one per dealing pair).
+int64_t maxQueryChunks(const WorkSplit &base, int64_t columns,
+                       const KeyVisibility &vis);
 
 } // namespace mlir::attn::aiemap
 

@@ -570,20 +570,14 @@ KeyVisibility Planner::keyVisibility() const {
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
   int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
-  int usedPerColumn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0);
+  int64_t usedPerColumn = columnStreams(d.kind);
   int64_t spare = shimIn - usedPerColumn;
-  auto feasibleWidth = [&](int64_t w) {
-    if (d.columns % w != 0)
-      return false;
-    if (stepStreams.empty())
-      return w == 1;
-    // Streams the group's own shims cannot carry borrow the shims of
-    // columns the plan leaves without cores.
-    int64_t short_ = std::max<int64_t>(
-        0, static_cast<int64_t>(stepStreams.size()) - w * spare);
-    int64_t borrowable = (t.numColumns - d.columns) * shimIn;
-    return short_ * (d.columns / w) <= borrowable;
-  };
+  // The widths whose shims carry the step streams (WorkSplit.h; the cost
+  // model asks the same function).
+  std::vector<int64_t> feasible =
+      groupWidths(d.columns, t.numColumns, shimIn, usedPerColumn,
+                  static_cast<int64_t>(stepStreams.size()));
+  auto feasibleWidth = [&](int64_t w) { return llvm::is_contained(feasible, w); };
   std::vector<int64_t> widths;
   if (options.groupColumns) {
     if (!feasibleWidth(options.groupColumns)) {
@@ -599,9 +593,7 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
     }
     widths.push_back(options.groupColumns);
   } else {
-    for (int64_t w = 1; w <= d.columns; ++w)
-      if (feasibleWidth(w))
-        widths.push_back(w);
+    widths = feasible;
   }
   if (widths.empty())
     return fail(llvm::formatv(
@@ -616,10 +608,9 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
   // Causal layers may cut a kv head into up to two chunks per column: the
   // boustrophedon dealing then pairs an early chunk with a late one.
   KeyVisibility vis = keyVisibility();
-  int64_t splitLimit = (vis.causal ? 2 : 1) * d.columns;
   int64_t maxSplits = options.queryChunks
                           ? options.queryChunks
-                          : std::min<int64_t>(sch.itemsPerHead, splitLimit);
+                          : maxQueryChunks(sch.split(), d.columns, vis);
   int64_t minSplits = options.queryChunks ? options.queryChunks : 1;
   candidates = rankSplits(sch.split(), d.columns, d.coresPerColumn, widths,
                           minSplits, maxSplits, vis);
