@@ -740,6 +740,10 @@ struct Schedule {
   int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
   int64_t residentKeyRows = 0; // same when K/V stay resident in L2
   int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
+  /// Emitted decomposition only: the critical group's rounds by the
+  /// (computed, masked) blocks of their busiest core, and how many. A round
+  /// streams every key block, so it lasts at least that stream.
+  std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
 };
 
 struct ScheduleKey {
@@ -939,6 +943,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   // Per chunk: the critical counts summed over its rounds.
   struct ChunkCounts {
     int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
+    std::map<std::pair<int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
   for (int64_t c = 0; c < split.queryChunks; ++c) {
@@ -951,6 +956,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
         busiest[t] = v;
     });
     for (const TileVisibility *v : busiest) {
+      chunks[c].paces[{v->computed, v->masked}] += 1;
       chunks[c].rounds += 1;
       chunks[c].items += 1;
       chunks[c].blocks += v->computed;
@@ -969,6 +975,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
       sum.blocks += c.blocks;
       sum.masked += c.masked;
       sum.rowTiles += c.rowTiles;
+      for (auto [pace, times] : c.paces)
+        sum.paces[pace] += times;
     }
     totalRounds += sum.rounds;
     if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
@@ -983,6 +991,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.streamBlocks = totalRounds * g.nK;
   sch.streamKeyRows = totalRounds * keyRows(g.nK);
   sch.coreInBlocks = critical.rounds * g.nK;
+  sch.critRounds = std::move(critical.paces);
   return sch;
 }
 
@@ -1126,15 +1135,15 @@ struct Model {
         EstimateCache *cache)
       : s(s), p(p), t(t), cache(cache ? cache->impl.get() : nullptr) {}
 
-  bool emittedDecomposition(StageKind kind, int64_t stageLanes,
-                            int64_t perLane, int64_t kvSplit) const;
+  bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
+                            int64_t kvSplit) const;
   aiemap::WorkSplit emittedSplit(StageKind kind) const;
   Schedule emittedSchedule(StageKind kind) {
     if (!cache)
       return computeEmittedSchedule(s, geo, emittedSplit(kind));
-    auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
-                               int64_t(p.coresPerColumn), int(kind),
-                               p.causalSkip);
+    auto key =
+        std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
+                        int64_t(p.coresPerColumn), int(kind), p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
@@ -1215,6 +1224,7 @@ struct Model {
   StageWork stageWork(const StageContext &c) const;
   TileBytes tileBytes(const StageContext &c) const;
   void stageDma(const StageContext &c, StageEstimate &st) const;
+  double streamStalls(const StageContext &c) const;
   void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
   void checkChannels(StageKind kind, llvm::SmallVectorImpl<Violation> &v);
@@ -1418,9 +1428,9 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
                               s.mask != MaskKind::None, s.hasBias));
   if (widths.empty())
     widths.push_back(1); // illegal anyway: the channel check reports it
-  std::vector<aiemap::SplitRank> ranks = aiemap::rankSplits(
-      base, p.columns, p.coresPerColumn, widths, 1,
-      aiemap::maxQueryChunks(base, p.columns, vis), vis);
+  std::vector<aiemap::SplitRank> ranks =
+      aiemap::rankSplits(base, p.columns, p.coresPerColumn, widths, 1,
+                         aiemap::maxQueryChunks(base, p.columns, vis), vis);
   return ranks.front().split;
 }
 
@@ -1774,6 +1784,46 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
   st.drainCycles = 2.0 * double(std::max(b.out, b.perBlockOut)) / stream;
 }
 
+/// Cycles the critical core of an emitted decomposition waits for its
+/// group's K/V stream: its cores run in step with the stream, which carries
+/// every key block each round, so a round whose busiest core computes fewer
+/// blocks than the stream takes to deliver lasts as long as the stream.
+double Model::streamStalls(const StageContext &c) const {
+  TileBytes b = tileBytes(c);
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double perRound = c.sch.rounds > 0
+                        ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
+                        : 0.0;
+  double roundIn = (perRound * b.step + b.item) / (coreS2MM * stream);
+  // Only the per-block work overlaps the stream: the per-item work (the
+  // whole-row softmax between the full fold's two passes, init, finalize)
+  // runs while the stream can prefetch no more than its depth.
+  auto roundWork = [&](int64_t blocks, int64_t masked) {
+    StageContext one = c;
+    one.items = 1;
+    one.blocks = double(blocks);
+    one.masked = double(masked);
+    one.rowTiles = double(blocks);
+    one.rowAllTiles = double(pad.keyTiles);
+    StageWork w = stageWork(one);
+    return w.matrix + w.vector + w.overhead;
+  };
+  double perItem = roundWork(0, 0);
+  double stall = 0;
+  for (auto [pace, times] : c.sch.critRounds) {
+    double blockWork = roundWork(pace.first, pace.second) - perItem;
+    if (c.kind == StageKind::Full) {
+      // Two passes, each against half the stream: scores (K), then P V (V).
+      double pv = double(pace.first) * mmPV();
+      stall += double(times) * (std::max(0.0, roundIn / 2 - (blockWork - pv)) +
+                                std::max(0.0, roundIn / 2 - pv));
+      continue;
+    }
+    stall += double(times) * std::max(0.0, roundIn - blockWork);
+  }
+  return stall;
+}
+
 /// The stage's latency and the resource that binds it: the slowest of
 /// compute and every DMA hop when double-buffered (depth >= 2), compute
 /// plus the core's own transfers otherwise.
@@ -1825,6 +1875,12 @@ StageEstimate Model::stage(StageKind kind) {
   st.overheadCycles = w.overhead;
   st.computeCycles = w.matrix + w.vector + w.overhead;
   stageDma(c, st);
+  if (p.depth >= 2 && !c.sch.critRounds.empty()) {
+    // Waiting for the round's stream is time the critical core spends.
+    double stall = streamStalls(c);
+    st.overheadCycles += stall;
+    st.computeCycles += stall;
+  }
   stageBinding(st);
   st.l1Bytes = t.coreStackReserveBytes + c.buffers.largestCore().total();
   st.l2Bytes = c.buffers.memTile.total();

@@ -78,8 +78,8 @@ std::vector<int64_t> aiemap::chunkPaces(const WorkSplit &split,
     }
     std::vector<int64_t> roundMax(split.roundsOfChunk(s), 0);
     split.forEachRound(s, [&](int64_t t, int64_t, int64_t item) {
-      roundMax[t] = std::max(
-          roundMax[t], vis.computedBlocks(item % split.queryTiles));
+      roundMax[t] =
+          std::max(roundMax[t], vis.computedBlocks(item % split.queryTiles));
     });
     for (int64_t m : roundMax)
       paces[s] += m;
@@ -96,8 +96,7 @@ LaneBalance aiemap::laneBalance(const WorkSplit &split,
                                              std::vector<int64_t>(P, 0));
   for (int64_t s = 0; s < split.queryChunks; ++s)
     split.forEachRound(s, [&](int64_t, int64_t lane, int64_t item) {
-      perChunk[s][lane] +=
-          passes * vis.computedBlocks(item % split.queryTiles);
+      perChunk[s][lane] += passes * vis.computedBlocks(item % split.queryTiles);
     });
   LaneBalance lb;
   lb.lanes = split.numGroups * P;
@@ -123,10 +122,11 @@ bool SplitRank::operator<(const SplitRank &o) const {
   return key(*this) < key(o);
 }
 
-std::vector<SplitRank>
-aiemap::rankSplits(const WorkSplit &base, int64_t columns, int64_t planCores,
-                   const std::vector<int64_t> &widths, int64_t minChunks,
-                   int64_t maxChunks, const KeyVisibility &vis) {
+std::vector<SplitRank> aiemap::rankSplits(const WorkSplit &base,
+                                          int64_t columns, int64_t planCores,
+                                          const std::vector<int64_t> &widths,
+                                          int64_t minChunks, int64_t maxChunks,
+                                          const KeyVisibility &vis) {
   std::vector<SplitRank> ranks;
   for (int64_t cores = planCores; cores >= 1; --cores)
     for (int64_t w : widths)
@@ -151,9 +151,24 @@ aiemap::rankSplits(const WorkSplit &base, int64_t columns, int64_t planCores,
         }
         r.waste = waste * sp.workHeads;
         r.totalRounds = perHead * sp.workHeads;
+        if (vis.causal)
+          r.busiestLane = laneBalance(sp, vis, 1).busiest;
         ranks.push_back(r);
       }
   llvm::sort(ranks);
+  if (!vis.causal || ranks.empty())
+    return ranks;
+  // Causal: among the choices within kCausalSlack of the best paced work,
+  // the one whose busiest core computes the fewest key blocks comes first.
+  int64_t best = ranks.front().critical;
+  auto near =
+      std::partition_point(ranks.begin(), ranks.end(), [&](const SplitRank &r) {
+        return r.critical * 100 <= best * (100 + kCausalSlackPct);
+      });
+  std::stable_sort(ranks.begin(), near,
+                   [](const SplitRank &a, const SplitRank &b) {
+                     return a.busiestLane < b.busiestLane;
+                   });
   return ranks;
 }
 
@@ -164,8 +179,8 @@ int64_t aiemap::columnStreams(StageKind kind) {
   return 1;
 }
 
-int64_t aiemap::stepStreamCount(StageKind kind, int64_t headDim, int64_t valueDim,
-                            bool mask, bool bias) {
+int64_t aiemap::stepStreamCount(StageKind kind, int64_t headDim,
+                                int64_t valueDim, bool mask, bool bias) {
   int64_t rows = (mask ? 1 : 0) + (bias ? 1 : 0);
   switch (kind) {
   case StageKind::Online:

@@ -70,10 +70,10 @@ struct WorkSplit {
   int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t lane) const;
   /// Calls fn(lane, item index) for the P positions of every round of the
   /// chunk `s`, round by round (lane = position in the round).
-  void forEachRound(int64_t s,
-                    llvm::function_ref<void(int64_t round, int64_t lane,
-                                            int64_t item)>
-                        fn) const;
+  void forEachRound(
+      int64_t s,
+      llvm::function_ref<void(int64_t round, int64_t lane, int64_t item)> fn)
+      const;
   /// Sum over every round group `g` runs of `pace(round's items)`.
   int64_t groupWork(int64_t g, const std::vector<int64_t> &chunkWork) const;
 };
@@ -102,9 +102,14 @@ std::vector<int64_t> chunkPaces(const WorkSplit &split,
 /// cores per column.
 struct SplitRank {
   int64_t critical = 0, waste = 0, totalRounds = 0;
+  int64_t busiestLane = 0; // causal: key blocks of the busiest core
   WorkSplit split;
   bool operator<(const SplitRank &o) const;
 };
+
+/// Causal layers: choices within this many percent of the best paced work
+/// are ranked by their busiest core's key blocks first (lane balance).
+constexpr int64_t kCausalSlackPct = 2;
 
 /// Every decomposition of `columns` x (1..planCores) cores into groups of
 /// the given widths and `minChunks..maxChunks` chunks, ranked.

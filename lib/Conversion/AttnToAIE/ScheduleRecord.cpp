@@ -199,8 +199,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("bypass_cores", sch.bypassCores);
   // Causal balance: the dealing, and the key blocks the busiest core and all
   // cores compute (busiest * lanes / total is the imbalance).
-  attrs.push_back(
-      b.getNamedAttr("zigzag_units", b.getBoolAttr(sch.zigzag)));
+  attrs.push_back(b.getNamedAttr("zigzag_units", b.getBoolAttr(sch.zigzag)));
   attrs.push_back(b.getNamedAttr(
       "lane_key_blocks",
       b.getDenseI64ArrayAttr({sch.laneBlocks.busiest, sch.laneBlocks.total,

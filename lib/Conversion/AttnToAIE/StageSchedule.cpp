@@ -133,9 +133,7 @@ int64_t StageSchedule::chunkStart(int64_t s) const {
   return split().chunkStart(s);
 }
 
-int64_t StageSchedule::chunkLen(int64_t s) const {
-  return split().chunkLen(s);
-}
+int64_t StageSchedule::chunkLen(int64_t s) const { return split().chunkLen(s); }
 
 int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
@@ -412,8 +410,8 @@ struct Planner {
 
   // Item index handled by core (w, r) of a group in round t of its k-th
   // unit (WorkSplit::itemIndex at the core's lane).
-  int64_t itemIndex(int64_t k, int64_t start, int64_t len, int64_t t,
-                    int64_t w, int64_t r) const {
+  int64_t itemIndex(int64_t k, int64_t start, int64_t len, int64_t t, int64_t w,
+                    int64_t r) const {
     WorkSplit split = sch.split();
     return split.itemIndex(start, len, t, split.laneOf(k, w, r));
   }
@@ -577,7 +575,9 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
   std::vector<int64_t> feasible =
       groupWidths(d.columns, t.numColumns, shimIn, usedPerColumn,
                   static_cast<int64_t>(stepStreams.size()));
-  auto feasibleWidth = [&](int64_t w) { return llvm::is_contained(feasible, w); };
+  auto feasibleWidth = [&](int64_t w) {
+    return llvm::is_contained(feasible, w);
+  };
   std::vector<int64_t> widths;
   if (options.groupColumns) {
     if (!feasibleWidth(options.groupColumns)) {
