@@ -151,8 +151,6 @@ std::vector<SplitRank> aiemap::rankSplits(const WorkSplit &base,
         }
         r.waste = waste * sp.workHeads;
         r.totalRounds = perHead * sp.workHeads;
-        if (vis.causal)
-          r.busiestLane = laneBalance(sp, vis, 1).busiest;
         ranks.push_back(r);
       }
   llvm::sort(ranks);
@@ -165,6 +163,8 @@ std::vector<SplitRank> aiemap::rankSplits(const WorkSplit &base,
       std::partition_point(ranks.begin(), ranks.end(), [&](const SplitRank &r) {
         return r.critical * 100 <= best * (100 + kCausalSlackPct);
       });
+  for (auto it = ranks.begin(); it != near; ++it)
+    it->busiestLane = laneBalance(it->split, vis, 1).busiest;
   std::stable_sort(ranks.begin(), near,
                    [](const SplitRank &a, const SplitRank &b) {
                      return a.busiestLane < b.busiestLane;
