@@ -1038,16 +1038,16 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   int64_t totalRounds = 0;
   for (int64_t grp = 0; grp < split.numGroups; ++grp) {
     ChunkCounts sum;
-    for (int64_t k = 0, n = split.unitsOfGroup(grp); k < n; ++k) {
-      const ChunkCounts &c = chunks[split.unitOf(grp, k) % split.queryChunks];
-      sum.rounds += c.rounds;
-      sum.items += c.items;
-      sum.blocks += c.blocks;
-      sum.masked += c.masked;
-      sum.rowTiles += c.rowTiles;
+    split.forEachUnitClass(grp, [&](int64_t chunk, bool, int64_t n) {
+      const ChunkCounts &c = chunks[chunk];
+      sum.rounds += n * c.rounds;
+      sum.items += n * c.items;
+      sum.blocks += n * c.blocks;
+      sum.masked += n * c.masked;
+      sum.rowTiles += n * c.rowTiles;
       for (auto [pace, times] : c.paces)
-        sum.paces[pace] += times;
-    }
+        sum.paces[pace] += n * times;
+    });
     totalRounds += sum.rounds;
     if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
         std::make_tuple(critical.blocks, critical.masked, critical.items))

@@ -10,6 +10,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
+#include <numeric>
 #include <tuple>
 
 using namespace mlir::attn;
@@ -60,11 +61,27 @@ void WorkSplit::forEachRound(
       fn(t, lane, itemIndex(start, len, t, lane));
 }
 
+void WorkSplit::forEachUnitClass(
+    int64_t g,
+    llvm::function_ref<void(int64_t chunk, bool reversed, int64_t times)> fn)
+    const {
+  int64_t units = unitsOfGroup(g);
+  int64_t period = queryChunks / std::gcd(numGroups, queryChunks);
+  if (zigzag && period % 2)
+    period *= 2;
+  period = std::min(period, std::max<int64_t>(units, 1));
+  for (int64_t ph = 0; ph < period && ph < units; ++ph) {
+    int64_t times = (units - ph + period - 1) / period;
+    fn(unitOf(g, ph) % queryChunks, reversed(ph), times);
+  }
+}
+
 int64_t WorkSplit::groupWork(int64_t g,
                              const std::vector<int64_t> &chunkWork) const {
   int64_t total = 0;
-  for (int64_t k = 0, n = unitsOfGroup(g); k < n; ++k)
-    total += chunkWork[unitOf(g, k) % queryChunks];
+  forEachUnitClass(g, [&](int64_t chunk, bool, int64_t times) {
+    total += times * chunkWork[chunk];
+  });
   return total;
 }
 
@@ -104,9 +121,9 @@ LaneBalance aiemap::laneBalance(const WorkSplit &split,
     for (int64_t w = 0; w < split.groupColumns; ++w)
       for (int64_t r = 0; r < split.coresPerColumn; ++r) {
         int64_t core = 0;
-        for (int64_t k = 0, n = split.unitsOfGroup(g); k < n; ++k)
-          core += perChunk[split.unitOf(g, k) % split.queryChunks]
-                          [split.laneOf(k, w, r)];
+        split.forEachUnitClass(g, [&](int64_t chunk, bool rev, int64_t times) {
+          core += times * perChunk[chunk][split.laneOf(rev ? 1 : 0, w, r)];
+        });
         lb.busiest = std::max(lb.busiest, core);
         lb.total += core;
       }

@@ -74,6 +74,13 @@ struct WorkSplit {
       int64_t s,
       llvm::function_ref<void(int64_t round, int64_t lane, int64_t item)> fn)
       const;
+  /// Calls fn(chunk, reversed, times) for the units group `g` runs, grouped
+  /// by class: a unit's chunk and dealing direction repeat with a period in
+  /// k, so this costs O(period), not O(units) (batch 100,000 layers).
+  void forEachUnitClass(
+      int64_t g,
+      llvm::function_ref<void(int64_t chunk, bool reversed, int64_t times)> fn)
+      const;
   /// Sum over every round group `g` runs of `pace(round's items)`.
   int64_t groupWork(int64_t g, const std::vector<int64_t> &chunkWork) const;
 };
