@@ -14,6 +14,7 @@
 
 #include "attn/Analysis/CostModel.h"
 #include "attn/Analysis/StageLayout.h"
+#include "attn/Analysis/WorkSplit.h"
 #include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -845,6 +846,10 @@ struct Schedule {
   int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
   int64_t residentKeyRows = 0; // same when K/V stay resident in L2
   int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
+  /// Emitted decomposition only: the critical group's rounds by the
+  /// (computed, masked) blocks of their busiest core, and how many. A round
+  /// streams every key block, so it lasts at least that stream.
+  std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
 };
 
 struct ScheduleKey {
@@ -1021,6 +1026,81 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
   return sch;
 }
 
+/// The rounds of the work decomposition the AIE back end emits for fused
+/// lanes of one core (aiemap::WorkSplit, the scheduler's own choice): the
+/// broadcast groups run in parallel, the cores of a group take one item each
+/// per round and run in step with the group's K/V stream (a round lasts as
+/// long as its busiest core), a chunk's last round is shifted back (its items
+/// are computed twice), and every round streams all key blocks of its kv
+/// head. The critical group is the one whose rounds cost most.
+Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
+                                const aiemap::WorkSplit &split) {
+  Schedule sch;
+  std::vector<TileVisibility> vis(g.nQ);
+  int64_t maxComputed = 0;
+  for (int64_t qi = 0; qi < g.nQ; ++qi) {
+    vis[qi] = visibility(g, qi);
+    maxComputed = std::max(maxComputed, vis[qi].computed);
+  }
+  auto keyRows = [&](int64_t tiles) {
+    return std::min(g.lk, tiles * g.kvTile);
+  };
+  sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
+  // Per chunk: the critical counts summed over its rounds.
+  struct ChunkCounts {
+    int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
+    std::map<std::pair<int64_t, int64_t>, int64_t> paces;
+  };
+  std::vector<ChunkCounts> chunks(split.queryChunks);
+  for (int64_t c = 0; c < split.queryChunks; ++c) {
+    std::vector<const TileVisibility *> busiest(split.roundsOfChunk(c));
+    split.forEachRound(c, [&](int64_t t, int64_t, int64_t item) {
+      const TileVisibility *v = &vis[item % split.queryTiles];
+      if (!busiest[t] || v->computed > busiest[t]->computed ||
+          (v->computed == busiest[t]->computed &&
+           v->masked > busiest[t]->masked))
+        busiest[t] = v;
+    });
+    for (const TileVisibility *v : busiest) {
+      chunks[c].paces[{v->computed, v->masked}] += 1;
+      chunks[c].rounds += 1;
+      chunks[c].items += 1;
+      chunks[c].blocks += v->computed;
+      chunks[c].masked += v->masked;
+      chunks[c].rowTiles += v->computed;
+    }
+  }
+  ChunkCounts critical;
+  int64_t totalRounds = 0;
+  for (int64_t grp = 0; grp < split.numGroups; ++grp) {
+    ChunkCounts sum;
+    split.forEachUnitClass(grp, [&](int64_t chunk, bool, int64_t n) {
+      const ChunkCounts &c = chunks[chunk];
+      sum.rounds += n * c.rounds;
+      sum.items += n * c.items;
+      sum.blocks += n * c.blocks;
+      sum.masked += n * c.masked;
+      sum.rowTiles += n * c.rowTiles;
+      for (auto [pace, times] : c.paces)
+        sum.paces[pace] += n * times;
+    });
+    totalRounds += sum.rounds;
+    if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
+        std::make_tuple(critical.blocks, critical.masked, critical.items))
+      critical = sum;
+  }
+  sch.rounds = critical.rounds;
+  sch.critItems = critical.items;
+  sch.critBlocks = critical.blocks;
+  sch.critMasked = critical.masked;
+  sch.critRowTiles = critical.rowTiles;
+  sch.streamBlocks = totalRounds * g.nK;
+  sch.streamKeyRows = totalRounds * keyRows(g.nK);
+  sch.coreInBlocks = critical.rounds * g.nK;
+  sch.critRounds = std::move(critical.paces);
+  return sch;
+}
+
 struct ScheduleKeyHash {
   size_t operator()(const ScheduleKey &k) const {
     size_t h = std::hash<int64_t>()(k.qTile);
@@ -1103,6 +1183,10 @@ struct EstimateCache::Impl {
   std::unordered_map<ScheduleKey, Totals, ScheduleKeyHash> totals;
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
+  // Emitted decompositions by (q tile, kv tile, columns, cores per column,
+  // stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int, bool>, Schedule>
+      emitted;
 };
 EstimateCache::EstimateCache() : impl(std::make_unique<Impl>()) {}
 EstimateCache::~EstimateCache() = default;
@@ -1157,6 +1241,22 @@ struct Model {
         EstimateCache *cache)
       : s(s), p(p), t(t), cache(cache ? cache->impl.get() : nullptr) {}
 
+  bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
+                            int64_t kvSplit) const;
+  aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  Schedule emittedSchedule(StageKind kind) {
+    if (!cache)
+      return computeEmittedSchedule(s, geo, emittedSplit(kind));
+    auto key =
+        std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
+                        int64_t(p.coresPerColumn), int(kind), p.causalSkip);
+    auto it = cache->emitted.find(key);
+    if (it != cache->emitted.end())
+      return it->second;
+    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind));
+    cache->emitted.emplace(key, sch);
+    return sch;
+  }
   Schedule schedule(int64_t lanes, int64_t perLane, int64_t kvSplit) {
     if (!cache)
       return computeSchedule(s, geo, lanes, perLane, kvSplit);
@@ -1230,6 +1330,7 @@ struct Model {
   StageWork stageWork(const StageContext &c) const;
   TileBytes tileBytes(const StageContext &c) const;
   void stageDma(const StageContext &c, StageEstimate &st) const;
+  double streamStalls(const StageContext &c) const;
   void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
   void checkChannels(StageKind kind, llvm::SmallVectorImpl<Violation> &v);
@@ -1398,6 +1499,47 @@ void Model::checkChannels(StageKind kind,
   }
 }
 
+/// Whether the stage runs as the AIE back end emits it: fused lanes of one
+/// core, one query tile per lane and round, a K/V stream per group (the
+/// unfolded softmax stage takes rows of its own and keeps the round-robin).
+bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
+                                 int64_t perLane, int64_t kvSplit) const {
+  return p.mapping == MappingKind::fused && kvSplit == 1 && perLane == 1 &&
+         stageLanes == int64_t(p.columns) * p.coresPerColumn &&
+         kind != StageKind::Softmax;
+}
+
+/// The scheduler's decomposition of this plan (WorkSplit.h): the same
+/// group widths, chunk range and ranking attn-schedule-dma uses.
+aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
+  aiemap::WorkSplit base;
+  base.workHeads = s.batch * s.kvHeads;
+  base.queryTiles = geo.nQ;
+  base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
+  base.coresPerColumn = p.coresPerColumn;
+  aiemap::KeyVisibility vis;
+  vis.qTile = p.qTile;
+  vis.kvTile = p.kvTile;
+  vis.keyLen = geo.nK * p.kvTile;
+  vis.keyLimit = geo.lk;
+  bool skips = kind == StageKind::Online || kind == StageKind::Full ||
+               kind == StageKind::QK || kind == StageKind::QKSoftmax;
+  vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
+  vis.causalOffset =
+      geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
+  std::vector<int64_t> widths = aiemap::groupWidths(
+      p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
+      aiemap::stepStreamCount(kind, pad.headDim, pad.valueDim,
+                              s.mask != MaskKind::None, s.hasBias));
+  if (widths.empty())
+    widths.push_back(1); // illegal anyway: the channel check reports it
+  std::vector<aiemap::SplitRank> ranks =
+      aiemap::rankSplits(base, p.columns, p.coresPerColumn, widths, 1,
+                         aiemap::maxQueryChunks(base, p.columns, vis), vis);
+  return ranks.front().split;
+}
+
 StageContext Model::stageContext(StageKind kind) {
   StageContext c;
   c.kind = kind;
@@ -1409,7 +1551,9 @@ StageContext Model::stageContext(StageKind kind) {
   }
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
-  c.sch = schedule(stageLanes, stagePerLane, stageSplit);
+  c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
+              ? emittedSchedule(kind)
+              : schedule(stageLanes, stagePerLane, stageSplit);
   bool resident = p.l2KvBlock >= pad.keyLen;
   c.kvRows = resident ? c.sch.residentKeyRows : c.sch.streamKeyRows;
   c.buffers = stageBuffers(kind, p, bufferSizes(), t);
@@ -1751,6 +1895,46 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
   st.drainCycles = 2.0 * double(std::max(b.out, b.perBlockOut)) / stream;
 }
 
+/// Cycles the critical core of an emitted decomposition waits for its
+/// group's K/V stream: its cores run in step with the stream, which carries
+/// every key block each round, so a round whose busiest core computes fewer
+/// blocks than the stream takes to deliver lasts as long as the stream.
+double Model::streamStalls(const StageContext &c) const {
+  TileBytes b = tileBytes(c);
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double perRound = c.sch.rounds > 0
+                        ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
+                        : 0.0;
+  double roundIn = (perRound * b.step + b.item) / (coreS2MM * stream);
+  // Only the per-block work overlaps the stream: the per-item work (the
+  // whole-row softmax between the full fold's two passes, init, finalize)
+  // runs while the stream can prefetch no more than its depth.
+  auto roundWork = [&](int64_t blocks, int64_t masked) {
+    StageContext one = c;
+    one.items = 1;
+    one.blocks = double(blocks);
+    one.masked = double(masked);
+    one.rowTiles = double(blocks);
+    one.rowAllTiles = double(pad.keyTiles);
+    StageWork w = stageWork(one);
+    return w.matrix + w.vector + w.overhead;
+  };
+  double perItem = roundWork(0, 0);
+  double stall = 0;
+  for (auto [pace, times] : c.sch.critRounds) {
+    double blockWork = roundWork(pace.first, pace.second) - perItem;
+    if (c.kind == StageKind::Full) {
+      // Two passes, each against half the stream: scores (K), then P V (V).
+      double pv = double(pace.first) * mmPV();
+      stall += double(times) * (std::max(0.0, roundIn / 2 - (blockWork - pv)) +
+                                std::max(0.0, roundIn / 2 - pv));
+      continue;
+    }
+    stall += double(times) * std::max(0.0, roundIn - blockWork);
+  }
+  return stall;
+}
+
 /// The stage's latency and the resource that binds it: the slowest of
 /// compute and every DMA hop when double-buffered (depth >= 2), compute
 /// plus the core's own transfers otherwise.
@@ -1802,6 +1986,12 @@ StageEstimate Model::stage(StageKind kind) {
   st.overheadCycles = w.overhead;
   st.computeCycles = w.matrix + w.vector + w.overhead;
   stageDma(c, st);
+  if (p.depth >= 2 && !c.sch.critRounds.empty()) {
+    // Waiting for the round's stream is time the critical core spends.
+    double stall = streamStalls(c);
+    st.overheadCycles += stall;
+    st.computeCycles += stall;
+  }
   stageBinding(st);
   st.l1Bytes = t.coreStackReserveBytes + c.buffers.largestCore().total();
   st.l2Bytes = c.buffers.memTile.total();

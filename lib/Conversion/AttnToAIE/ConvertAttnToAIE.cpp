@@ -194,7 +194,7 @@ private:
   void emitCore(const CoreSpec &core);
   CoreState emitScratch(const CoreSpec &core);
   void emitWorkLoops(CoreState &cs);
-  void emitUnit(CoreState &cs, Value k, int64_t rounds);
+  void emitUnit(CoreState &cs, Value k, int64_t rounds, bool reversed);
   void emitItem(CoreState &cs);
   void emitOnlineItem(CoreState &cs);
   void emitFullItem(CoreState &cs);
@@ -392,39 +392,53 @@ void DeviceEmitter::emitCore(const CoreSpec &core) {
 }
 
 void DeviceEmitter::emitWorkLoops(CoreState &cs) {
-  // Unit k of group g runs chunk (g + k NG) mod S of a kv head; its round
-  // count depends on the chunk only, so it repeats with period
-  // S / gcd(NG, S) in k. Uniform counts: one loop. Otherwise one loop over
+  // Unit k of group g is WorkSplit::unitOf(g, k), chunk unitOf mod S of a
+  // kv head. Its round count depends on the chunk and, dealt boustrophedon,
+  // its lanes on k's parity: both repeat with period S / gcd(NG, S) (made
+  // even when zigzag). Uniform counts: one loop. Otherwise one loop over
   // whole periods with the phases unrolled, then the remaining units peeled:
   // every loop around an acquire has a constant trip count.
-  const int64_t NG = sch.numGroups, S = sch.queryChunks;
-  const int64_t units = sch.unitsOfGroup(cs.core->group);
+  const WorkSplit split = sch.split();
+  const int64_t NG = split.numGroups, S = split.queryChunks;
+  const int64_t g = cs.core->group;
+  const int64_t units = split.unitsOfGroup(g);
   if (units <= 0)
     return;
-  const int64_t period = std::min(S / std::gcd(NG, S), units);
+  int64_t period = S / std::gcd(NG, S);
+  if (split.zigzag && period % 2)
+    period *= 2;
+  period = std::min(period, units);
   SmallVector<int64_t> rounds;
   for (int64_t ph = 0; ph < period; ++ph)
-    rounds.push_back(sch.roundsOfChunk((cs.core->group + ph * NG) % S));
-  if (llvm::all_equal(rounds)) {
-    loop(idx(0), idx(units), [&](Value k) { emitUnit(cs, k, rounds[0]); });
+    rounds.push_back(split.roundsOfChunk(split.unitOf(g, ph) % S));
+  if (!split.zigzag && llvm::all_equal(rounds)) {
+    loop(idx(0), idx(units),
+         [&](Value k) { emitUnit(cs, k, rounds[0], /*reversed=*/false); });
     return;
   }
   const int64_t whole = units / period;
   loop(idx(0), idx(whole), [&](Value kk) {
     for (int64_t ph = 0; ph < period; ++ph)
-      emitUnit(cs, add(mul(kk, idx(period)), idx(ph)), rounds[ph]);
+      emitUnit(cs, add(mul(kk, idx(period)), idx(ph)), rounds[ph],
+               split.reversed(ph));
   });
   for (int64_t k = whole * period; k < units; ++k)
-    emitUnit(cs, idx(k), rounds[k - whole * period]);
+    emitUnit(cs, idx(k), rounds[k - whole * period], split.reversed(k));
 }
 
-void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
+void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds,
+                             bool reversed) {
   const CoreSpec &core = *cs.core;
   const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
   const int64_t P = sch.coresPerGroup, nQ = d.qLen / d.qTile;
   const int64_t workPerBatch = sch.workHeads / d.batch;
-  const int64_t lane = core.columnInGroup * d.coresPerColumn + core.row;
-  Value unit = add(idx(core.group), mul(k, idx(NG)));
+  // Odd rows of a boustrophedon dealing reverse the groups and the columns
+  // (WorkSplit::unitOf and laneOf).
+  const int64_t column =
+      reversed ? sch.groupColumns - 1 - core.columnInGroup : core.columnInGroup;
+  const int64_t lane = column * d.coresPerColumn + core.row;
+  const int64_t position = reversed ? NG - 1 - core.group : core.group;
+  Value unit = add(idx(position), mul(k, idx(NG)));
   Value kh = div(unit, idx(S)), split = rem(unit, idx(S));
   Value start = div(mul(split, idx(n)), idx(S));
   Value end = div(mul(add(split, idx(1)), idx(n)), idx(S));

@@ -214,6 +214,13 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("total_rounds", sch.totalRounds);
   i64("max_group_rounds", sch.maxGroupRounds);
   i64("bypass_cores", sch.bypassCores);
+  // Causal balance: the dealing, and the key blocks the busiest core and all
+  // cores compute (busiest * lanes / total is the imbalance).
+  attrs.push_back(b.getNamedAttr("zigzag_units", b.getBoolAttr(sch.zigzag)));
+  attrs.push_back(b.getNamedAttr(
+      "lane_key_blocks",
+      b.getDenseI64ArrayAttr({sch.laneBlocks.busiest, sch.laneBlocks.total,
+                              sch.laneBlocks.lanes})));
   i64("cores_per_column", sch.desc.coresPerColumn);
   i64("q_tile", sch.desc.qTile);
   i64("kv_tile", sch.stepTile);
@@ -312,6 +319,7 @@ private:
   }
 
   LogicalResult readScalars();
+  LogicalResult readBalance();
   LogicalResult readLayout();
   LogicalResult readStreamLayout();
   LogicalResult readBuffers(StringRef field, ArrayAttr list,
@@ -324,6 +332,35 @@ private:
   LogicalResult readSequence();
   LogicalResult readTransfer(TransferAttr tr, size_t index);
 };
+
+LogicalResult RecordReader::readBalance() {
+  // Optional (absent: round-robin dealing, no balance figures).
+  if (record.get("zigzag_units")) {
+    FailureOr<BoolAttr> zigzag = get<BoolAttr>("zigzag_units");
+    if (failed(zigzag))
+      return failure();
+    sch.zigzag = zigzag->getValue();
+    int64_t shortest = sch.itemsPerHead / sch.queryChunks;
+    if (sch.zigzag && shortest < sch.coresPerGroup)
+      return error("zigzag_units")
+             << "needs every chunk to fill a round: the shortest of the "
+             << sch.queryChunks << " chunks has " << shortest
+             << " items, a group " << sch.coresPerGroup << " cores";
+  }
+  if (record.get("lane_key_blocks")) {
+    FailureOr<DenseI64ArrayAttr> lanes =
+        get<DenseI64ArrayAttr>("lane_key_blocks");
+    if (failed(lanes))
+      return failure();
+    if (lanes->size() != 3 || (*lanes)[0] < 0 || (*lanes)[1] < (*lanes)[0] ||
+        (*lanes)[2] < 1)
+      return error("lane_key_blocks")
+             << "must be [busiest, total, lanes] with 0 <= busiest <= total "
+                "and lanes >= 1";
+    sch.laneBlocks = {(*lanes)[0], (*lanes)[1], (*lanes)[2]};
+  }
+  return success();
+}
 
 LogicalResult RecordReader::readScalars() {
   const StageDesc &d = ds.desc;
@@ -416,6 +453,8 @@ LogicalResult RecordReader::readScalars() {
     return error("items_per_head")
            << "(" << sch.itemsPerHead << ") must cover whole query tiles of "
            << "the " << d.qLen << " padded queries";
+  if (failed(readBalance()))
+    return failure();
   FailureOr<DictionaryAttr> depths = get<DictionaryAttr>("depths");
   if (failed(depths))
     return failure();

@@ -123,21 +123,31 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // StageSchedule queries
 //===----------------------------------------------------------------------===//
 
+WorkSplit StageSchedule::split() const {
+  WorkSplit w;
+  w.workHeads = workHeads;
+  w.itemsPerHead = itemsPerHead;
+  w.queryTiles = desc.qLen / desc.qTile;
+  w.coresPerColumn = desc.coresPerColumn;
+  w.groupColumns = groupColumns;
+  w.numGroups = numGroups;
+  w.queryChunks = queryChunks;
+  w.zigzag = zigzag;
+  return w;
+}
+
 int64_t StageSchedule::unitsOfGroup(int64_t g) const {
-  int64_t units = workHeads * queryChunks;
-  return g < units ? ceilDiv(units - g, numGroups) : 0;
+  return split().unitsOfGroup(g);
 }
 
 int64_t StageSchedule::chunkStart(int64_t s) const {
-  return s * itemsPerHead / queryChunks;
+  return split().chunkStart(s);
 }
 
-int64_t StageSchedule::chunkLen(int64_t s) const {
-  return chunkStart(s + 1) - chunkStart(s);
-}
+int64_t StageSchedule::chunkLen(int64_t s) const { return split().chunkLen(s); }
 
 int64_t StageSchedule::roundsOfChunk(int64_t s) const {
-  return ceilDiv(chunkLen(s), coresPerGroup);
+  return split().roundsOfChunk(s);
 }
 
 ElementKind StageSchedule::roleElement(Role role) const {
@@ -392,35 +402,31 @@ struct Planner {
 
   int64_t eb(Role role) const { return bytes(sch.roleElement(role)); }
 
-  // (critical rounds, recomputed items, total rounds, -group columns,
-  // splits, -cores per column): smaller is better. Fewer cores than the
+  // Ranked group/chunk/core choices (WorkSplit.h): fewer cores than the
   // plan's are tried too: a layer with fewer query tiles than cores would
   // otherwise make cores repeat items.
-  using Candidate =
-      std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
+  using Candidate = SplitRank;
   std::vector<Candidate> candidates;
 
+  /// The key blocks the cores compute per item (what a round's pace is).
+  KeyVisibility keyVisibility() const;
   bool validate();
   bool chooseSoftmaxRows();
   bool checkSequenceSize();
   bool chooseGroups(const ScheduleOptions &options);
   void applyCandidate(const Candidate &c);
-  int64_t groupRounds(int64_t g) const;
   bool buildFifos();
   bool checkResources();
   bool buildSequence();
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       std::vector<SequenceOp> &ops);
 
-  // Item index handled by core (w, r) of a group in round t of a unit.
-  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t w,
+  // Item index handled by core (w, r) of a group in round t of its k-th
+  // unit (WorkSplit::itemIndex at the core's lane).
+  int64_t itemIndex(int64_t k, int64_t start, int64_t len, int64_t t, int64_t w,
                     int64_t r) const {
-    // Rounds advance by P items; the last one is shifted back so that it
-    // ends with the chunk (recomputing a few items instead of leaving cores
-    // idle); a chunk shorter than P repeats its last item.
-    int64_t P = sch.coresPerGroup;
-    int64_t base = std::min(t * P, std::max<int64_t>(len - P, 0));
-    return start + std::min(base + w * d.coresPerColumn + r, len - 1);
+    WorkSplit split = sch.split();
+    return split.itemIndex(start, len, t, split.laneOf(k, w, r));
   }
   // (b, head, query tile) of item `idx` of work head `kh`.
   std::tuple<int64_t, int64_t, int64_t> item(int64_t kh, int64_t idx) const {
@@ -574,28 +580,32 @@ bool Planner::checkSequenceSize() {
       sch.itemsPerHead, d.qTile, kMaxSequenceRows));
 }
 
-int64_t Planner::groupRounds(int64_t g) const {
-  int64_t total = 0, units = sch.unitsOfGroup(g);
-  for (int64_t k = 0; k < units; ++k)
-    total += sch.roundsOfChunk((g + k * sch.numGroups) % sch.queryChunks);
-  return total;
+KeyVisibility Planner::keyVisibility() const {
+  KeyVisibility v;
+  v.qTile = d.qTile;
+  v.kvTile = std::max<int64_t>(1, sch.stepTile);
+  v.keyLen = d.kvLen;
+  v.keyLimit = d.keyLimit > 0 ? d.keyLimit : d.kvLen;
+  // Stages whose cores skip the key blocks a causal rule hides.
+  bool skips = d.kind == StageKind::Online || d.kind == StageKind::Full ||
+               d.kind == StageKind::QK || d.kind == StageKind::QKSoftmax;
+  v.causal = d.causal && skips;
+  v.causalOffset = d.causalOffset;
+  return v;
 }
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
   int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
-  int usedPerColumn = (hasItem(d) ? 1 : 0) + (hasCoreStep(d) ? 1 : 0);
+  // Same count for the streamed softmax (S per core instead of per item).
+  int64_t usedPerColumn = columnStreams(d.kind);
   int64_t spare = shimIn - usedPerColumn;
+  // The widths whose shims carry the step streams (WorkSplit.h; the cost
+  // model asks the same function).
+  std::vector<int64_t> feasible =
+      groupWidths(d.columns, t.numColumns, shimIn, usedPerColumn,
+                  static_cast<int64_t>(stepStreams.size()));
   auto feasibleWidth = [&](int64_t w) {
-    if (d.columns % w != 0)
-      return false;
-    if (stepStreams.empty())
-      return w == 1;
-    // Streams the group's own shims cannot carry borrow the shims of
-    // columns the plan leaves without cores.
-    int64_t short_ = std::max<int64_t>(
-        0, static_cast<int64_t>(stepStreams.size()) - w * spare);
-    int64_t borrowable = (t.numColumns - d.columns) * shimIn;
-    return short_ * (d.columns / w) <= borrowable;
+    return llvm::is_contained(feasible, w);
   };
   std::vector<int64_t> widths;
   if (options.groupColumns) {
@@ -612,9 +622,7 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
     }
     widths.push_back(options.groupColumns);
   } else {
-    for (int64_t w = 1; w <= d.columns; ++w)
-      if (feasibleWidth(w))
-        widths.push_back(w);
+    widths = feasible;
   }
   if (widths.empty())
     return fail(llvm::formatv(
@@ -626,51 +634,39 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
     return fail(llvm::formatv("query-chunks={0} exceeds the {1} query tiles of "
                               "one kv head",
                               options.queryChunks, sch.itemsPerHead));
+  // Causal layers may cut a kv head into up to two chunks per column: the
+  // boustrophedon dealing then pairs an early chunk with a late one.
+  KeyVisibility vis = keyVisibility();
   int64_t maxSplits = options.queryChunks
                           ? options.queryChunks
-                          : std::min<int64_t>(sch.itemsPerHead, d.columns);
+                          : maxQueryChunks(sch.split(), d.columns, vis);
   int64_t minSplits = options.queryChunks ? options.queryChunks : 1;
-
-  candidates.clear();
-  const int64_t planCores = d.coresPerColumn;
-  for (int64_t cores = planCores; cores >= 1; --cores) {
-    d.coresPerColumn = cores;
-    for (int64_t w : widths) {
-      for (int64_t s = minSplits; s <= maxSplits; ++s) {
-        sch.groupColumns = w;
-        sch.numGroups = d.columns / w;
-        sch.coresPerGroup = w * cores;
-        sch.queryChunks = s;
-        int64_t critical = 0;
-        for (int64_t g = 0; g < sch.numGroups; ++g)
-          critical = std::max(critical, groupRounds(g));
-        int64_t perHead = 0, waste = 0;
-        for (int64_t c = 0; c < s; ++c) {
-          perHead += sch.roundsOfChunk(c);
-          waste += sch.roundsOfChunk(c) * sch.coresPerGroup - sch.chunkLen(c);
-        }
-        candidates.push_back({critical, waste * sch.workHeads,
-                              perHead * sch.workHeads, -w, s, -cores});
-      }
-    }
-  }
-  d.coresPerColumn = planCores;
-  llvm::sort(candidates);
+  candidates = rankSplits(sch.split(), d.columns, d.coresPerColumn, widths,
+                          minSplits, maxSplits, vis);
   return true;
 }
 
 void Planner::applyCandidate(const Candidate &c) {
-  d.coresPerColumn = -std::get<5>(c);
+  const WorkSplit &w = c.split;
+  d.coresPerColumn = w.coresPerColumn;
   sch.desc.coresPerColumn = d.coresPerColumn;
-  sch.groupColumns = -std::get<3>(c);
-  sch.numGroups = d.columns / sch.groupColumns;
-  sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
-  sch.queryChunks = std::get<4>(c);
+  sch.groupColumns = w.groupColumns;
+  sch.numGroups = w.numGroups;
+  sch.coresPerGroup = w.coresPerGroup();
+  sch.queryChunks = w.queryChunks;
+  sch.zigzag = w.zigzag;
   sch.roundsPerHead = 0;
   for (int64_t s = 0; s < sch.queryChunks; ++s)
     sch.roundsPerHead += sch.roundsOfChunk(s);
   sch.totalRounds = sch.roundsPerHead * sch.workHeads;
-  sch.maxGroupRounds = std::get<0>(c);
+  sch.maxGroupRounds = 0;
+  for (int64_t g = 0; g < sch.numGroups; ++g) {
+    int64_t rounds = 0;
+    for (int64_t k = 0, n = w.unitsOfGroup(g); k < n; ++k)
+      rounds += w.roundsOfChunk(w.unitOf(g, k) % w.queryChunks);
+    sch.maxGroupRounds = std::max(sch.maxGroupRounds, rounds);
+  }
+  sch.laneBlocks = laneBalance(w, keyVisibility(), keyPasses(d.kind));
   // Tiles of items a core repeats are not fetched twice: a regular access
   // pattern per step instead of a repeated tail.
   sch.maskLanes = sch.coresPerGroup;
@@ -1064,7 +1060,7 @@ bool Planner::checkResources() {
 
 bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                              std::vector<SequenceOp> &ops) {
-  int64_t U = g + k * sch.numGroups;
+  int64_t U = sch.split().unitOf(g, k);
   int64_t kh = U / sch.queryChunks, s = U % sch.queryChunks;
   int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
   int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
@@ -1132,7 +1128,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
           for (int64_t j = 0; j < sch.steps; ++j)
             for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
               auto [ib, ih, qi] =
-                  item(kh, itemIndex(start, len, tr, lane / R, lane % R));
+                  item(kh, itemIndex(k, start, len, tr, lane / R, lane % R));
               for (int64_t row = 0; row < laneRows; ++row)
                 runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
                                                (j % blocks) * st));
@@ -1168,7 +1164,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       if (w < 0 || w >= sch.groupColumns)
         continue;
       auto itemOf = [&](int64_t tr, int64_t r) {
-        return item(kh, itemIndex(start, len, tr, w, r));
+        return item(kh, itemIndex(k, start, len, tr, w, r));
       };
       bool perStep = f.use == FifoSpec::CoreStep ||
                      (f.use == FifoSpec::Output && outputPerStep(d));
@@ -1222,13 +1218,15 @@ bool Planner::buildSequence() {
   // The groups' batches interleave so that the waits a group's queues need
   // never hold back the other groups' transfers (groups run in parallel).
   std::vector<Batch> batches;
-  int64_t maxUnits = sch.unitsOfGroup(0);
+  int64_t maxUnits = 0;
+  for (int64_t g = 0; g < sch.numGroups; ++g)
+    maxUnits = std::max(maxUnits, sch.unitsOfGroup(g));
   for (int64_t k = 0; k < maxUnits; ++k) {
     std::vector<std::vector<Batch>> perGroup(sch.numGroups);
     for (int64_t g = 0; g < sch.numGroups; ++g) {
       if (k >= sch.unitsOfGroup(g))
         continue;
-      int64_t U = g + k * sch.numGroups;
+      int64_t U = sch.split().unitOf(g, k);
       int64_t rounds = sch.roundsOfChunk(U % sch.queryChunks);
       // Split the unit's rounds until every batch fits the queues.
       std::vector<std::pair<int64_t, int64_t>> pending{{0, rounds}};

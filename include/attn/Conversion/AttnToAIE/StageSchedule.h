@@ -14,6 +14,7 @@
 #define ATTN_CONVERSION_ATTNTOAIE_STAGESCHEDULE_H
 
 #include "attn/Analysis/StageLayout.h"
+#include "attn/Analysis/WorkSplit.h"
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 #include "attn/Target/NPUTarget.h"
 
@@ -63,10 +64,11 @@ struct StageDesc {
   bool hasBias = false;
   int64_t biasBatches = 0;
   /// Full masks/biases ([B|1, H|1, Lq|1, Lk]): `*Heads` is H or 1, `*Rows`
-  /// the padded Lq or 1. Per step the step object carries (docs/aie-mapping.md):
-  /// varying over queries, one [q_tile][kv_tile] tile per core of the group;
-  /// varying over the heads of a GQA group only, the group's G key rows
-  /// (each core reads its item's head's row); else one key row.
+  /// the padded Lq or 1. Per step the step object carries
+  /// (docs/aie-mapping.md): varying over queries, one [q_tile][kv_tile] tile
+  /// per core of the group; varying over the heads of a GQA group only, the
+  /// group's G key rows (each core reads its item's head's row); else one key
+  /// row.
   int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
   /// Softmax stage only, decided by the planner (recorded as the schedule's
   /// kv_tile and steps): 0 = whole score rows in L1; else the keys per S/P
@@ -188,6 +190,10 @@ struct StageSchedule {
   int64_t totalRounds = 0;    // over all units
   int64_t maxGroupRounds = 0; // critical path in rounds
   int64_t bypassCores = 0;    // host-column cores writing straight to shim
+  /// Causal balance: units dealt boustrophedon (WorkSplit::zigzag).
+  bool zigzag = false;
+  /// Computed key blocks per core: the busiest core's, all cores' total.
+  LaneBalance laneBlocks;
   /// Mask/bias tiles per step object: one per core of the group, or, when
   /// every chunk is shorter than the group (its last cores repeat the
   /// chunk's last item), one per item: the repeating cores read the last.
@@ -221,6 +227,8 @@ struct StageSchedule {
   /// aie-check-limits must measure on the device).
   std::vector<std::array<int64_t, 3>> tileBytes;
 
+  /// The work decomposition these fields describe (WorkSplit.h).
+  WorkSplit split() const;
   /// Units of group `g` and the work they cover.
   int64_t unitsOfGroup(int64_t g) const;
   /// Chunk [start, start + len) of the items of a kv head for split `s`.
