@@ -22,6 +22,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -87,6 +88,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -153,6 +155,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -219,6 +222,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -285,6 +289,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -351,6 +356,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -417,6 +423,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -483,6 +490,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -549,6 +557,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         "k_l3_g0: shim(0,0).mm2s1 -> mem(0,1), depth 2, 32x64xbf16", #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -615,6 +624,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -681,6 +691,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 1], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
@@ -746,6 +757,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,
