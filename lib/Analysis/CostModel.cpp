@@ -500,7 +500,7 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
   // Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
   // tiles, and the K scratch of a core-side transpose.
   auto addQK = [&](FootprintBuilder &b) {
-    b.add("Q", d * k, q * D * e)
+    b.add("Q", std::max(d, k), q * D * e)
         .add("K", d, kv * D * e)
         .add("mask", d, q * kv * z.maskBytes)
         .add("bias", d, q * kv * z.biasBytes)
@@ -639,13 +639,15 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     out.cores.assign(1, std::move(b.fp));
   }
 
-  // Memtile: the column's query block (l2_q_block rows), the K/V block, the
+  // Memtile: the column's query tiles, the K/V block, the
   // lanes' output tiles and their mask/bias/S/P step tiles, `depth` times.
   int64_t kvRows =
       knownKeys ? std::min(p.l2KvBlock, z.paddedKeyLen) : p.l2KvBlock;
   FootprintBuilder m("");
   auto addQKBlock = [&] {
-    m.add("Q", d, p.l2QBlock * D * e)
+    // One FIFO depth at both ends of the split: max(depth, k) objects of
+    // the column's lanes' tiles (the k tiles of a lane arrive in turn).
+    m.add("Q", std::max(d, k), lanes * q * D * e)
         .add("K", d, kvRows * D * e)
         .add("mask", d, lanes * q * kv * z.maskBytes)
         .add("bias", d, lanes * q * kv * z.biasBytes);

@@ -105,11 +105,14 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     out.buffers.push_back({use, name.str(), std::move(shape), elem, copies});
   };
 
-  // Object FIFO ends, `depth` objects each.
+  // Object FIFO ends, `depth` objects each; a core keeping k query tiles
+  // acquires k item objects at once, so its item FIFO holds max(depth, k)
+  // (one FIFO depth at both ends: the memtile's buffer descriptors grow
+  // with it, so the next round's tiles are not prefetched beyond depth).
   if (kind == StageKind::Softmax)
     add(LayoutBuffer::Item, "s", {tq, Lk}, f32, depth);
   else if (kind != StageKind::PV)
-    add(LayoutBuffer::Item, "q", {tq, D}, p.elem, depth * tiles);
+    add(LayoutBuffer::Item, "q", {tq, D}, p.elem, std::max(depth, tiles));
   switch (kind) {
   case StageKind::Online:
   case StageKind::Full: {

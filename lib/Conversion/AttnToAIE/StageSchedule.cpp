@@ -850,13 +850,15 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
 
 /// A split operand of column `c`: one shim->memtile FIFO whose object is
 /// the tiles of the column's cores, split by the memtile to one FIFO per
-/// core. A core keeping k query tiles holds k objects of its item FIFO at
-/// once: both ends of the item operand have k x depth objects.
+/// core. A core keeping k query tiles acquires k objects of its item FIFO
+/// at once: both ends of the item operand have the core layout's
+/// max(depth, k) objects.
 void Planner::addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
                             int channel, FifoSpec::Use use,
                             std::vector<std::string> &perCore) {
   int64_t R = d.coresPerColumn;
-  int64_t depth = use == FifoSpec::Item ? d.depth * d.queryTiles : d.depth;
+  int64_t depth = use == FifoSpec::Item ? sch.core.find(LayoutBuffer::Item)->copies
+                                        : d.depth;
   TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
   FifoSpec in;
   in.use = use;
@@ -997,8 +999,10 @@ bool Planner::checkResources() {
   auto depthOf = [&](LayoutBuffer::Use use) -> int64_t {
     return sch.core.find(use) ? d.depth : 0;
   };
-  // A core keeping k query tiles holds k objects of its item FIFO.
-  sch.itemDepth = depthOf(LayoutBuffer::Item) * d.queryTiles;
+  // A core keeping k query tiles holds max(depth, k) item objects.
+  sch.itemDepth = sch.core.find(LayoutBuffer::Item)
+                      ? sch.core.find(LayoutBuffer::Item)->copies
+                      : 0;
   sch.stepDepth = depthOf(LayoutBuffer::Step);
   sch.coreStepDepth = depthOf(LayoutBuffer::CoreStep);
   sch.outDepth = depthOf(LayoutBuffer::Output);
