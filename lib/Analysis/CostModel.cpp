@@ -739,7 +739,6 @@ struct Schedule {
   int64_t critRowTiles = 0;    // computed tiles of whole rows (full/partial)
   int64_t streamBlocks = 0;    // K/V blocks streamed (padded tiles)
   int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
-  int64_t residentKeyRows = 0; // same when K/V stay resident in L2
   int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
 };
 
@@ -825,7 +824,7 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     // that holds computed tiles gets them.
     return std::min(v.masked, partBlocks(v.computed));
   };
-  // Resident K/V: each (b, kv head) streams its largest prefix once.
+  // Real key rows of a streamed prefix of `tiles` key tiles.
   auto keyRows = [&](int64_t tiles) {
     return std::min(g.lk, tiles * g.kvTile);
   };
@@ -835,7 +834,6 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     // item counts, lane 0 holds the most, and each K/V head a round touches
     // streams the same prefix.
     TileVisibility v = visibility(g, 0);
-    sch.residentKeyRows = s.batch * s.kvHeads * keyRows(v.computed);
     int64_t fullRounds = totalItems / perRound;
     int64_t lastItems = totalItems - fullRounds * perRound;
     int64_t critItems =
@@ -857,7 +855,6 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     vis[qi] = visibility(g, qi);
     maxComputed = std::max(maxComputed, vis[qi].computed);
   }
-  sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
 
   std::vector<int64_t> laneBlocks(lanes), laneMasked(lanes), laneItems(lanes),
       laneRow(lanes);
@@ -1306,8 +1303,10 @@ StageContext Model::stageContext(StageKind kind) {
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
   c.sch = schedule(stageLanes, stagePerLane, stageSplit);
-  bool resident = p.l2KvBlock >= pad.keyLen;
-  c.kvRows = resident ? c.sch.residentKeyRows : c.sch.streamKeyRows;
+  // K/V stream from DRAM once per round and kv head: the AIE back end does
+  // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
+  // nothing the emitted program does; docs/cost-model.md).
+  c.kvRows = c.sch.streamKeyRows;
   c.buffers = stageBuffers(kind, p, bufferSizes(), t);
   if (kind == StageKind::Softmax)
     c.rowResident = c.buffers.softmaxRowsResident;

@@ -516,14 +516,9 @@ forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
     if (k == 1 || severalTiles)
       l2q.push_back(perColumn * base.qTile * k);
   l2q = choose(fx.l2QBlock, l2q);
-  int64_t paddedKeys =
-      (shape.keyLen + base.kvTile - 1) / base.kvTile * base.kvTile;
-  std::vector<int64_t> l2kv = {base.kvTile};
-  if (4 * base.kvTile < paddedKeys)
-    l2kv.push_back(4 * base.kvTile);
-  if (paddedKeys > base.kvTile)
-    l2kv.push_back(paddedKeys);
-  l2kv = choose(fx.l2KvBlock, l2kv);
+  // The emitted program streams K/V in kv_tile blocks (an L2-resident kv
+  // head is not emitted): larger L2 K/V blocks are not searched.
+  std::vector<int64_t> l2kv = choose(fx.l2KvBlock, {base.kvTile});
   std::vector<ElementKind> intermediates = intermediatesFor(base.fold, fx);
   Plan plan = base;
   for (int64_t l2QBlock : l2q)
