@@ -645,9 +645,9 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
       knownKeys ? std::min(p.l2KvBlock, z.paddedKeyLen) : p.l2KvBlock;
   FootprintBuilder m("");
   auto addQKBlock = [&] {
-    // One FIFO depth at both ends of the split: max(depth, k) objects of
-    // the column's lanes' tiles (the k tiles of a lane arrive in turn).
-    m.add("Q", std::max(d, k), lanes * q * D * e)
+    // The split's buffers: `depth` objects of the column's lanes' tiles
+    // (a lane's k tiles pass in turn; the cores hold max(depth, k)).
+    m.add("Q", d, lanes * q * D * e)
         .add("K", d, kvRows * D * e)
         .add("mask", d, lanes * q * kv * z.maskBytes)
         .add("bias", d, lanes * q * kv * z.biasBytes);

@@ -510,9 +510,7 @@ forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
       (shape.hasBias && shape.biasShape[2] > 1))
     severalTiles = false;
   std::vector<int64_t> l2q;
-  // k = 4 needs 4 item objects per core FIFO end, more memtile buffer
-  // descriptors than a 4-core column's split leaves (aie-check-limits).
-  for (int64_t k : {1, 2})
+  for (int64_t k : {1, 2, 4})
     if (k == 1 || severalTiles)
       l2q.push_back(perColumn * base.qTile * k);
   l2q = choose(fx.l2QBlock, l2q);

@@ -106,9 +106,8 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
   };
 
   // Object FIFO ends, `depth` objects each; a core keeping k query tiles
-  // acquires k item objects at once, so its item FIFO holds max(depth, k)
-  // (one FIFO depth at both ends: the memtile's buffer descriptors grow
-  // with it, so the next round's tiles are not prefetched beyond depth).
+  // acquires k item objects at once, so its item FIFO end holds
+  // max(depth, k) (the next round's tiles are not prefetched beyond depth).
   if (kind == StageKind::Softmax)
     add(LayoutBuffer::Item, "s", {tq, Lk}, f32, depth);
   else if (kind != StageKind::PV)

@@ -851,14 +851,16 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
 /// A split operand of column `c`: one shim->memtile FIFO whose object is
 /// the tiles of the column's cores, split by the memtile to one FIFO per
 /// core. A core keeping k query tiles acquires k objects of its item FIFO
-/// at once: both ends of the item operand have the core layout's
-/// max(depth, k) objects.
+/// at once: the memtile->core FIFOs hold the core layout's max(depth, k)
+/// objects at the core, while the memtile keeps the plan's depth of the
+/// split object (the link's buffers, whose count sets its descriptors).
 void Planner::addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
                             int channel, FifoSpec::Use use,
                             std::vector<std::string> &perCore) {
   int64_t R = d.coresPerColumn;
-  int64_t depth = use == FifoSpec::Item ? sch.core.find(LayoutBuffer::Item)->copies
-                                        : d.depth;
+  int64_t coreDepth = use == FifoSpec::Item
+                          ? sch.core.find(LayoutBuffer::Item)->copies
+                          : d.depth;
   TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
   FifoSpec in;
   in.use = use;
@@ -868,7 +870,7 @@ void Planner::addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
   in.name = fifoName(role, llvm::formatv("l3_c{0}", c).str());
   in.producer = shim;
   in.consumers = {mem};
-  in.depth = depth;
+  in.depth = d.depth;
   in.shape = {R * tile[0], tile[1]};
   in.elem = sch.roleElement(role);
   in.dram = role;
@@ -881,7 +883,7 @@ void Planner::addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
     out.name = fifoName(role, llvm::formatv("c{0}_r{1}", c, r).str());
     out.producer = mem;
     out.consumers = {{c, t.firstCoreRow + int(r)}};
-    out.depth = depth;
+    out.depth = coreDepth;
     out.shape = tile;
     out.elem = in.elem;
     out.use = use;
