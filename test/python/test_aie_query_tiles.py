@@ -1,7 +1,7 @@
 """Several query tiles per core (plan l2_q_block = k x cores_per_column x q_tile).
 
-Seeded sweep of online and full programs compiled with k = 2 query tiles per
-core (k online states / score row buffers against one K/V stream): each
+Seeded sweep of online and full programs compiled with k = 2 (online also 4)
+query tiles per core (k online states / score row buffers against one K/V stream): each
 simulates to attn.reference (odd lengths, causal top_left and bottom_right,
 MHA/GQA/MQA, runtime valid_len, D 40-128, npu1 and npu2), records
 ``query_tiles_per_core = 2`` in its schedule, and reads K and V from DRAM
@@ -52,13 +52,14 @@ class Case:
     d: int
     causal: str
     valid_len: tuple[int, ...] | None
+    k: int = K
 
     @property
     def id(self) -> str:
         vl = f"-vl{'_'.join(map(str, self.valid_len))}" if self.valid_len else ""
         return (
             f"{self.index:02d}-{self.target}-{self.fold}-b{self.b}h{self.h}kv{self.hkv}"
-            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{vl}"
+            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{vl}-x{self.k}"
         )
 
     def options(self, k: int) -> dict[str, int]:
@@ -89,7 +90,10 @@ def _cases() -> list[Case]:
         if i % 5 in (1, 3):
             lk = lq = max(lq, 8)
             valid_len = tuple(int(rng.integers(1, lq)) for _ in range(b))
-        out.append(Case(i, target, fold, b, h, hkv, lq, lk, d, causal, valid_len))
+        # Online cores also keep 4 query tiles where 4 accumulators fit L1
+        # (D <= 80; the full fold's 4 score rows of up to 140 keys do not).
+        k = 4 if fold == "online" and i % 4 == 0 and d <= 80 else K
+        out.append(Case(i, target, fold, b, h, hkv, lq, lk, d, causal, valid_len, k))
     return out
 
 
@@ -103,6 +107,7 @@ SAMPLED = sample(
         "heads": lambda c: "mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa",
         "valid_len": lambda c: c.valid_len is not None,
         "batch": lambda c: c.b,
+        "tiles per core": lambda c: c.k,
     },
     extra=1,
     seed=SEED,
@@ -135,9 +140,9 @@ def test_sweep_covers_the_required_space():
 
 @pytest.mark.parametrize("case", SAMPLED, ids=[c.id for c in SAMPLED])
 def test_query_tiles_program_simulates_to_reference(case: Case) -> None:
-    program = _compile(case, K)
+    program = _compile(case, case.k)
     schedule = _schedule(program)
-    assert schedule["query_tiles_per_core"] == K
+    assert schedule["query_tiles_per_core"] == case.k
     aie_host.check_upstream_syntax(program)
     rng = np.random.default_rng(SEED + case.index)
     q = _bf16(rng.standard_normal((case.b, case.h, case.lq, case.d)).astype(np.float32))

@@ -9,6 +9,11 @@
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC2
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC1
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF1
+// k = 4 (q-tile 16, 16 items per round, 4 rounds): the memtile keeps the
+// plan's depth of the split Q object (its buffer descriptors do not grow),
+// each core's end of the item FIFO holds max(depth, k) = 4 tiles.
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits | FileCheck %s --check-prefix=K4
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC4
 // The full fold: k score row buffers and accumulators, both key passes
 // serve the k tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=FULL
@@ -59,6 +64,14 @@ func.func @mqa(%q: tensor<1x4x256x64xbf16>, %k: tensor<1x1x256x64xbf16>, %v: ten
 // (256 x 64 x 2 B = 32768 B each) once per round: 4 rounds with k = 2, 8 with k = 1.
 // TRAFFIC2: DRAM traffic of @mqa_attention: read 393216 B, write 131072 B, total 524288 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 131072 B, write 0 B; arg 2 (arg2): read 131072 B, write 0 B; arg 3 (arg3): read 0 B, write 131072 B
 // TRAFFIC1: DRAM traffic of @mqa_attention: read 655360 B, write 131072 B, total 786432 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 262144 B, write 0 B; arg 2 (arg2): read 262144 B, write 0 B; arg 3 (arg3): read 0 B, write 131072 B
+
+// K4: aie.objectfifo @q_l3_c0(%{{.*}}, {%{{.*}}}, 2 : i32) : !aie.objectfifo<memref<32x64xbf16>>
+// K4: aie.objectfifo @q_c0_r0(%{{.*}}, {%{{.*}}}, 4 : i32) : !aie.objectfifo<memref<16x64xbf16>>
+// K4: aie.objectfifo.acquire @q_c0_r0(Consume, 4)
+// K4-COUNT-4: func.call @attn_online_init
+// K4: aie.objectfifo.release @q_c0_r0(Consume, 4)
+// K4: query_tiles_per_core = 4 : i64
+// TRAFFIC4: DRAM traffic of @mqa_attention: read 393216 B, write 131072 B, total 524288 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 131072 B, write 0 B; arg 2 (arg2): read 131072 B, write 0 B
 
 // FULL-DAG: aie.buffer(%{{.*}}) {sym_name = "srow_c0_r0_t0"} : memref<16x256xf32>
 // FULL-DAG: aie.buffer(%{{.*}}) {sym_name = "srow_c0_r0_t1"} : memref<16x256xf32>
