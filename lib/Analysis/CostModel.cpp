@@ -733,13 +733,13 @@ TileVisibility visibility(const Geometry &g, int64_t qi) {
 /// busiest lane) and K/V stream totals. Cost = coefficients x counts.
 struct Schedule {
   int64_t rounds = 0;
-  int64_t critItems = 0;       // items on the critical lane
-  int64_t critBlocks = 0;      // computed blocks (busiest cascade part)
-  int64_t critMasked = 0;      // of which masked
-  int64_t critRowTiles = 0;    // computed tiles of whole rows (full/partial)
-  int64_t streamBlocks = 0;    // K/V blocks streamed (padded tiles)
-  int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
-  int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
+  int64_t critItems = 0;     // items on the critical lane
+  int64_t critBlocks = 0;    // computed blocks (busiest cascade part)
+  int64_t critMasked = 0;    // of which masked
+  int64_t critRowTiles = 0;  // computed tiles of whole rows (full/partial)
+  int64_t streamBlocks = 0;  // K/V blocks streamed (padded tiles)
+  int64_t streamKeyRows = 0; // real key rows streamed from DRAM
+  int64_t coreInBlocks = 0;  // sum over rounds of blocks a core receives
 };
 
 struct ScheduleKey {

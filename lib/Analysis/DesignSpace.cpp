@@ -501,10 +501,9 @@ forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
   // Several query tiles per lane (k > 1) are emitted for the fused online
   // and full folds without a cascade (attn-schedule-dma keeps k states per
   // core against one K/V stream); the other stages keep one.
-  bool severalTiles = base.mapping == MappingKind::fused &&
-                      base.kvSplit == 1 &&
-                      (base.fold == FoldKind::online ||
-                       base.fold == FoldKind::full);
+  bool severalTiles =
+      base.mapping == MappingKind::fused && base.kvSplit == 1 &&
+      (base.fold == FoldKind::online || base.fold == FoldKind::full);
   // A query-varying mask/bias carries one tile per core and step: one tile.
   if ((shape.mask != MaskKind::None && shape.maskShape[2] > 1) ||
       (shape.hasBias && shape.biasShape[2] > 1))

@@ -84,15 +84,21 @@ def _cases() -> list[Case]:
         h, hkv = HEADS[(i // 3) % 3]
         causal = CAUSAL[(i // 4) % 3]
         b = 1 + (i // 6) % 2
-        lq = int(rng.integers(17, 140))
-        lk = int(rng.choice([lq, int(rng.integers(5, 140))]))
+        # Online cores also keep 4 query tiles where 4 accumulators fit L1
+        # (D <= 80; the full fold's 4 score rows do not).
+        k = 4 if fold == "online" and i % 4 == 0 and d <= 80 else K
+        # 8 k query tiles of 16 per head (the last one odd): every unit fills
+        # rounds of up to 4 cores x k tiles, so the scheduler keeps the plan's
+        # k (with fewer items it takes fewer tiles per core: a round of k
+        # tiles lasts k times one tile's).
+        lq = 16 * 8 * k - int(rng.integers(0, 16))
+        lk = int(rng.choice([lq, int(rng.integers(5, 140))])) if fold == "online" else int(rng.integers(5, 140))
         valid_len = None
         if i % 5 in (1, 3):
-            lk = lq = max(lq, 8)
+            lk = lq
             valid_len = tuple(int(rng.integers(1, lq)) for _ in range(b))
-        # Online cores also keep 4 query tiles where 4 accumulators fit L1
-        # (D <= 80; the full fold's 4 score rows of up to 140 keys do not).
-        k = 4 if fold == "online" and i % 4 == 0 and d <= 80 else K
+            if fold == "full":  # 2 score rows of 256 keys + Q, K/V, O, acc
+                d = min(d, 64)
         out.append(Case(i, target, fold, b, h, hkv, lq, lk, d, causal, valid_len, k))
     return out
 
@@ -158,8 +164,8 @@ def test_query_tiles_program_simulates_to_reference(case: Case) -> None:
 
 
 KV_CASES = [
-    Case(100, "npu2", "online", 1, 4, 1, 200, 150, 64, "bottom_right", None),
-    Case(101, "npu1", "full", 2, 4, 2, 130, 77, 80, "none", None),
+    Case(100, "npu2", "online", 1, 4, 1, 250, 150, 64, "bottom_right", None),
+    Case(101, "npu1", "full", 2, 4, 2, 250, 77, 80, "none", None),
 ]
 
 

@@ -389,10 +389,10 @@ DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
                                : lb.name + "_" + at;
       if (lb.copies > 1)
         symbol += "_t" + std::to_string(copy);
-      scratch[lb.name].push_back(aie::BufferOp::create(
-          b, loc, memref(lb.shape, elemType(lb.elem)), coreTile,
-          b.getStringAttr(symbol), IntegerAttr(), ElementsAttr(),
-          IntegerAttr()));
+      scratch[lb.name].push_back(
+          aie::BufferOp::create(b, loc, memref(lb.shape, elemType(lb.elem)),
+                                coreTile, b.getStringAttr(symbol),
+                                IntegerAttr(), ElementsAttr(), IntegerAttr()));
     }
   }
   auto copyOf = [&](StringRef name, int64_t copy) -> Value {
@@ -473,8 +473,8 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds) {
     Value base =
         arith::MinUIOp::create(b, loc, mul(round, idx(perRound)), lastBase);
     for (int64_t j = 0; j < d.queryTiles; ++j) {
-      Value li = arith::MinUIOp::create(
-          b, loc, add(base, idx(j * P + lane)), sub(len, idx(1)));
+      Value li = arith::MinUIOp::create(b, loc, add(base, idx(j * P + lane)),
+                                        sub(len, idx(1)));
       Value qi = rem(add(start, li), idx(nQ));
       cs.tiles[j].q0 = toI32(mul(qi, idx(d.qTile)));
       cs.tiles[j].groupHead = div(add(start, li), idx(nQ));

@@ -385,12 +385,14 @@ struct Planner {
 
   int64_t eb(Role role) const { return bytes(sch.roleElement(role)); }
 
-  // (critical rounds, recomputed items, total rounds, -group columns,
-  // splits, -cores per column): smaller is better. Fewer cores than the
-  // plan's are tried too: a layer with fewer query tiles than cores would
-  // otherwise make cores repeat items.
+  // (critical rounds x query tiles per core, recomputed items, total
+  // rounds, -group columns, splits, -cores per column, -query tiles per
+  // core): smaller is better. Fewer cores than the plan's are tried too: a
+  // layer with fewer query tiles than cores would otherwise make cores
+  // repeat items; likewise fewer query tiles per core than the plan's k (a
+  // round of k tiles lasts k times one tile's).
   using Candidate =
-      std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
+      std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
   std::vector<Candidate> candidates;
 
   bool validate();
@@ -423,16 +425,15 @@ struct Planner {
 
   // Item index of query tile `j` (of the k a core keeps) of core (w, r) of
   // a group in round t of a unit.
-  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t w,
-                    int64_t r, int64_t j = 0) const {
+  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t w, int64_t r,
+                    int64_t j = 0) const {
     // Rounds advance by P k items (tile j of every core, then tile j + 1);
     // the last one is shifted back so that it ends with the chunk
     // (recomputing a few items instead of leaving cores idle); a chunk
     // shorter than P k repeats its last item.
     int64_t P = sch.coresPerGroup, perRound = sch.itemsPerRound();
     int64_t base = std::min(t * perRound, std::max<int64_t>(len - perRound, 0));
-    return start +
-           std::min(base + j * P + w * d.coresPerColumn + r, len - 1);
+    return start + std::min(base + j * P + w * d.coresPerColumn + r, len - 1);
   }
   // (b, head, query tile) of item `idx` of work head `kh`.
   std::tuple<int64_t, int64_t, int64_t> item(int64_t kh, int64_t idx) const {
@@ -654,29 +655,34 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
   int64_t minSplits = options.queryChunks ? options.queryChunks : 1;
 
   candidates.clear();
-  const int64_t planCores = d.coresPerColumn;
-  for (int64_t cores = planCores; cores >= 1; --cores) {
-    d.coresPerColumn = cores;
-    for (int64_t w : widths) {
-      for (int64_t s = minSplits; s <= maxSplits; ++s) {
-        sch.groupColumns = w;
-        sch.numGroups = d.columns / w;
-        sch.coresPerGroup = w * cores;
-        sch.queryChunks = s;
-        int64_t critical = 0;
-        for (int64_t g = 0; g < sch.numGroups; ++g)
-          critical = std::max(critical, groupRounds(g));
-        int64_t perHead = 0, waste = 0;
-        for (int64_t c = 0; c < s; ++c) {
-          perHead += sch.roundsOfChunk(c);
-          waste += sch.roundsOfChunk(c) * sch.itemsPerRound() - sch.chunkLen(c);
+  const int64_t planCores = d.coresPerColumn, planTiles = d.queryTiles;
+  for (int64_t tiles = planTiles; tiles >= 1; --tiles)
+    for (int64_t cores = planCores; cores >= 1; --cores) {
+      d.coresPerColumn = cores;
+      sch.desc.queryTiles = tiles;
+      for (int64_t w : widths) {
+        for (int64_t s = minSplits; s <= maxSplits; ++s) {
+          sch.groupColumns = w;
+          sch.numGroups = d.columns / w;
+          sch.coresPerGroup = w * cores;
+          sch.queryChunks = s;
+          int64_t critical = 0;
+          for (int64_t g = 0; g < sch.numGroups; ++g)
+            critical = std::max(critical, groupRounds(g));
+          int64_t perHead = 0, waste = 0;
+          for (int64_t c = 0; c < s; ++c) {
+            perHead += sch.roundsOfChunk(c);
+            waste +=
+                sch.roundsOfChunk(c) * sch.itemsPerRound() - sch.chunkLen(c);
+          }
+          candidates.push_back({critical * tiles, waste * sch.workHeads,
+                                perHead * sch.workHeads, -w, s, -cores,
+                                -tiles});
         }
-        candidates.push_back({critical, waste * sch.workHeads,
-                              perHead * sch.workHeads, -w, s, -cores});
       }
     }
-  }
   d.coresPerColumn = planCores;
+  sch.desc.queryTiles = planTiles;
   llvm::sort(candidates);
   return true;
 }
@@ -684,6 +690,7 @@ bool Planner::chooseGroups(const ScheduleOptions &options) {
 void Planner::applyCandidate(const Candidate &c) {
   d.coresPerColumn = -std::get<5>(c);
   sch.desc.coresPerColumn = d.coresPerColumn;
+  d.queryTiles = sch.desc.queryTiles = -std::get<6>(c);
   sch.groupColumns = -std::get<3>(c);
   sch.numGroups = d.columns / sch.groupColumns;
   sch.coresPerGroup = sch.groupColumns * d.coresPerColumn;
@@ -692,7 +699,7 @@ void Planner::applyCandidate(const Candidate &c) {
   for (int64_t s = 0; s < sch.queryChunks; ++s)
     sch.roundsPerHead += sch.roundsOfChunk(s);
   sch.totalRounds = sch.roundsPerHead * sch.workHeads;
-  sch.maxGroupRounds = std::get<0>(c);
+  sch.maxGroupRounds = std::get<0>(c) / d.queryTiles;
   // Tiles of items a core repeats are not fetched twice: a regular access
   // pattern per step instead of a repeated tail.
   sch.maskLanes = sch.coresPerGroup;
@@ -785,8 +792,9 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
     }
     Role role = stream.front();
     FifoSpec f;
-    f.name = stream.size() > 1 ? llvm::formatv("kv_l3_g{0}", g).str()
-                               : fifoName(role, llvm::formatv("l3_g{0}", g).str());
+    f.name = stream.size() > 1
+                 ? llvm::formatv("kv_l3_g{0}", g).str()
+                 : fifoName(role, llvm::formatv("l3_g{0}", g).str());
     f.producer = {col, t.shimRow};
     f.consumers = {{c0, t.memTileRow}};
     f.depth = d.depth;

@@ -64,10 +64,11 @@ struct StageDesc {
   bool hasBias = false;
   int64_t biasBatches = 0;
   /// Full masks/biases ([B|1, H|1, Lq|1, Lk]): `*Heads` is H or 1, `*Rows`
-  /// the padded Lq or 1. Per step the step object carries (docs/aie-mapping.md):
-  /// varying over queries, one [q_tile][kv_tile] tile per core of the group;
-  /// varying over the heads of a GQA group only, the group's G key rows
-  /// (each core reads its item's head's row); else one key row.
+  /// the padded Lq or 1. Per step the step object carries
+  /// (docs/aie-mapping.md): varying over queries, one [q_tile][kv_tile] tile
+  /// per core of the group; varying over the heads of a GQA group only, the
+  /// group's G key rows (each core reads its item's head's row); else one key
+  /// row.
   int64_t maskHeads = 1, maskRows = 1, biasHeads = 1, biasRows = 1;
   bool maskTiles() const { return maskKind != NoMask && maskRows > 1; }
   bool biasTiles() const { return hasBias && biasRows > 1; }
