@@ -403,6 +403,8 @@ struct Planner {
   int64_t groupRounds(int64_t g) const;
   bool buildFifos();
   std::optional<std::string> buildStepFifos(int64_t g, int64_t &nextBorrowed);
+  FifoSpec stepStreamFifo(int64_t g, const std::vector<Role> &stream,
+                          TileCoord shim, int64_t &elems) const;
   void addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
                      int channel, FifoSpec::Use use,
                      std::vector<std::string> &perCore);
@@ -754,6 +756,45 @@ bool Planner::buildFifos() {
   return true;
 }
 
+/// The shim->memtile FIFO of one step stream of group `g` from `shim`; sets
+/// `elems` to the elements it adds to a joined step object.
+FifoSpec Planner::stepStreamFifo(int64_t g, const std::vector<Role> &stream,
+                                 TileCoord shim, int64_t &elems) const {
+  int64_t st = sch.stepTile;
+  Role role = stream.front();
+  FifoSpec f;
+  f.name = stream.size() > 1
+               ? llvm::formatv("kv_l3_g{0}", g).str()
+               : fifoName(role, llvm::formatv("l3_g{0}", g).str());
+  f.producer = shim;
+  f.consumers = {{static_cast<int>(g * sch.groupColumns), t.memTileRow}};
+  f.depth = d.depth;
+  bool maskLike = role == Role::M || role == Role::Bias;
+  int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                     : role == Role::Bias ? d.biasLaneRows()
+                                          : 0;
+  int64_t groupRows = role == Role::M      ? d.maskGroupRows()
+                      : role == Role::Bias ? d.biasGroupRows()
+                                           : 0;
+  int64_t width = role == Role::K ? d.headDim : d.valueDim;
+  // Tiles: one [laneRows][st] per core of the group, in the group's core
+  // order; a GQA group's key rows: [G][st]; a key row: [st]; K/V blocks:
+  // [st][width].
+  int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
+  f.shape = rows       ? std::vector<int64_t>{rows, st}
+            : maskLike ? std::vector<int64_t>{st}
+                       : std::vector<int64_t>{st, width};
+  if (maskLike)
+    width = rows ? rows : 1;
+  elems = st * width;
+  f.elem = d.elem;
+  f.dram = role;
+  f.passRoles = stream;
+  f.use = FifoSpec::Step;
+  f.group = static_cast<int>(g);
+  return f;
+}
+
 /// The broadcast step operand of group `g`: one shim->memtile FIFO per
 /// stream (on the group's shims, else a borrowed shim of a column without
 /// cores), joined in the host memtile when several, and one memtile->cores
@@ -764,7 +805,6 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
   if (stepStreams.empty())
     return std::string();
   int shimIn = t.channels(TileKind::Shim, false);
-  int64_t st = sch.stepTile;
   int c0 = static_cast<int>(g * sch.groupColumns);
   std::vector<TileCoord> groupCores;
   for (int64_t w = 0; w < sch.groupColumns; ++w)
@@ -790,41 +830,13 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
       ch = static_cast<int>(nextBorrowed % shimIn);
       ++nextBorrowed;
     }
-    Role role = stream.front();
-    FifoSpec f;
-    f.name = stream.size() > 1
-                 ? llvm::formatv("kv_l3_g{0}", g).str()
-                 : fifoName(role, llvm::formatv("l3_g{0}", g).str());
-    f.producer = {col, t.shimRow};
-    f.consumers = {{c0, t.memTileRow}};
-    f.depth = d.depth;
-    bool maskLike = role == Role::M || role == Role::Bias;
-    int64_t laneRows = role == Role::M      ? d.maskLaneRows()
-                       : role == Role::Bias ? d.biasLaneRows()
-                                            : 0;
-    int64_t groupRows = role == Role::M      ? d.maskGroupRows()
-                        : role == Role::Bias ? d.biasGroupRows()
-                                             : 0;
-    int64_t width = role == Role::K ? d.headDim : d.valueDim;
-    // Tiles: one [laneRows][st] per core of the group, in the group's core
-    // order; a GQA group's key rows: [G][st]; a key row: [st]; K/V blocks:
-    // [st][width].
-    int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
-    f.shape = rows       ? std::vector<int64_t>{rows, st}
-              : maskLike ? std::vector<int64_t>{st}
-                         : std::vector<int64_t>{st, width};
-    if (maskLike)
-      width = rows ? rows : 1;
-    f.elem = d.elem;
+    int64_t elems = 0;
+    FifoSpec f = stepStreamFifo(g, stream, {col, t.shimRow}, elems);
     if (joined) {
       offsets.push_back(joinedElems);
-      joinedElems += st * width;
+      joinedElems += elems;
     }
-    f.dram = role;
-    f.passRoles = stream;
     f.shimChannel = ch++;
-    f.use = FifoSpec::Step;
-    f.group = static_cast<int>(g);
     ins.push_back(f.name);
     sch.fifos.push_back(f);
   }
