@@ -14,6 +14,9 @@
 // each core's end of the item FIFO holds max(depth, k) = 4 tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits | FileCheck %s --check-prefix=K4
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC4
+// The whole npu2 array (32 cores x 2 tiles = the 64 query tiles of the kv
+// head): one round, K and V read from DRAM exactly once (32768 B each).
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=8 cores-per-column=4" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=ONCE
 // The full fold: k score row buffers and accumulators, both key passes
 // serve the k tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=FULL
@@ -72,6 +75,8 @@ func.func @mqa(%q: tensor<1x4x256x64xbf16>, %k: tensor<1x1x256x64xbf16>, %v: ten
 // K4: aie.objectfifo.release @q_c0_r0(Consume, 4)
 // K4: query_tiles_per_core = 4 : i64
 // TRAFFIC4: DRAM traffic of @mqa_attention: read 393216 B, write 131072 B, total 524288 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 131072 B, write 0 B; arg 2 (arg2): read 131072 B, write 0 B
+
+// ONCE: DRAM traffic of @mqa_attention: read 196608 B, write 131072 B, total 327680 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 32768 B, write 0 B; arg 2 (arg2): read 32768 B, write 0 B; arg 3 (arg3): read 0 B, write 131072 B
 
 // FULL-DAG: aie.buffer(%{{.*}}) {sym_name = "srow_c0_r0_t0"} : memref<16x256xf32>
 // FULL-DAG: aie.buffer(%{{.*}}) {sym_name = "srow_c0_r0_t1"} : memref<16x256xf32>
