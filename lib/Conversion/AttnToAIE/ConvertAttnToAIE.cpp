@@ -162,13 +162,7 @@ private:
   }
 
   Value acquire(StringRef fifo, aie::ObjectFifoPort port) {
-    MemRefType type = fifoType(*fifos.lookup(fifo));
-    auto sv = aie::ObjectFifoAcquireOp::create(
-        b, loc,
-        TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)},
-        port, fifo, 1);
-    return aie::ObjectFifoSubviewAccessOp::create(b, loc, type, sv.getResult(0),
-                                                  0);
+    return acquireObjects(fifo, port, 1).front();
   }
   void release(StringRef fifo, aie::ObjectFifoPort port, int64_t n = 1) {
     aie::ObjectFifoReleaseOp::create(b, loc, port, fifo, n);
