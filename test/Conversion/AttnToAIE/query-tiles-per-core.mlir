@@ -21,7 +21,8 @@
 // serve the k tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=FULL
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF
-// The other stages keep one query tile: a plan asking for more is rejected.
+// The other stages keep one query tile: a plan asking for more is rejected
+// (attn-tile, by the cost model's emittable-plan predicate).
 // RUN: not attn-opt %s --attn-to-aie="target=npu2 fold=unfolded q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" 2>&1 | FileCheck %s --check-prefix=UNFOLDED
 
 func.func @mqa(%q: tensor<1x4x256x64xbf16>, %k: tensor<1x1x256x64xbf16>, %v: tensor<1x1x256x64xbf16>) -> tensor<1x4x256x64xbf16> {
@@ -92,4 +93,4 @@ func.func @mqa(%q: tensor<1x4x256x64xbf16>, %k: tensor<1x1x256x64xbf16>, %v: ten
 
 // TRAFFICF1: DRAM traffic of @mqa_attention: read 1179648 B, write 131072 B, total 1310720 B; arg 0 (arg0): read 131072 B, write 0 B; arg 1 (arg1): read 524288 B, write 0 B; arg 2 (arg2): read 524288 B, write 0 B
 
-// UNFOLDED: l2_q_block asks for 2 query tiles per core; the qk stage keeps one
+// UNFOLDED: error: attn-tile: plan field 'l2_q_block' 128 is not emitted: the AIE back end keeps k query tiles per lane per round (l2_q_block = k x 2 lanes per column x q_tile 32 = k x 64), k > 1 only in the fused online and full folds without a cascade or a query-varying mask/bias
