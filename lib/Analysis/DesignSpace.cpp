@@ -509,24 +509,21 @@ forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
                     llvm::function_ref<llvm::Error(const Plan &)> visit) {
   int64_t lanes = arrayLanes(base);
   int64_t perColumn = (lanes + base.columns - 1) / base.columns;
-  // Several query tiles per lane (k > 1) are emitted for the fused online
-  // and full folds without a cascade (attn-schedule-dma keeps k states per
-  // core against one K/V stream); the other stages keep one.
-  bool severalTiles =
-      base.mapping == MappingKind::fused && base.kvSplit == 1 &&
-      (base.fold == FoldKind::online || base.fold == FoldKind::full);
-  // A query-varying mask/bias carries one tile per core and step: one tile.
-  if ((shape.mask != MaskKind::None && shape.maskShape[2] > 1) ||
-      (shape.hasBias && shape.biasShape[2] > 1))
-    severalTiles = false;
+  // Every L2 block choice the model knows; whyNotEmittable (Emittable.cpp)
+  // prunes those the AIE back end does not emit (k > 1 query tiles per lane
+  // outside fused online/full, L2 K/V blocks larger than kv_tile).
   std::vector<int64_t> l2q;
   for (int64_t k : {1, 2, 4})
-    if (k == 1 || severalTiles)
-      l2q.push_back(perColumn * base.qTile * k);
+    l2q.push_back(perColumn * base.qTile * k);
   l2q = choose(fx.l2QBlock, l2q);
-  // The emitted program streams K/V in kv_tile blocks (an L2-resident kv
-  // head is not emitted): larger L2 K/V blocks are not searched.
-  std::vector<int64_t> l2kv = choose(fx.l2KvBlock, {base.kvTile});
+  int64_t paddedKeys =
+      (shape.keyLen + base.kvTile - 1) / base.kvTile * base.kvTile;
+  std::vector<int64_t> l2kv = {base.kvTile};
+  if (4 * base.kvTile < paddedKeys)
+    l2kv.push_back(4 * base.kvTile);
+  if (paddedKeys > base.kvTile)
+    l2kv.push_back(paddedKeys);
+  l2kv = choose(fx.l2KvBlock, l2kv);
   std::vector<ElementKind> intermediates = intermediatesFor(base.fold, fx);
   Plan plan = base;
   for (int64_t l2QBlock : l2q)
