@@ -506,10 +506,11 @@ struct BufferContext {
         rowF32(knownKeys ? q * sizes.paddedKeyLen * f32 : 0),
         sTileF32(q * kv * f32), statsB(2 * q * f32) {}
 
-  /// Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
+  /// Q·Kᵀ operands of a core: max(depth, k) query tiles (k tiles per lane
+  /// acquired at once), the K block, the mask/bias
   /// tiles, and the K scratch of a core-side transpose.
   void addQK(FootprintBuilder &b) const {
-    b.add("Q", d * k, q * D * e)
+    b.add("Q", std::max(d, k), q * D * e)
         .add("K", d, kv * D * e)
         .add("mask", d, q * kv * z.maskBytes)
         .add("bias", d, q * kv * z.biasBytes)
@@ -650,8 +651,9 @@ static void softmaxCores(const BufferContext &c, StageBuffers &out) {
 }
 
 /// A memtile of a plan the AIE back end does not emit as modelled: the
-/// column's query block (l2_q_block rows), the K/V block, the lanes'
-/// output tiles and their mask/bias/S/P step tiles, `depth` times.
+/// column's lanes' query tiles (a lane's k tiles pass in turn), the K/V
+/// block, the lanes' output tiles and their mask/bias/S/P step tiles,
+/// `depth` times.
 static Footprint modelMemTile(StageKind kind, const BufferContext &c) {
   const int64_t d = c.d, q = c.q, kv = c.kv, lanes = c.lanes;
   const int64_t e = c.e, ib = c.ib;
@@ -659,7 +661,7 @@ static Footprint modelMemTile(StageKind kind, const BufferContext &c) {
       c.knownKeys ? std::min(c.p.l2KvBlock, c.z.paddedKeyLen) : c.p.l2KvBlock;
   FootprintBuilder m("");
   auto addQKBlock = [&] {
-    m.add("Q", d, c.p.l2QBlock * c.D * e)
+    m.add("Q", d, lanes * q * c.D * e)
         .add("K", d, kvRows * c.D * e)
         .add("mask", d, lanes * q * kv * c.z.maskBytes)
         .add("bias", d, lanes * q * kv * c.z.biasBytes);
@@ -934,7 +936,7 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     // that holds computed tiles gets them.
     return std::min(v.masked, partBlocks(v.computed));
   };
-  // Resident K/V: each (b, kv head) streams its largest prefix once.
+  // Real key rows of a streamed prefix of `tiles` key tiles.
   auto keyRows = [&](int64_t tiles) {
     return std::min(g.lk, tiles * g.kvTile);
   };
@@ -944,7 +946,6 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     // item counts, lane 0 holds the most, and each K/V head a round touches
     // streams the same prefix.
     TileVisibility v = visibility(g, 0);
-    sch.residentKeyRows = s.batch * s.kvHeads * keyRows(v.computed);
     int64_t fullRounds = totalItems / perRound;
     int64_t lastItems = totalItems - fullRounds * perRound;
     int64_t critItems =
@@ -966,7 +967,6 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     vis[qi] = visibility(g, qi);
     maxComputed = std::max(maxComputed, vis[qi].computed);
   }
-  sch.residentKeyRows = s.batch * s.kvHeads * keyRows(maxComputed);
 
   std::vector<int64_t> laneBlocks(lanes), laneMasked(lanes), laneItems(lanes),
       laneRow(lanes);
@@ -1554,8 +1554,10 @@ StageContext Model::stageContext(StageKind kind) {
   c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
               ? emittedSchedule(kind)
               : schedule(stageLanes, stagePerLane, stageSplit);
-  bool resident = p.l2KvBlock >= pad.keyLen;
-  c.kvRows = resident ? c.sch.residentKeyRows : c.sch.streamKeyRows;
+  // K/V stream from DRAM once per round and kv head: the AIE back end does
+  // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
+  // nothing the emitted program does; docs/cost-model.md).
+  c.kvRows = c.sch.streamKeyRows;
   c.buffers = stageBuffers(kind, p, bufferSizes(), t);
   if (kind == StageKind::Softmax)
     c.rowResident = c.buffers.softmaxRowsResident;

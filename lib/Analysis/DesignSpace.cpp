@@ -529,6 +529,9 @@ forEachMemoryChoice(Plan base, const ValueSets &v, const PlanConstraints &fx,
                     llvm::function_ref<llvm::Error(const Plan &)> visit) {
   int64_t lanes = arrayLanes(base);
   int64_t perColumn = (lanes + base.columns - 1) / base.columns;
+  // Every L2 block choice the model knows; whyNotEmittable (Emittable.cpp)
+  // prunes those the AIE back end does not emit (k > 1 query tiles per lane
+  // outside fused online/full, L2 K/V blocks larger than kv_tile).
   std::vector<int64_t> l2q;
   for (int64_t k : {1, 2, 4})
     l2q.push_back(perColumn * base.qTile * k);

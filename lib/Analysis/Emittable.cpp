@@ -99,21 +99,31 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
     return reject(Rule::CausalSkip, "causal_skip",
                   "plan field 'causal_skip' false is not emitted: the core "
                   "programs skip key blocks causal masking hides");
-  // The emitted cores keep one query tile each per round: l2_q_block is
-  // the column's lanes x q_tile (0 = that default).
+  // The emitted cores keep k query tiles each per round: l2_q_block is k x
+  // the column's lanes x q_tile (0 = k 1); k > 1 for the fused online and
+  // full folds without a query-varying mask/bias (their per-core mask tiles
+  // are one per step), which keep k states against one K/V stream.
   Plan lanesOf = plan;
   if (lanesOf.columns <= 0)
     lanesOf.columns = target.numColumns;
   if (lanesOf.coresPerColumn <= 0)
     lanesOf.coresPerColumn = target.numCoreRows;
   int64_t roundBlock = lanesPerColumn(lanesOf) * plan.qTile;
+  bool severalTiles =
+      plan.mapping == MappingKind::fused && plan.kvSplit == 1 &&
+      (plan.fold == FoldKind::online || plan.fold == FoldKind::full) &&
+      !(shape.mask != MaskKind::None && shape.maskShape[2] > 1) &&
+      !(shape.hasBias && shape.biasShape[2] > 1);
+  bool wholeTiles = roundBlock > 0 && plan.l2QBlock % roundBlock == 0;
   if (checked(Rule::QueryTiles) && plan.l2QBlock != 0 &&
-      plan.l2QBlock != roundBlock)
+      plan.l2QBlock != roundBlock && !(severalTiles && wholeTiles))
     return reject(
         Rule::QueryTiles, "l2_q_block",
         llvm::formatv("plan field 'l2_q_block' {0} is not emitted: the AIE "
-                      "back end keeps one query tile per lane per round "
-                      "(l2_q_block = {1} lanes per column x q_tile {2} = {3})",
+                      "back end keeps k query tiles per lane per round "
+                      "(l2_q_block = k x {1} lanes per column x q_tile {2} = "
+                      "k x {3}), k > 1 only in the fused online and full "
+                      "folds without a cascade or a query-varying mask/bias",
                       plan.l2QBlock, lanesPerColumn(lanesOf), plan.qTile,
                       roundBlock));
   // K and V are streamed through the memtile one kv_tile block at a time

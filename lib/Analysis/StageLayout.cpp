@@ -119,11 +119,13 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     return out;
   }
 
-  // Object FIFO ends, `depth` objects each.
+  // Object FIFO ends, `depth` objects each; a core keeping k query tiles
+  // acquires k item objects at once, so its item FIFO end holds
+  // max(depth, k) (the next round's tiles are not prefetched beyond depth).
   if (kind == StageKind::Softmax)
     add(LayoutBuffer::Item, "s", {tq, Lk}, f32, depth);
   else if (kind != StageKind::PV)
-    add(LayoutBuffer::Item, "q", {tq, D}, p.elem, depth * tiles);
+    add(LayoutBuffer::Item, "q", {tq, D}, p.elem, std::max(depth, tiles));
   switch (kind) {
   case StageKind::Online:
   case StageKind::Full: {
@@ -285,7 +287,10 @@ std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
   // whole; a single stream's object equals the core's.
   if (m.hostsStep)
     stage(LayoutBuffer::Step, 1, p.depth);
-  stage(LayoutBuffer::Item, m.cores, p.depth * tiles);
+  // The column's item split keeps the plan's depth of objects of its
+  // cores' tiles: a core's k query tiles pass in turn (the cores' ends hold
+  // max(depth, k)), so the memtile buffers do not grow with k.
+  stage(LayoutBuffer::Item, m.cores, p.depth);
   stage(LayoutBuffer::CoreStep, m.cores, p.depth * tiles);
   stage(LayoutBuffer::Output, m.outputCores, p.depth);
   // The plan's K (and V) block, for the stages that read them.

@@ -41,14 +41,14 @@ int64_t WorkSplit::unitsOfGroup(int64_t g) const {
 }
 
 int64_t WorkSplit::roundsOfChunk(int64_t s) const {
-  return ceilDiv(chunkLen(s), coresPerGroup());
+  return ceilDiv(chunkLen(s), itemsPerRound());
 }
 
 int64_t WorkSplit::itemIndex(int64_t start, int64_t len, int64_t t,
-                             int64_t lane) const {
-  int64_t P = coresPerGroup();
-  int64_t base = std::min(t * P, std::max<int64_t>(len - P, 0));
-  return start + std::min(base + lane, len - 1);
+                             int64_t lane, int64_t j) const {
+  int64_t P = coresPerGroup(), perRound = itemsPerRound();
+  int64_t base = std::min(t * perRound, std::max<int64_t>(len - perRound, 0));
+  return start + std::min(base + j * P + lane, len - 1);
 }
 
 void WorkSplit::forEachRound(
@@ -57,8 +57,9 @@ void WorkSplit::forEachRound(
     const {
   int64_t start = chunkStart(s), len = chunkLen(s), P = coresPerGroup();
   for (int64_t t = 0, n = roundsOfChunk(s); t < n; ++t)
-    for (int64_t lane = 0; lane < P; ++lane)
-      fn(t, lane, itemIndex(start, len, t, lane));
+    for (int64_t j = 0; j < tilesPerCore; ++j)
+      for (int64_t lane = 0; lane < P; ++lane)
+        fn(t, lane, itemIndex(start, len, t, lane, j));
 }
 
 void WorkSplit::forEachUnitClass(
@@ -90,16 +91,19 @@ std::vector<int64_t> aiemap::chunkPaces(const WorkSplit &split,
   std::vector<int64_t> paces(split.queryChunks, 0);
   for (int64_t s = 0; s < split.queryChunks; ++s) {
     if (!vis.causal) {
-      paces[s] = split.roundsOfChunk(s);
+      // A round of k tiles per core lasts k times one tile's.
+      paces[s] = split.roundsOfChunk(s) * split.tilesPerCore;
       continue;
     }
-    std::vector<int64_t> roundMax(split.roundsOfChunk(s), 0);
-    split.forEachRound(s, [&](int64_t t, int64_t, int64_t item) {
-      roundMax[t] =
-          std::max(roundMax[t], vis.computedBlocks(item % split.queryTiles));
+    // A round lasts as long as its busiest lane's k tiles.
+    int64_t P = split.coresPerGroup();
+    std::vector<int64_t> laneWork(split.roundsOfChunk(s) * P, 0);
+    split.forEachRound(s, [&](int64_t t, int64_t lane, int64_t item) {
+      laneWork[t * P + lane] += vis.computedBlocks(item % split.queryTiles);
     });
-    for (int64_t m : roundMax)
-      paces[s] += m;
+    for (int64_t t = 0, n = split.roundsOfChunk(s); t < n; ++t)
+      paces[s] += *std::max_element(laneWork.begin() + t * P,
+                                    laneWork.begin() + (t + 1) * P);
   }
   return paces;
 }
@@ -134,7 +138,7 @@ bool SplitRank::operator<(const SplitRank &o) const {
   auto key = [](const SplitRank &r) {
     return std::make_tuple(r.critical, r.waste, r.totalRounds,
                            -r.split.groupColumns, r.split.queryChunks,
-                           -r.split.coresPerColumn);
+                           -r.split.coresPerColumn, -r.split.tilesPerCore);
   };
   return key(*this) < key(o);
 }
@@ -145,26 +149,30 @@ std::vector<SplitRank> aiemap::rankSplits(const WorkSplit &base,
                                           int64_t minChunks, int64_t maxChunks,
                                           const KeyVisibility &vis) {
   std::vector<SplitRank> ranks;
+  // Fewer query tiles per core than the plan's k are tried too (a round of
+  // k tiles lasts k times one tile's: the critical work counts it).
+  for (int64_t tiles = base.tilesPerCore; tiles >= 1; --tiles)
   for (int64_t cores = planCores; cores >= 1; --cores)
     for (int64_t w : widths)
       for (int64_t s = minChunks; s <= maxChunks; ++s) {
         SplitRank r;
         WorkSplit &sp = r.split;
         sp = base;
+        sp.tilesPerCore = tiles;
         sp.coresPerColumn = cores;
         sp.groupColumns = w;
         sp.numGroups = columns / w;
         sp.queryChunks = s;
         // Reversing only keeps every lane on a distinct item when no chunk
         // is shorter than a round (no repeated last item).
-        sp.zigzag = vis.causal && sp.itemsPerHead / s >= sp.coresPerGroup();
+        sp.zigzag = vis.causal && sp.itemsPerHead / s >= sp.itemsPerRound();
         std::vector<int64_t> paces = chunkPaces(sp, vis);
         for (int64_t g = 0; g < sp.numGroups; ++g)
           r.critical = std::max(r.critical, sp.groupWork(g, paces));
         int64_t perHead = 0, waste = 0;
         for (int64_t c = 0; c < s; ++c) {
           perHead += sp.roundsOfChunk(c);
-          waste += sp.roundsOfChunk(c) * sp.coresPerGroup() - sp.chunkLen(c);
+          waste += sp.roundsOfChunk(c) * sp.itemsPerRound() - sp.chunkLen(c);
         }
         r.waste = waste * sp.workHeads;
         r.totalRounds = perHead * sp.workHeads;

@@ -116,6 +116,8 @@ def _check_model_layout(text: str, device: ir.Operation, target: str, c: dict) -
     plan = {plan_attr[i].name: _value(plan_attr[i].attr) for i in range(len(plan_attr))}
     schedule = ir.DictAttr(host["dma_schedule"])
     cores = ir.IntegerAttr(schedule["cores_per_column"]).value
+    # Query tiles per core the schedule took (the plan's k or fewer).
+    tiles = ir.IntegerAttr(schedule["query_tiles_per_core"]).value
     fold, stage = ir.StringAttr(host["fold"]).value, ir.StringAttr(host["stage"]).value
     est = dse.estimate(
         ir.Module.parse(text),
@@ -124,7 +126,7 @@ def _check_model_layout(text: str, device: ir.Operation, target: str, c: dict) -
         allow_illegal=True,
         q_tile=plan["q_tile"],
         kv_tile=plan["kv_tile"],
-        l2_q_block=cores * plan["q_tile"],
+        l2_q_block=tiles * cores * plan["q_tile"],
         l2_kv_block=plan["kv_tile"],
         intrinsic=plan["intrinsic"],
         columns=plan["columns"],

@@ -111,11 +111,14 @@ def test_rule_causal_skip() -> None:
 
 
 def test_rule_query_tiles_per_lane() -> None:
+    # k = 2 query tiles per lane: emitted by the fused online and full folds,
+    # not by the stages of the unfolded and partial folds (one tile each).
     text = _layer()
-    why = _why(text, l2_q_block=2 * 4 * 32)
+    assert dse.why_not_emittable(_shape(text), "npu2", "online", **{**BASE, "l2_q_block": 2 * 4 * 32}) is None
+    why = _why(text, fold="unfolded", l2_q_block=2 * 4 * 32)
     assert (why.rule, why.field) == ("query_tiles", "l2_q_block")
-    assert "4 lanes per column x q_tile 32 = 128" in why.message
-    assert why.message in _compile_error(text, fold="online", **BASE, l2_q_block=256)
+    assert "k x 4 lanes per column x q_tile 32 = k x 128" in why.message
+    assert why.message in _compile_error(text, fold="unfolded", **BASE, l2_q_block=256)
 
 
 def test_rule_kv_block() -> None:

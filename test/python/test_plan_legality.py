@@ -243,7 +243,8 @@ def test_negative_control_model_rejects_what_the_compiler_emits() -> None:
 
 def test_negative_control_model_emits_what_the_compiler_rejects() -> None:
     text, shape, plan = _small()
-    stream = dataclasses.replace(plan, l2_q_block=2 * plan.l2_q_block)
+    # An L2-resident K/V block: neither side emits it (the kv_block rule).
+    stream = dataclasses.replace(plan, l2_kv_block=2 * plan.l2_kv_block)
     assert check_plan(text, shape, stream) is None  # both reject, same reason
 
     def too_lax(*args: Any, **kwargs: Any) -> None:

@@ -51,8 +51,8 @@ struct CoreLayoutParams {
   int64_t lanes = 1;
   /// valid_len runtime-parameter words (the batch) or 0.
   int64_t validLenWords = 0;
-  /// Query tiles a core keeps at once. The emitted core programs keep one;
-  /// the cost model's fused plans keep l2_q_block / (lanes x q_tile).
+  /// Query tiles a core keeps at once (online and full stages): the plan's
+  /// l2_q_block / (lanes x q_tile).
   int64_t queryTiles = 1;
   /// Softmax: 0 = whole score rows in L1; else the keys per chunk of a
   /// two-pass streamed softmax (S chunks in, P chunks out, row max/sum).

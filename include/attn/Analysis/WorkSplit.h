@@ -44,10 +44,14 @@ struct WorkSplit {
   int64_t queryTiles = 1;   // nQ
   int64_t coresPerColumn = 1, groupColumns = 1, numGroups = 1;
   int64_t queryChunks = 1; // S chunks per work head
+  /// Query tiles each core keeps against one K/V stream (the plan's k of
+  /// l2_q_block); a round covers P * tilesPerCore items.
+  int64_t tilesPerCore = 1;
   /// Boustrophedon dealing: odd rows reverse the groups and the columns.
   bool zigzag = false;
 
   int64_t coresPerGroup() const { return groupColumns * coresPerColumn; }
+  int64_t itemsPerRound() const { return coresPerGroup() * tilesPerCore; }
   int64_t units() const { return workHeads * queryChunks; }
   /// The unit group `g` runs k-th (units >= units() do not exist).
   int64_t unitOf(int64_t g, int64_t k) const;
@@ -64,12 +68,14 @@ struct WorkSplit {
   int64_t laneOf(int64_t k, int64_t w, int64_t r) const {
     return (reversed(k) ? groupColumns - 1 - w : w) * coresPerColumn + r;
   }
-  /// Item (index in the work head) at position `lane` of round `t` of a
-  /// chunk: rounds advance by P items, the last one shifted back to end with
-  /// the chunk; a chunk shorter than P repeats its last item.
-  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t lane) const;
-  /// Calls fn(lane, item index) for the P positions of every round of the
-  /// chunk `s`, round by round (lane = position in the round).
+  /// Item (index in the work head) of query tile `j` (of the k a core keeps)
+  /// at position `lane` of round `t` of a chunk: rounds advance by P k items
+  /// (tile j of every lane, then tile j + 1), the last one shifted back to
+  /// end with the chunk; a chunk shorter than P k repeats its last item.
+  int64_t itemIndex(int64_t start, int64_t len, int64_t t, int64_t lane,
+                    int64_t j = 0) const;
+  /// Calls fn(round, lane, item index) for the P positions (times the k
+  /// tiles of each) of every round of the chunk `s`, round by round.
   void forEachRound(
       int64_t s,
       llvm::function_ref<void(int64_t round, int64_t lane, int64_t item)> fn)

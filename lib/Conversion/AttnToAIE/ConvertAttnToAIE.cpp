@@ -162,16 +162,24 @@ private:
   }
 
   Value acquire(StringRef fifo, aie::ObjectFifoPort port) {
+    return acquireObjects(fifo, port, 1).front();
+  }
+  void release(StringRef fifo, aie::ObjectFifoPort port, int64_t n = 1) {
+    aie::ObjectFifoReleaseOp::create(b, loc, port, fifo, n);
+  }
+  /// Acquires `n` objects at once; their memrefs in order.
+  SmallVector<Value> acquireObjects(StringRef fifo, aie::ObjectFifoPort port,
+                                    int64_t n) {
     MemRefType type = fifoType(*fifos.lookup(fifo));
     auto sv = aie::ObjectFifoAcquireOp::create(
         b, loc,
         TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)},
-        port, fifo, 1);
-    return aie::ObjectFifoSubviewAccessOp::create(b, loc, type, sv.getResult(0),
-                                                  0);
-  }
-  void release(StringRef fifo, aie::ObjectFifoPort port) {
-    aie::ObjectFifoReleaseOp::create(b, loc, port, fifo, 1);
+        port, fifo, n);
+    SmallVector<Value> objects;
+    for (int64_t i = 0; i < n; ++i)
+      objects.push_back(aie::ObjectFifoSubviewAccessOp::create(
+          b, loc, type, sv.getResult(0), i));
+    return objects;
   }
   void call(StringRef name, ValueRange args);
 
@@ -190,6 +198,21 @@ private:
     Value batch, q0;          // of the current item (i32 q0)
     Value groupHead;          // its head within the GQA group (index)
     Value rowLimit, keyLimit; // i32; rowLimit null without valid_len
+    /// Per query tile the core keeps (the schedule's query_tiles_per_core):
+    /// its running state and item; selectTile() makes tile j the current.
+    struct Tile {
+      Value rowBuf, accBuf, mBuf, lBuf, q0, groupHead;
+    };
+    SmallVector<Tile> tiles;
+    void selectTile(int64_t j) {
+      const Tile &tl = tiles[j];
+      rowBuf = tl.rowBuf;
+      accBuf = tl.accBuf;
+      mBuf = tl.mBuf;
+      lBuf = tl.lBuf;
+      q0 = tl.q0;
+      groupHead = tl.groupHead;
+    }
   };
   void emitCore(const CoreSpec &core);
   CoreState emitScratch(const CoreSpec &core);
@@ -355,27 +378,40 @@ DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
   // Online: one dense score tile and the running state. Full / QK+softmax:
   // the score row buffer the kernels write and read windows of. Full and PV
   // accumulate normalized probabilities, so they keep no m / l.
-  llvm::StringMap<Value> scratch;
+  // A buffer with several copies (the state of each query tile a core
+  // keeps) is one aie.buffer per copy, `<name>_<core>_t<j>`.
+  llvm::StringMap<SmallVector<Value>> scratch;
   for (const LayoutBuffer &lb : sch.layoutOf(core.role).buffers) {
     if (lb.use != LayoutBuffer::Scratch &&
         lb.use != LayoutBuffer::RuntimeParams)
       continue;
-    // The rtp buffer is named as the runtime sequence writes it.
-    std::string symbol = lb.use == LayoutBuffer::RuntimeParams
-                             ? core.rtpBuffer
-                             : lb.name + "_" + at;
-    scratch[lb.name] = aie::BufferOp::create(
-        b, loc, memref(lb.shape, elemType(lb.elem)), coreTile,
-        b.getStringAttr(symbol), IntegerAttr(), ElementsAttr(), IntegerAttr());
+    for (int64_t copy = 0; copy < lb.copies; ++copy) {
+      // The rtp buffer is named as the runtime sequence writes it.
+      std::string symbol = lb.use == LayoutBuffer::RuntimeParams
+                               ? core.rtpBuffer
+                               : lb.name + "_" + at;
+      if (lb.copies > 1)
+        symbol += "_t" + std::to_string(copy);
+      scratch[lb.name].push_back(
+          aie::BufferOp::create(b, loc, memref(lb.shape, elemType(lb.elem)),
+                                coreTile, b.getStringAttr(symbol),
+                                IntegerAttr(), ElementsAttr(), IntegerAttr()));
+    }
   }
+  auto copyOf = [&](StringRef name, int64_t copy) -> Value {
+    auto it = scratch.find(name);
+    if (it == scratch.end() || it->second.empty())
+      return Value();
+    return it->second[std::min<int64_t>(copy, it->second.size() - 1)];
+  };
   CoreState cs;
   cs.core = &core;
-  cs.sBuf = scratch.lookup("s");
-  cs.mBuf = scratch.lookup("m");
-  cs.lBuf = scratch.lookup("l");
-  cs.rowBuf = scratch.lookup("srow");
-  cs.accBuf = scratch.lookup("acc");
-  cs.rtpBuf = scratch.lookup("rtp");
+  cs.sBuf = copyOf("s", 0);
+  cs.rtpBuf = copyOf("rtp", 0);
+  for (int64_t j = 0; j < std::max<int64_t>(1, d.queryTiles); ++j)
+    cs.tiles.push_back({copyOf("srow", j), copyOf("acc", j), copyOf("m", j),
+                        copyOf("l", j), Value(), Value()});
+  cs.selectTile(0);
   return cs;
 }
 
@@ -444,17 +480,24 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds,
   Value end = div(mul(add(split, idx(1)), idx(n)), idx(S));
   Value len = sub(end, start);
   Value batch = div(kh, idx(workPerBatch));
+  const int64_t perRound = P * d.queryTiles;
   loop(idx(0), idx(rounds), [&](Value round) {
     // Same item choice as the planner: the last round is shifted back to
-    // end with the chunk; a chunk shorter than P repeats its last item.
-    Value lastBase = arith::MaxSIOp::create(b, loc, sub(len, idx(P)), idx(0));
-    Value base = arith::MinUIOp::create(b, loc, mul(round, idx(P)), lastBase);
-    Value li =
-        arith::MinUIOp::create(b, loc, add(base, idx(lane)), sub(len, idx(1)));
-    Value qi = rem(add(start, li), idx(nQ));
+    // end with the chunk; a chunk shorter than P k repeats its last item.
+    // Query tile j of the core is item base + j P + lane.
+    Value lastBase =
+        arith::MaxSIOp::create(b, loc, sub(len, idx(perRound)), idx(0));
+    Value base =
+        arith::MinUIOp::create(b, loc, mul(round, idx(perRound)), lastBase);
+    for (int64_t j = 0; j < d.queryTiles; ++j) {
+      Value li = arith::MinUIOp::create(b, loc, add(base, idx(j * P + lane)),
+                                        sub(len, idx(1)));
+      Value qi = rem(add(start, li), idx(nQ));
+      cs.tiles[j].q0 = toI32(mul(qi, idx(d.qTile)));
+      cs.tiles[j].groupHead = div(add(start, li), idx(nQ));
+    }
+    cs.selectTile(0);
     cs.batch = batch;
-    cs.q0 = toI32(mul(qi, idx(d.qTile)));
-    cs.groupHead = div(add(start, li), idx(nQ));
     cs.rowLimit = cs.keyLimit = Value();
     emitItem(cs);
   });
@@ -608,29 +651,43 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
   const int64_t tq = d.qTile, st = sch.stepTile;
   // K starts the joined K|V object, V follows it: addressed by offset.
   const int64_t vOff = joinedStep(core) ? st * d.headDim : 0;
-  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  // k query tiles against one K/V stream: each step object serves the
+  // core's k online states in turn (one shared score tile).
+  const int64_t k = d.queryTiles;
+  SmallVector<Value> q =
+      acquireObjects(core.itemFifo, ObjectFifoPort::Consume, k);
   readValidLen(cs);
-  call("attn_online_init",
-       {cs.mBuf, cs.lBuf, cs.accBuf, i32(tq), i32(d.valueDim)});
+  for (int64_t qt = 0; qt < k; ++qt) {
+    cs.selectTile(qt);
+    call("attn_online_init",
+         {cs.mBuf, cs.lBuf, cs.accBuf, i32(tq), i32(d.valueDim)});
+  }
   loop(idx(0), idx(sch.steps), [&](Value j) {
     Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value k0 = toI32(mul(j, idx(st)));
-    guarded(cs, k0, [&]() {
-      call(typed("attn_qk"), {q, obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq),
-                              i32(st), i32(d.headDim), f32(d.scale)});
-      maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
-      explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
-      call(typed("attn_online_update"),
-           {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
-            cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
-    });
+    for (int64_t qt = 0; qt < k; ++qt) {
+      cs.selectTile(qt);
+      guarded(cs, k0, [&]() {
+        call(typed("attn_qk"),
+             {q[qt], obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq), i32(st),
+              i32(d.headDim), f32(d.scale)});
+        maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
+        explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
+        call(typed("attn_online_update"),
+             {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
+              cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
+      });
+    }
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
-  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
-  call(typed("attn_finalize"),
-       {cs.accBuf, cs.lBuf, o, i32(tq), i32(d.valueDim)});
-  release(core.outFifo, ObjectFifoPort::Produce);
-  release(core.itemFifo, ObjectFifoPort::Consume);
+  for (int64_t qt = 0; qt < k; ++qt) {
+    cs.selectTile(qt);
+    Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+    call(typed("attn_finalize"),
+         {cs.accBuf, cs.lBuf, o, i32(tq), i32(d.valueDim)});
+    release(core.outFifo, ObjectFifoPort::Produce);
+  }
+  release(core.itemFifo, ObjectFifoPort::Consume, k);
 }
 
 void DeviceEmitter::emitFullItem(CoreState &cs) {
@@ -643,37 +700,55 @@ void DeviceEmitter::emitFullItem(CoreState &cs) {
   // A V block of its own (one stream, K then V) or the V half of a joined
   // object.
   const int64_t vOff = joinedStep(core) ? tk * d.headDim : 0;
-  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
+  // k query tiles (k score row buffers and accumulators) against one K/V
+  // stream: each block object serves them in turn.
+  const int64_t k = d.queryTiles;
+  SmallVector<Value> q =
+      acquireObjects(core.itemFifo, ObjectFifoPort::Consume, k);
   readValidLen(cs);
   loop(idx(0), idx(blocks), [&](Value j) {
     Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value k0 = toI32(mul(j, idx(tk)));
-    guarded(cs, k0, [&]() {
-      call(typed("attn_qk"), {q, obj, i32(0), cs.rowBuf, i32(Lk), k0, i32(tq),
-                              i32(tk), i32(d.headDim), f32(d.scale)});
-    });
-    // A hidden block skipped the matmul: masking fills it with -inf.
-    maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
-    explicitMasks(cs, obj, cs.rowBuf, Lk, k0, tk);
+    for (int64_t qt = 0; qt < k; ++qt) {
+      cs.selectTile(qt);
+      guarded(cs, k0, [&]() {
+        call(typed("attn_qk"),
+             {q[qt], obj, i32(0), cs.rowBuf, i32(Lk), k0, i32(tq), i32(tk),
+              i32(d.headDim), f32(d.scale)});
+      });
+      // A hidden block skipped the matmul: masking fills it with -inf.
+      maskPositions(cs, cs.rowBuf, Lk, k0, tk, k0);
+      explicitMasks(cs, obj, cs.rowBuf, Lk, k0, tk);
+    }
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
-  call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
-  call("attn_acc_zero", {cs.accBuf, i32(tq), i32(dv)});
+  for (int64_t qt = 0; qt < k; ++qt) {
+    cs.selectTile(qt);
+    call("attn_softmax_rows", {cs.rowBuf, cs.rowBuf, i32(tq), i32(Lk)});
+    call("attn_acc_zero", {cs.accBuf, i32(tq), i32(dv)});
+  }
   loop(idx(0), idx(blocks), [&](Value j) {
     Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value k0 = toI32(mul(j, idx(tk)));
-    guarded(cs, k0, [&]() {
-      call(typed("attn_pv_accumulate"), {cs.rowBuf, i32(Lk), k0, obj, i32(vOff),
-                                         cs.accBuf, i32(tq), i32(tk), i32(dv)});
-    });
+    for (int64_t qt = 0; qt < k; ++qt) {
+      cs.selectTile(qt);
+      guarded(cs, k0, [&]() {
+        call(typed("attn_pv_accumulate"),
+             {cs.rowBuf, i32(Lk), k0, obj, i32(vOff), cs.accBuf, i32(tq),
+              i32(tk), i32(dv)});
+      });
+    }
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   // Padded query rows were hidden by the masks: their P rows are zeros.
-  Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
-  call(typed("attn_store"),
-       {cs.accBuf, o, cs.q0, i32(INT32_MAX), i32(tq), i32(dv)});
-  release(core.outFifo, ObjectFifoPort::Produce);
-  release(core.itemFifo, ObjectFifoPort::Consume);
+  for (int64_t qt = 0; qt < k; ++qt) {
+    cs.selectTile(qt);
+    Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+    call(typed("attn_store"),
+         {cs.accBuf, o, cs.q0, i32(INT32_MAX), i32(tq), i32(dv)});
+    release(core.outFifo, ObjectFifoPort::Produce);
+  }
+  release(core.itemFifo, ObjectFifoPort::Consume, k);
 }
 
 void DeviceEmitter::emitQKItem(CoreState &cs) {

@@ -205,6 +205,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   i64("group_columns", sch.groupColumns);
   i64("groups", sch.numGroups);
   i64("cores_per_group", sch.coresPerGroup);
+  i64("query_tiles_per_core", sch.desc.queryTiles);
   i64("query_chunks", sch.queryChunks);
   i64("work_heads", sch.workHeads);
   i64("items_per_head", sch.itemsPerHead);
@@ -381,10 +382,11 @@ LogicalResult RecordReader::readScalars() {
     int64_t *dst;
     int64_t min;
   };
-  int64_t qTile = 0, coresPerColumn = 0;
+  int64_t qTile = 0, coresPerColumn = 0, queryTiles = 0;
   Field fields[] = {{"group_columns", &sch.groupColumns, 1},
                     {"groups", &sch.numGroups, 1},
                     {"cores_per_group", &sch.coresPerGroup, 1},
+                    {"query_tiles_per_core", &queryTiles, 1},
                     {"query_chunks", &sch.queryChunks, 1},
                     {"work_heads", &sch.workHeads, 1},
                     {"items_per_head", &sch.itemsPerHead, 1},
@@ -441,6 +443,14 @@ LogicalResult RecordReader::readScalars() {
            << " core rows";
   sch.desc.qTile = qTile;
   sch.desc.coresPerColumn = coresPerColumn;
+  // Several query tiles per core: the fused stages' k states against one
+  // K/V stream (the emitter has core programs for online and full only).
+  if (queryTiles > 1 && d.kind != StageKind::Online &&
+      d.kind != StageKind::Full)
+    return error("query_tiles_per_core")
+           << "is " << queryTiles << "; a " << stringifyStageKind(d.kind)
+           << " core keeps one query tile";
+  sch.desc.queryTiles = queryTiles;
   if (sch.workHeads % d.batch != 0)
     return error("work_heads")
            << "(" << sch.workHeads << ") must be a multiple of the batch ("
@@ -590,6 +600,15 @@ LogicalResult RecordReader::readLayout() {
   if (failed(checkScratch("core_buffers", sch.core, needed,
                           stringifyStageKind(ds.desc.kind))))
     return failure();
+  // The running state of every query tile a core keeps: one copy each.
+  for (const LayoutBuffer &lb : sch.core.buffers)
+    if (lb.use == LayoutBuffer::Scratch &&
+        llvm::is_contained({"m", "l", "acc", "srow"}, lb.name) &&
+        lb.copies != sch.desc.queryTiles)
+      return error("core_buffers")
+             << "has " << lb.copies << " copies of '" << lb.name
+             << "'; a core keeping " << sch.desc.queryTiles
+             << " query tiles needs one per tile";
   FailureOr<SmallVector<DenseI64ArrayAttr>> memory =
       list<DenseI64ArrayAttr>("tile_memory");
   if (failed(memory))
@@ -755,6 +774,13 @@ LogicalResult RecordReader::readCores() {
                                      : "has an 'rtp' buffer but the stage "
                                        "has no valid_len");
     spec.rtpBuffer = c.getRtp().str();
+    // A core keeping k query tiles acquires k objects of its item FIFO.
+    if (!spec.itemFifo.empty() &&
+        fifoByName.lookup(spec.itemFifo)->depth < sch.desc.queryTiles)
+      return error("cores", i)
+             << "takes " << sch.desc.queryTiles << " query tiles at once from "
+             << "FIFO '" << spec.itemFifo << "' of depth "
+             << fifoByName.lookup(spec.itemFifo)->depth;
     sch.cores.push_back(std::move(spec));
   }
   return success();

@@ -362,6 +362,11 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
   d.columns = plan.getColumns();
   d.coresPerColumn = plan.getCoresPerColumn();
   d.depth = plan.getDepth();
+  // Query tiles per core: l2_q_block holds k x cores_per_column query tiles
+  // of a column (the cost model's tiles per lane of a fused plan).
+  d.queryTiles = std::max<int64_t>(
+      1, plan.getL2QBlock() /
+             std::max<int64_t>(1, d.coresPerColumn * int64_t(d.qTile)));
 
   // Masking.
   d.keyLimit = d.kvLen;

@@ -133,6 +133,7 @@ WorkSplit StageSchedule::split() const {
   w.numGroups = numGroups;
   w.queryChunks = queryChunks;
   w.zigzag = zigzag;
+  w.tilesPerCore = std::max<int64_t>(1, desc.queryTiles);
   return w;
 }
 
@@ -145,6 +146,10 @@ int64_t StageSchedule::chunkStart(int64_t s) const {
 }
 
 int64_t StageSchedule::chunkLen(int64_t s) const { return split().chunkLen(s); }
+
+int64_t StageSchedule::itemsPerRound() const {
+  return split().itemsPerRound();
+}
 
 int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
@@ -372,6 +377,7 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
   p.lanes = lanes;
   p.validLenWords = d.hasValidLen ? d.batch : 0;
   p.softmaxChunk = d.softmaxChunk;
+  p.queryTiles = d.queryTiles;
   return p;
 }
 
@@ -412,21 +418,41 @@ struct Planner {
   KeyVisibility keyVisibility() const;
   bool validate();
   bool chooseSoftmaxRows();
+  bool checkQueryTiles();
   bool checkSequenceSize();
   bool chooseGroups(const ScheduleOptions &options);
   void applyCandidate(const Candidate &c);
   bool buildFifos();
+  std::optional<std::string> buildStepFifos(int64_t g, int64_t &nextBorrowed);
+  FifoSpec stepStreamFifo(int64_t g, const std::vector<Role> &stream,
+                          TileCoord shim, int64_t &elems) const;
+  void addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
+                     int channel, FifoSpec::Use use,
+                     std::vector<std::string> &perCore);
+  void addOutputFifos(int c, int64_t bypass, std::vector<std::string> &perCore);
+  void addCores(int64_t g, int64_t w, const std::string &stepFifo,
+                const std::vector<std::string> &itemFifos,
+                const std::vector<std::string> &coreStepFifos,
+                const std::vector<std::string> &outFifos);
+  std::vector<int64_t> layoutShape(LayoutBuffer::Use use) const {
+    const LayoutBuffer *buf = sch.core.find(use);
+    return buf ? buf->shape : std::vector<int64_t>{};
+  }
+  static std::string fifoName(Role r, llvm::StringRef rest) {
+    return (stringifyRole(r) + "_" + rest).str();
+  }
   bool checkResources();
   bool buildSequence();
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       std::vector<SequenceOp> &ops);
 
-  // Item index handled by core (w, r) of a group in round t of its k-th
-  // unit (WorkSplit::itemIndex at the core's lane).
+  // Item index of query tile `j` (of the k a core keeps) of core (w, r) of
+  // a group in round t of its k-th unit (WorkSplit::itemIndex at the core's
+  // lane).
   int64_t itemIndex(int64_t k, int64_t start, int64_t len, int64_t t, int64_t w,
-                    int64_t r) const {
+                    int64_t r, int64_t j = 0) const {
     WorkSplit split = sch.split();
-    return split.itemIndex(start, len, t, split.laneOf(k, w, r));
+    return split.itemIndex(start, len, t, split.laneOf(k, w, r), j);
   }
   // (b, head, query tile) of item `idx` of work head `kh`.
   std::tuple<int64_t, int64_t, int64_t> item(int64_t kh, int64_t idx) const {
@@ -515,7 +541,31 @@ bool Planner::validate() {
               : d.kind == StageKind::Softmax
                   ? 0
                   : keyPasses(d.kind) * (d.kvLen / sch.stepTile);
-  return checkSequenceSize();
+  return checkQueryTiles() && checkSequenceSize();
+}
+
+bool Planner::checkQueryTiles() {
+  // Several query tiles per core (l2_q_block = k x cores_per_column x
+  // q_tile): the fused stages keep k online/full states against one K/V
+  // stream. The other stage kinds, and per-core mask/bias tiles in the step
+  // object (one tile per lane and step), keep one.
+  if (d.queryTiles < 1)
+    return fail(llvm::formatv("query tiles per core must be positive, got {0}",
+                              d.queryTiles));
+  if (d.queryTiles == 1)
+    return true;
+  if (d.kind != StageKind::Online && d.kind != StageKind::Full)
+    return fail(llvm::formatv(
+        "l2_q_block asks for {0} query tiles per core; the {1} stage keeps "
+        "one (several query tiles per core are emitted for the online and "
+        "full folds)",
+        d.queryTiles, stringifyStageKind(d.kind)));
+  if (d.maskTiles() || d.biasTiles())
+    return fail(llvm::formatv(
+        "l2_q_block asks for {0} query tiles per core; a query-varying "
+        "mask/bias carries one tile per core and step, so a core keeps one",
+        d.queryTiles));
+  return true;
 }
 
 bool Planner::chooseSoftmaxRows() {
@@ -556,7 +606,8 @@ bool Planner::checkSequenceSize() {
   // enumerating these rows (then compressing them into access patterns), so
   // beyond kMaxSequenceRows it is rejected before anything is enumerated.
   int64_t cores = std::max<int64_t>(1, d.columns * d.coresPerColumn);
-  int64_t roundsPerHead = llvm::divideCeil(sch.itemsPerHead, cores);
+  int64_t roundsPerHead =
+      llvm::divideCeil(sch.itemsPerHead, cores * d.queryTiles);
   std::optional<int64_t> itemRows =
       checkedProduct({sch.workHeads, sch.itemsPerHead, d.qTile});
   std::optional<int64_t> stepRows =
@@ -655,6 +706,7 @@ void Planner::applyCandidate(const Candidate &c) {
   sch.coresPerGroup = w.coresPerGroup();
   sch.queryChunks = w.queryChunks;
   sch.zigzag = w.zigzag;
+  d.queryTiles = sch.desc.queryTiles = w.tilesPerCore;
   sch.roundsPerHead = 0;
   for (int64_t s = 0; s < sch.queryChunks; ++s)
     sch.roundsPerHead += sch.roundsOfChunk(s);
@@ -679,16 +731,12 @@ void Planner::applyCandidate(const Candidate &c) {
 }
 
 bool Planner::buildFifos() {
-  int row0 = t.firstCoreRow;
-  int64_t R = d.coresPerColumn, tq = d.qTile;
-  int64_t st = sch.stepTile;
-  int shimIn = t.channels(TileKind::Shim, false);
+  int64_t R = d.coresPerColumn;
   int shimOut = t.channels(TileKind::Shim, true);
   int memIn = t.channels(TileKind::MemTile, true);
-  int64_t depth = d.depth;
 
   // Host memtile input channels decide how many of its cores bypass it.
-  CoreLayoutParams params = layoutParams(d, tq, sch.maskLanes);
+  CoreLayoutParams params = layoutParams(d, d.qTile, sch.maskLanes);
   if (stepStreams.size() != static_cast<size_t>(aiemap::stepStreams(params)))
     return fail("internal: the step streams disagree with the stage layout");
   sch.bypassCores = bypassCores(params, R, t);
@@ -704,235 +752,275 @@ bool Planner::buildFifos() {
   // Object shapes at the cores come from the core layout.
   sch.core = coreLayout(params, t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
-  Role outRole = stageOutput(d.kind);
-  auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
-    const LayoutBuffer *buf = sch.core.find(use);
-    return buf ? buf->shape : std::vector<int64_t>{};
-  };
-  auto itemShape = [&]() { return layoutShape(LayoutBuffer::Item); };
-  auto outShape = [&]() { return layoutShape(LayoutBuffer::Output); };
-  auto name = [](Role r, llvm::StringRef rest) {
-    return (stringifyRole(r) + "_" + rest).str();
-  };
 
   int64_t nextBorrowed = 0;
   for (int64_t g = 0; g < sch.numGroups; ++g) {
-    int c0 = static_cast<int>(g * sch.groupColumns);
-    std::vector<TileCoord> groupCores;
-    for (int64_t w = 0; w < sch.groupColumns; ++w)
-      for (int64_t r = 0; r < R; ++r)
-        groupCores.push_back({c0 + static_cast<int>(w), row0 + int(r)});
-
-    // Step streams: one shim channel each, on the group's columns.
-    std::string stepFifo;
-    if (!stepStreams.empty()) {
-      std::vector<std::string> ins;
-      int firstFree = (hasItem(d) ? 1 : 0) + (hasCoreStep(d) ? 1 : 0);
-      int col = c0, ch = firstFree;
-      bool joined = joinedKV();
-      std::vector<int64_t> offsets;
-      int64_t joinedElems = 0;
-      for (const std::vector<Role> &stream : stepStreams) {
-        while (ch >= shimIn) {
-          ++col;
-          ch = firstFree;
-        }
-        if (col >= c0 + sch.groupColumns) {
-          // Out of the group's own channels: a borrowed shim of a column
-          // without cores (feasibility was checked in chooseGroups).
-          col = static_cast<int>(d.columns + nextBorrowed / shimIn);
-          ch = static_cast<int>(nextBorrowed % shimIn);
-          ++nextBorrowed;
-        }
-        Role role = stream.front();
-        FifoSpec f;
-        f.name = stream.size() > 1
-                     ? llvm::formatv("kv_l3_g{0}", g).str()
-                     : name(role, llvm::formatv("l3_g{0}", g).str());
-        f.producer = {col, t.shimRow};
-        f.consumers = {{c0, t.memTileRow}};
-        f.depth = depth;
-        bool maskLike = role == Role::M || role == Role::Bias;
-        int64_t laneRows = role == Role::M      ? d.maskLaneRows()
-                           : role == Role::Bias ? d.biasLaneRows()
-                                                : 0;
-        int64_t groupRows = role == Role::M      ? d.maskGroupRows()
-                            : role == Role::Bias ? d.biasGroupRows()
-                                                 : 0;
-        int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        // Tiles: one [laneRows][st] per core of the group, in the group's
-        // core order; a GQA group's key rows: [G][st]; a key row: [st];
-        // K/V blocks: [st][width].
-        int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
-        f.shape = rows       ? std::vector<int64_t>{rows, st}
-                  : maskLike ? std::vector<int64_t>{st}
-                             : std::vector<int64_t>{st, width};
-        if (maskLike)
-          width = rows ? rows : 1;
-        f.elem = d.elem;
-        if (joined) {
-          offsets.push_back(joinedElems);
-          joinedElems += st * width;
-        }
-        f.dram = role;
-        f.passRoles = stream;
-        f.shimChannel = ch++;
-        f.use = FifoSpec::Step;
-        f.group = static_cast<int>(g);
-        ins.push_back(f.name);
-        sch.fifos.push_back(f);
-      }
-      FifoSpec b;
-      b.name = (joined || stepStreams.front().size() > 1)
-                   ? llvm::formatv("kv_g{0}", g).str()
-                   : name(steps.front(), llvm::formatv("g{0}", g).str());
-      b.producer = {c0, t.memTileRow};
-      b.consumers = groupCores;
-      b.depth = depth;
-      // One flat object per step when joined: K block, then V block.
-      b.shape = layoutShape(LayoutBuffer::Step);
-      b.elem = d.elem;
-      if (joined != sch.core.joinedStep ||
-          (joined && b.shape.front() != joinedElems))
-        return fail("internal: the step streams disagree with the core "
-                    "layout's step object");
-      b.use = FifoSpec::Step;
-      b.group = static_cast<int>(g);
-      stepFifo = b.name;
-      sch.fifos.push_back(b);
-      LinkSpec link;
-      link.ins = ins;
-      link.outs = {b.name};
-      if (joined)
-        link.srcOffsets = offsets;
-      sch.links.push_back(link);
-    }
-
+    std::optional<std::string> stepFifo = buildStepFifos(g, nextBorrowed);
+    if (!stepFifo)
+      return false;
     for (int64_t w = 0; w < sch.groupColumns; ++w) {
-      int c = c0 + static_cast<int>(w);
-      TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
+      int c = static_cast<int>(g * sch.groupColumns + w);
       std::vector<std::string> itemFifos(R), coreStepFifos(R), outFifos(R);
-      // Split operands: per column one shim FIFO, split to the cores.
-      auto addSplit = [&](Role role, std::vector<int64_t> tile, int channel,
-                          FifoSpec::Use use,
-                          std::vector<std::string> &perCore) {
-        FifoSpec in;
-        in.use = use;
-        in.column = c;
-        for (int64_t r = 0; r < R; ++r)
-          in.coreRows.push_back(static_cast<int>(r));
-        in.name = name(role, llvm::formatv("l3_c{0}", c).str());
-        in.producer = shim;
-        in.consumers = {mem};
-        in.depth = depth;
-        in.shape = {R * tile[0], tile[1]};
-        in.elem = sch.roleElement(role);
-        in.dram = role;
-        in.shimChannel = channel;
-        sch.fifos.push_back(in);
-        LinkSpec link;
-        link.ins = {in.name};
-        for (int64_t r = 0; r < R; ++r) {
-          FifoSpec out;
-          out.name = name(role, llvm::formatv("c{0}_r{1}", c, r).str());
-          out.producer = mem;
-          out.consumers = {{c, row0 + int(r)}};
-          out.depth = depth;
-          out.shape = tile;
-          out.elem = in.elem;
-          out.use = use;
-          out.column = c;
-          link.outs.push_back(out.name);
-          link.dstOffsets.push_back(r * tile[0] * tile[1]);
-          perCore[r] = out.name;
-          sch.fifos.push_back(out);
-        }
-        if (R == 1)
-          link.dstOffsets.clear(); // a one-to-one link has no offsets
-        sch.links.push_back(link);
-      };
       int channel = 0;
       if (hasItem(d))
-        addSplit(itemRole, itemShape(), channel++, FifoSpec::Item, itemFifos);
+        addSplitFifos(c, itemRole, layoutShape(LayoutBuffer::Item), channel++,
+                      FifoSpec::Item, itemFifos);
       if (hasCoreStep(d))
-        addSplit(d.streamedSoftmax() ? Role::S : Role::P,
-                 layoutShape(LayoutBuffer::CoreStep), channel++,
-                 FifoSpec::CoreStep, coreStepFifos);
-
-      // Outputs: joined in the memtile, except bypassing cores.
-      int64_t bypass = w == 0 ? sch.bypassCores : 0;
-      int64_t joinedCores = R - bypass;
-      std::vector<int64_t> tile = outShape();
-      if (joinedCores > 0) {
-        LinkSpec link;
-        for (int64_t r = 0; r < joinedCores; ++r) {
-          FifoSpec f;
-          f.name = name(outRole, llvm::formatv("c{0}_r{1}", c, r).str());
-          f.producer = {c, row0 + int(r)};
-          f.consumers = {mem};
-          f.depth = depth;
-          f.shape = tile;
-          f.elem = sch.roleElement(outRole);
-          f.use = FifoSpec::Output;
-          f.column = c;
-          link.ins.push_back(f.name);
-          link.srcOffsets.push_back(r * tile[0] * tile[1]);
-          outFifos[r] = f.name;
-          sch.fifos.push_back(f);
-        }
-        FifoSpec o;
-        o.name = name(outRole, llvm::formatv("l3_c{0}", c).str());
-        o.producer = mem;
-        o.consumers = {shim};
-        o.depth = depth;
-        o.shape = {joinedCores * tile[0], tile[1]};
-        o.elem = sch.roleElement(outRole);
-        o.dram = outRole;
-        o.shimChannel = 0;
-        o.use = FifoSpec::Output;
-        o.column = c;
-        for (int64_t r = 0; r < joinedCores; ++r)
-          o.coreRows.push_back(static_cast<int>(r));
-        link.outs = {o.name};
-        if (joinedCores == 1)
-          link.srcOffsets.clear();
-        sch.fifos.push_back(o);
-        sch.links.push_back(link);
-      }
-      for (int64_t r = joinedCores; r < R; ++r) {
-        FifoSpec f;
-        f.name = name(outRole, llvm::formatv("l3_c{0}_r{1}", c, r).str());
-        f.producer = {c, row0 + int(r)};
-        f.consumers = {shim};
-        f.depth = depth;
-        f.shape = tile;
-        f.elem = sch.roleElement(outRole);
-        f.dram = outRole;
-        f.shimChannel = static_cast<int>(1 + (r - joinedCores));
-        f.use = FifoSpec::Output;
-        f.column = c;
-        f.coreRows = {static_cast<int>(r)};
-        outFifos[r] = f.name;
-        sch.fifos.push_back(f);
-      }
-
-      for (int64_t r = 0; r < R; ++r) {
-        CoreSpec core;
-        core.tile = {c, row0 + int(r)};
-        core.group = static_cast<int>(g);
-        core.columnInGroup = static_cast<int>(w);
-        core.row = static_cast<int>(r);
-        core.itemFifo = itemFifos[r];
-        core.stepFifo = stepFifo;
-        core.coreStepFifo = coreStepFifos[r];
-        core.outFifo = outFifos[r];
-        if (d.hasValidLen)
-          core.rtpBuffer = llvm::formatv("rtp_c{0}_r{1}", c, r).str();
-        sch.cores.push_back(core);
-      }
+        addSplitFifos(c, d.streamedSoftmax() ? Role::S : Role::P, layoutShape(LayoutBuffer::CoreStep),
+                      channel++, FifoSpec::CoreStep, coreStepFifos);
+      addOutputFifos(c, w == 0 ? sch.bypassCores : 0, outFifos);
+      addCores(g, w, *stepFifo, itemFifos, coreStepFifos, outFifos);
     }
   }
   return true;
+}
+
+/// The shim->memtile FIFO of one step stream of group `g` from `shim`; sets
+/// `elems` to the elements it adds to a joined step object.
+FifoSpec Planner::stepStreamFifo(int64_t g, const std::vector<Role> &stream,
+                                 TileCoord shim, int64_t &elems) const {
+  int64_t st = sch.stepTile;
+  Role role = stream.front();
+  FifoSpec f;
+  f.name = stream.size() > 1
+               ? llvm::formatv("kv_l3_g{0}", g).str()
+               : fifoName(role, llvm::formatv("l3_g{0}", g).str());
+  f.producer = shim;
+  f.consumers = {{static_cast<int>(g * sch.groupColumns), t.memTileRow}};
+  f.depth = d.depth;
+  bool maskLike = role == Role::M || role == Role::Bias;
+  int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                     : role == Role::Bias ? d.biasLaneRows()
+                                          : 0;
+  int64_t groupRows = role == Role::M      ? d.maskGroupRows()
+                      : role == Role::Bias ? d.biasGroupRows()
+                                           : 0;
+  int64_t width = role == Role::K ? d.headDim : d.valueDim;
+  // Tiles: one [laneRows][st] per core of the group, in the group's core
+  // order; a GQA group's key rows: [G][st]; a key row: [st]; K/V blocks:
+  // [st][width].
+  int64_t rows = laneRows ? sch.maskLanes * laneRows : groupRows;
+  f.shape = rows       ? std::vector<int64_t>{rows, st}
+            : maskLike ? std::vector<int64_t>{st}
+                       : std::vector<int64_t>{st, width};
+  if (maskLike)
+    width = rows ? rows : 1;
+  elems = st * width;
+  f.elem = d.elem;
+  f.dram = role;
+  f.passRoles = stream;
+  f.use = FifoSpec::Step;
+  f.group = static_cast<int>(g);
+  return f;
+}
+
+/// The broadcast step operand of group `g`: one shim->memtile FIFO per
+/// stream (on the group's shims, else a borrowed shim of a column without
+/// cores), joined in the host memtile when several, and one memtile->cores
+/// FIFO all the group's cores consume. Returns its name ("" when the stage
+/// has no step operand), or nullopt on failure.
+std::optional<std::string> Planner::buildStepFifos(int64_t g,
+                                                   int64_t &nextBorrowed) {
+  if (stepStreams.empty())
+    return std::string();
+  int shimIn = t.channels(TileKind::Shim, false);
+  int c0 = static_cast<int>(g * sch.groupColumns);
+  std::vector<TileCoord> groupCores;
+  for (int64_t w = 0; w < sch.groupColumns; ++w)
+    for (int64_t r = 0; r < d.coresPerColumn; ++r)
+      groupCores.push_back(
+          {c0 + static_cast<int>(w), t.firstCoreRow + static_cast<int>(r)});
+
+  std::vector<std::string> ins;
+  int firstFree = (hasItem(d) ? 1 : 0) + (hasCoreStep(d) ? 1 : 0);
+  int col = c0, ch = firstFree;
+  bool joined = joinedKV();
+  std::vector<int64_t> offsets;
+  int64_t joinedElems = 0;
+  for (const std::vector<Role> &stream : stepStreams) {
+    while (ch >= shimIn) {
+      ++col;
+      ch = firstFree;
+    }
+    if (col >= c0 + sch.groupColumns) {
+      // Out of the group's own channels: a borrowed shim of a column
+      // without cores (feasibility was checked in chooseGroups).
+      col = static_cast<int>(d.columns + nextBorrowed / shimIn);
+      ch = static_cast<int>(nextBorrowed % shimIn);
+      ++nextBorrowed;
+    }
+    int64_t elems = 0;
+    FifoSpec f = stepStreamFifo(g, stream, {col, t.shimRow}, elems);
+    if (joined) {
+      offsets.push_back(joinedElems);
+      joinedElems += elems;
+    }
+    f.shimChannel = ch++;
+    ins.push_back(f.name);
+    sch.fifos.push_back(f);
+  }
+  FifoSpec b;
+  b.name = (joined || stepStreams.front().size() > 1)
+               ? llvm::formatv("kv_g{0}", g).str()
+               : fifoName(steps.front(), llvm::formatv("g{0}", g).str());
+  b.producer = {c0, t.memTileRow};
+  b.consumers = groupCores;
+  b.depth = d.depth;
+  // One flat object per step when joined: K block, then V block.
+  b.shape = layoutShape(LayoutBuffer::Step);
+  b.elem = d.elem;
+  if (joined != sch.core.joinedStep ||
+      (joined && b.shape.front() != joinedElems)) {
+    fail("internal: the step streams disagree with the core layout's step "
+         "object");
+    return std::nullopt;
+  }
+  b.use = FifoSpec::Step;
+  b.group = static_cast<int>(g);
+  sch.fifos.push_back(b);
+  LinkSpec link;
+  link.ins = ins;
+  link.outs = {b.name};
+  if (joined)
+    link.srcOffsets = offsets;
+  sch.links.push_back(link);
+  return b.name;
+}
+
+/// A split operand of column `c`: one shim->memtile FIFO whose object is
+/// the tiles of the column's cores, split by the memtile to one FIFO per
+/// core. A core keeping k query tiles acquires k objects of its item FIFO
+/// at once: the memtile->core FIFOs hold the core layout's max(depth, k)
+/// objects at the core, while the memtile keeps the plan's depth of the
+/// split object (the link's buffers, whose count sets its descriptors).
+void Planner::addSplitFifos(int c, Role role, const std::vector<int64_t> &tile,
+                            int channel, FifoSpec::Use use,
+                            std::vector<std::string> &perCore) {
+  int64_t R = d.coresPerColumn;
+  int64_t coreDepth = use == FifoSpec::Item
+                          ? sch.core.find(LayoutBuffer::Item)->copies
+                          : d.depth;
+  TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
+  FifoSpec in;
+  in.use = use;
+  in.column = c;
+  for (int64_t r = 0; r < R; ++r)
+    in.coreRows.push_back(static_cast<int>(r));
+  in.name = fifoName(role, llvm::formatv("l3_c{0}", c).str());
+  in.producer = shim;
+  in.consumers = {mem};
+  in.depth = d.depth;
+  in.shape = {R * tile[0], tile[1]};
+  in.elem = sch.roleElement(role);
+  in.dram = role;
+  in.shimChannel = channel;
+  sch.fifos.push_back(in);
+  LinkSpec link;
+  link.ins = {in.name};
+  for (int64_t r = 0; r < R; ++r) {
+    FifoSpec out;
+    out.name = fifoName(role, llvm::formatv("c{0}_r{1}", c, r).str());
+    out.producer = mem;
+    out.consumers = {{c, t.firstCoreRow + int(r)}};
+    out.depth = coreDepth;
+    out.shape = tile;
+    out.elem = in.elem;
+    out.use = use;
+    out.column = c;
+    link.outs.push_back(out.name);
+    link.dstOffsets.push_back(r * tile[0] * tile[1]);
+    perCore[r] = out.name;
+    sch.fifos.push_back(out);
+  }
+  if (R == 1)
+    link.dstOffsets.clear(); // a one-to-one link has no offsets
+  sch.links.push_back(link);
+}
+
+/// Outputs of column `c`: joined in the memtile, except the `bypass` last
+/// cores, which write straight to the shim's other S2MM channels.
+void Planner::addOutputFifos(int c, int64_t bypass,
+                             std::vector<std::string> &perCore) {
+  int64_t R = d.coresPerColumn;
+  int row0 = t.firstCoreRow;
+  TileCoord shim{c, t.shimRow}, mem{c, t.memTileRow};
+  Role outRole = stageOutput(d.kind);
+  int64_t joinedCores = R - bypass;
+  std::vector<int64_t> tile = layoutShape(LayoutBuffer::Output);
+  if (joinedCores > 0) {
+    LinkSpec link;
+    for (int64_t r = 0; r < joinedCores; ++r) {
+      FifoSpec f;
+      f.name = fifoName(outRole, llvm::formatv("c{0}_r{1}", c, r).str());
+      f.producer = {c, row0 + int(r)};
+      f.consumers = {mem};
+      f.depth = d.depth;
+      f.shape = tile;
+      f.elem = sch.roleElement(outRole);
+      f.use = FifoSpec::Output;
+      f.column = c;
+      link.ins.push_back(f.name);
+      link.srcOffsets.push_back(r * tile[0] * tile[1]);
+      perCore[r] = f.name;
+      sch.fifos.push_back(f);
+    }
+    FifoSpec o;
+    o.name = fifoName(outRole, llvm::formatv("l3_c{0}", c).str());
+    o.producer = mem;
+    o.consumers = {shim};
+    o.depth = d.depth;
+    o.shape = {joinedCores * tile[0], tile[1]};
+    o.elem = sch.roleElement(outRole);
+    o.dram = outRole;
+    o.shimChannel = 0;
+    o.use = FifoSpec::Output;
+    o.column = c;
+    for (int64_t r = 0; r < joinedCores; ++r)
+      o.coreRows.push_back(static_cast<int>(r));
+    link.outs = {o.name};
+    if (joinedCores == 1)
+      link.srcOffsets.clear();
+    sch.fifos.push_back(o);
+    sch.links.push_back(link);
+  }
+  for (int64_t r = joinedCores; r < R; ++r) {
+    FifoSpec f;
+    f.name = fifoName(outRole, llvm::formatv("l3_c{0}_r{1}", c, r).str());
+    f.producer = {c, row0 + int(r)};
+    f.consumers = {shim};
+    f.depth = d.depth;
+    f.shape = tile;
+    f.elem = sch.roleElement(outRole);
+    f.dram = outRole;
+    f.shimChannel = static_cast<int>(1 + (r - joinedCores));
+    f.use = FifoSpec::Output;
+    f.column = c;
+    f.coreRows = {static_cast<int>(r)};
+    perCore[r] = f.name;
+    sch.fifos.push_back(f);
+  }
+}
+
+/// The cores of column `w` of group `g` with their FIFO ends.
+void Planner::addCores(int64_t g, int64_t w, const std::string &stepFifo,
+                       const std::vector<std::string> &itemFifos,
+                       const std::vector<std::string> &coreStepFifos,
+                       const std::vector<std::string> &outFifos) {
+  int c = static_cast<int>(g * sch.groupColumns + w);
+  for (int64_t r = 0; r < d.coresPerColumn; ++r) {
+    CoreSpec core;
+    core.tile = {c, t.firstCoreRow + int(r)};
+    core.group = static_cast<int>(g);
+    core.columnInGroup = static_cast<int>(w);
+    core.row = static_cast<int>(r);
+    core.itemFifo = itemFifos[r];
+    core.stepFifo = stepFifo;
+    core.coreStepFifo = coreStepFifos[r];
+    core.outFifo = outFifos[r];
+    if (d.hasValidLen)
+      core.rtpBuffer = llvm::formatv("rtp_c{0}_r{1}", c, r).str();
+    sch.cores.push_back(core);
+  }
 }
 
 bool Planner::checkResources() {
@@ -952,7 +1040,10 @@ bool Planner::checkResources() {
   auto depthOf = [&](LayoutBuffer::Use use) -> int64_t {
     return sch.core.find(use) ? d.depth : 0;
   };
-  sch.itemDepth = depthOf(LayoutBuffer::Item);
+  // A core keeping k query tiles holds max(depth, k) item objects.
+  sch.itemDepth = sch.core.find(LayoutBuffer::Item)
+                      ? sch.core.find(LayoutBuffer::Item)->copies
+                      : 0;
   sch.stepDepth = depthOf(LayoutBuffer::Step);
   sch.coreStepDepth = depthOf(LayoutBuffer::CoreStep);
   sch.outDepth = depthOf(LayoutBuffer::Output);
@@ -1163,8 +1254,8 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       int64_t w = f.column - g * sch.groupColumns;
       if (w < 0 || w >= sch.groupColumns)
         continue;
-      auto itemOf = [&](int64_t tr, int64_t r) {
-        return item(kh, itemIndex(k, start, len, tr, w, r));
+      auto itemOf = [&](int64_t tr, int64_t r, int64_t q) {
+        return item(kh, itemIndex(k, start, len, tr, w, r, q));
       };
       bool perStep = f.use == FifoSpec::CoreStep ||
                      (f.use == FifoSpec::Output && outputPerStep(d));
@@ -1181,13 +1272,16 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                               ? sch.steps
                               : d.kvLen / chunk;
       int64_t chunks = d.kvLen / chunk;
+      // Per round: query tile q of every core of the column, then q + 1
+      // (a core takes its k item objects, and writes its k outputs, in turn).
       for (int64_t tr = t0; tr < t1; ++tr)
-        for (int64_t j = 0; j < stepsHere; ++j)
-          for (int r : f.coreRows) {
-            auto [b, h, qi] = itemOf(tr, r);
-            addr.tile(runs, role, b, h, qi * tq, tq,
-                      perStep ? (j % chunks) * chunk : 0);
-          }
+        for (int64_t q = 0; q < d.queryTiles; ++q)
+          for (int64_t j = 0; j < stepsHere; ++j)
+            for (int r : f.coreRows) {
+              auto [b, h, qi] = itemOf(tr, r, q);
+              addr.tile(runs, role, b, h, qi * tq, tq,
+                        perStep ? (j % chunks) * chunk : 0);
+            }
       runLen = width;
     }
     if (!runs.empty() && !emit(f, runs, runLen))

@@ -6,7 +6,7 @@
 // travel as one [q_tile][kv_tile] tile per core of the broadcast group inside
 // the step object: the memtile joins the K block, the V block, the group's
 // 4 mask tiles and its 4 bias tiles (32·32 + 32·32 + 4·16·32 + 4·16·32).
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 32, padded_value_dim = 32>
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 32, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 32, padded_value_dim = 32>
 func.func @hf(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor<2x2x96x32xbf16>, %m: tensor<1x1x64x96xi1>, %bias: tensor<2x2x64x96xbf16>) -> tensor<2x2x64x32xbf16> {
   %o = attn.stage "attention" fold online plan #plan
       ins(%a = %q, %b = %k, %mm = %m, %bb = %bias, %c = %v : tensor<2x2x64x32xbf16>, tensor<2x2x96x32xbf16>, tensor<1x1x64x96xi1>, tensor<2x2x64x96xbf16>, tensor<2x2x96x32xbf16>)
@@ -70,7 +70,7 @@ func.func @hf(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor
 // a GQA group only ([1, H, 1, Lk], ALiBi-like) travels as the group's G = 2
 // key rows per step; each core reads the row of its item's head (offset
 // 3072 + g·32, g = item index / 4 query tiles) with row stride 0.
-#plan = #attn.plan<target = "npu1", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 32, padded_value_dim = 32>
+#plan = #attn.plan<target = "npu1", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 32, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 32, padded_value_dim = 32>
 func.func @alibi(%q: tensor<1x2x64x32xbf16>, %k: tensor<1x1x64x32xbf16>, %m: tensor<1x1x64x64xbf16>, %bias: tensor<1x2x1x64xbf16>) -> tensor<1x2x64x64xf32> {
   %s = attn.stage "qk" fold unfolded plan #plan
       ins(%a = %q, %b = %k, %mm = %m, %bb = %bias : tensor<1x2x64x32xbf16>, tensor<1x1x64x32xbf16>, tensor<1x1x64x64xbf16>, tensor<1x2x1x64xbf16>)

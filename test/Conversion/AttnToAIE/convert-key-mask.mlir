@@ -4,7 +4,7 @@
 
 // Key-only keep-mask (per batch) and bias (shared) rows travel in the
 // broadcast K/V step object: joined in the memtile after the K and V blocks.
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 32, padded_value_dim = 32>
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 32, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 32, padded_value_dim = 32>
 func.func @encoder(%q: tensor<2x2x64x32xbf16>, %k: tensor<2x2x96x32xbf16>, %v: tensor<2x2x96x32xbf16>, %m: tensor<2x1x1x96xi1>, %bias: tensor<1x1x1x96xbf16>) -> tensor<2x2x64x32xbf16> {
   %o = attn.stage "attention" fold online plan #plan
       ins(%a = %q, %b = %k, %mm = %m, %bb = %bias, %c = %v : tensor<2x2x64x32xbf16>, tensor<2x2x96x32xbf16>, tensor<2x1x1x96xi1>, tensor<1x1x1x96xbf16>, tensor<2x2x96x32xbf16>)

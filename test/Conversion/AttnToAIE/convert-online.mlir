@@ -4,7 +4,7 @@
 // RUN: attn-opt %s --attn-schedule-dma=kv-group-columns=2 --convert-attn-to-aie | FileCheck %s
 // RUN: attn-opt %s --attn-schedule-dma=kv-group-columns=2 --convert-attn-to-aie --aie-check-limits | attn-opt | FileCheck %s --check-prefix=ROUND
 
-#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 64, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 64, padded_value_dim = 32>
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 32, l2_q_block = 32, l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 64, padded_value_dim = 32>
 func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v: tensor<2x2x96x32xbf16>, %n: tensor<2xi32>) -> tensor<2x4x64x32xbf16> {
   %o = attn.stage "attention" fold online plan #plan
       ins(%a = %q, %b = %k, %c = %v, %d = %n : tensor<2x4x64x64xbf16>, tensor<2x2x96x64xbf16>, tensor<2x2x96x32xbf16>, tensor<2xi32>)

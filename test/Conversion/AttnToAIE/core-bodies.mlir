@@ -5,11 +5,17 @@
 // are cut into chunks of different round counts (query-chunks=2 over 5 query
 // tiles and 2 cores: 1 and 2 rounds, peeled into constant loops).
 // attn.sim.core_stats --check exits 1 on a violation, which fails the RUN.
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=ONLINE
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=FULL
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=ONLINE
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 l2-q-block=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=FULL
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=partial q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=PARTIAL
 // RUN: attn-opt %s --attn-to-aie="target=npu1 fold=unfolded q-tile=32 kv-tile=32 columns=2" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=UNFOLDED
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | FileCheck %s --check-prefix=LOOPS
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=32 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=2" | FileCheck %s --check-prefix=LOOPS
+// Two query tiles per core (l2-q-block = 2 x 1 core x q-tile): a round gives
+// each core 2 items against one K/V stream; one valid_len read per round.
+// (attn-schedule-dma takes fewer tiles per core when a kv head's query
+// tiles cannot fill the rounds: a round of k tiles lasts k times one's.)
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=8 kv-tile=32 l2-q-block=16 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=1" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=ONLINE2
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=8 kv-tile=32 l2-q-block=16 columns=2 cores-per-column=1 kv-group-columns=2 query-chunks=1" | %PYTHON -m attn.sim.core_stats --check - | FileCheck %s --check-prefix=FULL2
 // The kernel calls' size arguments equal the compile-time sizes recorded on
 // the declarations; a declaration edited to other sizes is reported.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=32 kv-tile=32 columns=2" | sed -e 's/ATTN_TQ = 32/ATTN_TQ = 16/' | not %PYTHON -m attn.sim.core_stats --check - 2>&1 | FileCheck %s --check-prefix=MISMATCH
@@ -26,6 +32,14 @@ func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: t
 // ONLINE: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // FULL: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // FULL: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
+// Two query tiles per core (q-tile 8: 20 query tiles per kv head, 5
+// rounds of 2 cores x 2 tiles): 2 kv heads x 5 rounds x 2 tiles x 5 key
+// blocks = 100 blocks per core; 10 scalar accesses: one valid_len read per
+// round.
+// ONLINE2: core(0, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0 define_mismatches=0
+// ONLINE2: core(1, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
+// FULL2: core(0, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
+// FULL2: core(1, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
 // The partial fold: the qk+softmax device, then the P V device (its store
 // kernel zeroes padded query rows).
 // PARTIAL: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0

@@ -22,6 +22,7 @@ func.func @small(%q: tensor<1x1x32x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tens
         #attn.core<tile = [0, 2], group = 0, column_in_group = 0, row = 0, item = "q_c0_r0", step = "k_g0", out = "s_c0_r0">],
       cores_per_column = 1 : i64,
       cores_per_group = 1 : i64,
+      query_tiles_per_core = 1 : i64,
       depths = {core_step = 0 : i64, item = 2 : i64, output = 2 : i64, step = 2 : i64},
       fifos = [
         #attn.fifo<name = "k_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<32x64xbf16>, dram = [k], shim_channel = 1, use = step, group = 0>,

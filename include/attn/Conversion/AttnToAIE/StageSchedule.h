@@ -48,6 +48,10 @@ struct StageDesc {
   bool blhd = false;             // layout of Q, K, V, O
   int64_t qTile = 0, kvTile = 0; // plan tiles
   int64_t columns = 1, coresPerColumn = 1, depth = 2;
+  /// Query tiles a core keeps at once against one K/V stream (the plan's
+  /// l2_q_block / (cores_per_column x q_tile)): each round gives a core
+  /// `queryTiles` items, so a broadcast K/V block serves that many per core.
+  int64_t queryTiles = 1;
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset
   bool hasValidLen = false;
@@ -235,6 +239,8 @@ struct StageSchedule {
   int64_t chunkStart(int64_t s) const;
   int64_t chunkLen(int64_t s) const;
   int64_t roundsOfChunk(int64_t s) const;
+  /// Items a group covers per round: its cores x the query tiles per core.
+  int64_t itemsPerRound() const;
   /// Elements of a DRAM tensor.
   int64_t roleElements(Role role) const;
   ElementKind roleElement(Role role) const;
