@@ -297,10 +297,16 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
         request.intrinsic->m, request.intrinsic->k, request.intrinsic->n,
         stringifyElementKind(shape.element), target.name, valid));
   }
-  if (request.kvSplit && *request.kvSplit != 1)
+  // Cascades (kv_split > 1): the back end emits them for the fused online
+  // fold of layers without explicit mask/bias tensors (kvSplitsFor keeps
+  // them to fused online plans; the plan validation to dividing powers of
+  // two).
+  bool masked = shape.mask != MaskKind::None || shape.hasBias;
+  if (request.kvSplit && *request.kvSplit != 1 && masked)
     return error(llvm::formatv("fixed field 'kv_split' ({0}) is outside the "
-                               "compiler's space: #attn.plan has no "
-                               "cascade, kv_split is 1",
+                               "compiler's space: cascades are emitted for "
+                               "layers without explicit mask or bias "
+                               "tensors",
                                *request.kvSplit));
   if (request.kTranspose && *request.kTranspose != KTransposePlacement::Dma)
     return error("fixed field 'k_transpose' 'core' is outside the compiler's "
@@ -327,7 +333,8 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
     else
       fx.intrinsic = native;
   }
-  fx.kvSplit = 1;
+  if (masked)
+    fx.kvSplit = 1;
   fx.kTranspose = KTransposePlacement::Dma;
   fx.layout = layout;
   fx.causalSkip = true;

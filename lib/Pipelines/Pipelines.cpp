@@ -34,6 +34,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.l2KvBlock = options.l2KvBlock;
   tile.columns = options.columns;
   tile.coresPerColumn = options.coresPerColumn;
+  tile.kvSplit = options.kvSplit;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
   tile.datapath = options.datapath;
@@ -67,6 +68,7 @@ void attn::registerAttnPipelines() {
             {"l2-kv-block", OptionKind::Integer},
             {"columns", OptionKind::Integer},
             {"cores-per-column", OptionKind::Integer},
+            {"kv-split", OptionKind::Integer},
             {"depth", OptionKind::Integer},
             {"kv-group-columns", OptionKind::Integer},
             {"query-chunks", OptionKind::Integer},

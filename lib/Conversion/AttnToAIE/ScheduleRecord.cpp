@@ -16,6 +16,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <set>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
@@ -96,6 +98,18 @@ ArrayAttr coresAttr(Builder &b, const StageSchedule &sch) {
         b.getContext(), {c.tile.col, c.tile.row}, c.group, c.columnInGroup,
         c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer));
   return b.getArrayAttr(cores);
+}
+
+ArrayAttr cascadesAttr(Builder &b, const StageSchedule &sch) {
+  SmallVector<Attribute> chains;
+  for (const CascadeChain &c : sch.chains) {
+    SmallVector<Attribute> tiles;
+    for (TileCoord t : c.tiles)
+      tiles.push_back(b.getDenseI64ArrayAttr({t.col, t.row}));
+    chains.push_back(CascadeAttr::get(b.getContext(), c.column, c.lane,
+                                      b.getArrayAttr(tiles)));
+  }
+  return b.getArrayAttr(chains);
 }
 
 ArrayAttr sequenceAttr(Builder &b, const StageSchedule &sch) {
@@ -214,6 +228,10 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   attrs.push_back(b.getNamedAttr("fifos", fifosAttr(b, sch)));
   attrs.push_back(b.getNamedAttr("links", linksAttr(b, sch)));
   attrs.push_back(b.getNamedAttr("cores", coresAttr(b, sch)));
+  if (sch.desc.kvSplit > 1) {
+    i64("kv_split", sch.desc.kvSplit);
+    attrs.push_back(b.getNamedAttr("cascades", cascadesAttr(b, sch)));
+  }
   attrs.push_back(b.getNamedAttr("sequence", sequenceAttr(b, sch)));
   i64("transfers", sch.transfers);
   i64("waits", sch.waits);
@@ -295,6 +313,7 @@ private:
   LogicalResult readLayout();
   LogicalResult readFifos();
   LogicalResult readLinks();
+  LogicalResult readCascades();
   LogicalResult readCores();
   LogicalResult readSequence();
   LogicalResult readTransfer(TransferAttr tr, size_t index);
@@ -583,6 +602,13 @@ LogicalResult RecordReader::readCores() {
     spec.group = static_cast<int>(c.getGroup());
     spec.columnInGroup = static_cast<int>(c.getColumnInGroup());
     spec.row = static_cast<int>(c.getRow());
+    // A core above the bottom of its cascade chain writes no output.
+    int position = sch.chainPosition(spec.tile);
+    bool upperChainCore =
+        position >= 0 && position + 1 < static_cast<int>(sch.desc.kvSplit);
+    if (sch.desc.kvSplit > 1 && position < 0)
+      return error("cores", i) << "is in no cascade chain of the kv_split = "
+                               << sch.desc.kvSplit << " schedule";
     bool needsItem = kind != StageKind::PV;
     bool needsStep = kind != StageKind::Softmax;
     bool needsCoreStep = kind == StageKind::PV;
@@ -591,7 +617,7 @@ LogicalResult RecordReader::readCores() {
           std::tuple{c.getStep(), needsStep, "step", &spec.stepFifo},
           std::tuple{c.getCoreStep(), needsCoreStep, "core_step",
                      &spec.coreStepFifo},
-          std::tuple{c.getOut(), true, "out", &spec.outFifo}}) {
+          std::tuple{c.getOut(), !upperChainCore, "out", &spec.outFifo}}) {
       if (name.empty() && needed)
         return error("cores", i) << "needs an '" << what << "' FIFO for a "
                                  << stringifyStageKind(kind) << " stage";
@@ -607,6 +633,51 @@ LogicalResult RecordReader::readCores() {
                                        "has no valid_len");
     spec.rtpBuffer = c.getRtp().str();
     sch.cores.push_back(std::move(spec));
+  }
+  return success();
+}
+
+/// `kv_split` and `cascades` (kv_split > 1 only): one chain per query lane,
+/// kv_split cores each, North to South in one column, every core once.
+LogicalResult RecordReader::readCascades() {
+  const int64_t split = ds.desc.kvSplit;
+  if (split <= 1) {
+    if (record.get("cascades") || record.get("kv_split"))
+      return error("cascades") << "is recorded but the plan has kv_split = 1";
+    return success();
+  }
+  FailureOr<int64_t> recorded = integer("kv_split", 2);
+  if (failed(recorded))
+    return failure();
+  if (*recorded != split)
+    return error("kv_split") << "is " << *recorded << ", the plan's is "
+                             << split;
+  FailureOr<SmallVector<CascadeAttr>> chains = list<CascadeAttr>("cascades");
+  if (failed(chains))
+    return failure();
+  if (chains->empty())
+    return error("cascades") << "must list the chains of a kv_split = "
+                             << split << " schedule";
+  std::set<std::pair<int64_t, int64_t>> seen;
+  for (auto [i, c] : llvm::enumerate(*chains)) {
+    if (static_cast<int64_t>(c.getTiles().size()) != split)
+      return error("cascades", i) << "has " << c.getTiles().size()
+                                  << " cores; kv_split is " << split;
+    CascadeChain chain;
+    chain.column = static_cast<int>(c.getColumn());
+    chain.lane = static_cast<int>(c.getLane());
+    for (Attribute a : c.getTiles()) {
+      auto tile = cast<DenseI64ArrayAttr>(a); // CascadeAttr::verify
+      if (!inArray(tile[0], tile[1]) || tile[1] < t.firstCoreRow)
+        return error("cascades", i) << "lists (" << tile[0] << ", " << tile[1]
+                                    << "), not a core tile of " << t.name;
+      if (!seen.insert({tile[0], tile[1]}).second)
+        return error("cascades", i) << "lists (" << tile[0] << ", " << tile[1]
+                                    << ") already in a chain";
+      chain.tiles.push_back(
+          {static_cast<int>(tile[0]), static_cast<int>(tile[1])});
+    }
+    sch.chains.push_back(std::move(chain));
   }
   return success();
 }
@@ -696,7 +767,8 @@ LogicalResult RecordReader::readSequence() {
 FailureOr<StageSchedule> RecordReader::read() {
   sch.desc = ds.desc;
   if (failed(readScalars()) || failed(readLayout()) || failed(readFifos()) ||
-      failed(readLinks()) || failed(readCores()) || failed(readSequence()))
+      failed(readLinks()) || failed(readCascades()) || failed(readCores()) ||
+      failed(readSequence()))
     return failure();
   return std::move(sch);
 }
@@ -764,6 +836,10 @@ static Attribute toBuiltin(Attribute a) {
               {"core_step", b.getStringAttr(c.getCoreStep())},
               {"out", b.getStringAttr(c.getOut())},
               {"rtp", b.getStringAttr(c.getRtp())}});
+  if (auto c = dyn_cast<CascadeAttr>(a))
+    return fields(ctx, {{"column", b.getI64IntegerAttr(c.getColumn())},
+                        {"lane", b.getI64IntegerAttr(c.getLane())},
+                        {"tiles", c.getTiles()}});
   if (auto tr = dyn_cast<TransferAttr>(a))
     return fields(ctx,
                   {{"op", b.getStringAttr("transfer")},

@@ -378,6 +378,7 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
   d.kvTile = plan.getKvTile();
   d.columns = plan.getColumns();
   d.coresPerColumn = plan.getCoresPerColumn();
+  d.kvSplit = plan.getKvSplit();
   d.depth = plan.getDepth();
 
   // Masking.

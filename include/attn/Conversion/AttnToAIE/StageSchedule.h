@@ -47,6 +47,8 @@ struct StageDesc {
   bool blhd = false;             // layout of Q, K, V, O
   int64_t qTile = 0, kvTile = 0; // plan tiles
   int64_t columns = 1, coresPerColumn = 1, depth = 2;
+  /// Cores of a cascade chain (the plan's kv_split; online stages only).
+  int64_t kvSplit = 1;
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset
   bool hasValidLen = false;
@@ -134,6 +136,16 @@ struct CoreSpec {
   std::string rtpBuffer; // empty without valid_len
 };
 
+/// A cascade chain (kv_split > 1): the cores serving query lane `lane` of
+/// column `column`, adjacent in the column, listed top (highest row) to
+/// bottom. Core i runs the online state over key steps i, i + s, ... and
+/// the states merge down the chain (aie.cascade_flow from each core to the
+/// next); the bottom core merges last and writes the output.
+struct CascadeChain {
+  int column = 0, lane = 0;
+  std::vector<TileCoord> tiles;
+};
+
 /// A 4-D shim access pattern in elements of the DRAM buffer (outermost
 /// first; dimension 0 of `sizes` is the repeat count).
 struct Pattern {
@@ -189,6 +201,8 @@ struct StageSchedule {
   std::vector<FifoSpec> fifos;
   std::vector<LinkSpec> links;
   std::vector<CoreSpec> cores;
+  /// Cascade chains (empty without a cascade, desc.kvSplit == 1).
+  std::vector<CascadeChain> chains;
   std::vector<SequenceOp> sequence;
   int64_t transfers = 0, waits = 0, batches = 0, maxBatchesInFlight = 0;
   /// Bytes moved per DRAM role (reads for inputs, writes for outputs).
@@ -203,6 +217,9 @@ struct StageSchedule {
   int64_t chunkStart(int64_t s) const;
   int64_t chunkLen(int64_t s) const;
   int64_t roundsOfChunk(int64_t s) const;
+  /// Position of `tile` in its cascade chain (0 = top), or -1. Core p of
+  /// a chain computes the key steps j with j mod kv_split = p.
+  int chainPosition(TileCoord tile) const;
   /// Elements of a DRAM tensor.
   int64_t roleElements(Role role) const;
   ElementKind roleElement(Role role) const;
@@ -215,6 +232,12 @@ Role stageOutput(StageKind kind);
 
 /// Plans `desc` on `target`. On failure returns std::nullopt and sets
 /// `error` to a sentence saying which limit no schedule can meet.
+/// planStage for desc.kvSplit > 1: the schedule of the query lanes (a lane
+/// per chain), each lane then expanded into its cascade chain.
+std::optional<StageSchedule> planCascadeStage(const StageDesc &desc,
+                                              const NPUTarget &target,
+                                              const ScheduleOptions &options,
+                                              std::string &error);
 std::optional<StageSchedule> planStage(const StageDesc &desc,
                                        const NPUTarget &target,
                                        const ScheduleOptions &options,

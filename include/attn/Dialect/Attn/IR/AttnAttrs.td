@@ -183,6 +183,10 @@ def Attn_PlanAttr : Attn_Attr<"Plan", "plan"> {
       `head_dim_tile` of K.
     - `columns`, `cores_per_column`: the part of the array used.
     - `mapping`: `fused` or `stream`.
+    - `kv_split`: cores of a cascade chain splitting the key range of one
+      query tile (fused online plans; each core runs the online state over
+      its part of the keys and the partial states merge along the chain).
+      Optional in the text, 1 (no cascade) when absent, printed when > 1.
     - `depth`: objectfifo depth (2 = double buffering).
     - `padded_q_len`, `padded_kv_len`, `padded_head_dim`,
       `padded_value_dim`: lengths rounded up to tile multiples. `?` when
@@ -215,7 +219,8 @@ def Attn_PlanAttr : Attn_Attr<"Plan", "plan"> {
     "int64_t":$padded_q_len,
     "int64_t":$padded_kv_len,
     "int64_t":$padded_head_dim,
-    "int64_t":$padded_value_dim
+    "int64_t":$padded_value_dim,
+    "int64_t":$kv_split
   );
   // Hand-written syntax: fields in any order, and errors that name a
   // missing, unknown or repeated field.
@@ -320,7 +325,7 @@ def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
     The core at `tile` (`[column, row]`) works for broadcast `group`, as
     core `row` of the group's column `column_in_group`. `item`, `step`,
     `core_step`, `out` name the #attn.fifo it uses for each stream (absent:
-    unused); `rtp` names its runtime-parameter buffer (valid_len).
+    unused; only a core above the bottom of a cascade chain has no `out`); `rtp` names its runtime-parameter buffer (valid_len).
   }];
   let parameters = (ins
     Attn_ListParameter<"int64_t", "[column, row]">:$tile,
@@ -332,6 +337,31 @@ def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
     StringRefParameter<"per-core step FIFO", [{""}]>:$core_step,
     StringRefParameter<"output FIFO", [{""}]>:$out,
     StringRefParameter<"runtime-parameter buffer", [{""}]>:$rtp
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_CascadeAttr : Attn_Attr<"Cascade", "cascade"> {
+  let summary = "one cascade chain of a scheduled stage (kv_split > 1)";
+  let description = [{
+    The cores `tiles` (`[array<i64: column, row>, ...]`, top to bottom: each
+    directly North of the next, the cascade direction of AIE2/AIE2P) serve
+    query lane `lane` of column `column` together: core i computes the
+    online softmax state over part i of the key steps and passes it down
+    the cascade (one `aie.cascade_flow` per neighbouring pair); the last
+    core merges the final state and writes the output.
+
+    ```mlir
+    #attn.cascade<column = 0, lane = 0,
+                  tiles = [array<i64: 0, 5>, array<i64: 0, 4>,
+                           array<i64: 0, 3>, array<i64: 0, 2>]>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$column,
+    "int64_t":$lane,
+    "::mlir::ArrayAttr":$tiles
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
