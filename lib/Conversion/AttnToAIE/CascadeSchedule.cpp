@@ -78,38 +78,23 @@ void expandChains(StageSchedule &sch, int64_t split, const NPUTarget &t) {
   }
 
   // The chain's cores take the key steps in turn (step j on core j mod s):
-  // each acquires the step objects s at a time, so the step FIFO holds
-  // `depth` groups of s objects at the cores and in its memtile pool.
-  const int64_t oldStepDepth = sch.stepDepth;
-  sch.stepDepth = oldStepDepth * split;
+  // each acquires the step objects s at a time, so the step FIFO's core
+  // ends hold `depth` groups of s objects; its memtile end keeps `depth`
+  // (upstream's per-end depths), so the memtile's buffers and buffer
+  // descriptors are those of the lane schedule.
+  sch.stepDepth *= split;
   for (FifoSpec &f : sch.fifos)
     if (f.use == FifoSpec::Step && !f.consumers.empty() &&
         f.consumers.front().row >= row0)
-      f.depth = sch.stepDepth;
-  auto deepen = [&](std::vector<LayoutBuffer> &buffers, bool link) {
-    for (LayoutBuffer &b : buffers) {
-      bool step = link ? llvm::any_of(sch.fifos,
-                                      [&](const FifoSpec &f) {
-                                        return f.name == b.name &&
-                                               f.use == FifoSpec::Step &&
-                                               f.consumers.front().row >= row0;
-                                      })
-                       : b.use == LayoutBuffer::Step;
-      if (step)
-        b.copies = sch.stepDepth;
-    }
-  };
-  deepen(sch.core.buffers, false);
+      f.consumerDepth = sch.stepDepth;
+  for (LayoutBuffer &b : sch.core.buffers)
+    if (b.use == LayoutBuffer::Step)
+      b.copies = sch.stepDepth;
   for (TileLayout &tl : sch.layout.tiles)
-    deepen(tl.buffers, tl.row < row0);
-  // Memtile BDs: a join output's pool is written by every input and read
-  // by the output, one BD per object and end.
-  for (const LinkSpec &l : sch.links)
-    if (l.outs.size() == 1 && l.ins.size() > 1)
-      for (const FifoSpec &f : sch.fifos)
-        if (f.name == l.outs.front() && f.use == FifoSpec::Step)
-          sch.memTileBDs += int64_t(l.ins.size() + 1) *
-                            (sch.stepDepth - oldStepDepth);
+    if (tl.row >= row0)
+      for (LayoutBuffer &b : tl.buffers)
+        if (b.use == LayoutBuffer::Step)
+          b.copies = sch.stepDepth;
 
   // Memory: each chain core holds the lane core's buffers; only the bottom
   // one holds the output FIFO end.

@@ -280,9 +280,18 @@ void DeviceEmitter::emitFifos() {
       consumers.push_back(tile(c));
       fromStream.push_back(aie::BDDimLayoutArrayAttr::get(b.getContext(), {}));
     }
+    // Per-end depths (upstream's `[producer, consumer...]`) when the
+    // consumers hold more objects than the producer.
+    Attribute depth = b.getI32IntegerAttr(static_cast<int32_t>(f.depth));
+    if (f.consumerDepth) {
+      SmallVector<Attribute> depths = {depth};
+      for (size_t i = 0; i < f.consumers.size(); ++i)
+        depths.push_back(
+            b.getI32IntegerAttr(static_cast<int32_t>(f.consumerDepth)));
+      depth = b.getArrayAttr(depths);
+    }
     aie::ObjectFifoCreateOp::create(
-        b, loc, f.name, tile(f.producer), consumers,
-        b.getI32IntegerAttr(static_cast<int32_t>(f.depth)),
+        b, loc, f.name, tile(f.producer), consumers, depth,
         aie::AIEObjectFifoType::get(b.getContext(), fifoType(f)),
         ArrayRef<aie::BDDimLayoutAttr>{}, fromStream, /*via_DMA=*/false,
         /*plio=*/false, /*disable_synchronization=*/false, IntegerAttr(),

@@ -72,7 +72,8 @@ ArrayAttr fifosAttr(Builder &b, const StageSchedule &sch) {
     fifos.push_back(FifoAttr::get(
         ctx, f.name, {f.producer.col, f.producer.row},
         b.getArrayAttr(consumers), f.depth, objectType(ctx, f.shape, f.elem),
-        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows));
+        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows,
+        f.consumerDepth));
   }
   return b.getArrayAttr(fifos);
 }
@@ -520,6 +521,7 @@ LogicalResult RecordReader::readFifos() {
           {static_cast<int>(v[0]), static_cast<int>(v[1])});
     }
     spec.depth = f.getDepth();
+    spec.consumerDepth = f.getConsumerDepth();
     spec.shape.assign(f.getObject().getShape().begin(),
                       f.getObject().getShape().end());
     std::optional<ElementKind> elem =
@@ -812,6 +814,10 @@ static Attribute toBuiltin(Attribute a) {
                    {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
                    {"consumers", f.getConsumers()},
                    {"depth", b.getI64IntegerAttr(f.getDepth())},
+                   {"consumer_depth",
+                    f.getConsumerDepth()
+                        ? b.getI64IntegerAttr(f.getConsumerDepth())
+                        : Attribute()},
                    {"object", TypeAttr::get(f.getObject())},
                    {"dram", roles(f.getDram())},
                    {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},

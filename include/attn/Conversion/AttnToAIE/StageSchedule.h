@@ -103,6 +103,9 @@ struct FifoSpec {
   TileCoord producer;
   std::vector<TileCoord> consumers;
   int64_t depth = 2;
+  /// Objects at each consumer end when not `depth` (0); the producer end
+  /// holds `depth` (a cascade chain's cores take kv_split at a time).
+  int64_t consumerDepth = 0;
   std::vector<int64_t> shape; // object shape
   ElementKind elem = ElementKind::BF16;
   std::optional<Role> dram; // set when one end is a shim

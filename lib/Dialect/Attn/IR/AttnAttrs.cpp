@@ -361,9 +361,13 @@ LogicalResult FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ArrayAttr consumers, int64_t depth,
                                MemRefType object, ArrayRef<DramRole> dram,
                                int64_t shimChannel, FifoUse use, int64_t group,
-                               int64_t column, ArrayRef<int64_t> coreRows) {
+                               int64_t column, ArrayRef<int64_t> coreRows,
+                               int64_t consumerDepth) {
   if (name.empty())
     return emitError() << "#attn.fifo: 'name' must not be empty";
+  if (consumerDepth < 0)
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'consumer_depth' must be non-negative";
   if (!isTileCoord(producer))
     return emitError() << "#attn.fifo '" << name
                        << "': 'producer' must be [column, row] (non-negative)";

@@ -276,7 +276,9 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     it is empty for FIFOs between on-chip tiles. `shim_channel` is the
     channel at the shim end (-1: none). `group` (broadcast step streams) and
     `column` with `core_rows` (per-column streams) say whose tiles it
-    carries.
+    carries. `consumer_depth` (when not 0) is the objects each consumer end
+    holds, the producer end holding `depth` (upstream's per-end depths): the
+    cores of a cascade chain take the step objects kv_split at a time.
 
     ```mlir
     #attn.fifo<name = "Q_l3_c0", producer = [0, 0],
@@ -296,7 +298,8 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     EnumParameter<Attn_FifoUse>:$use,
     DefaultValuedParameter<"int64_t", "-1">:$group,
     DefaultValuedParameter<"int64_t", "-1">:$column,
-    Attn_OptionalListParameter<"int64_t">:$core_rows
+    Attn_OptionalListParameter<"int64_t">:$core_rows,
+    DefaultValuedParameter<"int64_t", "0">:$consumer_depth
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
