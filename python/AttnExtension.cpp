@@ -15,7 +15,9 @@
 #include <nanobind/stl/string.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace nb = nanobind;
 
@@ -101,6 +103,43 @@ static nb::object planFields(MlirAttribute attr) {
   return d;
 }
 
+/// The (size, stride) pairs of an #aie.bd_dim_layout_array, outermost
+/// first; for an #aie.bd_dim_layout_array_array a list of such lists (one per
+/// consumer). Raises TypeError for any other attribute.
+static nb::list bdDimLayouts(MlirAttribute attr) {
+  auto pairs = [](MlirAttribute array) -> std::optional<nb::list> {
+    intptr_t n = attnAIEBDDimLayoutArrayGet(array, 0, nullptr, nullptr);
+    if (n < 0)
+      return std::nullopt;
+    std::vector<int64_t> sizes(n), strides(n);
+    attnAIEBDDimLayoutArrayGet(array, n, sizes.data(), strides.data());
+    nb::list out;
+    for (intptr_t i = 0; i < n; ++i)
+      out.append(nb::make_tuple(sizes[i], strides[i]));
+    return out;
+  };
+  if (std::optional<nb::list> dims = pairs(attr))
+    return *dims;
+  intptr_t n = attnAIEBDDimLayoutArrayArrayGetNumElements(attr);
+  if (n < 0)
+    throw nb::type_error("expected an #aie.bd_dim_layout_array or "
+                         "#aie.bd_dim_layout_array_array attribute");
+  nb::list out;
+  for (intptr_t i = 0; i < n; ++i)
+    out.append(*pairs(attnAIEBDDimLayoutArrayArrayGetElement(attr, i)));
+  return out;
+}
+
+/// (object memref type, is_subview) of an !aie.objectfifo or
+/// !aie.objectfifosubview type, or None for any other type.
+static nb::object objectFifoObjectType(MlirType type) {
+  bool subview = false;
+  MlirType object = attnAIEObjectFifoTypeGetObjectType(type, &subview);
+  if (mlirTypeIsNull(object))
+    return nb::none();
+  return nb::make_tuple(object, subview);
+}
+
 NB_MODULE(_attn, m) {
   m.doc() = "attn-aie native helpers";
   // Pass registration is global; do it once when the package loads so that
@@ -126,6 +165,12 @@ NB_MODULE(_attn, m) {
         return nb::str(name.data, name.length);
       },
       nb::arg("attr"), "The fold of an #attn.fold attribute, or None.");
+  m.def("bd_dim_layouts", &bdDimLayouts, nb::arg("attr"),
+        "The (size, stride) pairs of an #aie.bd_dim_layout_array (a list of "
+        "them per consumer for an #aie.bd_dim_layout_array_array).");
+  m.def("objectfifo_object_type", &objectFifoObjectType, nb::arg("type"),
+        "(object memref type, is_subview) of an !aie.objectfifo or "
+        "!aie.objectfifosubview type, or None.");
   // attn.target and attn.dse: the C++ structs themselves.
   populateModelBindings(m);
 }

@@ -43,6 +43,28 @@ MLIR_CAPI_EXPORTED bool attnPlanAttrGetFields(MlirAttribute attr,
 MLIR_CAPI_EXPORTED bool attnFoldAttrGetName(MlirAttribute attr,
                                             MlirStringRef *name);
 
+/// The dimensions of an #aie.bd_dim_layout_array access pattern, outermost
+/// first: writes min(n, capacity) sizes and strides and returns n, the
+/// number of dimensions; returns -1 for any other attribute.
+MLIR_CAPI_EXPORTED intptr_t attnAIEBDDimLayoutArrayGet(MlirAttribute attr,
+                                                       intptr_t capacity,
+                                                       int64_t *sizes,
+                                                       int64_t *strides);
+
+/// The patterns of an #aie.bd_dim_layout_array_array (one per object FIFO
+/// consumer): their number, or -1 for any other attribute.
+MLIR_CAPI_EXPORTED intptr_t
+attnAIEBDDimLayoutArrayArrayGetNumElements(MlirAttribute attr);
+
+/// Pattern `pos` of an #aie.bd_dim_layout_array_array.
+MLIR_CAPI_EXPORTED MlirAttribute
+attnAIEBDDimLayoutArrayArrayGetElement(MlirAttribute attr, intptr_t pos);
+
+/// The object memref type of an !aie.objectfifo (`*subview` false) or an
+/// !aie.objectfifosubview (`*subview` true); a null type for any other type.
+MLIR_CAPI_EXPORTED MlirType attnAIEObjectFifoTypeGetObjectType(MlirType type,
+                                                               bool *subview);
+
 #ifdef __cplusplus
 }
 #endif

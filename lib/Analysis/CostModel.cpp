@@ -452,11 +452,9 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
                           z.biasBytes)) ||
       p.kTranspose != KTransposePlacement::Dma ||
       z.paddedKeyLen == BufferSizes::kUnknownLength ||
-      kind == StageKind::Softmax || (!attention && z.intermediateBytes != f32))
+      (!attention && z.intermediateBytes != f32))
     return std::nullopt;
   if (attention && p.fold != FoldKind::full && p.fold != FoldKind::online)
-    return std::nullopt;
-  if (kind == StageKind::Softmax)
     return std::nullopt;
   aiemap::CoreLayoutParams lp;
   lp.kind = kind;
@@ -486,182 +484,168 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   return lp;
 }
 
-StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
-                                const BufferSizes &z, const NPUTarget &t) {
+namespace {
+/// The sizes the model's buffer lists of one stage share.
+struct BufferContext {
   // Accumulators, score scratch and row statistics are f32 (kernel ABI).
-  constexpr int64_t f32 = 4;
-  int64_t d = p.depth, q = p.qTile, kv = p.kvTile;
-  int64_t D = z.paddedHeadDim, Dv = z.paddedValueDim, e = z.elementBytes;
-  int64_t ib = z.intermediateBytes;
-  int64_t lanes = lanesPerColumn(p);
-  int64_t k = std::max<int64_t>(1, p.l2QBlock / (lanes * q)); // tiles / lane
-  bool knownKeys = z.paddedKeyLen != BufferSizes::kUnknownLength;
-  int64_t rowF32 = knownKeys ? q * z.paddedKeyLen * f32 : 0;
-  int64_t sTileF32 = q * kv * f32, statsB = 2 * q * f32;
-  bool coreTranspose = p.kTranspose == KTransposePlacement::Core;
-  bool stream = p.mapping == MappingKind::stream &&
-                (isAttentionStage(kind) || kind == StageKind::QKSoftmax);
+  static constexpr int64_t f32 = 4;
+  const Plan &p;
+  const BufferSizes &z;
+  const NPUTarget &t;
+  int64_t d, q, kv, D, Dv, e, ib, lanes, k;
+  bool knownKeys, coreTranspose;
+  int64_t rowF32, sTileF32, statsB;
 
-  // Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
-  // tiles, and the K scratch of a core-side transpose.
-  auto addQK = [&](FootprintBuilder &b) {
+  BufferContext(const Plan &plan, const BufferSizes &sizes,
+                const NPUTarget &target)
+      : p(plan), z(sizes), t(target), d(plan.depth), q(plan.qTile),
+        kv(plan.kvTile), D(sizes.paddedHeadDim), Dv(sizes.paddedValueDim),
+        e(sizes.elementBytes), ib(sizes.intermediateBytes),
+        lanes(lanesPerColumn(plan)),
+        k(std::max<int64_t>(1, plan.l2QBlock / (lanes * q))), // tiles / lane
+        knownKeys(sizes.paddedKeyLen != BufferSizes::kUnknownLength),
+        coreTranspose(plan.kTranspose == KTransposePlacement::Core),
+        rowF32(knownKeys ? q * sizes.paddedKeyLen * f32 : 0),
+        sTileF32(q * kv * f32), statsB(2 * q * f32) {}
+
+  /// Q·Kᵀ operands of a core: k query tiles, the K block, the mask/bias
+  /// tiles, and the K scratch of a core-side transpose.
+  void addQK(FootprintBuilder &b) const {
     b.add("Q", d * k, q * D * e)
         .add("K", d, kv * D * e)
         .add("mask", d, q * kv * z.maskBytes)
         .add("bias", d, q * kv * z.biasBytes)
         .add("K transposed", coreTranspose ? 1 : 0, kv * D * e);
-  };
-  auto addRuntime = [&](FootprintBuilder &b) {
+  }
+  void addRuntime(FootprintBuilder &b) const {
     b.add("valid_len runtime parameters", 1, z.runtimeParamBytes);
-  };
-
-  StageBuffers out;
-  auto push = [&](FootprintBuilder &b) {
+  }
+  void push(FootprintBuilder &b, StageBuffers &out) const {
     addRuntime(b);
     out.cores.push_back(std::move(b.fp));
-  };
-  switch (kind) {
-  case StageKind::Online:
-  case StageKind::Full: {
-    bool full = p.fold == FoldKind::full;
-    if (!stream) {
-      FootprintBuilder b("");
-      addQK(b);
-      if (full)
-        b.add("S rows f32", k, rowF32);
-      else
-        b.add("S tile f32", 1, sTileF32);
-      b.add("row max/sum f32", k, statsB)
-          .add("V", d, kv * Dv * e)
-          .add("O", d, q * Dv * e)
-          .add("O accumulator f32", k, q * Dv * f32)
-          .add("cascade partial O + row max/sum f32", p.kvSplit > 1 ? 1 : 0,
-               q * Dv * f32 + statsB);
-      push(b);
-      break;
-    }
-    // QK core | softmax core | PV core; score and probability tiles move
-    // between them in f32 (kernel ABI); online passes the rescale factors.
-    FootprintBuilder qk("qk");
-    addQK(qk);
-    qk.add("S to softmax core", d, sTileF32);
-    FootprintBuilder sm("softmax");
-    sm.add("S from qk core", d, sTileF32)
-        .add("S rows f32", full ? k : 0, rowF32)
-        .add("row max/sum f32", k, statsB)
-        .add("P to pv core", d, sTileF32)
-        .add("rescale factors to pv core", full ? 0 : d, q * f32);
-    FootprintBuilder pv("pv");
-    pv.add("P from softmax core", d, sTileF32)
-        .add("rescale factors from softmax core", full ? 0 : d, q * f32)
-        .add("V", d, kv * Dv * e)
-        .add("O", d, q * Dv * e)
-        .add("O accumulator f32", k, q * Dv * f32);
-    push(qk);
-    push(sm);
-    push(pv);
-    break;
   }
-  case StageKind::QK: {
-    FootprintBuilder b("");
-    addQK(b);
-    // A narrower S in DRAM is rounded from an f32 tile.
-    b.add("S tile f32", ib == f32 ? 0 : 1, sTileF32).add("S", d, q * kv * ib);
-    push(b);
-    break;
-  }
-  case StageKind::Softmax: {
-    // Whole rows in L1 when they fit (one pass over S from DRAM): the most
-    // rows, a divisor of q_tile, that fit (as the back end's softmax stage
-    // takes them); else S tiles streamed twice (running max/sum, then
-    // normalize).
-    bool resident = false;
-    for (int64_t r = q; r >= 1 && knownKeys && !resident; --r) {
-      if (q % r != 0)
-        continue;
-      FootprintBuilder rows("");
-      rows.add("S rows", d, r * z.paddedKeyLen * ib)
-          .add("S rows f32", 1, rowF32 / q * r)
-          .add("row max/sum f32", 1, statsB / q * r)
-          .add("P", d, r * kv * ib);
-      addRuntime(rows);
-      if (rows.fp.total() <= l1BufferBudget(t)) {
-        out.softmaxRowsResident = resident = true;
-        out.cores.push_back(std::move(rows.fp));
-      }
-    }
-    if (resident)
-      break;
-    FootprintBuilder b("");
-    b.add("S", d, q * kv * ib)
-        .add("S tile f32", 1, sTileF32)
-        .add("row max/sum f32", 1, statsB)
-        .add("P", d, q * kv * ib);
-    push(b);
-    break;
-  }
-  case StageKind::QKSoftmax: {
-    if (!stream) {
-      FootprintBuilder b("");
-      addQK(b);
-      b.add("S rows f32", k, rowF32)
-          .add("row max/sum f32", k, statsB)
-          .add("P", d, q * kv * ib);
-      push(b);
-      break;
-    }
-    FootprintBuilder qk("qk");
-    addQK(qk);
-    qk.add("S to softmax core", d, sTileF32);
-    FootprintBuilder sm("softmax");
-    sm.add("S from qk core", d, sTileF32)
-        .add("S rows f32", k, rowF32)
-        .add("row max/sum f32", k, statsB)
-        .add("P", d, q * kv * ib);
-    push(qk);
-    push(sm);
-    break;
-  }
-  case StageKind::PV: {
-    FootprintBuilder b("");
-    b.add("P", d * k, q * kv * ib)
-        .add("V", d, kv * Dv * e)
-        .add("O", d, q * Dv * e)
-        .add("O accumulator f32", k, q * Dv * f32);
-    push(b);
-    break;
-  }
-  }
+};
+} // namespace
 
-  // A fused core the AIE back end emits (no cascade, Kᵀ by the kernel, f32
-  // S/P, no mask/bias tensors, known key length) is sized by the emitter's
-  // own core layout: the one attn-schedule-dma checks and aie-check-limits
-  // measures, with the plan's query tiles per lane.
-  if (std::optional<aiemap::CoreLayoutParams> lp = emittedCore(kind, p, z)) {
+/// Online and full folds: one fused core, or a QK | softmax | PV pipeline
+/// whose cores pass f32 score/probability tiles (online: rescale factors).
+static void attentionCores(const BufferContext &c, bool stream,
+                           StageBuffers &out) {
+  const int64_t d = c.d, k = c.k, q = c.q, kv = c.kv, f32 = c.f32;
+  bool full = c.p.fold == FoldKind::full;
+  if (!stream) {
     FootprintBuilder b("");
-    for (const aiemap::LayoutBuffer &lb : aiemap::coreLayout(*lp, t).buffers)
-      b.add(lb.name, lb.copies, lb.objectBytes());
-    out.cores.assign(1, std::move(b.fp));
+    c.addQK(b);
+    if (full)
+      b.add("S rows f32", k, c.rowF32);
+    else
+      b.add("S tile f32", 1, c.sTileF32);
+    b.add("row max/sum f32", k, c.statsB)
+        .add("V", d, kv * c.Dv * c.e)
+        .add("O", d, q * c.Dv * c.e)
+        .add("O accumulator f32", k, q * c.Dv * f32)
+        .add("cascade partial O + row max/sum f32", c.p.kvSplit > 1 ? 1 : 0,
+             q * c.Dv * f32 + c.statsB);
+    c.push(b, out);
+    return;
   }
+  FootprintBuilder qk("qk");
+  c.addQK(qk);
+  qk.add("S to softmax core", d, c.sTileF32);
+  FootprintBuilder sm("softmax");
+  sm.add("S from qk core", d, c.sTileF32)
+      .add("S rows f32", full ? k : 0, c.rowF32)
+      .add("row max/sum f32", k, c.statsB)
+      .add("P to pv core", d, c.sTileF32)
+      .add("rescale factors to pv core", full ? 0 : d, q * f32);
+  FootprintBuilder pv("pv");
+  pv.add("P from softmax core", d, c.sTileF32)
+      .add("rescale factors from softmax core", full ? 0 : d, q * f32)
+      .add("V", d, kv * c.Dv * c.e)
+      .add("O", d, q * c.Dv * c.e)
+      .add("O accumulator f32", k, q * c.Dv * f32);
+  c.push(qk, out);
+  c.push(sm, out);
+  c.push(pv, out);
+}
 
-  // Memtile: the column's query block (l2_q_block rows), the K/V block, the
-  // lanes' output tiles and their mask/bias/S/P step tiles, `depth` times.
+/// The partial fold's QK+softmax: fused, or a QK | softmax pipeline.
+static void qkSoftmaxCores(const BufferContext &c, bool stream,
+                           StageBuffers &out) {
+  const int64_t d = c.d, k = c.k, q = c.q, kv = c.kv;
+  if (!stream) {
+    FootprintBuilder b("");
+    c.addQK(b);
+    b.add("S rows f32", k, c.rowF32)
+        .add("row max/sum f32", k, c.statsB)
+        .add("P", d, q * kv * c.ib);
+    c.push(b, out);
+    return;
+  }
+  FootprintBuilder qk("qk");
+  c.addQK(qk);
+  qk.add("S to softmax core", d, c.sTileF32);
+  FootprintBuilder sm("softmax");
+  sm.add("S from qk core", d, c.sTileF32)
+      .add("S rows f32", k, c.rowF32)
+      .add("row max/sum f32", k, c.statsB)
+      .add("P", d, q * kv * c.ib);
+  c.push(qk, out);
+  c.push(sm, out);
+}
+
+/// The unfolded softmax: whole rows in L1 when they fit (one pass over S
+/// from DRAM), the most rows, a divisor of q_tile, that fit (as the back
+/// end's softmax stage takes them); else S tiles streamed twice (running
+/// max/sum, then normalize).
+static void softmaxCores(const BufferContext &c, StageBuffers &out) {
+  const int64_t d = c.d, q = c.q, kv = c.kv, ib = c.ib;
+  for (int64_t r = q; r >= 1 && c.knownKeys; --r) {
+    if (q % r != 0)
+      continue;
+    FootprintBuilder rows("");
+    rows.add("S rows", d, r * c.z.paddedKeyLen * ib)
+        .add("S rows f32", 1, c.rowF32 / q * r)
+        .add("row max/sum f32", 1, c.statsB / q * r)
+        .add("P", d, r * kv * ib);
+    c.addRuntime(rows);
+    if (rows.fp.total() <= l1BufferBudget(c.t)) {
+      out.softmaxRowsResident = true;
+      out.cores.push_back(std::move(rows.fp));
+      return;
+    }
+  }
+  FootprintBuilder b("");
+  b.add("S", d, q * kv * ib)
+      .add("S tile f32", 1, c.sTileF32)
+      .add("row max/sum f32", 1, c.statsB)
+      .add("P", d, q * kv * ib);
+  c.push(b, out);
+}
+
+/// A memtile of a plan the AIE back end does not emit as modelled: the
+/// column's query block (l2_q_block rows), the K/V block, the lanes'
+/// output tiles and their mask/bias/S/P step tiles, `depth` times.
+static Footprint modelMemTile(StageKind kind, const BufferContext &c) {
+  const int64_t d = c.d, q = c.q, kv = c.kv, lanes = c.lanes;
+  const int64_t e = c.e, ib = c.ib;
   int64_t kvRows =
-      knownKeys ? std::min(p.l2KvBlock, z.paddedKeyLen) : p.l2KvBlock;
+      c.knownKeys ? std::min(c.p.l2KvBlock, c.z.paddedKeyLen) : c.p.l2KvBlock;
   FootprintBuilder m("");
   auto addQKBlock = [&] {
-    m.add("Q", d, p.l2QBlock * D * e)
-        .add("K", d, kvRows * D * e)
-        .add("mask", d, lanes * q * kv * z.maskBytes)
-        .add("bias", d, lanes * q * kv * z.biasBytes);
+    m.add("Q", d, c.p.l2QBlock * c.D * e)
+        .add("K", d, kvRows * c.D * e)
+        .add("mask", d, lanes * q * kv * c.z.maskBytes)
+        .add("bias", d, lanes * q * kv * c.z.biasBytes);
   };
   switch (kind) {
   case StageKind::Online:
   case StageKind::Full:
     addQKBlock();
-    m.add("V", d, kvRows * Dv * e).add("O", d, lanes * q * Dv * e);
+    m.add("V", d, kvRows * c.Dv * e).add("O", d, lanes * q * c.Dv * e);
     break;
   case StageKind::QK:
+  case StageKind::Pilot:
     addQKBlock();
     m.add("S", d, lanes * q * kv * ib);
     break;
@@ -673,12 +657,98 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     m.add("P", d, lanes * q * kv * ib);
     break;
   case StageKind::PV:
-    m.add("P", d, lanes * k * q * kv * ib)
-        .add("V", d, kvRows * Dv * e)
-        .add("O", d, lanes * q * Dv * e);
+    m.add("P", d, lanes * c.k * q * kv * ib)
+        .add("V", d, kvRows * c.Dv * e)
+        .add("O", d, lanes * q * c.Dv * e);
     break;
   }
-  out.memTile = std::move(m.fp);
+  return std::move(m.fp);
+}
+
+static Footprint footprintOf(llvm::ArrayRef<aiemap::LayoutBuffer> buffers) {
+  FootprintBuilder b("");
+  for (const aiemap::LayoutBuffer &lb : buffers)
+    b.add(lb.name, lb.copies, lb.objectBytes());
+  return std::move(b.fp);
+}
+
+/// A stage the AIE back end emits as modelled is sized by the stage layout
+/// (StageLayout.h) attn-schedule-dma checks and aie-check-limits measures:
+/// the core layout with the plan's query tiles per lane, and the busiest
+/// memtile, a group's first column (the step object, the column's item
+/// split, the output join of the cores that do not bypass it, and the
+/// plan's K/V block when it is larger than the step). Returns false (and
+/// leaves `out` alone) for any other stage.
+static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
+                           const NPUTarget &t, StageBuffers &out) {
+  std::optional<aiemap::CoreLayoutParams> lp = emittedCore(kind, p, z);
+  if (!lp)
+    return false;
+  if (kind == StageKind::Softmax) {
+    // attn-fold's unfolded softmax takes no valid_len (the qk stage masked
+    // the scores). The most rows, a divisor of q_tile, whose layout fits L1
+    // (as attn-schedule-dma takes them); none: the model's streamed softmax.
+    lp->validLenWords = 0;
+    int64_t rows = p.qTile;
+    for (lp->qTile = rows; lp->qTile >= 1; --lp->qTile)
+      if (rows % lp->qTile == 0 &&
+          aiemap::coreLayout(*lp, t).total() <= t.coreL1Bytes)
+        break;
+    if (lp->qTile < 1)
+      return false;
+    out.softmaxRowsResident = true;
+  }
+  out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
+  aiemap::MemTileLayoutParams m;
+  m.cores = p.coresPerColumn;
+  m.outputCores = p.coresPerColumn - aiemap::bypassCores(*lp, m.cores, t);
+  m.hostsStep = true;
+  if (p.l2KvBlock > p.kvTile)
+    m.kvBlockKeys = std::min(p.l2KvBlock, z.paddedKeyLen);
+  out.memTile = footprintOf(aiemap::memTileLayout(*lp, m, t));
+  return true;
+}
+
+StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
+                                const BufferSizes &z, const NPUTarget &t) {
+  StageBuffers out;
+  if (emittedBuffers(kind, p, z, t, out))
+    return out;
+  BufferContext c(p, z, t);
+  bool stream = p.mapping == MappingKind::stream &&
+                (isAttentionStage(kind) || kind == StageKind::QKSoftmax);
+  switch (kind) {
+  case StageKind::Online:
+  case StageKind::Full:
+    attentionCores(c, stream, out);
+    break;
+  case StageKind::QK:
+  case StageKind::Pilot: {
+    FootprintBuilder b("");
+    c.addQK(b);
+    // A narrower S in DRAM is rounded from an f32 tile.
+    b.add("S tile f32", c.ib == c.f32 ? 0 : 1, c.sTileF32)
+        .add("S", c.d, c.q * c.kv * c.ib);
+    c.push(b, out);
+    break;
+  }
+  case StageKind::Softmax:
+    softmaxCores(c, out);
+    break;
+  case StageKind::QKSoftmax:
+    qkSoftmaxCores(c, stream, out);
+    break;
+  case StageKind::PV: {
+    FootprintBuilder b("");
+    b.add("P", c.d * c.k, c.q * c.kv * c.ib)
+        .add("V", c.d, c.kv * c.Dv * c.e)
+        .add("O", c.d, c.q * c.Dv * c.e)
+        .add("O accumulator f32", c.k, c.q * c.Dv * c.f32);
+    c.push(b, out);
+    break;
+  }
+  }
+  out.memTile = modelMemTile(kind, c);
   return out;
 }
 
@@ -1934,9 +2004,24 @@ llvm::Expected<Roofline> cost::roofline(const AttentionShape &shape,
   return r;
 }
 
-llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
-                                              const MatmulPlan &in,
-                                              const NPUTarget &t) {
+namespace {
+/// A matmul plan with its defaults filled in and its datapath.
+struct ResolvedMatmul {
+  MatmulPlan plan;
+  MatmulDatapath datapath;
+};
+/// DRAM bytes of A, B and C, and the memtile staging of the mapping.
+struct MatmulTraffic {
+  int64_t a = 0, b = 0, c = 0;
+  int64_t aStaging = 0, cStaging = 0, bColumnBlock = 0;
+  bool bResident = false;
+};
+} // namespace
+
+/// Checks `in` against `mp` and the target and fills in its defaults.
+static llvm::Expected<ResolvedMatmul> resolveMatmul(const MatmulProblem &mp,
+                                                    const MatmulPlan &in,
+                                                    const NPUTarget &t) {
   for (auto [name, value] : {std::pair<const char *, int64_t>{"m", mp.m},
                              {"k", mp.k},
                              {"n", mp.n},
@@ -1986,59 +2071,36 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
     return error(llvm::formatv("matmul field 'depth' must be in 1..4, got {0}",
                                p.depth));
 
+  return ResolvedMatmul{p, *dp};
+}
+
+/// Loop order: column-block rounds outside, row-block rounds inside. A is
+/// re-read once per column-block round. B is re-read per row-block round
+/// unless each column's memtile holds its whole-K B column block (then it
+/// is read once); C is written once.
+static MatmulTraffic matmulTraffic(const MatmulProblem &mp, const MatmulPlan &p,
+                                   const NPUTarget &t) {
   int64_t e = bytes(mp.element), eo = bytes(mp.outElement);
   int64_t mP = roundUp(mp.m, p.tileM), kP = roundUp(mp.k, p.tileK),
           nP = roundUp(mp.n, p.tileN);
   int64_t rows = p.coresPerColumn, cols = p.columns;
-  int64_t tilesM = mP / p.tileM, tilesN = nP / p.tileN;
-  // Rounds: the rows x cols cores take a rows x cols block of C tiles.
-  int64_t roundsM = ceilDiv(tilesM, rows), roundsN = ceilDiv(tilesN, cols);
-  int64_t rounds = roundsM * roundsN;
-  double rate = dp->macsPerCycle * dp->kernelEfficiency;
-  double stream = t.streamBytesPerCycle;
-  int64_t kSteps = kP / p.tileK;
-  double tileMacs = double(p.tileM) * p.tileN * kP;
-  double perTile = tileMacs / rate + kSteps * t.kernelCallOverheadCycles;
+  int64_t roundsM = ceilDiv(mP / p.tileM, rows);
+  int64_t roundsN = ceilDiv(nP / p.tileN, cols);
+  MatmulTraffic tr;
+  tr.bColumnBlock = kP * p.tileN * e;
+  tr.aStaging = p.depth * rows * p.tileM * p.tileK * e;
+  tr.cStaging = p.depth * rows * p.tileM * p.tileN * eo;
+  tr.bResident =
+      tr.bColumnBlock + tr.aStaging + tr.cStaging <= t.memTileL2Bytes;
+  tr.a = mp.m * mp.k * e * roundsN;
+  tr.b = mp.k * mp.n * e * (tr.bResident ? 1 : roundsM);
+  tr.c = mp.m * mp.n * eo;
+  return tr;
+}
 
-  Estimate est;
-  StageEstimate st;
-  st.name = "matmul";
-  st.rounds = rounds;
-  st.macs = tilesM * tilesN * int64_t(tileMacs);
-  st.matrixCycles = rounds * tileMacs / rate;
-  st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
-  st.computeCycles = rounds * perTile;
-  // Loop order: column-block rounds outside, row-block rounds inside. A is
-  // re-read once per column-block round. B is re-read per row-block round
-  // unless each column's memtile holds its whole-K B column block (then it
-  // is read once); C is written once.
-  int64_t bColumnBlock = kP * p.tileN * e;
-  int64_t aStaging = p.depth * rows * p.tileM * p.tileK * e;
-  int64_t cStaging = p.depth * rows * p.tileM * p.tileN * eo;
-  bool bResident = bColumnBlock + aStaging + cStaging <= t.memTileL2Bytes;
-  int64_t aBytes = mp.m * mp.k * e * roundsN;
-  int64_t bBytes = mp.k * mp.n * e * (bResident ? 1 : roundsM);
-  int64_t cBytes = mp.m * mp.n * eo;
-  st.dramReadBytes = aBytes + bBytes;
-  st.dramWriteBytes = cBytes;
-  st.dramSeconds = double(aBytes + bBytes + cBytes) / t.dramBytesPerSecond;
-  double coreS2MM = t.channels(TileKind::Core, true);
-  double coreMM2S = t.channels(TileKind::Core, false);
-  st.coreInCycles = rounds * double(kSteps) * (p.tileM + p.tileN) * p.tileK *
-                    e / (coreS2MM * stream);
-  st.coreOutCycles =
-      rounds * double(p.tileM * p.tileN * eo) / (coreMM2S * stream);
-  st.memTileInCycles = double(aBytes + bBytes) / cols /
-                       (t.channels(TileKind::MemTile, false) * stream);
-  st.memTileOutCycles =
-      double(cBytes) / cols / (t.channels(TileKind::MemTile, true) * stream);
-  st.shimInCycles = double(aBytes + bBytes) /
-                    (cols * t.channels(TileKind::Shim, false) * stream);
-  st.shimOutCycles =
-      double(cBytes) / (cols * t.channels(TileKind::Shim, true) * stream);
-  st.fillCycles = 2.0 * (p.tileM + p.tileN) * p.tileK * e / stream;
-  st.drainCycles = 2.0 * p.tileM * p.tileN * eo / stream;
-  st.dispatchSeconds = t.dispatchOverheadSeconds;
+/// The binding resource of a matmul stage and its latency.
+static void matmulBinding(StageEstimate &st, const MatmulPlan &p,
+                          const NPUTarget &t) {
   struct Candidate {
     double cycles;
     Resource resource;
@@ -2058,11 +2120,71 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
   double body = (st.fillCycles + top.cycles + st.drainCycles) / t.clockHz;
   st.latencySeconds = st.dispatchSeconds + body;
   st.binding = st.dispatchSeconds > body ? Resource::Dispatch : top.resource;
+}
+
+/// The "matmul" stage: work, DMA hops, memory and latency.
+static StageEstimate matmulStage(const MatmulProblem &mp,
+                                 const ResolvedMatmul &r,
+                                 const MatmulTraffic &tr, const NPUTarget &t) {
+  const MatmulPlan &p = r.plan;
+  int64_t e = bytes(mp.element), eo = bytes(mp.outElement);
+  int64_t mP = roundUp(mp.m, p.tileM), kP = roundUp(mp.k, p.tileK),
+          nP = roundUp(mp.n, p.tileN);
+  int64_t rows = p.coresPerColumn, cols = p.columns;
+  int64_t tilesM = mP / p.tileM, tilesN = nP / p.tileN;
+  // Rounds: the rows x cols cores take a rows x cols block of C tiles.
+  int64_t rounds = ceilDiv(tilesM, rows) * ceilDiv(tilesN, cols);
+  double rate = r.datapath.macsPerCycle * r.datapath.kernelEfficiency;
+  double stream = t.streamBytesPerCycle;
+  int64_t kSteps = kP / p.tileK;
+  double tileMacs = double(p.tileM) * p.tileN * kP;
+  double perTile = tileMacs / rate + kSteps * t.kernelCallOverheadCycles;
+
+  StageEstimate st;
+  st.name = "matmul";
+  st.rounds = rounds;
+  st.macs = tilesM * tilesN * int64_t(tileMacs);
+  st.matrixCycles = rounds * tileMacs / rate;
+  st.overheadCycles = rounds * kSteps * t.kernelCallOverheadCycles;
+  st.computeCycles = rounds * perTile;
+  st.dramReadBytes = tr.a + tr.b;
+  st.dramWriteBytes = tr.c;
+  st.dramSeconds = double(tr.a + tr.b + tr.c) / t.dramBytesPerSecond;
+  double coreS2MM = t.channels(TileKind::Core, true);
+  double coreMM2S = t.channels(TileKind::Core, false);
+  st.coreInCycles = rounds * double(kSteps) * (p.tileM + p.tileN) * p.tileK *
+                    e / (coreS2MM * stream);
+  st.coreOutCycles =
+      rounds * double(p.tileM * p.tileN * eo) / (coreMM2S * stream);
+  st.memTileInCycles = double(tr.a + tr.b) / cols /
+                       (t.channels(TileKind::MemTile, false) * stream);
+  st.memTileOutCycles =
+      double(tr.c) / cols / (t.channels(TileKind::MemTile, true) * stream);
+  st.shimInCycles =
+      double(tr.a + tr.b) / (cols * t.channels(TileKind::Shim, false) * stream);
+  st.shimOutCycles =
+      double(tr.c) / (cols * t.channels(TileKind::Shim, true) * stream);
+  st.fillCycles = 2.0 * (p.tileM + p.tileN) * p.tileK * e / stream;
+  st.drainCycles = 2.0 * p.tileM * p.tileN * eo / stream;
+  st.dispatchSeconds = t.dispatchOverheadSeconds;
+  matmulBinding(st, p, t);
   int64_t d = p.depth;
   st.l1Bytes = t.coreStackReserveBytes + d * (p.tileM + p.tileN) * p.tileK * e +
                d * p.tileM * p.tileN * eo + p.tileM * p.tileN * 4;
-  st.l2Bytes = aStaging + cStaging +
-               (bResident ? bColumnBlock : d * p.tileN * p.tileK * e);
+  st.l2Bytes = tr.aStaging + tr.cStaging +
+               (tr.bResident ? tr.bColumnBlock : d * p.tileN * p.tileK * e);
+  return st;
+}
+
+llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
+                                              const MatmulPlan &in,
+                                              const NPUTarget &t) {
+  llvm::Expected<ResolvedMatmul> resolved = resolveMatmul(mp, in, t);
+  if (!resolved)
+    return resolved.takeError();
+  MatmulTraffic tr = matmulTraffic(mp, resolved->plan, t);
+  StageEstimate st = matmulStage(mp, *resolved, tr, t);
+  Estimate est;
   if (st.l1Bytes > t.coreL1Bytes)
     est.violations.push_back(
         {Violation::Kind::L1Bytes, "matmul", "L1 bytes of a core", st.l1Bytes,
@@ -2077,16 +2199,16 @@ llvm::Expected<Estimate> cost::estimateMatmul(const MatmulProblem &mp,
          llvm::formatv("matmul: L2 use {0} bytes exceeds the {1} bytes of a "
                        "memtile",
                        st.l2Bytes, t.memTileL2Bytes)});
-  est.datapath = *dp;
+  est.datapath = resolved->datapath;
   est.latencySeconds = st.latencySeconds;
   est.macs = st.macs;
   est.usefulMacs = mp.m * mp.k * mp.n;
   est.l1Bytes = st.l1Bytes;
   est.l2Bytes = st.l2Bytes;
   est.binding = st.binding;
-  est.dram.query = aBytes;
-  est.dram.key = bBytes;
-  est.dram.output = cBytes;
+  est.dram.query = tr.a;
+  est.dram.key = tr.b;
+  est.dram.output = tr.c;
   est.dramBytes = est.dram.total();
   est.dramEnergyJoules = double(est.dramBytes) * t.dramJoulesPerByte;
   est.macEnergyJoules = double(est.macs) * t.joulesPerMac;

@@ -181,3 +181,77 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
         1);
   return out;
 }
+
+int64_t aiemap::stepStreams(const CoreLayoutParams &p) {
+  const bool rowsInStep = p.keepMask || p.addMask || p.bias;
+  const int64_t rows = (p.keepMask || p.addMask ? 1 : 0) + (p.bias ? 1 : 0);
+  switch (p.kind) {
+  case StageKind::Softmax:
+    return 0;
+  case StageKind::PV:
+    return 1;
+  case StageKind::Full:
+    if (p.headDim == p.valueDim && !rowsInStep)
+      return 1; // K blocks, then V blocks, on one stream
+    return 2 + rows;
+  case StageKind::Online:
+    return 2 + rows;
+  case StageKind::QK:
+  case StageKind::QKSoftmax:
+  case StageKind::Pilot:
+    return 1 + rows;
+  }
+  return 0;
+}
+
+int64_t aiemap::bypassCores(const CoreLayoutParams &p, int64_t cores,
+                            const NPUTarget &target) {
+  const int64_t item = p.kind != StageKind::PV ? 1 : 0;
+  const int64_t coreStep = p.kind == StageKind::PV ? 1 : 0;
+  const int64_t into = item + coreStep + cores + stepStreams(p);
+  return std::max<int64_t>(0, into - target.channels(TileKind::MemTile,
+                                                     /*s2mm=*/true));
+}
+
+std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
+                                                const MemTileLayoutParams &m,
+                                                const NPUTarget &target) {
+  const CoreLayout core = coreLayout(p, target);
+  std::vector<LayoutBuffer> out;
+  // A split (join) of n core tiles stages one object of n tiles; a
+  // one-to-one link the larger side, which is the core tile.
+  auto stage = [&](LayoutBuffer::Use use, int64_t tiles, int64_t copies) {
+    const LayoutBuffer *end = core.find(use);
+    if (!end || tiles < 1)
+      return;
+    LayoutBuffer b = *end;
+    b.use = LayoutBuffer::Link;
+    b.shape.front() *= tiles;
+    b.copies = copies;
+    out.push_back(std::move(b));
+  };
+  const int64_t tiles = std::max<int64_t>(1, p.queryTiles);
+  // The step object, at the group's first column: a joined step is staged
+  // whole; a single stream's object equals the core's.
+  if (m.hostsStep)
+    stage(LayoutBuffer::Step, 1, p.depth);
+  stage(LayoutBuffer::Item, m.cores, p.depth * tiles);
+  stage(LayoutBuffer::CoreStep, m.cores, p.depth * tiles);
+  stage(LayoutBuffer::Output, m.outputCores, p.depth);
+  // The plan's K (and V) block, for the stages that read them.
+  auto block = [&](llvm::StringRef name, int64_t width) {
+    out.push_back({LayoutBuffer::Link,
+                   name.str(),
+                   {m.kvBlockKeys, width},
+                   p.elem,
+                   p.depth});
+  };
+  if (m.kvBlockKeys > 0 && m.hostsStep) {
+    if (p.kind != StageKind::PV && p.kind != StageKind::Softmax)
+      block("k block", p.headDim);
+    if (p.kind == StageKind::Online || p.kind == StageKind::Full ||
+        p.kind == StageKind::PV)
+      block("v block", p.valueDim);
+  }
+  return out;
+}

@@ -2,6 +2,7 @@
 
 #include "attn-c/Dialects.h"
 
+#include "attn/Dialect/AIE/IR/AIEDialect.h"
 #include "attn/Dialect/Attn/IR/AttnAttrs.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/InitAll.h"
@@ -48,4 +49,47 @@ bool attnFoldAttrGetName(MlirAttribute attr, MlirStringRef *name) {
     return false;
   *name = wrap(mlir::attn::stringifyFoldKind(fold.getValue()));
   return true;
+}
+
+intptr_t attnAIEBDDimLayoutArrayGet(MlirAttribute attr, intptr_t capacity,
+                                    int64_t *sizes, int64_t *strides) {
+  auto array =
+      llvm::dyn_cast<mlir::attn::aie::BDDimLayoutArrayAttr>(unwrap(attr));
+  if (!array)
+    return -1;
+  llvm::ArrayRef<mlir::attn::aie::BDDimLayoutAttr> dims = array.getValue();
+  for (auto [i, dim] : llvm::enumerate(dims)) {
+    if (static_cast<intptr_t>(i) >= capacity)
+      break;
+    sizes[i] = dim.getSize();
+    strides[i] = dim.getStride();
+  }
+  return static_cast<intptr_t>(dims.size());
+}
+
+intptr_t attnAIEBDDimLayoutArrayArrayGetNumElements(MlirAttribute attr) {
+  auto arrays =
+      llvm::dyn_cast<mlir::attn::aie::BDDimLayoutArrayArrayAttr>(unwrap(attr));
+  return arrays ? static_cast<intptr_t>(arrays.getValue().size()) : -1;
+}
+
+MlirAttribute attnAIEBDDimLayoutArrayArrayGetElement(MlirAttribute attr,
+                                                     intptr_t pos) {
+  auto arrays =
+      llvm::cast<mlir::attn::aie::BDDimLayoutArrayArrayAttr>(unwrap(attr));
+  return wrap(mlir::Attribute(arrays.getValue()[pos]));
+}
+
+MlirType attnAIEObjectFifoTypeGetObjectType(MlirType type, bool *subview) {
+  mlir::Type t = unwrap(type);
+  if (auto fifo = llvm::dyn_cast<mlir::attn::aie::AIEObjectFifoType>(t)) {
+    *subview = false;
+    return wrap(mlir::Type(fifo.getElementType()));
+  }
+  if (auto view =
+          llvm::dyn_cast<mlir::attn::aie::AIEObjectFifoSubviewType>(t)) {
+    *subview = true;
+    return wrap(mlir::Type(view.getElementType()));
+  }
+  return {nullptr};
 }

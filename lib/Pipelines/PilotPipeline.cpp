@@ -39,16 +39,8 @@ void attn::registerAttnPilotPipeline() {
       "convert-attn-to-aie, aie-check-limits",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
-        static const OptionSpec specs[] = {
-            {"q-tile", OptionKind::Integer},
-            {"kv-tile", OptionKind::Integer},
-            {"columns", OptionKind::Integer},
-            {"cores-per-column", OptionKind::Integer},
-            {"depth", OptionKind::Integer}};
-        if (failed(rejectRepeatedOptions("attn-pilot-to-aie", text,
-                                         errorHandler)) ||
-            failed(checkOptionValues("attn-pilot-to-aie", text, specs,
-                                     errorHandler)))
+        if (failed(checkPassOptions("attn-pilot-to-aie", text,
+                                    {kPilotOptionSpecs}, errorHandler)))
           return failure();
         AttnPilotToAIEPipelineOptions options;
         std::string error;

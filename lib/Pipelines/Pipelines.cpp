@@ -61,20 +61,9 @@ void attn::registerAttnPipelines() {
       "aie-check-limits",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
-        static const OptionSpec specs[] = {
-            {"q-tile", OptionKind::Integer},
-            {"kv-tile", OptionKind::Integer},
-            {"l2-q-block", OptionKind::Integer},
-            {"l2-kv-block", OptionKind::Integer},
-            {"columns", OptionKind::Integer},
-            {"cores-per-column", OptionKind::Integer},
-            {"kv-split", OptionKind::Integer},
-            {"depth", OptionKind::Integer},
-            {"kv-group-columns", OptionKind::Integer},
-            {"query-chunks", OptionKind::Integer},
-            {"allow-precision-loss", OptionKind::Bool}};
-        if (failed(rejectRepeatedOptions("attn-to-aie", text, errorHandler)) ||
-            failed(checkOptionValues("attn-to-aie", text, specs, errorHandler)))
+        if (failed(checkPassOptions("attn-to-aie", text,
+                                    {kTileOptionSpecs, kScheduleOptionSpecs},
+                                    errorHandler)))
           return failure();
         AttnToAIEPipelineOptions options;
         std::string error;

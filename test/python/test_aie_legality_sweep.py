@@ -14,6 +14,13 @@ run and written to ``$ATTN_BUILD_DIR/aie_sweep_report.json`` (or
 ``build/``), with the number of tiles whose stage-layout bytes aie-check-limits
 found equal to what it measures on the emitted program; the thresholds below are the floor this design
 reaches on these seeds, so a regression in the scheduler shows up.
+
+The cost model reads the same stage layout: for every stage device it emits,
+the model's L1 and L2 bytes of that stage, for the plan as emitted (the
+schedule's cores per column, one query tile per core, K/V streamed per
+step), equal what aie-check-limits measured on the device: L1 on every core,
+L2 on the memtile of column 0 (the first column of a broadcast group, which
+stages the step object: the model's busiest memtile).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import numpy as np
 import pytest
 from sweep_sampling import sample
 
-from attn import ir, passmanager
+from attn import dse, ir, passmanager
 
 SEED = 20261130
 CASES = 300
@@ -78,6 +85,63 @@ def _layers() -> list[dict]:
     return layers
 
 
+def _value(attr: ir.Attribute) -> object:
+    """An integer, string or integer-array attribute of a plan as Python."""
+    if isinstance(attr, ir.IntegerAttr):
+        return attr.value
+    if isinstance(attr, ir.StringAttr):
+        return attr.value
+    return tuple(ir.IntegerAttr(a).value for a in ir.ArrayAttr(attr))
+
+
+def _measured(device: ir.Operation, target: str) -> tuple[set[int], int]:
+    """aie-check-limits' bytes of the device's cores and of column 0's memtile."""
+    from attn import target as targets
+
+    t = targets.get(target)
+    cores, memtile = set(), -1
+    for entry in device.attributes["attn.layout_memory"]:
+        col, row, nbytes = list(ir.DenseI64ArrayAttr(entry))
+        if row >= t.first_core_row:
+            cores.add(nbytes)
+        elif row == t.mem_tile_row and col == 0:
+            memtile = nbytes
+    return cores, memtile
+
+
+def _check_model_layout(text: str, device: ir.Operation, target: str, c: dict) -> None:
+    """The model's L1/L2 of the device's stage equal the measured bytes."""
+    host = ir.DictAttr(device.attributes["attn.host"])
+    plan_attr = ir.DictAttr(host["plan"])
+    plan = {plan_attr[i].name: _value(plan_attr[i].attr) for i in range(len(plan_attr))}
+    schedule = ir.DictAttr(host["dma_schedule"])
+    cores = ir.IntegerAttr(schedule["cores_per_column"]).value
+    fold, stage = ir.StringAttr(host["fold"]).value, ir.StringAttr(host["stage"]).value
+    est = dse.estimate(
+        ir.Module.parse(text),
+        target,
+        fold,
+        allow_illegal=True,
+        q_tile=plan["q_tile"],
+        kv_tile=plan["kv_tile"],
+        l2_q_block=cores * plan["q_tile"],
+        l2_kv_block=plan["kv_tile"],
+        intrinsic=plan["intrinsic"],
+        columns=plan["columns"],
+        cores_per_column=cores,
+        mapping="fused",
+        kv_split=1,
+        depth=plan["depth"],
+        k_transpose="dma",
+        layout="dma" if c["blhd"] else "native",
+        intermediate="f32",
+    )
+    (modelled,) = [s for s in est.stages if s.name == stage]
+    core_bytes, memtile_bytes = _measured(device, target)
+    assert core_bytes == {modelled.l1_bytes}, (c, fold, stage, modelled.l1_bytes, core_bytes)
+    assert memtile_bytes == modelled.l2_bytes, (c, fold, stage, modelled.l2_bytes, memtile_bytes)
+
+
 def _text(c: dict) -> str:
     t = c["dtype"]
 
@@ -123,7 +187,10 @@ SAMPLED = sample(
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_layer_compiles_or_fails_with_a_reason(target: str) -> None:
-    counts = {fold: {"compiled": 0, "rejected": 0, "layout_tiles": 0, "compiled_f16_f32": 0} for fold in FOLDS}
+    counts = {
+        fold: {"compiled": 0, "rejected": 0, "layout_tiles": 0, "model_layout_stages": 0, "compiled_f16_f32": 0}
+        for fold in FOLDS
+    }
     with ir.Context():
         for c in SAMPLED:
             text = _text(c)
@@ -154,6 +221,8 @@ def test_every_layer_compiles_or_fails_with_a_reason(target: str) -> None:
                     layout = device.operation.attributes["attn.layout_memory"]
                     assert len(layout) > 0, f"layer {c} fold {fold}: empty stage layout"
                     counts[fold]["layout_tiles"] += len(layout)
+                    _check_model_layout(text, device.operation, target, c)
+                    counts[fold]["model_layout_stages"] += 1
                 counts[fold]["compiled"] += 1
                 counts[fold]["compiled_f16_f32"] += c["dtype"] != "bf16"
     REPORT[target] = counts
@@ -176,6 +245,7 @@ def teardown_module() -> None:
         t: {f: round(v["compiled"] / len(SAMPLED), 4) for f, v in folds.items()} for t, folds in sorted(REPORT.items())
     }
     layout_tiles = {t: {f: v["layout_tiles"] for f, v in folds.items()} for t, folds in sorted(REPORT.items())}
+    model_stages = {t: {f: v["model_layout_stages"] for f, v in folds.items()} for t, folds in sorted(REPORT.items())}
     wide = {t: {f: v["compiled_f16_f32"] for f, v in folds.items()} for t, folds in sorted(REPORT.items())}
     report = {
         "cases": len(SAMPLED),
@@ -183,10 +253,12 @@ def teardown_module() -> None:
         "seed": SEED,
         "fraction_compiled": fractions,
         "layout_tiles_equal": layout_tiles,
+        "model_l1_l2_equal_stages": model_stages,
         "f16_f32_layers": sum(c["dtype"] != "bf16" for c in SAMPLED),
         "f16_f32_compiled": wide,
     }
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nattn-to-aie legality sweep ({len(SAMPLED)} of {CASES} layers per target/fold), compiled: {fractions}")
     print(f"tiles whose stage-layout L1/L2 bytes equal aie-check-limits' measurement: {layout_tiles}")
+    print(f"stages whose modelled L1/L2 bytes equal the measured ones: {model_stages}")
     print(f"f16/f32 layers compiled (of {report['f16_f32_layers']}): {wide}")

@@ -166,3 +166,27 @@ def test_coexists_with_another_mlir_package(order):
     pytest.importorskip("iree.compiler.ir", reason="iree-base-compiler (test extra) is not installed")
     res = subprocess.run([sys.executable, "-c", _COIMPORT, order], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
+
+
+def test_aie_attribute_and_type_accessors():
+    # The simulator reads access patterns and object types through these
+    # accessors, never from printed IR.
+    from attn import ir
+    from attn._mlir_libs import _attn
+    from attn.sim.frontend import parse_dims, parse_dims_per_consumer
+
+    with ir.Context():
+        dims = ir.Attribute.parse("#aie<bd_dim_layout_array[<size = 4, stride = 64>, <size = 16, stride = 1>]>")
+        assert _attn.bd_dim_layouts(dims) == [(4, 64), (16, 1)]
+        assert parse_dims(dims) == ((4, 64), (16, 1))
+        per = ir.Attribute.parse("#aie<bd_dim_layout_array_array[[<size = 2, stride = 8>], []]>")
+        assert _attn.bd_dim_layouts(per) == [[(2, 8)], []]
+        assert parse_dims_per_consumer(per, 2) == [((2, 8),), None]
+        with pytest.raises(TypeError, match="bd_dim_layout_array"):
+            _attn.bd_dim_layouts(ir.Attribute.parse("[1, 2]"))
+        fifo = ir.Type.parse("!aie.objectfifo<memref<8x16xbf16>>")
+        obj, subview = _attn.objectfifo_object_type(fifo)
+        assert str(obj) == "memref<8x16xbf16>" and subview is False
+        view = ir.Type.parse("!aie.objectfifosubview<memref<4xi32>>")
+        assert _attn.objectfifo_object_type(view)[1] is True
+        assert _attn.objectfifo_object_type(ir.IntegerType.get_signless(32)) is None

@@ -7,8 +7,8 @@
 // checks the L1/L2 limits on it, convert-attn-to-aie allocates the cores'
 // aie.buffer ops from it and records the per-tile totals on the device, and
 // aie-check-limits verifies that what it measures on the device equals those
-// totals. The cost model and attn-tile size a fused stage's cores with the
-// same coreLayout().
+// totals. The cost model and attn-tile size a fused stage's cores and
+// memtiles with the same coreLayout() and memTileLayout().
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,6 +96,42 @@ struct CoreLayout {
 /// per-core step, output) at `depth`, the kernels' scratch, the runtime
 /// parameters and the stack reserve of `target`.
 CoreLayout coreLayout(const CoreLayoutParams &params, const NPUTarget &target);
+
+/// What one memtile of a stage holds besides `CoreLayoutParams`: the
+/// object FIFO links through it. Upstream's objectfifo lowering allocates a
+/// link's buffers in the memtile, `depth` objects of its larger side.
+struct MemTileLayoutParams {
+  /// Cores of the column: the item (and P) split serves all of them.
+  int64_t cores = 1;
+  /// Cores whose outputs the memtile joins (the others write to the shim
+  /// directly, see bypassCores()).
+  int64_t outputCores = 1;
+  /// The column hosts its broadcast group's step object (the group's first
+  /// column).
+  bool hostsStep = false;
+  /// Keys of a K (and V) block the memtile keeps beyond the step objects it
+  /// streams (the plan's l2_kv_block when larger than kv_tile), `depth`
+  /// copies each; 0 = none. The emitted stages keep none (attn-schedule-dma
+  /// passes 0); the cost model passes the plan's block.
+  int64_t kvBlockKeys = 0;
+};
+
+/// Shim streams of a stage's broadcast step operand (K, V, mask, bias; one
+/// for a full fold whose K and V blocks share a shape and carry no rows).
+int64_t stepStreams(const CoreLayoutParams &params);
+
+/// Cores of a group's first column that bypass its memtile (their outputs
+/// go straight to a spare shim S2MM channel) because the memtile has fewer
+/// S2MM channels than item, P, output and step streams into it.
+int64_t bypassCores(const CoreLayoutParams &params, int64_t cores,
+                    const NPUTarget &target);
+
+/// The link buffers of one memtile: the step object (host column), the item
+/// and P splits (`cores` tiles), the output join (`outputCores` tiles) and
+/// the plan's K/V block, each `depth` objects.
+std::vector<LayoutBuffer> memTileLayout(const CoreLayoutParams &params,
+                                        const MemTileLayoutParams &memTile,
+                                        const NPUTarget &target);
 
 /// The memory of one tile of an emitted stage.
 struct TileLayout {

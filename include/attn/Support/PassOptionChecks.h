@@ -14,9 +14,12 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/Twine.h"
+
+#include <initializer_list>
 
 namespace mlir::attn {
 
@@ -106,6 +109,49 @@ rejectRepeatedOptions(StringRef pass, StringRef options,
       return errorHandler(pass + ": option '" + key +
                           "' is given more than once; give each option once");
   return success();
+}
+
+/// The typed options of each pass, one list per pass; a pipeline checks the
+/// lists of the passes it forwards options to.
+/// attn-fold.
+inline const OptionSpec kFoldOptionSpecs[] = {
+    {"explain", OptionKind::Bool}, {"allow-precision-loss", OptionKind::Bool}};
+/// attn-tile (and attn-to-aie, which forwards them).
+inline const OptionSpec kTileOptionSpecs[] = {
+    {"q-tile", OptionKind::Integer},
+    {"kv-tile", OptionKind::Integer},
+    {"l2-q-block", OptionKind::Integer},
+    {"l2-kv-block", OptionKind::Integer},
+    {"columns", OptionKind::Integer},
+    {"cores-per-column", OptionKind::Integer},
+    {"kv-split", OptionKind::Integer},
+    {"depth", OptionKind::Integer},
+    {"allow-precision-loss", OptionKind::Bool}};
+/// attn-schedule-dma (and attn-to-aie).
+inline const OptionSpec kScheduleOptionSpecs[] = {
+    {"kv-group-columns", OptionKind::Integer},
+    {"query-chunks", OptionKind::Integer}};
+/// attn-extract-pilot (and attn-pilot-to-aie).
+inline const OptionSpec kPilotOptionSpecs[] = {
+    {"q-tile", OptionKind::Integer},
+    {"kv-tile", OptionKind::Integer},
+    {"columns", OptionKind::Integer},
+    {"cores-per-column", OptionKind::Integer},
+    {"depth", OptionKind::Integer}};
+
+/// Both checks, for a pass's initializeOptions or a pipeline's parser:
+/// no option given twice, and every value of an option in `specLists`
+/// parses as its kind.
+inline LogicalResult
+checkPassOptions(StringRef pass, StringRef options,
+                 std::initializer_list<ArrayRef<OptionSpec>> specLists,
+                 function_ref<LogicalResult(const Twine &)> errorHandler) {
+  SmallVector<OptionSpec> specs;
+  for (ArrayRef<OptionSpec> list : specLists)
+    specs.append(list.begin(), list.end());
+  if (failed(rejectRepeatedOptions(pass, options, errorHandler)))
+    return failure();
+  return checkOptionValues(pass, options, specs, errorHandler);
 }
 
 } // namespace mlir::attn

@@ -69,14 +69,8 @@ struct AttnExtractPilotPass
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {
-        {"q-tile", OptionKind::Integer},
-        {"kv-tile", OptionKind::Integer},
-        {"columns", OptionKind::Integer},
-        {"cores-per-column", OptionKind::Integer},
-        {"depth", OptionKind::Integer}};
-    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
-        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+    if (failed(checkPassOptions(getArgument(), options, {kPilotOptionSpecs},
+                                errorHandler)))
       return failure();
     return Pass::initializeOptions(options, errorHandler);
   }

@@ -37,11 +37,8 @@ struct AttnScheduleDmaPass
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {
-        {"kv-group-columns", OptionKind::Integer},
-        {"query-chunks", OptionKind::Integer}};
-    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
-        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+    if (failed(checkPassOptions(getArgument(), options, {kScheduleOptionSpecs},
+                                errorHandler)))
       return failure();
     return Pass::initializeOptions(options, errorHandler);
   }

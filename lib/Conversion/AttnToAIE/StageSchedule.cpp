@@ -664,9 +664,11 @@ bool Planner::buildFifos() {
   int64_t depth = d.depth;
 
   // Host memtile input channels decide how many of its cores bypass it.
-  int64_t hostIn = (hasItem(d.kind) ? 1 : 0) + (hasCoreStep(d.kind) ? 1 : 0) +
-                   R + static_cast<int64_t>(stepStreams.size());
-  sch.bypassCores = std::max<int64_t>(0, hostIn - memIn);
+  CoreLayoutParams params = layoutParams(d, tq, sch.maskLanes);
+  if (stepStreams.size() != static_cast<size_t>(aiemap::stepStreams(params)))
+    return fail("internal: the step streams disagree with the stage layout");
+  sch.bypassCores = bypassCores(params, R, t);
+  int64_t hostIn = sch.bypassCores + memIn;
   if (sch.bypassCores > shimOut - 1)
     return fail(llvm::formatv(
         "the host memtile needs {0} input channels ({1} available) and the "
@@ -676,7 +678,7 @@ bool Planner::buildFifos() {
     return fail("not enough cores to bypass the host memtile");
 
   // Object shapes at the cores come from the core layout.
-  sch.core = coreLayout(layoutParams(d, tq, sch.maskLanes), t);
+  sch.core = coreLayout(params, t);
   Role itemRole = d.kind == StageKind::Softmax ? Role::S : Role::Q;
   Role outRole = stageOutput(d.kind);
   auto layoutShape = [&](LayoutBuffer::Use use) -> std::vector<int64_t> {
@@ -951,16 +953,9 @@ bool Planner::checkResources() {
         u.bds += f.depth;
     }
   }
-  auto fifoNamed = [&](const std::string &n) -> const FifoSpec & {
-    for (const FifoSpec &f : sch.fifos)
-      if (f.name == n)
-        return f;
-    return sch.fifos.front();
-  };
-  // The stage layout: every core holds the core layout; a link's buffers
-  // live in its memtile, owned by one of its FIFOs as upstream's objectfifo
-  // lowering allocates them (the join output, the split input, else the
-  // larger object, the input on a tie), depth objects of it.
+  // The stage layout: every core holds the core layout, every memtile the
+  // link buffers memTileLayout() gives its column (what upstream's
+  // objectfifo lowering allocates there; aie-check-limits measures it).
   sch.layout = StageLayout();
   std::map<std::pair<int, int>, size_t> tileIndex;
   auto tileLayout = [&](TileCoord c) -> TileLayout & {
@@ -978,28 +973,16 @@ bool Planner::checkResources() {
     tl.buffers = sch.core.buffers;
     tl.stackBytes = sch.core.stackBytes;
   }
-  for (const LinkSpec &l : sch.links) {
-    const FifoSpec &in = fifoNamed(l.ins.front());
-    const FifoSpec &out = fifoNamed(l.outs.front());
-    auto elements = [](const FifoSpec &f) {
-      int64_t n = 1;
-      for (int64_t x : f.shape)
-        n *= x;
-      return n;
-    };
-    const FifoSpec &owner = l.ins.size() > 1                ? out
-                            : l.outs.size() > 1             ? in
-                            : elements(in) >= elements(out) ? in
-                                                            : out;
-    TileCoord point = in.consumers.front();
-    LayoutBuffer buf;
-    buf.use = LayoutBuffer::Link;
-    buf.name = owner.name;
-    buf.shape = owner.shape;
-    buf.elem = owner.elem;
-    buf.copies = owner.depth;
-    tileLayout(point).buffers.push_back(buf);
-    uses[{point.col, point.row}].bytes += buf.bytes();
+  CoreLayoutParams params = layoutParams(d, d.qTile, sch.maskLanes);
+  for (int c = 0; c < d.columns; ++c) {
+    bool host = c % sch.groupColumns == 0;
+    MemTileLayoutParams m;
+    m.cores = d.coresPerColumn;
+    m.outputCores = d.coresPerColumn - (host ? sch.bypassCores : 0);
+    m.hostsStep = host && !stepStreams.empty();
+    TileLayout &tl = tileLayout({c, t.memTileRow});
+    tl.buffers = memTileLayout(params, m, t);
+    uses[{c, t.memTileRow}].bytes += tl.bytes();
   }
   for (const TileLayout &tl : sch.layout.tiles) {
     if (tl.row >= t.firstCoreRow)

@@ -30,7 +30,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .corebody import attr_map, int_attr, loc_str
+from .corebody import attr_map, int_attr, loc_str, str_attr, sym_attr
 from .errors import SimError
 
 _FIFO_OPS = ("aie.objectfifo.acquire", "aie.objectfifo.release")
@@ -137,7 +137,7 @@ def _walk(op: Any, weight: int, stats: CoreStats, defines: dict[str, dict[str, i
                 if name in ("memref.load", "memref.store"):
                     stats.scalar_accesses += weight
                 elif name == "func.call":
-                    callee = str(attr_map(o)["callee"]).lstrip("@")
+                    callee = sym_attr(attr_map(o)["callee"])
                     stats._calls[callee] = stats._calls.get(callee, 0) + weight
                     _check_sizes(o, callee, defines, stats)
                 if name == "scf.for":
@@ -166,7 +166,7 @@ def _kernel_defines(device: Any) -> dict[str, dict[str, int]]:
         defines = a.get("attn.kernel_defines")
         if defines is not None:
             d = DictAttr(defines)
-            out[str(a["sym_name"]).strip('"')] = {d[i].name: int_attr(d[i].attr) for i in range(len(d))}
+            out[str_attr(a["sym_name"])] = {d[i].name: int_attr(d[i].attr) for i in range(len(d))}
     return out
 
 

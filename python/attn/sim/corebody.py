@@ -57,6 +57,30 @@ def int_attr(a: Any) -> int:
     return int(IntegerAttr(a).value)
 
 
+def sym_attr(a: Any) -> str:
+    """The name of a FlatSymbolRefAttr (``@name`` -> ``name``)."""
+    from ..ir import FlatSymbolRefAttr
+
+    return str(FlatSymbolRefAttr(a).value)
+
+
+def str_attr(a: Any) -> str:
+    """The value of a StringAttr (``sym_name``)."""
+    from ..ir import StringAttr
+
+    return str(StringAttr(a).value)
+
+
+def flag_attr(attrs: dict[str, Any], name: str) -> bool:
+    """A BoolAttr (or unit) flag of an op: False when absent."""
+    from ..ir import BoolAttr, UnitAttr
+
+    if name not in attrs:
+        return False
+    a = attrs[name]
+    return isinstance(a, UnitAttr) or bool(BoolAttr(a).value)
+
+
 def type_name(t: Any) -> str:
     return str(t)
 
@@ -776,7 +800,7 @@ class CoreCompiler:
     def call(self, o: Any) -> Step:
         loc = loc_str(o)
         callee = attr_map(o)["callee"]
-        name = str(callee).lstrip("@")
+        name = sym_attr(callee)
         model = kernel_models.lookup(name)
         if model is None:
             raise SimError(
@@ -802,10 +826,10 @@ class CoreCompiler:
         loc = loc_str(o)
         a = attr_map(o)
         port = _port(int_attr(a["port"]), o)
-        fifo = str(a["objFifo_name"]).lstrip("@")
+        fifo = sym_attr(a["objFifo_name"])
         n = int_attr(a["size"])
         results = [self.new_slot(v) for v in o.results]
-        subview = len(results) == 1 and type_name(o.results[0].type).startswith("!aie.objectfifosubview")
+        subview = len(results) == 1 and _is_subview(o.results[0].type)
         if not subview and len(results) != n:
             raise SimError(f"aie.objectfifo.acquire{where(loc)}: returns {len(results)} memrefs for size {n}")
 
@@ -823,7 +847,7 @@ class CoreCompiler:
         loc = loc_str(o)
         a = attr_map(o)
         port = _port(int_attr(a["port"]), o)
-        fifo = str(a["objFifo_name"]).lstrip("@")
+        fifo = sym_attr(a["objFifo_name"])
         n = int_attr(a["size"])
 
         def run(env):
@@ -876,6 +900,14 @@ class CoreCompiler:
             yield from env[0].lock_acquire(lock, int(env[amount]), equal, loc)
 
         return True, acquire
+
+
+def _is_subview(t: Any) -> bool:
+    """Whether `t` is an ``!aie.objectfifosubview`` (read through the aie type bindings)."""
+    from .._mlir_libs import _attn
+
+    fifo = _attn.objectfifo_object_type(t)
+    return fifo is not None and bool(fifo[1])
 
 
 def _port(value: int, o: Any) -> str:

@@ -8,10 +8,21 @@ to Python closures here, once (``attn.sim.corebody``).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
-from .corebody import DYNAMIC, CoreCompiler, attr_map, initial_value, int_attr, loc_str, memref_type, type_name
+from .corebody import (
+    DYNAMIC,
+    CoreCompiler,
+    attr_map,
+    flag_attr,
+    initial_value,
+    int_attr,
+    loc_str,
+    memref_type,
+    str_attr,
+    sym_attr,
+    type_name,
+)
 from .errors import SimError, where
 from .kernel_models import POINTER_ELEMS, KernelModel
 from .program import (
@@ -34,49 +45,43 @@ from .program import (
     TileId,
 )
 
-_DIM = re.compile(r"<\s*size\s*=\s*(\d+)\s*,\s*stride\s*=\s*(\d+)\s*>")
+Dims = tuple[tuple[int, int], ...]
 
 
-def parse_dims(attr: Any) -> Optional[tuple[tuple[int, int], ...]]:
+def parse_dims(attr: Any) -> Optional[Dims]:
     """``#aie<bd_dim_layout_array[<size = 4, stride = 1>, ...]>`` -> ((4, 1), ...); None when empty."""
-    dims = tuple((int(s), int(t)) for s, t in _DIM.findall(str(attr)))
+    from .._mlir_libs import _attn
+
+    try:
+        dims = tuple((int(s), int(t)) for s, t in _attn.bd_dim_layouts(attr))
+    except TypeError as e:
+        raise SimError(f"expected an access pattern (#aie.bd_dim_layout_array), got {attr}: {e}") from None
     return dims or None
 
 
-def parse_dims_per_consumer(attr: Any, n: int) -> list[Optional[tuple[tuple[int, int], ...]]]:
+def parse_dims_per_consumer(attr: Any, n: int) -> list[Optional[Dims]]:
     """``#aie<bd_dim_layout_array_array[[...], []]>`` -> one pattern (or None) per consumer."""
-    text = str(attr)
-    start = text.find("[")
-    groups: list[str] = []
-    depth, cur = 0, ""
-    for ch in text[start + 1 :]:
-        if ch == "[":
-            depth += 1
-            if depth == 1:
-                cur = ""
-                continue
-        elif ch == "]":
-            if depth == 1:
-                groups.append(cur)
-            depth -= 1
-            if depth < 0:
-                break
-            continue
-        if depth >= 1:
-            cur += ch
+    from .._mlir_libs import _attn
+
+    try:
+        groups = _attn.bd_dim_layouts(attr)
+    except TypeError as e:
+        raise SimError(f"expected access patterns per consumer, got {attr}: {e}") from None
     if not groups:
         return [None] * n
     if len(groups) != n:
         raise SimError(f"dimensionsFromStream gives {len(groups)} patterns for {n} consumers")
-    return [tuple((int(s), int(t)) for s, t in _DIM.findall(g)) or None for g in groups]
+    return [tuple((int(s), int(t)) for s, t in g) or None for g in groups]
 
 
 def _device_name(dev: Any) -> str:
-    head = str(dev).split("\n", 1)[0]
-    m = re.match(r"\s*aie\.device\(\s*([A-Za-z0-9_]+)\s*\)", head)
-    if not m:
-        raise SimError(f"cannot read the device of {head.strip()!r}")
-    return m.group(1)
+    """The ``aie.device`` target, read from its AIEDevice enum attribute."""
+    from ..dialects.aie import AIEDevice
+
+    try:
+        return str(AIEDevice(int_attr(attr_map(dev)["device"])))
+    except (KeyError, ValueError) as e:
+        raise SimError(f"aie.device{where(loc_str(dev))}: cannot read its device: {e}") from None
 
 
 class _Device:
@@ -115,10 +120,12 @@ class _Device:
                 f"func.call @{name}{where(loc)}: {len(operands)} arguments, the kernel takes {len(model.params)} "
                 f"({', '.join(model.params)})"
             )
+        from ..ir import MemRefType
+
         for i, (v, kind) in enumerate(zip(operands, model.params, strict=True)):
             t = type_name(v.type)
             if kind in POINTER_ELEMS:
-                ok = t.startswith("memref<") and memref_type(v.type).elem in POINTER_ELEMS[kind]
+                ok = isinstance(v.type, MemRefType) and memref_type(v.type).elem in POINTER_ELEMS[kind]
             else:
                 ok = t == kind
             if not ok:
@@ -205,8 +212,8 @@ def load(program: Any) -> Program:
         elif name == "aie.objectfifo.link":
             prog.links.append(
                 LinkSpec(
-                    ins=[str(x).lstrip("@") for x in _array(a["fifoIns"])],
-                    outs=[str(x).lstrip("@") for x in _array(a["fifoOuts"])],
+                    ins=[sym_attr(x) for x in _array(a["fifoIns"])],
+                    outs=[sym_attr(x) for x in _array(a["fifoOuts"])],
                     src_offsets=[int_attr(x) for x in _array(a["src_offsets"])],
                     dst_offsets=[int_attr(x) for x in _array(a["dst_offsets"])],
                     loc=loc,
@@ -258,7 +265,7 @@ def load(program: Any) -> Program:
 
 
 def _sym(a: dict[str, Any]) -> str:
-    return str(a["sym_name"]).strip('"')
+    return str_attr(a["sym_name"])
 
 
 def _array(attr: Any) -> list[Any]:
@@ -274,13 +281,14 @@ def _tile(dev: _Device, value: Any, o: Any) -> TileId:
 
 
 def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
-    from ..ir import ArrayAttr, IntegerAttr, Type
+    from .._mlir_libs import _attn
+    from ..ir import ArrayAttr, IntegerAttr, TypeAttr
 
     name = _sym(a)
     producer = _tile(dev, o.operands[0], o)
     consumers = [_tile(dev, v, o) for v in list(o.operands)[1:]]
     for flag in ("plio", "disable_synchronization"):
-        if flag in a and str(a[flag]) == "true":
+        if flag_attr(a, flag):
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: {flag} = true is not supported by the simulator")
     for attr in ("repeat_count", "padDimensions", "initValues", "consumerElemType", "memtile_repeat"):
         if attr in a:
@@ -290,8 +298,10 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
         depths = [int_attr(depth_attr)] * (1 + len(consumers))
     else:
         depths = [int_attr(x) for x in ArrayAttr(depth_attr)]
-    elem_text = str(a["elemType"])
-    obj = memref_type(Type.parse(_balanced(elem_text, "memref<", name, loc), context=o.context))
+    fifo_type = _attn.objectfifo_object_type(TypeAttr(a["elemType"]).value)
+    if fifo_type is None or fifo_type[1]:
+        raise SimError(f"aie.objectfifo @{name}{where(loc)}: elemType {a['elemType']} is not an !aie.objectfifo type")
+    obj = memref_type(fifo_type[0])
     to_stream = parse_dims(a["dimensionsToStream"]) if "dimensionsToStream" in a else None
     from_stream = (
         parse_dims_per_consumer(a["dimensionsFromStreamPerConsumer"], len(consumers))
@@ -299,20 +309,6 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
         else [None] * len(consumers)
     )
     return FifoSpec(name, producer, consumers, depths, obj, to_stream, from_stream, loc)
-
-
-def _balanced(text: str, head: str, name: str, loc: str) -> str:
-    """The ``head...>`` part of ``text`` with balanced angle brackets."""
-    start = text.find(head)
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "<":
-            depth += 1
-        elif text[i] == ">":
-            depth -= 1
-            if depth == 0:
-                return text[start : i + 1]
-    raise SimError(f"aie.objectfifo @{name}{where(loc)}: cannot read the object type {text}")
 
 
 def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
@@ -370,11 +366,11 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
         elif name == "aiex.npu.dma_memcpy_nd":
             prog.seq_ops.append(_memcpy(o, at, consts, arg_of, loc))
         elif name == "aiex.npu.dma_wait":
-            prog.seq_ops.append(DmaWait(str(at["symbol"]).lstrip("@"), loc))
+            prog.seq_ops.append(DmaWait(sym_attr(at["symbol"]), loc))
         elif name == "aiex.npu.rtp_write":
             prog.seq_ops.append(
                 RtpWrite(
-                    str(at["buffer"]).lstrip("@"),
+                    sym_attr(at["buffer"]),
                     int_attr(at["index"]),
                     scalar_of(o.operands[0], o, "the value"),
                     loc,
@@ -394,12 +390,12 @@ def _sequence(seq: Any, prog: Program, dev: _Device) -> None:
             prog.seq_ops.append(
                 ConfigureTask(
                     handle,
-                    str(at["alloc"]).lstrip("@"),
+                    sym_attr(at["alloc"]),
                     bds,
                     const_of(o.operands[0], o, "the repeat count")
                     if len(o.operands)
                     else (int_attr(at["repeat_count"]) if "repeat_count" in at else 0),
-                    "issue_token" in at and str(at["issue_token"]) == "true",
+                    flag_attr(at, "issue_token"),
                     loc,
                 )
             )
@@ -444,9 +440,9 @@ def _memcpy(o: Any, at: dict[str, Any], consts: dict[Any, int], arg_of, loc: str
         offsets=offsets,
         sizes=sizes,
         strides=strides,
-        metadata=str(at["metadata"]).lstrip("@"),
+        metadata=sym_attr(at["metadata"]),
         bd_id=int_attr(at["id"]),
-        issue_token="issue_token" in at and str(at["issue_token"]) == "true",
+        issue_token=flag_attr(at, "issue_token"),
         loc=loc,
     )
 

@@ -68,11 +68,8 @@ struct AttnFoldPass : public mlir::attn::impl::AttnFoldBase<AttnFoldPass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {
-        {"explain", OptionKind::Bool},
-        {"allow-precision-loss", OptionKind::Bool}};
-    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
-        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+    if (failed(checkPassOptions(getArgument(), options, {kFoldOptionSpecs},
+                                errorHandler)))
       return failure();
     return Pass::initializeOptions(options, errorHandler);
   }
@@ -145,45 +142,61 @@ FoldKind AttnFoldPass::autoFold(AttentionOp op, const NPUTarget &target,
   return chosen;
 }
 
-void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  MLIRContext *ctx = op.getContext();
-  Dims d = layerDims(op);
-  Type elem = op.getQuery().getType().getElementType();
-  Type f32 = Float32Type::get(ctx);
-  Type dramType = intermediate ? intermediate : elem;
-  auto scoresType = [&](Type t) {
+namespace {
+/// Builds the stages of one attn.attention for attn-fold: a stage is an
+/// attn.stage whose body rebuilds the layer's ops from its block arguments.
+struct FoldBuilder {
+  AttentionOp op;
+  FoldKind kind;
+  OpBuilder b;
+  Location loc;
+  Dims d;
+  Type f32, dramType;
+  FloatAttr scale;
+  Value mask, bias, validLen;
+
+  FoldBuilder(AttentionOp op, FoldKind kind, Type intermediate)
+      : op(op), kind(kind), b(op), loc(op.getLoc()), d(layerDims(op)),
+        f32(Float32Type::get(op.getContext())),
+        dramType(intermediate ? intermediate
+                              : op.getQuery().getType().getElementType()),
+        scale(op.getScaleAttr()), mask(op.getMask()), bias(op.getBias()),
+        validLen(op.getValidLen()) {
+    // Scale made explicit so later padding of D cannot change it. D may be
+    // static on K only.
+    if (!scale && !ShapedType::isDynamic(d.headDim) && d.headDim > 0)
+      scale = b.getF64FloatAttr(1.0 / std::sqrt(double(d.headDim)));
+  }
+
+  RankedTensorType scoresType(Type t) const {
     return RankedTensorType::get({d.batch, d.heads, d.qLen, d.kvLen}, t);
-  };
+  }
 
-  // Scale made explicit so later padding of D cannot change it.
-  // D may be static on K only.
-  FloatAttr scale = op.getScaleAttr();
-  if (!scale && !ShapedType::isDynamic(d.headDim) && d.headDim > 0)
-    scale = b.getF64FloatAttr(1.0 / std::sqrt(double(d.headDim)));
+  /// A stage over `inputs`; `body` maps the block arguments to the values
+  /// to yield.
+  StageOp
+  makeStage(StringRef name, TypeRange results, ValueRange inputs,
+            function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> body) {
+    auto stage = StageOp::create(b, loc, results, inputs, name, kind);
+    OpBuilder inner = OpBuilder::atBlockEnd(&stage.getBodyBlock());
+    SmallVector<Value> yielded =
+        body(inner, stage.getBodyBlock().getArguments());
+    YieldOp::create(inner, loc, yielded);
+    return stage;
+  }
 
-  // Builds a stage over `inputs`; `body` maps the block arguments to the
-  // values to yield.
-  auto makeStage =
-      [&](StringRef name, TypeRange results, ValueRange inputs,
-          function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> body) {
-        auto stage = StageOp::create(b, loc, results, inputs, name, kind);
-        OpBuilder inner = OpBuilder::atBlockEnd(&stage.getBodyBlock());
-        SmallVector<Value> yielded =
-            body(inner, stage.getBodyBlock().getArguments());
-        YieldOp::create(inner, loc, yielded);
-        return stage;
-      };
+  /// Inputs of a stage computing scores: Q, K, then the optional operands
+  /// that are present.
+  SmallVector<Value> qkInputs() {
+    SmallVector<Value> inputs = {op.getQuery(), op.getKey()};
+    for (Value v : {mask, bias, validLen})
+      if (v)
+        inputs.push_back(v);
+    return inputs;
+  }
 
-  // Stage inputs: Q, K, then the optional operands that are present.
-  SmallVector<Value> qkInputs = {op.getQuery(), op.getKey()};
-  Value mask = op.getMask(), bias = op.getBias(), validLen = op.getValidLen();
-  for (Value v : {mask, bias, validLen})
-    if (v)
-      qkInputs.push_back(v);
-  // Rebuilds attn.qk inside a stage from its block arguments.
-  auto buildQK = [&](OpBuilder &ib, ValueRange args, Type sElem) -> Value {
+  /// Rebuilds attn.qk inside a stage from its block arguments.
+  Value buildQK(OpBuilder &ib, ValueRange args, Type sElem) {
     unsigned next = 2;
     Value m = mask ? args[next++] : Value();
     Value bi = bias ? args[next++] : Value();
@@ -192,67 +205,64 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
                            vl, scale, op.getCausal(), op.getLayout(),
                            /*key_len=*/nullptr, /*query_len=*/nullptr);
     return qk.getScores();
-  };
-  // The stage-local valid_len (last argument) if the layer has one.
-  auto localValidLen = [&](ValueRange args) {
-    return validLen ? args.back() : Value();
-  };
-  Type resultType = op.getResult().getType();
-  LayoutKind layout = op.getLayout();
-  SmallVector<Value> pvTail = {op.getValue()};
-  if (validLen)
-    pvTail.push_back(validLen);
+  }
 
-  Value result;
-  switch (kind) {
-  case FoldKind::unfolded: {
+  /// The stage-local valid_len (last argument) if the layer has one.
+  Value localValidLen(ValueRange args) const {
+    return validLen ? args.back() : Value();
+  }
+
+  /// The P·V stage of the unfolded and partial folds over `probs`.
+  Value pvStage(Value probs) {
+    Type resultType = op.getResult().getType();
+    SmallVector<Value> inputs = {probs, op.getValue()};
+    if (validLen)
+      inputs.push_back(validLen);
+    return makeStage("pv", resultType, inputs,
+                     [&](OpBuilder &ib, ValueRange args) {
+                       return SmallVector<Value>{
+                           PVOp::create(ib, loc, resultType, args[0], args[1],
+                                        localValidLen(args), op.getLayout())
+                               .getResult()};
+                     })
+        .getResult(0);
+  }
+
+  /// Softmax of `scores` into the DRAM type of S/P.
+  Value softmax(OpBuilder &ib, Value scores, Type probsElem) const {
+    return SoftmaxOp::create(ib, loc, scoresType(probsElem), scores, Value())
+        .getProbs();
+  }
+
+  /// qk | softmax | pv, S and P through DRAM.
+  Value unfolded() {
     auto qkStage =
-        makeStage("qk", scoresType(dramType), qkInputs,
+        makeStage("qk", scoresType(dramType), qkInputs(),
                   [&](OpBuilder &ib, ValueRange args) {
                     return SmallVector<Value>{buildQK(ib, args, dramType)};
                   });
-    auto smStage = makeStage(
-        "softmax", scoresType(dramType), qkStage.getResults(),
-        [&](OpBuilder &ib, ValueRange args) {
-          return SmallVector<Value>{
-              SoftmaxOp::create(ib, loc, scoresType(dramType), args[0], Value())
-                  .getProbs()};
-        });
-    SmallVector<Value> pvInputs = {smStage.getResult(0)};
-    pvInputs.append(pvTail);
-    result = makeStage("pv", resultType, pvInputs,
-                       [&](OpBuilder &ib, ValueRange args) {
-                         return SmallVector<Value>{
-                             PVOp::create(ib, loc, resultType, args[0], args[1],
-                                          localValidLen(args), layout)
-                                 .getResult()};
-                       })
-                 .getResult(0);
-    break;
+    auto smStage =
+        makeStage("softmax", scoresType(dramType), qkStage.getResults(),
+                  [&](OpBuilder &ib, ValueRange args) {
+                    return SmallVector<Value>{softmax(ib, args[0], dramType)};
+                  });
+    return pvStage(smStage.getResult(0));
   }
-  case FoldKind::partial: {
-    auto qkStage = makeStage(
-        "qk_softmax", scoresType(dramType), qkInputs,
-        [&](OpBuilder &ib, ValueRange args) {
-          Value s = buildQK(ib, args, f32);
-          return SmallVector<Value>{
-              SoftmaxOp::create(ib, loc, scoresType(dramType), s, Value())
-                  .getProbs()};
-        });
-    SmallVector<Value> pvInputs = {qkStage.getResult(0)};
-    pvInputs.append(pvTail);
-    result = makeStage("pv", resultType, pvInputs,
-                       [&](OpBuilder &ib, ValueRange args) {
-                         return SmallVector<Value>{
-                             PVOp::create(ib, loc, resultType, args[0], args[1],
-                                          localValidLen(args), layout)
-                                 .getResult()};
-                       })
-                 .getResult(0);
-    break;
+
+  /// qk+softmax | pv, P through DRAM.
+  Value partial() {
+    auto qkStage =
+        makeStage("qk_softmax", scoresType(dramType), qkInputs(),
+                  [&](OpBuilder &ib, ValueRange args) {
+                    Value s = buildQK(ib, args, f32);
+                    return SmallVector<Value>{softmax(ib, s, dramType)};
+                  });
+    return pvStage(qkStage.getResult(0));
   }
-  case FoldKind::full:
-  case FoldKind::online: {
+
+  /// One "attention" stage: whole score rows (full) or a running max/sum
+  /// over K/V blocks (online).
+  Value fused() {
     // Inputs: Q, K, [mask], [bias], V, [valid_len] (valid_len last so the
     // qk and pv parts share it).
     SmallVector<Value> inputs = {op.getQuery(), op.getKey()};
@@ -262,36 +272,47 @@ void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
     inputs.push_back(op.getValue());
     if (validLen)
       inputs.push_back(validLen);
-    result =
-        makeStage("attention", resultType, inputs,
-                  [&](OpBuilder &ib, ValueRange args) {
-                    unsigned next = 2;
-                    Value m = mask ? args[next++] : Value();
-                    Value bi = bias ? args[next++] : Value();
-                    Value v = args[next++];
-                    Value vl = localValidLen(args);
-                    Value s =
-                        QKOp::create(ib, loc, scoresType(f32), args[0], args[1],
-                                     m, bi, vl, scale, op.getCausal(), layout,
-                                     nullptr, nullptr)
-                            .getScores();
-                    Value o;
-                    if (kind == FoldKind::full) {
-                      Value p = SoftmaxOp::create(ib, loc, scoresType(f32), s,
-                                                  Value())
-                                    .getProbs();
-                      o = PVOp::create(ib, loc, resultType, p, v, vl, layout)
-                              .getResult();
-                    } else {
-                      o = OnlineSoftmaxPVOp::create(ib, loc, resultType, s, v,
-                                                    vl, layout)
-                              .getResult();
-                    }
-                    return SmallVector<Value>{o};
-                  })
-            .getResult(0);
-    break;
+    Type resultType = op.getResult().getType();
+    LayoutKind layout = op.getLayout();
+    auto body = [&](OpBuilder &ib, ValueRange args) {
+      unsigned next = 2;
+      Value m = mask ? args[next++] : Value();
+      Value bi = bias ? args[next++] : Value();
+      Value v = args[next++];
+      Value vl = localValidLen(args);
+      Value s =
+          QKOp::create(ib, loc, scoresType(f32), args[0], args[1], m, bi, vl,
+                       scale, op.getCausal(), layout, nullptr, nullptr)
+              .getScores();
+      Value o;
+      if (kind == FoldKind::full)
+        o = PVOp::create(ib, loc, resultType, softmax(ib, s, f32), v, vl,
+                         layout)
+                .getResult();
+      else
+        o = OnlineSoftmaxPVOp::create(ib, loc, resultType, s, v, vl, layout)
+                .getResult();
+      return SmallVector<Value>{o};
+    };
+    return makeStage("attention", resultType, inputs, body).getResult(0);
   }
+};
+} // namespace
+
+void AttnFoldPass::fold(AttentionOp op, FoldKind kind, Type intermediate) {
+  FoldBuilder builder(op, kind, intermediate);
+  Value result;
+  switch (kind) {
+  case FoldKind::unfolded:
+    result = builder.unfolded();
+    break;
+  case FoldKind::partial:
+    result = builder.partial();
+    break;
+  case FoldKind::full:
+  case FoldKind::online:
+    result = builder.fused();
+    break;
   }
   op.getResult().replaceAllUsesWith(result);
   op.erase();

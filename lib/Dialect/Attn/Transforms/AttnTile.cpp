@@ -37,17 +37,8 @@ struct AttnTilePass : public mlir::attn::impl::AttnTileBase<AttnTilePass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    static const OptionSpec specs[] = {
-        {"q-tile", OptionKind::Integer},
-        {"kv-tile", OptionKind::Integer},
-        {"l2-q-block", OptionKind::Integer},
-        {"l2-kv-block", OptionKind::Integer},
-        {"columns", OptionKind::Integer},
-        {"cores-per-column", OptionKind::Integer},
-        {"depth", OptionKind::Integer},
-        {"allow-precision-loss", OptionKind::Bool}};
-    if (failed(rejectRepeatedOptions(getArgument(), options, errorHandler)) ||
-        failed(checkOptionValues(getArgument(), options, specs, errorHandler)))
+    if (failed(checkPassOptions(getArgument(), options, {kTileOptionSpecs},
+                                errorHandler)))
       return failure();
     return Pass::initializeOptions(options, errorHandler);
   }

@@ -273,6 +273,12 @@ std::string stageLabel(StageKind kind, FoldKind fold) {
       .str();
 }
 
+/// An option or dimension and its value, for diagnostics naming it.
+struct NamedValue {
+  StringRef name;
+  int64_t value;
+};
+
 bool holdsScoreRows(StageKind kind) {
   return kind == StageKind::QKSoftmax || kind == StageKind::Full;
 }
@@ -301,6 +307,11 @@ struct Planner {
   }
   FailureOr<LayerPlan> run();
   LogicalResult checkRequest();
+  FailureOr<ElementKind> resolveIntrinsic();
+  LogicalResult checkOptions(ElementKind kind);
+  LogicalResult checkLayerDims();
+  LogicalResult checkArrayOptions();
+  void setBufferSizes(ElementKind kind);
   LogicalResult checkKvBlockFitsL2(int64_t elementBytes);
   LogicalResult checkKvSplitOption(int64_t cores, int64_t coreRows);
   /// A resolved plan with tiles (q, kv) and the request's other fields
@@ -376,7 +387,9 @@ LogicalResult Planner::checkKvBlockFitsL2(int64_t elementBytes) {
   return failure();
 }
 
-LogicalResult Planner::checkRequest() {
+/// The matmul intrinsic of the layer's element type (or of the requested
+/// datapath); sets `kindName`, `intrinsic` and the tile granules.
+FailureOr<ElementKind> Planner::resolveIntrinsic() {
   // The intrinsic of the layer's element type.
   std::optional<ElementKind> kind =
       layer.element ? elementKindFor(layer.element) : std::nullopt;
@@ -416,26 +429,28 @@ LogicalResult Planner::checkRequest() {
   granM = intrinsic.m;
   granKV = std::lcm(intrinsic.k, intrinsic.n);
 
+  return *kind;
+}
+
+/// Option values: signs, capacities (a row never exceeds the memory it
+/// must fit) and multiples of the intrinsic.
+LogicalResult Planner::checkOptions(ElementKind kind) {
   // Option sanity.
-  struct Named {
-    StringRef option;
-    int64_t value;
-  };
-  Named named[] = {{"q-tile", request.qTile},
-                   {"kv-tile", request.kvTile},
-                   {"l2-q-block", request.l2QBlock},
-                   {"l2-kv-block", request.l2KvBlock},
-                   {"columns", request.columns},
-                   {"cores-per-column", request.coresPerColumn},
-                   {"kv-split", request.kvSplit}};
-  for (const Named &n : named)
+  NamedValue named[] = {{"q-tile", request.qTile},
+                        {"kv-tile", request.kvTile},
+                        {"l2-q-block", request.l2QBlock},
+                        {"l2-kv-block", request.l2KvBlock},
+                        {"columns", request.columns},
+                        {"cores-per-column", request.coresPerColumn},
+                        {"kv-split", request.kvSplit}};
+  for (const NamedValue &n : named)
     if (n.value < 0) {
-      os << n.option << "=" << n.value << ": must be positive (0 picks)";
+      os << n.name << "=" << n.value << ": must be positive (0 picks)";
       return failure();
     }
   // A tile (block) row holds at least one element: more rows than L1 (L2)
   // has elements can never fit, and would overflow the size arithmetic.
-  int64_t elemBytes = bytes(*kind);
+  int64_t elemBytes = bytes(kind);
   struct Bound {
     StringRef option;
     int64_t value, capacity;
@@ -471,43 +486,46 @@ LogicalResult Planner::checkRequest() {
     return failure();
   }
 
+  return success();
+}
+
+/// Layer dimensions attn-tile needs: non-empty, static head dims (kernels
+/// are compiled for one D and Dv), a static key length for whole score
+/// rows, one intermediate type.
+LogicalResult Planner::checkLayerDims() {
   // Empty dimensions leave nothing to tile (and no tile divides them).
-  struct Len {
-    StringRef what;
-    int64_t value;
-  };
-  Len lens[] = {{"query length Lq", layer.qLen},
-                {"key length Lk", layer.kvLen},
-                {"head dimension D", layer.headDim},
-                {"value head dimension Dv", layer.valueDim}};
-  for (const Len &l : lens)
+  NamedValue lens[] = {{"query length Lq", layer.qLen},
+                       {"key length Lk", layer.kvLen},
+                       {"head dimension D", layer.headDim},
+                       {"value head dimension Dv", layer.valueDim}};
+  for (const NamedValue &l : lens)
     if (l.value == 0) {
-      os << "the " << l.what << " is 0; there is nothing to tile";
+      os << "the " << l.name << " is 0; there is nothing to tile";
       failedStage = 0;
       return failure();
     }
 
   // Head dimensions: kernels are compiled for one D and Dv.
-  for (auto [i, kind] : llvm::enumerate(layer.stages)) {
-    bool qk = kind == StageKind::QK || kind == StageKind::QKSoftmax ||
-              isAttentionStage(kind);
-    bool pv = kind == StageKind::PV || isAttentionStage(kind);
+  for (auto [i, stage] : llvm::enumerate(layer.stages)) {
+    bool qk = stage == StageKind::QK || stage == StageKind::QKSoftmax ||
+              isAttentionStage(stage);
+    bool pv = stage == StageKind::PV || isAttentionStage(stage);
     if (qk && ShapedType::isDynamic(layer.headDim)) {
-      os << stageLabel(kind, layer.fold)
+      os << stageLabel(stage, layer.fold)
          << ": the head dimension D is dynamic; kernels are "
          << "compiled for one D, so attn-tile needs it static";
       failedStage = i;
       return failure();
     }
     if (pv && ShapedType::isDynamic(layer.valueDim)) {
-      os << stageLabel(kind, layer.fold)
+      os << stageLabel(stage, layer.fold)
          << ": the value head dimension Dv is dynamic; "
          << "kernels are compiled for one Dv, so attn-tile needs it static";
       failedStage = i;
       return failure();
     }
-    if (holdsScoreRows(kind) && ShapedType::isDynamic(layer.kvLen)) {
-      os << stageLabel(kind, layer.fold)
+    if (holdsScoreRows(stage) && ShapedType::isDynamic(layer.kvLen)) {
+      os << stageLabel(stage, layer.fold)
          << " keeps whole score rows on chip and needs a "
          << "static key length, but the key length is dynamic; use "
          << "attn-fold mode=online (or unfolded), or pad to a bucket first";
@@ -524,6 +542,12 @@ LogicalResult Planner::checkRequest() {
     return failure();
   }
 
+  return success();
+}
+
+/// The array options: cores per column (a multiple of the stream
+/// pipeline), columns, and L2 blocks that are multiples of the tiles.
+LogicalResult Planner::checkArrayOptions() {
   // Cores per column and stream pipelines.
   if (request.mapping == MappingKind::stream)
     for (StageKind kind : layer.stages)
@@ -566,11 +590,13 @@ LogicalResult Planner::checkRequest() {
     return failure();
   }
 
-  if (failed(checkKvBlockFitsL2(bytes(*kind))))
-    return failure();
+  return success();
+}
 
-  // Buffer sizes (the padded key length is set per tile).
-  sizes.elementBytes = bytes(*kind);
+/// The buffer sizes every candidate plan shares (the padded key length is
+/// set per tile).
+void Planner::setBufferSizes(ElementKind kind) {
+  sizes.elementBytes = bytes(kind);
   sizes.intermediateBytes =
       layer.intermediate ? elementBytesOf(layer.intermediate) : 4;
   if (layer.mask)
@@ -596,6 +622,14 @@ LogicalResult Planner::checkRequest() {
     paddedDv = paddedD;
   sizes.paddedHeadDim = paddedD;
   sizes.paddedValueDim = paddedDv;
+}
+
+LogicalResult Planner::checkRequest() {
+  FailureOr<ElementKind> kind = resolveIntrinsic();
+  if (failed(kind) || failed(checkOptions(*kind)) || failed(checkLayerDims()) ||
+      failed(checkArrayOptions()) || failed(checkKvBlockFitsL2(bytes(*kind))))
+    return failure();
+  setBufferSizes(*kind);
   return success();
 }
 

@@ -158,9 +158,14 @@ def AttnTile : Pass<"attn-tile"> {
       sum must fit the core's L1 minus its stack reserve. `full` and
       `partial` hold the f32 score rows of a query tile (`q_tile` x padded
       Lk) and need a static key length.
-    - Per memtile, the column's Q block (`l2_q_block` rows), the K/V block
-      (`l2_kv_block` rows) and the lanes' output, mask, bias, S and P tiles,
-      times `depth`, fit L2.
+    - Per memtile, the buffers fit L2. A stage the AIE back end emits is
+      sized by the stage layout (`aiemap::memTileLayout`, which
+      attn-schedule-dma plans with and aie-check-limits measures): the step
+      object, the column's Q (S, P) split, the output join, and a K/V block
+      of `l2_kv_block` keys when larger than `kv_tile`, times `depth`;
+      otherwise the column's Q block (`l2_q_block` rows), the K/V block
+      (`l2_kv_block` rows) and the lanes' output, mask, bias, S and P
+      tiles, times `depth`.
     - `mapping=stream` splits a multi-op stage into a pipeline of cores
       (attention: QK | softmax | PV, qk_softmax: QK | softmax), so
       `cores_per_column` is a multiple of the pipeline length and the
