@@ -49,7 +49,8 @@ class Case:
     @property
     def id(self) -> str:
         vl = f"-vl{self.valid_len}" if self.valid_len else ""
-        return f"{self.index:02d}-{self.target}-s{self.split}-h{self.h}kv{self.hkv}-q{self.lq}k{self.lk}d{self.d}-{self.causal}{vl}"
+        shape = f"h{self.h}kv{self.hkv}-q{self.lq}k{self.lk}d{self.d}"
+        return f"{self.index:02d}-{self.target}-s{self.split}-{shape}-{self.causal}{vl}"
 
 
 def _cases() -> list[Case]:
@@ -63,8 +64,20 @@ def _cases() -> list[Case]:
         lq = int(rng.integers(1, 40))
         lk = int(rng.integers(17, 150))
         vl = int(rng.integers(1, lk)) if i % 5 == 3 else None
-        out.append(Case(i, ("npu1", "npu2")[(i // 2) % 2], (2, 4)[(i // 4) % 2], h, hkv, lq, lk, dims[i % 5],
-                        causal[(i // 3) % 3], vl))
+        out.append(
+            Case(
+                i,
+                ("npu1", "npu2")[(i // 2) % 2],
+                (2, 4)[(i // 4) % 2],
+                h,
+                hkv,
+                lq,
+                lk,
+                dims[i % 5],
+                causal[(i // 3) % 3],
+                vl,
+            )
+        )
     return out
 
 
@@ -77,8 +90,9 @@ def _bf16(a: np.ndarray) -> np.ndarray:
 
 
 def _compile(case: Case, **extra):
-    text = aie_host.layer_text(1, case.h, case.hkv, case.lq, case.lk, case.d, causal=case.causal,
-                               valid_len=case.valid_len is not None)
+    text = aie_host.layer_text(
+        1, case.h, case.hkv, case.lq, case.lk, case.d, causal=case.causal, valid_len=case.valid_len is not None
+    )
     opts = {"q_tile": 16, "kv_tile": 16, "columns": 2, "cores_per_column": 4, "kv_split": case.split}
     opts.update(extra)
     return text, compile(text, target=case.target, fold="online", **opts)
@@ -124,8 +138,7 @@ def test_cascade_program_simulates_to_reference(case: Case) -> None:
     assert text.count("func.call @attn_cascade_merge") == flows
     vl = None if case.valid_len is None else [case.valid_len]
     out, _ = aie_host.run(program, q, k, v, vl)
-    ref = reference.attention(q, k, v, causal=case.causal,
-                              valid_len=None if vl is None else np.asarray(vl))
+    ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))
     out = aie_host.output(program, out, ref.shape)
     err = np.abs(out - ref)
     ratio = float((err / (RTOL * np.abs(ref) + ATOL)).max())
@@ -149,9 +162,19 @@ def test_cascade_model_vs_simulator() -> None:
     fields = ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns", "cores_per_column", "depth", "kv_split")
     with ir.Context():
         shape = dse.shape_of(ir.Module.parse(text))
-    est = dse.estimate_shape(shape, "npu2", "online", allow_illegal=True, **{f: plan[f] for f in fields},
-                             intrinsic=tuple(plan["intrinsic"]), mapping="fused", k_transpose="dma",
-                             intermediate="f32", causal_skip=True, layout="native")
+    est = dse.estimate_shape(
+        shape,
+        "npu2",
+        "online",
+        allow_illegal=True,
+        **{f: plan[f] for f in fields},
+        intrinsic=tuple(plan["intrinsic"]),
+        mapping="fused",
+        k_transpose="dma",
+        intermediate="f32",
+        causal_skip=True,
+        layout="native",
+    )
     model_s = est.latency_s - sum(st.dispatch_s for st in est.stages)
     assert not est.violations
     assert abs(sim_s / model_s - 1) <= 0.15, f"sim {sim_s * 1e6:.1f} us vs model {model_s * 1e6:.1f} us"
