@@ -700,8 +700,10 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   }
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;
-  m.cores = p.coresPerColumn;
-  m.outputCores = p.coresPerColumn - aiemap::bypassCores(*lp, m.cores, t);
+  // Per column: one Q split / O join end per lane (a cascade chain of
+  // kv_split cores shares its lane's Q tile and writes one O tile).
+  m.cores = p.coresPerColumn / std::max(1, p.kvSplit);
+  m.outputCores = m.cores - aiemap::bypassCores(*lp, m.cores, t);
   m.hostsStep = true;
   if (p.l2KvBlock > p.kvTile)
     m.kvBlockKeys = std::min(p.l2KvBlock, z.paddedKeyLen);
