@@ -670,6 +670,14 @@ void bindExploreResult(nb::module_ &m) {
       .def_ro("illegal", &ExploreStats::illegal)
       .def_ro("pruned", &ExploreStats::pruned)
       .def_ro("evaluated", &ExploreStats::evaluated)
+      .def_ro("not_emittable", &ExploreStats::notEmittable)
+      .def_prop_ro("not_emittable_by",
+                   [](const ExploreStats &s) {
+                     nb::list out;
+                     for (const auto &[rule, count] : s.notEmittableBy)
+                       out.append(nb::make_tuple(rule, count));
+                     return out;
+                   })
       .def_ro("seconds", &ExploreStats::seconds)
       .def_prop_ro("illegal_by", [](const ExploreStats &s) {
         nb::list out;
@@ -744,6 +752,24 @@ void bindCalls(nb::module_ &m) {
       nb::arg("max_alternatives") = 8, nb::arg("space") = "all",
       "Explores the plans of `shape` (cost::explore); space 'attn-tile' "
       "searches what attn-fold{mode=auto} / attn-tile choose from.");
+  m.def(
+      "why_not_emittable",
+      [](const cost::AttentionShape &shape, const cost::Plan &plan,
+         nb::handle target) -> nb::object {
+        cost::NotEmittable why;
+        std::string rule;
+        if (!bindings::whyNotEmittable(shape, plan, findTarget(target), why,
+                                       rule))
+          return nb::none();
+        nb::dict out;
+        out["rule"] = rule;
+        out["field"] = why.field;
+        out["message"] = why.message;
+        return out;
+      },
+      nb::arg("shape"), nb::arg("plan"), nb::arg("target"),
+      "None when the AIE back end emits `plan`, else {rule, field, message} "
+      "(cost::whyNotEmittable).");
   m.def(
       "estimate_matmul",
       [](const cost::MatmulProblem &problem, const cost::MatmulPlan &plan,

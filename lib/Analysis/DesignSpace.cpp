@@ -297,21 +297,22 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
         request.intrinsic->m, request.intrinsic->k, request.intrinsic->n,
         stringifyElementKind(shape.element), target.name, valid));
   }
-  // Cascades (kv_split > 1): the back end emits them for the fused online
-  // fold of layers without explicit mask/bias tensors (kvSplitsFor keeps
-  // them to fused online plans; the plan validation to dividing powers of
-  // two).
-  bool masked = shape.mask != MaskKind::None || shape.hasBias;
-  if (request.kvSplit && *request.kvSplit != 1 && masked)
-    return error(llvm::formatv("fixed field 'kv_split' ({0}) is outside the "
-                               "compiler's space: cascades are emitted for "
-                               "layers without explicit mask or bias "
-                               "tensors",
-                               *request.kvSplit));
-  if (request.kTranspose && *request.kTranspose != KTransposePlacement::Dma)
-    return error("fixed field 'k_transpose' 'core' is outside the compiler's "
-                 "space: the kernels multiply by Kᵀ with the transposed-"
-                 "operand matmul ('dma')");
+  // Plan fields attn-tile has no option for: a request may name only what
+  // the back end emits (whyNotEmittable's reason otherwise).
+  Plan probe;
+  probe.fold = request.fold.value_or(FoldKind::online);
+  probe.kvSplit = request.kvSplit.value_or(1);
+  probe.kTranspose = request.kTranspose.value_or(KTransposePlacement::Dma);
+  probe.causalSkip = request.causalSkip.value_or(true);
+  if (std::optional<NotEmittable> why = whyNotEmittable(probe, shape, target)) {
+    std::string value = why->rule == NotEmittable::Rule::KvSplit
+                            ? llvm::formatv("({0})", probe.kvSplit).str()
+                        : why->rule == NotEmittable::Rule::KTranspose ? "'core'"
+                                                                      : "false";
+    return error(llvm::formatv(
+        "fixed field '{0}' {1} is outside the compiler's space: {2}",
+        why->field, value, why->message));
+  }
   if (request.layout && *request.layout != layout)
     return error(llvm::formatv(
         "fixed field 'layout' '{0}' is outside the compiler's space: a {1} "
@@ -319,10 +320,6 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
         stringifyLayoutHandling(*request.layout),
         shape.layout == LayoutKind::bhld ? "bhld" : "blhd",
         stringifyLayoutHandling(layout)));
-  if (request.causalSkip && !*request.causalSkip)
-    return error("fixed field 'causal_skip' false is outside the compiler's "
-                 "space: the core programs skip key blocks causal masking "
-                 "hides");
 
   ExploreOptions options;
   PlanConstraints &fx = options.fixed;
@@ -333,7 +330,8 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
     else
       fx.intrinsic = native;
   }
-  if (masked)
+  // Cascades are emitted without explicit mask/bias tensors only.
+  if (shape.mask != MaskKind::None || shape.hasBias)
     fx.kvSplit = 1;
   fx.kTranspose = KTransposePlacement::Dma;
   fx.layout = layout;
@@ -345,6 +343,15 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   // Mapping per fold: one-op (unfolded) stages are always fused.
   MappingKind mapping = request.mapping.value_or(MappingKind::fused);
   fx.mapping.reset();
+  // Not searched: what the back end does not emit, except a mapping or S/P
+  // type the user asked for (attn-tile also plans the CPU path; the AIE
+  // mapping rejects them with whyNotEmittable's reason). Pinned L2 blocks
+  // the back end does not emit are rejected here, with that reason.
+  options.notPruned.emplace();
+  if (request.mapping)
+    options.notPruned->push_back(NotEmittable::Rule::Mapping);
+  if (request.intermediate)
+    options.notPruned->push_back(NotEmittable::Rule::Intermediate);
   options.admit = [mapping](const Plan &p) {
     if (p.fold == FoldKind::unfolded)
       return p.mapping == MappingKind::fused;
@@ -589,6 +596,8 @@ public:
 
   /// Legality, pruning and scoring of one candidate.
   llvm::Error consider(const Plan &plan);
+  /// Counts a candidate of `fold` the AIE back end does not emit.
+  void notEmitted(FoldKind fold, const NotEmittable &why);
   /// Fills the result from what the search kept; fails when no plan fits.
   llvm::Error finish(llvm::ArrayRef<FoldKind> folds, unsigned maxAlternatives);
 
@@ -617,6 +626,12 @@ private:
   std::vector<std::optional<Estimate>> bestByFold =
       std::vector<std::optional<Estimate>>(4);
   std::map<std::string, int64_t> illegalBy;
+  // Per rule: candidates pruned, and the first message.
+  std::map<std::string, std::pair<int64_t, std::string>> notEmittedBy;
+  // Per fold: the last rule in whyNotEmittable's order that pruned one of
+  // its candidates (the one that stopped plans passing every earlier rule).
+  std::vector<std::optional<NotEmittable>> foldNotEmitted =
+      std::vector<std::optional<NotEmittable>>(4);
   std::vector<ViolationTally> foldIllegalBy = std::vector<ViolationTally>(4);
   std::string lastInvalid;
 };
@@ -678,6 +693,16 @@ void Search::keep(Estimate full) {
     it->second = std::move(full);
 }
 
+void Search::notEmitted(FoldKind fold, const NotEmittable &why) {
+  ++result.stats.notEmittable;
+  std::optional<NotEmittable> &last = foldNotEmitted[static_cast<int>(fold)];
+  if (!last || last->rule < why.rule)
+    last = why;
+  auto &entry = notEmittedBy[stringifyNotEmittableRule(why.rule).str()];
+  if (entry.first++ == 0)
+    entry.second = why.message;
+}
+
 llvm::Error Search::consider(const Plan &plan) {
   std::optional<Estimate> legal = checkLegality(plan);
   if (!legal)
@@ -704,6 +729,9 @@ FoldResult Search::foldResult(FoldKind fold,
   const ViolationTally &tally = foldIllegalBy[static_cast<int>(fold)];
   if (!llvm::is_contained(folds, fold))
     fr.reason = "not explored (fold fixed by the caller)";
+  else if (tally.candidates == 0 && foldNotEmitted[static_cast<int>(fold)])
+    fr.reason = "no plan fits: no candidate is emitted by the AIE back end; " +
+                foldNotEmitted[static_cast<int>(fold)]->message;
   else if (tally.candidates == 0)
     fr.reason = "no valid plan of this fold for the given constraints";
   else
@@ -718,6 +746,11 @@ llvm::Error Search::finish(llvm::ArrayRef<FoldKind> folds,
     for (const ViolationTally &tally : foldIllegalBy)
       if (tally.candidates > 0)
         why += (why.empty() ? "" : "; ") + tally.summary();
+    for (const auto &[rule, entry] : notEmittedBy)
+      why += llvm::formatv("{0}{1} candidates not emitted by the AIE back "
+                           "end: {2}",
+                           why.empty() ? "" : "; ", entry.first, entry.second)
+                 .str();
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("no plan fits target {0} ({1} candidates, {2} invalid, "
@@ -746,6 +779,8 @@ llvm::Error Search::finish(llvm::ArrayRef<FoldKind> folds,
   }
   for (const auto &[kind, count] : illegalBy)
     result.stats.illegalBy.emplace_back(kind, count);
+  for (const auto &[rule, entry] : notEmittedBy)
+    result.stats.notEmittableBy.emplace_back(rule, entry.first);
   llvm::sort(result.stats.illegalBy,
              [](const auto &a, const auto &b) { return a.second > b.second; });
   return llvm::Error::success();
@@ -784,9 +819,18 @@ llvm::Expected<ExploreResult> cost::explore(const AttentionShape &shape,
 
   ValueSets sets = valueSets(shape, target, options, paths);
   Search search(shape, target, paths, result);
+  // The space is what the AIE back end emits; fields the caller pinned are
+  // the caller's choice (their consumer reports them).
+  std::vector<NotEmittable::Rule> notPruned =
+      options.notPruned.value_or(pinnedRules(fx));
   auto visit = [&](const Plan &plan) -> llvm::Error {
     if (options.admit && !options.admit(plan))
       return llvm::Error::success();
+    if (std::optional<NotEmittable> why =
+            whyNotEmittable(plan, shape, target, notPruned)) {
+      search.notEmitted(plan.fold, *why);
+      return llvm::Error::success();
+    }
     return search.consider(plan);
   };
   for (FoldKind fold : sets.folds)

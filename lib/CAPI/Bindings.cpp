@@ -127,6 +127,18 @@ std::string bindings::explore(const cost::AttentionShape &shape,
   return unpack(cost::explore(shape, target, options), out);
 }
 
+bool bindings::whyNotEmittable(const cost::AttentionShape &shape,
+                               const cost::Plan &plan, const NPUTarget &target,
+                               cost::NotEmittable &out, std::string &rule) {
+  std::optional<cost::NotEmittable> why =
+      cost::whyNotEmittable(plan, shape, target);
+  if (why) {
+    rule = cost::stringifyNotEmittableRule(why->rule).str();
+    out = std::move(*why);
+  }
+  return why.has_value();
+}
+
 std::string bindings::estimateMatmul(const cost::MatmulProblem &problem,
                                      const cost::MatmulPlan &plan,
                                      const NPUTarget &target,

@@ -37,13 +37,16 @@ __all__ = [
     "Roofline",
     "Stage",
     "MatmulEstimate",
+    "NotEmittable",
     "estimate",
     "estimate_matmul",
     "estimate_shape",
     "explore",
     "explore_shape",
     "plot",
+    "compile_options",
     "shape_of",
+    "why_not_emittable",
 ]
 
 # Plan fields a caller may set (estimate's **tile_options, explore_shape's
@@ -237,6 +240,16 @@ class Roofline:
     useful_macs: int
     compulsory_bytes: int
     vector_ops: float
+
+
+@dataclass(frozen=True)
+class NotEmittable:
+    """Why the AIE back end does not emit a plan (``cost::whyNotEmittable``):
+    the rule, the plan field and the message the compiler reports."""
+
+    rule: str
+    field: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -435,9 +448,13 @@ def _exploration(native: Any, shape: AttentionShape, target: str) -> Exploration
         per_fold=MappingProxyType(per_fold),
         stats=MappingProxyType(
             {
-                **{key: getattr(stats, key) for key in ("candidates", "invalid", "illegal", "pruned", "evaluated")},
+                **{
+                    key: getattr(stats, key)
+                    for key in ("candidates", "invalid", "illegal", "pruned", "evaluated", "not_emittable")
+                },
                 "seconds": stats.seconds,
                 "illegal_by": [list(entry) for entry in stats.illegal_by],
+                "not_emittable_by": [list(entry) for entry in stats.not_emittable_by],
             }
         ),
         shape=shape,
@@ -451,8 +468,14 @@ def _check_space(space: Any) -> str:
     return space
 
 
-def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all", **fixed: Any) -> Exploration:
+def explore_shape(
+    shape: AttentionShape, target: str = "npu2", space: str = "all", max_alternatives: int = 8, **fixed: Any
+) -> Exploration:
     """Explores the plans of `shape`; `fixed` pins plan fields (and ``fold``).
+
+    Only plans the AIE back end emits are searched (:func:`why_not_emittable`
+    prunes the rest), except in the fields `fixed` pins. `max_alternatives`
+    runner-up plans are reported (``space="all"``).
 
     ``space="attn-tile"`` searches only the plans the compiler attaches (what
     ``attn-fold{mode=auto}`` and ``attn-tile`` choose from: native intrinsic,
@@ -486,8 +509,62 @@ def explore_shape(shape: AttentionShape, target: str = "npu2", space: str = "all
         constraints.fold = _check_fold(fixed.pop("fold"))
     for name, value in _check_options(fixed).items():
         setattr(constraints, name, value)
-    native = _attn.explore(shape._native(), target, constraints, space=space)
+    if isinstance(max_alternatives, bool) or not isinstance(max_alternatives, int):
+        raise AttnError(f"max_alternatives must be an int, got {max_alternatives!r}")
+    native = _attn.explore(shape._native(), target, constraints, max_alternatives=max_alternatives, space=space)
     return _exploration(native, shape, target)
+
+
+def why_not_emittable(
+    shape: AttentionShape, target: str = "npu2", fold: str = "online", **plan_fields: Any
+) -> NotEmittable | None:
+    """None when the AIE back end emits the plan (`fold` and `plan_fields`, the
+    fields of :class:`Plan`; unset ones take the model's defaults), else why
+    not: the rule of ``cost::whyNotEmittable`` the plan breaks and the message
+    the compiler reports for it. The design-space search prunes such plans."""
+    shape = _check_shape(shape)
+    target = _check_target(target)
+    fold = _check_fold(fold)
+    plan = _attn.Plan()
+    plan.fold = fold
+    for name, value in _check_options(plan_fields).items():
+        setattr(plan, name, value)
+    why = _attn.why_not_emittable(shape._native(), plan, target)
+    return None if why is None else NotEmittable(**why)
+
+
+def compile_options(plan: Plan, shape: AttentionShape) -> dict[str, Any]:
+    """Keyword arguments of ``attn.compiler.compile`` that pin every field of
+    `plan` the ``attn-to-aie`` pipeline takes (fold, tiles, L2 blocks, array
+    part, mapping, depth, matmul datapath, S/P type). The other fields are
+    fixed by the compiler's space (no cascade, K transposed by the kernel, the
+    layout's own handling, causal skip): :func:`why_not_emittable` reports a
+    plan that differs there."""
+    if not isinstance(plan, Plan):
+        raise AttnError(f"plan must be an attn.dse.Plan, got {type(plan).__name__}")
+    shape = _check_shape(shape)
+    bfp16 = _attn.target(plan.target).bf16_via_bfp16
+    datapath = (
+        "bfp16"
+        if shape.element == "bf16" and bfp16.macs_per_cycle > 0 and tuple(plan.intrinsic) == tuple(bfp16.intrinsic)
+        else "native"
+    )
+    options: dict[str, Any] = {
+        "fold": plan.fold,
+        "q_tile": plan.q_tile,
+        "kv_tile": plan.kv_tile,
+        "l2_q_block": plan.l2_q_block,
+        "l2_kv_block": plan.l2_kv_block,
+        "columns": plan.columns,
+        "cores_per_column": plan.cores_per_column,
+        "depth": plan.depth,
+        "mapping": plan.mapping,
+        "datapath": datapath,
+        "intermediate_type": plan.intermediate,
+    }
+    if shape.matmul_in_bf16:
+        options["allow_precision_loss"] = True
+    return options
 
 
 def estimate_shape(

@@ -29,4 +29,4 @@
 // FULL: aie.device(npu1) @attention_attention
 // FULL: func.call @attn_softmax_rows
 // ONECOL: error: attn-tile: no plan fits target npu2_1col {{.*}}shim input streams: 3 DRAM streams (one item stream per column + 2 step tensors) exceed the 2 shim MM2S channels of 1 columns
-// STREAM: error: {{.*}}plan mapping 'stream' is not supported by the AIE mapping (only 'fused')
+// STREAM: error: {{.*}}plan field 'mapping' 'stream' is not emitted: the AIE back end runs every step of a query tile on one core ('fused')

@@ -10,6 +10,9 @@
 // l2-q-block = lanes per column x q-tile x k: each lane keeps k query tiles
 // against one K/V stream, so a large block costs L1 (Q, accumulators).
 // RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=16 kv-tile=16 l2-q-block=2048 l2-kv-block=2048})" 2>&1 | FileCheck %s --check-prefix=L2QK
+// L2 blocks the AIE back end does not emit (cost::whyNotEmittable): the
+// reason the model's search prunes them.
+// RUN: not attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{q-tile=16 kv-tile=16 l2-kv-block=64})" 2>&1 | FileCheck %s --check-prefix=NOTEMIT
 // Limits besides capacity, from the cost model's legality checks: a fused
 // online stage streams Q, K and V from DRAM, 3 streams on one column's 2
 // shim MM2S channels.
@@ -26,13 +29,14 @@
 
 // TARGET: error: attn-tile: unknown target 'npu3'; valid targets: npu1, npu1_1col, npu1_2col, npu1_3col, npu2, npu2_1col, npu2_2col, npu2_3col, npu2_4col, npu2_5col, npu2_6col, npu2_7col
 // MAPPING: error: attn-tile: unknown mapping 'pipeline'; expected fused or stream
-// L1: attn-tile-options.mlir:[[@LINE+18]]:8: error: attn-tile: q-tile=256 kv-tile=256: stage 'attention' (fold online), L1 needs 2 x 32768 B (q) + 2 x 65536 B (kv) + 2 x 32768 B (o) + 1 x 262144 B (s) + 1 x 1024 B (m) + 1 x 1024 B (l) + 1 x 65536 B (acc) = 591872 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)
+// L1: attn-tile-options.mlir:[[@LINE+19]]:8: error: attn-tile: q-tile=256 kv-tile=256: stage 'attention' (fold online), L1 needs 2 x 32768 B (q) + 2 x 65536 B (kv) + 2 x 32768 B (o) + 1 x 262144 B (s) + 1 x 1024 B (m) + 1 x 1024 B (l) + 1 x 65536 B (acc) = 591872 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)
 // QMULT: error: attn-tile: q-tile=30 is not a multiple of the npu1 bf16 intrinsic M = 4
 // KVMULT: error: attn-tile: kv-tile=12 is not a multiple of 8 (lcm of the npu2 bf16 intrinsic K = 8 and N = 8)
 // L2QMULT: error: attn-tile: l2-q-block=48 is not a multiple of q-tile=32
 // L2KVMULT: error: attn-tile: l2-kv-block=24 is not a multiple of kv-tile=16
 // L2: error: attn-tile: l2-q-block=64 l2-kv-block=2048: stage 'attention' (fold online), L2 needs 2 x 4096 B (kv) + 2 x 8192 B (q) + 2 x 6144 B (o) + 2 x 262144 B (k block) + 2 x 262144 B (v block) = 1085440 B > 524288 B of a npu2 memtile
 // L2QK: error: attn-tile: q-tile=16 kv-tile=16: stage 'attention' (fold online), L1 needs 64 x 2048 B (q) + 2 x 4096 B (kv) + 2 x 2048 B (o) + 1 x 1024 B (s) + 32 x 64 B (m) + 32 x 64 B (l) + 32 x 4096 B (acc) = 279552 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)
+// NOTEMIT: error: attn-tile: no plan fits target npu2 (0 candidates, 0 invalid, 0 illegal): {{[0-9]+}} candidates not emitted by the AIE back end: plan field 'l2_kv_block' 64 is not emitted: the AIE back end streams K and V through the memtile one kv_tile (16 keys) at a time, read again every round (l2_kv_block = kv_tile)
 // ONECOL: error: attn-tile: no plan fits target npu2_1col ({{[0-9]+}} candidates, 0 invalid, {{[0-9]+}} illegal): every candidate violates 'stage attention: shim MM2S channels'; the closest: stage attention: shim input streams: 3 DRAM streams (one item stream per column + 2 step tensors) exceed the 2 shim MM2S channels of 1 columns
 // DEPTH5: error: attn-tile: no plan fits target npu2 ({{[0-9]+}} candidates, {{[0-9]+}} invalid, 0 illegal): plan field 'depth' must be in 1..4, got 5
 // COLUMNS: error: attn-tile: columns=3 exceeds the 2 columns of npu1_2col

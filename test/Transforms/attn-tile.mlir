@@ -2,7 +2,7 @@
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=unfolded}, attn-tile{target=npu1})" | FileCheck %s --check-prefix=UNF
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{mapping=stream})" | FileCheck %s --check-prefix=STREAM
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=partial intermediate-type=bf16}, attn-tile{target=npu2_2col mapping=stream})" | FileCheck %s --check-prefix=PART
-// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{target=npu1_2col q-tile=32 kv-tile=16 l2-q-block=64 l2-kv-block=128 columns=2 cores-per-column=2 depth=1})" | FileCheck %s --check-prefix=EXPL
+// RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=online}, attn-tile{target=npu1_2col q-tile=32 kv-tile=16 l2-q-block=64 l2-kv-block=16 columns=2 cores-per-column=2 depth=1})" | FileCheck %s --check-prefix=EXPL
 // The plans verify against the stages and round-trip.
 // RUN: attn-opt %s --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile)" | attn-opt | FileCheck %s --check-prefix=FULL
 
@@ -31,7 +31,7 @@ func.func @llama(%q: tensor<1x32x2048x64xbf16>, %k: tensor<1x8x2048x64xbf16>, %v
 // STREAM-LABEL: func.func @llama
 // STREAM: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = {{[0-9]+}}, kv_tile = {{[0-9]+}}, head_dim_tile = 64, l2_q_block = {{[0-9]+}}, l2_kv_block = {{[0-9]+}}, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 3, mapping = stream, depth = 2,
 // EXPL-LABEL: func.func @llama
-// EXPL: attn.stage "attention" fold online plan #attn.plan<target = "npu1_2col", q_tile = 32, kv_tile = 16, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 128, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 1, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
+// EXPL: attn.stage "attention" fold online plan #attn.plan<target = "npu1_2col", q_tile = 32, kv_tile = 16, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 16, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 1, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
 // A forced full fold holds 2048-key score rows: no tile of 16 rows or more
 // fits, so the search widens to the intrinsic granule (4 x 2048 x 4 B rows).
 // FULL-LABEL: func.func @llama

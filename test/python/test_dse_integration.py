@@ -289,7 +289,7 @@ def test_space_errors() -> None:
     with pytest.raises(ValueError, match="fixed field 'k_transpose' 'core' is outside"):
         explore(source, "npu2", k_transpose="core")
     with pytest.raises(ValueError, match="fixed field 'causal_skip' false is outside"):
-        explore(source, "npu2", causal_skip=False)
+        explore(EXAMPLES["llama"], "npu2", causal_skip=False)
     with pytest.raises(ValueError, match="fixed field 'layout' 'transpose' is outside"):
         explore(source, "npu2", layout="transpose")
     # The unrestricted space still offers what the compiler does not attach.

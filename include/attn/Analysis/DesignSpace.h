@@ -19,6 +19,7 @@
 #define ATTN_ANALYSIS_DESIGNSPACE_H
 
 #include "attn/Analysis/CostModel.h"
+#include "attn/Analysis/Emittable.h"
 
 #include <functional>
 #include <optional>
@@ -57,6 +58,11 @@ struct ExploreOptions {
   /// When set, only plans it accepts are part of the space (checked before
   /// anything else; rejected plans are not counted as candidates).
   std::function<bool(const Plan &)> admit;
+  /// Plans the AIE back end does not emit (cost::whyNotEmittable) are not
+  /// searched, except under these rules (fields the caller chose: the
+  /// plan's consumer then reports them with the same reason); unset, the
+  /// rules of the fields `fixed` pins (pinnedRules).
+  std::optional<std::vector<NotEmittable::Rule>> notPruned;
 };
 
 struct Alternative {
@@ -71,14 +77,18 @@ struct FoldResult {
 };
 
 struct ExploreStats {
-  int64_t candidates = 0; // plans enumerated
-  int64_t invalid = 0;    // rejected by resolvePlan (inconsistent fields)
-  int64_t illegal = 0;    // violate a capacity / channel / DMA limit
-  int64_t pruned = 0;     // dominated by the lower bound of an earlier plan
-  int64_t evaluated = 0;  // fully modelled
-  double seconds = 0;     // wall time of explore()
+  int64_t candidates = 0;   // plans enumerated
+  int64_t invalid = 0;      // rejected by resolvePlan (inconsistent fields)
+  int64_t notEmittable = 0; // not emitted by the AIE back end (not searched)
+  int64_t illegal = 0;      // violate a capacity / channel / DMA limit
+  int64_t pruned = 0;       // dominated by the lower bound of an earlier plan
+  int64_t evaluated = 0;    // fully modelled
+  double seconds = 0;       // wall time of explore()
   /// Violation kinds (first words of the message) and how often they hit.
   std::vector<std::pair<std::string, int64_t>> illegalBy;
+  /// Rules of cost::whyNotEmittable (stringifyNotEmittableRule) and how
+  /// often they pruned a candidate.
+  std::vector<std::pair<std::string, int64_t>> notEmittableBy;
 };
 
 struct ExploreResult {

@@ -16,6 +16,7 @@
 
 #include "attn/Analysis/CostModel.h"
 #include "attn/Analysis/DesignSpace.h"
+#include "attn/Analysis/Emittable.h"
 #include "attn/Target/NPUTarget.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -85,6 +86,13 @@ ATTN_BINDINGS_EXPORTED std::string
 explore(const cost::AttentionShape &shape, const NPUTarget &target,
         const cost::PlanConstraints &fixed, unsigned maxAlternatives,
         bool compilerSpace, cost::ExploreResult &out);
+/// cost::whyNotEmittable: whether the AIE back end does not emit `plan`
+/// (then `out` says why and `rule` names its rule).
+ATTN_BINDINGS_EXPORTED bool whyNotEmittable(const cost::AttentionShape &shape,
+                                            const cost::Plan &plan,
+                                            const NPUTarget &target,
+                                            cost::NotEmittable &out,
+                                            std::string &rule);
 ATTN_BINDINGS_EXPORTED std::string
 estimateMatmul(const cost::MatmulProblem &problem, const cost::MatmulPlan &plan,
                const NPUTarget &target, cost::Estimate &out);

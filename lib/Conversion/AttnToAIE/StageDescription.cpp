@@ -2,15 +2,18 @@
 //
 // Recognises the stage bodies attn-fold produces (qk | softmax | pv,
 // qk + softmax | pv, qk + softmax + pv, qk + online_softmax_pv), checks what
-// the AIE mapping needs (a plan, static shapes, kernels for the element
-// type, f32 scores/probabilities, fused mapping, explicit mask/bias in a
-// stage computing scores, broadcasting as [B|1, H|1, Lq|1, Lk]) and returns the
+// the AIE mapping needs (a plan the back end emits, cost::whyNotEmittable:
+// fused mapping, f32 scores/probabilities in DRAM, one query tile per lane,
+// K/V streamed a kv tile at a time; static shapes, kernels for the element
+// type, explicit mask/bias in a stage computing scores, broadcasting as
+// [B|1, H|1, Lq|1, Lk]) and returns the
 // stage as numbers plus the role of each operand, in the layer's argument
 // order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/AttnToAIE/StageDescription.h"
+#include "attn/Analysis/Emittable.h"
 #include "attn/Conversion/AttnToAIE/PilotStage.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -258,8 +261,8 @@ LogicalResult orderAndPadding(StageOp stage, const StageOps &ops,
   return success();
 }
 
-/// Shapes (in bhld order), layout and element types; scores and
-/// probabilities that reach DRAM must be f32.
+/// Shapes (in bhld order), layout and element types (the f32 of scores and
+/// probabilities in DRAM is checked by checkEmittable).
 LogicalResult readShapes(StageOp stage, const StageOps &ops, StageDesc &d) {
   auto [qk, softmax, pv, online] = ops;
   // Shapes, layout and element types.
@@ -343,26 +346,6 @@ LogicalResult readShapes(StageOp stage, const StageOps &ops, StageDesc &d) {
   if (!elem)
     return stage.emitOpError("element type ") << elemType << " has no kernels";
   d.elem = *elem;
-  auto requireF32 = [&](Value v, StringRef what) -> LogicalResult {
-    Type t = cast<RankedTensorType>(v.getType()).getElementType();
-    if (!t.isF32())
-      return stage.emitOpError("'")
-             << what << "' has element type " << t
-             << "; the core kernels write scores and probabilities in f32";
-    return success();
-  };
-  // Scores and probabilities that reach DRAM keep the kernels' f32.
-  if (d.kind == StageKind::QK && failed(requireF32(qk.getResult(), "scores")))
-    return failure();
-  if ((d.kind == StageKind::QKSoftmax || d.kind == StageKind::Softmax) &&
-      failed(requireF32(softmax.getResult(), "probabilities")))
-    return failure();
-  if (d.kind == StageKind::Softmax &&
-      failed(requireF32(softmax.getScores(), "scores")))
-    return failure();
-  if (d.kind == StageKind::PV && failed(requireF32(pv.getProbs(), "probs")))
-    return failure();
-
   d.matmulInBf16 = stage.getMatmulType().has_value();
 
   return success();
@@ -446,6 +429,68 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
   return success();
 }
 
+/// The element type of the scores / probabilities the stage reads or
+/// writes in DRAM: the first one that is not f32, else f32 (also for stages
+/// that keep them on chip).
+ElementKind dramIntermediate(StageOps ops, StageKind kind) {
+  SmallVector<Value, 2> crossing;
+  if (kind == StageKind::QK)
+    crossing.push_back(ops.qk.getResult());
+  if (kind == StageKind::QKSoftmax || kind == StageKind::Softmax)
+    crossing.push_back(ops.softmax.getResult());
+  if (kind == StageKind::Softmax)
+    crossing.push_back(ops.softmax.getScores());
+  if (kind == StageKind::PV)
+    crossing.push_back(ops.pv.getProbs());
+  for (Value v : crossing) {
+    Type t = cast<RankedTensorType>(v.getType()).getElementType();
+    if (!t.isF32())
+      return elementKindFor(t).value_or(ElementKind::BF16);
+  }
+  return ElementKind::F32;
+}
+
+/// The plan as the cost model's cost::Plan and the layer as its shape, for
+/// cost::whyNotEmittable: the one rule set of what the back end emits.
+LogicalResult checkEmittable(StageOp stage, StageOps ops, PlanAttr plan,
+                             const StageDesc &d, const NPUTarget &target) {
+  cost::Plan p;
+  p.fold = stage.getFold();
+  p.qTile = plan.getQTile();
+  p.kvTile = plan.getKvTile();
+  p.l2QBlock = plan.getL2QBlock();
+  p.l2KvBlock = plan.getL2KvBlock();
+  ArrayRef<int64_t> intr = plan.getIntrinsic();
+  p.intrinsic = {intr[0], intr[1], intr[2]};
+  p.columns = static_cast<int>(plan.getColumns());
+  p.coresPerColumn = static_cast<int>(plan.getCoresPerColumn());
+  p.mapping = plan.getMapping();
+  p.depth = static_cast<int>(plan.getDepth());
+  p.layout = d.blhd ? cost::LayoutHandling::Dma : cost::LayoutHandling::Native;
+  p.intermediate = dramIntermediate(ops, d.kind);
+  cost::AttentionShape shape;
+  shape.batch = d.batch;
+  shape.heads = d.heads;
+  shape.kvHeads = d.kvHeads;
+  shape.queryLen = d.qLen;
+  shape.keyLen = d.kvLen;
+  shape.headDim = d.headDim;
+  shape.valueDim = d.valueDim;
+  shape.element = d.elem;
+  shape.causal = ops.qk ? ops.qk.getCausal() : CausalKind::none;
+  shape.layout = d.blhd ? LayoutKind::blhd : LayoutKind::bhld;
+  // The AIE mapping reads neither L2 block field: it emits one query tile
+  // per lane per round and streams K/V a kv tile at a time, which is what
+  // the search picks (those rules prune it); a plan pinned or written by
+  // hand with other values is emitted that way.
+  if (std::optional<cost::NotEmittable> why =
+          cost::whyNotEmittable(p, shape, target,
+                                {cost::NotEmittable::Rule::QueryTiles,
+                                 cost::NotEmittable::Rule::KvBlock}))
+    return stage.emitOpError(why->message);
+  return success();
+}
+
 } // namespace
 
 FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
@@ -461,16 +506,13 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   if (!out.target)
     return stage.emitOpError("plan names unknown target '")
            << plan->getTarget() << "'";
-  if (plan->getMapping() != MappingKind::fused)
-    return stage.emitOpError("plan mapping 'stream' is not supported by the "
-                             "AIE mapping (only 'fused')");
-
   StageOps ops;
   if (failed(recognizeBody(stage, ops, d)) ||
       failed(bindOperands(stage, ops, out)) ||
       failed(orderAndPadding(stage, ops, out)) ||
       failed(readShapes(stage, ops, d)) ||
-      failed(readPlanAndMasking(stage, ops, *plan, d)))
+      failed(readPlanAndMasking(stage, ops, *plan, d)) ||
+      failed(checkEmittable(stage, ops, *plan, d, *out.target)))
     return failure();
   return out;
 }

@@ -13,7 +13,7 @@ func.func @no_plan(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> te
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 3, mapping = stream, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @stream_mapping(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
-  // expected-error @+1 {{plan mapping 'stream' is not supported by the AIE mapping (only 'fused')}}
+  // expected-error @+1 {{plan field 'mapping' 'stream' is not emitted: the AIE back end runs every step of a query tile on one core ('fused')}}
   %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
     %s = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
     %r = attn.online_softmax_pv %s, %c : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
@@ -52,7 +52,7 @@ func.func @dynamic(%q: tensor<1x1x?x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> ten
 
 #plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @bf16_scores(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
-  // expected-error @+1 {{'scores' has element type 'bf16'; the core kernels write scores and probabilities in f32}}
+  // expected-error @+1 {{plan field 'intermediate' bf16 is not emitted: the core kernels write scores and probabilities in f32}}
   %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
     %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xbf16>
     attn.yield %0 : tensor<1x1x64x64xbf16>

@@ -753,6 +753,19 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
     // The smallest candidate names the buffers when capacity is the limit.
     int64_t q = request.qTile ? request.qTile : granM;
     int64_t kv = request.kvTile ? request.kvTile : granKV;
+    // Pinned L2 blocks the back end does not emit: their reason first, as
+    // the model's search gives it (cost::whyNotEmittable).
+    cost::Plan pinned = basePlan(q, kv);
+    pinned.l2KvBlock = request.l2KvBlock ? request.l2KvBlock : kv;
+    if (request.qTile && request.kvTile && request.columns &&
+        request.coresPerColumn && (request.l2QBlock || request.l2KvBlock))
+      if (std::optional<cost::NotEmittable> notEmitted =
+              cost::whyNotEmittable(pinned, shape, target,
+                                    {cost::NotEmittable::Rule::Mapping,
+                                     cost::NotEmittable::Rule::Intermediate})) {
+        os << notEmitted->message;
+        return fail();
+      }
     if (reportOverflow(basePlan(q, kv), request.qTile && request.kvTile))
       return failure();
     os << why;

@@ -1,0 +1,169 @@
+//===- Emittable.cpp - which plans the AIE back end emits -----------------===//
+//
+// whyNotEmittable(): one rule per plan field the back end does not (yet)
+// emit as the cost model describes it. Checked by cost::explore (pruning),
+// cost::compilerSpace (attn-tile's requests) and aiemap::describeStage (the
+// plan attached to a stage), so the three give the same reason.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Analysis/Emittable.h"
+
+#include "attn/Analysis/DesignSpace.h"
+#include "attn/Analysis/StageLayout.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::cost;
+
+llvm::StringRef cost::stringifyNotEmittableRule(NotEmittable::Rule rule) {
+  switch (rule) {
+  case NotEmittable::Rule::Mapping:
+    return "mapping";
+  case NotEmittable::Rule::KvSplit:
+    return "kv_split";
+  case NotEmittable::Rule::KTranspose:
+    return "k_transpose";
+  case NotEmittable::Rule::Layout:
+    return "layout";
+  case NotEmittable::Rule::Intermediate:
+    return "intermediate";
+  case NotEmittable::Rule::CausalSkip:
+    return "causal_skip";
+  case NotEmittable::Rule::QueryTiles:
+    return "query_tiles";
+  case NotEmittable::Rule::KvBlock:
+    return "kv_block";
+  case NotEmittable::Rule::SoftmaxRow:
+    return "softmax_row";
+  }
+  return "unknown";
+}
+
+std::optional<NotEmittable>
+cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
+                      const NPUTarget &target,
+                      llvm::ArrayRef<NotEmittable::Rule> skip) {
+  using Rule = NotEmittable::Rule;
+  auto reject = [](Rule rule, llvm::StringRef field, const llvm::Twine &why) {
+    return NotEmittable{rule, field.str(), why.str()};
+  };
+  auto checked = [&](Rule rule) { return !llvm::is_contained(skip, rule); };
+  if (checked(Rule::Mapping) && plan.mapping != MappingKind::fused)
+    return reject(Rule::Mapping, "mapping",
+                  "plan field 'mapping' 'stream' is not emitted: the AIE "
+                  "back end runs every step of a query tile on one core "
+                  "('fused')");
+  // Cascade chains (docs/aie-mapping.md): the fused online fold of layers
+  // without explicit mask/bias tensors.
+  if (checked(Rule::KvSplit) && plan.kvSplit != 1 &&
+      (shape.mask != MaskKind::None || shape.hasBias))
+    return reject(Rule::KvSplit, "kv_split",
+                  llvm::formatv("plan field 'kv_split' {0} is not emitted: "
+                                "cascades are emitted for layers without "
+                                "explicit mask or bias tensors",
+                                plan.kvSplit));
+  if (checked(Rule::KvSplit) && plan.kvSplit != 1 &&
+      plan.fold != FoldKind::online)
+    return reject(Rule::KvSplit, "kv_split",
+                  llvm::formatv("plan field 'kv_split' {0} is not emitted: "
+                                "cascades merge the online fold's running "
+                                "state (fold online)",
+                                plan.kvSplit));
+  if (checked(Rule::KTranspose) && plan.kTranspose != KTransposePlacement::Dma)
+    return reject(Rule::KTranspose, "k_transpose",
+                  "plan field 'k_transpose' 'core' is not emitted: the "
+                  "kernels multiply by K^T with the transposed-operand "
+                  "matmul ('dma')");
+  if (checked(Rule::Layout) && plan.layout == LayoutHandling::Transpose)
+    return reject(Rule::Layout, "layout",
+                  "plan field 'layout' 'transpose' is not emitted: a blhd "
+                  "layer is read and written with strided shim access "
+                  "patterns ('dma')");
+  if (checked(Rule::Intermediate) && plan.intermediate != ElementKind::F32)
+    return reject(Rule::Intermediate, "intermediate",
+                  llvm::formatv("plan field 'intermediate' {0} is not "
+                                "emitted: the core kernels write scores and "
+                                "probabilities in f32",
+                                stringifyElementKind(plan.intermediate)));
+  if (checked(Rule::CausalSkip) && !plan.causalSkip &&
+      shape.causal != CausalKind::none)
+    return reject(Rule::CausalSkip, "causal_skip",
+                  "plan field 'causal_skip' false is not emitted: the core "
+                  "programs skip key blocks causal masking hides");
+  // The emitted cores keep one query tile each per round: l2_q_block is
+  // the column's lanes x q_tile (0 = that default).
+  Plan lanesOf = plan;
+  if (lanesOf.columns <= 0)
+    lanesOf.columns = target.numColumns;
+  if (lanesOf.coresPerColumn <= 0)
+    lanesOf.coresPerColumn = target.numCoreRows;
+  int64_t roundBlock = lanesPerColumn(lanesOf) * plan.qTile;
+  if (checked(Rule::QueryTiles) && plan.l2QBlock != 0 &&
+      plan.l2QBlock != roundBlock)
+    return reject(
+        Rule::QueryTiles, "l2_q_block",
+        llvm::formatv("plan field 'l2_q_block' {0} is not emitted: the AIE "
+                      "back end keeps one query tile per lane per round "
+                      "(l2_q_block = {1} lanes per column x q_tile {2} = {3})",
+                      plan.l2QBlock, lanesPerColumn(lanesOf), plan.qTile,
+                      roundBlock));
+  // K and V are streamed through the memtile one kv_tile block at a time
+  // and read from DRAM again every round (0 = kv_tile).
+  if (checked(Rule::KvBlock) && plan.l2KvBlock != 0 &&
+      plan.l2KvBlock != plan.kvTile)
+    return reject(
+        Rule::KvBlock, "l2_kv_block",
+        llvm::formatv("plan field 'l2_kv_block' {0} is not emitted: the AIE "
+                      "back end streams K and V through the memtile one "
+                      "kv_tile ({1} keys) at a time, read again every round "
+                      "(l2_kv_block = kv_tile)",
+                      plan.l2KvBlock, plan.kvTile));
+  // The unfolded softmax stage takes as many whole f32 score rows as fit
+  // L1 (at least one); the model's fallback of streaming S twice when one
+  // row does not fit is not emitted.
+  if (checked(Rule::SoftmaxRow) && plan.fold == FoldKind::unfolded &&
+      plan.kvTile > 0 && shape.keyLen > 0) {
+    aiemap::CoreLayoutParams row;
+    row.kind = StageKind::Softmax;
+    row.qTile = 1;
+    row.kvTile = plan.kvTile;
+    row.keyLen = (shape.keyLen + plan.kvTile - 1) / plan.kvTile * plan.kvTile;
+    row.headDim = row.valueDim = 1;
+    row.elem = ElementKind::F32;
+    row.depth = plan.depth;
+    row.validLenWords = shape.validLen ? shape.batch : 0;
+    int64_t needed = aiemap::coreLayout(row, target).total();
+    if (needed > target.coreL1Bytes)
+      return reject(
+          Rule::SoftmaxRow, "fold",
+          llvm::formatv("plan fold 'unfolded' is not emitted for {0} keys at "
+                        "depth {1}: its softmax stage holds whole f32 score "
+                        "rows in L1, and one needs {2} B > the {3} B of L1 "
+                        "(streaming S twice is not emitted)",
+                        row.keyLen, plan.depth, needed, target.coreL1Bytes));
+  }
+  return std::nullopt;
+}
+
+std::vector<NotEmittable::Rule>
+cost::pinnedRules(const PlanConstraints &fixed) {
+  using Rule = NotEmittable::Rule;
+  std::vector<Rule> rules;
+  auto pinned = [&](bool isSet, Rule rule) {
+    if (isSet)
+      rules.push_back(rule);
+  };
+  pinned(fixed.mapping.has_value(), Rule::Mapping);
+  pinned(fixed.kvSplit.has_value(), Rule::KvSplit);
+  pinned(fixed.kTranspose.has_value(), Rule::KTranspose);
+  pinned(fixed.layout.has_value(), Rule::Layout);
+  pinned(fixed.intermediate.has_value(), Rule::Intermediate);
+  pinned(fixed.causalSkip.has_value(), Rule::CausalSkip);
+  pinned(fixed.l2QBlock.has_value(), Rule::QueryTiles);
+  pinned(fixed.l2KvBlock.has_value(), Rule::KvBlock);
+  return rules;
+}
