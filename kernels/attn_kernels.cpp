@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
 
 namespace {
@@ -449,3 +450,50 @@ void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,
 }
 
 } // extern "C"
+
+void attn_online_merge(float *m, float *l, float *acc, const float *m_in,
+                       const float *l_in, const float *acc_in, int32_t tq,
+                       int32_t dv) {
+  for (int32_t i = 0; i < tq; ++i) {
+    float merged = m[i] > m_in[i] ? m[i] : m_in[i];
+    if (merged == kNegInf)
+      continue;
+    float a = std::exp(m[i] - merged), b = std::exp(m_in[i] - merged);
+    l[i] = a * l[i] + b * l_in[i];
+    float *row = acc + int64_t(i) * dv;
+    const float *in = acc_in + int64_t(i) * dv;
+    for (int32_t x = 0; x < dv; ++x)
+      row[x] = a * row[x] + b * in[x];
+    m[i] = merged;
+  }
+}
+
+// The host's stand-in for the cascade between two cores: one FIFO of f32
+// words (the NPU kernels use the cascade put/get intrinsics instead).
+static std::deque<float> &hostCascade() {
+  static std::deque<float> words;
+  return words;
+}
+
+void attn_cascade_put(const float *m, const float *l, const float *acc,
+                      int32_t tq, int32_t dv) {
+  std::deque<float> &c = hostCascade();
+  c.insert(c.end(), m, m + tq);
+  c.insert(c.end(), l, l + tq);
+  c.insert(c.end(), acc, acc + int64_t(tq) * dv);
+}
+
+void attn_cascade_merge(float *m, float *l, float *acc, int32_t tq,
+                        int32_t dv) {
+  std::deque<float> &c = hostCascade();
+  size_t n = size_t(2 * tq) + size_t(tq) * size_t(dv);
+  if (c.size() < n)
+    return; // nothing was put: the host has no neighbour to block on
+  float *in = new float[n];
+  for (size_t x = 0; x < n; ++x) {
+    in[x] = c.front();
+    c.pop_front();
+  }
+  attn_online_merge(m, l, acc, in, in + tq, in + 2 * tq, tq, dv);
+  delete[] in;
+}

@@ -108,6 +108,27 @@ void attn_online_update_f32(const float *s, int32_t s_ld, int32_t s_col,
                             const float *v, int32_t v_off, float *m, float *l,
                             float *acc, int32_t tq, int32_t tk, int32_t dv);
 
+/// Cascade (kv_split > 1): the cores of a cascade chain each run the online
+/// state over their part of the keys, then merge the partial states along
+/// the chain (docs/kernels.md, "Cascade").
+/// Merge a partial state over other keys into (m, l, acc):
+///   m' = max(m, m_in); a = exp(m - m'); b = exp(m_in - m')
+///   l = a*l + b*l_in;  acc = a*acc + b*acc_in;  m = m'
+/// Rows with m' = -inf (nothing visible on either side) are left unchanged.
+void attn_online_merge(float *m, float *l, float *acc, const float *m_in,
+                       const float *l_in, const float *acc_in, int32_t tq,
+                       int32_t dv);
+/// Write (m, l, acc) to this core's cascade output: m [tq], l [tq], then acc
+/// [tq][dv], as 512-bit words (blocks while the neighbour has not read).
+void attn_cascade_put(const float *m, const float *l, const float *acc,
+                      int32_t tq, int32_t dv);
+/// Read a state from this core's cascade input (as attn_cascade_put wrote
+/// it) and merge it into (m, l, acc) with attn_online_merge's rule. The
+/// host build stands one in-process FIFO in for the cascade, so a put
+/// followed by a merge on the host moves the state as the cores would.
+void attn_cascade_merge(float *m, float *l, float *acc, int32_t tq,
+                        int32_t dv);
+
 /// O = acc / l (zero rows where l == 0), rounded to the output type.
 void attn_finalize_bf16(const float *acc, const float *l, uint16_t *o,
                         int32_t tq, int32_t dv);

@@ -93,6 +93,7 @@ static nb::object planFields(MlirAttribute attr) {
   d["intrinsic"] = intrinsic;
   d["columns"] = f.columns;
   d["cores_per_column"] = f.coresPerColumn;
+  d["kv_split"] = f.kvSplit;
   d["mapping"] = toString(f.mapping);
   d["depth"] = f.depth;
   d["padded_q_len"] = length(f.paddedQLen);

@@ -231,6 +231,8 @@ nb::class_<NPUTarget> bindTargetFields(nb::module_ &m) {
       .def_ro("shim_repeat_count_max", &NPUTarget::shimRepeatCountMax)
       .def_ro("mem_tile_link_fan_out_max", &NPUTarget::memTileLinkFanOutMax)
       .def_ro("stream_bytes_per_cycle", &NPUTarget::streamBytesPerCycle)
+      .def_ro("cascade_bits", &NPUTarget::cascadeBits)
+      .def_ro("cascade_bytes_per_cycle", &NPUTarget::cascadeBytesPerCycle)
       .def_ro("exp_cycles_per_element", &NPUTarget::expCyclesPerElement)
       .def_ro("exp_cost_is_assumption", &NPUTarget::expCostIsAssumption)
       .def_ro("row_reduce_cycles", &NPUTarget::rowReduceCycles)

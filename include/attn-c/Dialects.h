@@ -28,7 +28,7 @@ typedef struct {
   MlirStringRef target;
   int64_t qTile, kvTile, headDimTile, l2QBlock, l2KvBlock;
   int64_t intrinsic[3];
-  int64_t columns, coresPerColumn;
+  int64_t columns, coresPerColumn, kvSplit;
   MlirStringRef mapping;
   int64_t depth;
   int64_t paddedQLen, paddedKvLen, paddedHeadDim, paddedValueDim;

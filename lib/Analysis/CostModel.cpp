@@ -450,7 +450,9 @@ static std::optional<aiemap::CoreLayoutParams>
 emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   constexpr int64_t f32 = 4;
   bool attention = isAttentionStage(kind);
-  if (p.mapping != MappingKind::fused || p.kvSplit != 1 ||
+  if (p.mapping != MappingKind::fused ||
+      (p.kvSplit != 1 && (kind != StageKind::Online || z.maskBytes ||
+                          z.biasBytes)) ||
       p.kTranspose != KTransposePlacement::Dma ||
       z.paddedKeyLen == BufferSizes::kUnknownLength ||
       (!attention && z.intermediateBytes != f32))
@@ -459,6 +461,9 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
     return std::nullopt;
   aiemap::CoreLayoutParams lp;
   lp.kind = kind;
+  // A cascade core holds `depth` groups of kv_split step objects.
+  if (p.kvSplit > 1)
+    lp.stepDepth = int64_t(p.depth) * p.kvSplit;
   lp.qTile = p.qTile;
   lp.kvTile = p.kvTile;
   lp.keyLen = z.paddedKeyLen;
@@ -734,8 +739,10 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   }
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;
-  m.cores = p.coresPerColumn;
-  m.outputCores = p.coresPerColumn - aiemap::bypassCores(*lp, m.cores, t);
+  // Per column: one Q split / O join end per lane (a cascade chain of
+  // kv_split cores shares its lane's Q tile and writes one O tile).
+  m.cores = p.coresPerColumn / std::max(1, p.kvSplit);
+  m.outputCores = m.cores - aiemap::bypassCores(*lp, m.cores, t);
   m.hostsStep = true;
   if (p.l2KvBlock > p.kvTile)
     m.kvBlockKeys = std::min(p.l2KvBlock, z.paddedKeyLen);
@@ -929,12 +936,14 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
   int64_t totalItems = s.batch * s.kvHeads * itemsPerKv;
   int64_t perRound = lanes * perLane;
   sch.rounds = ceilDiv(totalItems, perRound);
-  int64_t part = ceilDiv(g.nK, kvSplit);
-  auto partBlocks = [&](int64_t computed) { return std::min(computed, part); };
+  // A cascade chain's cores take the key steps in turn (step j on core
+  // j mod kv_split), so the busiest computes ceil(computed / kv_split)
+  // blocks and its share of the masked ones.
+  auto partBlocks = [&](int64_t computed) {
+    return ceilDiv(computed, kvSplit);
+  };
   auto partMasked = [&](const TileVisibility &v) {
-    // Masked tiles sit at the end of the computed prefix: the last part
-    // that holds computed tiles gets them.
-    return std::min(v.masked, partBlocks(v.computed));
+    return ceilDiv(v.masked, kvSplit);
   };
   // Real key rows of a streamed prefix of `tiles` key tiles.
   auto keyRows = [&](int64_t tiles) {
@@ -957,7 +966,7 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     int64_t segments = kvSegments(totalItems, perRound, itemsPerKv);
     sch.streamBlocks = segments * v.computed;
     sch.streamKeyRows = segments * keyRows(v.computed);
-    sch.coreInBlocks = segments * partBlocks(v.computed);
+    sch.coreInBlocks = segments * v.computed;
     return sch;
   }
 
@@ -989,7 +998,7 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
         if (currentKv >= 0) {
           rc.stream += streamMax;
           rc.rows += keyRows(streamMax);
-          rc.coreIn += partBlocks(streamMax);
+          rc.coreIn += streamMax;
         }
         currentKv = kv;
         streamMax = 0;
@@ -998,7 +1007,10 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
     }
     rc.stream += streamMax;
     rc.rows += keyRows(streamMax);
-    rc.coreIn += partBlocks(streamMax);
+    // Every core of a cascade chain receives the whole broadcast stream
+    // and computes its part of it (the emitted chains share the group's
+    // K/V broadcast).
+    rc.coreIn += streamMax;
     // Critical lane: most computed blocks, then most masked blocks.
     int64_t best = 0;
     for (int64_t l = 1; l < lanes; ++l)
@@ -1410,12 +1422,13 @@ void Model::checkChannels(StageKind kind,
                           "{2} shim MM2S channels of {3} columns",
                           shimStreams, stepTensors,
                           int64_t(p.columns) * shimMM2S, p.columns));
-  // Memtile to cores: one split stream per lane; the K/V step is one
-  // broadcast stream per cascade part, or, with a mask or bias (per-core
-  // tiles joined to the step), one stream per lane.
+  // Memtile to cores: one split stream per lane (broadcast to the cores of
+  // a cascade chain); the K/V step is one broadcast stream to every core
+  // of the group (cascade chains included), or, with a mask or bias
+  // (per-core tiles joined to the step), one stream per lane.
   int64_t stepStreams = stepTensors == 0 ? 0
-                        : masks > 0      ? lanesPerColumn * p.kvSplit
-                                         : p.kvSplit;
+                        : masks > 0      ? lanesPerColumn
+                                         : 1;
   int64_t memOut = lanesPerColumn + stepStreams;
   if (kind == StageKind::PV)
     memOut = lanesPerColumn + 1;
@@ -1679,10 +1692,12 @@ StageWork Model::onlineWork(const StageContext &c) const {
                c.items * 2 * passO(); // init + finalize
     w.overhead = c.blocks * 2 * call + mask.overhead + c.items * 2 * call;
     if (p.kvSplit > 1) {
-      // Cascade merge: per step rescale both partials, add, row exps,
-      // and move the accumulator and row stats over the cascade.
+      // Cascade merge (attn_cascade_put, attn_cascade_merge): rescale both
+      // partials and add (3 passes over acc), two row exps, and move the
+      // f32 accumulator and row stats over the cascade.
       double merge = 3 * passO() + 2 * q * expCost +
-                     double(q * Dv * 4 + 2 * q * 4) / stream + 2 * call;
+                     double(q * Dv * 4 + 2 * q * 4) / t.cascadeBytesPerCycle +
+                     2 * call;
       w.vector += c.items * (p.kvSplit - 1) * merge;
     }
     return w;

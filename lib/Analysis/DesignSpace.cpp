@@ -300,6 +300,7 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
   // Plan fields attn-tile has no option for: a request may name only what
   // the back end emits (whyNotEmittable's reason otherwise).
   Plan probe;
+  probe.fold = request.fold.value_or(FoldKind::online);
   probe.kvSplit = request.kvSplit.value_or(1);
   probe.kTranspose = request.kTranspose.value_or(KTransposePlacement::Dma);
   probe.causalSkip = request.causalSkip.value_or(true);
@@ -329,7 +330,9 @@ cost::compilerSpace(const AttentionShape &shape, const NPUTarget &target,
     else
       fx.intrinsic = native;
   }
-  fx.kvSplit = 1;
+  // Cascades are emitted without explicit mask/bias tensors only.
+  if (shape.mask != MaskKind::None || shape.hasBias)
+    fx.kvSplit = 1;
   fx.kTranspose = KTransposePlacement::Dma;
   fx.layout = layout;
   fx.causalSkip = true;

@@ -73,10 +73,28 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
                                   "| softmax | PV pipeline per column uses 3",
                                   plan.coresPerColumn));
   }
-  if (checked(Rule::KvSplit) && plan.kvSplit != 1)
+  // Cascade chains (docs/aie-mapping.md): the fused online fold of layers
+  // without explicit mask/bias tensors.
+  if (checked(Rule::KvSplit) && plan.kvSplit != 1 &&
+      plan.mapping != MappingKind::fused)
+    return reject(Rule::KvSplit, "kv_split",
+                  llvm::formatv("plan field 'kv_split' {0} is not emitted "
+                                "with mapping 'stream': a cascade chain is "
+                                "fused cores",
+                                plan.kvSplit));
+  if (checked(Rule::KvSplit) && plan.kvSplit != 1 &&
+      (shape.mask != MaskKind::None || shape.hasBias))
     return reject(Rule::KvSplit, "kv_split",
                   llvm::formatv("plan field 'kv_split' {0} is not emitted: "
-                                "the AIE back end has no cascade (kv_split 1)",
+                                "cascades are emitted for layers without "
+                                "explicit mask or bias tensors",
+                                plan.kvSplit));
+  if (checked(Rule::KvSplit) && plan.kvSplit != 1 &&
+      plan.fold != FoldKind::online)
+    return reject(Rule::KvSplit, "kv_split",
+                  llvm::formatv("plan field 'kv_split' {0} is not emitted: "
+                                "cascades merge the online fold's running "
+                                "state (fold online)",
                                 plan.kvSplit));
   if (checked(Rule::KTranspose) && plan.kTranspose != KTransposePlacement::Dma)
     return reject(Rule::KTranspose, "k_transpose",

@@ -132,13 +132,14 @@ CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
     // K and V stream separately (joined into one flat object), except a
     // full fold with equal head dims and no key rows, whose one stream
     // carries K blocks and then V blocks.
+    const int64_t stepDepth = p.stepDepth ? p.stepDepth : depth;
     if (kind == StageKind::Full && D == Dv && !rowsInStep) {
-      add(LayoutBuffer::Step, "k/v", {st, D}, p.elem, depth);
+      add(LayoutBuffer::Step, "k/v", {st, D}, p.elem, stepDepth);
       break;
     }
     out.joinedStep = true;
     add(LayoutBuffer::Step, "kv", {st * D + st * Dv + maskElems}, p.elem,
-        depth);
+        stepDepth);
     break;
   }
   case StageKind::QK:

@@ -33,6 +33,7 @@ bool attnPlanAttrGetFields(MlirAttribute attr, AttnPlanFields *out) {
     out->intrinsic[i] = plan.getIntrinsic()[i];
   out->columns = plan.getColumns();
   out->coresPerColumn = plan.getCoresPerColumn();
+  out->kvSplit = plan.getKvSplit();
   out->mapping = wrap(mlir::attn::stringifyMappingKind(plan.getMapping()));
   out->depth = plan.getDepth();
   out->paddedQLen = plan.getPaddedQLen();

@@ -38,6 +38,7 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   tile.l2KvBlock = options.l2KvBlock;
   tile.columns = options.columns;
   tile.coresPerColumn = options.coresPerColumn;
+  tile.kvSplit = options.kvSplit;
   tile.depth = options.depth;
   tile.mapping = options.mapping;
   tile.datapath = options.datapath;

@@ -219,6 +219,12 @@ NPUTarget makeCommon(llvm::StringRef name, int columns) {
   // [FACTS] "kernel call overhead ~6 cycles + ~14-stage loop
   // prologue/epilogue": 6 + 14.
   t.kernelCallOverheadCycles = 6 + 14;
+  // Cascade between neighbouring cores, both families: 512-bit words
+  // (upstream AIE2TargetModel::getAccumulatorCascadeSize = 512; AM020
+  // "cascade stream, 512 bits wide"); one word per cycle is our assumption
+  // (AM020 gives the width, not a sustained rate measured through kernels).
+  t.cascadeBits = 512;
+  t.cascadeBytesPerCycle = 512.0 / 8;
   // Energy proxy for the cost model, both families (assumptions, order of
   // magnitude only): LPDDR5/5X interface energy ~5 pJ/bit = 40 pJ/byte;
   // a bf16-class MAC ~0.15 pJ (Horowitz, ISSCC 2014, 45 nm: fp16 multiply

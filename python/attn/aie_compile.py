@@ -13,7 +13,7 @@ runtime sequences::
 
 Options are the pipeline's (``attn-to-aie{target=... fold=... q-tile=...}``):
 ``tile_options`` takes ``q_tile``, ``kv_tile``, ``l2_q_block``, ``l2_kv_block``,
-``columns``, ``cores_per_column``, ``depth``, ``mapping``, ``datapath`` (``native``;
+``columns``, ``cores_per_column``, ``kv_split``, ``depth``, ``mapping``, ``datapath`` (``native``;
 ``bfp16``: bf16 on npu2 through the BFP16 block-float matmul; ``auto``), ``allow_precision_loss``,
 ``intermediate_type`` (attn-fold, attn-tile) and ``kv_group_columns``, ``query_chunks``
 (attn-schedule-dma).
@@ -46,6 +46,7 @@ class AIEPipelineOptions:
     l2_kv_block: int = 0
     columns: int = 0
     cores_per_column: int = 0
+    kv_split: int = 0
     depth: int = 2
     mapping: str = "fused"
     datapath: str = "native"
@@ -69,6 +70,7 @@ class AIEPipelineOptions:
             l2_kv_block=self.l2_kv_block,
             columns=self.columns,
             cores_per_column=self.cores_per_column,
+            kv_split=self.kv_split,
             depth=self.depth,
             mapping=self.mapping,
             datapath=self.datapath,  # type: ignore[arg-type]

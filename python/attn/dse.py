@@ -537,7 +537,7 @@ def compile_options(plan: Plan, shape: AttentionShape) -> dict[str, Any]:
     """Keyword arguments of ``attn.compiler.compile`` that pin every field of
     `plan` the ``attn-to-aie`` pipeline takes (fold, tiles, L2 blocks, array
     part, mapping, depth, matmul datapath, S/P type). The other fields are
-    fixed by the compiler's space (no cascade, K transposed by the kernel, the
+    fixed by the compiler's space (K transposed by the kernel, the
     layout's own handling, causal skip): :func:`why_not_emittable` reports a
     plan that differs there."""
     if not isinstance(plan, Plan):
@@ -557,6 +557,7 @@ def compile_options(plan: Plan, shape: AttentionShape) -> dict[str, Any]:
         "l2_kv_block": plan.l2_kv_block,
         "columns": plan.columns,
         "cores_per_column": plan.cores_per_column,
+        "kv_split": plan.kv_split,
         "depth": plan.depth,
         "mapping": plan.mapping,
         "datapath": datapath,

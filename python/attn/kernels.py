@@ -153,6 +153,29 @@ def online_update(
     m[:] = np.where(live, new_max, m)
 
 
+def online_merge(
+    m: np.ndarray,
+    row_sum: np.ndarray,
+    acc: np.ndarray,
+    m_in: np.ndarray,
+    sum_in: np.ndarray,
+    acc_in: np.ndarray,
+) -> None:
+    """Merge a partial online-softmax state over other keys (``m_in``, ``sum_in``,
+    ``acc_in``) into ``m``, ``row_sum`` (l), ``acc`` in place (a cascade step):
+    m' = max(m, m_in); l = e^(m-m') l + e^(m_in-m') l_in; acc likewise. Rows
+    with nothing visible on either side stay unchanged (-inf, 0, 0)."""
+    new_max = np.maximum(m, m_in)
+    live = new_max != NEG_INF
+    safe_max = np.where(live, new_max, F32(0))
+    own = np.where(live, np.exp(m - safe_max), F32(0)).astype(F32)
+    other = np.where(live, np.exp(m_in - safe_max), F32(0)).astype(F32)
+    merged = own[:, None] * acc + other[:, None] * acc_in
+    acc[:] = np.where(live[:, None], merged, acc)
+    row_sum[:] = np.where(live, own * row_sum + other * sum_in, row_sum)
+    m[:] = new_max
+
+
 def finalize(acc: np.ndarray, row_sum: np.ndarray, dtype: str = "f32") -> np.ndarray:
     """O = acc / l with zero rows where l == 0, rounded to ``dtype``."""
     live = row_sum != 0  # l == 0: no visible key; a NaN l propagates

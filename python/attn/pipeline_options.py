@@ -206,6 +206,8 @@ class TileOptions(PassOptions):
     l2_kv_block: int = 0
     columns: int = 0
     cores_per_column: int = 0
+    # Cascade chain length (online fold, fused mapping); 0 picks, 1 = no cascade.
+    kv_split: int = 0
     depth: int = 2
     mapping: Mapping = "fused"
     datapath: Datapath = "native"

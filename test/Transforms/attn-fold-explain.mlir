@@ -29,9 +29,10 @@ func.func @dynamic_mask(%q: tensor<1x4x64x64xbf16>, %m: tensor<1x1x?x64xi1>) -> 
 // -----
 
 // f32 has no matmul datapath of its own: the model costs the target table's
-// 6-pass bf16 emulation and picks a fold as for bf16.
+// 6-pass bf16 emulation and picks a fold as for bf16 (online, with cascade
+// chains for its 8 query tiles).
 func.func @f32_layer(%q: tensor<1x2x64x64xf32>) -> tensor<1x2x64x64xf32> {
-  // expected-remark-re @+1 {{attn-fold: mode=auto on npu2: 'full', modeled latency {{[0-9.]+}} ms with q_tile=16 {{.*}}; best per fold (tiles of 16+ rows); unfolded: {{[0-9.]+}} ms; partial: {{[0-9.]+}} ms; full: {{[0-9.]+}} ms; online: {{[0-9.]+}} ms}}
+  // expected-remark-re @+1 {{attn-fold: mode=auto on npu2: 'online', modeled latency {{[0-9.]+}} ms with q_tile=16 {{.*}}; best per fold (tiles of 16+ rows); unfolded: {{[0-9.]+}} ms; partial: {{[0-9.]+}} ms; full: {{[0-9.]+}} ms; online: {{[0-9.]+}} ms}}
   %o = attn.attention %q, %q, %q : tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32>, tensor<1x2x64x64xf32> -> tensor<1x2x64x64xf32>
   return %o : tensor<1x2x64x64xf32>
 }

@@ -45,9 +45,10 @@ func.func @odd(%q: tensor<1x2x100x80xbf16>, %k: tensor<1x2x200x80xbf16>, %v: ten
 }
 // The model weighs padding against the number of query tiles: 16 x 40
 // (Lq padded to 112, Lk = 5 x 40 exactly) beats the exact 20 x 40. Seven
-// query tiles of 2 heads on four columns of four cores.
+// query tiles of 2 heads (14 items) on 16 lanes: cascade chains of 2 cores
+// (kv_split = 2) on all eight columns of four cores, each core half the keys.
 // ONL-LABEL: func.func @odd
-// ONL: plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 40, head_dim_tile = 40, l2_q_block = 64, l2_kv_block = 40, intrinsic = [4, 8, 8], columns = 4, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 112, padded_kv_len = 200, padded_head_dim = 80, padded_value_dim = 40>
+// ONL: plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 40, head_dim_tile = 40, l2_q_block = 32, l2_kv_block = 40, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, kv_split = 2, depth = 2, padded_q_len = 112, padded_kv_len = 200, padded_head_dim = 80, padded_value_dim = 40>
 // Stream pipelines exist for the online fold only (the AIE back end emits
 // QK | softmax | PV cores); a partial fold cannot ask for them.
 // PART: attn-tile: fixed field 'mapping' 'stream' is outside the compiler's space for fold 'partial': only the online fold runs as a QK | softmax | PV pipeline

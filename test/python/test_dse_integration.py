@@ -272,8 +272,14 @@ def test_space_errors() -> None:
     with pytest.raises(ValueError, match="space: unknown search space 'tile'; valid: all, attn-tile"):
         with ir.Context():
             dse.explore(ir.Module.parse(source), space="tile")
-    with pytest.raises(ValueError, match="fixed field 'kv_split' \\(2\\) is outside the compiler's space"):
-        explore(source, "npu2", kv_split=2)
+    # Cascades are in the compiler's space for layers without mask/bias tensors.
+    assert explore(source, "npu2", fold="online", kv_split=2).plan.kv_split == 2
+    with pytest.raises(
+        ValueError,
+        match="fixed field 'kv_split' \\(2\\) is outside the compiler's space: .*cascades "
+        "are emitted for layers without explicit mask or bias tensors",
+    ):
+        explore(MASKED_BLHD, "npu2", kv_split=2)
     # npu2's BFP16 [8, 8, 8] is in the compiler's space (attn-tile datapath=bfp16); npu1 has none.
     with pytest.raises(
         ValueError,

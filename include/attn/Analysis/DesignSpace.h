@@ -125,8 +125,9 @@ constexpr int64_t kMinSearchedTile = 16;
 /// datapath `request.intrinsic` names, one of matmulDatapaths() (the kernels
 /// have the native intrinsic and, for bf16 on npu2, the BFP16 8x8x8 path);
 /// unset, the native one, or every datapath with `request.anyDatapath`;
-/// kv_split 1
-/// (the plan has no cascade), K-transpose by the kernel's transposed-operand
+/// kv_split: cascades of a power-of-two divisor of the column's cores for
+/// fused online plans of layers without explicit mask/bias (1 otherwise),
+/// K-transpose by the kernel's transposed-operand
 /// matmul (`dma`: no extra core pass), layout `native` for bhld and `dma`
 /// (strided shim patterns) for blhd, causal block skipping. `request` pins
 /// what the user chose (attn-tile's options, attn-fold's intermediate
@@ -138,7 +139,7 @@ constexpr int64_t kMinSearchedTile = 16;
 /// tileCandidates() with the granules of the intrinsic, from
 /// kMinSearchedTile up to the tile whose Q (or K) block alone fills the L1
 /// budget. A request field outside
-/// the space (an intrinsic of no datapath, kv_split, k_transpose, layout,
+/// the space (an intrinsic of no datapath, kv_split with a mask, k_transpose, layout,
 /// causal_skip) is an error naming it.
 llvm::Expected<ExploreOptions>
 compilerSpace(const AttentionShape &shape, const NPUTarget &target,

@@ -40,6 +40,9 @@ struct CoreLayoutParams {
   int64_t headDim = 0, valueDim = 0;
   ElementKind elem = ElementKind::BF16; // Q, K, V, O
   int64_t depth = 2;                    // objects per object FIFO end
+  /// Objects of the step FIFO end when not `depth` (0): a core of a
+  /// cascade chain holds `depth` groups of kv_split step objects.
+  int64_t stepDepth = 0;
   /// Key-only mask / bias rows carried in the K/V step object.
   bool keepMask = false, addMask = false, bias = false;
   /// Mask / bias as per-core tiles, `lanes` of them (the cores of a

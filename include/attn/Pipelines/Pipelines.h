@@ -51,6 +51,10 @@ struct AttnToAIEPipelineOptions
       *this, "cores-per-column",
       llvm::cl::desc("attn-tile cores-per-column (0 picks)"),
       llvm::cl::init(0)};
+  Option<int64_t> kvSplit{
+      *this, "kv-split",
+      llvm::cl::desc("attn-tile kv-split (cascade chain length; 0 picks)"),
+      llvm::cl::init(0)};
   Option<int64_t> depth{*this, "depth",
                         llvm::cl::desc("attn-tile depth (objectfifo depth)"),
                         llvm::cl::init(2)};

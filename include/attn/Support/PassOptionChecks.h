@@ -124,6 +124,7 @@ inline const OptionSpec kTileOptionSpecs[] = {
     {"l2-kv-block", OptionKind::Integer},
     {"columns", OptionKind::Integer},
     {"cores-per-column", OptionKind::Integer},
+    {"kv-split", OptionKind::Integer},
     {"depth", OptionKind::Integer},
     {"allow-precision-loss", OptionKind::Bool}};
 /// attn-schedule-dma (and attn-to-aie).

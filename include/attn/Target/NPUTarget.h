@@ -124,6 +124,11 @@ struct NPUTarget {
   int64_t shimRepeatCountMax; // task-form repeat_count limit
   int memTileLinkFanOutMax;   // consumers of one objectfifo.link via a memtile
   double streamBytesPerCycle; // per DMA channel
+  /// Core-to-core cascade: the width of one cascade word (put_cascade /
+  /// get_cascade operate on exactly this many bits) and the bytes it moves
+  /// per cycle between vertically or horizontally adjacent cores.
+  int cascadeBits;
+  double cascadeBytesPerCycle;
   double expCyclesPerElement; // softmax exp cost
   bool expCostIsAssumption;
   double rowReduceCycles; // per row max/sum reduce

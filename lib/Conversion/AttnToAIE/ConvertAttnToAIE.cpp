@@ -65,6 +65,9 @@ DictionaryAttr planDictionary(Builder &b, PlanAttr plan) {
       b.getNamedAttr("mapping",
                      b.getStringAttr(stringifyMappingKind(plan.getMapping()))),
       b.getNamedAttr("depth", b.getI64IntegerAttr(plan.getDepth()))};
+  if (plan.getKvSplit() != 1)
+    fields.push_back(
+        b.getNamedAttr("kv_split", b.getI64IntegerAttr(plan.getKvSplit())));
   auto length = [&](StringRef name, int64_t value) {
     if (!ShapedType::isDynamic(value))
       fields.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(value)));
@@ -185,6 +188,7 @@ private:
 
   void emitTiles();
   void emitFifos();
+  void emitCascadeFlows();
   void emitSequence(StringRef name);
 
   // Core bodies (docs/kernels.md): one emitter per stage kind. Cores move no
@@ -220,6 +224,9 @@ private:
   void emitUnit(CoreState &cs, Value k, int64_t rounds, bool reversed);
   void emitItem(CoreState &cs);
   void emitOnlineItem(CoreState &cs);
+  bool emitCascadeMerge(CoreState &cs, int position);
+  void emitCascadeSteps(CoreState &cs, int position,
+                        llvm::function_ref<void(Value, Value)> step);
   void emitFullItem(CoreState &cs);
   void emitQKItem(CoreState &cs);
   void emitPilotItem(CoreState &cs);
@@ -303,9 +310,18 @@ void DeviceEmitter::emitFifos() {
       consumers.push_back(tile(c));
       fromStream.push_back(aie::BDDimLayoutArrayAttr::get(b.getContext(), {}));
     }
+    // Per-end depths (upstream's `[producer, consumer...]`) when the
+    // consumers hold more objects than the producer.
+    Attribute depth = b.getI32IntegerAttr(static_cast<int32_t>(f.depth));
+    if (f.consumerDepth) {
+      SmallVector<Attribute> depths = {depth};
+      for (size_t i = 0; i < f.consumers.size(); ++i)
+        depths.push_back(
+            b.getI32IntegerAttr(static_cast<int32_t>(f.consumerDepth)));
+      depth = b.getArrayAttr(depths);
+    }
     aie::ObjectFifoCreateOp::create(
-        b, loc, f.name, tile(f.producer), consumers,
-        b.getI32IntegerAttr(static_cast<int32_t>(f.depth)),
+        b, loc, f.name, tile(f.producer), consumers, depth,
         aie::AIEObjectFifoType::get(b.getContext(), fifoType(f)),
         ArrayRef<aie::BDDimLayoutAttr>{}, fromStream, /*via_DMA=*/false,
         /*plio=*/false, /*disable_synchronization=*/false, IntegerAttr(),
@@ -369,6 +385,8 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
 }
 
 DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
+  // Named by the core's row in its column (cores of a cascade chain share
+  // their lane's `row`).
   std::string at = llvm::formatv("c{0}_r{1}", core.tile.col,
                                  core.tile.row - t.firstCoreRow)
                        .str();
@@ -657,6 +675,34 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
   SmallVector<Value> q =
       acquireObjects(core.itemFifo, ObjectFifoPort::Consume, k);
   readValidLen(cs);
+  const int position = sch.chainPosition(core.tile);
+  if (position >= 0) {
+    // A cascade chain core (one query tile: the emittable rule): its share
+    // of the key steps, then the merge down the chain.
+    call("attn_online_init",
+         {cs.mBuf, cs.lBuf, cs.accBuf, i32(tq), i32(d.valueDim)});
+    auto step = [&](Value obj, Value j) {
+      Value k0 = toI32(mul(j, idx(st)));
+      guarded(cs, k0, [&]() {
+        call(typed("attn_qk"), {q[0], obj, i32(0), cs.sBuf, i32(st), i32(0),
+                                i32(tq), i32(st), i32(d.headDim), f32(d.scale)});
+        maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
+        explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
+        call(typed("attn_online_update"),
+             {cs.sBuf, i32(st), i32(0), obj, i32(vOff), cs.mBuf, cs.lBuf,
+              cs.accBuf, i32(tq), i32(st), i32(d.valueDim)});
+      });
+    };
+    emitCascadeSteps(cs, position, step);
+    if (!emitCascadeMerge(cs, position)) {
+      Value o = acquire(core.outFifo, ObjectFifoPort::Produce);
+      call(typed("attn_finalize"),
+           {cs.accBuf, cs.lBuf, o, i32(tq), i32(d.valueDim)});
+      release(core.outFifo, ObjectFifoPort::Produce);
+    }
+    release(core.itemFifo, ObjectFifoPort::Consume);
+    return;
+  }
   for (int64_t qt = 0; qt < k; ++qt) {
     cs.selectTile(qt);
     call("attn_online_init",
@@ -688,6 +734,55 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
     release(core.outFifo, ObjectFifoPort::Produce);
   }
   release(core.itemFifo, ObjectFifoPort::Consume, k);
+}
+
+/// The key steps of core `position` of a cascade chain: the broadcast step
+/// objects s at a time (constant trip counts), the core computing the one
+/// at its position; a last group of steps mod s objects.
+void DeviceEmitter::emitCascadeSteps(
+    CoreState &cs, int position, llvm::function_ref<void(Value, Value)> step) {
+  using aie::ObjectFifoPort;
+  const int64_t split = sch.desc.kvSplit;
+  const std::string &fifo = cs.core->stepFifo;
+  auto group = [&](Value first, int64_t n) {
+    MemRefType type = fifoType(*fifos.lookup(fifo));
+    auto sv = aie::ObjectFifoAcquireOp::create(
+        b, loc,
+        TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)},
+        ObjectFifoPort::Consume, fifo, n);
+    if (position < n)
+      step(aie::ObjectFifoSubviewAccessOp::create(b, loc, type,
+                                                  sv.getResult(0), position),
+           add(first, idx(position)));
+    aie::ObjectFifoReleaseOp::create(b, loc, ObjectFifoPort::Consume, fifo, n);
+  };
+  const int64_t whole = sch.steps / split, tail = sch.steps % split;
+  if (whole)
+    loop(idx(0), idx(whole),
+         [&](Value g) { group(mul(g, idx(split)), split); });
+  if (tail)
+    group(idx(whole * split), tail);
+}
+
+/// The cascade step after a chain core's part: merge the state of the core
+/// above (all but the top), then pass the state down (all but the bottom).
+/// Returns true when the core passed its state on (it writes no output).
+bool DeviceEmitter::emitCascadeMerge(CoreState &cs, int position) {
+  SmallVector<Value> state = {cs.mBuf, cs.lBuf, cs.accBuf, i32(d.qTile),
+                              i32(d.valueDim)};
+  if (position > 0)
+    call("attn_cascade_merge", state);
+  if (position + 1 == static_cast<int>(sch.desc.kvSplit))
+    return false;
+  call("attn_cascade_put", state);
+  return true;
+}
+
+void DeviceEmitter::emitCascadeFlows() {
+  for (const CascadeChain &chain : sch.chains)
+    for (size_t i = 0; i + 1 < chain.tiles.size(); ++i)
+      aie::CascadeFlowOp::create(b, loc, tile(chain.tiles[i]),
+                                 tile(chain.tiles[i + 1]));
 }
 
 void DeviceEmitter::emitFullItem(CoreState &cs) {
@@ -1049,6 +1144,7 @@ aie::DeviceOp DeviceEmitter::emit(StringRef deviceName,
   device->setAttr(kLayoutMemoryAttrName, b.getArrayAttr(memory));
   emitTiles();
   emitFifos();
+  emitCascadeFlows();
   for (const CoreSpec &c : sch.cores)
     emitCore(c);
   emitSequence(sequenceName);

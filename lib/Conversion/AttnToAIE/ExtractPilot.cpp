@@ -221,7 +221,7 @@ LogicalResult AttnExtractPilotPass::extract(func::FuncOp fn, PilotQKOp pilot,
       PlanAttr plan = PlanAttr::get(
           ctx, npu.name, tq, tk, p.paddedDim, tq, tk, intrinsic, cols, rows,
           MappingKind::fused, depth, roundUp(p.qLen, tq), roundUp(p.kvLen, tk),
-          p.paddedDim, p.paddedDim);
+          p.paddedDim, p.paddedDim, /*kv_split=*/1);
       stage.setPlanAttr(plan);
       // Quietly try the candidate: describe and schedule it as
       // attn-schedule-dma will.

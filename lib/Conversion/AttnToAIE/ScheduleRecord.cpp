@@ -16,6 +16,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <set>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
@@ -70,7 +72,8 @@ ArrayAttr fifosAttr(Builder &b, const StageSchedule &sch) {
     fifos.push_back(FifoAttr::get(
         ctx, f.name, {f.producer.col, f.producer.row},
         b.getArrayAttr(consumers), f.depth, objectType(ctx, f.shape, f.elem),
-        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows));
+        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows,
+        f.consumerDepth));
   }
   return b.getArrayAttr(fifos);
 }
@@ -97,6 +100,18 @@ ArrayAttr coresAttr(Builder &b, const StageSchedule &sch) {
         c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer,
         c.role, c.pipeIn, c.pipeOut));
   return b.getArrayAttr(cores);
+}
+
+ArrayAttr cascadesAttr(Builder &b, const StageSchedule &sch) {
+  SmallVector<Attribute> chains;
+  for (const CascadeChain &c : sch.chains) {
+    SmallVector<Attribute> tiles;
+    for (TileCoord t : c.tiles)
+      tiles.push_back(b.getDenseI64ArrayAttr({t.col, t.row}));
+    chains.push_back(CascadeAttr::get(b.getContext(), c.column, c.lane,
+                                      b.getArrayAttr(tiles)));
+  }
+  return b.getArrayAttr(chains);
 }
 
 ArrayAttr sequenceAttr(Builder &b, const StageSchedule &sch) {
@@ -242,6 +257,10 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
   attrs.push_back(b.getNamedAttr("fifos", fifosAttr(b, sch)));
   attrs.push_back(b.getNamedAttr("links", linksAttr(b, sch)));
   attrs.push_back(b.getNamedAttr("cores", coresAttr(b, sch)));
+  if (sch.desc.kvSplit > 1) {
+    i64("kv_split", sch.desc.kvSplit);
+    attrs.push_back(b.getNamedAttr("cascades", cascadesAttr(b, sch)));
+  }
   attrs.push_back(b.getNamedAttr("sequence", sequenceAttr(b, sch)));
   i64("transfers", sch.transfers);
   i64("waits", sch.waits);
@@ -329,6 +348,7 @@ private:
                              ArrayRef<StringRef> needed, StringRef what);
   LogicalResult readFifos();
   LogicalResult readLinks();
+  LogicalResult readCascades();
   LogicalResult readCores();
   LogicalResult readSequence();
   LogicalResult readTransfer(TransferAttr tr, size_t index);
@@ -646,6 +666,7 @@ LogicalResult RecordReader::readFifos() {
           {static_cast<int>(v[0]), static_cast<int>(v[1])});
     }
     spec.depth = f.getDepth();
+    spec.consumerDepth = f.getConsumerDepth();
     spec.shape.assign(f.getObject().getShape().begin(),
                       f.getObject().getShape().end());
     std::optional<ElementKind> elem =
@@ -733,11 +754,18 @@ LogicalResult RecordReader::readCores() {
       return error("cores", i)
              << "is a '" << stringifyCoreRole(spec.role) << "' core; the plan's "
              << "mapping is '" << (ds.desc.stream ? "stream" : "fused") << "'";
+    // A core above the bottom of its cascade chain writes no output.
+    int position = sch.chainPosition(spec.tile);
+    bool upperChainCore =
+        position >= 0 && position + 1 < static_cast<int>(sch.desc.kvSplit);
+    if (sch.desc.kvSplit > 1 && position < 0)
+      return error("cores", i) << "is in no cascade chain of the kv_split = "
+                               << sch.desc.kvSplit << " schedule";
     bool streamed = sch.desc.streamedSoftmax();
     bool needsItem = kind != StageKind::PV && !streamed;
     bool needsStep = kind != StageKind::Softmax;
     bool needsCoreStep = kind == StageKind::PV || streamed;
-    bool needsOut = true, needsPipeIn = false, needsPipeOut = false;
+    bool needsOut = !upperChainCore, needsPipeIn = false, needsPipeOut = false;
     if (spec.role != CoreRole::fused) {
       // QK: Q, K, S out; softmax: S in, P out; PV: P in, V, O out.
       needsItem = spec.role == CoreRole::qk;
@@ -782,6 +810,51 @@ LogicalResult RecordReader::readCores() {
              << "FIFO '" << spec.itemFifo << "' of depth "
              << fifoByName.lookup(spec.itemFifo)->depth;
     sch.cores.push_back(std::move(spec));
+  }
+  return success();
+}
+
+/// `kv_split` and `cascades` (kv_split > 1 only): one chain per query lane,
+/// kv_split cores each, North to South in one column, every core once.
+LogicalResult RecordReader::readCascades() {
+  const int64_t split = ds.desc.kvSplit;
+  if (split <= 1) {
+    if (record.get("cascades") || record.get("kv_split"))
+      return error("cascades") << "is recorded but the plan has kv_split = 1";
+    return success();
+  }
+  FailureOr<int64_t> recorded = integer("kv_split", 2);
+  if (failed(recorded))
+    return failure();
+  if (*recorded != split)
+    return error("kv_split") << "is " << *recorded << ", the plan's is "
+                             << split;
+  FailureOr<SmallVector<CascadeAttr>> chains = list<CascadeAttr>("cascades");
+  if (failed(chains))
+    return failure();
+  if (chains->empty())
+    return error("cascades") << "must list the chains of a kv_split = "
+                             << split << " schedule";
+  std::set<std::pair<int64_t, int64_t>> seen;
+  for (auto [i, c] : llvm::enumerate(*chains)) {
+    if (static_cast<int64_t>(c.getTiles().size()) != split)
+      return error("cascades", i) << "has " << c.getTiles().size()
+                                  << " cores; kv_split is " << split;
+    CascadeChain chain;
+    chain.column = static_cast<int>(c.getColumn());
+    chain.lane = static_cast<int>(c.getLane());
+    for (Attribute a : c.getTiles()) {
+      auto tile = cast<DenseI64ArrayAttr>(a); // CascadeAttr::verify
+      if (!inArray(tile[0], tile[1]) || tile[1] < t.firstCoreRow)
+        return error("cascades", i) << "lists (" << tile[0] << ", " << tile[1]
+                                    << "), not a core tile of " << t.name;
+      if (!seen.insert({tile[0], tile[1]}).second)
+        return error("cascades", i) << "lists (" << tile[0] << ", " << tile[1]
+                                    << ") already in a chain";
+      chain.tiles.push_back(
+          {static_cast<int>(tile[0]), static_cast<int>(tile[1])});
+    }
+    sch.chains.push_back(std::move(chain));
   }
   return success();
 }
@@ -871,7 +944,8 @@ LogicalResult RecordReader::readSequence() {
 FailureOr<StageSchedule> RecordReader::read() {
   sch.desc = ds.desc;
   if (failed(readScalars()) || failed(readLayout()) || failed(readFifos()) ||
-      failed(readLinks()) || failed(readCores()) || failed(readSequence()))
+      failed(readLinks()) || failed(readCascades()) || failed(readCores()) ||
+      failed(readSequence()))
     return failure();
   return std::move(sch);
 }
@@ -915,6 +989,10 @@ static Attribute toBuiltin(Attribute a) {
                    {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
                    {"consumers", f.getConsumers()},
                    {"depth", b.getI64IntegerAttr(f.getDepth())},
+                   {"consumer_depth",
+                    f.getConsumerDepth()
+                        ? b.getI64IntegerAttr(f.getConsumerDepth())
+                        : Attribute()},
                    {"object", TypeAttr::get(f.getObject())},
                    {"dram", roles(f.getDram())},
                    {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},
@@ -942,6 +1020,10 @@ static Attribute toBuiltin(Attribute a) {
               {"role", b.getStringAttr(stringifyCoreRole(c.getRole()))},
               {"pipe_in", b.getStringAttr(c.getPipeIn())},
               {"pipe_out", b.getStringAttr(c.getPipeOut())}});
+  if (auto c = dyn_cast<CascadeAttr>(a))
+    return fields(ctx, {{"column", b.getI64IntegerAttr(c.getColumn())},
+                        {"lane", b.getI64IntegerAttr(c.getLane())},
+                        {"tiles", c.getTiles()}});
   if (auto tr = dyn_cast<TransferAttr>(a))
     return fields(ctx,
                   {{"op", b.getStringAttr("transfer")},

@@ -361,6 +361,7 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
   d.kvTile = plan.getKvTile();
   d.columns = plan.getColumns();
   d.coresPerColumn = plan.getCoresPerColumn();
+  d.kvSplit = plan.getKvSplit();
   d.depth = plan.getDepth();
   // Query tiles per core: l2_q_block holds k x cores_per_column query tiles
   // of a column (the cost model's tiles per lane of a fused plan).

@@ -1445,6 +1445,8 @@ std::optional<StageSchedule> aiemap::planStage(const StageDesc &desc,
                                                const NPUTarget &target,
                                                const ScheduleOptions &options,
                                                std::string &error) {
+  if (desc.kvSplit > 1)
+    return planCascadeStage(desc, target, options, error);
   Planner probe(desc, target, error);
   if (!probe.validate() || !probe.chooseGroups(options))
     return std::nullopt;

@@ -50,6 +50,7 @@ class TimingModel:
     target_name: str
     clock_hz: float
     stream_bytes_per_cycle: float = 0.0
+    cascade_bytes_per_cycle: float = 0.0
     dram_bytes_per_cycle: float = 0.0
     dram_bandwidth_is_assumption: bool = False
     dispatch_overhead_seconds: float = 0.0
@@ -76,6 +77,7 @@ class TimingModel:
             target_name=target.name,
             clock_hz=target.clock_hz,
             stream_bytes_per_cycle=target.stream_bytes_per_cycle,
+            cascade_bytes_per_cycle=target.cascade_bytes_per_cycle,
             dram_bytes_per_cycle=target.dram_bytes_per_second / target.clock_hz,
             dram_bandwidth_is_assumption=target.dram_bandwidth_is_assumption,
             dispatch_overhead_seconds=target.dispatch_overhead_seconds,
@@ -131,6 +133,12 @@ class TimingModel:
         if work.vector_elements:
             cycles += work.vector_elements * self.vector_pass_cycles_per_element
         return cycles
+
+    def cascade_cycles(self, nbytes: int) -> float:
+        """Cycles to move ``nbytes`` over a core-to-core cascade (the table's rate)."""
+        if not self.enabled or not nbytes:
+            return 0.0
+        return nbytes / self.cascade_bytes_per_cycle
 
     def seconds(self, cycles: float) -> float:
         return cycles / self.clock_hz

@@ -178,6 +178,20 @@ class Lock(Waitable):
         self.name, self.value = name, value
 
 
+class Cascade(Waitable):
+    """One ``aie.cascade_flow``: the source core's cascade output feeding the
+    destination core's input. It holds at most one message (a kernel's whole put):
+    a put blocks while the previous message has not been read, a get while none
+    is there (the hardware's blocking put/get, at message granularity)."""
+
+    __slots__ = ("src", "dst", "message")
+
+    def __init__(self, src: TileId, dst: TileId):
+        super().__init__()
+        self.src, self.dst = src, dst
+        self.message: Optional[tuple[np.ndarray, ...]] = None
+
+
 # --- shim DMA channels -----------------------------------------------------------
 
 
@@ -420,6 +434,9 @@ class Engine:
         self.channels: dict[str, ShimChannel] = {}
         self.locks: dict[str, Lock] = {}
         self.buffers: dict[str, MemView] = {}
+        # aie.cascade_flow by source and by destination tile.
+        self.cascade_out: dict[TileId, Cascade] = {}
+        self.cascade_in: dict[TileId, Cascade] = {}
         self.unit_bytes = int(limits.tile("shim").dma.unit_bytes)
         self.word = np.dtype(f"<u{self.unit_bytes}")
         self._build()
@@ -455,6 +472,13 @@ class Engine:
             self.buffers[name] = MemView(arr, spec.type.elem, f"aie.buffer {name}")
         for name, spec in prog.locks.items():
             self.locks[name] = Lock(name, spec.init)
+        for src, dst in prog.cascades.items():
+            for t in (src, dst):
+                if prog.kind(t) != "core":
+                    raise SimError(f"aie.cascade_flow: tile {tile_name(t)} is not a core tile")
+            c = Cascade(src, dst)
+            self.cascade_out[src] = c
+            self.cascade_in[dst] = c
 
         # Link points: which fifo ends are served by a shared memtile pool.
         link_in: dict[str, tuple[Pool, Port]] = {}  # fifo -> writer port at the link point
@@ -1101,12 +1125,66 @@ class CoreAPI:
             else:
                 flat_args.append(a)
         yield from self.flush()
+        if model.cascade == "get":
+            message = yield from self.cascade_get(model.name, loc)
+            flat_args.append(message)
         try:
             work = kernel_models.call(model, flat_args)
         except SimError as e:
             raise type(e)(f"{e}{where(loc)}") from None
+        if model.cascade == "put":
+            work, message = work
+            yield from self.cascade_put(model.name, message, self.engine.timing.kernel_cycles(work), loc)
+            return
         for bits, values in bf16_args:  # what the kernel stored, rounded to bf16
             bits[:] = bf16_bits(values)
         cycles = self.engine.timing.kernel_cycles(work)
         if cycles > 0:
             yield (DELAY, cycles, model.name)
+
+    # --- cascade -------------------------------------------------------------------------
+
+    def _cascade(self, table: dict[TileId, Cascade], what: str, kernel: str, loc: Optional[str]) -> Cascade:
+        c = table.get(self.tile)
+        if c is None:
+            raise SimMisuseError(
+                f"func.call @{kernel}{where(loc)}: {self.name} has no aie.cascade_flow {what}; "
+                "a cascade kernel needs one"
+            )
+        return c
+
+    def cascade_put(self, kernel: str, message: tuple, cycles: float, loc: Optional[str]) -> Generator:
+        """Send ``message`` over this core's cascade output: wait until the previous
+        message was read, then take the kernel's cycles plus the words' transfer."""
+        c = self._cascade(self.engine.cascade_out, "out", kernel, loc)
+
+        def free() -> bool:
+            return c.message is None
+
+        def describe() -> str:
+            return f"cascade {tile_name(c.src)} -> {tile_name(c.dst)} to be read (put in @{kernel}{where(loc)})"
+
+        while not free():
+            yield (WAIT, c, free, describe, "cascade put")
+        nbytes = sum(a.nbytes for a in message)
+        cycles += self.engine.timing.cascade_cycles(nbytes)
+        if cycles > 0:
+            yield (DELAY, cycles, kernel)
+        c.message = message
+        self.engine.notify(c)
+
+    def cascade_get(self, kernel: str, loc: Optional[str]) -> Generator:
+        """Wait for a message on this core's cascade input and take it."""
+        c = self._cascade(self.engine.cascade_in, "in", kernel, loc)
+
+        def full() -> bool:
+            return c.message is not None
+
+        def describe() -> str:
+            return f"cascade {tile_name(c.src)} -> {tile_name(c.dst)} to carry a message (get in @{kernel}{where(loc)})"
+
+        while not full():
+            yield (WAIT, c, full, describe, "cascade get")
+        message, c.message = c.message, None
+        self.engine.notify(c)
+        return message

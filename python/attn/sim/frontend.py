@@ -243,6 +243,11 @@ def load(program: Any) -> Program:
             cores.append(o)
         elif name == "aie.runtime_sequence":
             sequences.append(o)
+        elif name == "aie.cascade_flow":
+            src, dst = _tile(dev, o.operands[0], o), _tile(dev, o.operands[1], o)
+            if src in prog.cascades or dst in prog.cascades.values():
+                raise SimError(f"aie.cascade_flow{where(loc_str(o))}: a tile has one cascade output and one input")
+            prog.cascades[src] = dst
         elif name in ("aie.shim_dma_allocation", "aie.end"):
             continue
         else:

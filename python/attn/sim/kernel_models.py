@@ -35,6 +35,10 @@ class KernelModel:
     # Called with one entry per parameter: flat numpy arrays for pointers,
     # Python numbers for scalars. Returns the work done (None: only call overhead).
     run: Callable[..., Optional[KernelWork]]
+    # "put": the kernel writes its core's cascade output (``run`` returns the work
+    # and the message); "get": it reads the cascade input (the message is passed
+    # to ``run`` after the parameters). The engine blocks on the aie.cascade_flow.
+    cascade: str = ""
 
 
 _REGISTRY: dict[str, KernelModel] = {}
@@ -256,6 +260,31 @@ def _softmax_normalize(s, s_ld, s_col, m, row_sum, p, tq, tk):
     return KernelWork(exp_elements=tq * tk, vector_elements=tq * tk)
 
 
+def _cascade_put(m, row_sum, acc, tq, dv):
+    name = "attn_cascade_put"
+    message = (
+        _vec(m, tq, name, "m").copy(),
+        _vec(row_sum, tq, name, "l").copy(),
+        _tile(acc, tq, dv, name, "acc").copy(),
+    )
+    return KernelWork(), message
+
+
+def _cascade_merge(m, row_sum, acc, tq, dv, message):
+    name = "attn_cascade_merge"
+    m_in, sum_in, acc_in = message
+    if m_in.shape != (tq,) or acc_in.shape != (tq, dv):
+        raise SimMisuseError(
+            f"kernel @{name}: the cascade carries a {acc_in.shape[0]}x{acc_in.shape[1]} state, "
+            f"the call merges {tq}x{dv}"
+        )
+    K.online_merge(
+        _vec(m, tq, name, "m"), _vec(row_sum, tq, name, "l"), _tile(acc, tq, dv, name, "acc"), m_in, sum_in, acc_in
+    )
+    # Two rescale passes and an add over acc, two exps per row.
+    return KernelWork(exp_elements=2 * tq, vector_elements=3 * tq * dv)
+
+
 def _acc_zero(acc, tq, dv):
     _tile(acc, tq, dv, "attn_acc_zero", "acc")[:] = K.acc_zero(tq, dv)
     return KernelWork(vector_elements=tq * dv)
@@ -389,6 +418,9 @@ def _register_library() -> None:
     register_kernel("attn_stream_softmax_init", ("f32*", "f32*", i32), _stream_softmax_init)
     register_kernel("attn_stream_softmax", ("f32*", i32, i32, "f32*", "f32*", "f32*", i32, i32), _stream_softmax)
     register_kernel("attn_stream_pv_init", ("f32*", "f32*", i32, i32), _stream_pv_init)
+    cascade = ("f32*", "f32*", "f32*", i32, i32)
+    _REGISTRY["attn_cascade_put"] = KernelModel("attn_cascade_put", cascade, _cascade_put, "put")
+    _REGISTRY["attn_cascade_merge"] = KernelModel("attn_cascade_merge", cascade, _cascade_merge, "get")
     register_kernel("attn_copy_window", ("f32*", i32, i32, "f32*", i32, i32), _copy_window)
     # ATTN_BFP16=1 (npu2): the bf16 matmul kernels on bfp16ebs8 operands, timed at the
     # target table's BFP16 rate (work element "bfp16").

@@ -272,6 +272,8 @@ class Program:
     buffers: dict[str, BufferSpec] = field(default_factory=dict)
     locks: dict[str, LockSpec] = field(default_factory=dict)
     cores: list[CoreSpec] = field(default_factory=list)
+    # aie.cascade_flow: source core tile -> destination core tile.
+    cascades: dict[TileId, TileId] = field(default_factory=dict)
     seq_name: str = "sequence"
     seq_args: list[MemType | ScalarType] = field(default_factory=list)
     seq_ops: list[RuntimeOp] = field(default_factory=list)

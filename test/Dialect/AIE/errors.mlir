@@ -1507,3 +1507,99 @@ aie.device(npu2) @host {
     }
   }
 }
+
+//===----------------------------------------------------------------------===//
+// aie.cascade_flow, aie.put_cascade, aie.get_cascade
+//===----------------------------------------------------------------------===//
+
+// -----
+
+aie.device(npu2) {
+  %t02 = aie.tile(0, 2)
+  %t03 = aie.tile(0, 3)
+  // expected-error @+1 {{source tile (0, 2) must be directly North (same column, row 4) or West (column -1, same row) of dest tile (0, 3): a core's cascade input comes from the North or the West on AIE2P}}
+  aie.cascade_flow(%t02, %t03)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t12 = aie.tile(1, 2)
+  %t02 = aie.tile(0, 2)
+  // expected-error @+1 {{must be directly North (same column, row 3) or West (column -1, same row) of dest tile (0, 2)}}
+  aie.cascade_flow(%t12, %t02)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t05 = aie.tile(0, 5)
+  %t02 = aie.tile(0, 2)
+  // expected-error @+1 {{source tile (0, 5) must be directly North (same column, row 3)}}
+  aie.cascade_flow(%t05, %t02)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t02 = aie.tile(0, 2)
+  %t01 = aie.tile(0, 1)
+  // expected-error @+1 {{'dest_tile' (0, 1) is a memory tile; only core tiles have a cascade}}
+  aie.cascade_flow(%t02, %t01)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t03 = aie.tile(0, 3)
+  %t02 = aie.tile(0, 2)
+  %t13 = aie.tile(1, 3)
+  // expected-note @+1 {{first flow here}}
+  aie.cascade_flow(%t03, %t02)
+  // expected-error @+1 {{source tile (0, 3) already has a cascade flow out (a tile has one cascade output)}}
+  aie.cascade_flow(%t03, %t13)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t03 = aie.tile(0, 3)
+  %t02 = aie.tile(0, 2)
+  %t12 = aie.tile(1, 2)
+  %t13 = aie.tile(1, 3)
+  // expected-note @+1 {{first flow here}}
+  aie.cascade_flow(%t13, %t12)
+  // expected-error @+1 {{dest tile (1, 2) already has a cascade flow in (a tile has one cascade input)}}
+  aie.cascade_flow(%t02, %t12)
+}
+
+// -----
+
+aie.device(npu2) {
+  %t02 = aie.tile(0, 2)
+  %c = aie.core(%t02) {
+    %z = arith.constant dense<0> : vector<8xi32>
+    // expected-error @+1 {{'cascade_value' type 'vector<8xi32>' must be 512 bits wide (one cascade word of npu2), e.g. vector<16xi32>}}
+    aie.put_cascade(%z : vector<8xi32>)
+    aie.end
+  }
+}
+
+// -----
+
+aie.device(npu1) {
+  %t02 = aie.tile(0, 2)
+  %c = aie.core(%t02) {
+    // expected-error @+1 {{result type 'memref<16xi32>' must be 512 bits wide}}
+    %w = aie.get_cascade() : memref<16xi32>
+    aie.end
+  }
+}
+
+// -----
+
+aie.device(npu2) {
+  %z = arith.constant dense<0> : vector<16xi32>
+  // expected-error @+1 {{must be inside an aie.core}}
+  aie.put_cascade(%z : vector<16xi32>)
+}

@@ -52,6 +52,8 @@ struct StageDesc {
   /// l2_q_block / (cores_per_column x q_tile)): each round gives a core
   /// `queryTiles` items, so a broadcast K/V block serves that many per core.
   int64_t queryTiles = 1;
+  /// Cores of a cascade chain (the plan's kv_split; online stages only).
+  int64_t kvSplit = 1;
   bool causal = false;
   int64_t causalOffset = 0; // key k hidden from query q when k > q + offset
   bool hasValidLen = false;
@@ -118,6 +120,9 @@ struct FifoSpec {
   TileCoord producer;
   std::vector<TileCoord> consumers;
   int64_t depth = 2;
+  /// Objects at each consumer end when not `depth` (0); the producer end
+  /// holds `depth` (a cascade chain's cores take kv_split at a time).
+  int64_t consumerDepth = 0;
   std::vector<int64_t> shape; // object shape
   ElementKind elem = ElementKind::BF16;
   std::optional<Role> dram; // set when one end is a shim
@@ -154,6 +159,16 @@ struct CoreSpec {
   /// core to core through `pipeIn` / `pipeOut`.
   CoreRole role = CoreRole::fused;
   std::string pipeIn, pipeOut;
+};
+
+/// A cascade chain (kv_split > 1): the cores serving query lane `lane` of
+/// column `column`, adjacent in the column, listed top (highest row) to
+/// bottom. Core i runs the online state over key steps i, i + s, ... and
+/// the states merge down the chain (aie.cascade_flow from each core to the
+/// next); the bottom core merges last and writes the output.
+struct CascadeChain {
+  int column = 0, lane = 0;
+  std::vector<TileCoord> tiles;
 };
 
 /// A 4-D shim access pattern in elements of the DRAM buffer (outermost
@@ -223,6 +238,8 @@ struct StageSchedule {
   std::vector<FifoSpec> fifos;
   std::vector<LinkSpec> links;
   std::vector<CoreSpec> cores;
+  /// Cascade chains (empty without a cascade, desc.kvSplit == 1).
+  std::vector<CascadeChain> chains;
   std::vector<SequenceOp> sequence;
   int64_t transfers = 0, waits = 0, batches = 0, maxBatchesInFlight = 0;
   /// Bytes moved per DRAM role (reads for inputs, writes for outputs).
@@ -241,6 +258,9 @@ struct StageSchedule {
   int64_t roundsOfChunk(int64_t s) const;
   /// Items a group covers per round: its cores x the query tiles per core.
   int64_t itemsPerRound() const;
+  /// Position of `tile` in its cascade chain (0 = top), or -1. Core p of
+  /// a chain computes the key steps j with j mod kv_split = p.
+  int chainPosition(TileCoord tile) const;
   /// Elements of a DRAM tensor.
   int64_t roleElements(Role role) const;
   ElementKind roleElement(Role role) const;
@@ -253,6 +273,12 @@ Role stageOutput(StageKind kind);
 
 /// Plans `desc` on `target`. On failure returns std::nullopt and sets
 /// `error` to a sentence saying which limit no schedule can meet.
+/// planStage for desc.kvSplit > 1: the schedule of the query lanes (a lane
+/// per chain), each lane then expanded into its cascade chain.
+std::optional<StageSchedule> planCascadeStage(const StageDesc &desc,
+                                              const NPUTarget &target,
+                                              const ScheduleOptions &options,
+                                              std::string &error);
 std::optional<StageSchedule> planStage(const StageDesc &desc,
                                        const NPUTarget &target,
                                        const ScheduleOptions &options,

@@ -1200,3 +1200,102 @@ LogicalResult DMABDOp::verify() {
 
 #define GET_OP_CLASSES
 #include "attn/Dialect/AIE/IR/AIEOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Cascade: CascadeFlowOp, PutCascadeOp, GetCascadeOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Requires `value` to be an aie.tile of a core; names it `what`.
+FailureOr<TileOp> requireCoreTile(Operation *op, const NPUTarget &target,
+                                  Value value, StringRef what) {
+  auto tile = requireTileKind(op, target, value, what);
+  if (failed(tile))
+    return failure();
+  if (tile->second != TileKind::Core)
+    return op->emitOpError()
+           << what << " " << tileString(tile->first) << " is "
+           << kindString(tile->second) << "; only core tiles have a cascade";
+  return tile->first;
+}
+
+/// Bits of one value of `type` (scalars and vectors), or nullopt.
+std::optional<int64_t> cascadeValueBits(Type type) {
+  if (auto vec = dyn_cast<VectorType>(type)) {
+    if (vec.isScalable() || !vec.getElementType().isIntOrFloat())
+      return std::nullopt;
+    return vec.getNumElements() * vec.getElementTypeBitWidth();
+  }
+  if (type.isIntOrFloat())
+    return type.getIntOrFloatBitWidth();
+  return std::nullopt;
+}
+
+LogicalResult verifyCascadeWord(Operation *op, Type type, StringRef what) {
+  if (!op->getParentOfType<CoreOp>())
+    return op->emitOpError("must be inside an aie.core");
+  FailureOr<const NPUTarget *> target = requireTarget(op);
+  if (failed(target))
+    return failure();
+  std::optional<int64_t> bits = cascadeValueBits(type);
+  if (!bits || *bits != (*target)->cascadeBits)
+    return op->emitOpError()
+           << what << " type " << type << " must be " << (*target)->cascadeBits
+           << " bits wide (one cascade word of " << (*target)->name
+           << "), e.g. vector<16xi32>";
+  return success();
+}
+} // namespace
+
+LogicalResult CascadeFlowOp::verify() {
+  FailureOr<const NPUTarget *> target = requireTarget(*this);
+  if (failed(target))
+    return failure();
+  FailureOr<TileOp> src =
+      requireCoreTile(*this, **target, getSourceTile(), "'source_tile'");
+  if (failed(src))
+    return failure();
+  FailureOr<TileOp> dst =
+      requireCoreTile(*this, **target, getDestTile(), "'dest_tile'");
+  if (failed(dst))
+    return failure();
+  int sc = src->getCol(), sr = src->getRow();
+  int dc = dst->getCol(), dr = dst->getRow();
+  // AIE2/AIE2P cascade input is North or West, output South or East.
+  bool fromNorth = sc == dc && sr == dr + 1;
+  bool fromWest = sr == dr && sc + 1 == dc;
+  if (!fromNorth && !fromWest)
+    return emitOpError("source tile ")
+           << tileString(*src) << " must be directly North (same column, row "
+           << dr + 1 << ") or West (column " << dc - 1
+           << ", same row) of dest tile " << tileString(*dst)
+           << ": a core's cascade input comes from the North or the West on "
+           << (*target)->arch;
+  for (auto other :
+       (*this)->getParentOp()->getRegion(0).getOps<CascadeFlowOp>()) {
+    if (other == *this)
+      break;
+    bool sameSrc = other.getSourceTile() == getSourceTile();
+    if (!sameSrc && other.getDestTile() != getDestTile())
+      continue;
+    InFlightDiagnostic diag = emitOpError();
+    if (sameSrc)
+      diag << "source tile " << tileString(*src)
+           << " already has a cascade flow out (a tile has one cascade output)";
+    else
+      diag << "dest tile " << tileString(*dst)
+           << " already has a cascade flow in (a tile has one cascade input)";
+    diag.attachNote(other.getLoc()) << "first flow here";
+    return diag;
+  }
+  return success();
+}
+
+LogicalResult PutCascadeOp::verify() {
+  return verifyCascadeWord(*this, getCascadeValue().getType(),
+                           "'cascade_value'");
+}
+
+LogicalResult GetCascadeOp::verify() {
+  return verifyCascadeWord(*this, getCascadeValue().getType(), "result");
+}

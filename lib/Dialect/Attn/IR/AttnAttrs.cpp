@@ -71,6 +71,7 @@ enum PlanField : unsigned {
   PaddedKvLen,
   PaddedHeadDim,
   PaddedValueDim,
+  KvSplit,
   NumPlanFields
 };
 } // namespace
@@ -80,7 +81,8 @@ ArrayRef<StringRef> PlanAttr::getFieldNames() {
       "target",           "q_tile",          "kv_tile",         "head_dim_tile",
       "l2_q_block",       "l2_kv_block",     "intrinsic",       "columns",
       "cores_per_column", "mapping",         "depth",           "padded_q_len",
-      "padded_kv_len",    "padded_head_dim", "padded_value_dim"};
+      "padded_kv_len",    "padded_head_dim", "padded_value_dim",
+      "kv_split"};
   return names;
 }
 
@@ -156,6 +158,11 @@ Attribute PlanAttr::parse(AsmParser &parser, Type) {
   if (parser.parseCommaSeparatedList(AsmParser::Delimiter::LessGreater,
                                      parseField))
     return {};
+  // kv_split is optional: no cascade unless given.
+  if (!seen[KvSplit]) {
+    seen[KvSplit] = true;
+    ints[KvSplit] = 1;
+  }
   SmallVector<StringRef> missing;
   for (unsigned i = 0; i < NumPlanFields; ++i)
     if (!seen[i])
@@ -170,7 +177,7 @@ Attribute PlanAttr::parse(AsmParser &parser, Type) {
                     ints[HeadDimTile], ints[L2QBlock], ints[L2KvBlock],
                     intrinsic, ints[Columns], ints[CoresPerColumn], mapping,
                     ints[Depth], ints[PaddedQLen], ints[PaddedKvLen],
-                    ints[PaddedHeadDim], ints[PaddedValueDim]);
+                    ints[PaddedHeadDim], ints[PaddedValueDim], ints[KvSplit]);
 }
 
 void PlanAttr::print(AsmPrinter &printer) const {
@@ -183,8 +190,10 @@ void PlanAttr::print(AsmPrinter &printer) const {
   llvm::interleaveComma(getIntrinsic(), printer);
   printer << "], columns = " << getColumns()
           << ", cores_per_column = " << getCoresPerColumn()
-          << ", mapping = " << stringifyMappingKind(getMapping())
-          << ", depth = " << getDepth() << ", padded_q_len = ";
+          << ", mapping = " << stringifyMappingKind(getMapping());
+  if (getKvSplit() != 1)
+    printer << ", kv_split = " << getKvSplit();
+  printer << ", depth = " << getDepth() << ", padded_q_len = ";
   printLength(printer, getPaddedQLen());
   printer << ", padded_kv_len = ";
   printLength(printer, getPaddedKvLen());
@@ -251,7 +260,8 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t columns, int64_t coresPerColumn,
                                MappingKind mapping, int64_t depth,
                                int64_t paddedQLen, int64_t paddedKvLen,
-                               int64_t paddedHeadDim, int64_t paddedValueDim) {
+                               int64_t paddedHeadDim, int64_t paddedValueDim,
+                               int64_t kvSplit) {
   if (target.empty())
     return emitError() << "#attn.plan: 'target' must name a target";
   struct Field {
@@ -316,6 +326,17 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << " is not a multiple of " << mu.ofName << " = "
                          << mu.of;
   }
+  // A cascade chain is kv_split cores of one column.
+  if (kvSplit < 1 || !llvm::isPowerOf2_64(kvSplit) || coresPerColumn <= 0 ||
+      coresPerColumn % kvSplit != 0)
+    return emitError() << "#attn.plan: 'kv_split' = " << kvSplit
+                       << " must be a power of two dividing cores_per_column = "
+                       << coresPerColumn
+                       << " (a cascade chain is kv_split cores of a column)";
+  if (kvSplit > 1 && mapping != MappingKind::fused)
+    return emitError() << "#attn.plan: 'kv_split' = " << kvSplit
+                       << " needs mapping = fused (a cascade chain runs the "
+                          "fused online stage on every core)";
   // Head dimensions are never dynamic after folding: the kernels are
   // compiled for one D.
   if (ShapedType::isDynamic(paddedHeadDim) ||
@@ -340,9 +361,13 @@ LogicalResult FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ArrayAttr consumers, int64_t depth,
                                MemRefType object, ArrayRef<DramRole> dram,
                                int64_t shimChannel, FifoUse use, int64_t group,
-                               int64_t column, ArrayRef<int64_t> coreRows) {
+                               int64_t column, ArrayRef<int64_t> coreRows,
+                               int64_t consumerDepth) {
   if (name.empty())
     return emitError() << "#attn.fifo: 'name' must not be empty";
+  if (consumerDepth < 0)
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'consumer_depth' must be non-negative";
   if (!isTileCoord(producer))
     return emitError() << "#attn.fifo '" << name
                        << "': 'producer' must be [column, row] (non-negative)";
@@ -413,10 +438,8 @@ LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "#attn.core: 'group', 'column_in_group' and 'row' "
                           "must be non-negative";
   // A stream pipeline's QK and softmax cores send their results to the next
-  // core ('pipe_out'); every other core writes an output FIFO.
-  if (out.empty() && pipeOut.empty())
-    return emitError() << "#attn.core: 'out' (or, in a stream pipeline, "
-                          "'pipe_out') must name the core's output FIFO";
+  // core ('pipe_out'); a cascade chain's cores above the bottom send theirs
+  // over the cascade: the record reader checks which FIFOs each core needs.
   if ((role == CoreRole::fused) != (pipeIn.empty() && pipeOut.empty()))
     return emitError() << "#attn.core: a '" << stringifyCoreRole(role)
                        << "' core "
@@ -424,6 +447,34 @@ LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ? "has no core-to-core FIFOs"
                                : "needs its core-to-core FIFOs")
                        << " ('pipe_in' / 'pipe_out')";
+  return success();
+}
+
+LogicalResult CascadeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t column, int64_t lane,
+                                  ArrayAttr tiles) {
+  if (column < 0 || lane < 0)
+    return emitError() << "#attn.cascade: 'column' and 'lane' must be "
+                          "non-negative";
+  if (tiles.size() < 2)
+    return emitError() << "#attn.cascade: 'tiles' must list at least 2 cores, "
+                       << "has " << tiles.size();
+  std::optional<std::pair<int64_t, int64_t>> above;
+  for (auto [i, a] : llvm::enumerate(tiles)) {
+    auto c = dyn_cast<DenseI64ArrayAttr>(a);
+    if (!c || !isTileCoord(c.asArrayRef()))
+      return emitError() << "#attn.cascade: tiles[" << i
+                         << "] must be array<i64: column, row>";
+    if (c[0] != column)
+      return emitError() << "#attn.cascade: tiles[" << i << "] is in column "
+                         << c[0] << ", the chain's column is " << column;
+    if (above && c[1] != above->second - 1)
+      return emitError() << "#attn.cascade: tiles[" << i << "] (row " << c[1]
+                         << ") must be directly below tiles[" << i - 1
+                         << "] (row " << above->second
+                         << "): a cascade flows North to South";
+    above = std::make_pair(c[0], c[1]);
+  }
   return success();
 }
 

@@ -68,6 +68,7 @@ void AttnTilePass::runOnOperation() {
   request.l2KvBlock = l2KvBlock;
   request.columns = columns;
   request.coresPerColumn = coresPerColumn;
+  request.kvSplit = kvSplit;
   request.depth = depth;
   request.mapping = *mappingKind;
   if (datapath != "native" && datapath != "bfp16" && datapath != "auto")

@@ -313,6 +313,7 @@ struct Planner {
   LogicalResult checkArrayOptions();
   void setBufferSizes(ElementKind kind);
   LogicalResult checkKvBlockFitsL2(int64_t elementBytes);
+  LogicalResult checkKvSplitOption(int64_t cores, int64_t coreRows);
   /// A resolved plan with tiles (q, kv) and the request's other fields
   /// (defaults for the rest): the shape attn-tile's diagnostics and the
   /// capacity rule work on.
@@ -330,6 +331,41 @@ struct Planner {
   FailureOr<LayerPlan> capacityPlan();
   LayerPlan finish(const cost::Plan &plan) const;
 };
+
+/// kv-split: a cascade chain is that many adjacent cores of one column,
+/// running the fused online stage (the only stage whose running state
+/// merges), on a layer without explicit mask/bias tensors (the back end
+/// emits cascades for those only).
+LogicalResult Planner::checkKvSplitOption(int64_t cores, int64_t coreRows) {
+  int64_t split = request.kvSplit;
+  if (split <= 1)
+    return success();
+  if (!llvm::isPowerOf2_64(split) || split > coreRows) {
+    os << "kv-split=" << split << " must be a power of two of at most the "
+       << coreRows << " core rows of " << target.name
+       << " (a cascade chain is adjacent cores of one column)";
+    return failure();
+  }
+  if (cores && cores % split != 0) {
+    os << "kv-split=" << split << " does not divide cores-per-column=" << cores
+       << " (a column holds whole cascade chains)";
+    return failure();
+  }
+  if (layer.fold != FoldKind::online || request.mapping != MappingKind::fused) {
+    os << "kv-split=" << split << " needs fold online and mapping fused (the "
+       << "cascade merges running softmax states), got fold "
+       << stringifyFoldKind(layer.fold) << " and mapping "
+       << stringifyMappingKind(request.mapping);
+    return failure();
+  }
+  if (layer.mask || layer.bias) {
+    os << "kv-split=" << split << " is not emitted for layers with explicit "
+       << "mask or bias tensors (their per-core tiles follow the query "
+       << "lanes, not the cascade); use kv-split=1";
+    return failure();
+  }
+  return success();
+}
 
 LogicalResult Planner::checkKvBlockFitsL2(int64_t elementBytes) {
   // The model caps a block at the padded key length, so a block larger than
@@ -405,7 +441,8 @@ LogicalResult Planner::checkOptions(ElementKind kind) {
                         {"l2-q-block", request.l2QBlock},
                         {"l2-kv-block", request.l2KvBlock},
                         {"columns", request.columns},
-                        {"cores-per-column", request.coresPerColumn}};
+                        {"cores-per-column", request.coresPerColumn},
+                        {"kv-split", request.kvSplit}};
   for (const NamedValue &n : named)
     if (n.value < 0) {
       os << n.name << "=" << n.value << ": must be positive (0 picks)";
@@ -533,6 +570,8 @@ LogicalResult Planner::checkArrayOptions() {
        << target.name << " has " << coreRows << " core rows";
     return failure();
   }
+  if (failed(checkKvSplitOption(cores, coreRows)))
+    return failure();
   if (request.columns > target.numColumns) {
     os << "columns=" << request.columns << " exceeds the " << target.numColumns
        << " columns of " << target.name;
@@ -606,7 +645,7 @@ cost::Plan Planner::basePlan(int64_t q, int64_t kv) const {
       request.coresPerColumn ? request.coresPerColumn : rows - rows % roles;
   p.mapping =
       p.fold == FoldKind::unfolded ? MappingKind::fused : request.mapping;
-  p.kvSplit = 1;
+  p.kvSplit = request.kvSplit ? request.kvSplit : 1;
   p.depth = request.depth;
   p.layout = layer.layout == LayoutKind::blhd ? cost::LayoutHandling::Dma
                                               : cost::LayoutHandling::Native;
@@ -697,6 +736,8 @@ FailureOr<LayerPlan> Planner::modelPlan(const cost::AttentionShape &shape) {
     req.columns = static_cast<int>(request.columns);
   if (request.coresPerColumn)
     req.coresPerColumn = static_cast<int>(request.coresPerColumn);
+  if (request.kvSplit)
+    req.kvSplit = static_cast<int>(request.kvSplit);
   req.depth = static_cast<int>(request.depth);
   req.mapping = request.mapping;
   if (layer.intermediate)
@@ -880,5 +921,6 @@ PlanAttr mlir::attn::makePlanAttr(function_ref<InFlightDiagnostic()> emitError,
       int64_t(p.l2QBlock), int64_t(p.l2KvBlock), ArrayRef<int64_t>(intrinsic),
       int64_t(p.columns), int64_t(p.coresPerColumn), mapping, int64_t(p.depth),
       int64_t(lp.paddedQLen), int64_t(lp.paddedKvLen),
-      int64_t(lp.paddedHeadDim), int64_t(lp.paddedValueDim));
+      int64_t(lp.paddedHeadDim), int64_t(lp.paddedValueDim),
+      int64_t(mapping == MappingKind::fused ? p.kvSplit : 1));
 }

@@ -219,6 +219,59 @@ def AIE_UseLockOp : AIE_Op<"use_lock", []> {
 }
 
 //===----------------------------------------------------------------------===//
+// Cascade
+//===----------------------------------------------------------------------===//
+
+def AIE_CascadeFlowOp : AIE_Op<"cascade_flow", [HasParent<"DeviceOp">]> {
+  let summary = "a cascade connection from one core tile to its neighbour";
+  let description = [{
+    ```mlir
+    %t03 = aie.tile(0, 3)
+    %t02 = aie.tile(0, 2)
+    aie.cascade_flow(%t03, %t02)
+    ```
+    connects the cascade output of the core on the source tile to the
+    cascade input of the core on the destination tile. On AIE2 and AIE2P
+    (npu1, npu2) a core's cascade input comes from the North or the West and
+    its output goes South or East, so the source must be the core tile
+    directly above (same column, row + 1) or directly left of (column - 1,
+    same row) the destination; upstream lowers the op to a
+    `aie.configure_cascade` per tile. A tile has one cascade input and one
+    output: the verifier rejects a second flow into or out of a tile.
+    Kernels running on the two cores move data with put/get cascade
+    intrinsics (`aie.put_cascade` / `aie.get_cascade` in a core body).
+  }];
+  let arguments = (ins Index:$source_tile, Index:$dest_tile);
+  let assemblyFormat = [{ `(` $source_tile `,` $dest_tile `)` attr-dict }];
+  let hasVerifier = 1;
+}
+
+def AIE_PutCascadeOp : AIE_Op<"put_cascade", []> {
+  let summary = "write one word to the core's cascade output";
+  let description = [{
+    `aie.put_cascade(%v : vector<16xi32>)` writes one cascade word (as wide
+    as the target's cascade, 512 bits on npu1 and npu2) to the cascade
+    output of the core it runs on; it blocks while the neighbour has not
+    read the previous word. Only inside an `aie.core`.
+  }];
+  let arguments = (ins AnyType:$cascade_value);
+  let assemblyFormat = [{ `(` $cascade_value `:` type($cascade_value) `)` attr-dict }];
+  let hasVerifier = 1;
+}
+
+def AIE_GetCascadeOp : AIE_Op<"get_cascade", []> {
+  let summary = "read one word from the core's cascade input";
+  let description = [{
+    `%v = aie.get_cascade() : vector<16xi32>` reads one cascade word (512
+    bits on npu1 and npu2) from the cascade input of the core it runs on,
+    blocking until the neighbour has written it. Only inside an `aie.core`.
+  }];
+  let results = (outs AnyType:$cascade_value);
+  let assemblyFormat = [{ `(` `)` attr-dict `:` type($cascade_value) }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Object FIFOs
 //===----------------------------------------------------------------------===//
 

@@ -205,6 +205,10 @@ def Attn_PlanAttr : Attn_Attr<"Plan", "plan"> {
       `head_dim_tile` of K.
     - `columns`, `cores_per_column`: the part of the array used.
     - `mapping`: `fused` or `stream`.
+    - `kv_split`: cores of a cascade chain splitting the key range of one
+      query tile (fused online plans; each core runs the online state over
+      its part of the keys and the partial states merge along the chain).
+      Optional in the text, 1 (no cascade) when absent, printed when > 1.
     - `depth`: objectfifo depth (2 = double buffering).
     - `padded_q_len`, `padded_kv_len`, `padded_head_dim`,
       `padded_value_dim`: lengths rounded up to tile multiples. `?` when
@@ -237,7 +241,8 @@ def Attn_PlanAttr : Attn_Attr<"Plan", "plan"> {
     "int64_t":$padded_q_len,
     "int64_t":$padded_kv_len,
     "int64_t":$padded_head_dim,
-    "int64_t":$padded_value_dim
+    "int64_t":$padded_value_dim,
+    "int64_t":$kv_split
   );
   // Hand-written syntax: fields in any order, and errors that name a
   // missing, unknown or repeated field.
@@ -293,7 +298,9 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     it is empty for FIFOs between on-chip tiles. `shim_channel` is the
     channel at the shim end (-1: none). `group` (broadcast step streams) and
     `column` with `core_rows` (per-column streams) say whose tiles it
-    carries.
+    carries. `consumer_depth` (when not 0) is the objects each consumer end
+    holds, the producer end holding `depth` (upstream's per-end depths): the
+    cores of a cascade chain take the step objects kv_split at a time.
 
     ```mlir
     #attn.fifo<name = "Q_l3_c0", producer = [0, 0],
@@ -313,7 +320,8 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     EnumParameter<Attn_FifoUse>:$use,
     DefaultValuedParameter<"int64_t", "-1">:$group,
     DefaultValuedParameter<"int64_t", "-1">:$column,
-    Attn_OptionalListParameter<"int64_t">:$core_rows
+    Attn_OptionalListParameter<"int64_t">:$core_rows,
+    DefaultValuedParameter<"int64_t", "0">:$consumer_depth
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -346,7 +354,8 @@ def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
     The core at `tile` (`[column, row]`) works for broadcast `group`, as
     core `row` of the group's column `column_in_group`. `item`, `step`,
     `core_step`, `out` name the #attn.fifo it uses for each stream (absent:
-    unused); `rtp` names its runtime-parameter buffer (valid_len). `role`
+    unused; only a core above the bottom of a cascade chain has no `out`); `rtp` names its
+    runtime-parameter buffer (valid_len). `role`
     is the part of the stage it runs (`fused`, or a stream pipeline's `qk`,
     `softmax`, `pv`), `pipe_in` / `pipe_out` its core-to-core FIFOs.
   }];
@@ -363,6 +372,31 @@ def Attn_CoreAttr : Attn_Attr<"Core", "core"> {
     Attn_DefaultCoreRole:$role,
     StringRefParameter<"core-to-core input FIFO", [{""}]>:$pipe_in,
     StringRefParameter<"core-to-core output FIFO", [{""}]>:$pipe_out
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_CascadeAttr : Attn_Attr<"Cascade", "cascade"> {
+  let summary = "one cascade chain of a scheduled stage (kv_split > 1)";
+  let description = [{
+    The cores `tiles` (`[array<i64: column, row>, ...]`, top to bottom: each
+    directly North of the next, the cascade direction of AIE2/AIE2P) serve
+    query lane `lane` of column `column` together: core i computes the
+    online softmax state over part i of the key steps and passes it down
+    the cascade (one `aie.cascade_flow` per neighbouring pair); the last
+    core merges the final state and writes the output.
+
+    ```mlir
+    #attn.cascade<column = 0, lane = 0,
+                  tiles = [array<i64: 0, 5>, array<i64: 0, 4>,
+                           array<i64: 0, 3>, array<i64: 0, 2>]>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$column,
+    "int64_t":$lane,
+    "::mlir::ArrayAttr":$tiles
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -211,6 +211,10 @@ def AttnTile : Pass<"attn-tile"> {
     Option<"coresPerColumn", "cores-per-column", "int64_t", /*default=*/"0",
            "Cores used per column; 0 picks (a multiple of the pipeline "
            "length for mapping=stream)">,
+    Option<"kvSplit", "kv-split", "int64_t", /*default=*/"0",
+           "Cores of a cascade chain splitting the keys of one query tile "
+           "(online fold, fused mapping): a power of two dividing "
+           "cores-per-column; 1 = no cascade; 0 picks (the cost model)">,
     Option<"depth", "depth", "int64_t", /*default=*/"2",
            "Objectfifo depth of every streamed buffer (2 = double "
            "buffering)">,

@@ -74,6 +74,9 @@ std::optional<ElementKind> modelElementKind(Type type);
 struct TileRequest {
   int64_t qTile = 0, kvTile = 0, l2QBlock = 0, l2KvBlock = 0;
   int64_t columns = 0, coresPerColumn = 0;
+  /// Cores of a cascade chain (kv_split); 0 picks (the cost model searches
+  /// the cascades the back end emits), 1 = no cascade.
+  int64_t kvSplit = 0;
   int64_t depth = 2;
   MappingKind mapping = MappingKind::fused;
   /// Matmul datapath: a cost::MatmulDatapath name ("native", "bfp16") or
