@@ -451,8 +451,8 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   constexpr int64_t f32 = 4;
   bool attention = isAttentionStage(kind);
   if (p.mapping != MappingKind::fused ||
-      (p.kvSplit != 1 && (kind != StageKind::Online || z.maskBytes ||
-                          z.biasBytes)) ||
+      (p.kvSplit != 1 &&
+       (kind != StageKind::Online || z.maskBytes || z.biasBytes)) ||
       p.kTranspose != KTransposePlacement::Dma ||
       z.paddedKeyLen == BufferSizes::kUnknownLength ||
       (!attention && z.intermediateBytes != f32))
@@ -1426,9 +1426,7 @@ void Model::checkChannels(StageKind kind,
   // a cascade chain); the K/V step is one broadcast stream to every core
   // of the group (cascade chains included), or, with a mask or bias
   // (per-core tiles joined to the step), one stream per lane.
-  int64_t stepStreams = stepTensors == 0 ? 0
-                        : masks > 0      ? lanesPerColumn
-                                         : 1;
+  int64_t stepStreams = stepTensors == 0 ? 0 : masks > 0 ? lanesPerColumn : 1;
   int64_t memOut = lanesPerColumn + stepStreams;
   if (kind == StageKind::PV)
     memOut = lanesPerColumn + 1;

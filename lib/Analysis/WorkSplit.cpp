@@ -152,32 +152,32 @@ std::vector<SplitRank> aiemap::rankSplits(const WorkSplit &base,
   // Fewer query tiles per core than the plan's k are tried too (a round of
   // k tiles lasts k times one tile's: the critical work counts it).
   for (int64_t tiles = base.tilesPerCore; tiles >= 1; --tiles)
-  for (int64_t cores = planCores; cores >= 1; --cores)
-    for (int64_t w : widths)
-      for (int64_t s = minChunks; s <= maxChunks; ++s) {
-        SplitRank r;
-        WorkSplit &sp = r.split;
-        sp = base;
-        sp.tilesPerCore = tiles;
-        sp.coresPerColumn = cores;
-        sp.groupColumns = w;
-        sp.numGroups = columns / w;
-        sp.queryChunks = s;
-        // Reversing only keeps every lane on a distinct item when no chunk
-        // is shorter than a round (no repeated last item).
-        sp.zigzag = vis.causal && sp.itemsPerHead / s >= sp.itemsPerRound();
-        std::vector<int64_t> paces = chunkPaces(sp, vis);
-        for (int64_t g = 0; g < sp.numGroups; ++g)
-          r.critical = std::max(r.critical, sp.groupWork(g, paces));
-        int64_t perHead = 0, waste = 0;
-        for (int64_t c = 0; c < s; ++c) {
-          perHead += sp.roundsOfChunk(c);
-          waste += sp.roundsOfChunk(c) * sp.itemsPerRound() - sp.chunkLen(c);
+    for (int64_t cores = planCores; cores >= 1; --cores)
+      for (int64_t w : widths)
+        for (int64_t s = minChunks; s <= maxChunks; ++s) {
+          SplitRank r;
+          WorkSplit &sp = r.split;
+          sp = base;
+          sp.tilesPerCore = tiles;
+          sp.coresPerColumn = cores;
+          sp.groupColumns = w;
+          sp.numGroups = columns / w;
+          sp.queryChunks = s;
+          // Reversing only keeps every lane on a distinct item when no chunk
+          // is shorter than a round (no repeated last item).
+          sp.zigzag = vis.causal && sp.itemsPerHead / s >= sp.itemsPerRound();
+          std::vector<int64_t> paces = chunkPaces(sp, vis);
+          for (int64_t g = 0; g < sp.numGroups; ++g)
+            r.critical = std::max(r.critical, sp.groupWork(g, paces));
+          int64_t perHead = 0, waste = 0;
+          for (int64_t c = 0; c < s; ++c) {
+            perHead += sp.roundsOfChunk(c);
+            waste += sp.roundsOfChunk(c) * sp.itemsPerRound() - sp.chunkLen(c);
+          }
+          r.waste = waste * sp.workHeads;
+          r.totalRounds = perHead * sp.workHeads;
+          ranks.push_back(r);
         }
-        r.waste = waste * sp.workHeads;
-        r.totalRounds = perHead * sp.workHeads;
-        ranks.push_back(r);
-      }
   llvm::sort(ranks);
   if (!vis.causal || ranks.empty())
     return ranks;

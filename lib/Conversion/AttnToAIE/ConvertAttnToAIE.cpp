@@ -387,9 +387,9 @@ DictionaryAttr DeviceEmitter::kernelDefines() {
 DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
   // Named by the core's row in its column (cores of a cascade chain share
   // their lane's `row`).
-  std::string at = llvm::formatv("c{0}_r{1}", core.tile.col,
-                                 core.tile.row - t.firstCoreRow)
-                       .str();
+  std::string at =
+      llvm::formatv("c{0}_r{1}", core.tile.col, core.tile.row - t.firstCoreRow)
+          .str();
   Value coreTile = tile(core.tile);
   // Per-core scratch buffers: exactly the stage layout's (StageLayout.h),
   // so that what aie-check-limits measures is what the schedule planned.
@@ -684,8 +684,9 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
     auto step = [&](Value obj, Value j) {
       Value k0 = toI32(mul(j, idx(st)));
       guarded(cs, k0, [&]() {
-        call(typed("attn_qk"), {q[0], obj, i32(0), cs.sBuf, i32(st), i32(0),
-                                i32(tq), i32(st), i32(d.headDim), f32(d.scale)});
+        call(typed("attn_qk"),
+             {q[0], obj, i32(0), cs.sBuf, i32(st), i32(0), i32(tq), i32(st),
+              i32(d.headDim), f32(d.scale)});
         maskPositions(cs, cs.sBuf, st, i32(0), st, k0);
         explicitMasks(cs, obj, cs.sBuf, st, i32(0), st);
         call(typed("attn_online_update"),
@@ -751,8 +752,8 @@ void DeviceEmitter::emitCascadeSteps(
         TypeRange{aie::AIEObjectFifoSubviewType::get(b.getContext(), type)},
         ObjectFifoPort::Consume, fifo, n);
     if (position < n)
-      step(aie::ObjectFifoSubviewAccessOp::create(b, loc, type,
-                                                  sv.getResult(0), position),
+      step(aie::ObjectFifoSubviewAccessOp::create(b, loc, type, sv.getResult(0),
+                                                  position),
            add(first, idx(position)));
     aie::ObjectFifoReleaseOp::create(b, loc, ObjectFifoPort::Consume, fifo, n);
   };
@@ -1061,8 +1062,8 @@ void DeviceEmitter::emitStreamPVItem(CoreState &cs) {
     Value v = acquire(core.stepFifo, ObjectFifoPort::Consume);
     readValidLen(cs);
     guarded(cs, toI32(mul(j, idx(st))), [&]() {
-      call(typed("attn_stream_pv"), {p, v, i32(0), cs.accBuf, cs.lBuf, i32(tq),
-                                     i32(st), i32(dv)});
+      call(typed("attn_stream_pv"),
+           {p, v, i32(0), cs.accBuf, cs.lBuf, i32(tq), i32(st), i32(dv)});
     });
     release(core.stepFifo, ObjectFifoPort::Consume);
     release(core.pipeIn, ObjectFifoPort::Consume);

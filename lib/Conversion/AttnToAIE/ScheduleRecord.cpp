@@ -69,11 +69,11 @@ ArrayAttr fifosAttr(Builder &b, const StageSchedule &sch) {
                  ? SmallVector<Role>{*f.dram}
                  : SmallVector<Role>(f.passRoles.begin(), f.passRoles.end());
     SmallVector<int64_t> rows(f.coreRows.begin(), f.coreRows.end());
-    fifos.push_back(FifoAttr::get(
-        ctx, f.name, {f.producer.col, f.producer.row},
-        b.getArrayAttr(consumers), f.depth, objectType(ctx, f.shape, f.elem),
-        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows,
-        f.consumerDepth));
+    fifos.push_back(FifoAttr::get(ctx, f.name, {f.producer.col, f.producer.row},
+                                  b.getArrayAttr(consumers), f.depth,
+                                  objectType(ctx, f.shape, f.elem), dram,
+                                  f.dram ? f.shimChannel : -1, f.use, f.group,
+                                  f.column, rows, f.consumerDepth));
   }
   return b.getArrayAttr(fifos);
 }
@@ -95,10 +95,10 @@ ArrayAttr linksAttr(Builder &b, const StageSchedule &sch) {
 ArrayAttr coresAttr(Builder &b, const StageSchedule &sch) {
   SmallVector<Attribute> cores;
   for (const CoreSpec &c : sch.cores)
-    cores.push_back(CoreAttr::get(
-        b.getContext(), {c.tile.col, c.tile.row}, c.group, c.columnInGroup,
-        c.row, c.itemFifo, c.stepFifo, c.coreStepFifo, c.outFifo, c.rtpBuffer,
-        c.role, c.pipeIn, c.pipeOut));
+    cores.push_back(CoreAttr::get(b.getContext(), {c.tile.col, c.tile.row},
+                                  c.group, c.columnInGroup, c.row, c.itemFifo,
+                                  c.stepFifo, c.coreStepFifo, c.outFifo,
+                                  c.rtpBuffer, c.role, c.pipeIn, c.pipeOut));
   return b.getArrayAttr(cores);
 }
 
@@ -752,15 +752,17 @@ LogicalResult RecordReader::readCores() {
     spec.role = c.getRole();
     if ((spec.role != CoreRole::fused) != ds.desc.stream)
       return error("cores", i)
-             << "is a '" << stringifyCoreRole(spec.role) << "' core; the plan's "
+             << "is a '" << stringifyCoreRole(spec.role)
+             << "' core; the plan's "
              << "mapping is '" << (ds.desc.stream ? "stream" : "fused") << "'";
     // A core above the bottom of its cascade chain writes no output.
     int position = sch.chainPosition(spec.tile);
     bool upperChainCore =
         position >= 0 && position + 1 < static_cast<int>(sch.desc.kvSplit);
     if (sch.desc.kvSplit > 1 && position < 0)
-      return error("cores", i) << "is in no cascade chain of the kv_split = "
-                               << sch.desc.kvSplit << " schedule";
+      return error("cores", i)
+             << "is in no cascade chain of the kv_split = " << sch.desc.kvSplit
+             << " schedule";
     bool streamed = sch.desc.streamedSoftmax();
     bool needsItem = kind != StageKind::PV && !streamed;
     bool needsStep = kind != StageKind::Softmax;
@@ -789,8 +791,8 @@ LogicalResult RecordReader::readCores() {
           std::tuple{c.getPipeOut(), needsPipeOut, "pipe_out",
                      &spec.pipeOut}}) {
       if (name.empty() && needed)
-        return error("cores", i) << "needs an '" << what << "' FIFO for a "
-                                 << kindName;
+        return error("cores", i)
+               << "needs an '" << what << "' FIFO for a " << kindName;
       if (!name.empty() && !fifoByName.count(name))
         return error("cores", i) << "names unknown FIFO '" << name << "'";
       *dst = name.str();
@@ -827,14 +829,14 @@ LogicalResult RecordReader::readCascades() {
   if (failed(recorded))
     return failure();
   if (*recorded != split)
-    return error("kv_split") << "is " << *recorded << ", the plan's is "
-                             << split;
+    return error("kv_split")
+           << "is " << *recorded << ", the plan's is " << split;
   FailureOr<SmallVector<CascadeAttr>> chains = list<CascadeAttr>("cascades");
   if (failed(chains))
     return failure();
   if (chains->empty())
-    return error("cascades") << "must list the chains of a kv_split = "
-                             << split << " schedule";
+    return error("cascades")
+           << "must list the chains of a kv_split = " << split << " schedule";
   std::set<std::pair<int64_t, int64_t>> seen;
   for (auto [i, c] : llvm::enumerate(*chains)) {
     if (static_cast<int64_t>(c.getTiles().size()) != split)
@@ -984,22 +986,21 @@ static Attribute toBuiltin(Attribute a) {
     return b.getArrayAttr(out);
   };
   if (auto f = dyn_cast<FifoAttr>(a))
-    return fields(ctx,
-                  {{"name", b.getStringAttr(f.getName())},
-                   {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
-                   {"consumers", f.getConsumers()},
-                   {"depth", b.getI64IntegerAttr(f.getDepth())},
-                   {"consumer_depth",
-                    f.getConsumerDepth()
-                        ? b.getI64IntegerAttr(f.getConsumerDepth())
-                        : Attribute()},
-                   {"object", TypeAttr::get(f.getObject())},
-                   {"dram", roles(f.getDram())},
-                   {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},
-                   {"use", b.getStringAttr(stringifyFifoUse(f.getUse()))},
-                   {"group", b.getI64IntegerAttr(f.getGroup())},
-                   {"column", b.getI64IntegerAttr(f.getColumn())},
-                   {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())}});
+    return fields(
+        ctx, {{"name", b.getStringAttr(f.getName())},
+              {"producer", b.getDenseI64ArrayAttr(f.getProducer())},
+              {"consumers", f.getConsumers()},
+              {"depth", b.getI64IntegerAttr(f.getDepth())},
+              {"consumer_depth", f.getConsumerDepth()
+                                     ? b.getI64IntegerAttr(f.getConsumerDepth())
+                                     : Attribute()},
+              {"object", TypeAttr::get(f.getObject())},
+              {"dram", roles(f.getDram())},
+              {"shim_channel", b.getI64IntegerAttr(f.getShimChannel())},
+              {"use", b.getStringAttr(stringifyFifoUse(f.getUse()))},
+              {"group", b.getI64IntegerAttr(f.getGroup())},
+              {"column", b.getI64IntegerAttr(f.getColumn())},
+              {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())}});
   if (auto l = dyn_cast<LinkAttr>(a))
     return fields(ctx,
                   {{"ins", l.getIns()},

@@ -147,9 +147,7 @@ int64_t StageSchedule::chunkStart(int64_t s) const {
 
 int64_t StageSchedule::chunkLen(int64_t s) const { return split().chunkLen(s); }
 
-int64_t StageSchedule::itemsPerRound() const {
-  return split().itemsPerRound();
-}
+int64_t StageSchedule::itemsPerRound() const { return split().itemsPerRound(); }
 
 int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
@@ -766,8 +764,9 @@ bool Planner::buildFifos() {
         addSplitFifos(c, itemRole, layoutShape(LayoutBuffer::Item), channel++,
                       FifoSpec::Item, itemFifos);
       if (hasCoreStep(d))
-        addSplitFifos(c, d.streamedSoftmax() ? Role::S : Role::P, layoutShape(LayoutBuffer::CoreStep),
-                      channel++, FifoSpec::CoreStep, coreStepFifos);
+        addSplitFifos(c, d.streamedSoftmax() ? Role::S : Role::P,
+                      layoutShape(LayoutBuffer::CoreStep), channel++,
+                      FifoSpec::CoreStep, coreStepFifos);
       addOutputFifos(c, w == 0 ? sch.bypassCores : 0, outFifos);
       addCores(g, w, *stepFifo, itemFifos, coreStepFifos, outFifos);
     }

@@ -78,10 +78,11 @@ enum PlanField : unsigned {
 
 ArrayRef<StringRef> PlanAttr::getFieldNames() {
   static const StringRef names[NumPlanFields] = {
-      "target",           "q_tile",          "kv_tile",         "head_dim_tile",
-      "l2_q_block",       "l2_kv_block",     "intrinsic",       "columns",
-      "cores_per_column", "mapping",         "depth",           "padded_q_len",
-      "padded_kv_len",    "padded_head_dim", "padded_value_dim",
+      "target",        "q_tile",          "kv_tile",
+      "head_dim_tile", "l2_q_block",      "l2_kv_block",
+      "intrinsic",     "columns",         "cores_per_column",
+      "mapping",       "depth",           "padded_q_len",
+      "padded_kv_len", "padded_head_dim", "padded_value_dim",
       "kv_split"};
   return names;
 }
@@ -428,8 +429,8 @@ LogicalResult CoreAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ArrayRef<int64_t> tile, int64_t group,
                                int64_t columnInGroup, int64_t row,
                                StringRef item, StringRef step,
-                               StringRef coreStep, StringRef out,
-                               StringRef rtp, CoreRole role, StringRef pipeIn,
+                               StringRef coreStep, StringRef out, StringRef rtp,
+                               CoreRole role, StringRef pipeIn,
                                StringRef pipeOut) {
   if (!isTileCoord(tile))
     return emitError() << "#attn.core: 'tile' must be [column, row] "
