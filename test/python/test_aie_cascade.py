@@ -135,7 +135,10 @@ def test_cascade_program_simulates_to_reference(case: Case) -> None:
     # fewer lanes than the plan allows when the layer has few query tiles).
     flows = text.count("aie.cascade_flow")
     assert flows > 0 and flows % (case.split - 1) == 0, f"{case.id}: {flows} cascade flows"
-    assert text.count("func.call @attn_cascade_merge") == flows
+    # Every chain core but the top merges; a core body may hold the item
+    # several times (unit loops peeled per dealing phase, causal layers).
+    merges = text.count("func.call @attn_cascade_merge")
+    assert merges >= flows and merges % flows == 0, f"{case.id}: {merges} merges, {flows} flows"
     vl = None if case.valid_len is None else [case.valid_len]
     out, _ = aie_host.run(program, q, k, v, vl)
     ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))

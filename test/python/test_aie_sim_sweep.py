@@ -157,8 +157,6 @@ _KV_REREADS = (
     "query block), more DRAM bytes than the model's once-per-round-per-kv-head count; npu1 is DRAM-bound"
 )
 KNOWN_MISMATCH = {
-    3: _UNFOLDED_CAUSAL,
-    6: _STREAM_STALLS,
     9: "npu1 full fold with a runtime valid_len at the full bucket: +15.3 %, cause not isolated yet",
     33: _STREAM_STALLS,
     43: _UNFOLDED_CAUSAL,
