@@ -172,7 +172,8 @@ def _not_emitted_variant(plan: dse.Plan, shape: dse.AttentionShape, index: int) 
     variants = [
         dataclasses.replace(plan, l2_q_block=2 * plan.l2_q_block),
         dataclasses.replace(plan, l2_kv_block=padded_keys) if padded_keys > plan.kv_tile else None,
-        dataclasses.replace(plan, mapping="stream", cores_per_column=3, l2_q_block=plan.q_tile)
+        # (kv_split 1: one broken rule, not a stream pipeline of a cascade)
+        dataclasses.replace(plan, mapping="stream", cores_per_column=3, l2_q_block=plan.q_tile, kv_split=1)
         if plan.fold == "online" and lanes >= 1
         else None,
     ]
