@@ -228,6 +228,8 @@ private:
   void emitCascadeSteps(CoreState &cs, int position,
                         llvm::function_ref<void(Value, Value)> step);
   void emitFullItem(CoreState &cs);
+  void emitScoreItem(CoreState &cs, StringRef kernel, int64_t headDim,
+                     bool explicitMasking);
   void emitQKItem(CoreState &cs);
   void emitPilotItem(CoreState &cs);
   void emitSoftmaxItem(CoreState &cs);
@@ -847,55 +849,44 @@ void DeviceEmitter::emitFullItem(CoreState &cs) {
   release(core.itemFifo, ObjectFifoPort::Consume, k);
 }
 
-void DeviceEmitter::emitQKItem(CoreState &cs) {
+void DeviceEmitter::emitScoreItem(CoreState &cs, StringRef kernel,
+                                  int64_t headDim, bool explicitMasking) {
+  // One S tile per key step out of the core. S leaves unnormalized: padded
+  // query rows keep their scores (the softmax stage, or the selection,
+  // hides them); a fully hidden tile skips the matmul (masking fills it).
   using aie::ObjectFifoPort;
   const CoreSpec &core = *cs.core;
   const int64_t tq = d.qTile, tk = sch.stepTile;
   Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
   readValidLen(cs);
-  // S leaves this stage unnormalized: padded query rows keep their scores
-  // (the softmax stage hides them).
   cs.rowLimit = Value();
   loop(idx(0), idx(sch.steps), [&](Value j) {
     Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value s = acquire(core.outFifo, ObjectFifoPort::Produce);
     Value k0 = toI32(mul(j, idx(tk)));
-    // A fully hidden tile skips the matmul: masking fills it.
     guarded(cs, k0, [&]() {
-      call(typed("attn_qk"), {q, kt, i32(0), s, i32(tk), i32(0), i32(tq),
-                              i32(tk), i32(d.headDim), f32(d.scale)});
+      call(kernel, {q, kt, i32(0), s, i32(tk), i32(0), i32(tq), i32(tk),
+                    i32(headDim), f32(d.scale)});
     });
     maskPositions(cs, s, tk, i32(0), tk, k0);
-    explicitMasks(cs, kt, s, tk, i32(0), tk);
+    if (explicitMasking)
+      explicitMasks(cs, kt, s, tk, i32(0), tk);
     release(core.outFifo, ObjectFifoPort::Produce);
     release(core.stepFifo, ObjectFifoPort::Consume);
   });
   release(core.itemFifo, ObjectFifoPort::Consume);
 }
 
+void DeviceEmitter::emitQKItem(CoreState &cs) {
+  emitScoreItem(cs, typed("attn_qk"), d.headDim, /*explicitMasking=*/true);
+}
+
 void DeviceEmitter::emitPilotItem(CoreState &cs) {
   // The QK item with int8 rows of D + 4 bytes (values, f32 scale): the
   // kernel reads both from the objects; masking as for QK (-inf keys,
   // query rows keep their scores).
-  using aie::ObjectFifoPort;
-  const CoreSpec &core = *cs.core;
-  const int64_t tq = d.qTile, tk = sch.stepTile;
-  Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
-  readValidLen(cs);
-  cs.rowLimit = Value();
-  loop(idx(0), idx(sch.steps), [&](Value j) {
-    Value kt = acquire(core.stepFifo, ObjectFifoPort::Consume);
-    Value s = acquire(core.outFifo, ObjectFifoPort::Produce);
-    Value k0 = toI32(mul(j, idx(tk)));
-    guarded(cs, k0, [&]() {
-      call("attn_pilot_qk_i8", {q, kt, i32(0), s, i32(tk), i32(0), i32(tq),
-                                i32(tk), i32(pilotHeadDim(d)), f32(d.scale)});
-    });
-    maskPositions(cs, s, tk, i32(0), tk, k0);
-    release(core.outFifo, ObjectFifoPort::Produce);
-    release(core.stepFifo, ObjectFifoPort::Consume);
-  });
-  release(core.itemFifo, ObjectFifoPort::Consume);
+  emitScoreItem(cs, "attn_pilot_qk_i8", pilotHeadDim(d),
+                /*explicitMasking=*/false);
 }
 
 void DeviceEmitter::emitSoftmaxItem(CoreState &cs) {
