@@ -322,20 +322,14 @@ llvm::Expected<Plan> cost::resolvePlan(const AttentionShape &shape,
                  "'transpose' (separate transpose dispatches)");
 
   // Lanes per column: fused lanes are cascades of kv_split cores; a stream
-  // lane is a pipeline of 2 (partial) or 3 cores.
-  int64_t cores = int64_t(p.columns) * p.coresPerColumn;
-  int64_t lanes = 0;
-  if (p.mapping == MappingKind::fused) {
-    lanes = cores / p.kvSplit;
-  } else {
-    int64_t perPipeline = p.fold == FoldKind::partial ? 2 : 3;
-    lanes = cores / perPipeline;
-    if (lanes == 0)
-      return error(llvm::formatv(
-          "plan field 'mapping' 'stream' needs {0} cores per pipeline, the "
-          "plan has {1}",
-          perPipeline, cores));
-  }
+  // lane is a QK | softmax | PV pipeline.
+  int64_t lanes = arrayLanes(p);
+  if (lanes == 0)
+    return error(llvm::formatv(
+        "plan field 'mapping' 'stream' needs {0} cores per pipeline, the "
+        "plan has {1}",
+        pipelineLength(StageKind::Online),
+        int64_t(p.columns) * p.coresPerColumn));
   int64_t lanesPerColumn = ceilDiv(lanes, p.columns);
   int64_t roundBlock = lanesPerColumn * p.qTile;
   if (p.l2QBlock == 0)
@@ -383,15 +377,7 @@ llvm::StringRef cost::stringifyViolationKind(Violation::Kind kind) {
 }
 
 int cost::pipelineLength(StageKind kind) {
-  switch (kind) {
-  case StageKind::Online:
-  case StageKind::Full:
-    return 3; // QK | softmax | PV
-  case StageKind::QKSoftmax:
-    return 2; // QK | softmax
-  default:
-    return 1;
-  }
+  return kind == StageKind::Online ? 3 : 1; // QK | softmax | PV
 }
 
 int64_t Footprint::total() const {
@@ -423,12 +409,15 @@ int64_t cost::l1BufferBudget(const NPUTarget &target) {
   return target.coreL1Bytes - target.coreStackReserveBytes;
 }
 
-int64_t cost::lanesPerColumn(const Plan &p) {
+int64_t cost::arrayLanes(const Plan &p) {
   int64_t cores = int64_t(p.columns) * p.coresPerColumn;
-  int64_t lanes = p.mapping == MappingKind::fused
-                      ? cores / std::max(1, p.kvSplit)
-                      : cores / (p.fold == FoldKind::partial ? 2 : 3);
-  return std::max<int64_t>(1, (lanes + p.columns - 1) / p.columns);
+  return p.mapping == MappingKind::fused
+             ? cores / std::max(1, p.kvSplit)
+             : cores / pipelineLength(StageKind::Online);
+}
+
+int64_t cost::lanesPerColumn(const Plan &p) {
+  return std::max<int64_t>(1, (arrayLanes(p) + p.columns - 1) / p.columns);
 }
 
 namespace {
@@ -557,18 +546,18 @@ static bool emittedStreamCores(const BufferContext &c, StageBuffers &out) {
   return true;
 }
 
-/// Online and full folds: one fused core, or a QK | softmax | PV pipeline
-/// whose cores pass f32 score/probability tiles (online: rescale factors).
+/// Online and full folds: one fused core, or (online only) a QK | softmax
+/// | PV pipeline whose cores pass f32 score/probability tiles and the
+/// rescale factors.
 static void attentionCores(const BufferContext &c, bool stream,
                            StageBuffers &out) {
   const int64_t d = c.d, k = c.k, q = c.q, kv = c.kv, f32 = c.f32;
-  bool full = c.p.fold == FoldKind::full;
   if (stream && emittedStreamCores(c, out))
     return;
   if (!stream) {
     FootprintBuilder b("");
     c.addQK(b);
-    if (full)
+    if (c.p.fold == FoldKind::full)
       b.add("S rows f32", k, c.rowF32);
     else
       b.add("S tile f32", 1, c.sTileF32);
@@ -586,13 +575,12 @@ static void attentionCores(const BufferContext &c, bool stream,
   qk.add("S to softmax core", d, c.sTileF32);
   FootprintBuilder sm("softmax");
   sm.add("S from qk core", d, c.sTileF32)
-      .add("S rows f32", full ? k : 0, c.rowF32)
       .add("row max/sum f32", k, c.statsB)
       .add("P to pv core", d, c.sTileF32)
-      .add("rescale factors to pv core", full ? 0 : d, q * f32);
+      .add("rescale factors to pv core", d, q * f32);
   FootprintBuilder pv("pv");
   pv.add("P from softmax core", d, c.sTileF32)
-      .add("rescale factors from softmax core", full ? 0 : d, q * f32)
+      .add("rescale factors from softmax core", d, q * f32)
       .add("V", d, kv * c.Dv * c.e)
       .add("O", d, q * c.Dv * c.e)
       .add("O accumulator f32", k, q * c.Dv * f32);
@@ -601,29 +589,14 @@ static void attentionCores(const BufferContext &c, bool stream,
   c.push(pv, out);
 }
 
-/// The partial fold's QK+softmax: fused, or a QK | softmax pipeline.
-static void qkSoftmaxCores(const BufferContext &c, bool stream,
-                           StageBuffers &out) {
-  const int64_t d = c.d, k = c.k, q = c.q, kv = c.kv;
-  if (!stream) {
-    FootprintBuilder b("");
-    c.addQK(b);
-    b.add("S rows f32", k, c.rowF32)
-        .add("row max/sum f32", k, c.statsB)
-        .add("P", d, q * kv * c.ib);
-    c.push(b, out);
-    return;
-  }
-  FootprintBuilder qk("qk");
-  c.addQK(qk);
-  qk.add("S to softmax core", d, c.sTileF32);
-  FootprintBuilder sm("softmax");
-  sm.add("S from qk core", d, c.sTileF32)
-      .add("S rows f32", k, c.rowF32)
-      .add("row max/sum f32", k, c.statsB)
-      .add("P", d, q * kv * c.ib);
-  c.push(qk, out);
-  c.push(sm, out);
+/// The partial fold's QK+softmax: one fused core.
+static void qkSoftmaxCores(const BufferContext &c, StageBuffers &out) {
+  FootprintBuilder b("");
+  c.addQK(b);
+  b.add("S rows f32", c.k, c.rowF32)
+      .add("row max/sum f32", c.k, c.statsB)
+      .add("P", c.d, c.q * c.kv * c.ib);
+  c.push(b, out);
 }
 
 /// The unfolded softmax: whole rows in L1 when they fit (one pass over S
@@ -756,8 +729,7 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
   if (emittedBuffers(kind, p, z, t, out))
     return out;
   BufferContext c(p, z, t);
-  bool stream = p.mapping == MappingKind::stream &&
-                (isAttentionStage(kind) || kind == StageKind::QKSoftmax);
+  bool stream = p.mapping == MappingKind::stream && kind == StageKind::Online;
   switch (kind) {
   case StageKind::Online:
   case StageKind::Full:
@@ -777,7 +749,7 @@ StageBuffers cost::stageBuffers(StageKind kind, const Plan &p,
     softmaxCores(c, out);
     break;
   case StageKind::QKSoftmax:
-    qkSoftmaxCores(c, stream, out);
+    qkSoftmaxCores(c, out);
     break;
   case StageKind::PV: {
     FootprintBuilder b("");
@@ -1728,63 +1700,28 @@ StageWork Model::onlineWork(const StageContext &c) const {
 
 /// Whole rows: QKᵀ (+ scale) of the computed tiles into a row buffer,
 /// softmax over the whole row (max, exp with row sums, normalize), P·V of
-/// the computed tiles; per item the accumulator is zeroed and stored.
+/// the computed tiles; per item the accumulator is zeroed and stored. One
+/// fused core (stream pipelines run the online fold only).
 StageWork Model::fullWork(const StageContext &c) const {
   StageWork w, mask = maskWork(c, /*wholeRows=*/true);
   double rows = c.rowAllTiles * (2 * passS() + expS());
-  if (p.mapping == MappingKind::fused) {
-    w.matrix = c.rowTiles * (mmQK() + mmPV());
-    w.vector = c.rowTiles * qkVector() + rows +
-               c.items * (2 * rowReduce() + 2 * passO()) + mask.vector;
-    w.overhead = c.rowTiles * 2 * call + c.items * 3 * call + mask.overhead;
-    return w;
-  }
-  double qkCore =
-      c.rowTiles * (mmQK() + qkVector() + call) + mask.vector + mask.overhead;
-  double smCore = rows + c.items * (2 * rowReduce() + call);
-  double pvCore = c.rowTiles * (mmPV() + call) + c.items * 2 * (passO() + call);
-  double slowest = std::max({qkCore, smCore, pvCore});
-  // The softmax core needs whole rows: an item passes the cores one after
-  // another; pipelining hides all but the slowest core.
-  w.overhead =
-      (qkCore + smCore + pvCore - slowest) / std::max<double>(1.0, c.items);
-  if (slowest == smCore) {
-    w.vector = smCore;
-  } else if (slowest == qkCore) {
-    w.matrix = c.rowTiles * mmQK();
-    w.vector = qkCore - w.matrix;
-  } else {
-    w.matrix = c.rowTiles * mmPV();
-    w.vector = pvCore - w.matrix;
-  }
+  w.matrix = c.rowTiles * (mmQK() + mmPV());
+  w.vector = c.rowTiles * qkVector() + rows +
+             c.items * (2 * rowReduce() + 2 * passO()) + mask.vector;
+  w.overhead = c.rowTiles * 2 * call + c.items * 3 * call + mask.overhead;
   return w;
 }
 
-/// QKᵀ and the whole-row softmax on one core (partial fold's first
+/// QKᵀ and the whole-row softmax on one fused core (partial fold's first
 /// stage); P leaves a key block at a time (one copy pass per block).
 StageWork Model::qkSoftmaxWork(const StageContext &c) const {
   StageWork w, mask = maskWork(c, /*wholeRows=*/true);
   double rows = c.rowAllTiles * (3 * passS() + expS()); // + copy out
-  double qkCore =
-      c.rowTiles * (mmQK() + qkVector() + call) + mask.vector + mask.overhead;
-  double smCore =
-      rows + c.items * 2 * rowReduce() + (c.items + c.rowAllTiles) * call;
-  if (p.mapping == MappingKind::fused) {
-    w.matrix = c.rowTiles * mmQK();
-    w.vector = c.rowTiles * qkVector() + rows + c.items * 2 * rowReduce() +
-               mask.vector;
-    w.overhead =
-        c.rowTiles * call + (c.items + c.rowAllTiles) * call + mask.overhead;
-    return w;
-  }
-  if (smCore >= qkCore) {
-    w.vector = smCore;
-    w.overhead = qkCore / std::max<double>(1.0, c.items);
-  } else {
-    w.matrix = c.rowTiles * mmQK();
-    w.vector = qkCore - w.matrix;
-    w.overhead = smCore / std::max<double>(1.0, c.items);
-  }
+  w.matrix = c.rowTiles * mmQK();
+  w.vector =
+      c.rowTiles * qkVector() + rows + c.items * 2 * rowReduce() + mask.vector;
+  w.overhead =
+      c.rowTiles * call + (c.items + c.rowAllTiles) * call + mask.overhead;
   return w;
 }
 
@@ -2044,10 +1981,7 @@ void Model::run(bool legalityOnly) {
   geo = {s.queryLen,   s.keyLen, p.qTile,      p.kvTile,  pad.queryTiles,
          pad.keyTiles, s.causal, p.causalSkip, s.validLen};
 
-  int64_t cores = int64_t(p.columns) * p.coresPerColumn;
-  lanes = p.mapping == MappingKind::fused
-              ? cores / p.kvSplit
-              : cores / (p.fold == FoldKind::partial ? 2 : 3);
+  lanes = arrayLanes(p);
   lanesPerColumn = ceilDiv(lanes, p.columns);
   perLane = p.l2QBlock / (lanesPerColumn * p.qTile);
 

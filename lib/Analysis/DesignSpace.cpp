@@ -514,15 +514,6 @@ std::vector<int> kvSplitsFor(FoldKind fold, MappingKind mapping, int cores,
   return choose(fx.kvSplit, splits);
 }
 
-/// Query lanes of the whole array: fused lanes are cascades of `split`
-/// cores, a stream lane is a pipeline of 2 (partial) or 3 cores.
-int64_t arrayLanes(const Plan &p) {
-  int64_t allCores = int64_t(p.columns) * p.coresPerColumn;
-  if (p.mapping == MappingKind::fused)
-    return allCores / p.kvSplit;
-  return allCores / (p.fold == FoldKind::partial ? 2 : 3);
-}
-
 /// Calls `visit` on every memory choice (L2 blocks, depth, K-transpose,
 /// layout handling, S/P type, causal skip) of the array and tile choice in
 /// `base`, in search order; stops at the first error.

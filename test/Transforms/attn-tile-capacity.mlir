@@ -3,6 +3,10 @@
 // tiles whose buffers (cost::stageBuffers, the accounting the model also
 // uses) fit L1, padding least.
 // RUN: attn-opt %s -split-input-file --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile)" | FileCheck %s
+// The capacity rule plans no stream pipeline the model and the back end do
+// not have (mapping=stream exists for the online fold only).
+// RUN: not attn-opt %s -split-input-file --pass-pipeline="builtin.module(attn-fold{mode=full}, attn-tile{mapping=stream})" 2>&1 | FileCheck %s --check-prefix=STREAM
+// STREAM: error: attn-tile: mapping=stream is outside the compiler's space for fold 'full': only the online fold runs as a QK | softmax | PV pipeline
 
 // Dynamic Lq, 512 keys: whole f32 score rows of the query tile must fit.
 // The fused full-fold core is sized by the back end's stage layout (K and V

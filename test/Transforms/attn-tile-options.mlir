@@ -42,7 +42,7 @@
 // COLUMNS: error: attn-tile: columns=3 exceeds the 2 columns of npu1_2col
 // CORES: error: attn-tile: cores-per-column=5 exceeds the 4 core rows of npu2
 // STREAM3: error: attn-tile: cores-per-column=4 is not a multiple of the 3-core stream pipeline (QK | softmax | PV)
-// STREAM2: error: attn-tile: cores-per-column=3 is not a multiple of the 2-core stream pipeline (QK | softmax)
+// STREAM2: error: attn-tile: mapping=stream is outside the compiler's space for fold 'partial': only the online fold runs as a QK | softmax | PV pipeline
 // DEPTH: error: attn-tile: depth=0: must be at least 1
 // NEGATIVE: error: attn-tile: q-tile=-4: must be positive (0 picks)
 // PARSE: error: attn-tile: option 'q-tile' expects an integer (int64), got 'big'

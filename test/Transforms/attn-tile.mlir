@@ -51,7 +51,7 @@ func.func @odd(%q: tensor<1x2x100x80xbf16>, %k: tensor<1x2x200x80xbf16>, %v: ten
 // ONL: plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 40, head_dim_tile = 40, l2_q_block = 32, l2_kv_block = 40, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, kv_split = 2, depth = 2, padded_q_len = 112, padded_kv_len = 200, padded_head_dim = 80, padded_value_dim = 40>
 // Stream pipelines exist for the online fold only (the AIE back end emits
 // QK | softmax | PV cores); a partial fold cannot ask for them.
-// PART: attn-tile: fixed field 'mapping' 'stream' is outside the compiler's space for fold 'partial': only the online fold runs as a QK | softmax | PV pipeline
+// PART: attn-tile: mapping=stream is outside the compiler's space for fold 'partial': only the online fold runs as a QK | softmax | PV pipeline
 
 // A hand-written stage with a plan gets a new one.
 func.func @replan(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xf32> {

@@ -244,8 +244,9 @@ struct Roofline {
 
 // The dispatches of the folds are attn::StageKind (foldStages(fold) in
 // AttnEnums.h); their names are the attn.stage names (stageName).
-/// Cores of one stream pipeline of `kind` (3 for attention, 2 for
-/// qk_softmax; 1 for the one-op stages, which always run fused).
+/// Cores of one stream pipeline of `kind`: 3 for the online fold's
+/// attention stage (QK | softmax | PV, the only stage mapping=stream runs
+/// as a pipeline), 1 for every other stage (always fused).
 int pipelineLength(StageKind kind);
 
 /// `copies` x `bytes` of one named buffer.
@@ -301,9 +302,13 @@ struct StageBuffers {
 /// L1 bytes a core's buffers may use: L1 minus the stack reserve.
 int64_t l1BufferBudget(const NPUTarget &target);
 
-/// Query lanes per column of a resolved plan: fused lanes are cascades of
-/// kv_split cores, a stream lane is a pipeline (2 cores for partial, 3 for
-/// full/online); a column stages l2_q_block = lanes x q_tile x k rows.
+/// Query lanes of the whole array under a resolved plan: fused lanes are
+/// cascades of kv_split cores, a stream lane is a QK | softmax | PV
+/// pipeline of the online fold (pipelineLength(StageKind::Online) cores).
+int64_t arrayLanes(const Plan &plan);
+
+/// Query lanes per column of a resolved plan (arrayLanes over the columns,
+/// at least 1); a column stages l2_q_block = lanes x q_tile x k rows.
 int64_t lanesPerColumn(const Plan &plan);
 
 /// THE buffer accounting of a plan: the buffers of stage `kind` under the

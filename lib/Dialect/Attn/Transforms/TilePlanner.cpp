@@ -548,7 +548,15 @@ LogicalResult Planner::checkLayerDims() {
 /// The array options: cores per column (a multiple of the stream
 /// pipeline), columns, and L2 blocks that are multiples of the tiles.
 LogicalResult Planner::checkArrayOptions() {
-  // Cores per column and stream pipelines.
+  // Stream pipelines: the online fold's attention stage only (as the cost
+  // model and the AIE back end have them); one-op stages run fused.
+  if (request.mapping == MappingKind::stream &&
+      (layer.fold == FoldKind::full || layer.fold == FoldKind::partial)) {
+    os << "mapping=stream is outside the compiler's space for fold '"
+       << stringifyFoldKind(layer.fold)
+       << "': only the online fold runs as a QK | softmax | PV pipeline";
+    return failure();
+  }
   if (request.mapping == MappingKind::stream)
     for (StageKind kind : layer.stages)
       roles = std::max<int64_t>(roles, cost::pipelineLength(kind));
@@ -561,8 +569,7 @@ LogicalResult Planner::checkArrayOptions() {
   }
   if (cores && cores % roles != 0) {
     os << "cores-per-column=" << cores << " is not a multiple of the " << roles
-       << "-core stream pipeline ("
-       << (roles == 3 ? "QK | softmax | PV" : "QK | softmax") << ")";
+       << "-core stream pipeline (QK | softmax | PV)";
     return failure();
   }
   if (coreRows - coreRows % roles == 0) {

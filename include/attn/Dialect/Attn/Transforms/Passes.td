@@ -166,11 +166,12 @@ def AttnTile : Pass<"attn-tile"> {
       otherwise the column's Q block (`l2_q_block` rows), the K/V block
       (`l2_kv_block` rows) and the lanes' output, mask, bias, S and P
       tiles, times `depth`.
-    - `mapping=stream` splits a multi-op stage into a pipeline of cores
-      (attention: QK | softmax | PV, qk_softmax: QK | softmax), so
-      `cores_per_column` is a multiple of the pipeline length and the
-      largest per-core footprint must fit L1. One-op stages have no
-      pipeline to form and are planned `fused`.
+    - `mapping=stream` runs the online fold's attention stage as a
+      pipeline of 3 cores (QK | softmax | PV), so `cores_per_column` is
+      a multiple of 3 and the largest per-core footprint must fit L1;
+      the `full` and `partial` folds are rejected (no stream pipeline
+      exists for them). One-op stages have no pipeline to form and are
+      planned `fused`.
     - Padded lengths are the lengths rounded up to the tiles; a dynamic
       length gives `?` (the program loops over ceildiv(L, tile) tiles and
       masks the tail at run time).
