@@ -7,13 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Pipelines/Pipelines.h"
+#include "PipelineSupport.h"
 
 #include "attn/Conversion/AttnToAIE/Passes.h"
 #include "attn/Dialect/AIE/Transforms/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
-#include "attn/Support/PassOptionChecks.h"
-
-#include "mlir/Pass/PassRegistry.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -31,15 +29,10 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
   fold.allowPrecisionLoss = options.allowPrecisionLoss;
   pm.addPass(createAttnFold(fold));
   AttnTileOptions tile;
-  tile.target = options.target;
-  tile.qTile = options.qTile;
-  tile.kvTile = options.kvTile;
+  forwardPlanOptions(tile, options);
   tile.l2QBlock = options.l2QBlock;
   tile.l2KvBlock = options.l2KvBlock;
-  tile.columns = options.columns;
-  tile.coresPerColumn = options.coresPerColumn;
   tile.kvSplit = options.kvSplit;
-  tile.depth = options.depth;
   tile.mapping = options.mapping;
   tile.datapath = options.datapath;
   tile.allowPrecisionLoss = options.allowPrecisionLoss;
@@ -55,29 +48,10 @@ void attn::buildAttnToAIEPipeline(OpPassManager &pm,
 
 void attn::registerAttnPipelines() {
   registerAttnPilotPipeline();
-  // Registered like PassPipelineRegistration<AttnToAIEPipelineOptions>, but
-  // option errors (repeated options, values that do not parse) go to the
-  // error handler, which prints them as `error:` diagnostics.
-  registerPassPipeline(
+  registerCheckedPipeline<AttnToAIEPipelineOptions>(
       "attn-to-aie",
       "Compile attention layers to AIE devices: attn-fold, attn-tile, "
       "attn-pad-and-mask, attn-schedule-dma, convert-attn-to-aie, "
       "aie-check-limits",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        if (failed(checkPassOptions("attn-to-aie", text,
-                                    {kTileOptionSpecs, kScheduleOptionSpecs},
-                                    errorHandler)))
-          return failure();
-        AttnToAIEPipelineOptions options;
-        std::string error;
-        llvm::raw_string_ostream os(error);
-        if (failed(options.parseFromString(text, os)))
-          return errorHandler("attn-to-aie: " + error);
-        buildAttnToAIEPipeline(pm, options);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(AttnToAIEPipelineOptions());
-      });
+      {kTileOptionSpecs, kScheduleOptionSpecs}, buildAttnToAIEPipeline);
 }
