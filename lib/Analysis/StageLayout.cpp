@@ -76,6 +76,25 @@ int64_t TileLayout::bytes() const {
   return sum;
 }
 
+TileLayout &StageLayout::tile(int col, int row) {
+  for (TileLayout &tl : tiles)
+    if (tl.col == col && tl.row == row)
+      return tl;
+  tiles.emplace_back();
+  tiles.back().col = col;
+  tiles.back().row = row;
+  return tiles.back();
+}
+
+void StageLayout::setLargest(const NPUTarget &target) {
+  for (const TileLayout &tl : tiles) {
+    if (tl.row >= target.firstCoreRow)
+      l1Bytes = std::max(l1Bytes, tl.bytes());
+    else if (tl.row == target.memTileRow)
+      l2Bytes = std::max(l2Bytes, tl.bytes());
+  }
+}
+
 CoreLayout aiemap::coreLayout(const CoreLayoutParams &p,
                               const NPUTarget &target) {
   const ElementKind f32 = ElementKind::F32;

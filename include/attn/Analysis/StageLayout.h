@@ -178,6 +178,12 @@ struct StageLayout {
   std::vector<TileLayout> tiles;
   /// The largest core and memtile totals.
   int64_t l1Bytes = 0, l2Bytes = 0;
+
+  /// The layout of tile (col, row), appended empty on its first use.
+  TileLayout &tile(int col, int row);
+  /// Sets l1Bytes and l2Bytes from `tiles` (core and memtile rows of
+  /// `target`).
+  void setLargest(const NPUTarget &target);
 };
 
 /// The discardable attribute convert-attn-to-aie puts on each aie.device:

@@ -1072,16 +1072,8 @@ bool Planner::checkResources() {
   // link buffers memTileLayout() gives its column (what upstream's
   // objectfifo lowering allocates there; aie-check-limits measures it).
   sch.layout = StageLayout();
-  std::map<std::pair<int, int>, size_t> tileIndex;
   auto tileLayout = [&](TileCoord c) -> TileLayout & {
-    auto [it, inserted] =
-        tileIndex.try_emplace({c.col, c.row}, sch.layout.tiles.size());
-    if (inserted) {
-      sch.layout.tiles.emplace_back();
-      sch.layout.tiles.back().col = c.col;
-      sch.layout.tiles.back().row = c.row;
-    }
-    return sch.layout.tiles[it->second];
+    return sch.layout.tile(c.col, c.row);
   };
   for (const CoreSpec &c : sch.cores) {
     TileLayout &tl = tileLayout(c.tile);
@@ -1099,12 +1091,7 @@ bool Planner::checkResources() {
     tl.buffers = memTileLayout(params, m, t);
     uses[{c, t.memTileRow}].bytes += tl.bytes();
   }
-  for (const TileLayout &tl : sch.layout.tiles) {
-    if (tl.row >= t.firstCoreRow)
-      sch.layout.l1Bytes = std::max(sch.layout.l1Bytes, tl.bytes());
-    else if (tl.row == t.memTileRow)
-      sch.layout.l2Bytes = std::max(sch.layout.l2Bytes, tl.bytes());
-  }
+  sch.layout.setLargest(t);
   for (const TileLayout &tl : sch.layout.tiles)
     sch.tileBytes.push_back({tl.col, tl.row, tl.bytes()});
   for (const LinkSpec &l : sch.links)

@@ -177,19 +177,8 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
       if (c.role == CoreRole::qk && f.name == c.itemFifo)
         f.depth = qDepth;
   sch.layout = StageLayout();
-  std::map<std::pair<int, int>, size_t> index;
-  auto tileLayout = [&](TileCoord c) -> TileLayout & {
-    auto [it, inserted] =
-        index.try_emplace({c.col, c.row}, sch.layout.tiles.size());
-    if (inserted) {
-      sch.layout.tiles.emplace_back();
-      sch.layout.tiles.back().col = c.col;
-      sch.layout.tiles.back().row = c.row;
-    }
-    return sch.layout.tiles[it->second];
-  };
   for (const CoreSpec &c : sch.cores) {
-    TileLayout &tl = tileLayout(c.tile);
+    TileLayout &tl = sch.layout.tile(c.tile.col, c.tile.row);
     tl.buffers = sch.layoutOf(c.role).buffers;
     tl.stackBytes = sch.layoutOf(c.role).stackBytes;
   }
@@ -211,19 +200,15 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
                             : l.outs.size() > 1             ? in
                             : elements(in) >= elements(out) ? in
                                                             : out;
-    tileLayout(in.consumers.front())
+    sch.layout.tile(in.consumers.front().col, in.consumers.front().row)
         .buffers.push_back({LayoutBuffer::Link, owner.name, owner.shape,
                             owner.elem, owner.depth});
   }
   sch.tileBytes.clear();
   sch.l1Bytes = sch.l2Bytes = sch.memTileBDs = 0;
-  for (const TileLayout &tl : sch.layout.tiles) {
+  for (const TileLayout &tl : sch.layout.tiles)
     sch.tileBytes.push_back({tl.col, tl.row, tl.bytes()});
-    if (tl.row >= t.firstCoreRow)
-      sch.layout.l1Bytes = std::max(sch.layout.l1Bytes, tl.bytes());
-    else if (tl.row == t.memTileRow)
-      sch.layout.l2Bytes = std::max(sch.layout.l2Bytes, tl.bytes());
-  }
+  sch.layout.setLargest(t);
   sch.l1Bytes = sch.layout.l1Bytes;
   sch.l2Bytes = sch.layout.l2Bytes;
   // Channels, locks, memtile BDs (aie-check-limits' counts). Core-to-core
