@@ -15,21 +15,31 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import ml_dtypes
 import numpy as np
 import pytest
 
 from attn import kernels as K
-from attn import reference
 
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
+from plan_cases import (  # noqa: E402
+    CAUSAL,
+    HEAD_DIMS,
+    HEADS,
+    MODEL_TOLERANCE,
+    PLAN_FIELDS,
+    TARGETS,
+    array_seconds,
+    bf16,
+    compiled_plan,
+    model_of_compiled,
+    random_qkv,
+    simulate_vs_reference,
+)
 
-from attn import AttnError, dse  # noqa: E402
+from attn import AttnError  # noqa: E402
 from attn.aie_compile import compile  # noqa: E402
 
-RTOL = 2.0**-8
-ATOL = 1e-4
 SEED = 20261207
 
 
@@ -55,26 +65,23 @@ class Case:
 
 def _cases() -> list[Case]:
     rng = np.random.default_rng(SEED)
-    heads = ((2, 2), (4, 2), (3, 1))
-    causal = ("none", "top_left", "bottom_right")
-    dims = (40, 64, 80, 96, 128)
     out = []
     for i in range(24):
-        h, hkv = heads[i % 3]
+        h, hkv = HEADS[i % 3]
         lq = int(rng.integers(1, 40))
         lk = int(rng.integers(17, 150))
         vl = int(rng.integers(1, lk)) if i % 5 == 3 else None
         out.append(
             Case(
                 i,
-                ("npu1", "npu2")[(i // 2) % 2],
+                TARGETS[(i // 2) % 2],
                 (2, 4)[(i // 4) % 2],
                 h,
                 hkv,
                 lq,
                 lk,
-                dims[i % 5],
-                causal[(i // 3) % 3],
+                HEAD_DIMS[i % 5],
+                CAUSAL[(i // 3) % 3],
                 vl,
             )
         )
@@ -83,10 +90,6 @@ def _cases() -> list[Case]:
 
 CASES = _cases()
 SAMPLED = CASES if os.environ.get("ATTN_FULL_SWEEPS") == "1" else CASES[::3]
-
-
-def _bf16(a: np.ndarray) -> np.ndarray:
-    return a.astype(ml_dtypes.bfloat16).astype(np.float32)
 
 
 def _compile(case: Case, **extra):
@@ -125,9 +128,7 @@ def test_online_merge_of_parts_matches_reference() -> None:
 @pytest.mark.parametrize("case", SAMPLED, ids=[c.id for c in SAMPLED])
 def test_cascade_program_simulates_to_reference(case: Case) -> None:
     rng = np.random.default_rng(SEED + case.index)
-    q = _bf16(rng.standard_normal((1, case.h, case.lq, case.d)).astype(np.float32))
-    k = _bf16(rng.standard_normal((1, case.hkv, case.lk, case.d)).astype(np.float32))
-    v = _bf16(rng.standard_normal((1, case.hkv, case.lk, case.d)).astype(np.float32))
+    q, k, v = random_qkv(rng, 1, case.h, case.hkv, case.lq, case.lk, case.d)
     _, program = _compile(case)
     aie_host.check_upstream_syntax(program)
     text = str(program.aie)
@@ -140,47 +141,25 @@ def test_cascade_program_simulates_to_reference(case: Case) -> None:
     merges = text.count("func.call @attn_cascade_merge")
     assert merges >= flows and merges % flows == 0, f"{case.id}: {merges} merges, {flows} flows"
     vl = None if case.valid_len is None else [case.valid_len]
-    out, _ = aie_host.run(program, q, k, v, vl)
-    ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))
-    out = aie_host.output(program, out, ref.shape)
-    err = np.abs(out - ref)
-    ratio = float((err / (RTOL * np.abs(ref) + ATOL)).max())
-    assert ratio <= 1.0, f"{case.id}: max |err| {err.max():.3g}, worst err/tol {ratio:.3f}"
+    _, max_err, ratio = simulate_vs_reference(program, q, k, v, vl, causal=case.causal)
+    assert ratio <= 1.0, f"{case.id}: max |err| {max_err:.3g}, worst err/tol {ratio:.3f}"
 
 
 def test_cascade_model_vs_simulator() -> None:
     """Simulator and cost model agree within 15 % on a compiled cascade program
     (same plan, same shape): a GQA layer whose items are fewer than the lanes."""
-    from attn import ir
-
     case = Case(0, "npu2", 4, 4, 1, 32, 1024, 64, "none", None)
     text, program = _compile(case, q_tile=32, kv_tile=16, columns=2)
     rng = np.random.default_rng(3)
-    q = _bf16(rng.standard_normal((1, 4, 32, 64)).astype(np.float32))
-    k = _bf16(rng.standard_normal((1, 1, 1024, 64)).astype(np.float32))
+    q = bf16(rng.standard_normal((1, 4, 32, 64)).astype(np.float32))
+    k = bf16(rng.standard_normal((1, 1, 1024, 64)).astype(np.float32))
     _, results = aie_host.run(program, q, k, k, None, timing=True)
     sim_s = sum(r.seconds for r in results)
-    plan = program.report["plans"][program.report["stages"][0]["device"]]
-    assert plan["kv_split"] == 4
-    fields = ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns", "cores_per_column", "depth", "kv_split")
-    with ir.Context():
-        shape = dse.shape_of(ir.Module.parse(text))
-    est = dse.estimate_shape(
-        shape,
-        "npu2",
-        "online",
-        allow_illegal=True,
-        **{f: plan[f] for f in fields},
-        intrinsic=tuple(plan["intrinsic"]),
-        mapping="fused",
-        k_transpose="dma",
-        intermediate="f32",
-        causal_skip=True,
-        layout="native",
-    )
-    model_s = est.latency_s - sum(st.dispatch_s for st in est.stages)
+    assert compiled_plan(program)["kv_split"] == 4
+    est = model_of_compiled(text, program, "npu2", "online", fields=(*PLAN_FIELDS, "kv_split"))
+    model_s = array_seconds(est)
     assert not est.violations
-    assert abs(sim_s / model_s - 1) <= 0.15, f"sim {sim_s * 1e6:.1f} us vs model {model_s * 1e6:.1f} us"
+    assert abs(sim_s / model_s - 1) <= MODEL_TOLERANCE, f"sim {sim_s * 1e6:.1f} us vs model {model_s * 1e6:.1f} us"
 
 
 @pytest.mark.parametrize(

@@ -14,26 +14,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ml_dtypes
 import numpy as np
 import pytest
 
-from attn import reference
-
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
+from plan_cases import (  # noqa: E402
+    CAUSAL,
+    HEAD_DIMS,
+    HEADS,
+    MODEL_TOLERANCE,
+    TARGETS,
+    array_seconds,
+    heads_kind,
+    model_of_compiled,
+    random_qkv,
+    simulate_vs_reference,
+    valid_len_id,
+)
 from sweep_sampling import sample  # noqa: E402
 
 from attn.aie_compile import compile  # noqa: E402
 
-RTOL = 2.0**-8  # bf16 output rounding
-ATOL = 1e-4  # f32 accumulation and exp
 SEED = 20261207
 N_CASES = 24
-HEAD_DIMS = (40, 64, 80, 96, 128)
-HEADS = ((2, 2), (4, 2), (3, 1))  # MHA, GQA, MQA
-CAUSAL = ("none", "top_left", "bottom_right")
-TARGETS = ("npu1", "npu2")
 FOLDS = ("online", "full")
 K = 2  # query tiles per core
 COLUMNS, CORES = 2, 2
@@ -56,11 +60,19 @@ class Case:
 
     @property
     def id(self) -> str:
-        vl = f"-vl{'_'.join(map(str, self.valid_len))}" if self.valid_len else ""
         return (
             f"{self.index:02d}-{self.target}-{self.fold}-b{self.b}h{self.h}kv{self.hkv}"
-            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{vl}-x{self.k}"
+            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{valid_len_id(self.valid_len)}-x{self.k}"
         )
+
+    def text(self) -> str:
+        return aie_host.layer_text(
+            self.b, self.h, self.hkv, self.lq, self.lk, self.d, causal=self.causal, valid_len=self.valid_len is not None
+        )
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(SEED + self.index)
+        return random_qkv(rng, self.b, self.h, self.hkv, self.lq, self.lk, self.d)
 
     def options(self, k: int) -> dict[str, int]:
         # The full fold keeps k score rows [16][Lk] f32: short tiles fit L1.
@@ -110,7 +122,7 @@ SAMPLED = sample(
         "fold x target": lambda c: (c.fold, c.target),
         "head dim": lambda c: c.d,
         "causal": lambda c: c.causal,
-        "heads": lambda c: "mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa",
+        "heads": lambda c: heads_kind(c.h, c.hkv),
         "valid_len": lambda c: c.valid_len is not None,
         "batch": lambda c: c.b,
         "tiles per core": lambda c: c.k,
@@ -120,15 +132,8 @@ SAMPLED = sample(
 )
 
 
-def _bf16(a: np.ndarray) -> np.ndarray:
-    return a.astype(ml_dtypes.bfloat16).astype(np.float32)
-
-
 def _compile(case: Case, k: int):
-    text = aie_host.layer_text(
-        case.b, case.h, case.hkv, case.lq, case.lk, case.d, causal=case.causal, valid_len=case.valid_len is not None
-    )
-    return compile(text, target=case.target, fold=case.fold, **case.options(k))
+    return compile(case.text(), target=case.target, fold=case.fold, **case.options(k))
 
 
 def _schedule(program) -> dict:
@@ -140,7 +145,7 @@ def test_sweep_covers_the_required_space():
     assert {(c.fold, c.target) for c in CASES} == {(f, t) for f in FOLDS for t in TARGETS}
     assert {c.d for c in CASES} == set(HEAD_DIMS)
     assert {c.causal for c in CASES} == set(CAUSAL)
-    assert {"mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa" for c in CASES} == {"mha", "gqa", "mqa"}
+    assert {heads_kind(c.h, c.hkv) for c in CASES} == {"mha", "gqa", "mqa"}
     assert any(c.valid_len for c in CASES) and any(c.lq % 16 for c in CASES)
 
 
@@ -150,16 +155,8 @@ def test_query_tiles_program_simulates_to_reference(case: Case) -> None:
     schedule = _schedule(program)
     assert schedule["query_tiles_per_core"] == case.k
     aie_host.check_upstream_syntax(program)
-    rng = np.random.default_rng(SEED + case.index)
-    q = _bf16(rng.standard_normal((case.b, case.h, case.lq, case.d)).astype(np.float32))
-    k = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
-    v = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
-    vl = None if case.valid_len is None else list(case.valid_len)
-    out, _ = aie_host.run(program, q, k, v, vl)
-    ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))
-    out = aie_host.output(program, out, ref.shape)
-    err = np.abs(out - ref)
-    ratio = float((err / (RTOL * np.abs(ref) + ATOL)).max())
+    q, k, v = case.inputs()
+    _, _, ratio = simulate_vs_reference(program, q, k, v, case.valid_len, causal=case.causal)
     assert ratio <= 1.0, f"{case.id}: error {ratio:.3f} x tolerance"
 
 
@@ -182,48 +179,20 @@ def test_query_tiles_read_kv_once_per_round(case: Case) -> None:
     assert two["rounds_per_kv_head"] < one["rounds_per_kv_head"]
 
 
-MODEL_TOLERANCE = 0.15  # issue 12: simulator vs cost model within +-15 %
-
-
 @pytest.mark.parametrize("index", [0, 3], ids=[CASES[0].id, CASES[3].id])
 def test_query_tiles_model_vs_simulator(index: int) -> None:
     """The cost model on exactly the compiled plan (its l2_q_block: k tiles per
     lane) and the simulated array time of the program agree within +-15 %."""
-    from attn import dse, ir
-
     case = CASES[index]
     program = _compile(case, case.k)
     assert _schedule(program)["query_tiles_per_core"] == case.k
-    rng = np.random.default_rng(SEED + case.index)
-    q = _bf16(rng.standard_normal((case.b, case.h, case.lq, case.d)).astype(np.float32))
-    k = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
-    v = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
+    q, k, v = case.inputs()
     # The model prices a static bucket at its full length.
     full = None if case.valid_len is None else [case.lk] * case.b
     _, results = aie_host.run(program, q, k, v, full, timing=True)
     sim_array = sum(r.seconds for r in results)
-    plan = program.report["plans"][program.report["stages"][0]["device"]]
-    fields = ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns", "cores_per_column", "depth")
-    text = aie_host.layer_text(
-        case.b, case.h, case.hkv, case.lq, case.lk, case.d, causal=case.causal, valid_len=case.valid_len is not None
-    )
-    with ir.Context():
-        shape = dse.shape_of(ir.Module.parse(text))
-    est = dse.estimate_shape(
-        shape,
-        case.target,
-        case.fold,
-        allow_illegal=True,
-        **{f: plan[f] for f in fields},
-        intrinsic=tuple(plan["intrinsic"]),
-        mapping="fused",
-        kv_split=1,
-        k_transpose="dma",
-        intermediate="f32",
-        causal_skip=True,
-        layout="native",
-    )
-    model_array = est.latency_s - sum(st.dispatch_s for st in est.stages)
+    est = model_of_compiled(case.text(), program, case.target, case.fold, kv_split=1)
+    model_array = array_seconds(est)
     assert abs(sim_array / model_array - 1.0) <= MODEL_TOLERANCE, (
         f"{case.id}: simulator {sim_array * 1e6:.1f} us vs cost model {model_array * 1e6:.1f} us"
     )

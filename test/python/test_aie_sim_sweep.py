@@ -29,28 +29,34 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import pytest
 
-from attn import reference
-
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
+from plan_cases import (  # noqa: E402
+    ATOL,
+    CAUSAL,
+    HEAD_DIMS,
+    HEADS,
+    MODEL_TOLERANCE,
+    RTOL,
+    TARGETS,
+    array_seconds,
+    heads_kind,
+    model_of_compiled,
+    random_qkv,
+    simulate_vs_reference,
+    valid_len_id,
+)
 from sweep_sampling import sample  # noqa: E402
 
-from attn import dse  # noqa: E402
+from attn import reference  # noqa: E402
 from attn.aie_compile import compile  # noqa: E402
 
-RTOL = 2.0**-8  # bf16 output rounding (half an ulp)
-ATOL = 1e-4  # f32 accumulation over <= 300 keys and exp
 SEED = 20260701
 N_CASES = 104
 FOLDS = ("online", "full", "partial", "unfolded")
-TARGETS = ("npu1", "npu2")
-HEAD_DIMS = (40, 64, 80, 96, 128)
-HEADS = ((2, 2), (4, 2), (3, 1))  # MHA, GQA, MQA
-CAUSAL = ("none", "top_left", "bottom_right")
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,10 @@ class Case:
 
     @property
     def id(self) -> str:
-        vl = f"-vl{'_'.join(map(str, self.valid_len))}" if self.valid_len else ""
         lay = "-blhd" if self.blhd else ""
         return (
             f"{self.index:03d}-{self.target}-{self.fold}-b{self.b}h{self.h}kv{self.hkv}-q{self.lq}k{self.lk}d{self.d}"
-            f"-{self.causal}{vl}{lay}-t{self.q_tile}x{self.kv_tile}"
+            f"-{self.causal}{valid_len_id(self.valid_len)}{lay}-t{self.q_tile}x{self.kv_tile}"
         )
 
     def tiles(self) -> dict[str, int]:
@@ -124,7 +129,7 @@ SAMPLED = sample(
         "head dim": lambda c: c.d,
         "causal": lambda c: c.causal,
         "batch": lambda c: c.b,
-        "heads": lambda c: "mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa",
+        "heads": lambda c: heads_kind(c.h, c.hkv),
         "valid_len x fold": lambda c: (c.valid_len is not None, c.fold),
         "layout": lambda c: c.blhd,
         "padded": lambda c: (c.lq % c.q_tile != 0, c.lk % c.kv_tile != 0),
@@ -134,8 +139,7 @@ SAMPLED = sample(
 )
 # Cases whose estimate is compared with the simulated time (every fold, both
 # targets), and the agreement required (issue 12: simulator vs cost model
-# within +-15 % on every compiled program, same plan and shape).
-MODEL_TOLERANCE = 0.15
+# within +-15 % on every compiled program, same plan and shape: MODEL_TOLERANCE).
 # Programs whose modeled array time is below MODEL_FLOOR_S are not compared:
 # there the fixed latencies of one dispatch (buffer-descriptor setup, lock
 # hand-offs, the first transfer over each hop) are most of the time, and the
@@ -183,15 +187,9 @@ def sweep_report():
     REPORT["path"] = str(path)
 
 
-def _bf16(a: np.ndarray) -> np.ndarray:
-    return a.astype(ml_dtypes.bfloat16).astype(np.float32)
-
-
 def _inputs(case: Case):
     rng = np.random.default_rng(SEED + case.index)
-    qs = (case.b, case.lq, case.h, case.d) if case.blhd else (case.b, case.h, case.lq, case.d)
-    ks = (case.b, case.lk, case.hkv, case.d) if case.blhd else (case.b, case.hkv, case.lk, case.d)
-    return tuple(_bf16(rng.standard_normal(s).astype(np.float32)) for s in (qs, ks, ks))
+    return random_qkv(rng, case.b, case.h, case.hkv, case.lq, case.lk, case.d, blhd=case.blhd)
 
 
 def _compile(case: Case):
@@ -215,7 +213,7 @@ def test_sweep_covers_the_required_space():
     assert {c.d for c in CASES} == set(HEAD_DIMS)
     assert {c.causal for c in CASES} == set(CAUSAL)
     assert {c.b for c in CASES} == {1, 2}
-    kinds = {"mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa" for c in CASES}
+    kinds = {heads_kind(c.h, c.hkv) for c in CASES}
     assert kinds == {"mha", "gqa", "mqa"}
     assert any(c.lq % c.q_tile for c in CASES) and any(c.lk % c.kv_tile for c in CASES)
     assert any(c.valid_len and min(c.valid_len) < c.lk for c in CASES)
@@ -230,25 +228,15 @@ def test_sweep_program_simulates_to_reference(case: Case) -> None:
     _, program = _compile(case)
     rtp_writes = aie_host.check_upstream_syntax(program)
     assert (rtp_writes > 0) == (case.valid_len is not None), f"{case.id}: {rtp_writes} rtp writes"
-    out, _ = aie_host.run(program, q, k, v, None if case.valid_len is None else list(case.valid_len))
-    ref = reference.attention(
-        q,
-        k,
-        v,
-        causal=case.causal,
-        layout="blhd" if case.blhd else "bhld",
-        valid_len=None if case.valid_len is None else np.asarray(case.valid_len),
+    out, max_err, ratio = simulate_vs_reference(
+        program, q, k, v, case.valid_len, causal=case.causal, layout="blhd" if case.blhd else "bhld"
     )
-    out = aie_host.output(program, out, ref.shape)
     assert np.isfinite(out).all(), f"{case.id}: non-finite output"
-    err = np.abs(out - ref)
-    tol = RTOL * np.abs(ref) + ATOL
-    ratio = float((err / tol).max())
     _WORST["cases"] += 1
-    _WORST["max_abs_error"] = max(_WORST["max_abs_error"], float(err.max()))
+    _WORST["max_abs_error"] = max(_WORST["max_abs_error"], max_err)
     if ratio > _WORST["worst_ratio"]:
         _WORST["worst_ratio"], _WORST["worst_case"] = ratio, case.id
-    assert ratio <= 1.0, f"{case.id}: max |err| {err.max():.3g}, worst err/tol {ratio:.3f}"
+    assert ratio <= 1.0, f"{case.id}: max |err| {max_err:.3g}, worst err/tol {ratio:.3f}"
 
 
 def _model_vs_sim(case: Case) -> dict:
@@ -256,8 +244,6 @@ def _model_vs_sim(case: Case) -> dict:
     shape). `array`: without the per-dispatch host overhead (the same table
     constant on both sides), the comparison that can fail; `with_dispatch`:
     latency as the bench reports it."""
-    from attn import ir
-
     q, k, v = _inputs(case)
     text, program = _compile(case)
     # The model prices a static bucket at its full length (valid_len is a
@@ -269,26 +255,8 @@ def _model_vs_sim(case: Case) -> dict:
     # The model on exactly the compiled plan: the fields attn-tile chose and
     # what the back end emits (fused lanes, no cascade, Kᵀ in the kernel,
     # f32 S/P, hidden causal tiles skipped).
-    plan = program.report["plans"][program.report["stages"][0]["device"]]
-    fields = ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns", "cores_per_column", "depth")
-    with ir.Context():
-        shape = dse.shape_of(ir.Module.parse(text))
-    est = dse.estimate_shape(
-        shape,
-        case.target,
-        case.fold,
-        allow_illegal=True,
-        **{f: plan[f] for f in fields},
-        intrinsic=tuple(plan["intrinsic"]),
-        mapping="fused",
-        kv_split=1,
-        k_transpose="dma",
-        intermediate="f32",
-        causal_skip=True,
-        layout="dma" if case.blhd else "native",
-    )
-    model_dispatch = sum(st.dispatch_s for st in est.stages)
-    model_array = est.latency_s - model_dispatch
+    est = model_of_compiled(text, program, case.target, case.fold, layout="dma" if case.blhd else "native", kv_split=1)
+    model_array = array_seconds(est)
     return {
         "case": case.id,
         "sim_array_s": sim_array,

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
-
-from attn import reference
 
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
 import test_aie_sim_sweep as sweep  # noqa: E402
+from plan_cases import MODEL_TOLERANCE, simulate_vs_reference  # noqa: E402
 
 Case = sweep.Case
 
@@ -56,19 +54,10 @@ def test_streamed_softmax_simulates_to_reference(case: Case) -> None:
     assert sched["steps"] == 2 * padded_keys // case.kv_tile, f"{case.id}: softmax rows not streamed"
     assert sched["bytes"]["s"] == 2 * sched["bytes"]["p"], f"{case.id}: S must be read exactly twice"
     aie_host.check_upstream_syntax(program)
-    out, _ = aie_host.run(program, q, k, v, None if case.valid_len is None else list(case.valid_len))
-    ref = reference.attention(
-        q,
-        k,
-        v,
-        causal=case.causal,
-        layout="blhd" if case.blhd else "bhld",
-        valid_len=None if case.valid_len is None else np.asarray(case.valid_len),
+    _, max_err, ratio = simulate_vs_reference(
+        program, q, k, v, case.valid_len, causal=case.causal, layout="blhd" if case.blhd else "bhld"
     )
-    out = aie_host.output(program, out, ref.shape)
-    err = np.abs(out - ref)
-    ratio = float((err / (sweep.RTOL * np.abs(ref) + sweep.ATOL)).max())
-    assert ratio <= 1.0, f"{case.id}: max |err| {err.max():.3g}, worst err/tol {ratio:.3f}"
+    assert ratio <= 1.0, f"{case.id}: max |err| {max_err:.3g}, worst err/tol {ratio:.3f}"
 
 
 @pytest.mark.parametrize(
@@ -83,7 +72,7 @@ def test_streamed_softmax_simulates_to_reference(case: Case) -> None:
 )
 def test_streamed_softmax_cost_model_vs_simulator(case: Case) -> None:
     rec = sweep._model_vs_sim(case)
-    assert abs(rec["array"]) <= sweep.MODEL_TOLERANCE, (
+    assert abs(rec["array"]) <= MODEL_TOLERANCE, (
         f"{case.id}: simulator {rec['sim_array_s'] * 1e6:.1f} us vs cost model "
         f"{rec['model_array_s'] * 1e6:.1f} us ({rec['array'] * 100:+.1f} %)"
     )

@@ -20,7 +20,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 import pytest
 
@@ -29,6 +28,19 @@ from attn import kernels as K
 
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
+from plan_cases import (  # noqa: E402
+    CAUSAL,
+    HEAD_DIMS,
+    HEADS,
+    MODEL_TOLERANCE,
+    TARGETS,
+    array_seconds,
+    heads_kind,
+    model_of_compiled,
+    random_qkv,
+    simulate_vs_reference,
+    valid_len_id,
+)
 from sweep_sampling import sample  # noqa: E402
 
 from attn.aie_compile import compile  # noqa: E402
@@ -37,9 +49,6 @@ KERNEL_DIR = Path(__file__).resolve().parents[2] / "kernels"
 F32P = ctypes.POINTER(ctypes.c_float)
 U16P = ctypes.POINTER(ctypes.c_uint16)
 I32 = ctypes.c_int32
-RTOL = 2.0**-8  # bf16 output rounding
-ATOL = 1e-4
-MODEL_TOLERANCE = 0.15
 SEED = 20261207
 
 
@@ -137,22 +146,20 @@ class Case:
 
     @property
     def id(self) -> str:
-        vl = f"-vl{'_'.join(map(str, self.valid_len))}" if self.valid_len else ""
         return (
             f"{self.index:02d}-{self.target}-b{self.b}h{self.h}kv{self.hkv}-q{self.lq}k{self.lk}d{self.d}"
-            f"-{self.causal}{vl}-t{self.q_tile}x{self.kv_tile}"
+            f"-{self.causal}{valid_len_id(self.valid_len)}-t{self.q_tile}x{self.kv_tile}"
         )
 
 
 def _cases() -> list[Case]:
     rng = np.random.default_rng(SEED)
-    heads = ((2, 2), (4, 2), (3, 1))  # MHA, GQA, MQA
     out = []
     for i in range(24):
-        target = ("npu1", "npu2")[i % 2]
-        d = (40, 64, 80, 96, 128)[i % 5]
-        h, hkv = heads[(i // 2) % 3]
-        causal = ("none", "top_left", "bottom_right")[(i // 3) % 3]
+        target = TARGETS[i % 2]
+        d = HEAD_DIMS[i % 5]
+        h, hkv = HEADS[(i // 2) % 3]
+        causal = CAUSAL[(i // 3) % 3]
         b = 1 + (i // 4) % 2
         lq = int(rng.integers(1, 120))
         lk = int(rng.choice([lq, int(rng.integers(1, 120))]))
@@ -172,17 +179,13 @@ SAMPLED = sample(
         "target": lambda c: c.target,
         "head dim": lambda c: c.d,
         "causal": lambda c: c.causal,
-        "heads": lambda c: "mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa",
+        "heads": lambda c: heads_kind(c.h, c.hkv),
         "valid_len": lambda c: c.valid_len is not None,
         "padded": lambda c: (c.lq % c.q_tile != 0, c.lk % c.kv_tile != 0),
     },
     extra=2,
     seed=SEED,
 )
-
-
-def _bf16(a: np.ndarray) -> np.ndarray:
-    return a.astype(ml_dtypes.bfloat16).astype(np.float32)
 
 
 def _compile(case: Case):
@@ -197,8 +200,7 @@ def _compile(case: Case):
 
 
 def _inputs(case: Case, rng: np.random.Generator):
-    qs, ks = (case.b, case.h, case.lq, case.d), (case.b, case.hkv, case.lk, case.d)
-    return tuple(_bf16(rng.standard_normal(s).astype(np.float32)) for s in (qs, ks, ks))
+    return random_qkv(rng, case.b, case.h, case.hkv, case.lq, case.lk, case.d)
 
 
 def test_sweep_covers_the_required_space() -> None:
@@ -218,11 +220,7 @@ def test_stream_program_simulates_to_reference(case: Case) -> None:
     text = str(program.aie)
     assert "@attn_stream_softmax(" in text and "@attn_stream_pv_bf16(" in text
     aie_host.check_upstream_syntax(program)
-    vl = None if case.valid_len is None else list(case.valid_len)
-    out, _ = aie_host.run(program, q, k, v, vl)
-    ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))
-    out = aie_host.output(program, out, ref.shape)
-    ratio = float((np.abs(out - ref) / (RTOL * np.abs(ref) + ATOL)).max())
+    _, _, ratio = simulate_vs_reference(program, q, k, v, case.valid_len, causal=case.causal)
     assert ratio <= 1.0, f"{case.id}: worst err/tol {ratio:.3f}"
 
 
@@ -236,16 +234,9 @@ def _model_vs_sim(target: str, h: int, length: int, d: int, q_tile: int, kv_tile
     q, k, v = _inputs(case, np.random.default_rng(0))
     _, results = aie_host.run(program, q, k, v, None, timing=True)
     sim_s = sum(r.seconds for r in results)
-    plan = program.report["plans"][program.report["stages"][0]["device"]]
-    fields = ("q_tile", "kv_tile", "l2_q_block", "l2_kv_block", "columns", "cores_per_column", "depth")
-    with ir.Context():
-        shape = dse.shape_of(ir.Module.parse(text))
-    est = dse.estimate_shape(
-        shape, target, "online", **{f: plan[f] for f in fields}, intrinsic=tuple(plan["intrinsic"]), mapping="stream",
-        kv_split=1, k_transpose="dma", intermediate="f32", causal_skip=True, layout="native",
-    )  # fmt: skip
+    est = model_of_compiled(text, program, target, "online", mapping="stream", allow_illegal=False, kv_split=1)
     assert not est.violations
-    return sim_s, est.latency_s - sum(st.dispatch_s for st in est.stages)
+    return sim_s, array_seconds(est)
 
 
 @pytest.mark.parametrize(
