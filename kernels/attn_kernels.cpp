@@ -71,25 +71,10 @@ void qk(const T *q, const T *k, Window s, int32_t tq, int32_t tk, int32_t d,
     }
 }
 
+/// Explicit masks: the [tq][tk] values at `keep`/`add` with row stride ld
+/// (ld 0: one value per key, broadcast over the rows).
 template <typename T>
-void maskKeepKeys(Window s, const T *keep, int32_t tq, int32_t tk) {
-  for (int32_t j = 0; j < tk; ++j)
-    if (load(keep, j) == 0.0f)
-      for (int32_t i = 0; i < tq; ++i)
-        s.at(i, j) = kNegInf;
-}
-
-template <typename T>
-void maskAddKeys(Window s, const T *add, int32_t tq, int32_t tk) {
-  for (int32_t j = 0; j < tk; ++j) {
-    float a = load(add, j);
-    for (int32_t i = 0; i < tq; ++i)
-      s.at(i, j) += a;
-  }
-}
-
-template <typename T>
-void maskKeepTile(Window s, const T *keep, int32_t ld, int32_t tq, int32_t tk) {
+void maskKeep(Window s, const T *keep, int32_t ld, int32_t tq, int32_t tk) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j)
       if (load(keep, int64_t(i) * ld + j) == 0.0f)
@@ -97,7 +82,7 @@ void maskKeepTile(Window s, const T *keep, int32_t ld, int32_t tq, int32_t tk) {
 }
 
 template <typename T>
-void maskAddTile(Window s, const T *add, int32_t ld, int32_t tq, int32_t tk) {
+void maskAdd(Window s, const T *add, int32_t ld, int32_t tq, int32_t tk) {
   for (int32_t i = 0; i < tq; ++i)
     for (int32_t j = 0; j < tk; ++j)
       s.at(i, j) += load(add, int64_t(i) * ld + j);
@@ -167,8 +152,8 @@ void pvAccumulate(ConstWindow p, const T *v, float *acc, int32_t tq, int32_t tk,
 }
 
 template <typename T>
-void streamPV(const float *p, const T *v, float *acc, float *l,
-                     int32_t tq, int32_t tk, int32_t dv) {
+void streamPV(const float *p, const T *v, float *acc, float *l, int32_t tq,
+              int32_t tk, int32_t dv) {
   const float *c = p + int64_t(tq) * tk;
   for (int32_t i = 0; i < tq; ++i) {
     for (int32_t x = 0; x < dv; ++x)
@@ -182,16 +167,62 @@ void streamPV(const float *p, const T *v, float *acc, float *l,
 
 extern "C" {
 
-void attn_qk_bf16(const uint16_t *q, const uint16_t *k, int32_t k_off, float *s,
-                  int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
-                  int32_t d, float scale) {
-  qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);
-}
-void attn_qk_f32(const float *q, const float *k, int32_t k_off, float *s,
-                 int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk, int32_t d,
-                 float scale) {
-  qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);
-}
+// The entry points of one data type T (suffix sfx: bf16 as uint16_t bit
+// patterns, f32); declared one by one in attn_kernels.h.
+#define ATTN_SPEC_TYPED(sfx, T)                                                \
+  void attn_qk_##sfx(const T *q, const T *k, int32_t k_off, float *s,          \
+                     int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,      \
+                     int32_t d, float scale) {                                 \
+    qk(q, k + k_off, Window{s, s_ld, s_col}, tq, tk, d, scale);                \
+  }                                                                            \
+  void attn_mask_keep_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
+                                 const T *keep, int32_t off, int32_t tq,       \
+                                 int32_t tk) {                                 \
+    maskKeep(Window{s, s_ld, s_col}, keep + off, 0, tq, tk);                   \
+  }                                                                            \
+  void attn_mask_add_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
+                                const T *add, int32_t off, int32_t tq,         \
+                                int32_t tk) {                                  \
+    maskAdd(Window{s, s_ld, s_col}, add + off, 0, tq, tk);                     \
+  }                                                                            \
+  void attn_mask_keep_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
+                                 const T *keep, int32_t off, int32_t m_ld,     \
+                                 int32_t tq, int32_t tk) {                     \
+    maskKeep(Window{s, s_ld, s_col}, keep + off, m_ld, tq, tk);                \
+  }                                                                            \
+  void attn_mask_add_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
+                                const T *add, int32_t off, int32_t m_ld,       \
+                                int32_t tq, int32_t tk) {                      \
+    maskAdd(Window{s, s_ld, s_col}, add + off, m_ld, tq, tk);                  \
+  }                                                                            \
+  void attn_online_update_##sfx(                                               \
+      const float *s, int32_t s_ld, int32_t s_col, const T *v, int32_t v_off,  \
+      float *m, float *l, float *acc, int32_t tq, int32_t tk, int32_t dv) {    \
+    onlineUpdate(ConstWindow{s, s_ld, s_col}, v + v_off, m, l, acc, tq, tk,    \
+                 dv);                                                          \
+  }                                                                            \
+  void attn_finalize_##sfx(const float *acc, const float *l, T *o, int32_t tq, \
+                           int32_t dv) {                                       \
+    finalize(acc, l, o, tq, dv);                                               \
+  }                                                                            \
+  void attn_pv_accumulate_##sfx(const float *p, int32_t p_ld, int32_t p_col,   \
+                                const T *v, int32_t v_off, float *acc,         \
+                                int32_t tq, int32_t tk, int32_t dv) {          \
+    pvAccumulate(ConstWindow{p, p_ld, p_col}, v + v_off, acc, tq, tk, dv);     \
+  }                                                                            \
+  void attn_store_##sfx(const float *acc, T *o, int32_t q0, int32_t row_limit, \
+                        int32_t tq, int32_t dv) {                              \
+    storeTile(acc, o, q0, row_limit, tq, dv);                                  \
+  }                                                                            \
+  void attn_stream_pv_##sfx(const float *p, const T *v, int32_t v_off,         \
+                            float *acc, float *l, int32_t tq, int32_t tk,      \
+                            int32_t dv) {                                      \
+    streamPV(p, v + v_off, acc, l, tq, tk, dv);                                \
+  }
+
+ATTN_SPEC_TYPED(bf16, uint16_t)
+ATTN_SPEC_TYPED(f32, float)
+#undef ATTN_SPEC_TYPED
 
 static float rowScale(const int8_t *row, int32_t d) {
   float v;
@@ -233,75 +264,12 @@ void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
     }
 }
 
-void attn_mask_keep_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
-                              const uint16_t *keep, int32_t off, int32_t tq,
-                              int32_t tk) {
-  maskKeepKeys(Window{s, s_ld, s_col}, keep + off, tq, tk);
-}
-void attn_mask_keep_keys_f32(float *s, int32_t s_ld, int32_t s_col,
-                             const float *keep, int32_t off, int32_t tq,
-                             int32_t tk) {
-  maskKeepKeys(Window{s, s_ld, s_col}, keep + off, tq, tk);
-}
-void attn_mask_add_keys_bf16(float *s, int32_t s_ld, int32_t s_col,
-                             const uint16_t *add, int32_t off, int32_t tq,
-                             int32_t tk) {
-  maskAddKeys(Window{s, s_ld, s_col}, add + off, tq, tk);
-}
-void attn_mask_add_keys_f32(float *s, int32_t s_ld, int32_t s_col,
-                            const float *add, int32_t off, int32_t tq,
-                            int32_t tk) {
-  maskAddKeys(Window{s, s_ld, s_col}, add + off, tq, tk);
-}
-
-void attn_mask_keep_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
-                              const uint16_t *keep, int32_t off, int32_t m_ld,
-                              int32_t tq, int32_t tk) {
-  maskKeepTile(Window{s, s_ld, s_col}, keep + off, m_ld, tq, tk);
-}
-void attn_mask_keep_tile_f32(float *s, int32_t s_ld, int32_t s_col,
-                             const float *keep, int32_t off, int32_t m_ld,
-                             int32_t tq, int32_t tk) {
-  maskKeepTile(Window{s, s_ld, s_col}, keep + off, m_ld, tq, tk);
-}
-void attn_mask_add_tile_bf16(float *s, int32_t s_ld, int32_t s_col,
-                             const uint16_t *add, int32_t off, int32_t m_ld,
-                             int32_t tq, int32_t tk) {
-  maskAddTile(Window{s, s_ld, s_col}, add + off, m_ld, tq, tk);
-}
-void attn_mask_add_tile_f32(float *s, int32_t s_ld, int32_t s_col,
-                            const float *add, int32_t off, int32_t m_ld,
-                            int32_t tq, int32_t tk) {
-  maskAddTile(Window{s, s_ld, s_col}, add + off, m_ld, tq, tk);
-}
-
 void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
   for (int32_t i = 0; i < tq; ++i) {
     m[i] = kNegInf;
     l[i] = 0.0f;
   }
   attn_acc_zero(acc, tq, dv);
-}
-
-void attn_online_update_bf16(const float *s, int32_t s_ld, int32_t s_col,
-                             const uint16_t *v, int32_t v_off, float *m,
-                             float *l, float *acc, int32_t tq, int32_t tk,
-                             int32_t dv) {
-  onlineUpdate(ConstWindow{s, s_ld, s_col}, v + v_off, m, l, acc, tq, tk, dv);
-}
-void attn_online_update_f32(const float *s, int32_t s_ld, int32_t s_col,
-                            const float *v, int32_t v_off, float *m, float *l,
-                            float *acc, int32_t tq, int32_t tk, int32_t dv) {
-  onlineUpdate(ConstWindow{s, s_ld, s_col}, v + v_off, m, l, acc, tq, tk, dv);
-}
-
-void attn_finalize_bf16(const float *acc, const float *l, uint16_t *o,
-                        int32_t tq, int32_t dv) {
-  finalize(acc, l, o, tq, dv);
-}
-void attn_finalize_f32(const float *acc, const float *l, float *o, int32_t tq,
-                       int32_t dv) {
-  finalize(acc, l, o, tq, dv);
 }
 
 void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
@@ -367,26 +335,6 @@ void attn_acc_zero(float *acc, int32_t tq, int32_t dv) {
     acc[n] = 0.0f;
 }
 
-void attn_pv_accumulate_bf16(const float *p, int32_t p_ld, int32_t p_col,
-                             const uint16_t *v, int32_t v_off, float *acc,
-                             int32_t tq, int32_t tk, int32_t dv) {
-  pvAccumulate(ConstWindow{p, p_ld, p_col}, v + v_off, acc, tq, tk, dv);
-}
-void attn_pv_accumulate_f32(const float *p, int32_t p_ld, int32_t p_col,
-                            const float *v, int32_t v_off, float *acc,
-                            int32_t tq, int32_t tk, int32_t dv) {
-  pvAccumulate(ConstWindow{p, p_ld, p_col}, v + v_off, acc, tq, tk, dv);
-}
-
-void attn_store_bf16(const float *acc, uint16_t *o, int32_t q0,
-                     int32_t row_limit, int32_t tq, int32_t dv) {
-  storeTile(acc, o, q0, row_limit, tq, dv);
-}
-void attn_store_f32(const float *acc, float *o, int32_t q0, int32_t row_limit,
-                    int32_t tq, int32_t dv) {
-  storeTile(acc, o, q0, row_limit, tq, dv);
-}
-
 void attn_stream_softmax_init(float *m, float *l, int32_t tq) {
   for (int32_t i = 0; i < tq; ++i) {
     m[i] = kNegInf;
@@ -428,17 +376,6 @@ void attn_stream_pv_init(float *acc, float *l, int32_t tq, int32_t dv) {
   attn_acc_zero(acc, tq, dv);
   for (int32_t i = 0; i < tq; ++i)
     l[i] = 0.0f;
-}
-
-void attn_stream_pv_bf16(const float *p, const uint16_t *v, int32_t v_off,
-                         float *acc, float *l, int32_t tq, int32_t tk,
-                         int32_t dv) {
-  streamPV(p, v + v_off, acc, l, tq, tk, dv);
-}
-void attn_stream_pv_f32(const float *p, const float *v, int32_t v_off,
-                        float *acc, float *l, int32_t tq, int32_t tk,
-                        int32_t dv) {
-  streamPV(p, v + v_off, acc, l, tq, tk, dv);
 }
 
 void attn_copy_window(const float *src, int32_t src_ld, int32_t src_col,

@@ -481,49 +481,38 @@ inline void maskPositions(float *s, int ld, int cols, int q0, int k0,
   }
 }
 
-template <typename T>
-inline void maskKeepKeys(float *s, int ld, const T *keep) {
-  constexpr unsigned V = VK;
-  const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
-  for (int j = 0; j < TK; j += V) {
-    auto zero = aie::eq(loadRowF32<V>(keep + j), 0.0f);
-    for (int i = 0; i < TQ; ++i)
-      aie::store_v(s + i * ld + j,
-                   aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
-  }
-}
-
-template <typename T> inline void maskAddKeys(float *s, int ld, const T *add) {
+/// Applies `op` (S, mask values) to the S window: key-only masks (mld 0)
+/// broadcast one value per key over the rows, full masks give the
+/// [TQ][TK] tile at `m` (row stride `mld`) element-wise.
+template <typename T, typename Op>
+inline void maskWindow(float *s, int ld, const T *m, int mld, Op op) {
   constexpr unsigned V = VK;
   for (int j = 0; j < TK; j += V) {
-    auto a = loadRowF32<V>(add + j);
-    for (int i = 0; i < TQ; ++i)
-      aie::store_v(s + i * ld + j, aie::add(aie::load_v<V>(s + i * ld + j), a));
-  }
-}
-
-/// Full masks: the [TQ][TK] tile at `m` (row stride `mld`) applied
-/// element-wise to the S window.
-template <typename T>
-inline void maskKeepTile(float *s, int ld, const T *keep, int mld) {
-  constexpr unsigned V = VK;
-  const aie::vector<float, V> hidden = aie::broadcast<float, V>(kNegInf);
-  for (int i = 0; i < TQ; ++i)
-    for (int j = 0; j < TK; j += V) {
-      auto zero = aie::eq(loadRowF32<V>(keep + i * mld + j), 0.0f);
-      aie::store_v(s + i * ld + j,
-                   aie::select(aie::load_v<V>(s + i * ld + j), hidden, zero));
+    if (mld == 0) {
+      auto mj = loadRowF32<V>(m + j);
+      for (int i = 0; i < TQ; ++i)
+        aie::store_v(s + i * ld + j, op(aie::load_v<V>(s + i * ld + j), mj));
+    } else {
+      for (int i = 0; i < TQ; ++i)
+        aie::store_v(s + i * ld + j, op(aie::load_v<V>(s + i * ld + j),
+                                        loadRowF32<V>(m + i * mld + j)));
     }
+  }
 }
 
+/// Keep-mask: a 0 hides the score (-inf).
 template <typename T>
-inline void maskAddTile(float *s, int ld, const T *add, int mld) {
-  constexpr unsigned V = VK;
-  for (int i = 0; i < TQ; ++i)
-    for (int j = 0; j < TK; j += V)
-      aie::store_v(s + i * ld + j,
-                   aie::add(aie::load_v<V>(s + i * ld + j),
-                            loadRowF32<V>(add + i * mld + j)));
+inline void maskKeep(float *s, int ld, const T *keep, int mld) {
+  const auto hidden = aie::broadcast<float, VK>(kNegInf);
+  maskWindow(s, ld, keep, mld, [&](auto x, auto k) {
+    return aie::select(x, hidden, aie::eq(k, 0.0f));
+  });
+}
+
+/// Additive mask or bias, added in f32.
+template <typename T>
+inline void maskAdd(float *s, int ld, const T *add, int mld) {
+  maskWindow(s, ld, add, mld, [](auto x, auto a) { return aie::add(x, a); });
 }
 
 /// acc[i] *= c for one row.
@@ -559,6 +548,33 @@ inline void pvMatmul(const PType<T> *p, int pld, const T *v, float *acc) {
     }
 }
 
+/// The largest of the first n (a multiple of V) values of a row.
+template <unsigned V> inline float rowMax(const float *row, int n) {
+  aie::vector<float, V> mx = aie::load_v<V>(row);
+  for (int j = V; j < n; j += V)
+    mx = aie::max(mx, aie::load_v<V>(row + j));
+  return aie::reduce_max(mx);
+}
+
+/// out[j] = exp(row[j] - shift) as f32 for j < n (a multiple of V; bf16
+/// layers round through bf16, as onlineUpdate's P); returns their sum.
+template <unsigned V>
+inline float expRow(const float *row, float *out, int n, float shift) {
+  const auto by = aie::broadcast<float, V>(shift);
+  aie::vector<float, V> sum = aie::zeros<float, V>();
+  for (int j = 0; j < n; j += V) {
+#if ATTN_BF16
+    aie::vector<float, V> e = toFloat(
+        fromFloat<bfloat16>(expFast(aie::sub(aie::load_v<V>(row + j), by))));
+#else
+    aie::vector<float, V> e = expPoly(aie::sub(aie::load_v<V>(row + j), by));
+#endif
+    sum = aie::add(sum, e);
+    aie::store_v(out + j, e);
+  }
+  return aie::reduce_add(sum);
+}
+
 /// The P of an f32 window row, as the matmul's element type, written over
 /// the start of the same row (bf16 P takes half its bytes; a chunk is
 /// written only after it was read).
@@ -573,10 +589,7 @@ inline void onlineUpdate(float *s, int ld, const T *v, float *m, float *l,
   constexpr unsigned V = VK;
   for (int i = 0; i < TQ; ++i) {
     float *row = s + i * ld;
-    aie::vector<float, V> mx = aie::load_v<V>(row);
-    for (int j = V; j < TK; j += V)
-      mx = aie::max(mx, aie::load_v<V>(row + j));
-    float blockMax = aie::reduce_max(mx);
+    float blockMax = rowMax<V>(row, TK);
     float newMax = m[i] > blockMax ? m[i] : blockMax;
     P *p = pRow<P>(row);
     if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
@@ -624,10 +637,7 @@ inline void streamSoftmax(const float *s, int ld, float *p, float *m,
   for (int i = 0; i < TQ; ++i) {
     const float *row = s + i * ld;
     float *out = p + i * TK;
-    aie::vector<float, V> mx = aie::load_v<V>(row);
-    for (int j = V; j < TK; j += V)
-      mx = aie::max(mx, aie::load_v<V>(row + j));
-    float blockMax = aie::reduce_max(mx);
+    float blockMax = rowMax<V>(row, TK);
     float newMax = m[i] > blockMax ? m[i] : blockMax;
     if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
       for (int j = 0; j < TK; j += V)
@@ -637,20 +647,7 @@ inline void streamSoftmax(const float *s, int ld, float *p, float *m,
       continue;
     }
     float corr = expScalar<V>(m[i] - newMax); // 0 when m[i] = -inf
-    aie::vector<float, V> sum = aie::zeros<float, V>();
-    const auto shift = aie::broadcast<float, V>(newMax);
-    for (int j = 0; j < TK; j += V) {
-#if ATTN_BF16
-      aie::vector<float, V> e = toFloat(fromFloat<bfloat16>(
-          expFast(aie::sub(aie::load_v<V>(row + j), shift))));
-#else
-      aie::vector<float, V> e =
-          expPoly(aie::sub(aie::load_v<V>(row + j), shift));
-#endif
-      sum = aie::add(sum, e);
-      aie::store_v(out + j, e);
-    }
-    l[i] = corr * l[i] + aie::reduce_add(sum);
+    l[i] = corr * l[i] + expRow<V>(row, out, TK, newMax);
     m[i] = newMax;
     c[i] = corr;
     lOut[i] = l[i];
@@ -707,28 +704,12 @@ inline void softmaxRows(const float *s, float *p) {
   for (int i = 0; i < TQ; ++i) {
     const float *row = s + i * LD;
     float *out = p + i * LD;
-    aie::vector<float, V> mx = aie::load_v<V>(row);
-    for (int j = V; j < LD; j += V)
-      mx = aie::max(mx, aie::load_v<V>(row + j));
-    float rowMax = aie::reduce_max(mx);
-    if (rowMax == kNegInf) {
+    float largest = rowMax<V>(row, LD);
+    if (largest == kNegInf) {
       fill(out, LD, 0.0f);
       continue;
     }
-    const auto shift = aie::broadcast<float, V>(rowMax);
-    aie::vector<float, V> sum = aie::zeros<float, V>();
-    for (int j = 0; j < LD; j += V) {
-#if ATTN_BF16
-      aie::vector<float, V> e = toFloat(fromFloat<bfloat16>(
-          expFast(aie::sub(aie::load_v<V>(row + j), shift))));
-#else
-      aie::vector<float, V> e =
-          expPoly(aie::sub(aie::load_v<V>(row + j), shift));
-#endif
-      sum = aie::add(sum, e);
-      aie::store_v(out + j, e);
-    }
-    float inv = 1.0f / aie::reduce_add(sum);
+    float inv = 1.0f / expRow<V>(row, out, LD, largest);
     for (int j = 0; j < LD; j += V)
       aie::store_v(
           out + j,
@@ -759,25 +740,25 @@ extern "C" {
                                  const T *keep, int32_t off, int32_t tq,       \
                                  int32_t tk) {                                 \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
-    attn_aie::maskKeepKeys(s + s_col, s_ld, keep + off);                       \
+    attn_aie::maskKeep(s + s_col, s_ld, keep + off, 0);                        \
   }                                                                            \
   void attn_mask_add_keys_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
                                 const T *add, int32_t off, int32_t tq,         \
                                 int32_t tk) {                                  \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
-    attn_aie::maskAddKeys(s + s_col, s_ld, add + off);                         \
+    attn_aie::maskAdd(s + s_col, s_ld, add + off, 0);                          \
   }                                                                            \
   void attn_mask_keep_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,        \
                                  const T *keep, int32_t off, int32_t m_ld,     \
                                  int32_t tq, int32_t tk) {                     \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
-    attn_aie::maskKeepTile(s + s_col, s_ld, keep + off, m_ld);                 \
+    attn_aie::maskKeep(s + s_col, s_ld, keep + off, m_ld);                     \
   }                                                                            \
   void attn_mask_add_tile_##sfx(float *s, int32_t s_ld, int32_t s_col,         \
                                 const T *add, int32_t off, int32_t m_ld,       \
                                 int32_t tq, int32_t tk) {                      \
     ATTN_SIZES(tq, tk, attn_aie::D);                                           \
-    attn_aie::maskAddTile(s + s_col, s_ld, add + off, m_ld);                   \
+    attn_aie::maskAdd(s + s_col, s_ld, add + off, m_ld);                       \
   }                                                                            \
   void attn_online_update_##sfx(                                               \
       const float *s, int32_t s_ld, int32_t s_col, const T *v, int32_t v_off,  \
