@@ -17,7 +17,6 @@
 #include "attn/Analysis/WorkSplit.h"
 #include "attn/Support/CheckedArith.h"
 
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
@@ -80,29 +79,6 @@ llvm::StringRef cost::stringifyResource(Resource resource) {
     return "dispatch";
   }
   return "";
-}
-
-std::optional<KTransposePlacement>
-cost::symbolizeKTranspose(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<KTransposePlacement>>(name)
-      .Case("dma", KTransposePlacement::Dma)
-      .Case("core", KTransposePlacement::Core)
-      .Default(std::nullopt);
-}
-std::optional<LayoutHandling>
-cost::symbolizeLayoutHandling(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<LayoutHandling>>(name)
-      .Case("native", LayoutHandling::Native)
-      .Case("dma", LayoutHandling::Dma)
-      .Case("transpose", LayoutHandling::Transpose)
-      .Default(std::nullopt);
-}
-std::optional<MaskKind> cost::symbolizeMaskKind(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<MaskKind>>(name)
-      .Case("none", MaskKind::None)
-      .Case("boolean", MaskKind::Boolean)
-      .Case("additive", MaskKind::Additive)
-      .Default(std::nullopt);
 }
 
 int64_t DramTraffic::total() const {

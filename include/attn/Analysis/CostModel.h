@@ -103,9 +103,6 @@ struct Plan {
 llvm::StringRef stringifyKTranspose(KTransposePlacement placement);
 llvm::StringRef stringifyLayoutHandling(LayoutHandling handling);
 llvm::StringRef stringifyMaskKind(MaskKind kind);
-std::optional<KTransposePlacement> symbolizeKTranspose(llvm::StringRef name);
-std::optional<LayoutHandling> symbolizeLayoutHandling(llvm::StringRef name);
-std::optional<MaskKind> symbolizeMaskKind(llvm::StringRef name);
 
 /// A matmul datapath of a core for one element type.
 struct MatmulDatapath {
