@@ -59,6 +59,14 @@ struct ConstWindow {
   float at(int64_t i, int64_t j) const { return base[i * ld + col + j]; }
 };
 
+/// The largest of row i's first tk values (a NaN propagates).
+float rowMax(ConstWindow s, int32_t i, int32_t tk) {
+  float largest = kNegInf;
+  for (int32_t j = 0; j < tk; ++j)
+    largest = maxPropagatingNaN(largest, s.at(i, j));
+  return largest;
+}
+
 template <typename T>
 void qk(const T *q, const T *k, Window s, int32_t tq, int32_t tk, int32_t d,
         float scale) {
@@ -92,10 +100,7 @@ template <typename T>
 void onlineUpdate(ConstWindow s, const T *v, float *m, float *l, float *acc,
                   int32_t tq, int32_t tk, int32_t dv) {
   for (int32_t i = 0; i < tq; ++i) {
-    float blockMax = kNegInf;
-    for (int32_t j = 0; j < tk; ++j)
-      blockMax = maxPropagatingNaN(blockMax, s.at(i, j));
-    float newMax = maxPropagatingNaN(m[i], blockMax);
+    float newMax = maxPropagatingNaN(m[i], rowMax(s, i, tk));
     if (newMax == kNegInf)
       continue; // nothing visible yet: keep the row's state as is
     // m[i] may be -inf (first visible block): exp(-inf) = 0 wipes the
@@ -276,17 +281,15 @@ void attn_softmax_rows(const float *s, float *p, int32_t tq, int32_t tk) {
   for (int32_t i = 0; i < tq; ++i) {
     const float *row = s + int64_t(i) * tk;
     float *out = p + int64_t(i) * tk;
-    float rowMax = kNegInf;
-    for (int32_t j = 0; j < tk; ++j)
-      rowMax = maxPropagatingNaN(rowMax, row[j]);
-    if (rowMax == kNegInf) {
+    float largest = rowMax(ConstWindow{s, tk, 0}, i, tk);
+    if (largest == kNegInf) {
       for (int32_t j = 0; j < tk; ++j)
         out[j] = 0.0f;
       continue;
     }
     float sum = 0.0f;
     for (int32_t j = 0; j < tk; ++j) {
-      out[j] = std::exp(row[j] - rowMax);
+      out[j] = std::exp(row[j] - largest);
       sum += out[j];
     }
     for (int32_t j = 0; j < tk; ++j)
@@ -305,10 +308,7 @@ void attn_softmax_stats(const float *s, int32_t s_ld, int32_t s_col, float *m,
                         float *l, int32_t tq, int32_t tk) {
   ConstWindow w{s, s_ld, s_col};
   for (int32_t i = 0; i < tq; ++i) {
-    float chunkMax = kNegInf;
-    for (int32_t j = 0; j < tk; ++j)
-      chunkMax = maxPropagatingNaN(chunkMax, w.at(i, j));
-    float newMax = maxPropagatingNaN(m[i], chunkMax);
+    float newMax = maxPropagatingNaN(m[i], rowMax(w, i, tk));
     if (newMax == kNegInf)
       continue; // nothing visible yet
     float rowSum = 0.0f;
@@ -347,10 +347,7 @@ void attn_stream_softmax(const float *s, int32_t s_ld, int32_t s_col, float *p,
   ConstWindow w{s, s_ld, s_col};
   float *c = p + int64_t(tq) * tk, *lOut = c + tq;
   for (int32_t i = 0; i < tq; ++i) {
-    float blockMax = kNegInf;
-    for (int32_t j = 0; j < tk; ++j)
-      blockMax = maxPropagatingNaN(blockMax, w.at(i, j));
-    float newMax = maxPropagatingNaN(m[i], blockMax);
+    float newMax = maxPropagatingNaN(m[i], rowMax(w, i, tk));
     float *row = p + int64_t(i) * tk;
     if (newMax == kNegInf) { // nothing visible yet: P = 0, state unchanged
       for (int32_t j = 0; j < tk; ++j)
