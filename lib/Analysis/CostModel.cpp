@@ -1071,23 +1071,34 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
   for (int64_t c = 0; c < split.queryChunks; ++c) {
-    std::vector<const TileVisibility *> busiest(split.roundsOfChunk(c));
-    split.forEachRound(c, [&](int64_t t, int64_t, int64_t item) {
-      const TileVisibility *v = &vis[item % split.queryTiles];
-      if (!busiest[t] || v->computed > busiest[t]->computed ||
-          (v->computed == busiest[t]->computed &&
-           v->masked > busiest[t]->masked))
-        busiest[t] = v;
+    // Per round and lane: the blocks, masked blocks and score-row tiles of
+    // the lane's k query tiles (cascade: its chain core's share of each).
+    struct Lane {
+      int64_t blocks = 0, masked = 0, rowTiles = 0;
+    };
+    int64_t P = split.coresPerGroup();
+    std::vector<Lane> lanes(split.roundsOfChunk(c) * P);
+    split.forEachRound(c, [&](int64_t t, int64_t lane, int64_t item) {
+      const TileVisibility &v = vis[item % split.queryTiles];
+      Lane &l = lanes[t * P + lane];
+      l.blocks += ceilDiv(v.computed, kvSplit);
+      l.masked += ceilDiv(v.masked, kvSplit);
+      l.rowTiles += v.computed;
     });
-    for (const TileVisibility *v : busiest) {
-      int64_t blocks = ceilDiv(v->computed, kvSplit);
-      int64_t masked = ceilDiv(v->masked, kvSplit);
-      chunks[c].paces[{blocks, masked}] += 1;
+    for (int64_t t = 0, n = split.roundsOfChunk(c); t < n; ++t) {
+      const Lane *busiest = &lanes[t * P];
+      for (int64_t lane = 1; lane < P; ++lane) {
+        const Lane &l = lanes[t * P + lane];
+        if (l.blocks > busiest->blocks ||
+            (l.blocks == busiest->blocks && l.masked > busiest->masked))
+          busiest = &l;
+      }
+      chunks[c].paces[{busiest->blocks, busiest->masked}] += 1;
       chunks[c].rounds += 1;
-      chunks[c].items += 1;
-      chunks[c].blocks += blocks;
-      chunks[c].masked += masked;
-      chunks[c].rowTiles += v->computed;
+      chunks[c].items += split.tilesPerCore;
+      chunks[c].blocks += busiest->blocks;
+      chunks[c].masked += busiest->masked;
+      chunks[c].rowTiles += busiest->rowTiles;
     }
   }
   ChunkCounts critical;
@@ -1204,8 +1215,9 @@ struct EstimateCache::Impl {
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
   // Emitted decompositions by (q tile, kv tile, columns, cores per column,
-  // kv_split, stage kind, skip).
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int, bool>,
+  // query tiles per core, kv_split, stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int,
+                      bool>,
            Schedule>
       emitted;
 };
@@ -1264,18 +1276,21 @@ struct Model {
 
   bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
                             int64_t kvSplit) const;
-  aiemap::WorkSplit emittedSplit(StageKind kind) const;
-  Schedule emittedSchedule(StageKind kind) {
+  aiemap::WorkSplit emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                 int64_t kvSplit) const;
+  Schedule emittedSchedule(StageKind kind, int64_t tilesPerCore,
+                           int64_t kvSplit) {
     if (!cache)
-      return computeEmittedSchedule(s, geo, emittedSplit(kind), p.kvSplit);
+      return computeEmittedSchedule(
+          s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
     auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
-                               int64_t(p.coresPerColumn), int64_t(p.kvSplit),
+                               int64_t(p.coresPerColumn), tilesPerCore, kvSplit,
                                int(kind), p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
-    Schedule sch =
-        computeEmittedSchedule(s, geo, emittedSplit(kind), p.kvSplit);
+    Schedule sch = computeEmittedSchedule(
+        s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
     cache->emitted.emplace(key, sch);
     return sch;
   }
@@ -1526,8 +1541,9 @@ void Model::checkChannels(StageKind kind,
 /// unfolded softmax stage takes rows of its own and keeps the round-robin).
 bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
                                  int64_t perLane, int64_t kvSplit) const {
-  // Cascade chains (kv_split > 1) are lanes of the same decomposition.
-  return p.mapping == MappingKind::fused && perLane == 1 &&
+  // Cascade chains (kv_split > 1) are lanes of the same decomposition, and
+  // k = perLane query tiles per core its tilesPerCore.
+  return p.mapping == MappingKind::fused && (perLane == 1 || kvSplit == 1) &&
          stageLanes * kvSplit == int64_t(p.columns) * p.coresPerColumn &&
          kind != StageKind::Softmax;
 }
@@ -1537,13 +1553,15 @@ bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
 /// plan is scheduled as its lanes (cores_per_column / kv_split per column,
 /// a chain standing for one core), as attn-schedule-dma plans it before it
 /// expands the chains (planCascadeStage).
-aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
-  int64_t laneRows = p.coresPerColumn / std::max(1, p.kvSplit);
+aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                      int64_t kvSplit) const {
+  int64_t laneRows = p.coresPerColumn / std::max<int64_t>(1, kvSplit);
   aiemap::WorkSplit base;
   base.workHeads = s.batch * s.kvHeads;
   base.queryTiles = geo.nQ;
   base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
   base.coresPerColumn = laneRows;
+  base.tilesPerCore = tilesPerCore;
   aiemap::KeyVisibility vis;
   vis.qTile = p.qTile;
   vis.kvTile = p.kvTile;
@@ -1579,7 +1597,7 @@ StageContext Model::stageContext(StageKind kind) {
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
   c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
-              ? emittedSchedule(kind)
+              ? emittedSchedule(kind, stagePerLane, stageSplit)
               : schedule(stageLanes, stagePerLane, stageSplit);
   // K/V stream from DRAM once per round and kv head: the AIE back end does
   // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
@@ -1948,9 +1966,11 @@ double Model::streamStalls(const StageContext &c) const {
   double perRound = c.sch.rounds > 0
                         ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
                         : 0.0;
-  double roundIn = stepOnOwnChannel(c)
-                       ? std::max(perRound * b.step, double(b.item)) / stream
-                       : (perRound * b.step + b.item) / (coreS2MM * stream);
+  double roundItems = c.sch.rounds > 0 ? c.items / double(c.sch.rounds) : 1.0;
+  double roundIn =
+      stepOnOwnChannel(c)
+          ? std::max(perRound * b.step, roundItems * b.item) / stream
+          : (perRound * b.step + roundItems * b.item) / (coreS2MM * stream);
   // Only the per-block work overlaps the stream: the per-item work (the
   // whole-row softmax between the full fold's two passes, init, finalize)
   // runs while the stream can prefetch no more than its depth.
