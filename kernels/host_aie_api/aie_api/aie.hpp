@@ -109,16 +109,14 @@ public:
   using value_type = T;
   vector() = default;
   /// From / to the native 512-bit int32 vector (int32 x 16 only).
-  template <typename U = T, std::enable_if_t<std::is_same_v<U, int32_t> &&
-                                                 N == 16,
-                                             int> = 0>
+  template <typename U = T,
+            std::enable_if_t<std::is_same_v<U, int32_t> && N == 16, int> = 0>
   vector(const v16int32 &native) {
     for (unsigned i = 0; i < N; ++i)
       lanes[i] = native.lanes[i];
   }
-  template <typename U = T, std::enable_if_t<std::is_same_v<U, int32_t> &&
-                                                 N == 16,
-                                             int> = 0>
+  template <typename U = T,
+            std::enable_if_t<std::is_same_v<U, int32_t> && N == 16, int> = 0>
   v16int32 to_native() const {
     v16int32 out;
     for (unsigned i = 0; i < N; ++i)
