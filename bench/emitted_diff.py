@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -136,7 +137,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--random", type=int, default=30, help="seeded random layers")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="skip the bench layers longer than 2048")
+    ap.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        help="regex whose matches are blanked in both outputs before comparing (a field a change alters on purpose)",
+    )
     args = ap.parse_args(argv)
+    ignored = [re.compile(p) for p in args.ignore]
+
+    def normal(text: str) -> str:
+        for p in ignored:
+            text = p.sub("<ignored>", text)
+        return text
+
     differ = 0
     cpu_old = cpu_new = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,7 +158,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rc_o, out_o, t_o = run(args.old, src, opts)
             rc_n, out_n, t_n = run(args.new, src, opts)
             cpu_old, cpu_new = cpu_old + t_o, cpu_new + t_n
-            same = rc_o == rc_n and out_o == out_n
+            same = rc_o == rc_n and normal(out_o) == normal(out_n)
             differ += not same
             status = "same" if same else "DIFFERENT"
             kind = "emitted" if rc_o == 0 else "rejected"
