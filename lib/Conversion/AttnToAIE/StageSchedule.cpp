@@ -10,6 +10,7 @@
 
 #include "attn/Conversion/AttnToAIE/StageSchedule.h"
 
+#include "attn/Conversion/AttnToAIE/MemTileBDs.h"
 #include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -570,7 +571,10 @@ struct Planner {
   bool checkResources();
   bool buildSequence();
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
-                      std::vector<SequenceOp> &ops);
+                      std::vector<SequenceOp> &ops, bool *overflow = nullptr);
+  /// Whether `ops` fit the shim task queues and buffer descriptors at once
+  /// (adding ops never makes them fit again).
+  bool opsFit(const std::vector<SequenceOp> &ops) const;
 
   // Item index of query tile `j` (of the k a core keeps) of core (w, r) of
   // a group in round t of its k-th unit (WorkSplit::itemIndex at the core's
@@ -1177,22 +1181,17 @@ bool Planner::checkResources() {
   // Channels, locks, memtile memory and BDs per tile.
   struct Use {
     int in = 0, out = 0, locks = 0;
-    int64_t bytes = 0, bds = 0;
+    int64_t bytes = 0;
   };
   std::map<std::pair<int, int>, Use> uses;
   for (const FifoSpec &f : sch.fifos) {
     Use &p = uses[{f.producer.col, f.producer.row}];
     p.out += 1;
     p.locks += t.objectFifoLocksPerEndpoint;
-    bool prodMem = f.producer.row == t.memTileRow;
-    if (prodMem)
-      p.bds += f.depth;
     for (const TileCoord &c : f.consumers) {
       Use &u = uses[{c.col, c.row}];
       u.in += 1;
       u.locks += t.objectFifoLocksPerEndpoint;
-      if (c.row == t.memTileRow)
-        u.bds += f.depth;
     }
   }
   // The stage layout: every core holds the core layout, every memtile the
@@ -1263,20 +1262,32 @@ bool Planner::checkResources() {
                                   "has {3}",
                                   tile.first, tile.second, u.bytes,
                                   t.memTileL2Bytes));
-      if (u.bds > t.bufferDescriptors(kind))
-        return fail(llvm::formatv("memtile ({0}, {1}) needs {2} buffer "
-                                  "descriptors, it has {3}",
-                                  tile.first, tile.second, u.bds,
-                                  t.bufferDescriptors(kind)));
       sch.l2Bytes = std::max(sch.l2Bytes, u.bytes);
-      sch.memTileBDs = std::max(sch.memTileBDs, u.bds);
     }
+  }
+  // Memtile BDs per channel pool (MemTileBDs.h).
+  return checkMemTileBDs(sch, t, error);
+}
+
+bool Planner::opsFit(const std::vector<SequenceOp> &ops) const {
+  int depth = t.shimTaskQueueDepth;
+  int bds = t.bufferDescriptors(TileKind::Shim);
+  std::map<std::tuple<int, bool, int>, int> perChannel;
+  std::map<int, int> perTile;
+  for (const SequenceOp &op : ops) {
+    if (++perChannel[{op.shimColumn, op.toShim, op.channel}] > depth)
+      return false;
+    if (++perTile[op.shimColumn] > bds)
+      return false;
   }
   return true;
 }
 
+/// The transfers of rounds [t0, t1) of the k-th unit of group g. With
+/// `overflow`, stops as soon as the transfers so far exceed a queue or the
+/// shim BDs (setting it): the batch will be split anyway.
 bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
-                             std::vector<SequenceOp> &ops) {
+                             std::vector<SequenceOp> &ops, bool *overflow) {
   int64_t U = sch.split().unitOf(g, k);
   int64_t kh = U / sch.queryChunks, s = U % sch.queryChunks;
   int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
@@ -1333,6 +1344,10 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       passRole == Role::K ? d.headDim : d.valueDim))
               return false;
           }
+        if (overflow && !opsFit(ops)) {
+          *overflow = true;
+          return true;
+        }
         continue;
       }
       int64_t laneRows = role == Role::M      ? d.maskLaneRows()
@@ -1419,6 +1434,10 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
     }
     if (!runs.empty() && !emit(f, runs, runLen))
       return false;
+    if (overflow && !opsFit(ops)) {
+      *overflow = true;
+      return true;
+    }
   }
   return true;
 }
@@ -1430,17 +1449,6 @@ bool Planner::buildSequence() {
   };
   int depth = t.shimTaskQueueDepth;
   int bds = t.bufferDescriptors(TileKind::Shim);
-  auto fits = [&](const std::vector<SequenceOp> &ops) {
-    std::map<std::tuple<int, bool, int>, int> perChannel;
-    std::map<int, int> perTile;
-    for (const SequenceOp &op : ops) {
-      if (++perChannel[{op.shimColumn, op.toShim, op.channel}] > depth)
-        return false;
-      if (++perTile[op.shimColumn] > bds)
-        return false;
-    }
-    return true;
-  };
   // Batches in issue order: unit position, then batch index, then group.
   // The groups' batches interleave so that the waits a group's queues need
   // never hold back the other groups' transfers (groups run in parallel).
@@ -1462,9 +1470,13 @@ bool Planner::buildSequence() {
         auto [t0, t1] = pending.back();
         pending.pop_back();
         Batch b{g, k, t0, t1, {}};
-        if (!batchTransfers(g, k, t0, t1, b.ops))
+        // A range of several rounds stops building at the first overflow
+        // (one round is built whole: its own errors come first).
+        bool overflow = false;
+        if (!batchTransfers(g, k, t0, t1, b.ops,
+                            t1 - t0 > 1 ? &overflow : nullptr))
           return false;
-        if (fits(b.ops)) {
+        if (!overflow && opsFit(b.ops)) {
           done.push_back(std::move(b));
           continue;
         }
