@@ -859,6 +859,9 @@ struct Schedule {
   /// (computed, masked) blocks of their busiest core, and how many. A round
   /// streams every key block, so it lasts at least that stream.
   std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
+  /// Emitted decomposition only: query tiles a core keeps per round (the
+  /// split's k); a round's items are k per core.
+  int64_t tilesPerCore = 1;
 };
 
 struct ScheduleKey {
@@ -1064,22 +1067,26 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
     std::map<std::pair<int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
+  int64_t P = split.coresPerGroup(), k = split.tilesPerCore;
   for (int64_t c = 0; c < split.queryChunks; ++c) {
-    std::vector<const TileVisibility *> busiest(split.roundsOfChunk(c));
-    split.forEachRound(c, [&](int64_t t, int64_t, int64_t item) {
-      const TileVisibility *v = &vis[item % split.queryTiles];
-      if (!busiest[t] || v->computed > busiest[t]->computed ||
-          (v->computed == busiest[t]->computed &&
-           v->masked > busiest[t]->masked))
-        busiest[t] = v;
+    // (computed, masked) blocks of each core's k tiles in each round; the
+    // round lasts as long as its busiest core.
+    int64_t rounds = split.roundsOfChunk(c);
+    std::vector<std::pair<int64_t, int64_t>> lane(rounds * P, {0, 0});
+    split.forEachRound(c, [&](int64_t t, int64_t l, int64_t item) {
+      const TileVisibility &v = vis[item % split.queryTiles];
+      lane[t * P + l].first += v.computed;
+      lane[t * P + l].second += v.masked;
     });
-    for (const TileVisibility *v : busiest) {
-      chunks[c].paces[{v->computed, v->masked}] += 1;
+    for (int64_t t = 0; t < rounds; ++t) {
+      std::pair<int64_t, int64_t> busiest =
+          *std::max_element(lane.begin() + t * P, lane.begin() + (t + 1) * P);
+      chunks[c].paces[busiest] += 1;
       chunks[c].rounds += 1;
-      chunks[c].items += 1;
-      chunks[c].blocks += v->computed;
-      chunks[c].masked += v->masked;
-      chunks[c].rowTiles += v->computed;
+      chunks[c].items += k;
+      chunks[c].blocks += busiest.first;
+      chunks[c].masked += busiest.second;
+      chunks[c].rowTiles += busiest.first;
     }
   }
   ChunkCounts critical;
@@ -1110,6 +1117,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.streamKeyRows = totalRounds * keyRows(g.nK);
   sch.coreInBlocks = critical.rounds * g.nK;
   sch.critRounds = std::move(critical.paces);
+  sch.tilesPerCore = k;
   return sch;
 }
 
@@ -1196,8 +1204,9 @@ struct EstimateCache::Impl {
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
   // Emitted decompositions by (q tile, kv tile, columns, cores per column,
-  // stage kind, skip).
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int, bool>, Schedule>
+  // query tiles per core, stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int, bool>,
+           Schedule>
       emitted;
 };
 EstimateCache::EstimateCache() : impl(std::make_unique<Impl>()) {}
@@ -1259,9 +1268,9 @@ struct Model {
   Schedule emittedSchedule(StageKind kind) {
     if (!cache)
       return computeEmittedSchedule(s, geo, emittedSplit(kind));
-    auto key =
-        std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
-                        int64_t(p.coresPerColumn), int(kind), p.causalSkip);
+    auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
+                               int64_t(p.coresPerColumn), perLane, int(kind),
+                               p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
@@ -1342,6 +1351,8 @@ struct Model {
   StageWork stageWork(const StageContext &c) const;
   TileBytes tileBytes(const StageContext &c) const;
   void stageDma(const StageContext &c, StageEstimate &st) const;
+  double fusedCoreIn(const StageContext &c, const TileBytes &b,
+                     double stepBlocks) const;
   double streamStalls(const StageContext &c) const;
   void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
@@ -1511,11 +1522,15 @@ void Model::checkChannels(StageKind kind,
 }
 
 /// Whether the stage runs as the AIE back end emits it: fused lanes of one
-/// core, one query tile per lane and round, a K/V stream per group (the
-/// unfolded softmax stage takes rows of its own and keeps the round-robin).
+/// core, k query tiles per lane and round (k > 1 only where the back end
+/// keeps several: the fused online and full folds), a K/V stream per group
+/// (the unfolded softmax stage takes rows of its own and keeps the
+/// round-robin).
 bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
                                  int64_t perLane, int64_t kvSplit) const {
-  return p.mapping == MappingKind::fused && kvSplit == 1 && perLane == 1 &&
+  bool tiles =
+      perLane == 1 || kind == StageKind::Online || kind == StageKind::Full;
+  return p.mapping == MappingKind::fused && kvSplit == 1 && tiles &&
          stageLanes == int64_t(p.columns) * p.coresPerColumn &&
          kind != StageKind::Softmax;
 }
@@ -1528,6 +1543,9 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
   base.queryTiles = geo.nQ;
   base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
   base.coresPerColumn = p.coresPerColumn;
+  // The scheduler tries the plan's k query tiles per core and fewer.
+  base.tilesPerCore =
+      kind == StageKind::Online || kind == StageKind::Full ? perLane : 1;
   aiemap::KeyVisibility vis;
   vis.qTile = p.qTile;
   vis.kvTile = p.kvTile;
@@ -1868,6 +1886,22 @@ TileBytes Model::tileBytes(const StageContext &c) const {
   return b;
 }
 
+/// Cycles of a fused core's busiest input channel: every objectfifo enters
+/// the core through an S2MM channel of its own, so the step stream (K|V
+/// joined, the full fold's shared K/V object, K alone, or V of a pv stage)
+/// moves on one channel and the query tiles (or a pv stage's P tiles) on
+/// another, in parallel; neither is split over both.
+double Model::fusedCoreIn(const StageContext &c, const TileBytes &b,
+                          double stepBlocks) const {
+  double step = stepBlocks * double(b.step), other = c.items * double(b.item);
+  if (c.kind == StageKind::PV) {
+    double probs = stepBlocks * double(p.qTile * p.kvTile * interB);
+    step -= probs;
+    other += probs;
+  }
+  return std::max(step, other) / stream;
+}
+
 /// DMA hops (busiest channel of each), fill and drain. Inputs to a core:
 /// its items' operands and every block of the rounds' stream; outputs: its
 /// results.
@@ -1884,6 +1918,8 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
                           : double(c.sch.coreInBlocks);
   double coreIn =
       (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
+  if (p.mapping == MappingKind::fused && coreS2MM >= 2)
+    coreIn = fusedCoreIn(c, b, stepBlocks);
   double coreOut =
       (c.items * b.out + c.blocks * b.perBlockOut) / (coreMM2S * stream);
   if (p.mapping == MappingKind::stream) {
@@ -1911,41 +1947,79 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 }
 
 /// Cycles the critical core of an emitted decomposition waits for its
-/// group's K/V stream: its cores run in step with the stream, which carries
-/// every key block each round, so a round whose busiest core computes fewer
-/// blocks than the stream takes to deliver lasts as long as the stream.
+/// group's K/V stream. Its cores run in step with the stream, which carries
+/// every key block of the kv head each round. The step stream is one
+/// objectfifo (K|V joined, or the full fold's shared K/V object), so it
+/// enters a core through one S2MM channel at the stream rate (the query
+/// tiles come through another, in parallel), and it runs at most its depth
+/// ahead of the cores: a block the busiest core computes takes the longer of
+/// its work and its transfer, and a block no core of the group computes
+/// (causally hidden for every item of the round) still takes its transfer,
+/// which cannot hide behind the computed blocks' work.
 double Model::streamStalls(const StageContext &c) const {
   TileBytes b = tileBytes(c);
-  double coreS2MM = t.channels(TileKind::Core, true);
-  double perRound = c.sch.rounds > 0
+  double streamed = c.sch.rounds > 0
                         ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
                         : 0.0;
-  double roundIn = (perRound * b.step + b.item) / (coreS2MM * stream);
+  double k = double(c.sch.tilesPerCore);
+  double perBlock = double(b.step) / stream;
+  if (c.kind == StageKind::PV) {
+    // V on the step channel, the core's own P tile on the other.
+    double probs = double(p.qTile * p.kvTile * interB);
+    perBlock = std::max(double(b.step) - probs, probs) / stream;
+  }
+  double itemIn = k * double(b.item) / stream;
+  // Stages that keep whole score rows fill each hidden tile of a row with
+  // its mask (one pass) as its block goes by.
+  bool wholeRows = c.kind == StageKind::Full || c.kind == StageKind::QK ||
+                   c.kind == StageKind::QKSoftmax;
+  double fill = wholeRows ? passS() + call : 0.0;
+  // Waiting over `blocks` stream blocks of which the first `computed` carry
+  // `work` cycles of the busiest core and the others `hidden` each.
+  auto wait = [&](double blocks, double computed, double work, double hidden) {
+    computed = std::min(computed, blocks);
+    return std::max(0.0, computed * perBlock - work) +
+           (blocks - computed) * std::max(0.0, perBlock - hidden);
+  };
   // Only the per-block work overlaps the stream: the per-item work (the
   // whole-row softmax between the full fold's two passes, init, finalize)
   // runs while the stream can prefetch no more than its depth.
   auto roundWork = [&](int64_t blocks, int64_t masked) {
     StageContext one = c;
-    one.items = 1;
+    one.items = k;
     one.blocks = double(blocks);
     one.masked = double(masked);
     one.rowTiles = double(blocks);
-    one.rowAllTiles = double(pad.keyTiles);
+    // A pv stage computes every tile of its P rows as the blocks go by.
+    one.rowAllTiles =
+        c.kind == StageKind::PV ? double(blocks) : k * double(pad.keyTiles);
     StageWork w = stageWork(one);
     return w.matrix + w.vector + w.overhead;
   };
   double perItem = roundWork(0, 0);
   double stall = 0;
   for (auto [pace, times] : c.sch.critRounds) {
-    double blockWork = roundWork(pace.first, pace.second) - perItem;
+    // A pv stage computes every block of its P rows (no causal skip).
+    int64_t blocks = c.kind == StageKind::PV
+                         ? int64_t(std::llround(streamed * k))
+                         : pace.first;
+    double blockWork = roundWork(blocks, pace.second) - perItem;
+    // Stream blocks the busiest core computes (its k tiles share them).
+    double computed = double(blocks) / k;
+    // perItem filled every tile of the row as hidden; the computed blocks
+    // are not filled.
+    blockWork += double(blocks) * fill;
     if (c.kind == StageKind::Full) {
       // Two passes, each against half the stream: scores (K), then P V (V).
-      double pv = double(pace.first) * mmPV();
-      stall += double(times) * (std::max(0.0, roundIn / 2 - (blockWork - pv)) +
-                                std::max(0.0, roundIn / 2 - pv));
+      double pv = double(blocks) * (mmPV() + call);
+      stall += double(times) *
+               (wait(streamed / 2, computed, blockWork - pv, k * fill) +
+                wait(streamed / 2, computed, pv, 0.0));
       continue;
     }
-    stall += double(times) * std::max(0.0, roundIn - blockWork);
+    stall +=
+        double(times) * std::max(wait(streamed, computed, blockWork, k * fill),
+                                 itemIn - blockWork);
   }
   return stall;
 }

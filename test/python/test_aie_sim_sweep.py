@@ -143,21 +143,7 @@ MODEL_TOLERANCE = 0.15
 MODEL_FLOOR_S = 20e-6
 # Known disagreements beyond the tolerance, each with its cause (strict
 # xfail: the test fails once they agree, so the list cannot go stale).
-_STREAM_STALLS = (
-    "causal full/partial fold: the model prices the emitted lockstep rounds (WorkSplit) and the wait for each "
-    "round's K/V stream per pass, but the simulated cores still stall longer between the passes (cause not "
-    "isolated yet)"
-)
-_UNFOLDED_VALID_LEN = (
-    "npu1 unfolded blhd with runtime valid_len: the simulated stages skip more of the padded rows than the "
-    "model's per-round K/V and S/P count (-15.7 %, cause not isolated yet)"
-)
-KNOWN_MISMATCH = {
-    9: "npu1 full fold with a runtime valid_len at the full bucket: +15.3 %, cause not isolated yet",
-    19: _UNFOLDED_VALID_LEN,
-    49: _STREAM_STALLS,
-    53: _STREAM_STALLS,
-}
+KNOWN_MISMATCH: dict[int, str] = {}
 # Default: one case per fold x target (sampled); ATTN_FULL_SWEEPS=1: every case.
 MODEL_CASES = [c.index for c in sample(CASES, {"fold x target": lambda c: (c.fold, c.target)}, extra=0, seed=SEED + 1)]
 _WORST: dict = {"cases": 0, "max_abs_error": 0.0, "worst_ratio": 0.0, "worst_case": "", "rtol": RTOL, "atol": ATOL}
