@@ -736,6 +736,7 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
       if (!mostRows())
         return false;
     }
+    out.softmaxRows = lp->qTile;
   }
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;
@@ -1265,6 +1266,9 @@ struct Model {
   bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
                             int64_t kvSplit) const;
   aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  aiemap::WorkSplit rankedSplit(StageKind kind, const aiemap::WorkSplit &base,
+                                const aiemap::KeyVisibility &vis) const;
+  void emittedSoftmax(StageContext &c) const;
   Schedule emittedSchedule(StageKind kind) {
     if (!cache)
       return computeEmittedSchedule(s, geo, emittedSplit(kind));
@@ -1556,6 +1560,14 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
   vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
   vis.causalOffset =
       geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  return rankedSplit(kind, base, vis);
+}
+
+/// attn-schedule-dma's choice for `base`: the group widths its shims allow,
+/// every chunk count up to its maximum, ranked (WorkSplit.h).
+aiemap::WorkSplit Model::rankedSplit(StageKind kind,
+                                     const aiemap::WorkSplit &base,
+                                     const aiemap::KeyVisibility &vis) const {
   int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
   std::vector<int64_t> widths = aiemap::groupWidths(
       p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
@@ -1567,6 +1579,34 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
       aiemap::rankSplits(base, p.columns, p.coresPerColumn, widths, 1,
                          aiemap::maxQueryChunks(base, p.columns, vis), vis);
   return ranks.front().split;
+}
+
+/// The unfolded softmax as the AIE back end runs it: items of
+/// `softmaxRows` score rows of every head, dealt over all cores by the same
+/// ranking (the stage has no broadcast stream, so every core runs its own
+/// rounds); the critical core's rows, in q_tile units for the work terms.
+void Model::emittedSoftmax(StageContext &c) const {
+  int64_t rows = c.buffers.softmaxRows;
+  aiemap::WorkSplit base;
+  base.workHeads = s.batch * s.heads;
+  base.itemsPerHead = pad.queryLen / rows;
+  base.queryTiles = base.itemsPerHead;
+  base.coresPerColumn = p.coresPerColumn;
+  aiemap::KeyVisibility vis;
+  vis.qTile = rows;
+  vis.kvTile = p.kvTile;
+  vis.keyLen = pad.keyLen;
+  vis.keyLimit = geo.lk;
+  aiemap::WorkSplit split = rankedSplit(StageKind::Softmax, base, vis);
+  std::vector<int64_t> paces = aiemap::chunkPaces(split, vis);
+  int64_t rounds = 0;
+  for (int64_t g = 0; g < split.numGroups; ++g)
+    rounds = std::max(rounds, split.groupWork(g, paces));
+  c.sch.rounds = rounds;
+  c.items = double(rounds * rows) / double(p.qTile);
+  c.rowAllTiles = c.items * double(pad.keyTiles);
+  c.rowTiles = c.blocks = c.rowAllTiles;
+  c.masked = 0;
 }
 
 StageContext Model::stageContext(StageKind kind) {
@@ -1595,6 +1635,9 @@ StageContext Model::stageContext(StageKind kind) {
   c.masked = c.sch.critMasked;
   c.rowTiles = c.sch.critRowTiles;
   c.rowAllTiles = c.items * double(pad.keyTiles);
+  if (kind == StageKind::Softmax && c.buffers.softmaxRows > 0 &&
+      p.mapping == MappingKind::fused)
+    emittedSoftmax(c);
   return c;
 }
 
@@ -1922,6 +1965,8 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
     coreIn = fusedCoreIn(c, b, stepBlocks);
   double coreOut =
       (c.items * b.out + c.blocks * b.perBlockOut) / (coreMM2S * stream);
+  if (p.mapping == MappingKind::fused) // one output objectfifo: one channel
+    coreOut = (c.items * b.out + c.blocks * b.perBlockOut) / stream;
   if (p.mapping == MappingKind::stream) {
     // Score tiles (f32, kernel ABI) move core to core once or twice per
     // block, on top of the stage operands.
@@ -2037,7 +2082,12 @@ void Model::stageBinding(StageEstimate &st) const {
   Resource computeRes = matrix >= vector + overhead   ? Resource::Matrix
                         : vector >= matrix + overhead ? Resource::Vector
                                                       : Resource::Compute;
-  double coreIO = st.coreInCycles + st.coreOutCycles;
+  // One buffer: a core waits for its transfers. A fused core's input and
+  // output objectfifos move on channels of their own, both after the step
+  // that released them, so they overlap each other.
+  double coreIO = p.mapping == MappingKind::fused
+                      ? std::max(st.coreInCycles, st.coreOutCycles)
+                      : st.coreInCycles + st.coreOutCycles;
   llvm::SmallVector<Candidate, 6> candidates;
   if (p.depth >= 2)
     candidates = {
