@@ -861,8 +861,9 @@ struct Schedule {
   /// streams every key block, so it lasts at least that stream.
   std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
   /// Emitted decomposition only: query tiles a core keeps per round (the
-  /// split's k); a round's items are k per core.
-  int64_t tilesPerCore = 1;
+  /// split's k) and cores per cascade chain (a round's stream blocks a chain
+  /// core computes are every kv_split-th of the chain's).
+  int64_t tilesPerCore = 1, kvSplit = 1;
 };
 
 struct ScheduleKey {
@@ -1048,9 +1049,15 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
 /// per round and run in step with the group's K/V stream (a round lasts as
 /// long as its busiest core), a chunk's last round is shifted back (its items
 /// are computed twice), and every round streams all key blocks of its kv
-/// head. The critical group is the one whose rounds cost most.
+/// head. The critical group is the one whose rounds cost most. A cascade
+/// plan (`kvSplit` > 1) is the same decomposition over its chains (`split`
+/// counts a chain as one core, as attn-schedule-dma plans it): every chain
+/// core receives the whole stream and computes the key steps j with
+/// j mod kvSplit = its position, so the busiest computes
+/// ceil(computed / kvSplit) blocks of a round.
 Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
-                                const aiemap::WorkSplit &split) {
+                                const aiemap::WorkSplit &split,
+                                int64_t kvSplit) {
   Schedule sch;
   std::vector<TileVisibility> vis(g.nQ);
   int64_t maxComputed = 0;
@@ -1068,26 +1075,35 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
     std::map<std::pair<int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
-  int64_t P = split.coresPerGroup(), k = split.tilesPerCore;
   for (int64_t c = 0; c < split.queryChunks; ++c) {
-    // (computed, masked) blocks of each core's k tiles in each round; the
-    // round lasts as long as its busiest core.
-    int64_t rounds = split.roundsOfChunk(c);
-    std::vector<std::pair<int64_t, int64_t>> lane(rounds * P, {0, 0});
-    split.forEachRound(c, [&](int64_t t, int64_t l, int64_t item) {
+    // Per round and lane: the blocks, masked blocks and score-row tiles of
+    // the lane's k query tiles (cascade: its chain core's share of each).
+    struct Lane {
+      int64_t blocks = 0, masked = 0, rowTiles = 0;
+    };
+    int64_t P = split.coresPerGroup();
+    std::vector<Lane> lanes(split.roundsOfChunk(c) * P);
+    split.forEachRound(c, [&](int64_t t, int64_t lane, int64_t item) {
       const TileVisibility &v = vis[item % split.queryTiles];
-      lane[t * P + l].first += v.computed;
-      lane[t * P + l].second += v.masked;
+      Lane &l = lanes[t * P + lane];
+      l.blocks += ceilDiv(v.computed, kvSplit);
+      l.masked += ceilDiv(v.masked, kvSplit);
+      l.rowTiles += v.computed;
     });
-    for (int64_t t = 0; t < rounds; ++t) {
-      std::pair<int64_t, int64_t> busiest =
-          *std::max_element(lane.begin() + t * P, lane.begin() + (t + 1) * P);
-      chunks[c].paces[busiest] += 1;
+    for (int64_t t = 0, n = split.roundsOfChunk(c); t < n; ++t) {
+      const Lane *busiest = &lanes[t * P];
+      for (int64_t lane = 1; lane < P; ++lane) {
+        const Lane &l = lanes[t * P + lane];
+        if (l.blocks > busiest->blocks ||
+            (l.blocks == busiest->blocks && l.masked > busiest->masked))
+          busiest = &l;
+      }
+      chunks[c].paces[{busiest->blocks, busiest->masked}] += 1;
       chunks[c].rounds += 1;
-      chunks[c].items += k;
-      chunks[c].blocks += busiest.first;
-      chunks[c].masked += busiest.second;
-      chunks[c].rowTiles += busiest.first;
+      chunks[c].items += split.tilesPerCore;
+      chunks[c].blocks += busiest->blocks;
+      chunks[c].masked += busiest->masked;
+      chunks[c].rowTiles += busiest->rowTiles;
     }
   }
   ChunkCounts critical;
@@ -1118,7 +1134,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.streamKeyRows = totalRounds * keyRows(g.nK);
   sch.coreInBlocks = critical.rounds * g.nK;
   sch.critRounds = std::move(critical.paces);
-  sch.tilesPerCore = k;
+  sch.tilesPerCore = split.tilesPerCore;
+  sch.kvSplit = kvSplit;
   return sch;
 }
 
@@ -1205,8 +1222,9 @@ struct EstimateCache::Impl {
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
   // Emitted decompositions by (q tile, kv tile, columns, cores per column,
-  // query tiles per core, stage kind, skip).
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int, bool>,
+  // query tiles per core, kv_split, stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int,
+                      bool>,
            Schedule>
       emitted;
 };
@@ -1265,20 +1283,25 @@ struct Model {
 
   bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
                             int64_t kvSplit) const;
-  aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  aiemap::WorkSplit emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                 int64_t kvSplit) const;
   aiemap::WorkSplit rankedSplit(StageKind kind, const aiemap::WorkSplit &base,
-                                const aiemap::KeyVisibility &vis) const;
+                                const aiemap::KeyVisibility &vis,
+                                int64_t laneRows) const;
   void emittedSoftmax(StageContext &c) const;
-  Schedule emittedSchedule(StageKind kind) {
+  Schedule emittedSchedule(StageKind kind, int64_t tilesPerCore,
+                           int64_t kvSplit) {
     if (!cache)
-      return computeEmittedSchedule(s, geo, emittedSplit(kind));
+      return computeEmittedSchedule(
+          s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
     auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
-                               int64_t(p.coresPerColumn), perLane, int(kind),
-                               p.causalSkip);
+                               int64_t(p.coresPerColumn), tilesPerCore, kvSplit,
+                               int(kind), p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
-    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind));
+    Schedule sch = computeEmittedSchedule(
+        s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
     cache->emitted.emplace(key, sch);
     return sch;
   }
@@ -1526,30 +1549,31 @@ void Model::checkChannels(StageKind kind,
 }
 
 /// Whether the stage runs as the AIE back end emits it: fused lanes of one
-/// core, k query tiles per lane and round (k > 1 only where the back end
-/// keeps several: the fused online and full folds), a K/V stream per group
-/// (the unfolded softmax stage takes rows of its own and keeps the
-/// round-robin).
+/// core, one query tile per lane and round, a K/V stream per group (the
+/// unfolded softmax stage takes rows of its own and keeps the round-robin).
 bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
                                  int64_t perLane, int64_t kvSplit) const {
-  bool tiles =
-      perLane == 1 || kind == StageKind::Online || kind == StageKind::Full;
-  return p.mapping == MappingKind::fused && kvSplit == 1 && tiles &&
-         stageLanes == int64_t(p.columns) * p.coresPerColumn &&
+  // Cascade chains (kv_split > 1) are lanes of the same decomposition, and
+  // k = perLane query tiles per core its tilesPerCore.
+  return p.mapping == MappingKind::fused && (perLane == 1 || kvSplit == 1) &&
+         stageLanes * kvSplit == int64_t(p.columns) * p.coresPerColumn &&
          kind != StageKind::Softmax;
 }
 
 /// The scheduler's decomposition of this plan (WorkSplit.h): the same
-/// group widths, chunk range and ranking attn-schedule-dma uses.
-aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
+/// group widths, chunk range and ranking attn-schedule-dma uses. A cascade
+/// plan is scheduled as its lanes (cores_per_column / kv_split per column,
+/// a chain standing for one core), as attn-schedule-dma plans it before it
+/// expands the chains (planCascadeStage).
+aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                      int64_t kvSplit) const {
+  int64_t laneRows = p.coresPerColumn / std::max<int64_t>(1, kvSplit);
   aiemap::WorkSplit base;
   base.workHeads = s.batch * s.kvHeads;
   base.queryTiles = geo.nQ;
   base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
-  base.coresPerColumn = p.coresPerColumn;
-  // The scheduler tries the plan's k query tiles per core and fewer.
-  base.tilesPerCore =
-      kind == StageKind::Online || kind == StageKind::Full ? perLane : 1;
+  base.coresPerColumn = laneRows;
+  base.tilesPerCore = tilesPerCore;
   aiemap::KeyVisibility vis;
   vis.qTile = p.qTile;
   vis.kvTile = p.kvTile;
@@ -1560,14 +1584,15 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
   vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
   vis.causalOffset =
       geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
-  return rankedSplit(kind, base, vis);
+  return rankedSplit(kind, base, vis, laneRows);
 }
 
 /// attn-schedule-dma's choice for `base`: the group widths its shims allow,
 /// every chunk count up to its maximum, ranked (WorkSplit.h).
 aiemap::WorkSplit Model::rankedSplit(StageKind kind,
                                      const aiemap::WorkSplit &base,
-                                     const aiemap::KeyVisibility &vis) const {
+                                     const aiemap::KeyVisibility &vis,
+                                     int64_t laneRows) const {
   int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
   std::vector<int64_t> widths = aiemap::groupWidths(
       p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
@@ -1576,7 +1601,7 @@ aiemap::WorkSplit Model::rankedSplit(StageKind kind,
   if (widths.empty())
     widths.push_back(1); // illegal anyway: the channel check reports it
   std::vector<aiemap::SplitRank> ranks =
-      aiemap::rankSplits(base, p.columns, p.coresPerColumn, widths, 1,
+      aiemap::rankSplits(base, p.columns, laneRows, widths, 1,
                          aiemap::maxQueryChunks(base, p.columns, vis), vis);
   return ranks.front().split;
 }
@@ -1597,7 +1622,8 @@ void Model::emittedSoftmax(StageContext &c) const {
   vis.kvTile = p.kvTile;
   vis.keyLen = pad.keyLen;
   vis.keyLimit = geo.lk;
-  aiemap::WorkSplit split = rankedSplit(StageKind::Softmax, base, vis);
+  aiemap::WorkSplit split =
+      rankedSplit(StageKind::Softmax, base, vis, p.coresPerColumn);
   std::vector<int64_t> paces = aiemap::chunkPaces(split, vis);
   int64_t rounds = 0;
   for (int64_t g = 0; g < split.numGroups; ++g)
@@ -1621,7 +1647,7 @@ StageContext Model::stageContext(StageKind kind) {
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
   c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
-              ? emittedSchedule(kind)
+              ? emittedSchedule(kind, stagePerLane, stageSplit)
               : schedule(stageLanes, stagePerLane, stageSplit);
   // K/V stream from DRAM once per round and kv head: the AIE back end does
   // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
@@ -2049,8 +2075,10 @@ double Model::streamStalls(const StageContext &c) const {
                          ? int64_t(std::llround(streamed * k))
                          : pace.first;
     double blockWork = roundWork(blocks, pace.second) - perItem;
-    // Stream blocks the busiest core computes (its k tiles share them).
-    double computed = double(blocks) / k;
+    // Stream blocks the round computes before its hidden ones: the busiest
+    // core's (its k tiles share them; a cascade chain core computes every
+    // kv_split-th block of its chain's).
+    double computed = double(blocks) * double(c.sch.kvSplit) / k;
     // perItem filled every tile of the row as hidden; the computed blocks
     // are not filled.
     blockWork += double(blocks) * fill;

@@ -33,10 +33,9 @@ func.func @bert_128(%q: tensor<1x12x128x64xbf16>, %k: tensor<1x12x128x64xbf16>, 
   return %o : tensor<1x12x128x64xbf16>
 }
 
-// BERT-base with 512 tokens: full on npu2 (32 KiB of score rows per core);
-// online on npu1, where the full fold's two passes wait for the K/V stream
-// (one 16x64 bf16 block per 512 cycles at 4 B/cycle) longer than its P·V
-// work (simulated: online 2.06 ms, full 2.16 ms, whole layer).
+// BERT-base with 512 tokens: still full on npu2 (32 KiB of score rows per
+// core); on npu1 online: the full fold streams each K/V step object twice
+// (scores, then P·V) through one core input channel at 4 B/cycle.
 // CHECK-LABEL: func.func @bert_512
 // NPU2: attn.stage "attention" fold full
 // NPU1: attn.stage "attention" fold online

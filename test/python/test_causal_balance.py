@@ -46,13 +46,13 @@ def _visible_blocks(qi: int, q_tile: int, kv_tile: int, lq: int, lk: int, causal
 def _lane_blocks(sch: dict, lq: int, lk: int, causal: str) -> list[int]:
     """Key blocks per core, walked from the recorded decomposition: units
     dealt boustrophedon when `zigzag_units` (odd rows reverse the groups and
-    the columns), rounds of P x k items (k query tiles per core: tile j of
+    the columns), rounds of P k items (k = query tiles per core: tile j of
     every lane, then tile j + 1), the last one shifted back."""
     groups, width, rows = sch["groups"], sch["group_columns"], sch["cores_per_column"]
     chunks, items, heads = sch["query_chunks"], sch["items_per_head"], sch["work_heads"]
     q_tile, kv_tile, zigzag = sch["q_tile"], sch["kv_tile"], sch["zigzag_units"]
-    k = sch["query_tiles_per_core"]
     lanes_per_group = width * rows
+    k = sch.get("query_tiles_per_core", 1)
     per_round = lanes_per_group * k
     n_q = -(-lq // q_tile)
     units = heads * chunks
@@ -68,10 +68,10 @@ def _lane_blocks(sch: dict, lq: int, lk: int, causal: str) -> list[int]:
             length = end - start
             for t in range(-(-length // per_round)):
                 base = min(t * per_round, max(length - per_round, 0))
-                for j in range(k):
-                    for w in range(width):
-                        for r in range(rows):
-                            lane = (width - 1 - w if rev else w) * rows + r
+                for w in range(width):
+                    for r in range(rows):
+                        lane = (width - 1 - w if rev else w) * rows + r
+                        for j in range(k):
                             item = start + min(base + j * lanes_per_group + lane, length - 1)
                             blocks = _visible_blocks(item % n_q, q_tile, kv_tile, lq, lk, causal)
                             per_core[(g * width + w) * rows + r] += blocks
