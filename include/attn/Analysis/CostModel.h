@@ -294,6 +294,10 @@ struct StageBuffers {
   /// Unfolded softmax only: whole score rows fit L1 (one pass over S from
   /// DRAM); otherwise S tiles are streamed twice (max/sum, normalize).
   bool softmaxRowsResident = false;
+  /// Online/full stages emitted with L2-resident K/V (the plan's l2_kv_block
+  /// covers the padded key length and aiemap::whyNotKvResident admits it):
+  /// the memtile holds the kv head's K and V instead of step objects.
+  bool kvResident = false;
   /// The largest core footprint (the one that must fit L1).
   const Footprint &largestCore() const;
 };
