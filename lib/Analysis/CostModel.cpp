@@ -761,6 +761,9 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   m.hostsStep = true;
   if (lp->kvResident)
     m.kvBlockKeys = z.paddedKeyLen;
+  if (lp->kvResident)
+    m.kvResidentCopies = out.kvResidentCopies =
+        aiemap::residentKvCopies(*lp, m, /*roundsPerUnit=*/0, t);
   out.memTile = footprintOf(aiemap::memTileLayout(*lp, m, t));
   return true;
 }
@@ -1986,10 +1989,10 @@ double Model::streamStalls(const StageContext &c) const {
     }
     stall += double(times) * std::max(0.0, roundIn - blockWork);
   }
-  // L2-resident K/V: the memtile keeps one resident object, so each unit's
-  // K then V cross one shim channel while the cores wait (the first is the
-  // fill).
-  if (c.kvResident && c.sch.critUnits > 1)
+  // L2-resident K/V with one resident object: each unit's K then V cross
+  // one shim channel while the cores wait (the first is the fill); with two
+  // the next unit's load overlaps this unit's rounds.
+  if (c.kvResident && c.buffers.kvResidentCopies == 1 && c.sch.critUnits > 1)
     stall += double(c.sch.critUnits - 1) * double(pad.keyLen) *
              double((pad.headDim + pad.valueDim) * e) / stream;
   return stall;

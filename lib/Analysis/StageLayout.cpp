@@ -280,6 +280,19 @@ std::string aiemap::whyNotKvResident(const CoreLayoutParams &p, int64_t kvSplit,
   return "";
 }
 
+int64_t aiemap::residentKvCopies(const CoreLayoutParams &p,
+                                 MemTileLayoutParams m, int64_t roundsPerUnit,
+                                 const NPUTarget &target) {
+  m.kvResidentCopies = 2;
+  int64_t bytes = 0;
+  for (const LayoutBuffer &b : memTileLayout(p, m, target))
+    bytes += b.bytes();
+  bool bdsFit =
+      roundsPerUnit == 0 ||
+      2 * roundsPerUnit + 2 <= target.bufferDescriptors(TileKind::MemTile) / 2;
+  return bytes <= target.memTileL2Bytes && bdsFit ? 2 : 1;
+}
+
 int64_t aiemap::stepStreams(const CoreLayoutParams &p) {
   const bool rowsInStep = p.keepMask || p.addMask || p.bias;
   const int64_t rows = (p.keepMask || p.addMask ? 1 : 0) + (p.bias ? 1 : 0);
@@ -339,7 +352,7 @@ std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
                    "kv resident",
                    {m.kvBlockKeys * (p.headDim + p.valueDim)},
                    p.elem,
-                   1});
+                   m.kvResidentCopies});
   else if (m.hostsStep)
     stage(LayoutBuffer::Step, 1, p.depth);
   // The column's item split keeps the plan's depth of objects of its

@@ -298,6 +298,7 @@ struct StageBuffers {
   /// covers the padded key length and aiemap::whyNotKvResident admits it):
   /// the memtile holds the kv head's K and V instead of step objects.
   bool kvResident = false;
+  int64_t kvResidentCopies = 0; // aiemap::residentKvCopies
   /// The largest core footprint (the one that must fit L1).
   const Footprint &largestCore() const;
 };

@@ -147,8 +147,9 @@ struct MemTileLayoutParams {
   bool hostsStep = false;
   /// Keys of the L2-resident K/V object the host memtile keeps instead of
   /// staging step objects (CoreLayoutParams::kvResident: the padded key
-  /// length), one copy; 0 = none.
+  /// length), `kvResidentCopies` copies (residentKvCopies()); 0 = none.
   int64_t kvBlockKeys = 0;
+  int64_t kvResidentCopies = 1;
 };
 
 /// Why the L2-resident K/V mapping (CoreLayoutParams::kvResident) cannot be
@@ -167,6 +168,18 @@ std::string whyNotKvResident(const CoreLayoutParams &params, int64_t kvSplit,
 /// V blocks are the object's own order.
 std::vector<std::array<int64_t, 2>>
 residentKvToStream(const CoreLayoutParams &params);
+
+/// Copies of the L2-resident K/V object the host memtile keeps (`memTile`
+/// with kvBlockKeys set): 2 (the next unit's K/V load overlaps this unit's
+/// rounds) when the layout with two fits L2 and the memtile send's buffer
+/// descriptors (one per copy and round: upstream repeats a BD chain of
+/// several buffers by BDs, not by the task repeat) fit one channel's half of
+/// the memtile's BDs; else 1 (one BD, task repeat; each unit's load is
+/// exposed). `roundsPerUnit` 0 = not known (the cost model's buffer sizing:
+/// the BD bound is then not applied).
+int64_t residentKvCopies(const CoreLayoutParams &params,
+                         MemTileLayoutParams memTile, int64_t roundsPerUnit,
+                         const NPUTarget &target);
 
 /// Shim streams of a stage's broadcast step operand (K, V, mask, bias; one
 /// for a full fold whose K and V blocks share a shape and carry no rows).

@@ -393,6 +393,8 @@ struct Planner {
   /// fold with D == Dv) K blocks then V blocks of every round in turn.
   std::vector<std::vector<Role>> stepStreams;
   bool joinedKV() const { return stepStreams.size() > 1; }
+  /// L2-resident K/V: copies of the resident object at the host memtile.
+  int64_t residentCopies = 1;
 
   Planner(const StageDesc &desc, const NPUTarget &target, std::string &err)
       : d(desc), t(target), error(err) {
@@ -932,6 +934,16 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
       fail(error);
       return std::nullopt;
     }
+    MemTileLayoutParams m;
+    m.cores = d.coresPerColumn;
+    m.outputCores = d.coresPerColumn - sch.bypassCores;
+    m.hostsStep = true;
+    m.kvBlockKeys = d.kvLen;
+    residentCopies =
+        residentKvCopies(layoutParams(d, d.qTile, sch.maskLanes), m, rounds, t);
+    for (FifoSpec &in : sch.fifos)
+      if (llvm::is_contained(ins, in.name))
+        in.depth = residentCopies;
     b.depth = 1;
     b.consumerDepth = d.depth;
     b.repeatCount = rounds;
@@ -1119,8 +1131,12 @@ bool Planner::checkResources() {
     p.out += 1;
     p.locks += t.objectFifoLocksPerEndpoint;
     bool prodMem = f.producer.row == t.memTileRow;
+    // An L2-resident K/V send: one BD repeated by the task, or one per
+    // resident copy and round (upstream repeats a chain of buffers by BDs).
     if (prodMem)
-      p.bds += f.depth;
+      p.bds += f.repeatCount == 0    ? f.depth
+               : residentCopies == 1 ? 1
+                                     : residentCopies * f.repeatCount;
     for (const TileCoord &c : f.consumers) {
       Use &u = uses[{c.col, c.row}];
       u.in += 1;
@@ -1157,6 +1173,7 @@ bool Planner::checkResources() {
     m.outputCores = d.coresPerColumn - (host ? sch.bypassCores : 0);
     m.hostsStep = host && !stepStreams.empty();
     m.kvBlockKeys = d.kvResident ? d.kvLen : 0;
+    m.kvResidentCopies = residentCopies;
     TileLayout &tl = tileLayout({c, t.memTileRow});
     tl.buffers = memTileLayout(params, m, t);
     uses[{c, t.memTileRow}].bytes += tl.bytes();
@@ -1542,6 +1559,14 @@ std::optional<StageSchedule> aiemap::planStage(const StageDesc &desc,
       return std::move(p.sch);
     if (firstError.empty())
       firstError = why;
+  }
+  // A plan asking for L2-resident K/V that no decomposition serves (query
+  // chunks of different rounds, more rounds than a task repeats, memory)
+  // streams K/V a kv_tile at a time instead, as the record then says.
+  if (desc.kvResident) {
+    StageDesc streamed = desc;
+    streamed.kvResident = false;
+    return planStage(streamed, target, options, error);
   }
   error = firstError;
   return std::nullopt;

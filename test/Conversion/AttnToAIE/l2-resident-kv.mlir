@@ -13,17 +13,20 @@
 // Online, 2 heads, Lk 96 (3 key blocks of 32), one column per kv head: 2
 // rounds per unit. K and V cross DRAM once: 2 x 96 x 64 x 2 B = 24576 B each
 // (streamed per round, the same layer reads 49152 B of each).
-// RECORD: #attn.fifo<name = "kv_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 1, object = memref<12288xbf16>, dram = [k, v], shim_channel = 1, use = step, group = 0>
+// RECORD: #attn.fifo<name = "kv_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<12288xbf16>, dram = [k, v], shim_channel = 1, use = step, group = 0>
 // RECORD-SAME: #attn.fifo<name = "kv_g0", producer = [0, 1], consumers = [array<i64: 0, 2>, array<i64: 0, 3>], depth = 1, object = memref<4096xbf16>, use = step, group = 0, consumer_depth = 2, repeat_count = 2, to_stream = [3, 2048, 2, 6144, 32, 64, 64, 1]>
-// The memtile holds the resident K|V (24576 B) + Q split + O join.
-// RECORD-SAME: l2_bytes = 40960
+// The memtile holds two copies of the resident K|V (2 x 24576 B: the next
+// unit's load overlaps this unit's rounds) + Q split + O join; its send is
+// one BD per copy and round.
+// RECORD-SAME: l2_bytes = 65536
 // RECORD-SAME: #attn.link<ins = ["kv_l3_g0"], outs = ["kv_g0"]>
+// RECORD-SAME: memtile_bds = 18
 // RECORD-SAME: rounds_per_kv_head = 2
 // Per unit: the kv head's K, then V, into the one FIFO.
 // RECORD-SAME: #attn.transfer<fifo = "kv_l3_g0", role = k, column = 0, direction = mm2s, channel = 1, offset = 0, sizes = [1, 1, 96, 64], strides = [0, 0, 64, 1], bd_id = 1, issue_token = false>
 // RECORD-SAME: #attn.transfer<fifo = "kv_l3_g0", role = v, column = 0, direction = mm2s, channel = 1, offset = 0, sizes = [1, 1, 96, 64], strides = [0, 0, 64, 1], bd_id = 2, issue_token = false>
 // CHECK-LABEL: aie.device(npu2) @attention_attention
-// CHECK: aie.objectfifo @kv_l3_g0(%{{.*}}, {%{{.*}}}, 1 : i32) : !aie.objectfifo<memref<12288xbf16>>
+// CHECK: aie.objectfifo @kv_l3_g0(%{{.*}}, {%{{.*}}}, 2 : i32) : !aie.objectfifo<memref<12288xbf16>>
 // CHECK: aie.objectfifo @kv_g0(%{{.*}} dimensionsToStream [<size = 3, stride = 2048>, <size = 2, stride = 6144>, <size = 32, stride = 64>, <size = 64, stride = 1>], {%{{.*}}, %{{.*}}}, [1 : i32, 2 : i32, 2 : i32]) {repeat_count = 2 : i32} : !aie.objectfifo<memref<4096xbf16>>
 // CHECK: aie.objectfifo.link [@kv_l3_g0] -> [@kv_g0]([] [])
 // CHECK: aiex.npu.dma_memcpy_nd(%arg1[0, 0, 0, 0][1, 1, 96, 64][0, 0, 64, 1]) {id = 1 : i64, metadata = @kv_l3_g0}
@@ -54,7 +57,7 @@ func.func @attention(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x96x64xbf16>, %v:
 // two units (one per column), 4 rounds each; K blocks then V blocks are the
 // resident object's own order (no pattern). K and V cross DRAM once per unit:
 // 2 x 96 x 40 x 2 B = 15360 B each.
-// RECORD: #attn.fifo<name = "kv_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 1, object = memref<7680xbf16>, dram = [k, v], shim_channel = 1, use = step, group = 0>
+// RECORD: #attn.fifo<name = "kv_l3_g0", producer = [0, 0], consumers = [array<i64: 0, 1>], depth = 2, object = memref<7680xbf16>, dram = [k, v], shim_channel = 1, use = step, group = 0>
 // RECORD-SAME: #attn.fifo<name = "kv_g0", producer = [0, 1], consumers = [array<i64: 0, 2>, array<i64: 0, 3>], depth = 1, object = memref<32x40xbf16>, use = step, group = 0, consumer_depth = 2, repeat_count = 4>
 // RECORD-SAME: query_chunks = 2
 // RECORD-SAME: rounds_per_kv_head = 8
