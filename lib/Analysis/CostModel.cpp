@@ -761,9 +761,17 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   m.hostsStep = true;
   if (lp->kvResident)
     m.kvBlockKeys = z.paddedKeyLen;
-  if (lp->kvResident)
+  if (lp->kvResident) {
+    // The rounds of a unit are at most those of a whole kv head on one
+    // column's lanes (the scheduler keeps within this bound).
+    int64_t bound = 0;
+    if (z.groupHeads > 0 && z.queryLen > 0)
+      bound = aiemap::residentRoundsBound(
+          z.groupHeads * ((z.queryLen + p.qTile - 1) / p.qTile),
+          lanesPerColumn(p), lp->queryTiles);
     m.kvResidentCopies = out.kvResidentCopies =
-        aiemap::residentKvCopies(*lp, m, /*roundsPerUnit=*/0, t);
+        aiemap::residentKvCopies(*lp, m, bound, t);
+  }
   out.memTile = footprintOf(aiemap::memTileLayout(*lp, m, t));
   return true;
 }
@@ -1406,6 +1414,8 @@ BufferSizes Model::bufferSizes() const {
   }
   b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
   b.paddedKeyLen = pad.keyLen;
+  b.groupHeads = s.kvHeads > 0 ? s.heads / s.kvHeads : 0;
+  b.queryLen = s.queryLen;
   b.paddedHeadDim = pad.headDim;
   b.paddedValueDim = pad.valueDim;
   return b;

@@ -281,15 +281,18 @@ std::string aiemap::whyNotKvResident(const CoreLayoutParams &p, int64_t kvSplit,
 }
 
 int64_t aiemap::residentKvCopies(const CoreLayoutParams &p,
-                                 MemTileLayoutParams m, int64_t roundsPerUnit,
+                                 MemTileLayoutParams m, int64_t roundsBound,
                                  const NPUTarget &target) {
+  if (roundsBound <= 0)
+    return 1;
   m.kvResidentCopies = 2;
   int64_t bytes = 0;
   for (const LayoutBuffer &b : memTileLayout(p, m, target))
     bytes += b.bytes();
-  bool bdsFit =
-      roundsPerUnit == 0 ||
-      2 * roundsPerUnit + 2 <= target.bufferDescriptors(TileKind::MemTile) / 2;
+  const int64_t bds = target.bufferDescriptors(TileKind::MemTile);
+  const int64_t send = 2 * roundsBound, receive = 2;
+  const int64_t others = 2 * p.depth * (m.cores + m.outputCores);
+  bool bdsFit = send <= bds / 2 && send + receive + others <= bds;
   return bytes <= target.memTileL2Bytes && bdsFit ? 2 : 1;
 }
 

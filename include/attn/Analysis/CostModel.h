@@ -284,6 +284,10 @@ struct BufferSizes {
   /// whole score rows cannot be planned and unfolded softmax streams S).
   int64_t paddedKeyLen = 0;
   int64_t paddedHeadDim = 0, paddedValueDim = 0;
+  /// Query heads per kv head (G) and the query length: they bound the
+  /// rounds of an L2-resident K/V unit (aiemap::residentKvCopies); 0 when
+  /// not known (one resident copy is assumed).
+  int64_t groupHeads = 0, queryLen = 0;
   static constexpr int64_t kUnknownLength = -1;
 };
 

@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -171,15 +172,25 @@ residentKvToStream(const CoreLayoutParams &params);
 
 /// Copies of the L2-resident K/V object the host memtile keeps (`memTile`
 /// with kvBlockKeys set): 2 (the next unit's K/V load overlaps this unit's
-/// rounds) when the layout with two fits L2 and the memtile send's buffer
-/// descriptors (one per copy and round: upstream repeats a BD chain of
-/// several buffers by BDs, not by the task repeat) fit one channel's half of
-/// the memtile's BDs; else 1 (one BD, task repeat; each unit's load is
-/// exposed). `roundsPerUnit` 0 = not known (the cost model's buffer sizing:
-/// the BD bound is then not applied).
+/// rounds) when the layout with two fits L2 and, for up to `roundsBound`
+/// rounds per unit, the memtile's buffer descriptors do (upstream repeats a
+/// chain of two buffers by BDs, one per copy and round, within one
+/// channel's half of them; the item split and output join take 2 x depth
+/// per core each, as aie-check-limits counts); else 1 (one BD, task
+/// repeat; each unit's load is exposed). `roundsBound` <= 0: not known, 1.
 int64_t residentKvCopies(const CoreLayoutParams &params,
-                         MemTileLayoutParams memTile, int64_t roundsPerUnit,
+                         MemTileLayoutParams memTile, int64_t roundsBound,
                          const NPUTarget &target);
+
+/// The most rounds a unit of an L2-resident K/V stage may take: a kv
+/// head's `items` (query tiles of its G heads) on one column's `lanes`
+/// keeping `tilesPerLane` tiles each (attn-schedule-dma keeps its units
+/// within it when the memtile holds two copies).
+inline int64_t residentRoundsBound(int64_t items, int64_t lanes,
+                                   int64_t tilesPerLane) {
+  int64_t perRound = std::max<int64_t>(1, lanes * tilesPerLane);
+  return (items + perRound - 1) / perRound;
+}
 
 /// Shim streams of a stage's broadcast step operand (K, V, mask, bias; one
 /// for a full fold whose K and V blocks share a shape and carry no rows).

@@ -393,11 +393,15 @@ struct Planner {
   /// fold with D == Dv) K blocks then V blocks of every round in turn.
   std::vector<std::vector<Role>> stepStreams;
   bool joinedKV() const { return stepStreams.size() > 1; }
-  /// L2-resident K/V: copies of the resident object at the host memtile.
+  /// L2-resident K/V: copies of the resident object at the host memtile,
+  /// and the plan's lanes per column and tiles per lane (the rounds bound).
   int64_t residentCopies = 1;
+  int64_t planCores = 1, planQueryTiles = 1;
 
   Planner(const StageDesc &desc, const NPUTarget &target, std::string &err)
       : d(desc), t(target), error(err) {
+    planCores = desc.coresPerColumn;
+    planQueryTiles = desc.queryTiles;
     sch.desc = desc;
     sch.targetName = target.name.str();
   }
@@ -939,8 +943,17 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
     m.outputCores = d.coresPerColumn - sch.bypassCores;
     m.hostsStep = true;
     m.kvBlockKeys = d.kvLen;
-    residentCopies =
-        residentKvCopies(layoutParams(d, d.qTile, sch.maskLanes), m, rounds, t);
+    int64_t bound = residentRoundsBound(sch.itemsPerHead, planCores,
+                                        planQueryTiles);
+    residentCopies = residentKvCopies(layoutParams(d, d.qTile, sch.maskLanes),
+                                      m, bound, t);
+    if (residentCopies == 2 && rounds > bound) {
+      fail(llvm::formatv("L2-resident K/V: {0} rounds per unit exceed the "
+                         "{1} the double-buffered memtile's descriptors are "
+                         "sized for",
+                         rounds, bound));
+      return std::nullopt;
+    }
     for (FifoSpec &in : sch.fifos)
       if (llvm::is_contained(ins, in.name))
         in.depth = residentCopies;
