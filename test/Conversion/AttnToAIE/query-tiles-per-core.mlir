@@ -6,7 +6,7 @@
 // 2 columns x 2 cores: k = 1 takes 8 rounds, k = 2 takes 4.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" | FileCheck %s
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=REC
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC2
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 l2-kv-block=32 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC2
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=64 l2-kv-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC1
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=32 l2-kv-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF1
 // k = 4 (q-tile 16, 16 items per round, 4 rounds): the memtile keeps the
