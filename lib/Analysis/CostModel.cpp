@@ -2049,12 +2049,18 @@ double Model::streamStalls(const StageContext &c) const {
     }
     stall += double(times) * std::max(0.0, roundIn - blockWork);
   }
-  // L2-resident K/V with one resident object: each unit's K then V cross
-  // one shim channel while the cores wait (the first is the fill); with two
-  // the next unit's load overlaps this unit's rounds.
-  if (c.kvResident && c.buffers.kvResidentCopies == 1 && c.sch.critUnits > 1)
-    stall += double(c.sch.critUnits - 1) * double(pad.keyLen) *
-             double((pad.headDim + pad.valueDim) * e) / stream;
+  // L2-resident K/V: the memtile sends an object only once it holds all of
+  // it, so the critical group's first unit waits for its kv head's K then V
+  // to cross one shim channel (a streamed plan's fill is one block); with
+  // one resident copy every later unit's load is exposed too, with two it
+  // overlaps the previous unit's rounds.
+  if (c.kvResident && c.sch.critUnits > 0) {
+    double load = double(pad.keyLen) *
+                  double((pad.headDim + pad.valueDim) * e) / stream;
+    stall += load * (c.buffers.kvResidentCopies == 1
+                         ? double(c.sch.critUnits)
+                         : 1.0);
+  }
   return stall;
 }
 
