@@ -2055,11 +2055,10 @@ double Model::streamStalls(const StageContext &c) const {
   // one resident copy every later unit's load is exposed too, with two it
   // overlaps the previous unit's rounds.
   if (c.kvResident && c.sch.critUnits > 0) {
-    double load = double(pad.keyLen) *
-                  double((pad.headDim + pad.valueDim) * e) / stream;
-    stall += load * (c.buffers.kvResidentCopies == 1
-                         ? double(c.sch.critUnits)
-                         : 1.0);
+    double load =
+        double(pad.keyLen) * double((pad.headDim + pad.valueDim) * e) / stream;
+    stall += load *
+             (c.buffers.kvResidentCopies == 1 ? double(c.sch.critUnits) : 1.0);
   }
   return stall;
 }
