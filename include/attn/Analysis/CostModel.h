@@ -303,6 +303,10 @@ struct StageBuffers {
   /// the memtile holds the kv head's K and V instead of step objects.
   bool kvResident = false;
   int64_t kvResidentCopies = 0; // aiemap::residentKvCopies
+  /// Unfolded softmax the AIE back end emits as modelled: the score rows a
+  /// core takes per item (the most, a divisor of q_tile, whose layout fits
+  /// L1); 0 otherwise.
+  int64_t softmaxRows = 0;
   /// The largest core footprint (the one that must fit L1).
   const Footprint &largestCore() const;
 };

@@ -20,7 +20,7 @@
 // one BD per copy and round.
 // RECORD-SAME: l2_bytes = 65536
 // RECORD-SAME: #attn.link<ins = ["kv_l3_g0"], outs = ["kv_g0"]>
-// RECORD-SAME: memtile_bds = 18
+// RECORD-SAME: memtile_bds = 22
 // RECORD-SAME: rounds_per_kv_head = 2
 // Per unit: the kv head's K, then V, into the one FIFO.
 // RECORD-SAME: #attn.transfer<fifo = "kv_l3_g0", role = k, column = 0, direction = mm2s, channel = 1, offset = 0, sizes = [1, 1, 96, 64], strides = [0, 0, 64, 1], bd_id = 1, issue_token = false>
