@@ -449,6 +449,8 @@ emittedCore(StageKind kind, const Plan &p, const BufferSizes &z) {
   lp.lanes = lanesPerColumn(p);
   lp.queryTiles =
       std::max<int64_t>(1, p.l2QBlock / (lanesPerColumn(p) * p.qTile));
+  // L2-resident K/V (whyNotEmittable's kv_block rule admits only the
+  // padded key length beyond kv_tile).
   return lp;
 }
 
@@ -687,6 +689,19 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
     }
     out.softmaxRows = lp->qTile;
   }
+  // L2-resident K/V: an l2_kv_block covering the padded key length, where
+  // the mapping serves the stage (else the back end streams K/V a kv_tile at
+  // a time, as it emits a hand-written plan).
+  if (isAttentionStage(kind) && p.l2KvBlock > p.kvTile &&
+      p.l2KvBlock >= z.paddedKeyLen) {
+    aiemap::CoreLayoutParams resident = *lp;
+    resident.kvResident = true;
+    lp->kvResident =
+        aiemap::whyNotKvResident(resident, p.kvSplit,
+                                 p.mapping == MappingKind::stream, t)
+            .empty();
+  }
+  out.kvResident = lp->kvResident;
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;
   // Per column: one Q split / O join end per lane (a cascade chain of
@@ -694,8 +709,19 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
   m.cores = p.coresPerColumn / std::max(1, p.kvSplit);
   m.outputCores = m.cores - aiemap::bypassCores(*lp, m.cores, t);
   m.hostsStep = true;
-  if (p.l2KvBlock > p.kvTile)
-    m.kvBlockKeys = std::min(p.l2KvBlock, z.paddedKeyLen);
+  if (lp->kvResident)
+    m.kvBlockKeys = z.paddedKeyLen;
+  if (lp->kvResident) {
+    // The rounds of a unit are at most those of a whole kv head on one
+    // column's lanes (the scheduler keeps within this bound).
+    int64_t bound = 0;
+    if (z.groupHeads > 0 && z.queryLen > 0)
+      bound = aiemap::residentRoundsBound(
+          z.groupHeads * ((z.queryLen + p.qTile - 1) / p.qTile),
+          lanesPerColumn(p), lp->queryTiles);
+    m.kvResidentCopies = out.kvResidentCopies =
+        aiemap::residentKvCopies(*lp, m, bound, t);
+  }
   out.memTile = footprintOf(aiemap::memTileLayout(*lp, m, t));
   return true;
 }
@@ -803,7 +829,12 @@ struct Schedule {
   int64_t streamBlocks = 0;    // K/V blocks streamed (padded tiles)
   int64_t streamKeyRows = 0;   // real key rows streamed from DRAM
   int64_t residentKeyRows = 0; // same when K/V stay resident in L2
-  int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
+  /// Emitted decomposition: key rows an L2-resident K/V plan reads from
+  /// DRAM (a kv head's K/V once per unit), and the critical group's units
+  /// (each one exposed K/V load: the resident object is single-buffered).
+  int64_t unitKeyRows = 0;
+  int64_t critUnits = 0;
+  int64_t coreInBlocks = 0; // sum over rounds of blocks a core receives
   /// Emitted decomposition only: the critical group's rounds by the
   /// (computed, masked) blocks of their busiest core, and how many. A round
   /// streams every key block, so it lasts at least that stream.
@@ -1020,6 +1051,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   // Per chunk: the critical counts summed over its rounds.
   struct ChunkCounts {
     int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
+    int64_t units = 0;
     std::map<std::pair<int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
@@ -1055,11 +1087,12 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
     }
   }
   ChunkCounts critical;
-  int64_t totalRounds = 0;
+  int64_t totalRounds = 0, totalUnits = 0;
   for (int64_t grp = 0; grp < split.numGroups; ++grp) {
     ChunkCounts sum;
     split.forEachUnitClass(grp, [&](int64_t chunk, bool, int64_t n) {
       const ChunkCounts &c = chunks[chunk];
+      sum.units += n;
       sum.rounds += n * c.rounds;
       sum.items += n * c.items;
       sum.blocks += n * c.blocks;
@@ -1069,6 +1102,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
         sum.paces[pace] += n * times;
     });
     totalRounds += sum.rounds;
+    totalUnits += sum.units;
     if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
         std::make_tuple(critical.blocks, critical.masked, critical.items))
       critical = sum;
@@ -1080,6 +1114,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.critRowTiles = critical.rowTiles;
   sch.streamBlocks = totalRounds * g.nK;
   sch.streamKeyRows = totalRounds * keyRows(g.nK);
+  sch.unitKeyRows = totalUnits * keyRows(g.nK);
+  sch.critUnits = critical.units;
   sch.coreInBlocks = critical.rounds * g.nK;
   sch.critRounds = std::move(critical.paces);
   sch.tilesPerCore = split.tilesPerCore;
@@ -1189,6 +1225,9 @@ struct StageContext {
   StageBuffers buffers;
   bool rowResident = true; // softmax: whole score rows fit L1
   int64_t kvRows = 0;      // key rows streamed from DRAM
+  /// L2-resident K/V (docs/aie-mapping.md): DRAM once per unit, the host
+  /// memtile streams K/V to the cores every round.
+  bool kvResident = false;
   // Critical lane: items, computed blocks, masked blocks, computed tiles of
   // whole rows, and every tile of those rows (hidden causal tiles included:
   // the whole-row folds mask and normalize them).
@@ -1361,6 +1400,8 @@ BufferSizes Model::bufferSizes() const {
   }
   b.runtimeParamBytes = s.validLen ? s.batch * 4 : 0;
   b.paddedKeyLen = pad.keyLen;
+  b.groupHeads = s.kvHeads > 0 ? s.heads / s.kvHeads : 0;
+  b.queryLen = s.queryLen;
   b.paddedHeadDim = pad.headDim;
   b.paddedValueDim = pad.valueDim;
   return b;
@@ -1597,11 +1638,16 @@ StageContext Model::stageContext(StageKind kind) {
   c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
               ? emittedSchedule(kind, stagePerLane, stageSplit)
               : schedule(stageLanes, stagePerLane, stageSplit);
-  // K/V stream from DRAM once per round and kv head: the AIE back end does
-  // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
-  // nothing the emitted program does; docs/cost-model.md).
+  // K/V stream from DRAM once per round and kv head, or (l2_kv_block >=
+  // the padded key length, L2-resident K/V) once per unit into the host
+  // memtile, which streams them every round (docs/cost-model.md).
   c.kvRows = c.sch.streamKeyRows;
   c.buffers = stageBuffers(kind, p, bufferSizes(), t);
+  c.kvResident =
+      c.buffers.kvResident &&
+      emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit);
+  if (c.kvResident)
+    c.kvRows = c.sch.unitKeyRows;
   if (kind == StageKind::Softmax)
     c.rowResident = c.buffers.softmaxRowsResident;
   c.items = c.sch.critItems;
@@ -1917,8 +1963,14 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
   double rd = st.dramReadBytes, wr = st.dramWriteBytes;
   st.coreInCycles = coreIn;
   st.coreOutCycles = coreOut;
-  st.memTileInCycles =
-      rd / columns / (std::min(memMM2S, double(lanesPerColumn + 2)) * stream);
+  // L2-resident K/V: the memtiles send every round's K/V stream, which
+  // DRAM delivered once per unit.
+  double memRd =
+      rd + (c.kvResident ? double(c.sch.streamKeyRows - c.sch.unitKeyRows) *
+                               double((s.headDim + s.valueDim) * e)
+                         : 0.0);
+  st.memTileInCycles = memRd / columns /
+                       (std::min(memMM2S, double(lanesPerColumn + 2)) * stream);
   st.memTileOutCycles =
       wr / columns / (std::min(memS2MM, double(lanesPerColumn)) * stream);
   st.shimInCycles = rd / (columns * shimMM2S * stream);
@@ -2006,6 +2058,17 @@ double Model::streamStalls(const StageContext &c) const {
     stall +=
         double(times) * std::max(wait(streamed, computed, blockWork, k * fill),
                                  itemIn - blockWork);
+  }
+  // L2-resident K/V: the memtile sends an object only once it holds all of
+  // it, so the critical group's first unit waits for its kv head's K then V
+  // to cross one shim channel (a streamed plan's fill is one block); with
+  // one resident copy every later unit's load is exposed too, with two it
+  // overlaps the previous unit's rounds.
+  if (c.kvResident && c.sch.critUnits > 0) {
+    double load =
+        double(pad.keyLen) * double((pad.headDim + pad.valueDim) * e) / stream;
+    stall += load *
+             (c.buffers.kvResidentCopies == 1 ? double(c.sch.critUnits) : 1.0);
   }
   return stall;
 }

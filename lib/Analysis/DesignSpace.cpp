@@ -55,6 +55,14 @@ Objectives objectives(const Estimate &e) {
   return {e.latencySeconds, e.dramBytes, e.l1Bytes, e.l2Bytes};
 }
 
+/// The search's order: lower latency, then (equal latency, e.g. a
+/// compute-bound layer with and without L2-resident K/V) fewer DRAM bytes.
+bool faster(const Estimate &a, const Estimate &b) {
+  if (a.latencySeconds != b.latencySeconds)
+    return a.latencySeconds < b.latencySeconds;
+  return a.dramBytes < b.dramBytes;
+}
+
 /// Keeps the non-dominated estimates (ties: the first one wins).
 struct ParetoFront {
   std::vector<Estimate> members;
@@ -707,13 +715,13 @@ void Search::keep(Estimate full) {
   foldFronts[fold].insert(full);
   front.insert(full);
   std::optional<Estimate> &foldBest = bestByFold[fold];
-  if (!foldBest || full.latencySeconds < foldBest->latencySeconds)
+  if (!foldBest || faster(full, *foldBest))
     foldBest = full;
   std::string key = majorKey(full.plan);
   auto it = bestByMajor.find(key);
   if (it == bestByMajor.end())
     bestByMajor.emplace(key, std::move(full));
-  else if (full.latencySeconds < it->second.latencySeconds)
+  else if (faster(full, it->second))
     it->second = std::move(full);
 }
 
@@ -786,7 +794,7 @@ llvm::Error Search::finish(llvm::ArrayRef<FoldKind> folds,
   for (const auto &entry : bestByMajor)
     ranked.push_back(&entry.second);
   llvm::stable_sort(ranked, [](const Estimate *a, const Estimate *b) {
-    return a->latencySeconds < b->latencySeconds;
+    return faster(*a, *b);
   });
   result.best = *ranked.front();
   result.pareto = std::move(front.members);

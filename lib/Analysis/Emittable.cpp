@@ -15,6 +15,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::cost;
@@ -41,6 +43,55 @@ llvm::StringRef cost::stringifyNotEmittableRule(NotEmittable::Rule rule) {
     return "softmax_row";
   }
   return "unknown";
+}
+
+/// The kv_block rule for an l2_kv_block other than kv_tile: only the whole
+/// padded key length (L2-resident K/V) of the online and full folds.
+static std::optional<NotEmittable> whyNotResident(const Plan &plan,
+                                                  const AttentionShape &shape,
+                                                  const NPUTarget &target) {
+  auto reject = [&](const llvm::Twine &why) {
+    return NotEmittable{NotEmittable::Rule::KvBlock, "l2_kv_block",
+                        ("plan field 'l2_kv_block' " +
+                         llvm::Twine(plan.l2KvBlock) +
+                         " is not emitted: " + why)
+                            .str()};
+  };
+  if (plan.kvTile <= 0 || shape.keyLen <= 0)
+    return reject("the key length or kv_tile is not known");
+  int64_t paddedKeys =
+      (shape.keyLen + plan.kvTile - 1) / plan.kvTile * plan.kvTile;
+  if (plan.l2KvBlock < paddedKeys)
+    return reject(llvm::formatv(
+        "the AIE back end streams K and V through the memtile one kv_tile "
+        "({0} keys) at a time, read again every round (l2_kv_block = "
+        "kv_tile), or keeps a kv head's whole K and V in L2 (l2_kv_block >= "
+        "the padded key length {1})",
+        plan.kvTile, paddedKeys));
+  if (plan.fold != FoldKind::online && plan.fold != FoldKind::full)
+    return reject(llvm::formatv("L2-resident K/V is emitted for the online "
+                                "and full folds, not '{0}'",
+                                stringifyFoldKind(plan.fold)));
+  aiemap::CoreLayoutParams lp;
+  lp.kind = plan.fold == FoldKind::online ? StageKind::Online : StageKind::Full;
+  lp.qTile = plan.qTile;
+  lp.kvTile = plan.kvTile;
+  lp.keyLen = paddedKeys;
+  // Head dims pad to lcm(K, N) of the intrinsic (unset: the model's
+  // default datapath, whose granule divides the dims the sweeps use).
+  int64_t granule =
+      std::max<int64_t>(1, std::lcm(plan.intrinsic.k, plan.intrinsic.n));
+  lp.headDim = (shape.headDim + granule - 1) / granule * granule;
+  lp.valueDim = (shape.valueDim + granule - 1) / granule * granule;
+  lp.elem = shape.element;
+  lp.keepMask = shape.mask != MaskKind::None;
+  lp.bias = shape.hasBias;
+  lp.kvResident = true;
+  std::string why = aiemap::whyNotKvResident(
+      lp, plan.kvSplit, plan.mapping == MappingKind::stream, target);
+  if (!why.empty())
+    return reject("L2-resident K/V: " + why);
+  return std::nullopt;
 }
 
 std::optional<NotEmittable>
@@ -145,16 +196,15 @@ cost::whyNotEmittable(const Plan &plan, const AttentionShape &shape,
                       plan.l2QBlock, lanesPerColumn(lanesOf), plan.qTile,
                       roundBlock));
   // K and V are streamed through the memtile one kv_tile block at a time
-  // and read from DRAM again every round (0 = kv_tile).
+  // and read from DRAM again every round (l2_kv_block = kv_tile, or 0), or
+  // a kv head's whole K and V stay resident in the host memtile and are
+  // streamed from there every round (l2_kv_block >= the padded key length;
+  // aiemap::whyNotKvResident says where).
   if (checked(Rule::KvBlock) && plan.l2KvBlock != 0 &&
-      plan.l2KvBlock != plan.kvTile)
-    return reject(
-        Rule::KvBlock, "l2_kv_block",
-        llvm::formatv("plan field 'l2_kv_block' {0} is not emitted: the AIE "
-                      "back end streams K and V through the memtile one "
-                      "kv_tile ({1} keys) at a time, read again every round "
-                      "(l2_kv_block = kv_tile)",
-                      plan.l2KvBlock, plan.kvTile));
+      plan.l2KvBlock != plan.kvTile) {
+    if (std::optional<NotEmittable> why = whyNotResident(plan, shape, target))
+      return why;
+  }
   // The unfolded softmax stage takes as many whole f32 score rows as fit
   // L1 (at least one), else rows streamed twice in kv_tile-key chunks; a
   // plan where not even one row of one chunk fits is not emitted.

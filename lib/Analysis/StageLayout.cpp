@@ -10,6 +10,7 @@
 #include "attn/Analysis/StageLayout.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir::attn;
 using namespace mlir::attn::aiemap;
@@ -253,6 +254,67 @@ std::array<CoreLayout, 3> aiemap::streamCoreLayouts(const CoreLayoutParams &p,
   return out;
 }
 
+std::vector<std::array<int64_t, 2>>
+aiemap::residentKvToStream(const CoreLayoutParams &p) {
+  if (p.kind != StageKind::Online || p.kvTile <= 0)
+    return {};
+  // [key block j][K | V][row][element]: K block j at j * tk * D, V block j
+  // at Lk * D + j * tk * D (D == Dv).
+  return {{p.keyLen / p.kvTile, p.kvTile * p.headDim},
+          {2, p.keyLen * p.headDim},
+          {p.kvTile, p.headDim},
+          {p.headDim, 1}};
+}
+
+std::string aiemap::whyNotKvResident(const CoreLayoutParams &p, int64_t kvSplit,
+                                     bool streamMapping,
+                                     const NPUTarget &target) {
+  if (p.kind != StageKind::Online && p.kind != StageKind::Full)
+    return "only the online and full folds keep K/V resident in L2";
+  if (streamMapping)
+    return "the stream mapping's K and V broadcasts are not kept resident";
+  if (kvSplit != 1)
+    return "a cascade chain's K/V broadcast is not kept resident";
+  if (p.keepMask || p.addMask || p.bias)
+    return "explicit mask/bias rows travel in the step object, which is "
+           "streamed from DRAM";
+  if (p.kind == StageKind::Online && p.headDim != p.valueDim)
+    return llvm::formatv("the online fold interleaves K and V blocks with "
+                         "one memtile pattern, which needs D == Dv (D {0}, "
+                         "Dv {1})",
+                         p.headDim, p.valueDim)
+        .str();
+  const DmaLimits &lim = target.dmaLimits(TileKind::MemTile);
+  const int64_t eb = bytes(p.elem);
+  for (auto [size, stride] : residentKvToStream(p)) {
+    int64_t words = stride == 1 ? size * eb / lim.unitBytes : size;
+    int64_t strideWords = stride * eb / lim.unitBytes;
+    if (words > lim.maxSize || strideWords > lim.maxStrideWords)
+      return llvm::formatv("the memtile pattern dimension <size {0}, stride "
+                           "{1}> exceeds its limits (size {2} words, stride "
+                           "{3} words)",
+                           size, stride, lim.maxSize, lim.maxStrideWords)
+          .str();
+  }
+  return "";
+}
+
+int64_t aiemap::residentKvCopies(const CoreLayoutParams &p,
+                                 MemTileLayoutParams m, int64_t roundsBound,
+                                 const NPUTarget &target) {
+  if (roundsBound <= 0)
+    return 1;
+  m.kvResidentCopies = 2;
+  int64_t bytes = 0;
+  for (const LayoutBuffer &b : memTileLayout(p, m, target))
+    bytes += b.bytes();
+  const int64_t bds = target.bufferDescriptors(TileKind::MemTile);
+  const int64_t send = 2 * roundsBound, receive = 2;
+  const int64_t others = 2 * p.depth * (m.cores + m.outputCores);
+  bool bdsFit = send <= bds / 2 && send + receive + others <= bds;
+  return bytes <= target.memTileL2Bytes && bdsFit ? 2 : 1;
+}
+
 int64_t aiemap::stepStreams(const CoreLayoutParams &p) {
   const bool rowsInStep = p.keepMask || p.addMask || p.bias;
   const int64_t rows = (p.keepMask || p.addMask ? 1 : 0) + (p.bias ? 1 : 0);
@@ -262,11 +324,11 @@ int64_t aiemap::stepStreams(const CoreLayoutParams &p) {
   case StageKind::PV:
     return 1;
   case StageKind::Full:
-    if (p.headDim == p.valueDim && !rowsInStep)
+    if ((p.headDim == p.valueDim && !rowsInStep) || p.kvResident)
       return 1; // K blocks, then V blocks, on one stream
     return 2 + rows;
   case StageKind::Online:
-    return 2 + rows;
+    return p.kvResident ? 1 : 2 + rows; // resident: K, then V, per unit
   case StageKind::QK:
   case StageKind::QKSoftmax:
   case StageKind::Pilot:
@@ -304,8 +366,16 @@ std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
   };
   const int64_t tiles = std::max<int64_t>(1, p.queryTiles);
   // The step object, at the group's first column: a joined step is staged
-  // whole; a single stream's object equals the core's.
-  if (m.hostsStep)
+  // whole; a single stream's object equals the core's. With L2-resident
+  // K/V the memtile keeps the kv head's whole K then V instead (one copy:
+  // the larger side of the 1:1 link), which it streams every round.
+  if (m.hostsStep && m.kvBlockKeys > 0)
+    out.push_back({LayoutBuffer::Link,
+                   "kv resident",
+                   {m.kvBlockKeys * (p.headDim + p.valueDim)},
+                   p.elem,
+                   m.kvResidentCopies});
+  else if (m.hostsStep)
     stage(LayoutBuffer::Step, 1, p.depth);
   // The column's item split keeps the plan's depth of objects of its
   // cores' tiles: a core's k query tiles pass in turn (the cores' ends hold
@@ -313,20 +383,5 @@ std::vector<LayoutBuffer> aiemap::memTileLayout(const CoreLayoutParams &p,
   stage(LayoutBuffer::Item, m.cores, p.depth);
   stage(LayoutBuffer::CoreStep, m.cores, p.depth * tiles);
   stage(LayoutBuffer::Output, m.outputCores, p.depth);
-  // The plan's K (and V) block, for the stages that read them.
-  auto block = [&](llvm::StringRef name, int64_t width) {
-    out.push_back({LayoutBuffer::Link,
-                   name.str(),
-                   {m.kvBlockKeys, width},
-                   p.elem,
-                   p.depth});
-  };
-  if (m.kvBlockKeys > 0 && m.hostsStep) {
-    if (p.kind != StageKind::PV && p.kind != StageKind::Softmax)
-      block("k block", p.headDim);
-    if (p.kind == StageKind::Online || p.kind == StageKind::Full ||
-        p.kind == StageKind::PV)
-      block("v block", p.valueDim);
-  }
   return out;
 }

@@ -34,7 +34,7 @@
 // KVMULT: error: attn-tile: kv-tile=12 is not a multiple of 8 (lcm of the npu2 bf16 intrinsic K = 8 and N = 8)
 // L2QMULT: error: attn-tile: l2-q-block=48 is not a multiple of q-tile=32
 // L2KVMULT: error: attn-tile: l2-kv-block=24 is not a multiple of kv-tile=16
-// L2: error: attn-tile: l2-q-block=64 l2-kv-block=2048: stage 'attention' (fold online), L2 needs 2 x 4096 B (kv) + 2 x 8192 B (q) + 2 x 6144 B (o) + 2 x 262144 B (k block) + 2 x 262144 B (v block) = 1085440 B > 524288 B of a npu2 memtile
+// L2: error: attn-tile: l2-q-block=64 l2-kv-block=2048: stage 'attention' (fold online), L2 needs 1 x 524288 B (kv resident) + 2 x 8192 B (q) + 2 x 8192 B (o) = 557056 B > 524288 B of a npu2 memtile
 // L2QK: error: attn-tile: q-tile=16 kv-tile=16: stage 'attention' (fold online), L1 needs 32 x 2048 B (q) + 2 x 4096 B (kv) + 2 x 2048 B (o) + 1 x 1024 B (s) + 32 x 64 B (m) + 32 x 64 B (l) + 32 x 4096 B (acc) = 214016 B > 64512 B of npu2 (L1 65536 B - stack reserve 1024 B)
 // NOTEMIT: error: attn-tile: no plan fits target npu2 (0 candidates, 0 invalid, 0 illegal): {{[0-9]+}} candidates not emitted by the AIE back end: plan field 'l2_kv_block' 64 is not emitted: the AIE back end streams K and V through the memtile one kv_tile (16 keys) at a time, read again every round (l2_kv_block = kv_tile)
 // ONECOL: error: attn-tile: no plan fits target npu2_1col ({{[0-9]+}} candidates, 0 invalid, {{[0-9]+}} illegal): every candidate violates 'stage attention: shim MM2S channels'; the closest: stage attention: shim input streams: 3 DRAM streams (one item stream per column + 2 step tensors) exceed the 2 shim MM2S channels of 1 columns

@@ -84,6 +84,8 @@ def test_online_rereads_kv_once_per_round() -> None:
         fold="online",
         q_tile=32,
         kv_tile=32,
+        l2_q_block=4 * 32,  # one query tile per core
+        l2_kv_block=32,  # K/V streamed per round (not L2-resident)
         columns=8,
         cores_per_column=4,
     )

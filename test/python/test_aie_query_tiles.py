@@ -83,6 +83,7 @@ class Case:
             "columns": COLUMNS,
             "cores_per_column": CORES,
             "l2_q_block": k * CORES * q_tile,
+            "l2_kv_block": 16 if self.d >= 96 else 32,  # K/V streamed per round
         }
 
 

@@ -126,9 +126,24 @@ def test_rule_query_tiles_per_lane() -> None:
 
 def test_rule_kv_block() -> None:
     text = _layer()
-    why = _why(text, l2_kv_block=256)  # the whole key length: L2-resident K/V
+    # The whole (padded) key length: L2-resident K/V, emitted for the online
+    # and full folds; a block between kv_tile and the key length is not.
+    for fold in ("online", "full"):
+        assert dse.why_not_emittable(_shape(text), "npu2", fold, **{**BASE, "l2_kv_block": 256}) is None, fold
+    why = _why(text, l2_kv_block=128)
     assert (why.rule, why.field) == ("kv_block", "l2_kv_block")
-    assert why.message in _compile_error(text, fold="online", **BASE, l2_kv_block=256)
+    assert "padded key length 256" in why.message
+    assert why.message in _compile_error(text, fold="online", **BASE, l2_kv_block=128)
+    why = _why(text, fold="unfolded", l2_kv_block=256)
+    assert (why.rule, why.field) == ("kv_block", "l2_kv_block")
+    assert "online and full folds, not 'unfolded'" in why.message
+    why = _why(text, kv_split=2, l2_kv_block=256)
+    assert (why.rule, why.field) == ("kv_block", "l2_kv_block") and "cascade" in why.message
+    # D != Dv: the online fold's memtile pattern interleaves equal K and V rows.
+    uneven = dataclasses.replace(_shape(text), value_dim=32)
+    why = dse.why_not_emittable(uneven, "npu2", "online", **{**BASE, "l2_kv_block": 256})
+    assert why is not None and "needs D == Dv" in why.message
+    assert dse.why_not_emittable(uneven, "npu2", "full", **{**BASE, "l2_kv_block": 256}) is None
 
 
 def test_rule_softmax_row() -> None:

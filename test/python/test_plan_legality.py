@@ -244,8 +244,12 @@ def test_negative_control_model_rejects_what_the_compiler_emits() -> None:
 
 def test_negative_control_model_emits_what_the_compiler_rejects() -> None:
     text, shape, plan = _small()
-    # An L2-resident K/V block: neither side emits it (the kv_block rule).
-    stream = dataclasses.replace(plan, l2_kv_block=2 * plan.l2_kv_block)
+    # A K/V block between kv_tile and the padded key length: neither side
+    # emits it (the kv_block rule; kv_tile and the whole length are emitted).
+    kv = plan.kv_tile // 2
+    padded = -(-shape.key_len // kv) * kv
+    assert kv < 2 * kv < padded
+    stream = dataclasses.replace(plan, kv_tile=kv, l2_kv_block=2 * kv)
     assert check_plan(text, shape, stream) is None  # both reject, same reason
 
     def too_lax(*args: Any, **kwargs: Any) -> None:

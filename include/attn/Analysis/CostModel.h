@@ -282,6 +282,10 @@ struct BufferSizes {
   /// whole score rows cannot be planned and unfolded softmax streams S).
   int64_t paddedKeyLen = 0;
   int64_t paddedHeadDim = 0, paddedValueDim = 0;
+  /// Query heads per kv head (G) and the query length: they bound the
+  /// rounds of an L2-resident K/V unit (aiemap::residentKvCopies); 0 when
+  /// not known (one resident copy is assumed).
+  int64_t groupHeads = 0, queryLen = 0;
   static constexpr int64_t kUnknownLength = -1;
 };
 
@@ -292,6 +296,11 @@ struct StageBuffers {
   /// Unfolded softmax only: whole score rows fit L1 (one pass over S from
   /// DRAM); otherwise S tiles are streamed twice (max/sum, normalize).
   bool softmaxRowsResident = false;
+  /// Online/full stages emitted with L2-resident K/V (the plan's l2_kv_block
+  /// covers the padded key length and aiemap::whyNotKvResident admits it):
+  /// the memtile holds the kv head's K and V instead of step objects.
+  bool kvResident = false;
+  int64_t kvResidentCopies = 0; // aiemap::residentKvCopies
   /// Unfolded softmax the AIE back end emits as modelled: the score rows a
   /// core takes per item (the most, a divisor of q_tile, whose layout fits
   /// L1); 0 otherwise.

@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -60,6 +61,11 @@ struct CoreLayoutParams {
   /// Softmax: 0 = whole score rows in L1; else the keys per chunk of a
   /// two-pass streamed softmax (S chunks in, P chunks out, row max/sum).
   int64_t softmaxChunk = 0;
+  /// L2-resident K/V (online and full stages, docs/aie-mapping.md): a kv
+  /// head's K and V reach the group's host memtile once per unit as one
+  /// object (K, then V, on one shim stream), which the memtile streams to
+  /// the cores every round. The core's step object is unchanged.
+  bool kvResident = false;
 };
 
 /// One buffer of a tile: `copies` objects of `shape` x `elem`.
@@ -140,12 +146,51 @@ struct MemTileLayoutParams {
   /// The column hosts its broadcast group's step object (the group's first
   /// column).
   bool hostsStep = false;
-  /// Keys of a K (and V) block the memtile keeps beyond the step objects it
-  /// streams (the plan's l2_kv_block when larger than kv_tile), `depth`
-  /// copies each; 0 = none. The emitted stages keep none (attn-schedule-dma
-  /// passes 0); the cost model passes the plan's block.
+  /// Keys of the L2-resident K/V object the host memtile keeps instead of
+  /// staging step objects (CoreLayoutParams::kvResident: the padded key
+  /// length), `kvResidentCopies` copies (residentKvCopies()); 0 = none.
   int64_t kvBlockKeys = 0;
+  int64_t kvResidentCopies = 1;
 };
+
+/// Why the L2-resident K/V mapping (CoreLayoutParams::kvResident) cannot be
+/// emitted for a stage (empty when it can): the online and full folds of
+/// the fused mapping without a cascade or explicit mask/bias tensors; the
+/// online fold's joined K|V step object needs D == Dv (the memtile
+/// interleaves K and V blocks with one 4-D pattern), which the memtile's
+/// access-pattern limits must hold. The one rule attn-schedule-dma and
+/// cost::whyNotEmittable apply.
+std::string whyNotKvResident(const CoreLayoutParams &params, int64_t kvSplit,
+                             bool streamMapping, const NPUTarget &target);
+
+/// The memtile's 4-D send order of an L2-resident K/V object (online fold:
+/// for each key block, its K rows then its V rows; {size, stride} in
+/// elements, outermost first); empty for the full fold, whose K blocks then
+/// V blocks are the object's own order.
+std::vector<std::array<int64_t, 2>>
+residentKvToStream(const CoreLayoutParams &params);
+
+/// Copies of the L2-resident K/V object the host memtile keeps (`memTile`
+/// with kvBlockKeys set): 2 (the next unit's K/V load overlaps this unit's
+/// rounds) when the layout with two fits L2 and, for up to `roundsBound`
+/// rounds per unit, the memtile's buffer descriptors do (upstream repeats a
+/// chain of two buffers by BDs, one per copy and round, within one
+/// channel's half of them; the item split and output join take 2 x depth
+/// per core each, as aie-check-limits counts); else 1 (one BD, task
+/// repeat; each unit's load is exposed). `roundsBound` <= 0: not known, 1.
+int64_t residentKvCopies(const CoreLayoutParams &params,
+                         MemTileLayoutParams memTile, int64_t roundsBound,
+                         const NPUTarget &target);
+
+/// The most rounds a unit of an L2-resident K/V stage may take: a kv
+/// head's `items` (query tiles of its G heads) on one column's `lanes`
+/// keeping `tilesPerLane` tiles each (attn-schedule-dma keeps its units
+/// within it when the memtile holds two copies).
+inline int64_t residentRoundsBound(int64_t items, int64_t lanes,
+                                   int64_t tilesPerLane) {
+  int64_t perRound = std::max<int64_t>(1, lanes * tilesPerLane);
+  return (items + perRound - 1) / perRound;
+}
 
 /// Shim streams of a stage's broadcast step operand (K, V, mask, bias; one
 /// for a full fold whose K and V blocks share a shape and carry no rows).

@@ -322,11 +322,20 @@ void DeviceEmitter::emitFifos() {
             b.getI32IntegerAttr(static_cast<int32_t>(f.consumerDepth)));
       depth = b.getArrayAttr(depths);
     }
+    // An L2-resident K/V broadcast: the memtile sends its resident object
+    // repeat_count times in the recorded order.
+    SmallVector<aie::BDDimLayoutAttr> toStream;
+    for (auto [size, stride] : f.toStream)
+      toStream.push_back(
+          aie::BDDimLayoutAttr::get(b.getContext(), size, stride));
+    IntegerAttr repeat =
+        f.repeatCount ? b.getI32IntegerAttr(static_cast<int32_t>(f.repeatCount))
+                      : IntegerAttr();
     aie::ObjectFifoCreateOp::create(
         b, loc, f.name, tile(f.producer), consumers, depth,
-        aie::AIEObjectFifoType::get(b.getContext(), fifoType(f)),
-        ArrayRef<aie::BDDimLayoutAttr>{}, fromStream, /*via_DMA=*/false,
-        /*plio=*/false, /*disable_synchronization=*/false, IntegerAttr(),
+        aie::AIEObjectFifoType::get(b.getContext(), fifoType(f)), toStream,
+        fromStream, /*via_DMA=*/false,
+        /*plio=*/false, /*disable_synchronization=*/false, repeat,
         aie::BDPadLayoutArrayAttr());
   }
   auto names = [&](const std::vector<std::string> &list) {

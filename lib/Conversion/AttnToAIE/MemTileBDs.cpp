@@ -61,8 +61,15 @@ linkEndBDs(const StageSchedule &sch) {
         out[{name, endAtPoint(*f)}] =
             name == owner.name ? depth * factor : depth;
     }
-    for (const std::string &name : l.outs)
-      out[{name, 0}] = name == owner.name ? depth * factor : depth;
+    for (const std::string &name : l.outs) {
+      const FifoSpec *f = byName.lookup(name);
+      int64_t bds = name == owner.name ? depth * factor : depth;
+      // An L2-resident K/V send (repeat_count): one BD the task repeats
+      // when it cycles one buffer, else one per buffer and repeat.
+      if (f && f->repeatCount > 1 && factor == 1 && depth > 1)
+        bds = depth * f->repeatCount;
+      out[{name, 0}] = bds;
+    }
   }
   return out;
 }

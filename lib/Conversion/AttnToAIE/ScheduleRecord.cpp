@@ -69,11 +69,14 @@ ArrayAttr fifosAttr(Builder &b, const StageSchedule &sch) {
                  ? SmallVector<Role>{*f.dram}
                  : SmallVector<Role>(f.passRoles.begin(), f.passRoles.end());
     SmallVector<int64_t> rows(f.coreRows.begin(), f.coreRows.end());
-    fifos.push_back(FifoAttr::get(ctx, f.name, {f.producer.col, f.producer.row},
-                                  b.getArrayAttr(consumers), f.depth,
-                                  objectType(ctx, f.shape, f.elem), dram,
-                                  f.dram ? f.shimChannel : -1, f.use, f.group,
-                                  f.column, rows, f.consumerDepth));
+    SmallVector<int64_t> toStream;
+    for (auto [size, stride] : f.toStream)
+      toStream.append({size, stride});
+    fifos.push_back(FifoAttr::get(
+        ctx, f.name, {f.producer.col, f.producer.row},
+        b.getArrayAttr(consumers), f.depth, objectType(ctx, f.shape, f.elem),
+        dram, f.dram ? f.shimChannel : -1, f.use, f.group, f.column, rows,
+        f.consumerDepth, f.repeatCount, toStream));
   }
   return b.getArrayAttr(fifos);
 }
@@ -667,6 +670,9 @@ LogicalResult RecordReader::readFifos() {
     }
     spec.depth = f.getDepth();
     spec.consumerDepth = f.getConsumerDepth();
+    spec.repeatCount = f.getRepeatCount();
+    for (size_t k = 0; k + 1 < f.getToStream().size(); k += 2)
+      spec.toStream.push_back({f.getToStream()[k], f.getToStream()[k + 1]});
     spec.shape.assign(f.getObject().getShape().begin(),
                       f.getObject().getShape().end());
     std::optional<ElementKind> elem =
@@ -1000,7 +1006,13 @@ static Attribute toBuiltin(Attribute a) {
               {"use", b.getStringAttr(stringifyFifoUse(f.getUse()))},
               {"group", b.getI64IntegerAttr(f.getGroup())},
               {"column", b.getI64IntegerAttr(f.getColumn())},
-              {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())}});
+              {"core_rows", b.getDenseI64ArrayAttr(f.getCoreRows())},
+              {"repeat_count", f.getRepeatCount()
+                                   ? b.getI64IntegerAttr(f.getRepeatCount())
+                                   : Attribute()},
+              {"to_stream", f.getToStream().empty()
+                                ? Attribute()
+                                : b.getDenseI64ArrayAttr(f.getToStream())}});
   if (auto l = dyn_cast<LinkAttr>(a))
     return fields(ctx,
                   {{"ins", l.getIns()},

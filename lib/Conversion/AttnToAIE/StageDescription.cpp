@@ -368,6 +368,10 @@ LogicalResult readPlanAndMasking(StageOp stage, const StageOps &ops,
   d.queryTiles = std::max<int64_t>(
       1, plan.getL2QBlock() /
              std::max<int64_t>(1, d.coresPerColumn * int64_t(d.qTile)));
+  // L2-resident K/V: an l2_kv_block covering the padded key length (other
+  // blocks beyond kv_tile are rejected by cost::whyNotEmittable).
+  d.kvResident = int64_t(plan.getL2KvBlock()) > int64_t(d.kvTile) &&
+                 int64_t(plan.getL2KvBlock()) >= d.kvLen;
 
   // Masking.
   d.keyLimit = d.kvLen;
@@ -522,5 +526,22 @@ FailureOr<DescribedStage> aiemap::describeStage(StageOp stage) {
   // Mapping `stream` (StreamStage.h; checkEmittable admitted it: the online
   // fold without explicit mask/bias): lanes as QK | softmax | PV pipelines.
   d.stream = plan->getMapping() == MappingKind::stream;
+  // A plan written by hand whose l2_kv_block covers the keys of a stage the
+  // L2-resident mapping does not serve streams K/V a kv_tile at a time, as
+  // before (the search proposes only what aiemap::whyNotKvResident admits).
+  if (d.kvResident) {
+    aiemap::CoreLayoutParams lp;
+    lp.kind = d.kind;
+    lp.kvTile = d.kvTile;
+    lp.keyLen = d.kvLen;
+    lp.headDim = d.headDim;
+    lp.valueDim = d.valueDim;
+    lp.elem = d.elem;
+    lp.keepMask = d.maskKind != StageDesc::NoMask;
+    lp.bias = d.hasBias;
+    lp.kvResident = true;
+    d.kvResident =
+        aiemap::whyNotKvResident(lp, d.kvSplit, d.stream, *out.target).empty();
+  }
   return out;
 }

@@ -505,6 +505,7 @@ CoreLayoutParams layoutParams(const StageDesc &d, int64_t rows,
   p.validLenWords = d.hasValidLen ? d.batch : 0;
   p.softmaxChunk = d.softmaxChunk;
   p.queryTiles = d.queryTiles;
+  p.kvResident = d.kvResident;
   return p;
 }
 
@@ -521,9 +522,15 @@ struct Planner {
   /// fold with D == Dv) K blocks then V blocks of every round in turn.
   std::vector<std::vector<Role>> stepStreams;
   bool joinedKV() const { return stepStreams.size() > 1; }
+  /// L2-resident K/V: copies of the resident object at the host memtile,
+  /// and the plan's lanes per column and tiles per lane (the rounds bound).
+  int64_t residentCopies = 1;
+  int64_t planCores = 1, planQueryTiles = 1;
 
   Planner(const StageDesc &desc, const NPUTarget &target, std::string &err)
       : d(desc), t(target), error(err) {
+    planCores = desc.coresPerColumn;
+    planQueryTiles = desc.queryTiles;
     sch.desc = desc;
     sch.targetName = target.name.str();
   }
@@ -546,6 +553,8 @@ struct Planner {
   bool validate();
   bool chooseSoftmaxRows();
   bool checkQueryTiles();
+  bool checkResidentKV();
+  bool residentRounds(int64_t &rounds) const;
   bool checkSequenceSize();
   bool chooseGroups(const ScheduleOptions &options);
   void applyCandidate(const Candidate &c);
@@ -657,7 +666,10 @@ bool Planner::validate() {
                               d.kvTile, d.kvTile * bytes(d.elem),
                               t.dmaLimits(TileKind::Shim).unitBytes));
   stepStreams.clear();
-  if (d.kind == StageKind::Full && d.headDim == d.valueDim && !rowsInStep)
+  if (d.kvResident && !checkResidentKV())
+    return false;
+  if ((d.kind == StageKind::Full && d.headDim == d.valueDim && !rowsInStep) ||
+      d.kvResident)
     stepStreams.push_back(steps);
   else
     for (Role role : steps)
@@ -695,6 +707,42 @@ bool Planner::checkQueryTiles() {
         "l2_q_block asks for {0} query tiles per core; a query-varying "
         "mask/bias carries one tile per core and step, so a core keeps one",
         d.queryTiles));
+  return true;
+}
+
+/// L2-resident K/V (docs/aie-mapping.md): the rule the cost model applies
+/// too (aiemap::whyNotKvResident).
+bool Planner::checkResidentKV() {
+  std::string why =
+      whyNotKvResident(layoutParams(d, d.qTile), d.kvSplit, d.stream, t);
+  if (!why.empty())
+    return fail("L2-resident K/V (l2_kv_block " + std::to_string(d.kvLen) +
+                "): " + why);
+  return true;
+}
+
+/// The rounds every unit of the applied split takes: the memtile streams
+/// the resident K/V object that many times per fill (one repeat_count for
+/// all units), so the units must agree, within a DMA task's repeat limit.
+bool Planner::residentRounds(int64_t &rounds) const {
+  rounds = sch.roundsOfChunk(0);
+  for (int64_t s = 1; s < sch.queryChunks; ++s)
+    if (sch.roundsOfChunk(s) != rounds) {
+      error = llvm::formatv("L2-resident K/V: the {0} chunks of a kv head "
+                            "take different numbers of rounds, and the "
+                            "memtile repeats its K/V object one fixed number "
+                            "of times",
+                            sch.queryChunks)
+                  .str();
+      return false;
+    }
+  if (rounds < 1 || rounds - 1 > t.shimRepeatCountMax) {
+    error = llvm::formatv("L2-resident K/V: {0} rounds per unit exceed the "
+                          "memtile task repeat limit ({1} repeats)",
+                          rounds, t.shimRepeatCountMax + 1)
+                .str();
+    return false;
+  }
   return true;
 }
 
@@ -936,6 +984,11 @@ FifoSpec Planner::stepStreamFifo(int64_t g, const std::vector<Role> &stream,
   if (maskLike)
     width = rows ? rows : 1;
   elems = st * width;
+  if (d.kvResident) {
+    // The kv head's whole K, then V: one object per unit.
+    f.shape = {d.kvLen * (d.headDim + d.valueDim)};
+    f.depth = 1;
+  }
   f.elem = d.elem;
   f.dram = role;
   f.passRoles = stream;
@@ -990,7 +1043,7 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
     sch.fifos.push_back(f);
   }
   FifoSpec b;
-  b.name = (joined || stepStreams.front().size() > 1)
+  b.name = (joined || stepStreams.front().size() > 1 || d.kvResident)
                ? llvm::formatv("kv_g{0}", g).str()
                : fifoName(steps.front(), llvm::formatv("g{0}", g).str());
   b.producer = {c0, t.memTileRow};
@@ -999,7 +1052,7 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
   // One flat object per step when joined: K block, then V block.
   b.shape = layoutShape(LayoutBuffer::Step);
   b.elem = d.elem;
-  if (joined != sch.core.joinedStep ||
+  if ((joined != sch.core.joinedStep && !d.kvResident) ||
       (joined && b.shape.front() != joinedElems)) {
     fail("internal: the step streams disagree with the core layout's step "
          "object");
@@ -1007,6 +1060,39 @@ std::optional<std::string> Planner::buildStepFifos(int64_t g,
   }
   b.use = FifoSpec::Step;
   b.group = static_cast<int>(g);
+  if (d.kvResident) {
+    // A 1:1 link from the resident object: the memtile end (its one
+    // buffer is the link's) sends the whole object once per round of a
+    // unit; the cores keep `depth` step objects.
+    int64_t rounds = 0;
+    if (!residentRounds(rounds)) {
+      fail(error);
+      return std::nullopt;
+    }
+    MemTileLayoutParams m;
+    m.cores = d.coresPerColumn;
+    m.outputCores = d.coresPerColumn - sch.bypassCores;
+    m.hostsStep = true;
+    m.kvBlockKeys = d.kvLen;
+    int64_t bound =
+        residentRoundsBound(sch.itemsPerHead, planCores, planQueryTiles);
+    residentCopies =
+        residentKvCopies(layoutParams(d, d.qTile, sch.maskLanes), m, bound, t);
+    if (residentCopies == 2 && rounds > bound) {
+      fail(llvm::formatv("L2-resident K/V: {0} rounds per unit exceed the "
+                         "{1} the double-buffered memtile's descriptors are "
+                         "sized for",
+                         rounds, bound));
+      return std::nullopt;
+    }
+    for (FifoSpec &in : sch.fifos)
+      if (llvm::is_contained(ins, in.name))
+        in.depth = residentCopies;
+    b.depth = 1;
+    b.consumerDepth = d.depth;
+    b.repeatCount = rounds;
+    b.toStream = residentKvToStream(layoutParams(d, d.qTile));
+  }
   sch.fifos.push_back(b);
   LinkSpec link;
   link.ins = ins;
@@ -1213,6 +1299,8 @@ bool Planner::checkResources() {
     m.cores = d.coresPerColumn;
     m.outputCores = d.coresPerColumn - (host ? sch.bypassCores : 0);
     m.hostsStep = host && !stepStreams.empty();
+    m.kvBlockKeys = d.kvResident ? d.kvLen : 0;
+    m.kvResidentCopies = residentCopies;
     TileLayout &tl = tileLayout({c, t.memTileRow});
     tl.buffers = memTileLayout(params, m, t);
     uses[{c, t.memTileRow}].bytes += tl.bytes();
@@ -1317,6 +1405,22 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         continue;
       int64_t b = batchOf(kh), head = kvHeadOf(kh);
       int64_t blocks = d.kvLen / st;
+      if (d.kvResident) {
+        // Once per unit (its first batch): the kv head's K, then V, into
+        // the memtile's resident object.
+        if (t0 != 0)
+          continue;
+        for (Role passRole : f.passRoles) {
+          RowList passRuns;
+          addr.tile(passRuns, passRole, b, head, 0, d.kvLen, 0);
+          FifoSpec view = f;
+          view.dram = passRole;
+          if (!emit(view, passRuns,
+                    passRole == Role::K ? d.headDim : d.valueDim))
+            return false;
+        }
+        continue;
+      }
       if (f.passRoles.size() > 1) {
         // K blocks, then V blocks, per round: one transfer per role and
         // round (different DRAM buffers feed one FIFO in turn).
@@ -1591,10 +1695,20 @@ std::optional<StageSchedule> aiemap::planStage(const StageDesc &desc,
     if (!p.validate())
       return std::nullopt;
     p.applyCandidate(c);
-    if (p.buildFifos() && p.checkResources() && p.buildSequence())
+    int64_t rounds = 0;
+    if ((!desc.kvResident || p.residentRounds(rounds)) && p.buildFifos() &&
+        p.checkResources() && p.buildSequence())
       return std::move(p.sch);
     if (firstError.empty())
       firstError = why;
+  }
+  // A plan asking for L2-resident K/V that no decomposition serves (query
+  // chunks of different rounds, more rounds than a task repeats, memory)
+  // streams K/V a kv_tile at a time instead, as the record then says.
+  if (desc.kvResident) {
+    StageDesc streamed = desc;
+    streamed.kvResident = false;
+    return planStage(streamed, target, options, error);
   }
   error = firstError;
   return std::nullopt;

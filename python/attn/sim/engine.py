@@ -554,10 +554,15 @@ class Engine:
 
         in_offs = offsets(link.src_offsets, ins, "src_offsets") if join else [0]
         out_offs = offsets(link.dst_offsets, outs, "dst_offsets") if split else [0]
-        if not join and not split and ins[0].obj.numel != outs[0].obj.numel:
+        # A 1:1 link may narrow: the memtile keeps the input's (larger) objects
+        # and sends each one whole, received as several output objects (upstream
+        # sends the larger side's length through a 1:1 link).
+        narrowing = not join and not split and ins[0].obj.numel != outs[0].obj.numel
+        if narrowing and ins[0].obj.numel % outs[0].obj.numel:
             raise SimError(
                 f"{what}{where(link.loc)}: @{ins[0].name} objects have {ins[0].obj.numel} elements, "
-                f"@{outs[0].name} objects {outs[0].obj.numel}; a 1:1 link needs equal sizes"
+                f"@{outs[0].name} objects {outs[0].obj.numel}; a 1:1 link needs equal sizes or input "
+                "objects that are a whole number of output objects"
             )
         for f, seen in [(f, link_in) for f in ins] + [(f, link_out) for f in outs]:
             if f.name in seen:
@@ -568,8 +573,9 @@ class Engine:
             idx = self._end_idx(dims, off, f.obj.numel, limit, f.obj, f"objectfifo @{f.name} into the link", f.loc)
             link_in[f.name] = (pool, Port(pool, True, f"DMA @{f.name}", idx))
         for f, off in zip(outs, out_offs, strict=True):
+            sent = whole.obj if narrowing else f.obj
             idx = self._end_idx(
-                f.to_stream, off, f.obj.numel, limit, f.obj, f"objectfifo @{f.name} out of the link", f.loc
+                f.to_stream, off, sent.numel, limit, sent, f"objectfifo @{f.name} out of the link", f.loc
             )
             link_out[f.name] = (pool, Port(pool, False, f"DMA @{f.name}", idx))
 
@@ -631,7 +637,15 @@ class Engine:
                 )
 
         lengths = {s.length for s in sinks if s is not None}
-        if src is not None:
+        # A narrowing link output sends a whole (larger) link object as several
+        # of this FIFO's objects.
+        pieces = 1
+        if isinstance(src, PoolSource) and lengths and src.length != min(lengths):
+            if len(lengths) == 1 and src.length % min(lengths) == 0:
+                pieces = src.length // min(lengths)
+            else:
+                lengths.add(src.length)
+        elif src is not None:
             lengths.add(src.length)
         if len(lengths) > 1:
             raise SimError(
@@ -653,7 +667,9 @@ class Engine:
             (f"{prog.kind(f.producer)} {tile_name(f.producer)}", f"MM2S @{f.name}"),
         )
         nbytes = length * self.unit_bytes
-        actor.gen = self._dma(actor, src, sinks, nbytes)
+        if f.repeat_count > 1 and not isinstance(src, PoolSource):
+            raise SimError(f"{what}{where(f.loc)}: repeat_count is supported on core and memtile producers")
+        actor.gen = self._dma(actor, src, sinks, nbytes, pieces, f.repeat_count)
         self._spawn(actor)
 
     def _channel(self, fifo: str, tile: TileId, mm2s: bool) -> ShimChannel:
@@ -742,35 +758,52 @@ class Engine:
 
     # --- DMA actor --------------------------------------------------------------------
 
-    def _dma(self, actor: Actor, src, sinks, nbytes: int) -> Generator:
-        timing = self.timing
+    def _dma(self, actor: Actor, src, sinks, nbytes: int, pieces: int = 1, repeat: int = 1) -> Generator:
+        """Moves objects from ``src`` to every sink. A source object is sent
+        ``repeat`` times before it is released, each time as ``pieces`` sink
+        objects of ``nbytes`` (a narrowing link output)."""
         label = actor.track[1]
         touches_dram = isinstance(src, ShimSource) or any(isinstance(s, ShimSink) for s in sinks)
-        length = src.length
+        length = src.length // pieces
         while True:
             while not src.ready():
                 yield (WAIT, src.waitable, src.ready, src.describe, "wait data")
-            for s in sinks:
-                while not s.ready():
-                    yield (WAIT, s.waitable, s.ready, s.describe, "wait space")
-            # Both ends' DMAs run at once: the slower buffer-descriptor start counts.
-            bd_starts = max(s.bd_starts(length) for s in sinks)
-            data, starts = src.take(length)
-            bd_starts = max(bd_starts, starts)
-            if timing.enabled:
-                cycles = timing.stream_cycles(nbytes, bd_starts)
-                if touches_dram:
-                    start = max(self.now, self._dram_free)
-                    self._dram_free = start + nbytes / timing.dram_bytes_per_cycle
-                    cycles = max(cycles, self._dram_free - self.now)
-                yield (DELAY, cycles, label)
-            if touches_dram:
-                self.dram_bytes += nbytes
-            for s in sinks:
-                s.put(data)
+            if pieces == 1 and repeat == 1:
+                yield from self._dma_object(src, sinks, nbytes, length, label, touches_dram, None)
+                continue
+            whole, starts = src.take(src.length)
+            for _ in range(repeat):
+                for k in range(pieces):
+                    piece = (whole[k * length : (k + 1) * length], starts)
+                    yield from self._dma_object(src, sinks, nbytes, length, label, touches_dram, piece)
             src.commit(self)
-            for s in sinks:
-                s.commit(self)
+
+    def _dma_object(self, src, sinks, nbytes: int, length: int, label: str, touches_dram: bool, piece) -> Generator:
+        """One object from ``src`` into every sink, releasing it at ``src``; or the
+        given ``piece`` of a source object the caller releases."""
+        timing = self.timing
+        for s in sinks:
+            while not s.ready():
+                yield (WAIT, s.waitable, s.ready, s.describe, "wait space")
+        # Both ends' DMAs run at once: the slower buffer-descriptor start counts.
+        bd_starts = max(s.bd_starts(length) for s in sinks)
+        data, starts = piece if piece is not None else src.take(length)
+        bd_starts = max(bd_starts, starts)
+        if timing.enabled:
+            cycles = timing.stream_cycles(nbytes, bd_starts)
+            if touches_dram:
+                start = max(self.now, self._dram_free)
+                self._dram_free = start + nbytes / timing.dram_bytes_per_cycle
+                cycles = max(cycles, self._dram_free - self.now)
+            yield (DELAY, cycles, label)
+        if touches_dram:
+            self.dram_bytes += nbytes
+        for s in sinks:
+            s.put(data)
+        if piece is None:
+            src.commit(self)
+        for s in sinks:
+            s.commit(self)
 
     # --- runtime sequence ---------------------------------------------------------------
 

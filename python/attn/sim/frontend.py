@@ -290,7 +290,7 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
     for flag in ("plio", "disable_synchronization"):
         if flag_attr(a, flag):
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: {flag} = true is not supported by the simulator")
-    for attr in ("repeat_count", "padDimensions", "initValues", "consumerElemType", "memtile_repeat"):
+    for attr in ("padDimensions", "initValues", "consumerElemType", "memtile_repeat"):
         if attr in a:
             raise SimError(f"aie.objectfifo @{name}{where(loc)}: '{attr}' is not supported by the simulator")
     depth_attr = a["elemNumber"]
@@ -308,7 +308,10 @@ def _fifo(o: Any, a: dict[str, Any], dev: _Device, loc: str) -> FifoSpec:
         if "dimensionsFromStreamPerConsumer" in a
         else [None] * len(consumers)
     )
-    return FifoSpec(name, producer, consumers, depths, obj, to_stream, from_stream, loc)
+    repeat = int_attr(a["repeat_count"]) if "repeat_count" in a else 1
+    if repeat < 1:
+        raise SimError(f"aie.objectfifo @{name}{where(loc)}: repeat_count {repeat} must be at least 1")
+    return FifoSpec(name, producer, consumers, depths, obj, to_stream, from_stream, loc, repeat)
 
 
 def _sequence(seq: Any, prog: Program, dev: _Device) -> None:

@@ -135,7 +135,12 @@ TileId = tuple[int, int]  # (col, row)
 
 @dataclass
 class FifoSpec:
-    """``aie.objectfifo``: ``depths[0]`` at the producer, ``depths[1 + i]`` at consumer ``i``."""
+    """``aie.objectfifo``: ``depths[0]`` at the producer, ``depths[1 + i]`` at consumer ``i``.
+
+    ``repeat_count``: the producer's DMA sends each object that many times before
+    releasing it (upstream's attribute; the L2-resident K/V broadcast uses it at a
+    memtile link output whose input objects are larger: each send is the whole
+    input object, received as several objects of this FIFO)."""
 
     name: str
     producer: TileId
@@ -145,6 +150,7 @@ class FifoSpec:
     to_stream: Optional[Dims] = None
     from_stream: list[Optional[Dims]] = field(default_factory=list)
     loc: Optional[str] = None
+    repeat_count: int = 1
 
 
 @dataclass

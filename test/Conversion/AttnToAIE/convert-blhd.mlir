@@ -4,7 +4,7 @@
 // elements apart in DRAM, so the shim access patterns gather each head's
 // tiles with a row stride of 256 (Q, O) and 128 (K, V) instead of the
 // bhld stride D = 64; the memtile and core ends need no reordering.
-#plan = #attn.plan<target = "npu1", q_tile = 32, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+#plan = #attn.plan<target = "npu1", q_tile = 32, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 32, intrinsic = [4, 8, 4], columns = 2, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @blhd(%q: tensor<1x64x4x64xbf16>, %k: tensor<1x64x2x64xbf16>, %v: tensor<1x64x2x64xbf16>) -> tensor<1x64x4x64xbf16> {
   %o = attn.stage "attention" fold online plan #plan
       ins(%a = %q, %b = %k, %c = %v : tensor<1x64x4x64xbf16>, tensor<1x64x2x64xbf16>, tensor<1x64x2x64xbf16>)

@@ -1,6 +1,6 @@
 // RUN: attn-opt %s --attn-fold="mode=unfolded target=npu1" --attn-tile="target=npu1 q-tile=32 kv-tile=32 columns=2" --attn-pad-and-mask --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s --check-prefix=UNFOLDED
 // RUN: attn-opt %s --attn-fold="mode=partial target=npu2" --attn-tile="target=npu2 q-tile=32 kv-tile=32 columns=2" --attn-pad-and-mask --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s --check-prefix=PARTIAL
-// RUN: attn-opt %s --attn-fold="mode=full target=npu2" --attn-tile="target=npu2 q-tile=16 kv-tile=32 columns=2" --attn-pad-and-mask --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s --check-prefix=FULL
+// RUN: attn-opt %s --attn-fold="mode=full target=npu2" --attn-tile="target=npu2 q-tile=16 kv-tile=32 l2-q-block=64 columns=2" --attn-pad-and-mask --attn-schedule-dma --convert-attn-to-aie --aie-check-limits | FileCheck %s --check-prefix=FULL
 
 // Odd lengths: attn-pad-and-mask pads Lq 100 -> 128 and Lk 77 -> 96 inside
 // the stages; the devices' DRAM buffers are the padded tensors.

@@ -4,7 +4,7 @@
 // A shim channel queues at most 4 tasks, so after four batches the sequence
 // waits for the oldest batch (one wait per output channel) before issuing
 // the fifth, and BD ids of retired batches are reused.
-#plan = #attn.plan<target = "npu2", q_tile = 32, kv_tile = 32, head_dim_tile = 64, l2_q_block = 32, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 1, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+#plan = #attn.plan<target = "npu2", q_tile = 32, kv_tile = 32, head_dim_tile = 64, l2_q_block = 32, l2_kv_block = 32, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 1, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @waits(%q: tensor<1x8x64x64xbf16>, %k: tensor<1x8x64x64xbf16>, %v: tensor<1x8x64x64xbf16>) -> tensor<1x8x64x64xbf16> {
   %o = attn.stage "attention" fold online plan #plan
       ins(%a = %q, %b = %k, %c = %v : tensor<1x8x64x64xbf16>, tensor<1x8x64x64xbf16>, tensor<1x8x64x64xbf16>)

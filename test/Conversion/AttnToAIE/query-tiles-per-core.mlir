@@ -6,21 +6,21 @@
 // 2 columns x 2 cores: k = 1 takes 8 rounds, k = 2 takes 4.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" | FileCheck %s
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=REC
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC2
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC1
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF1
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=128 l2-kv-block=32 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC2
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=32 kv-tile=32 l2-q-block=64 l2-kv-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC1
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=32 l2-kv-block=32 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF1
 // k = 4 (q-tile 16, 16 items per round, 4 rounds): the memtile keeps the
 // plan's depth of the split Q object (its buffer descriptors do not grow),
 // each core's end of the item FIFO holds max(depth, k) = 4 tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-check-limits | FileCheck %s --check-prefix=K4
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC4
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-kv-block=32 l2-q-block=128 columns=2 cores-per-column=2" --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFIC4
 // The whole npu2 array (32 cores x 2 tiles = the 64 query tiles of the kv
 // head): one round, K and V read from DRAM exactly once (32768 B each).
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-q-block=128 columns=8 cores-per-column=4" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=ONCE
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=online q-tile=16 kv-tile=32 l2-kv-block=32 l2-q-block=128 columns=8 cores-per-column=4" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=ONCE
 // The full fold: k score row buffers and accumulators, both key passes
 // serve the k tiles.
 // RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" | FileCheck %s --check-prefix=FULL
-// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-q-block=64 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF
+// RUN: attn-opt %s --attn-to-aie="target=npu2 fold=full q-tile=16 kv-tile=32 l2-kv-block=32 l2-q-block=64 columns=2 cores-per-column=2" --aie-check-limits --aie-count-traffic --mlir-print-op-on-diagnostic=false 2>&1 >/dev/null | FileCheck %s --check-prefix=TRAFFICF
 // The other stages keep one query tile: a plan asking for more is rejected
 // (attn-tile, by the cost model's emittable-plan predicate).
 // RUN: not attn-opt %s --attn-to-aie="target=npu2 fold=unfolded q-tile=32 kv-tile=32 l2-q-block=128 columns=2 cores-per-column=2" 2>&1 | FileCheck %s --check-prefix=UNFOLDED

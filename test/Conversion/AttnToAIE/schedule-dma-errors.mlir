@@ -79,7 +79,7 @@ func.func @l1(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x128x64xbf16>, %v: tens
 // -----
 
 // Q, K and V need three shim input streams; one column has two channels.
-#plan = #attn.plan<target = "npu1_1col", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 1, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+#plan = #attn.plan<target = "npu1_1col", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 32, intrinsic = [4, 8, 4], columns = 1, cores_per_column = 2, mapping = fused, depth = 2, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
 func.func @one_column(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %v: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {
   // expected-error @+1 {{'attention' cannot be scheduled on npu1_1col: the stage needs 1 shim input streams per column plus 2 shared K/V streams, but 1 columns of npu1_1col offer 2 shim input channels each; use more columns or an unfolded/partial fold}}
   %o = attn.stage "attention" fold online plan #plan ins(%a = %q, %b = %k, %c = %v : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xbf16> {

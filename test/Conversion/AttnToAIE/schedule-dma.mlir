@@ -118,7 +118,7 @@ func.func @qk_npu1(%q: tensor<2x12x128x32xbf16>, %k: tensor<2x12x128x32xbf16>, %
 func.func @full_blhd(%q: tensor<1x64x4x64xbf16>, %k: tensor<1x96x2x64xbf16>, %v: tensor<1x96x2x64xbf16>) -> tensor<1x64x4x64xbf16> {
   %o = attn.stage "attention" fold full
       plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 32, head_dim_tile = 64, l2_q_block = 32,
-                      l2_kv_block = 96, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused,
+                      l2_kv_block = 32, intrinsic = [4, 8, 8], columns = 2, cores_per_column = 2, mapping = fused,
                       depth = 2, padded_q_len = 64, padded_kv_len = 96, padded_head_dim = 64, padded_value_dim = 64>
       ins(%a = %q, %b = %k, %c = %v : tensor<1x64x4x64xbf16>, tensor<1x96x2x64xbf16>, tensor<1x96x2x64xbf16>)
       -> tensor<1x64x4x64xbf16> {

@@ -81,6 +81,10 @@ struct StageDesc {
   /// chunk when the rows are streamed in two passes (running max/sum, then
   /// P chunk by chunk).
   int64_t softmaxChunk = 0;
+  /// L2-resident K/V (the plan's l2_kv_block covers the padded key length):
+  /// a kv head's K and V are read from DRAM once per unit into the group's
+  /// host memtile, which streams them to the cores every round.
+  bool kvResident = false;
   bool streamedSoftmax() const {
     return kind == StageKind::Softmax && softmaxChunk > 0;
   }
@@ -140,6 +144,12 @@ struct FifoSpec {
   Use use = Item;
   int group = -1, column = -1;
   std::vector<int> coreRows;
+  /// Producer end of an L2-resident K/V broadcast: the memtile sends the
+  /// whole resident object `repeatCount` times (once per round of a unit),
+  /// in the order of `toStream` ({size, stride} in elements, outermost
+  /// first; empty = linear). 0 = an ordinary FIFO.
+  int64_t repeatCount = 0;
+  std::vector<std::array<int64_t, 2>> toStream;
   int64_t objectBytes() const;
 };
 

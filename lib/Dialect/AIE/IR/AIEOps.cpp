@@ -558,7 +558,8 @@ int64_t ObjectFifoCreateOp::getDepthAt(Value tile, ObjectFifoPort port) {
 static LogicalResult verifyFifoPattern(ObjectFifoCreateOp op,
                                        const NPUTarget &target, TileKind kind,
                                        BDDimLayoutArrayAttr dims,
-                                       StringRef what, int64_t elemBytes) {
+                                       StringRef what, int64_t elemBytes,
+                                       int64_t objectElems) {
   if (!dims || dims.empty())
     return success();
   const DmaLimits &limits = target.dmaLimits(kind);
@@ -577,12 +578,36 @@ static LogicalResult verifyFifoPattern(ObjectFifoCreateOp op,
                               elemBytes, limits, what,
                               /*outermostIsRepeat=*/false, /*linear=*/false)))
     return failure();
-  int64_t objectElems = op.getObjectType().getNumElements();
   if (lastIndex >= objectElems)
     return op.emitOpError()
            << what << " reaches element " << lastIndex << ", beyond the "
            << objectElems << " elements of one object";
   return success();
+}
+
+/// The elements the producer end of `op` sends per object: its own object,
+/// or, as the output of a one-to-one link from a larger object, that object
+/// (upstream's objectfifo lowering sends a 1:1 link's larger side whole;
+/// the L2-resident K/V broadcast relies on it).
+static int64_t sentElements(ObjectFifoCreateOp op) {
+  int64_t own = op.getObjectType().getNumElements();
+  Operation *parent = op->getParentOp();
+  if (!parent)
+    return own;
+  int64_t sent = own;
+  for (Operation &other : parent->getRegion(0).getOps()) {
+    auto link = dyn_cast<ObjectFifoLinkOp>(&other);
+    if (!link || link.getFifoIns().size() != 1 ||
+        link.getFifoOuts().size() != 1)
+      continue;
+    auto out = dyn_cast<FlatSymbolRefAttr>(link.getFifoOuts()[0]);
+    auto in = dyn_cast<FlatSymbolRefAttr>(link.getFifoIns()[0]);
+    if (!out || !in || out.getValue() != op.getSymName())
+      continue;
+    if (auto fifo = lookupInDevice<ObjectFifoCreateOp>(op, in.getValue()))
+      sent = std::max(sent, fifo.getObjectType().getNumElements());
+  }
+  return sent;
 }
 
 /// The consumers' object type (a whole fraction of the producer's object, same
@@ -611,8 +636,8 @@ static LogicalResult verifyConsumerTypeAndInit(ObjectFifoCreateOp op,
                             "producer (it has no memory)");
     if (static_cast<int64_t>(init.size()) != op.getDepth(0))
       return op.emitOpError("'initValues' has ")
-             << init.size() << " values for the producer's "
-             << op.getDepth(0) << " objects";
+             << init.size() << " values for the producer's " << op.getDepth(0)
+             << " objects";
     for (auto [i, value] : llvm::enumerate(init)) {
       auto shaped = cast<ElementsAttr>(value).getShapedType();
       if (shaped.getShape() != object.getShape() ||
@@ -695,9 +720,9 @@ LogicalResult ObjectFifoCreateOp::verify() {
     return emitOpError("'dimensionsToStream' is not supported on a shim "
                        "producer; give the pattern in the runtime sequence's "
                        "aiex.npu.dma_memcpy_nd instead");
-  if (failed(verifyFifoPattern(*this, **target, producer->second,
-                               getDimensionsToStreamAttr(),
-                               "'dimensionsToStream'", *elemBytes)))
+  if (failed(verifyFifoPattern(
+          *this, **target, producer->second, getDimensionsToStreamAttr(),
+          "'dimensionsToStream'", *elemBytes, sentElements(*this))))
     return failure();
   BDDimLayoutArrayArrayAttr fromStream =
       getDimensionsFromStreamPerConsumerAttr();
@@ -709,7 +734,7 @@ LogicalResult ObjectFifoCreateOp::verify() {
     if (failed(verifyFifoPattern(*this, **target, consumerKinds[i], dims,
                                  "'dimensionsFromStream' of consumer #" +
                                      std::to_string(i),
-                                 *elemBytes)))
+                                 *elemBytes, getObjectType().getNumElements())))
       return failure();
   return verifyConsumerTypeAndInit(*this, producer->second);
 }

@@ -363,7 +363,15 @@ LogicalResult FifoAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                MemRefType object, ArrayRef<DramRole> dram,
                                int64_t shimChannel, FifoUse use, int64_t group,
                                int64_t column, ArrayRef<int64_t> coreRows,
-                               int64_t consumerDepth) {
+                               int64_t consumerDepth, int64_t repeatCount,
+                               ArrayRef<int64_t> toStream) {
+  if (repeatCount < 0)
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'repeat_count' must be non-negative";
+  if (toStream.size() % 2 != 0 ||
+      llvm::any_of(toStream, [](int64_t v) { return v < 1; }))
+    return emitError() << "#attn.fifo '" << name
+                       << "': 'to_stream' must be positive size, stride pairs";
   if (name.empty())
     return emitError() << "#attn.fifo: 'name' must not be empty";
   if (consumerDepth < 0)

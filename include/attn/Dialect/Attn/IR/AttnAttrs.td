@@ -301,6 +301,12 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     carries. `consumer_depth` (when not 0) is the objects each consumer end
     holds, the producer end holding `depth` (upstream's per-end depths): the
     cores of a cascade chain take the step objects kv_split at a time.
+    `repeat_count` (when not 0) marks the memtile end of an L2-resident K/V
+    broadcast: through a 1:1 link from a larger resident object, the memtile
+    sends that whole object `repeat_count` times (once per round of a unit)
+    in the order `to_stream` gives (flattened `size, stride` pairs in
+    elements, outermost first; empty = linear), and the cores receive it as
+    objects of `object`.
 
     ```mlir
     #attn.fifo<name = "Q_l3_c0", producer = [0, 0],
@@ -321,7 +327,9 @@ def Attn_FifoAttr : Attn_Attr<"Fifo", "fifo"> {
     DefaultValuedParameter<"int64_t", "-1">:$group,
     DefaultValuedParameter<"int64_t", "-1">:$column,
     Attn_OptionalListParameter<"int64_t">:$core_rows,
-    DefaultValuedParameter<"int64_t", "0">:$consumer_depth
+    DefaultValuedParameter<"int64_t", "0">:$consumer_depth,
+    DefaultValuedParameter<"int64_t", "0">:$repeat_count,
+    Attn_OptionalListParameter<"int64_t">:$to_stream
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
