@@ -856,9 +856,10 @@ struct Schedule {
   int64_t residentKeyRows = 0; // same when K/V stay resident in L2
   int64_t coreInBlocks = 0;    // sum over rounds of blocks a core receives
   /// Emitted decomposition only: the critical group's rounds by the
-  /// (computed, masked) blocks of their busiest core, and how many. A round
-  /// streams every key block, so it lasts at least that stream.
-  std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
+  /// (computed, masked) blocks of their busiest core and the key blocks the
+  /// round streams (its round class's: WorkSplit.h, roundClasses), and how
+  /// many. A round lasts at least its stream.
+  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> critRounds;
 };
 
 struct ScheduleKey {
@@ -1043,10 +1044,13 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
 /// broadcast groups run in parallel, the cores of a group take one item each
 /// per round and run in step with the group's K/V stream (a round lasts as
 /// long as its busiest core), a chunk's last round is shifted back (its items
-/// are computed twice), and every round streams all key blocks of its kv
-/// head. The critical group is the one whose rounds cost most.
+/// are computed twice), and a round streams the key blocks of its round
+/// class (`streamVis`: causal online stages stream only the blocks the
+/// round's items compute; otherwise all of them). The critical group is the
+/// one whose rounds cost most.
 Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
-                                const aiemap::WorkSplit &split) {
+                                const aiemap::WorkSplit &split,
+                                const aiemap::KeyVisibility &streamVis) {
   Schedule sch;
   std::vector<TileVisibility> vis(g.nQ);
   int64_t maxComputed = 0;
@@ -1061,7 +1065,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   // Per chunk: the critical counts summed over its rounds.
   struct ChunkCounts {
     int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
-    std::map<std::pair<int64_t, int64_t>, int64_t> paces;
+    int64_t streamed = 0, streamedRows = 0; // key blocks / rows streamed
+    std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
   for (int64_t c = 0; c < split.queryChunks; ++c) {
@@ -1073,8 +1078,13 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
            v->masked > busiest[t]->masked))
         busiest[t] = v;
     });
-    for (const TileVisibility *v : busiest) {
-      chunks[c].paces[{v->computed, v->masked}] += 1;
+    std::vector<int64_t> streamed;
+    for (const aiemap::RoundClass &rc : aiemap::roundClasses(split, streamVis, c))
+      streamed.insert(streamed.end(), rc.rounds, rc.blocks);
+    for (auto [t, v] : llvm::enumerate(busiest)) {
+      chunks[c].paces[{v->computed, v->masked, streamed[t]}] += 1;
+      chunks[c].streamed += streamed[t];
+      chunks[c].streamedRows += keyRows(streamed[t]);
       chunks[c].rounds += 1;
       chunks[c].items += 1;
       chunks[c].blocks += v->computed;
@@ -1083,7 +1093,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
     }
   }
   ChunkCounts critical;
-  int64_t totalRounds = 0;
+  int64_t streamedBlocks = 0, streamedRows = 0;
   for (int64_t grp = 0; grp < split.numGroups; ++grp) {
     ChunkCounts sum;
     split.forEachUnitClass(grp, [&](int64_t chunk, bool, int64_t n) {
@@ -1093,10 +1103,13 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
       sum.blocks += n * c.blocks;
       sum.masked += n * c.masked;
       sum.rowTiles += n * c.rowTiles;
+      sum.streamed += n * c.streamed;
+      sum.streamedRows += n * c.streamedRows;
       for (auto [pace, times] : c.paces)
         sum.paces[pace] += n * times;
     });
-    totalRounds += sum.rounds;
+    streamedBlocks += sum.streamed;
+    streamedRows += sum.streamedRows;
     if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
         std::make_tuple(critical.blocks, critical.masked, critical.items))
       critical = sum;
@@ -1106,9 +1119,9 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.critBlocks = critical.blocks;
   sch.critMasked = critical.masked;
   sch.critRowTiles = critical.rowTiles;
-  sch.streamBlocks = totalRounds * g.nK;
-  sch.streamKeyRows = totalRounds * keyRows(g.nK);
-  sch.coreInBlocks = critical.rounds * g.nK;
+  sch.streamBlocks = streamedBlocks;
+  sch.streamKeyRows = streamedRows;
+  sch.coreInBlocks = critical.streamed;
   sch.critRounds = std::move(critical.paces);
   return sch;
 }
@@ -1256,16 +1269,20 @@ struct Model {
   bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
                             int64_t kvSplit) const;
   aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  aiemap::KeyVisibility emittedVisibility(StageKind kind) const;
+  aiemap::KeyVisibility emittedStreamVisibility(StageKind kind) const;
   Schedule emittedSchedule(StageKind kind) {
     if (!cache)
-      return computeEmittedSchedule(s, geo, emittedSplit(kind));
+      return computeEmittedSchedule(s, geo, emittedSplit(kind),
+                                    emittedStreamVisibility(kind));
     auto key =
         std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
                         int64_t(p.coresPerColumn), int(kind), p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
-    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind));
+    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind),
+                                          emittedStreamVisibility(kind));
     cache->emitted.emplace(key, sch);
     return sch;
   }
@@ -1520,14 +1537,9 @@ bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
          kind != StageKind::Softmax;
 }
 
-/// The scheduler's decomposition of this plan (WorkSplit.h): the same
-/// group widths, chunk range and ranking attn-schedule-dma uses.
-aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
-  aiemap::WorkSplit base;
-  base.workHeads = s.batch * s.kvHeads;
-  base.queryTiles = geo.nQ;
-  base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
-  base.coresPerColumn = p.coresPerColumn;
+/// The key blocks the emitted cores of a stage compute (the scheduler's
+/// stageKeyVisibility for this plan).
+aiemap::KeyVisibility Model::emittedVisibility(StageKind kind) const {
   aiemap::KeyVisibility vis;
   vis.qTile = p.qTile;
   vis.kvTile = p.kvTile;
@@ -1538,6 +1550,27 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
   vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
   vis.causalOffset =
       geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  return vis;
+}
+
+/// The key blocks the emitted K/V stream carries per round: only those the
+/// round computes for a causal online stage (the scheduler's
+/// streamsVisibleBlocks), every block otherwise.
+aiemap::KeyVisibility Model::emittedStreamVisibility(StageKind kind) const {
+  aiemap::KeyVisibility vis = emittedVisibility(kind);
+  vis.causal = vis.causal && kind == StageKind::Online;
+  return vis;
+}
+
+/// The scheduler's decomposition of this plan (WorkSplit.h): the same
+/// group widths, chunk range and ranking attn-schedule-dma uses.
+aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
+  aiemap::WorkSplit base;
+  base.workHeads = s.batch * s.kvHeads;
+  base.queryTiles = geo.nQ;
+  base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
+  base.coresPerColumn = p.coresPerColumn;
+  aiemap::KeyVisibility vis = emittedVisibility(kind);
   int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
   std::vector<int64_t> widths = aiemap::groupWidths(
       p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
@@ -1912,15 +1945,15 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 
 /// Cycles the critical core of an emitted decomposition waits for its
 /// group's K/V stream: its cores run in step with the stream, which carries
-/// every key block each round, so a round whose busiest core computes fewer
-/// blocks than the stream takes to deliver lasts as long as the stream.
+/// the key blocks of the round's class each round, so a round whose busiest
+/// core computes fewer blocks than the stream takes to deliver lasts as
+/// long as the stream.
 double Model::streamStalls(const StageContext &c) const {
   TileBytes b = tileBytes(c);
   double coreS2MM = t.channels(TileKind::Core, true);
-  double perRound = c.sch.rounds > 0
-                        ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
-                        : 0.0;
-  double roundIn = (perRound * b.step + b.item) / (coreS2MM * stream);
+  auto roundInOf = [&](int64_t streamed) {
+    return (double(streamed) * b.step + b.item) / (coreS2MM * stream);
+  };
   // Only the per-block work overlaps the stream: the per-item work (the
   // whole-row softmax between the full fold's two passes, init, finalize)
   // runs while the stream can prefetch no more than its depth.
@@ -1937,10 +1970,12 @@ double Model::streamStalls(const StageContext &c) const {
   double perItem = roundWork(0, 0);
   double stall = 0;
   for (auto [pace, times] : c.sch.critRounds) {
-    double blockWork = roundWork(pace.first, pace.second) - perItem;
+    auto [computed, masked, streamed] = pace;
+    double roundIn = roundInOf(streamed);
+    double blockWork = roundWork(computed, masked) - perItem;
     if (c.kind == StageKind::Full) {
       // Two passes, each against half the stream: scores (K), then P V (V).
-      double pv = double(pace.first) * mmPV();
+      double pv = double(computed) * mmPV();
       stall += double(times) * (std::max(0.0, roundIn / 2 - (blockWork - pv)) +
                                 std::max(0.0, roundIn / 2 - pv));
       continue;

@@ -91,6 +91,32 @@ struct WorkSplit {
   int64_t groupWork(int64_t g, const std::vector<int64_t> &chunkWork) const;
 };
 
+/// A run of consecutive rounds of a chunk whose K/V stream carries the same
+/// number of key blocks: the first `blocks` blocks of the kv head, every
+/// round of the run (docs/aie-mapping.md, "Round classes").
+struct RoundClass {
+  int64_t rounds = 0, blocks = 0;
+  bool operator==(const RoundClass &o) const {
+    return rounds == o.rounds && blocks == o.blocks;
+  }
+};
+
+/// Most round classes of one chunk: each is a loop nest of its own in every
+/// core program (constant trip counts), so their number is bounded.
+constexpr int64_t kMaxRoundClasses = 8;
+
+/// Key blocks of a whole (non-skipping) stream of one kv head.
+int64_t streamBlocks(const KeyVisibility &vis);
+
+/// The round classes of chunk `s`, in round order (their rounds sum to
+/// roundsOfChunk(s)). Causal layers stream per round the most key blocks any
+/// of its items computes (at least one); runs of equal counts form a class,
+/// and more than kMaxRoundClasses runs are merged (adjacent runs, the
+/// cheapest merge first; a merged run streams the larger count). Without a
+/// causal rule one class streams every block.
+std::vector<RoundClass> roundClasses(const WorkSplit &split,
+                                     const KeyVisibility &vis, int64_t s);
+
 /// Per-core totals of computed key blocks (the work a lane does).
 struct LaneBalance {
   int64_t busiest = 0, total = 0, lanes = 1;

@@ -153,6 +153,42 @@ int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
 }
 
+std::vector<RoundClass> StageSchedule::classesOfChunk(int64_t s) const {
+  if (roundClasses.empty())
+    return {{roundsOfChunk(s), steps}};
+  return roundClasses[s];
+}
+
+int64_t StageSchedule::stepsOfRound(int64_t s, int64_t t) const {
+  if (roundClasses.empty())
+    return steps;
+  for (const RoundClass &c : roundClasses[s]) {
+    if (t < c.rounds)
+      return c.blocks;
+    t -= c.rounds;
+  }
+  return steps;
+}
+
+KeyVisibility aiemap::stageKeyVisibility(const StageDesc &d,
+                                         int64_t stepTile) {
+  KeyVisibility v;
+  v.qTile = d.qTile;
+  v.kvTile = std::max<int64_t>(1, stepTile);
+  v.keyLen = d.kvLen;
+  v.keyLimit = d.keyLimit > 0 ? d.keyLimit : d.kvLen;
+  // Stages whose cores skip the key blocks a causal rule hides.
+  bool skips = d.kind == StageKind::Online || d.kind == StageKind::Full ||
+               d.kind == StageKind::QK || d.kind == StageKind::QKSoftmax;
+  v.causal = d.causal && skips;
+  v.causalOffset = d.causalOffset;
+  return v;
+}
+
+bool aiemap::streamsVisibleBlocks(const StageDesc &d) {
+  return d.causal && d.kind == StageKind::Online;
+}
+
 ElementKind StageSchedule::roleElement(Role role) const {
   return (role == Role::S || role == Role::P) ? ElementKind::F32 : desc.elem;
 }
@@ -441,6 +477,8 @@ struct Planner {
   }
   bool checkResources();
   bool buildSequence();
+  /// The round ranges [t0, t1) of a chunk's classes, last first.
+  std::vector<std::pair<int64_t, int64_t>> classRanges(int64_t chunk) const;
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       std::vector<SequenceOp> &ops);
 
@@ -630,18 +668,9 @@ bool Planner::checkSequenceSize() {
 }
 
 KeyVisibility Planner::keyVisibility() const {
-  KeyVisibility v;
-  v.qTile = d.qTile;
-  v.kvTile = std::max<int64_t>(1, sch.stepTile);
-  v.keyLen = d.kvLen;
-  v.keyLimit = d.keyLimit > 0 ? d.keyLimit : d.kvLen;
-  // Stages whose cores skip the key blocks a causal rule hides.
-  bool skips = d.kind == StageKind::Online || d.kind == StageKind::Full ||
-               d.kind == StageKind::QK || d.kind == StageKind::QKSoftmax;
-  v.causal = d.causal && skips;
-  v.causalOffset = d.causalOffset;
-  return v;
+  return stageKeyVisibility(d, sch.stepTile);
 }
+
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
   int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
@@ -717,6 +746,10 @@ void Planner::applyCandidate(const Candidate &c) {
     sch.maxGroupRounds = std::max(sch.maxGroupRounds, rounds);
   }
   sch.laneBlocks = laneBalance(w, keyVisibility(), keyPasses(d.kind));
+  sch.roundClasses.clear();
+  if (streamsVisibleBlocks(d))
+    for (int64_t s = 0; s < sch.queryChunks; ++s)
+      sch.roundClasses.push_back(roundClasses(w, keyVisibility(), s));
   // Tiles of items a core repeats are not fetched twice: a regular access
   // pattern per step instead of a repeated tail.
   sch.maskLanes = sch.coresPerGroup;
@@ -1215,7 +1248,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         // Per step, the [laneRows][st] tile of every lane of the group (its
         // cores in order) of the item it handles in this round.
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
               auto [ib, ih, qi] =
                   item(kh, itemIndex(k, start, len, tr, lane / R, lane % R));
@@ -1229,7 +1262,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                                                   : 0) {
         // Per step the key rows of the G query heads of the kv head.
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             for (int64_t h = 0; h < g; ++h)
               runs.push_back(addr.maskOffset(role, b, head * g + h, /*row=*/0,
                                              (j % blocks) * st));
@@ -1238,14 +1271,14 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         // One row of st keys per step: that of the kv head's batch (and
         // head, which is the query head when there is no GQA group).
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             runs.push_back(
                 addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
         runLen = st;
       } else {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
         runLen = width;
       }
@@ -1289,6 +1322,19 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
   return true;
 }
 
+std::vector<std::pair<int64_t, int64_t>>
+Planner::classRanges(int64_t chunk) const {
+  // Last class first: the caller takes ranges from the back.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  int64_t t0 = 0;
+  for (const RoundClass &c : sch.classesOfChunk(chunk)) {
+    ranges.push_back({t0, t0 + c.rounds});
+    t0 += c.rounds;
+  }
+  std::reverse(ranges.begin(), ranges.end());
+  return ranges;
+}
+
 bool Planner::buildSequence() {
   struct Batch {
     int64_t g, k, t0, t1;
@@ -1320,9 +1366,10 @@ bool Planner::buildSequence() {
       if (k >= sch.unitsOfGroup(g))
         continue;
       int64_t U = sch.split().unitOf(g, k);
-      int64_t rounds = sch.roundsOfChunk(U % sch.queryChunks);
-      // Split the unit's rounds until every batch fits the queues.
-      std::vector<std::pair<int64_t, int64_t>> pending{{0, rounds}};
+      // One batch per round class (its rounds stream one regular pattern),
+      // split until every batch fits the queues.
+      std::vector<std::pair<int64_t, int64_t>> pending =
+          classRanges(U % sch.queryChunks);
       std::vector<Batch> done;
       while (!pending.empty()) {
         auto [t0, t1] = pending.back();
