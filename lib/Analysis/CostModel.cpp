@@ -1078,13 +1078,12 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
            v->masked > busiest[t]->masked))
         busiest[t] = v;
     });
-    std::vector<int64_t> streamed;
-    for (const aiemap::RoundClass &rc : aiemap::roundClasses(split, streamVis, c))
-      streamed.insert(streamed.end(), rc.rounds, rc.blocks);
+    aiemap::ChunkRounds classes = aiemap::roundClasses(split, streamVis, c);
     for (auto [t, v] : llvm::enumerate(busiest)) {
-      chunks[c].paces[{v->computed, v->masked, streamed[t]}] += 1;
-      chunks[c].streamed += streamed[t];
-      chunks[c].streamedRows += keyRows(streamed[t]);
+      int64_t streamed = classes.blocksOfRound(t);
+      chunks[c].paces[{v->computed, v->masked, streamed}] += 1;
+      chunks[c].streamed += streamed;
+      chunks[c].streamedRows += keyRows(streamed);
       chunks[c].rounds += 1;
       chunks[c].items += 1;
       chunks[c].blocks += v->computed;

@@ -127,25 +127,54 @@ int64_t mergeCost(const std::vector<RoundClass> &runs, size_t i) {
 }
 } // namespace
 
-std::vector<RoundClass> aiemap::roundClasses(const WorkSplit &split,
-                                             const KeyVisibility &vis,
-                                             int64_t s) {
+int64_t ChunkRounds::blocksOfRound(int64_t t) const {
+  int64_t period = periodRounds();
+  if (period > 0)
+    t %= period;
+  for (const RoundClass &c : classes) {
+    if (t < c.rounds)
+      return c.blocks;
+    t -= c.rounds;
+  }
+  return classes.empty() ? 0 : classes.back().blocks;
+}
+
+namespace {
+/// The shortest p dividing the sequence's length with seq[t] == seq[t % p].
+int64_t shortestPeriod(const std::vector<int64_t> &seq) {
+  int64_t n = seq.size();
+  for (int64_t p = 1; p < n; ++p) {
+    if (n % p != 0)
+      continue;
+    bool periodic = true;
+    for (int64_t t = p; t < n && periodic; ++t)
+      periodic = seq[t] == seq[t - p];
+    if (periodic)
+      return p;
+  }
+  return n;
+}
+} // namespace
+
+ChunkRounds aiemap::roundClasses(const WorkSplit &split,
+                                 const KeyVisibility &vis, int64_t s) {
   int64_t rounds = split.roundsOfChunk(s);
   if (!vis.causal)
-    return {{rounds, streamBlocks(vis)}};
+    return {1, {{rounds, streamBlocks(vis)}}};
   std::vector<int64_t> perRound(rounds, 1);
   split.forEachRound(s, [&](int64_t t, int64_t, int64_t item) {
     perRound[t] =
         std::max(perRound[t], vis.computedBlocks(item % split.queryTiles));
   });
+  int64_t period = shortestPeriod(perRound);
   std::vector<RoundClass> runs;
-  for (int64_t blocks : perRound) {
-    if (!runs.empty() && runs.back().blocks == blocks)
+  for (int64_t t = 0; t < period; ++t) {
+    if (!runs.empty() && runs.back().blocks == perRound[t])
       ++runs.back().rounds;
     else
-      runs.push_back({1, blocks});
+      runs.push_back({1, perRound[t]});
   }
-  // Long chunks: first merge runs pairwise in order down to a few hundred
+  // Long periods: first merge runs pairwise in order down to a few hundred
   // (linear), then the cheapest adjacent merge until the bound holds.
   constexpr size_t kCoarse = 256;
   while (runs.size() > kCoarse) {
@@ -172,7 +201,7 @@ std::vector<RoundClass> aiemap::roundClasses(const WorkSplit &split,
       mergeRuns(runs, i);
     else
       ++i;
-  return runs;
+  return {rounds / period, std::move(runs)};
 }
 
 LaneBalance aiemap::laneBalance(const WorkSplit &split,

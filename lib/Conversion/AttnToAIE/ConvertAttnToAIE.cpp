@@ -223,7 +223,7 @@ private:
   void emitCore(const CoreSpec &core);
   CoreState emitScratch(const CoreSpec &core);
   void emitWorkLoops(CoreState &cs);
-  void emitUnit(CoreState &cs, Value k, ArrayRef<RoundClass> classes,
+  void emitUnit(CoreState &cs, Value k, const ChunkRounds &classes,
                 bool reversed);
   void emitItem(CoreState &cs);
   void emitOnlineItem(CoreState &cs);
@@ -470,7 +470,7 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
   period = std::min(period, units);
   // A unit's rounds loop per round class (each streams its own number of
   // key blocks: WorkSplit.h, roundClasses).
-  std::vector<std::vector<RoundClass>> classes;
+  std::vector<ChunkRounds> classes;
   for (int64_t ph = 0; ph < period; ++ph)
     classes.push_back(sch.classesOfChunk(split.unitOf(g, ph) % S));
   if (!split.zigzag && llvm::all_equal(classes)) {
@@ -489,7 +489,7 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
 }
 
 void DeviceEmitter::emitUnit(CoreState &cs, Value k,
-                             ArrayRef<RoundClass> classes, bool reversed) {
+                             const ChunkRounds &classes, bool reversed) {
   const CoreSpec &core = *cs.core;
   const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
   const int64_t P = sch.coresPerGroup, nQ = d.qLen / d.qTile;
@@ -527,12 +527,24 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k,
     cs.rowLimit = cs.keyLimit = Value();
     emitItem(cs);
   };
-  int64_t first = 0;
-  for (const RoundClass &c : classes) {
-    cs.steps = c.blocks;
-    loop(idx(first), idx(first + c.rounds), emitRound);
-    first += c.rounds;
-  }
+  // One loop per class (inside one over the repeats of the class list).
+  auto period = [&](Value rep) {
+    int64_t first = 0;
+    for (const RoundClass &c : classes.classes) {
+      cs.steps = c.blocks;
+      loop(idx(0), idx(c.rounds), [&](Value i) {
+        Value round = add(idx(first), i);
+        if (rep)
+          round = add(mul(rep, idx(classes.periodRounds())), round);
+        emitRound(round);
+      });
+      first += c.rounds;
+    }
+  };
+  if (classes.repeats == 1)
+    period(Value());
+  else
+    loop(idx(0), idx(classes.repeats), period);
   cs.steps = sch.steps;
 }
 

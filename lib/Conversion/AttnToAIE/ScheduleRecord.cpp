@@ -239,11 +239,12 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
       b.getDenseI64ArrayAttr({sch.laneBlocks.busiest, sch.laneBlocks.total,
                               sch.laneBlocks.lanes})));
   if (!sch.roundClasses.empty()) {
-    // Per chunk: (rounds, key blocks streamed) of each class, in order.
+    // Per chunk: the repeats of its class list, then (rounds, key blocks
+    // streamed) of each class, in round order.
     SmallVector<Attribute> perChunk;
-    for (const std::vector<RoundClass> &chunk : sch.roundClasses) {
-      SmallVector<int64_t> flat;
-      for (const RoundClass &c : chunk)
+    for (const ChunkRounds &chunk : sch.roundClasses) {
+      SmallVector<int64_t> flat{chunk.repeats};
+      for (const RoundClass &c : chunk.classes)
         flat.append({c.rounds, c.blocks});
       perChunk.push_back(b.getDenseI64ArrayAttr(flat));
     }
@@ -417,26 +418,28 @@ LogicalResult RecordReader::readRoundClasses() {
   KeyVisibility vis = stageKeyVisibility(d, sch.stepTile);
   for (auto [s, attr] : llvm::enumerate(*chunks)) {
     ArrayRef<int64_t> flat = attr.asArrayRef();
-    if (flat.empty() || flat.size() % 2 != 0 ||
-        flat.size() > 2 * static_cast<size_t>(kMaxRoundClasses))
+    if (flat.size() < 3 || flat.size() % 2 != 1 ||
+        flat.size() > 1 + 2 * static_cast<size_t>(kMaxRoundClasses) ||
+        flat[0] < 1)
       return error("round_classes", s)
-             << "must list 1 to " << kMaxRoundClasses
-             << " (rounds, key blocks) pairs";
-    std::vector<RoundClass> classes;
+             << "must be [repeats >= 1, then 1 to " << kMaxRoundClasses
+             << " (rounds, key blocks) pairs]";
+    ChunkRounds classes;
+    classes.repeats = flat[0];
     int64_t total = 0;
-    for (size_t i = 0; i < flat.size(); i += 2) {
+    for (size_t i = 1; i < flat.size(); i += 2) {
       if (flat[i] < 1 || flat[i + 1] < 1 || flat[i + 1] > sch.steps)
         return error("round_classes", s)
                << "class " << i / 2 << " needs >= 1 rounds and 1 to "
                << sch.steps << " key blocks, has (" << flat[i] << ", "
                << flat[i + 1] << ")";
-      classes.push_back({flat[i], flat[i + 1]});
+      classes.classes.push_back({flat[i], flat[i + 1]});
       total += flat[i];
     }
-    if (total != split.roundsOfChunk(s))
+    if (total * classes.repeats != split.roundsOfChunk(s))
       return error("round_classes", s)
-             << "covers " << total << " rounds; the chunk has "
-             << split.roundsOfChunk(s);
+             << "covers " << classes.repeats << " x " << total
+             << " rounds; the chunk has " << split.roundsOfChunk(s);
     sch.roundClasses.push_back(std::move(classes));
   }
   // No class may stream fewer key blocks than one of its items computes.

@@ -153,21 +153,16 @@ int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
 }
 
-std::vector<RoundClass> StageSchedule::classesOfChunk(int64_t s) const {
+ChunkRounds StageSchedule::classesOfChunk(int64_t s) const {
   if (roundClasses.empty())
-    return {{roundsOfChunk(s), steps}};
+    return {1, {{roundsOfChunk(s), steps}}};
   return roundClasses[s];
 }
 
 int64_t StageSchedule::stepsOfRound(int64_t s, int64_t t) const {
   if (roundClasses.empty())
     return steps;
-  for (const RoundClass &c : roundClasses[s]) {
-    if (t < c.rounds)
-      return c.blocks;
-    t -= c.rounds;
-  }
-  return steps;
+  return roundClasses[s].blocksOfRound(t);
 }
 
 KeyVisibility aiemap::stageKeyVisibility(const StageDesc &d,
@@ -1326,11 +1321,18 @@ std::vector<std::pair<int64_t, int64_t>>
 Planner::classRanges(int64_t chunk) const {
   // Last class first: the caller takes ranges from the back.
   std::vector<std::pair<int64_t, int64_t>> ranges;
-  int64_t t0 = 0;
-  for (const RoundClass &c : sch.classesOfChunk(chunk)) {
-    ranges.push_back({t0, t0 + c.rounds});
-    t0 += c.rounds;
-  }
+  // (Adjacent rounds streaming the same blocks share one range.)
+  int64_t t0 = 0, last = -1;
+  ChunkRounds cr = sch.classesOfChunk(chunk);
+  for (int64_t rep = 0; rep < cr.repeats; ++rep)
+    for (const RoundClass &c : cr.classes) {
+      if (c.blocks == last)
+        ranges.back().second += c.rounds;
+      else
+        ranges.push_back({t0, t0 + c.rounds});
+      t0 += c.rounds;
+      last = c.blocks;
+    }
   std::reverse(ranges.begin(), ranges.end());
   return ranges;
 }

@@ -217,7 +217,7 @@ struct StageSchedule {
   /// (WorkSplit.h, roundClasses): a class's rounds stream only its first
   /// `blocks` key blocks, and the cores loop over exactly those. Empty:
   /// every round streams all `steps`.
-  std::vector<std::vector<RoundClass>> roundClasses;
+  std::vector<ChunkRounds> roundClasses;
   /// Mask/bias tiles per step object: one per core of the group, or, when
   /// every chunk is shorter than the group (its last cores repeat the
   /// chunk's last item), one per item: the repeating cores read the last.
@@ -263,7 +263,7 @@ struct StageSchedule {
   int64_t roundsOfChunk(int64_t s) const;
   /// The round classes of chunk `s` (one class of `steps` when the stage
   /// streams every block each round).
-  std::vector<RoundClass> classesOfChunk(int64_t s) const;
+  ChunkRounds classesOfChunk(int64_t s) const;
   /// Step objects round `t` of chunk `s` streams.
   int64_t stepsOfRound(int64_t s, int64_t t) const;
   /// Items a group covers per round: its cores x the query tiles per core.
