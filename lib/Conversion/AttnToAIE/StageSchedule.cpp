@@ -1341,6 +1341,7 @@ bool Planner::buildSequence() {
   struct Batch {
     int64_t g, k, t0, t1;
     std::vector<SequenceOp> ops;
+    int64_t start = 0; // the group's streamed steps before it (round classes)
   };
   int depth = t.shimTaskQueueDepth;
   int bds = t.bufferDescriptors(TileKind::Shim);
@@ -1404,6 +1405,22 @@ bool Planner::buildSequence() {
       if (!any)
         break;
     }
+  }
+  if (!sch.roundClasses.empty()) {
+    // Round classes make rounds unequal: issue the batches in the order the
+    // groups reach them (the steps a group streamed before the batch, plus
+    // one per round for its items), so that a wait for one group's output
+    // does not hold back a group running ahead of it.
+    std::vector<int64_t> progress(sch.numGroups, 0);
+    for (Batch &b : batches) { // in each group's own order
+      int64_t s = sch.split().unitOf(b.g, b.k) % sch.queryChunks;
+      b.start = progress[b.g];
+      for (int64_t t = b.t0; t < b.t1; ++t)
+        progress[b.g] += sch.stepsOfRound(s, t) + 1;
+    }
+    std::stable_sort(
+        batches.begin(), batches.end(),
+        [](const Batch &a, const Batch &b) { return a.start < b.start; });
   }
 
   // Issue with waits: a batch retires when its output channels signal.
