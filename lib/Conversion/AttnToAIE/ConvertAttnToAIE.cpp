@@ -488,8 +488,8 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
     emitUnit(cs, idx(k), classes[k - whole * period], split.reversed(k));
 }
 
-void DeviceEmitter::emitUnit(CoreState &cs, Value k,
-                             const ChunkRounds &classes, bool reversed) {
+void DeviceEmitter::emitUnit(CoreState &cs, Value k, const ChunkRounds &classes,
+                             bool reversed) {
   const CoreSpec &core = *cs.core;
   const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
   const int64_t P = sch.coresPerGroup, nQ = d.qLen / d.qTile;

@@ -248,8 +248,7 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
         flat.append({c.rounds, c.blocks});
       perChunk.push_back(b.getDenseI64ArrayAttr(flat));
     }
-    attrs.push_back(
-        b.getNamedAttr("round_classes", b.getArrayAttr(perChunk)));
+    attrs.push_back(b.getNamedAttr("round_classes", b.getArrayAttr(perChunk)));
   }
   i64("cores_per_column", sch.desc.coresPerColumn);
   i64("q_tile", sch.desc.qTile);
@@ -404,16 +403,14 @@ LogicalResult RecordReader::readRoundClasses() {
     return success();
   const StageDesc &d = sch.desc;
   if (!streamsVisibleBlocks(d))
-    return error("round_classes")
-           << "is only for causal online stages";
+    return error("round_classes") << "is only for causal online stages";
   FailureOr<SmallVector<DenseI64ArrayAttr>> chunks =
       list<DenseI64ArrayAttr>("round_classes");
   if (failed(chunks))
     return failure();
   if (static_cast<int64_t>(chunks->size()) != sch.queryChunks)
-    return error("round_classes")
-           << "has " << chunks->size() << " entries for "
-           << sch.queryChunks << " query chunks";
+    return error("round_classes") << "has " << chunks->size() << " entries for "
+                                  << sch.queryChunks << " query chunks";
   WorkSplit split = sch.split();
   KeyVisibility vis = stageKeyVisibility(d, sch.stepTile);
   for (auto [s, attr] : llvm::enumerate(*chunks)) {

@@ -165,8 +165,7 @@ int64_t StageSchedule::stepsOfRound(int64_t s, int64_t t) const {
   return roundClasses[s].blocksOfRound(t);
 }
 
-KeyVisibility aiemap::stageKeyVisibility(const StageDesc &d,
-                                         int64_t stepTile) {
+KeyVisibility aiemap::stageKeyVisibility(const StageDesc &d, int64_t stepTile) {
   KeyVisibility v;
   v.qTile = d.qTile;
   v.kvTile = std::max<int64_t>(1, stepTile);
@@ -665,7 +664,6 @@ bool Planner::checkSequenceSize() {
 KeyVisibility Planner::keyVisibility() const {
   return stageKeyVisibility(d, sch.stepTile);
 }
-
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
   int shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
