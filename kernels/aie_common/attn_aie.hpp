@@ -669,6 +669,106 @@ inline void streamPV(float *p, const T *v, float *acc, float *l) {
   pvAccumulate<T, S>(p, TK, v, acc);
 }
 
+/// Merge a partial state over other keys into (m, l, acc):
+/// m' = max(m, m_in), a = e^(m - m'), b = e^(m_in - m'), l = a l + b l_in,
+/// acc = a acc + b acc_in; rows with m' = -inf are left unchanged.
+inline void onlineMerge(float *m, float *l, float *acc, const float *mIn,
+                        const float *lIn, const float *accIn) {
+  for (int i = 0; i < TQ; ++i) {
+    float merged = m[i] > mIn[i] ? m[i] : mIn[i];
+    if (merged == kNegInf) // nothing visible on either side
+      continue;
+    float a = expScalar<VD>(m[i] - merged); // 0 when m[i] = -inf
+    float b = expScalar<VD>(mIn[i] - merged);
+    l[i] = a * l[i] + b * lIn[i];
+    float *row = acc + i * DV;
+    const float *in = accIn + i * DV;
+    for (int x = 0; x < DV; x += VD) {
+      aie::accum<accfloat, VD> sum = aie::mul(aie::load_v<VD>(row + x), a);
+      sum = aie::mac(sum, aie::load_v<VD>(in + x), b);
+      aie::store_v(row + x, sum.template to_vector<float>());
+    }
+    m[i] = merged;
+  }
+}
+
+/// One cascade word: 512 bits, 16 f32 lanes (AIE2 and AIE2P).
+constexpr int kCascadeLanes = 16;
+using CascadeWord = aie::vector<float, kCascadeLanes>;
+
+inline void putWord(const CascadeWord &w) {
+  put_mcd(aie::vector_cast<int32_t>(w).to_native());
+}
+inline CascadeWord getWord() {
+  return aie::vector_cast<float>(
+      aie::vector<int32_t, kCascadeLanes>(get_scd_v16int32()));
+}
+/// n <= 16 row values as one word (unused lanes zero).
+inline CascadeWord rowWord(const float *p, int n) {
+  CascadeWord w = aie::zeros<float, kCascadeLanes>();
+  for (int x = 0; x < n; ++x) // one value per row: O(rows)
+    w.set(p[x], x);
+  return w;
+}
+
+/// The cascade format of a state, in groups of up to 16 rows: a word of the
+/// rows' m, a word of their l, then their acc rows (whole words: the rows of
+/// a group hold a multiple of 16 values). A core merging it needs no more
+/// than one group's factors in scratch.
+inline void cascadePut(const float *m, const float *l, const float *acc) {
+  for (int r0 = 0; r0 < TQ; r0 += kCascadeLanes) {
+    int rows = TQ - r0 < kCascadeLanes ? TQ - r0 : kCascadeLanes;
+    putWord(rowWord(m + r0, rows));
+    putWord(rowWord(l + r0, rows));
+    for (int f = 0; f < rows * DV; f += kCascadeLanes)
+      putWord(aie::load_v<kCascadeLanes>(acc + r0 * DV + f));
+  }
+}
+
+/// Reads a state as cascadePut wrote it and merges it into (m, l, acc) with
+/// onlineMerge's rule (a dead row keeps a = 1, b = 0: acc unchanged).
+inline void cascadeMerge(float *m, float *l, float *acc) {
+  static_assert(((TQ % kCascadeLanes) * DV) % kCascadeLanes == 0,
+                "the rows of every group hold whole cascade words");
+  for (int r0 = 0; r0 < TQ; r0 += kCascadeLanes) {
+    int rows = TQ - r0 < kCascadeLanes ? TQ - r0 : kCascadeLanes;
+    CascadeWord mIn = getWord(), lIn = getWord();
+    float a[kCascadeLanes], b[kCascadeLanes];
+    for (int x = 0; x < rows; ++x) {
+      int i = r0 + x;
+      float merged = m[i] > mIn[x] ? m[i] : mIn[x];
+      a[x] = 1.0f;
+      b[x] = 0.0f;
+      if (merged == kNegInf) // nothing visible on either side
+        continue;
+      a[x] = expScalar<VD>(m[i] - merged); // 0 when m[i] = -inf
+      b[x] = expScalar<VD>(mIn[x] - merged);
+      l[i] = a[x] * l[i] + b[x] * lIn[x];
+      m[i] = merged;
+    }
+    float *out = acc + r0 * DV;
+    for (int f = 0; f < rows * DV; f += kCascadeLanes) {
+      CascadeWord in = getWord();
+      CascadeWord own = aie::load_v<kCascadeLanes>(out + f);
+      int row = f / DV;
+      if (DV % kCascadeLanes == 0) { // the word lies in one row
+        aie::accum<accfloat, kCascadeLanes> sum = aie::mul(own, a[row]);
+        aie::store_v(out + f,
+                     aie::mac(sum, in, b[row]).template to_vector<float>());
+        continue;
+      }
+      CascadeWord fa, fb; // the word spans two rows: per-lane factors
+      for (int x = 0; x < kCascadeLanes; ++x) {
+        fa.set(a[(f + x) / DV], x);
+        fb.set(b[(f + x) / DV], x);
+      }
+      aie::accum<accfloat, kCascadeLanes> sum = aie::mul(own, fa);
+      sum = aie::add(sum, aie::mul(in, fb).template to_vector<float>());
+      aie::store_v(out + f, sum.template to_vector<float>());
+    }
+  }
+}
+
 template <typename T>
 inline void finalize(const float *acc, const float *l, T *o) {
   for (int i = 0; i < TQ; ++i) {
@@ -847,6 +947,37 @@ void attn_online_init(float *m, float *l, float *acc, int32_t tq, int32_t dv) {
   attn_aie::fill(l, attn_aie::TQ, 0.0f);
   attn_aie::fill(acc, attn_aie::TQ * attn_aie::DV, 0.0f);
 }
+
+void attn_online_merge(float *m, float *l, float *acc, const float *m_in,
+                       const float *l_in, const float *acc_in, int32_t tq,
+                       int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::onlineMerge(m, l, acc, m_in, l_in, acc_in);
+}
+
+// Cascade chains (kv_split > 1): a core passes its state (m [TQ], l [TQ],
+// acc [TQ][DV], f32) down the chain as 512-bit cascade words; the core below
+// merges them as they arrive (docs/kernels.md, "Cascade kernels").
+void attn_cascade_put(const float *m, const float *l, const float *acc,
+                      int32_t tq, int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::cascadePut(m, l, acc);
+}
+
+void attn_cascade_merge(float *m, float *l, float *acc, int32_t tq,
+                        int32_t dv) {
+  ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);
+  attn_aie::cascadeMerge(m, l, acc);
+}
+
+#ifdef ATTN_HOST_CHECKS
+/// Host build only: cascade words put and not yet read, and gets that found
+/// the cascade empty (the tests check a put / merge pair leaves neither).
+void attn_host_cascade_state(int64_t *pending, int64_t *underflows) {
+  *pending = int64_t(aie::detail::cascadeWords().size());
+  *underflows = aie::detail::cascadeUnderflows();
+}
+#endif
 
 void attn_acc_zero(float *acc, int32_t tq, int32_t dv) {
   ATTN_EXPECT(tq == attn_aie::TQ && dv == attn_aie::DV);

@@ -1047,9 +1047,14 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
 /// are computed twice), and a round streams the key blocks of its round
 /// class (`streamVis`: causal online stages stream only the blocks the
 /// round's items compute; otherwise all of them). The critical group is the
-/// one whose rounds cost most.
+/// one whose rounds cost most. A cascade plan (`kvSplit` > 1) is the same
+/// decomposition over its chains (`split` counts a chain as one core, as
+/// attn-schedule-dma plans it): every chain core receives the whole stream
+/// and computes the key steps j with j mod kvSplit = its position, so the
+/// busiest computes ceil(computed / kvSplit) blocks of a round.
 Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
                                 const aiemap::WorkSplit &split,
+                                int64_t kvSplit,
                                 const aiemap::KeyVisibility &streamVis) {
   Schedule sch;
   std::vector<TileVisibility> vis(g.nQ);
@@ -1070,25 +1075,38 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
   for (int64_t c = 0; c < split.queryChunks; ++c) {
-    std::vector<const TileVisibility *> busiest(split.roundsOfChunk(c));
-    split.forEachRound(c, [&](int64_t t, int64_t, int64_t item) {
-      const TileVisibility *v = &vis[item % split.queryTiles];
-      if (!busiest[t] || v->computed > busiest[t]->computed ||
-          (v->computed == busiest[t]->computed &&
-           v->masked > busiest[t]->masked))
-        busiest[t] = v;
+    // Per round and lane: the blocks, masked blocks and score-row tiles of
+    // the lane's k query tiles (cascade: its chain core's share of each).
+    struct Lane {
+      int64_t blocks = 0, masked = 0, rowTiles = 0;
+    };
+    int64_t P = split.coresPerGroup();
+    std::vector<Lane> lanes(split.roundsOfChunk(c) * P);
+    split.forEachRound(c, [&](int64_t t, int64_t lane, int64_t item) {
+      const TileVisibility &v = vis[item % split.queryTiles];
+      Lane &l = lanes[t * P + lane];
+      l.blocks += ceilDiv(v.computed, kvSplit);
+      l.masked += ceilDiv(v.masked, kvSplit);
+      l.rowTiles += v.computed;
     });
     aiemap::ChunkRounds classes = aiemap::roundClasses(split, streamVis, c);
-    for (auto [t, v] : llvm::enumerate(busiest)) {
+    for (int64_t t = 0, n = split.roundsOfChunk(c); t < n; ++t) {
+      const Lane *busiest = &lanes[t * P];
+      for (int64_t lane = 1; lane < P; ++lane) {
+        const Lane &l = lanes[t * P + lane];
+        if (l.blocks > busiest->blocks ||
+            (l.blocks == busiest->blocks && l.masked > busiest->masked))
+          busiest = &l;
+      }
       int64_t streamed = classes.blocksOfRound(t);
-      chunks[c].paces[{v->computed, v->masked, streamed}] += 1;
+      chunks[c].paces[{busiest->blocks, busiest->masked, streamed}] += 1;
       chunks[c].streamed += streamed;
       chunks[c].streamedRows += keyRows(streamed);
       chunks[c].rounds += 1;
-      chunks[c].items += 1;
-      chunks[c].blocks += v->computed;
-      chunks[c].masked += v->masked;
-      chunks[c].rowTiles += v->computed;
+      chunks[c].items += split.tilesPerCore;
+      chunks[c].blocks += busiest->blocks;
+      chunks[c].masked += busiest->masked;
+      chunks[c].rowTiles += busiest->rowTiles;
     }
   }
   ChunkCounts critical;
@@ -1208,8 +1226,10 @@ struct EstimateCache::Impl {
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
   // Emitted decompositions by (q tile, kv tile, columns, cores per column,
-  // stage kind, skip).
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int, bool>, Schedule>
+  // query tiles per core, kv_split, stage kind, skip).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int,
+                      bool>,
+           Schedule>
       emitted;
 };
 EstimateCache::EstimateCache() : impl(std::make_unique<Impl>()) {}
@@ -1267,21 +1287,25 @@ struct Model {
 
   bool emittedDecomposition(StageKind kind, int64_t stageLanes, int64_t perLane,
                             int64_t kvSplit) const;
-  aiemap::WorkSplit emittedSplit(StageKind kind) const;
+  aiemap::WorkSplit emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                 int64_t kvSplit) const;
   aiemap::KeyVisibility emittedVisibility(StageKind kind) const;
   aiemap::KeyVisibility emittedStreamVisibility(StageKind kind) const;
-  Schedule emittedSchedule(StageKind kind) {
+  Schedule emittedSchedule(StageKind kind, int64_t tilesPerCore,
+                           int64_t kvSplit) {
     if (!cache)
-      return computeEmittedSchedule(s, geo, emittedSplit(kind),
-                                    emittedStreamVisibility(kind));
-    auto key =
-        std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
-                        int64_t(p.coresPerColumn), int(kind), p.causalSkip);
+      return computeEmittedSchedule(
+          s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit,
+          emittedStreamVisibility(kind));
+    auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
+                               int64_t(p.coresPerColumn), tilesPerCore, kvSplit,
+                               int(kind), p.causalSkip);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
-    Schedule sch = computeEmittedSchedule(s, geo, emittedSplit(kind),
-                                          emittedStreamVisibility(kind));
+    Schedule sch = computeEmittedSchedule(
+        s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit,
+        emittedStreamVisibility(kind));
     cache->emitted.emplace(key, sch);
     return sch;
   }
@@ -1358,6 +1382,7 @@ struct Model {
   StageWork stageWork(const StageContext &c) const;
   TileBytes tileBytes(const StageContext &c) const;
   void stageDma(const StageContext &c, StageEstimate &st) const;
+  bool stepOnOwnChannel(const StageContext &c) const;
   double streamStalls(const StageContext &c) const;
   void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
@@ -1531,8 +1556,10 @@ void Model::checkChannels(StageKind kind,
 /// unfolded softmax stage takes rows of its own and keeps the round-robin).
 bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
                                  int64_t perLane, int64_t kvSplit) const {
-  return p.mapping == MappingKind::fused && kvSplit == 1 && perLane == 1 &&
-         stageLanes == int64_t(p.columns) * p.coresPerColumn &&
+  // Cascade chains (kv_split > 1) are lanes of the same decomposition, and
+  // k = perLane query tiles per core its tilesPerCore.
+  return p.mapping == MappingKind::fused && (perLane == 1 || kvSplit == 1) &&
+         stageLanes * kvSplit == int64_t(p.columns) * p.coresPerColumn &&
          kind != StageKind::Softmax;
 }
 
@@ -1562,13 +1589,19 @@ aiemap::KeyVisibility Model::emittedStreamVisibility(StageKind kind) const {
 }
 
 /// The scheduler's decomposition of this plan (WorkSplit.h): the same
-/// group widths, chunk range and ranking attn-schedule-dma uses.
-aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
+/// group widths, chunk range and ranking attn-schedule-dma uses. A cascade
+/// plan is scheduled as its lanes (cores_per_column / kv_split per column,
+/// a chain standing for one core), as attn-schedule-dma plans it before it
+/// expands the chains (planCascadeStage).
+aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
+                                      int64_t kvSplit) const {
+  int64_t laneRows = p.coresPerColumn / std::max<int64_t>(1, kvSplit);
   aiemap::WorkSplit base;
   base.workHeads = s.batch * s.kvHeads;
   base.queryTiles = geo.nQ;
   base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
-  base.coresPerColumn = p.coresPerColumn;
+  base.coresPerColumn = laneRows;
+  base.tilesPerCore = tilesPerCore;
   aiemap::KeyVisibility vis = emittedVisibility(kind);
   int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
   std::vector<int64_t> widths = aiemap::groupWidths(
@@ -1578,7 +1611,7 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind) const {
   if (widths.empty())
     widths.push_back(1); // illegal anyway: the channel check reports it
   std::vector<aiemap::SplitRank> ranks =
-      aiemap::rankSplits(base, p.columns, p.coresPerColumn, widths, 1,
+      aiemap::rankSplits(base, p.columns, laneRows, widths, 1,
                          aiemap::maxQueryChunks(base, p.columns, vis), vis);
   return ranks.front().split;
 }
@@ -1595,7 +1628,7 @@ StageContext Model::stageContext(StageKind kind) {
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
   c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
-              ? emittedSchedule(kind)
+              ? emittedSchedule(kind, stagePerLane, stageSplit)
               : schedule(stageLanes, stagePerLane, stageSplit);
   // K/V stream from DRAM once per round and kv head: the AIE back end does
   // not keep a kv head's K/V resident in L2 (an l2_kv_block >= Lk plan buys
@@ -1900,6 +1933,16 @@ TileBytes Model::tileBytes(const StageContext &c) const {
   return b;
 }
 
+/// Whether a core of the stage receives the K/V step objects as one stream
+/// on one S2MM channel and its items on another (the fused online and full
+/// stages the back end emits: one broadcast step FIFO per group, one item
+/// FIFO per lane, cascade chains included): the two do not share a
+/// channel's rate, so the core's input lasts as long as the busier one.
+bool Model::stepOnOwnChannel(const StageContext &c) const {
+  return p.mapping == MappingKind::fused && isAttentionStage(c.kind) &&
+         !c.sch.critRounds.empty();
+}
+
 /// DMA hops (busiest channel of each), fill and drain. Inputs to a core:
 /// its items' operands and every block of the rounds' stream; outputs: its
 /// results.
@@ -1915,7 +1958,9 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
                           ? c.blocks
                           : double(c.sch.coreInBlocks);
   double coreIn =
-      (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
+      stepOnOwnChannel(c)
+          ? std::max(stepBlocks * b.step, c.items * b.item) / stream
+          : (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
   double coreOut =
       (c.items * b.out + c.blocks * b.perBlockOut) / (coreMM2S * stream);
   if (p.mapping == MappingKind::stream) {
@@ -1950,8 +1995,12 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 double Model::streamStalls(const StageContext &c) const {
   TileBytes b = tileBytes(c);
   double coreS2MM = t.channels(TileKind::Core, true);
+  double roundItems = c.sch.rounds > 0 ? c.items / double(c.sch.rounds) : 1.0;
   auto roundInOf = [&](int64_t streamed) {
-    return (double(streamed) * b.step + b.item) / (coreS2MM * stream);
+    double blocks = double(streamed);
+    return stepOnOwnChannel(c)
+               ? std::max(blocks * b.step, roundItems * b.item) / stream
+               : (blocks * b.step + roundItems * b.item) / (coreS2MM * stream);
   };
   // Only the per-block work overlaps the stream: the per-item work (the
   // whole-row softmax between the full fold's two passes, init, finalize)

@@ -462,10 +462,20 @@ ValueSets valueSets(const AttentionShape &shape, const NPUTarget &target,
   for (int r = target.numCoreRows; r >= 1; --r)
     v.coresPerColumn.push_back(r);
   v.coresPerColumn = choose(fx.coresPerColumn, v.coresPerColumn);
-  v.qTiles = choose<int64_t>(
-      fx.qTile, options.qTiles.empty()
-                    ? std::vector<int64_t>{128, 64, 32, kMinSearchedTile}
-                    : options.qTiles);
+  std::vector<int64_t> qTiles = {128, 64, 32, kMinSearchedTile};
+  // Queries shorter than the smallest searched tile (decode: Lq = 1) get the
+  // one tile of each datapath that covers them, as attn-tile's candidates
+  // do: a 16-row tile around one query row computes 16x the rows it needs.
+  if (shape.queryLen > 0 && shape.queryLen < kMinSearchedTile)
+    for (const IntrinsicShape &in : v.intrinsics) {
+      if (in.m <= 0)
+        continue;
+      int64_t t = (shape.queryLen + in.m - 1) / in.m * in.m;
+      if (!llvm::is_contained(qTiles, t))
+        qTiles.push_back(t);
+    }
+  v.qTiles = choose<int64_t>(fx.qTile,
+                             options.qTiles.empty() ? qTiles : options.qTiles);
   v.kvTiles = choose<int64_t>(
       fx.kvTile, options.kvTiles.empty()
                      ? std::vector<int64_t>{256, 128, 64, 32, kMinSearchedTile}

@@ -464,3 +464,72 @@ def test_bfp16_kernels_match_the_simulator_models(libs):
     each_tile(one)
     # The BFP16 rounding is visible: the plain bf16 model is far off where the BFP16 one is exact.
     assert max(off_by_plain) > 100 * BFP16_MODEL_TOL
+
+
+def _partial_state(rng: np.random.Generator, tq: int, dv: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An online-softmax state over some keys: rows with nothing visible
+    (-inf, 0, 0) and live rows (a running max, a positive sum, an acc)."""
+    m = (rng.standard_normal(tq) * 4).astype(np.float32)
+    l_ = rng.uniform(0.5, 20, tq).astype(np.float32)
+    acc = rng.standard_normal((tq, dv)).astype(np.float32)
+    dead = rng.random(tq) < 0.2
+    m[dead], l_[dead], acc[dead] = -np.inf, 0.0, 0.0
+    return m, l_, acc
+
+
+def _cascade_words(tq: int, dv: int) -> int:
+    """512-bit words of one state (kernels/aie_common/attn_aie.hpp, cascadePut):
+    per group of up to 16 rows an m word, an l word and the rows' acc."""
+    groups = -(-tq // 16)
+    return 2 * groups + tq * dv // 16
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_cascade_put_merge_and_online_merge(libs, target):
+    """attn_online_merge, and attn_cascade_put on one core followed by
+    attn_cascade_merge on the next (put_mcd / get_scd through the host
+    AIE-API's cascade FIFO), against attn.kernels.online_merge; a chain of
+    two puts and two merges keeps the words in order."""
+    lib, t = libs[(target, 1)], CONFIGS[target][2]
+    tq, dv = t["TQ"], t["DV"]
+    pending, underflows = ctypes.c_int64(), ctypes.c_int64()
+
+    def state() -> tuple[int, int]:
+        lib.attn_host_cascade_state(ctypes.byref(pending), ctypes.byref(underflows))
+        return pending.value, underflows.value
+
+    def one(rng, seed):
+        own = _partial_state(rng, tq, dv)
+        other = _partial_state(rng, tq, dv)
+        ref = tuple(x.copy() for x in own)
+        K.online_merge(*ref, *other)
+        got = tuple(np.ascontiguousarray(x.copy()) for x in own)
+        lib.attn_online_merge(*(p(x) for x in got), *(p(np.ascontiguousarray(x)) for x in other), I32(tq), I32(dv))
+        for name, g, r in zip(("m", "l", "acc"), got, ref, strict=True):
+            record(f"online_merge({name})", target, "f32", g, r, TOL["exact"] if name == "m" else TOL["f32"])
+        # The cascade: the core above puts `other` and a third state, the one
+        # below merges them in the order they were put.
+        third = _partial_state(rng, tq, dv)
+        chain = tuple(x.copy() for x in ref)
+        K.online_merge(*chain, *third)
+        before = state()
+        for put in (other, third):
+            lib.attn_cascade_put(*(p(np.ascontiguousarray(x)) for x in put), I32(tq), I32(dv))
+        assert state() == (before[0] + 2 * _cascade_words(tq, dv), before[1])
+        got = tuple(np.ascontiguousarray(x.copy()) for x in own)
+        for _ in range(2):
+            lib.attn_cascade_merge(*(p(x) for x in got), I32(tq), I32(dv))
+        assert state() == before, "the merges read exactly the words the puts wrote"
+        for name, g, r in zip(("m", "l", "acc"), got, chain, strict=True):
+            record(f"cascade_merge({name})", target, "f32", g, r, TOL["exact"] if name == "m" else TOL["f32"])
+
+    # The host FIFO is one per process (the kernel libraries of every target
+    # share it): count from here.
+    pending0, underflows0 = state()
+    assert pending0 == 0
+    each_tile(one)
+    # A merge with nothing put (on the NPU: a core stalled on its neighbour)
+    # is counted, not silently merged.
+    m, l_, acc = (np.ascontiguousarray(x) for x in _partial_state(np.random.default_rng(1), tq, dv))
+    lib.attn_cascade_merge(p(m), p(l_), p(acc), I32(tq), I32(dv))
+    assert state() == (0, underflows0 + _cascade_words(tq, dv))

@@ -46,11 +46,14 @@ def _visible_blocks(qi: int, q_tile: int, kv_tile: int, lq: int, lk: int, causal
 def _lane_blocks(sch: dict, lq: int, lk: int, causal: str) -> list[int]:
     """Key blocks per core, walked from the recorded decomposition: units
     dealt boustrophedon when `zigzag_units` (odd rows reverse the groups and
-    the columns), rounds of P items, the last one shifted back."""
+    the columns), rounds of P k items (k = query tiles per core: tile j of
+    every lane, then tile j + 1), the last one shifted back."""
     groups, width, rows = sch["groups"], sch["group_columns"], sch["cores_per_column"]
     chunks, items, heads = sch["query_chunks"], sch["items_per_head"], sch["work_heads"]
     q_tile, kv_tile, zigzag = sch["q_tile"], sch["kv_tile"], sch["zigzag_units"]
     lanes_per_group = width * rows
+    k = sch.get("query_tiles_per_core", 1)
+    per_round = lanes_per_group * k
     n_q = -(-lq // q_tile)
     units = heads * chunks
     per_core = [0] * (groups * lanes_per_group)
@@ -63,14 +66,15 @@ def _lane_blocks(sch: dict, lq: int, lk: int, causal: str) -> list[int]:
             s = unit % chunks
             start, end = s * items // chunks, (s + 1) * items // chunks
             length = end - start
-            for t in range(-(-length // lanes_per_group)):
-                base = min(t * lanes_per_group, max(length - lanes_per_group, 0))
+            for t in range(-(-length // per_round)):
+                base = min(t * per_round, max(length - per_round, 0))
                 for w in range(width):
                     for r in range(rows):
                         lane = (width - 1 - w if rev else w) * rows + r
-                        item = start + min(base + lane, length - 1)
-                        blocks = _visible_blocks(item % n_q, q_tile, kv_tile, lq, lk, causal)
-                        per_core[(g * width + w) * rows + r] += blocks
+                        for j in range(k):
+                            item = start + min(base + j * lanes_per_group + lane, length - 1)
+                            blocks = _visible_blocks(item % n_q, q_tile, kv_tile, lq, lk, causal)
+                            per_core[(g * width + w) * rows + r] += blocks
     return per_core
 
 

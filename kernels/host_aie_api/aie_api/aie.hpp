@@ -18,7 +18,13 @@
 // (conv_even: nearest-even, the kernels' choice; floor: toward -inf);
 // `exp2<bfloat16>` is exp2f rounded to bf16 (the hardware's own error, a
 // lookup-table approximation, is not modeled); `to_fixed` rounds toward
-// -inf like the floor mode. See docs/kernels.md.
+// -inf like the floor mode. Cascade: `put_mcd(v16int32)` and
+// `get_scd_v16int32()` (one 512-bit word, the cascade width of AIE2 and
+// AIE2P) go through one in-process FIFO standing in for the core-to-core
+// cascade stream, so a put followed by a get moves the words as two
+// neighbouring cores would; a get on an empty FIFO (on the hardware: a core
+// stalled on a neighbour that never writes) returns zeros and is counted in
+// aie::detail::cascadeUnderflows(). See docs/kernels.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +35,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <type_traits>
 
 #ifndef __AIE_ARCH__
@@ -57,6 +64,12 @@ struct acc32 {};
 /// exponent, each with an 8-bit signed mantissa. Only as the element type of
 /// aie::block_vector and of the bfp16 mmul.
 struct bfp16ebs8 {};
+
+/// The compilers' native 512-bit vector of 16 int32 lanes (what
+/// aie::vector<int32_t, 16>::to_native() gives and the cascade moves).
+struct v16int32 {
+  std::array<int32_t, 16> lanes{};
+};
 
 namespace aie {
 
@@ -94,6 +107,22 @@ template <typename T, unsigned N> class vector {
 
 public:
   using value_type = T;
+  vector() = default;
+  /// From / to the native 512-bit int32 vector (int32 x 16 only).
+  template <typename U = T,
+            std::enable_if_t<std::is_same_v<U, int32_t> && N == 16, int> = 0>
+  vector(const v16int32 &native) {
+    for (unsigned i = 0; i < N; ++i)
+      lanes[i] = native.lanes[i];
+  }
+  template <typename U = T,
+            std::enable_if_t<std::is_same_v<U, int32_t> && N == 16, int> = 0>
+  v16int32 to_native() const {
+    v16int32 out;
+    for (unsigned i = 0; i < N; ++i)
+      out.lanes[i] = lanes[i];
+    return out;
+  }
   static constexpr unsigned size() { return N; }
   T get(unsigned i) const { return lanes[i]; }
   T operator[](unsigned i) const { return lanes[i]; }
@@ -479,7 +508,36 @@ public:
   const accum<TAcc, M * N> &to_accum() const { return c; }
 };
 
+namespace detail {
+/// The cascade stream between two cores: words put and not yet read.
+inline std::deque<v16int32> &cascadeWords() {
+  static std::deque<v16int32> words;
+  return words;
+}
+/// Gets that found the cascade empty (a kernel sequencing error on the host).
+inline int64_t &cascadeUnderflows() {
+  static int64_t count = 0;
+  return count;
+}
+} // namespace detail
+
 } // namespace aie
+
+/// Write one 512-bit word to the core's cascade output (master cascade).
+inline void put_mcd(v16int32 word) {
+  aie::detail::cascadeWords().push_back(word);
+}
+/// Read one 512-bit word from the core's cascade input (slave cascade).
+inline v16int32 get_scd_v16int32() {
+  auto &words = aie::detail::cascadeWords();
+  if (words.empty()) {
+    ++aie::detail::cascadeUnderflows();
+    return v16int32{};
+  }
+  v16int32 word = words.front();
+  words.pop_front();
+  return word;
+}
 
 inline bfloat16::bfloat16(float f) {
   bits = aie::detail::toBf16(f, aie::rounding_mode::conv_even);
