@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Compile time of one attention layer through the whole ``attn-to-aie`` pipeline.
 
-For every layer of the benchmark suite (``bench/run.py``'s ``LAYERS``) and
-target, runs ``attn-opt --attn-to-aie=target=T`` (fold chosen by the cost
-model, then tile, pad and mask, DMA schedule, AIE emission) in a subprocess
-pinned to one CPU core, ``--repeat`` times, and records:
+For every layer of the benchmark suite (``bench/run.py``'s ``LAYERS``),
+target and plan, runs ``attn-opt --attn-to-aie="target=T fold=F"`` (fold,
+tile, pad and mask, DMA schedule, AIE emission) in a subprocess pinned to one
+CPU core, ``--repeat`` times. The plans: ``best`` (fold=auto: the cost
+model's fold and tiles) and ``unfolded`` (the unfolded baseline, whose S and
+P round trips through DRAM make the longest runtime sequences). Records:
 
 * the child's CPU time (user + system, from ``wait4``) — the figure compared
   with the 1 s goal, since wall time on a shared machine includes waiting;
@@ -77,9 +79,16 @@ def _pin_to_one_core() -> None:
     os.sched_setaffinity(0, {cpus[0]})
 
 
-def run_once(opt: Path, src: Path, tgt: str, timing: bool) -> dict[str, Any]:
-    """One attn-opt run; CPU and wall time of the child, peak RSS, pass times."""
-    cmd = [str(opt), str(src), f"--attn-to-aie=target={tgt}", "-o", os.devnull]
+# Plan label -> attn-fold mode.
+PLANS = {"best": "auto", "unfolded": "unfolded"}
+
+
+def run_once(
+    opt: Path, src: Path, tgt: str, timing: bool, fold: str = "auto", out: Optional[Path] = None
+) -> dict[str, Any]:
+    """One attn-opt run; CPU and wall time of the child, peak RSS, pass times
+    (and the emitted program's size when `out` is given)."""
+    cmd = [str(opt), str(src), f"--attn-to-aie=target={tgt} fold={fold}", "-o", str(out) if out else os.devnull]
     if timing:
         cmd.append("--mlir-timing")
     t0 = time.perf_counter()
@@ -107,15 +116,18 @@ def run_once(opt: Path, src: Path, tgt: str, timing: bool) -> dict[str, Any]:
                 name = m.group(2).strip()
                 passes[name] = passes.get(name, 0.0) + float(m.group(1))
         rec["passes_s"] = passes
+    if out is not None and proc.returncode == 0:
+        rec["emitted_bytes"] = out.stat().st_size
     return rec
 
 
-def measure(layer: suite.Layer, tgt: str, repeat: int, opt: Path, work: Path) -> dict[str, Any]:
+def measure(layer: suite.Layer, tgt: str, repeat: int, opt: Path, work: Path, plan: str = "best") -> dict[str, Any]:
     src = work / f"{layer.name}.mlir"
     src.write_text(layer_text(layer))
-    runs = [run_once(opt, src, tgt, timing=False) for _ in range(repeat)]
+    fold = PLANS[plan]
+    runs = [run_once(opt, src, tgt, timing=False, fold=fold) for _ in range(repeat)]
     failed = [r for r in runs if r["rc"] != 0]
-    rec: dict[str, Any] = {"layer": layer.name, "title": layer.title, "target": tgt, "repeat": repeat}
+    rec: dict[str, Any] = {"layer": layer.name, "title": layer.title, "target": tgt, "plan": plan, "repeat": repeat}
     if failed:
         rec["error"] = failed[0]["error"]
         return rec
@@ -127,9 +139,11 @@ def measure(layer: suite.Layer, tgt: str, repeat: int, opt: Path, work: Path) ->
         max_rss_mib=max(r["max_rss_mib"] for r in runs),
         meets_goal=best["cpu_s"] <= GOAL_SECONDS,
     )
-    timed = run_once(opt, src, tgt, timing=True)
+    timed = run_once(opt, src, tgt, timing=True, fold=fold, out=work / "emitted.mlir")
     passes = timed.get("passes_s", {})
     rec["passes_s"] = dict(sorted(passes.items(), key=lambda kv: -kv[1]))
+    if "emitted_bytes" in timed:
+        rec["emitted_bytes"] = timed["emitted_bytes"]
     return rec
 
 
@@ -142,7 +156,7 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     ok = [r for r in results if "cpu_s" in r]
     if not ok:
         return
-    labels = [f"{r['layer']}\n{r['target']}" for r in ok]
+    labels = [f"{r['layer']}\n{r['target']} {r.get('plan', 'best')}" for r in ok]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(ok)), 4.0))
     ax.bar(range(len(ok)), [r["cpu_s"] for r in ok], color=["tab:blue" if r["meets_goal"] else "tab:red" for r in ok])
     ax.axhline(GOAL_SECONDS, color="k", linestyle="--", linewidth=1, label=f"goal {GOAL_SECONDS:g} s")
@@ -160,21 +174,24 @@ def markdown(doc: dict[str, Any]) -> str:
     rows = [
         "### Compile time (bench/compile_time.py)",
         "",
-        f"`attn-opt --attn-to-aie=target=T` on one layer, {LABEL}, best of {doc['repeat']} runs "
-        f"(CPU = user + system time of the compiler process; goal ≤ {GOAL_SECONDS:g} s). "
-        f"Machine: {doc['machine']}; commit {doc['commit']}.",
+        f'`attn-opt --attn-to-aie="target=T fold=F"` on one layer, {LABEL}, best of {doc["repeat"]} runs '
+        f"(CPU = user + system time of the compiler process; goal ≤ {GOAL_SECONDS:g} s). Plan `best` is "
+        "fold=auto (the cost model's plan), `unfolded` the unfolded baseline (S and P through DRAM: the "
+        f"longest runtime sequences). Machine: {doc['machine']}; commit {doc['commit']}.",
         "",
-        "| layer | target | CPU s | wall s | peak RSS MiB | slowest passes (wall s, one --mlir-timing run) | goal |",
-        "|---|---|---|---|---|---|---|",
+        "| layer | target | plan | CPU s | wall s | peak RSS MiB | emitted KiB "
+        "| slowest passes (wall s, one --mlir-timing run) | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in doc["results"]:
+        head = f"| {r['title']} | {r['target']} | {r.get('plan', 'best')} |"
         if "cpu_s" not in r:
-            rows.append(f"| {r['title']} | {r['target']} | — | — | — | rejected: {suite._cell(r['error'])} | — |")
+            rows.append(f"{head} — | — | — | — | rejected: {suite._cell(r['error'])} | — |")
             continue
         slow = ", ".join(f"{k} {v:.3f}" for k, v in list(r["passes_s"].items())[:3])
         rows.append(
-            f"| {r['title']} | {r['target']} | {r['cpu_s']:.3f} | {r['wall_s']:.3f} | {r['max_rss_mib']:.0f} | "
-            f"{suite._cell(slow)} | {'met' if r['meets_goal'] else 'missed'} |"
+            f"{head} {r['cpu_s']:.3f} | {r['wall_s']:.3f} | {r['max_rss_mib']:.0f} | "
+            f"{r.get('emitted_bytes', 0) / 1024:.0f} | {suite._cell(slow)} | {'met' if r['meets_goal'] else 'missed'} |"
         )
     return "\n".join(rows) + "\n"
 
@@ -204,17 +221,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     opt = find_attn_opt(args.attn_opt)
     layers = [x for x in suite.LAYERS if x.name == suite.QUICK_LAYER] if args.quick else list(suite.LAYERS)
     targets = ("npu2",) if args.quick else suite.TARGETS
+    plans = ("best",) if args.quick else tuple(PLANS)
     repeat = 1 if args.quick else args.repeat
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for layer in layers:
             for tgt in targets:
-                rec = measure(layer, tgt, repeat, opt, Path(tmp))
-                results.append(rec)
-                shown = f"{rec['cpu_s']:.3f} s CPU" if "cpu_s" in rec else rec["error"]
-                print(f"{layer.name:22s} {tgt}: {shown}", flush=True)
+                for plan in plans:
+                    rec = measure(layer, tgt, repeat, opt, Path(tmp), plan)
+                    results.append(rec)
+                    shown = f"{rec['cpu_s']:.3f} s CPU" if "cpu_s" in rec else rec["error"]
+                    print(f"{layer.name:22s} {tgt} {plan:8s}: {shown}", flush=True)
     doc = {
-        "schema_version": 1,
+        "schema_version": 2,
         "label": LABEL,
         "goal_s": GOAL_SECONDS,
         "repeat": repeat,

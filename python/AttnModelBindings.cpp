@@ -185,7 +185,11 @@ void bindTargetKinds(nb::module_ &m) {
       .def_ro("mm2s_channels", &TileKindInfo::mm2sChannels)
       .def_ro("buffer_descriptors", &TileKindInfo::bufferDescriptors)
       .def_ro("locks", &TileKindInfo::locks)
-      .def_ro("dma", &TileKindInfo::dma);
+      .def_ro("dma", &TileKindInfo::dma)
+      .def_ro("bd_pools", &TileKindInfo::bdPools,
+              "BD pools: channel c draws on pool c % bd_pools only, each "
+              "pool buffer_descriptors / bd_pools ids (memtile: 2, even and "
+              "odd channels)");
   nb::class_<ElementKindInfo>(m, "ElementInfo",
                               "Core compute facts of one element type "
                               "(macs_per_cycle 0 = no matmul support).")

@@ -736,6 +736,7 @@ static bool emittedBuffers(StageKind kind, const Plan &p, const BufferSizes &z,
       if (!mostRows())
         return false;
     }
+    out.softmaxRows = lp->qTile;
   }
   out.cores.assign(1, footprintOf(aiemap::coreLayout(*lp, t).buffers));
   aiemap::MemTileLayoutParams m;
@@ -860,6 +861,10 @@ struct Schedule {
   /// round streams (its round class's: WorkSplit.h, roundClasses), and how
   /// many. A round lasts at least its stream.
   std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> critRounds;
+  /// Emitted decomposition only: query tiles a core keeps per round (the
+  /// split's k) and cores per cascade chain (a round's stream blocks a chain
+  /// core computes are every kv_split-th of the chain's).
+  int64_t tilesPerCore = 1, kvSplit = 1;
 };
 
 struct ScheduleKey {
@@ -1140,6 +1145,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.streamKeyRows = streamedRows;
   sch.coreInBlocks = critical.streamed;
   sch.critRounds = std::move(critical.paces);
+  sch.tilesPerCore = split.tilesPerCore;
+  sch.kvSplit = kvSplit;
   return sch;
 }
 
@@ -1291,6 +1298,10 @@ struct Model {
                                  int64_t kvSplit) const;
   aiemap::KeyVisibility emittedVisibility(StageKind kind) const;
   aiemap::KeyVisibility emittedStreamVisibility(StageKind kind) const;
+  aiemap::WorkSplit rankedSplit(StageKind kind, const aiemap::WorkSplit &base,
+                                const aiemap::KeyVisibility &vis,
+                                int64_t laneRows) const;
+  void emittedSoftmax(StageContext &c) const;
   Schedule emittedSchedule(StageKind kind, int64_t tilesPerCore,
                            int64_t kvSplit) {
     if (!cache)
@@ -1382,7 +1393,8 @@ struct Model {
   StageWork stageWork(const StageContext &c) const;
   TileBytes tileBytes(const StageContext &c) const;
   void stageDma(const StageContext &c, StageEstimate &st) const;
-  bool stepOnOwnChannel(const StageContext &c) const;
+  double fusedCoreIn(const StageContext &c, const TileBytes &b,
+                     double stepBlocks) const;
   double streamStalls(const StageContext &c) const;
   void stageBinding(StageEstimate &st) const;
   BufferSizes bufferSizes() const;
@@ -1603,6 +1615,15 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
   base.coresPerColumn = laneRows;
   base.tilesPerCore = tilesPerCore;
   aiemap::KeyVisibility vis = emittedVisibility(kind);
+  return rankedSplit(kind, base, vis, laneRows);
+}
+
+/// attn-schedule-dma's choice for `base`: the group widths its shims allow,
+/// every chunk count up to its maximum, ranked (WorkSplit.h).
+aiemap::WorkSplit Model::rankedSplit(StageKind kind,
+                                     const aiemap::WorkSplit &base,
+                                     const aiemap::KeyVisibility &vis,
+                                     int64_t laneRows) const {
   int64_t shimIn = t.channels(TileKind::Shim, /*s2mm=*/false);
   std::vector<int64_t> widths = aiemap::groupWidths(
       p.columns, t.numColumns, shimIn, aiemap::columnStreams(kind),
@@ -1614,6 +1635,35 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
       aiemap::rankSplits(base, p.columns, laneRows, widths, 1,
                          aiemap::maxQueryChunks(base, p.columns, vis), vis);
   return ranks.front().split;
+}
+
+/// The unfolded softmax as the AIE back end runs it: items of
+/// `softmaxRows` score rows of every head, dealt over all cores by the same
+/// ranking (the stage has no broadcast stream, so every core runs its own
+/// rounds); the critical core's rows, in q_tile units for the work terms.
+void Model::emittedSoftmax(StageContext &c) const {
+  int64_t rows = c.buffers.softmaxRows;
+  aiemap::WorkSplit base;
+  base.workHeads = s.batch * s.heads;
+  base.itemsPerHead = pad.queryLen / rows;
+  base.queryTiles = base.itemsPerHead;
+  base.coresPerColumn = p.coresPerColumn;
+  aiemap::KeyVisibility vis;
+  vis.qTile = rows;
+  vis.kvTile = p.kvTile;
+  vis.keyLen = pad.keyLen;
+  vis.keyLimit = geo.lk;
+  aiemap::WorkSplit split =
+      rankedSplit(StageKind::Softmax, base, vis, p.coresPerColumn);
+  std::vector<int64_t> paces = aiemap::chunkPaces(split, vis);
+  int64_t rounds = 0;
+  for (int64_t g = 0; g < split.numGroups; ++g)
+    rounds = std::max(rounds, split.groupWork(g, paces));
+  c.sch.rounds = rounds;
+  c.items = double(rounds * rows) / double(p.qTile);
+  c.rowAllTiles = c.items * double(pad.keyTiles);
+  c.rowTiles = c.blocks = c.rowAllTiles;
+  c.masked = 0;
 }
 
 StageContext Model::stageContext(StageKind kind) {
@@ -1642,6 +1692,9 @@ StageContext Model::stageContext(StageKind kind) {
   c.masked = c.sch.critMasked;
   c.rowTiles = c.sch.critRowTiles;
   c.rowAllTiles = c.items * double(pad.keyTiles);
+  if (kind == StageKind::Softmax && c.buffers.softmaxRows > 0 &&
+      p.mapping == MappingKind::fused)
+    emittedSoftmax(c);
   return c;
 }
 
@@ -1933,14 +1986,20 @@ TileBytes Model::tileBytes(const StageContext &c) const {
   return b;
 }
 
-/// Whether a core of the stage receives the K/V step objects as one stream
-/// on one S2MM channel and its items on another (the fused online and full
-/// stages the back end emits: one broadcast step FIFO per group, one item
-/// FIFO per lane, cascade chains included): the two do not share a
-/// channel's rate, so the core's input lasts as long as the busier one.
-bool Model::stepOnOwnChannel(const StageContext &c) const {
-  return p.mapping == MappingKind::fused && isAttentionStage(c.kind) &&
-         !c.sch.critRounds.empty();
+/// Cycles of a fused core's busiest input channel: every objectfifo enters
+/// the core through an S2MM channel of its own, so the step stream (K|V
+/// joined, the full fold's shared K/V object, K alone, or V of a pv stage)
+/// moves on one channel and the query tiles (or a pv stage's P tiles) on
+/// another, in parallel; neither is split over both.
+double Model::fusedCoreIn(const StageContext &c, const TileBytes &b,
+                          double stepBlocks) const {
+  double step = stepBlocks * double(b.step), other = c.items * double(b.item);
+  if (c.kind == StageKind::PV) {
+    double probs = stepBlocks * double(p.qTile * p.kvTile * interB);
+    step -= probs;
+    other += probs;
+  }
+  return std::max(step, other) / stream;
 }
 
 /// DMA hops (busiest channel of each), fill and drain. Inputs to a core:
@@ -1958,11 +2017,13 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
                           ? c.blocks
                           : double(c.sch.coreInBlocks);
   double coreIn =
-      stepOnOwnChannel(c)
-          ? std::max(stepBlocks * b.step, c.items * b.item) / stream
-          : (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
+      (stepBlocks * b.step + c.items * b.item) / (coreS2MM * stream);
+  if (p.mapping == MappingKind::fused && coreS2MM >= 2)
+    coreIn = fusedCoreIn(c, b, stepBlocks);
   double coreOut =
       (c.items * b.out + c.blocks * b.perBlockOut) / (coreMM2S * stream);
+  if (p.mapping == MappingKind::fused) // one output objectfifo: one channel
+    coreOut = (c.items * b.out + c.blocks * b.perBlockOut) / stream;
   if (p.mapping == MappingKind::stream) {
     // Score tiles (f32, kernel ABI) move core to core once or twice per
     // block, on top of the stage operands.
@@ -1988,47 +2049,81 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 }
 
 /// Cycles the critical core of an emitted decomposition waits for its
-/// group's K/V stream: its cores run in step with the stream, which carries
-/// the key blocks of the round's class each round, so a round whose busiest
-/// core computes fewer blocks than the stream takes to deliver lasts as
-/// long as the stream.
+/// group's K/V stream. Its cores run in step with the stream, which carries
+/// the key blocks of the round's class each round (every key block of the kv
+/// head unless round classes skip the hidden ones: WorkSplit.h). The step stream is one
+/// objectfifo (K|V joined, or the full fold's shared K/V object), so it
+/// enters a core through one S2MM channel at the stream rate (the query
+/// tiles come through another, in parallel), and it runs at most its depth
+/// ahead of the cores: a block the busiest core computes takes the longer of
+/// its work and its transfer, and a block no core of the group computes
+/// (causally hidden for every item of the round) still takes its transfer,
+/// which cannot hide behind the computed blocks' work.
 double Model::streamStalls(const StageContext &c) const {
   TileBytes b = tileBytes(c);
-  double coreS2MM = t.channels(TileKind::Core, true);
-  double roundItems = c.sch.rounds > 0 ? c.items / double(c.sch.rounds) : 1.0;
-  auto roundInOf = [&](int64_t streamed) {
-    double blocks = double(streamed);
-    return stepOnOwnChannel(c)
-               ? std::max(blocks * b.step, roundItems * b.item) / stream
-               : (blocks * b.step + roundItems * b.item) / (coreS2MM * stream);
+  double k = double(c.sch.tilesPerCore);
+  double perBlock = double(b.step) / stream;
+  if (c.kind == StageKind::PV) {
+    // V on the step channel, the core's own P tile on the other.
+    double probs = double(p.qTile * p.kvTile * interB);
+    perBlock = std::max(double(b.step) - probs, probs) / stream;
+  }
+  double itemIn = k * double(b.item) / stream;
+  // Stages that keep whole score rows fill each hidden tile of a row with
+  // its mask (one pass) as its block goes by.
+  bool wholeRows = c.kind == StageKind::Full || c.kind == StageKind::QK ||
+                   c.kind == StageKind::QKSoftmax;
+  double fill = wholeRows ? passS() + call : 0.0;
+  // Waiting over `blocks` stream blocks of which the first `computed` carry
+  // `work` cycles of the busiest core and the others `hidden` each.
+  auto wait = [&](double blocks, double computed, double work, double hidden) {
+    computed = std::min(computed, blocks);
+    return std::max(0.0, computed * perBlock - work) +
+           (blocks - computed) * std::max(0.0, perBlock - hidden);
   };
   // Only the per-block work overlaps the stream: the per-item work (the
   // whole-row softmax between the full fold's two passes, init, finalize)
   // runs while the stream can prefetch no more than its depth.
   auto roundWork = [&](int64_t blocks, int64_t masked) {
     StageContext one = c;
-    one.items = 1;
+    one.items = k;
     one.blocks = double(blocks);
     one.masked = double(masked);
     one.rowTiles = double(blocks);
-    one.rowAllTiles = double(pad.keyTiles);
+    // A pv stage computes every tile of its P rows as the blocks go by.
+    one.rowAllTiles =
+        c.kind == StageKind::PV ? double(blocks) : k * double(pad.keyTiles);
     StageWork w = stageWork(one);
     return w.matrix + w.vector + w.overhead;
   };
   double perItem = roundWork(0, 0);
   double stall = 0;
   for (auto [pace, times] : c.sch.critRounds) {
-    auto [computed, masked, streamed] = pace;
-    double roundIn = roundInOf(streamed);
-    double blockWork = roundWork(computed, masked) - perItem;
+    auto [paceBlocks, paceMasked, paceStreamed] = pace;
+    double streamed = double(paceStreamed);
+    // A pv stage computes every block of its P rows (no causal skip).
+    int64_t blocks = c.kind == StageKind::PV
+                         ? int64_t(std::llround(streamed * k))
+                         : paceBlocks;
+    double blockWork = roundWork(blocks, paceMasked) - perItem;
+    // Stream blocks the round computes before its hidden ones: the busiest
+    // core's (its k tiles share them; a cascade chain core computes every
+    // kv_split-th block of its chain's).
+    double computed = double(blocks) * double(c.sch.kvSplit) / k;
+    // perItem filled every tile of the row as hidden; the computed blocks
+    // are not filled.
+    blockWork += double(blocks) * fill;
     if (c.kind == StageKind::Full) {
       // Two passes, each against half the stream: scores (K), then P V (V).
-      double pv = double(computed) * mmPV();
-      stall += double(times) * (std::max(0.0, roundIn / 2 - (blockWork - pv)) +
-                                std::max(0.0, roundIn / 2 - pv));
+      double pv = double(blocks) * (mmPV() + call);
+      stall += double(times) *
+               (wait(streamed / 2, computed, blockWork - pv, k * fill) +
+                wait(streamed / 2, computed, pv, 0.0));
       continue;
     }
-    stall += double(times) * std::max(0.0, roundIn - blockWork);
+    stall +=
+        double(times) * std::max(wait(streamed, computed, blockWork, k * fill),
+                                 itemIn - blockWork);
   }
   return stall;
 }
@@ -2046,7 +2141,12 @@ void Model::stageBinding(StageEstimate &st) const {
   Resource computeRes = matrix >= vector + overhead   ? Resource::Matrix
                         : vector >= matrix + overhead ? Resource::Vector
                                                       : Resource::Compute;
-  double coreIO = st.coreInCycles + st.coreOutCycles;
+  // One buffer: a core waits for its transfers. A fused core's input and
+  // output objectfifos move on channels of their own, both after the step
+  // that released them, so they overlap each other.
+  double coreIO = p.mapping == MappingKind::fused
+                      ? std::max(st.coreInCycles, st.coreOutCycles)
+                      : st.coreInCycles + st.coreOutCycles;
   llvm::SmallVector<Candidate, 6> candidates;
   if (p.depth >= 2)
     candidates = {

@@ -96,6 +96,18 @@ int NPUTarget::channels(TileKind kind, bool s2mm) const {
 int NPUTarget::bufferDescriptors(TileKind kind) const {
   return tiles[static_cast<int>(kind)].bufferDescriptors;
 }
+
+int NPUTarget::bdPools(TileKind kind) const {
+  return tiles[static_cast<int>(kind)].bdPools;
+}
+
+int NPUTarget::bdsPerPool(TileKind kind) const {
+  return bufferDescriptors(kind) / bdPools(kind);
+}
+
+int NPUTarget::bdPoolOf(TileKind kind, int channel) const {
+  return channel % bdPools(kind);
+}
 int NPUTarget::locks(TileKind kind) const {
   return tiles[static_cast<int>(kind)].locks;
 }
@@ -244,7 +256,14 @@ NPUTarget makeCommon(llvm::StringRef name, int columns) {
   // getNumSourceShimMuxConnections, DMA = 2 [TM.cpp]). [FACTS] "core 2/2,
   // memtile 6/6, shim 2/2".
   // BDs: AIE2TargetModel::getNumBDs(): 48 on memtiles, 16 elsewhere [TM.h];
-  // [FACTS] "BDs core 16, memtile 48, shim 16".
+  // [FACTS] "BDs core 16, memtile 48, shim 16". Memtile BD pools:
+  // AIE2TargetModel::isBdChannelAccessible [TM.h] lets an even channel
+  // (S2MM or MM2S) use BD ids 0-23 and an odd one 24-47 only, and
+  // AIEAssignBufferDescriptorIDs draws a channel's BDs from its pool
+  // ("Allocator exhausted available BD IDs (maximum 24 available for
+  // channel N)"); core and shim BDs are open to every channel. Both npu1
+  // (BaseNPU1TargetModel) and npu2 (BaseNPU2TargetModel) derive from
+  // AIE2TargetModel (mlir-aie 3ca0193c).
   // DMA limits: AIEX::verifyStridesWraps [AIEX] uses, per tile kind,
   //   shim    step_bits 20, wrap_bits 10   (XAIEMLGBL_NOC_MODULE_DMA_BD*)
   //   memtile step_bits 17, wrap_bits 10   (XAIEMLGBL_MEM_TILE_MODULE_DMA_BD*)
@@ -267,10 +286,14 @@ NPUTarget makeCommon(llvm::StringRef name, int columns) {
                     /*maxSize=*/(1 << 10) - 1, /*maxOuterSize=*/1 << 6,
                     /*maxStrideWords=*/1 << 20, /*unitBytes=*/4}};
   TileKindInfo &mem = t.tiles[static_cast<int>(TileKind::MemTile)];
-  mem = {/*s2mm=*/6, /*mm2s=*/6, /*bds=*/48, /*locks=*/64,
+  mem = {/*s2mm=*/6,
+         /*mm2s=*/6,
+         /*bds=*/48,
+         /*locks=*/64,
          DmaLimits{/*maxDims=*/4, /*maxObjectFifoDims=*/4,
                    /*maxSize=*/(1 << 10) - 1, /*maxOuterSize=*/1 << 6,
-                   /*maxStrideWords=*/1 << 17, /*unitBytes=*/4}};
+                   /*maxStrideWords=*/1 << 17, /*unitBytes=*/4},
+         /*bdPools=*/2};
   TileKindInfo &core = t.tiles[static_cast<int>(TileKind::Core)];
   core = {/*s2mm=*/2, /*mm2s=*/2, /*bds=*/16, /*locks=*/16,
           DmaLimits{/*maxDims=*/3, /*maxObjectFifoDims=*/3,

@@ -12,7 +12,7 @@
 // BERT1: attn.stage "attention" fold online plan #attn.plan<target = "npu1", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 4, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 512, padded_kv_len = 512, padded_head_dim = 64, padded_value_dim = 64>
 // BERT2: attn.stage "attention" fold full plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 512, padded_kv_len = 512, padded_head_dim = 64, padded_value_dim = 64>
 // Llama-3.2-1B prefill, 2048 tokens (causal, GQA 32/8): score rows no longer
-// fit; online beats unfolded, one query tile per core (l2_q_block 64): its
-// causal rounds stream only the key blocks their tiles see.
-// LLAMA1: attn.stage "attention" fold online plan #attn.plan<target = "npu1", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 4, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
-// LLAMA2: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
+// fit; online beats unfolded, with two query tiles per core (l2_q_block 128)
+// against each K/V stream.
+// LLAMA1: attn.stage "attention" fold online plan #attn.plan<target = "npu1", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 128, l2_kv_block = 64, intrinsic = [4, 8, 4], columns = 4, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>
+// LLAMA2: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 128, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64>

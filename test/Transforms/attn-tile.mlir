@@ -13,14 +13,13 @@ func.func @llama(%q: tensor<1x32x2048x64xbf16>, %k: tensor<1x8x2048x64xbf16>, %v
 }
 // Static layers get the cost model's fastest plan of their fold
 // (attn.dse.explore(space="attn-tile") returns the same; test_dse_integration.py).
-// Online on npu2 (bf16 intrinsic 4x8x8): 16 x 64 tiles, one query tile per
-// lane (l2_q_block = 4 lanes x 16: a causal round streams only the key blocks
-// its tiles see, so two tiles per core, which would share one stream of the
-// later tile's blocks, no longer pay off); larger tiles also fit, but the
-// model finds these fastest (small query tiles balance the causal rounds).
-// 2048 divides by both: no padding.
+// Online on npu2 (bf16 intrinsic 4x8x8): 16 x 64 tiles, two query tiles per
+// lane against each K/V stream (l2_q_block = 4 lanes x 16 x 2: two running
+// states and accumulators per core; the K/V stream of a round serves both);
+// larger tiles also fit, but the model finds these fastest (small query
+// tiles balance the causal rounds). 2048 divides by both: no padding.
 // ONL-LABEL: func.func @llama
-// ONL: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 64, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64> ins(
+// ONL: attn.stage "attention" fold online plan #attn.plan<target = "npu2", q_tile = 16, kv_tile = 64, head_dim_tile = 64, l2_q_block = 128, l2_kv_block = 64, intrinsic = [4, 8, 8], columns = 8, cores_per_column = 4, mapping = fused, depth = 2, padded_q_len = 2048, padded_kv_len = 2048, padded_head_dim = 64, padded_value_dim = 64> ins(
 // The three unfolded stages share one plan (S and P are laid out in its tiles).
 // UNF-LABEL: func.func @llama
 // UNF: attn.stage "qk" fold unfolded plan [[PLAN:#attn.plan<target = "npu1", [^>]*intrinsic = \[4, 8, 4\][^>]*mapping = fused[^>]*>]] ins(

@@ -48,6 +48,7 @@ def test_quick_run(ct, tmp_path):
         assert any(name in p for p in rec["passes_s"]), rec["passes_s"]
     assert not any("Pipeline" in p for p in rec["passes_s"])
     assert rec["max_rss_mib"] > 1.0  # wait4 reported the child, not nothing
+    assert rec["plan"] == "best" and rec["emitted_bytes"] > 1000  # an aie.device module was written
     assert rec["meets_goal"] == (rec["cpu_s"] <= ct.GOAL_SECONDS)
     assert (tmp_path / "compile_time.png").is_file()
     section = ct.markdown(doc)

@@ -294,6 +294,10 @@ struct StageBuffers {
   /// Unfolded softmax only: whole score rows fit L1 (one pass over S from
   /// DRAM); otherwise S tiles are streamed twice (max/sum, normalize).
   bool softmaxRowsResident = false;
+  /// Unfolded softmax the AIE back end emits as modelled: the score rows a
+  /// core takes per item (the most, a divisor of q_tile, whose layout fits
+  /// L1); 0 otherwise.
+  int64_t softmaxRows = 0;
   /// The largest core footprint (the one that must fit L1).
   const Footprint &largestCore() const;
 };

@@ -88,6 +88,11 @@ struct TileKindInfo {
   int bufferDescriptors; // BDs of the tile's DMA
   int locks;             // hardware locks of the tile
   DmaLimits dma;
+  /// Pools the BDs split into: a DMA channel c (either direction) takes its
+  /// BD ids from pool c % bdPools only, each pool holding
+  /// bufferDescriptors / bdPools ids (pool p: ids p * size .. (p + 1) *
+  /// size - 1).
+  int bdPools = 1;
 };
 
 /// Facts of one element type on the core.
@@ -165,6 +170,11 @@ struct NPUTarget {
   /// DMA channels per tile and direction (s2mm = into the tile).
   int channels(TileKind kind, bool s2mm) const;
   int bufferDescriptors(TileKind kind) const;
+  /// BD pools of a tile kind's DMA (TileKindInfo::bdPools), the BDs in
+  /// each, and the pool channel `channel` draws from.
+  int bdPools(TileKind kind) const;
+  int bdsPerPool(TileKind kind) const;
+  int bdPoolOf(TileKind kind, int channel) const;
   int locks(TileKind kind) const;
   const DmaLimits &dmaLimits(TileKind kind) const;
   double macsPerCycle(ElementKind kind) const;

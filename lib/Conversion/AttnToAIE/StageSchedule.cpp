@@ -10,6 +10,7 @@
 
 #include "attn/Conversion/AttnToAIE/StageSchedule.h"
 
+#include "attn/Conversion/AttnToAIE/MemTileBDs.h"
 #include "attn/Support/CheckedArith.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -215,6 +216,150 @@ int64_t StageSchedule::roleElements(Role role) const {
 
 namespace {
 
+/// The DRAM rows of one transfer (their start offsets, in order) as
+/// arithmetic progressions: a tile of a tensor is one progression, and
+/// consecutive tiles that continue it merge, so a transfer costs its tiles,
+/// not its rows.
+class RowList {
+public:
+  struct Progression {
+    int64_t start = 0, count = 0, stride = 0;
+  };
+  /// Appends rows start, start + stride, ... (`count` of them).
+  void add(int64_t start, int64_t count = 1, int64_t stride = 0) {
+    if (count <= 0)
+      return;
+    if (count == 1)
+      stride = 0;
+    rows += count;
+    if (!list.empty()) {
+      Progression &p = list.back();
+      int64_t gap = start - (p.start + (p.count - 1) * p.stride);
+      if ((p.count == 1 || p.stride == gap) && (count == 1 || stride == gap)) {
+        p.stride = gap;
+        p.count += count;
+        return;
+      }
+    }
+    list.push_back({start, count, stride});
+  }
+  bool empty() const { return rows == 0; }
+  int64_t size() const { return rows; }
+  const std::vector<Progression> &progressions() const { return list; }
+
+private:
+  std::vector<Progression> list;
+  int64_t rows = 0;
+};
+
+/// The rows of a RowList, each cut into `pieces` runs `pieceLen` apart,
+/// seen through the differences of consecutive runs, run-length encoded
+/// (adjacent runs of differences differ). Answers what the access-pattern
+/// compression asks, in time proportional to the encoded runs involved
+/// rather than to the rows.
+class RowDiffs {
+public:
+  RowDiffs(const RowList &rows, int64_t pieces, int64_t pieceLen) {
+    runs.reserve(2 * static_cast<size_t>(pieces > 1
+                                             ? rows.size()
+                                             : rows.progressions().size()));
+    for (const RowList::Progression &p : rows.progressions()) {
+      if (pieces == 1) {
+        pushRow(p.start);
+        pushDiff(p.stride, p.count - 1);
+        continue;
+      }
+      for (int64_t r = 0; r < p.count; ++r) {
+        pushRow(p.start + r * p.stride);
+        pushDiff(pieceLen, pieces - 1);
+      }
+    }
+  }
+  int64_t size() const { return n; }
+  /// Start of run `i`.
+  int64_t at(int64_t i) const {
+    if (i == 0)
+      return first;
+    const Run &r = runs[runOf(i - 1)];
+    return r.addr + (i - r.first) * r.value;
+  }
+  /// Consecutive differences equal to difference `i` (at(i + 1) - at(i)),
+  /// starting there.
+  int64_t sameFrom(int64_t i) const {
+    const Run &r = runs[runOf(i)];
+    return r.first + r.len - i;
+  }
+  /// How many consecutive differences from `i` on repeat `period` later
+  /// (difference x equals difference x + period), counting up to `limit`.
+  int64_t periodic(int64_t i, int64_t period, int64_t limit) const {
+    int64_t x = i, y = i + period, count = 0;
+    if (limit <= 0 || y >= n - 1)
+      return 0;
+    size_t rx = runOf(x), ry = runOf(y);
+    while (count < limit && y < n - 1) {
+      const Run &a = runs[rx], &b = runs[ry];
+      if (a.value != b.value)
+        break;
+      int64_t step =
+          std::min({a.first + a.len - x, b.first + b.len - y, limit - count});
+      x += step;
+      y += step;
+      count += step;
+      if (x == a.first + a.len)
+        ++rx;
+      if (y == b.first + b.len)
+        ++ry;
+    }
+    return count;
+  }
+  /// The most blocks of `period` runs from `i`, at most `limit`, each the
+  /// previous one shifted by one constant (at(i + period) - at(i)): block k
+  /// is block k - 1 moved by that stride exactly when the differences over
+  /// [i, i + (k - 1) * period - 1) repeat `period` later.
+  int64_t repeatedBlocks(int64_t i, int64_t period, int64_t limit) const {
+    int64_t most = std::min(limit, (n - i) / period);
+    if (most < 2)
+      return 1;
+    int64_t same = periodic(i, period, (most - 1) * period - 1);
+    return std::min(most, 1 + (same + 1) / period);
+  }
+
+private:
+  /// Differences first .. first + len - 1 are `value`; run `first` starts
+  /// at `addr`.
+  struct Run {
+    int64_t first, len, value, addr;
+  };
+  std::vector<Run> runs;
+  int64_t n = 0, first = 0, last = 0;
+
+  void pushRow(int64_t a) {
+    if (n == 0) {
+      first = last = a;
+      n = 1;
+      return;
+    }
+    pushDiff(a - last, 1);
+  }
+  /// `count` differences of `value` after the last run.
+  void pushDiff(int64_t value, int64_t count) {
+    if (count <= 0)
+      return;
+    if (!runs.empty() && runs.back().value == value)
+      runs.back().len += count;
+    else
+      runs.push_back({n - 1, count, value, last});
+    last += count * value;
+    n += count;
+  }
+  size_t runOf(int64_t diff) const {
+    auto it =
+        std::upper_bound(runs.begin(), runs.end(), diff,
+                         [](int64_t d, const Run &r) { return d < r.first; });
+    return static_cast<size_t>(it - runs.begin()) - 1;
+  }
+};
+
 /// Element offset of row `row` of head `head` in batch `b` of a DRAM tensor,
 /// and the length of its rows.
 struct Addressing {
@@ -256,11 +401,13 @@ struct Addressing {
                d.kvLen +
            key;
   }
-  /// Appends the rows [row0, row0 + rows) x columns [col0, col0 + cols).
-  void tile(std::vector<int64_t> &runs, Role role, int64_t b, int64_t head,
-            int64_t row0, int64_t rows, int64_t col0) const {
-    for (int64_t r = 0; r < rows; ++r)
-      runs.push_back(rowOffset(role, b, head, row0 + r) + col0);
+  /// Appends the rows [row0, row0 + rows) from column `col0` (one
+  /// progression: a DRAM tensor's rows are evenly spaced).
+  void tile(RowList &runs, Role role, int64_t b, int64_t head, int64_t row0,
+            int64_t rows, int64_t col0) const {
+    int64_t first = rowOffset(role, b, head, row0);
+    int64_t stride = rows > 1 ? rowOffset(role, b, head, row0 + 1) - first : 0;
+    runs.add(first + col0, rows, stride);
   }
 };
 
@@ -272,10 +419,14 @@ int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
-/// Compresses equal-length runs at `addrs` into shim access patterns.
-bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
-                  int64_t elemBytes, const DmaLimits &lim,
-                  std::vector<Pattern> &out, std::string &error) {
+/// Compresses equal-length runs (`rows`, `runLenIn` elements each) into
+/// shim access patterns, greedily from the first run: d1 an arithmetic
+/// progression of runs, d2 blocks of d1 at a constant stride, d3 (repeat)
+/// blocks of d2. The rows are read through RowDiffs, so the cost follows
+/// the progressions, not the rows.
+bool compressRuns(const RowList &rows, int64_t runLenIn, int64_t elemBytes,
+                  const DmaLimits &lim, std::vector<Pattern> &out,
+                  std::string &error) {
   auto words = [&](int64_t elems) { return elems * elemBytes / lim.unitBytes; };
   auto aligned = [&](int64_t elems) {
     return (elems * elemBytes) % lim.unitBytes == 0;
@@ -288,7 +439,6 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
   }
   // Rows longer than one dimension allows become several runs.
   int64_t runLen = runLenIn;
-  std::vector<int64_t> addrs;
   if (words(runLen) > lim.maxSize) {
     int64_t best = 0;
     for (int64_t piece = runLen; piece >= 1; --piece)
@@ -303,70 +453,46 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
                             runLenIn, lim.maxSize);
       return false;
     }
-    for (int64_t a : addrsIn)
-      for (int64_t p = 0; p < runLen / best; ++p)
-        addrs.push_back(a + p * best);
     runLen = best;
-  } else {
-    addrs = addrsIn;
   }
+  RowDiffs addrs(rows, runLenIn / runLen, runLen);
   auto strideOk = [&](int64_t stride, bool allowZero) {
     if (stride < 0 || (!allowZero && stride == 0) || !aligned(stride))
       return false;
     return words(stride) <= lim.maxStrideWords;
   };
-  size_t n = addrs.size(), i = 0;
+  int64_t n = addrs.size(), i = 0;
   while (i < n) {
-    if (!aligned(addrs[i])) {
+    int64_t a = addrs.at(i);
+    if (!aligned(a)) {
       error = llvm::formatv("a transfer starts at element {0}, not on a "
                             "{1}-byte DMA unit",
-                            addrs[i], lim.unitBytes);
+                            a, lim.unitBytes);
       return false;
     }
     // d1: an arithmetic progression of runs.
     int64_t s1 = 1, t1 = 0;
-    if (i + 1 < n && strideOk(addrs[i + 1] - addrs[i], false)) {
-      t1 = addrs[i + 1] - addrs[i];
-      size_t m = 2;
-      while (i + m < n && addrs[i + m] - addrs[i + m - 1] == t1)
-        ++m;
+    if (i + 1 < n && strideOk(addrs.at(i + 1) - a, false)) {
+      t1 = addrs.at(i + 1) - a;
+      int64_t m = 1 + addrs.sameFrom(i);
       int64_t cap = std::min<int64_t>(m, lim.maxSize);
       int64_t div = largestDivisorAtMost(m, lim.maxSize);
       s1 = 2 * div >= cap ? div : cap;
     }
-    auto blockMatches = [&](size_t base, size_t at, int64_t len) {
-      if (at + len > n)
-        return false;
-      int64_t delta = addrs[at] - addrs[base];
-      for (int64_t j = 0; j < len; ++j)
-        if (addrs[at + j] - addrs[base + j] != delta)
-          return false;
-      return true;
-    };
     // d2: blocks of s1 runs at a constant positive stride.
     int64_t s2 = 1, t2 = 0;
-    if (i + s1 < n && strideOk(addrs[i + s1] - addrs[i], false) &&
-        blockMatches(i, i + s1, s1)) {
-      t2 = addrs[i + s1] - addrs[i];
-      s2 = 2;
-      while (s2 < lim.maxSize &&
-             blockMatches(i + (s2 - 1) * s1, i + s2 * s1, s1) &&
-             addrs[i + s2 * s1] - addrs[i + (s2 - 1) * s1] == t2)
-        ++s2;
+    if (i + s1 < n && strideOk(addrs.at(i + s1) - a, false)) {
+      s2 = addrs.repeatedBlocks(i, s1, lim.maxSize);
+      t2 = s2 > 1 ? addrs.at(i + s1) - a : 0;
     }
     // d3 (repeat): blocks of s1*s2 runs, stride 0 allowed.
     int64_t block = s1 * s2, s3 = 1, t3 = 0;
-    if (i + block < n && strideOk(addrs[i + block] - addrs[i], true) &&
-        blockMatches(i, i + block, block)) {
-      t3 = addrs[i + block] - addrs[i];
-      s3 = 2;
-      while (s3 < lim.maxOuterSize &&
-             blockMatches(i + (s3 - 1) * block, i + s3 * block, block) &&
-             addrs[i + s3 * block] - addrs[i + (s3 - 1) * block] == t3)
-        ++s3;
+    if (i + block < n && strideOk(addrs.at(i + block) - a, true)) {
+      s3 = addrs.repeatedBlocks(i, block, lim.maxOuterSize);
+      t3 = s3 > 1 ? addrs.at(i + block) - a : 0;
     }
     Pattern p;
-    p.offset = addrs[i];
+    p.offset = a;
     p.sizes = {s3, s2, s1, runLen};
     p.strides = {s3 > 1 ? t3 : 0, s2 > 1 ? t2 : 0, s1 > 1 ? t1 : 0, 1};
     out.push_back(p);
@@ -379,8 +505,11 @@ bool compressRuns(const std::vector<int64_t> &addrsIn, int64_t runLenIn,
 // Planner
 //===----------------------------------------------------------------------===//
 
-/// DRAM rows (one address each) the runtime sequence builder enumerates at
-/// most: a compile-time and memory bound (policy, not a hardware fact).
+/// DRAM rows the runtime sequence of a stage addresses at most: a
+/// compile-time bound (policy, not a hardware fact). The builder holds the
+/// rows as progressions (a tile each, RowList), so its cost follows the
+/// tiles, not the rows; the bound is kept so that the layers accepted do
+/// not change.
 constexpr int64_t kMaxSequenceRows = int64_t(1) << 26;
 
 /// The core layout inputs of `d` with `rows` query rows per core step.
@@ -474,7 +603,10 @@ struct Planner {
   /// The round ranges [t0, t1) of a chunk's classes, last first.
   std::vector<std::pair<int64_t, int64_t>> classRanges(int64_t chunk) const;
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
-                      std::vector<SequenceOp> &ops);
+                      std::vector<SequenceOp> &ops, bool *overflow = nullptr);
+  /// Whether `ops` fit the shim task queues and buffer descriptors at once
+  /// (adding ops never makes them fit again).
+  bool opsFit(const std::vector<SequenceOp> &ops) const;
 
   // Item index of query tile `j` (of the k a core keeps) of core (w, r) of
   // a group in round t of its k-th unit (WorkSplit::itemIndex at the core's
@@ -632,9 +764,8 @@ bool Planner::chooseSoftmaxRows() {
 bool Planner::checkSequenceSize() {
   // Lower bound, in closed form, of the DRAM rows the runtime sequence
   // addresses: every item's query/output tile once, and the K/V steps once
-  // per round with all of the plan's cores busy. The sequence is built by
-  // enumerating these rows (then compressing them into access patterns), so
-  // beyond kMaxSequenceRows it is rejected before anything is enumerated.
+  // per round with all of the plan's cores busy. Beyond kMaxSequenceRows the
+  // stage is rejected before any transfer is built.
   int64_t cores = std::max<int64_t>(1, d.columns * d.coresPerColumn);
   int64_t roundsPerHead =
       llvm::divideCeil(sch.itemsPerHead, cores * d.queryTiles);
@@ -1076,22 +1207,17 @@ bool Planner::checkResources() {
   // Channels, locks, memtile memory and BDs per tile.
   struct Use {
     int in = 0, out = 0, locks = 0;
-    int64_t bytes = 0, bds = 0;
+    int64_t bytes = 0;
   };
   std::map<std::pair<int, int>, Use> uses;
   for (const FifoSpec &f : sch.fifos) {
     Use &p = uses[{f.producer.col, f.producer.row}];
     p.out += 1;
     p.locks += t.objectFifoLocksPerEndpoint;
-    bool prodMem = f.producer.row == t.memTileRow;
-    if (prodMem)
-      p.bds += f.depth;
     for (const TileCoord &c : f.consumers) {
       Use &u = uses[{c.col, c.row}];
       u.in += 1;
       u.locks += t.objectFifoLocksPerEndpoint;
-      if (c.row == t.memTileRow)
-        u.bds += f.depth;
     }
   }
   // The stage layout: every core holds the core layout, every memtile the
@@ -1162,20 +1288,32 @@ bool Planner::checkResources() {
                                   "has {3}",
                                   tile.first, tile.second, u.bytes,
                                   t.memTileL2Bytes));
-      if (u.bds > t.bufferDescriptors(kind))
-        return fail(llvm::formatv("memtile ({0}, {1}) needs {2} buffer "
-                                  "descriptors, it has {3}",
-                                  tile.first, tile.second, u.bds,
-                                  t.bufferDescriptors(kind)));
       sch.l2Bytes = std::max(sch.l2Bytes, u.bytes);
-      sch.memTileBDs = std::max(sch.memTileBDs, u.bds);
     }
+  }
+  // Memtile BDs per channel pool (MemTileBDs.h).
+  return checkMemTileBDs(sch, t, error);
+}
+
+bool Planner::opsFit(const std::vector<SequenceOp> &ops) const {
+  int depth = t.shimTaskQueueDepth;
+  int bds = t.bufferDescriptors(TileKind::Shim);
+  std::map<std::tuple<int, bool, int>, int> perChannel;
+  std::map<int, int> perTile;
+  for (const SequenceOp &op : ops) {
+    if (++perChannel[{op.shimColumn, op.toShim, op.channel}] > depth)
+      return false;
+    if (++perTile[op.shimColumn] > bds)
+      return false;
   }
   return true;
 }
 
+/// The transfers of rounds [t0, t1) of the k-th unit of group g. With
+/// `overflow`, stops as soon as the transfers so far exceed a queue or the
+/// shim BDs (setting it): the batch will be split anyway.
 bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
-                             std::vector<SequenceOp> &ops) {
+                             std::vector<SequenceOp> &ops, bool *overflow) {
   int64_t U = sch.split().unitOf(g, k);
   int64_t kh = U / sch.queryChunks, s = U % sch.queryChunks;
   int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
@@ -1183,7 +1321,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
   int64_t st = sch.stepTile;
   const DmaLimits &lim = t.dmaLimits(TileKind::Shim);
 
-  auto emit = [&](const FifoSpec &f, std::vector<int64_t> &runs,
+  auto emit = [&](const FifoSpec &f, const RowList &runs,
                   int64_t runLen) -> bool {
     std::vector<Pattern> pats;
     Role role = *f.dram;
@@ -1211,7 +1349,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
     if (!f.dram)
       continue;
     Role role = *f.dram;
-    std::vector<int64_t> runs;
+    RowList runs;
     int64_t runLen = 0;
     if (f.use == FifoSpec::Step) {
       if (f.group != g)
@@ -1223,7 +1361,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         // round (different DRAM buffers feed one FIFO in turn).
         for (int64_t tr = t0; tr < t1; ++tr)
           for (Role passRole : f.passRoles) {
-            std::vector<int64_t> passRuns;
+            RowList passRuns;
             for (int64_t j = 0; j < blocks; ++j)
               addr.tile(passRuns, passRole, b, head, j * st, st, 0);
             FifoSpec view = f;
@@ -1232,6 +1370,10 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       passRole == Role::K ? d.headDim : d.valueDim))
               return false;
           }
+        if (overflow && !opsFit(ops)) {
+          *overflow = true;
+          return true;
+        }
         continue;
       }
       int64_t laneRows = role == Role::M      ? d.maskLaneRows()
@@ -1240,15 +1382,19 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       if (laneRows) {
         // Per step, the [laneRows][st] tile of every lane of the group (its
         // cores in order) of the item it handles in this round.
-        for (int64_t tr = t0; tr < t1; ++tr)
+        std::vector<std::pair<int64_t, int64_t>> lanes(sch.maskLanes);
+        for (int64_t tr = t0; tr < t1; ++tr) {
+          for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
+            auto [ib, ih, qi] =
+                item(kh, itemIndex(k, start, len, tr, lane / R, lane % R));
+            int64_t first = addr.maskOffset(role, ib, ih, qi * tq, 0);
+            int64_t next = addr.maskOffset(role, ib, ih, qi * tq + 1, 0);
+            lanes[lane] = {first, next - first};
+          }
           for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
-              auto [ib, ih, qi] =
-                  item(kh, itemIndex(k, start, len, tr, lane / R, lane % R));
-              for (int64_t row = 0; row < laneRows; ++row)
-                runs.push_back(addr.maskOffset(role, ib, ih, qi * tq + row,
-                                               (j % blocks) * st));
-            }
+            for (auto [first, stride] : lanes)
+              runs.add(first + (j % blocks) * st, laneRows, stride);
+        }
         runLen = st;
       } else if (int64_t g = role == Role::M      ? d.maskGroupRows()
                              : role == Role::Bias ? d.biasGroupRows()
@@ -1257,15 +1403,15 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             for (int64_t h = 0; h < g; ++h)
-              runs.push_back(addr.maskOffset(role, b, head * g + h, /*row=*/0,
-                                             (j % blocks) * st));
+              runs.add(addr.maskOffset(role, b, head * g + h, /*row=*/0,
+                                       (j % blocks) * st));
         runLen = st;
       } else if (role == Role::M || role == Role::Bias) {
         // One row of st keys per step: that of the kv head's batch (and
         // head, which is the query head when there is no GQA group).
         for (int64_t tr = t0; tr < t1; ++tr)
           for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            runs.push_back(
+            runs.add(
                 addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
         runLen = st;
       } else {
@@ -1299,18 +1445,25 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
       int64_t chunks = d.kvLen / chunk;
       // Per round: query tile q of every core of the column, then q + 1
       // (a core takes its k item objects, and writes its k outputs, in turn).
+      std::vector<std::tuple<int64_t, int64_t, int64_t>> items(
+          f.coreRows.size());
       for (int64_t tr = t0; tr < t1; ++tr)
-        for (int64_t q = 0; q < d.queryTiles; ++q)
+        for (int64_t q = 0; q < d.queryTiles; ++q) {
+          for (size_t i = 0; i < f.coreRows.size(); ++i)
+            items[i] = itemOf(tr, f.coreRows[i], q);
           for (int64_t j = 0; j < stepsHere; ++j)
-            for (int r : f.coreRows) {
-              auto [b, h, qi] = itemOf(tr, r, q);
+            for (auto [b, h, qi] : items)
               addr.tile(runs, role, b, h, qi * tq, tq,
                         perStep ? (j % chunks) * chunk : 0);
-            }
+        }
       runLen = width;
     }
     if (!runs.empty() && !emit(f, runs, runLen))
       return false;
+    if (overflow && !opsFit(ops)) {
+      *overflow = true;
+      return true;
+    }
   }
   return true;
 }
@@ -1343,17 +1496,6 @@ bool Planner::buildSequence() {
   };
   int depth = t.shimTaskQueueDepth;
   int bds = t.bufferDescriptors(TileKind::Shim);
-  auto fits = [&](const std::vector<SequenceOp> &ops) {
-    std::map<std::tuple<int, bool, int>, int> perChannel;
-    std::map<int, int> perTile;
-    for (const SequenceOp &op : ops) {
-      if (++perChannel[{op.shimColumn, op.toShim, op.channel}] > depth)
-        return false;
-      if (++perTile[op.shimColumn] > bds)
-        return false;
-    }
-    return true;
-  };
   // Batches in issue order: unit position, then batch index, then group.
   // The groups' batches interleave so that the waits a group's queues need
   // never hold back the other groups' transfers (groups run in parallel).
@@ -1376,9 +1518,13 @@ bool Planner::buildSequence() {
         auto [t0, t1] = pending.back();
         pending.pop_back();
         Batch b{g, k, t0, t1, {}};
-        if (!batchTransfers(g, k, t0, t1, b.ops))
+        // A range of several rounds stops building at the first overflow
+        // (one round is built whole: its own errors come first).
+        bool overflow = false;
+        if (!batchTransfers(g, k, t0, t1, b.ops,
+                            t1 - t0 > 1 ? &overflow : nullptr))
           return false;
-        if (fits(b.ops)) {
+        if (!overflow && opsFit(b.ops)) {
           done.push_back(std::move(b));
           continue;
         }

@@ -12,6 +12,8 @@
 
 #include "attn/Conversion/AttnToAIE/StreamStage.h"
 
+#include "attn/Conversion/AttnToAIE/MemTileBDs.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -230,7 +232,6 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
   // FIFOs join neighbours down a column, which share memory: no DMA.
   struct Use {
     int in = 0, out = 0, locks = 0;
-    int64_t bds = 0;
   };
   std::map<std::pair<int, int>, Use> uses;
   for (const FifoSpec &f : sch.fifos) {
@@ -242,25 +243,19 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
     Use &p = uses[{f.producer.col, f.producer.row}];
     p.out += 1;
     p.locks += t.objectFifoLocksPerEndpoint;
-    if (f.producer.row == t.memTileRow)
-      p.bds += f.depth;
     for (const TileCoord &c : f.consumers) {
       Use &u = uses[{c.col, c.row}];
       u.in += 1;
       u.locks += t.objectFifoLocksPerEndpoint;
-      if (c.row == t.memTileRow)
-        u.bds += f.depth;
     }
   }
   for (auto &[tile, u] : uses) {
     TileKind kind = t.tileKind(tile.first, tile.second);
-    const char *what =
-        u.in > t.channels(kind, true)     ? "input DMA channels"
-        : u.out > t.channels(kind, false) ? "output DMA channels"
-        : kind != TileKind::Shim && u.locks > t.locks(kind) ? "locks"
-        : kind == TileKind::MemTile && u.bds > t.bufferDescriptors(kind)
-            ? "buffer descriptors"
-            : nullptr;
+    const char *what = u.in > t.channels(kind, true)     ? "input DMA channels"
+                       : u.out > t.channels(kind, false) ? "output DMA channels"
+                       : kind != TileKind::Shim && u.locks > t.locks(kind)
+                           ? "locks"
+                           : nullptr;
     if (what) {
       error =
           llvm::formatv("{0} tile ({1}, {2}) of the stream pipelines "
@@ -269,8 +264,12 @@ bool layoutAndCheck(StageSchedule &sch, const NPUTarget &t,
               .str();
       return false;
     }
-    if (kind == TileKind::MemTile)
-      sch.memTileBDs = std::max(sch.memTileBDs, u.bds);
+  }
+  // Memtile BDs per channel pool (MemTileBDs.h).
+  std::string why;
+  if (!checkMemTileBDs(sch, t, why)) {
+    error = "the stream pipelines: " + why;
+    return false;
   }
   if (sch.l2Bytes > t.memTileL2Bytes) {
     error = llvm::formatv("a memtile of the stream pipelines needs {0} bytes, "

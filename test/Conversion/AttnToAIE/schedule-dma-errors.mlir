@@ -253,3 +253,19 @@ func.func @stream_mask(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>, %
   }
   return %o : tensor<1x1x64x64xbf16>
 }
+
+// -----
+
+// Memtile BDs per channel pool (upstream: even channels take BD ids 0-23,
+// odd ones 24-47; a memtile's ends get channels first-free per direction in
+// FIFO order). At depth 8 the memtile's 6 ends need 48 BDs, within the 48 in
+// all, but the even channels (K in and out on 0, S in and out on 2) need 32.
+#plan = #attn.plan<target = "npu2", q_tile = 16, kv_tile = 16, head_dim_tile = 64, l2_q_block = 16, l2_kv_block = 16, intrinsic = [4, 8, 8], columns = 1, cores_per_column = 1, mapping = fused, depth = 8, padded_q_len = 64, padded_kv_len = 64, padded_head_dim = 64, padded_value_dim = 64>
+func.func @memtile_bd_pool(%q: tensor<1x1x64x64xbf16>, %k: tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+  // expected-error @+1 {{'qk' cannot be scheduled on npu2: memtile (0, 1) needs 32 buffer descriptors on its even-channel BD pool (ids 0-23), which holds 24 on npu2 (objectfifo @k_l3_g0 (S2MM 0): 8, objectfifo @k_g0 (MM2S 0): 8, objectfifo @s_c0_r0 (S2MM 2): 8, objectfifo @s_l3_c0 (MM2S 2): 8)}}
+  %s = attn.stage "qk" fold unfolded plan #plan ins(%a = %q, %b = %k : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>) -> tensor<1x1x64x64xf32> {
+    %0 = attn.qk %a, %b : tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16> -> tensor<1x1x64x64xf32>
+    attn.yield %0 : tensor<1x1x64x64xf32>
+  }
+  return %s : tensor<1x1x64x64xf32>
+}

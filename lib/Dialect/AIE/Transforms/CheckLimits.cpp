@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Analysis/BDPools.h"
 #include "attn/Analysis/ShimEndpoints.h"
 #include "attn/Analysis/StageLayout.h"
 #include "attn/Dialect/AIE/IR/AIEOps.h"
@@ -43,6 +44,7 @@
 #include "llvm/Support/Debug.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #define DEBUG_TYPE "aie-check-limits"
@@ -73,7 +75,10 @@ struct TileUsage {
   TileKind kind = TileKind::Core;
   /// Where to report: the aie.tile op, else the first op that used the tile.
   Operation *anchor = nullptr;
-  Resource memory, locks, s2mm, mm2s, bds;
+  Resource memory, locks, s2mm, mm2s;
+  /// Buffer descriptors per channel pool (countBDs), when the tile has DMA
+  /// ends that use any.
+  std::optional<TileBDPools> bds;
 };
 
 std::string tileName(int col, int row) {
@@ -116,6 +121,7 @@ public:
     collectTiles();
     bool ok = true;
     ok &= succeeded(countObjectFifos());
+    countBDs();
     countBuffersLocksCores();
     ok &= succeeded(countShimAllocations());
     device.walk([&](aie::RuntimeSequenceOp sequence) {
@@ -144,6 +150,9 @@ private:
   std::map<std::pair<int, int>, TileUsage> tiles;
   /// Shim channels taken by shim_dma_allocations: (col, mm2s) -> indices.
   std::map<std::pair<int, bool>, std::set<int64_t>> allocatedChannels;
+  /// Buffer descriptors of each DMA end of an object FIFO, keyed by (FIFO,
+  /// end: 0 = producer, i + 1 = consumer i); countBDs() pools them.
+  std::map<std::pair<Operation *, unsigned>, int64_t> endBDs;
 
   std::string limitSuffix() const { return (" of " + target.name).str(); }
 
@@ -230,19 +239,21 @@ private:
       }
       int64_t repeat = fifo.getRepeatCount().value_or(1);
       if (!linkedProducer.contains(name))
-        countEnd(fifo, fifo.getProducerTile(), fifo.getDepth(0), bytes,
+        countEnd(fifo, 0, fifo.getProducerTile(), fifo.getDepth(0), bytes,
                  locksPerEnd, /*mm2s=*/true, repeat);
       for (auto [i, consumer] : llvm::enumerate(fifo.getConsumerTiles()))
         if (!linkedConsumer.contains(name))
-          countEnd(fifo, consumer, fifo.getDepth(i + 1), bytes, locksPerEnd,
+          countEnd(fifo, i + 1, consumer, fifo.getDepth(i + 1), bytes,
+                   locksPerEnd,
                    /*mm2s=*/false, /*repeat=*/1);
     }
     return success(ok);
   }
 
-  /// One DMA end of a FIFO that is not at a link point.
-  void countEnd(aie::ObjectFifoCreateOp fifo, Value tile, int64_t depth,
-                int64_t bytes, int locksPerEnd, bool mm2s, int64_t repeat) {
+  /// One DMA end (`end`) of a FIFO that is not at a link point.
+  void countEnd(aie::ObjectFifoCreateOp fifo, unsigned end, Value tile,
+                int64_t depth, int64_t bytes, int locksPerEnd, bool mm2s,
+                int64_t repeat) {
     TileUsage &use = usage(tile);
     std::string what = ("objectfifo @" + fifo.getSymName()).str();
     (mm2s ? use.mm2s : use.s2mm).add(1, what);
@@ -255,8 +266,7 @@ private:
     use.memory.add(saturatingMul(depth, bytes),
                    what + " depth " + std::to_string(depth) + " x " +
                        std::to_string(bytes) + " B");
-    int64_t bds = bdsFor(depth, repeat, 1);
-    use.bds.add(bds, what + ": " + std::to_string(bds));
+    endBDs[{fifo, end}] = bdsFor(depth, repeat, 1);
   }
 
   LogicalResult countLink(aie::ObjectFifoLinkOp link,
@@ -331,19 +341,42 @@ private:
     for (auto fifo : ins) {
       linkedConsumer.insert(fifo.getSymName());
       use.s2mm.add(1, ("objectfifo @" + fifo.getSymName()).str());
-      int64_t bds = fifo == owner ? bdsFor(depth, 1, factor) : depth;
-      use.bds.add(bds, ("objectfifo @" + fifo.getSymName() + ": ").str() +
-                           std::to_string(bds));
+      // The input's end at the link point.
+      unsigned end = 1;
+      for (auto [i, c] : llvm::enumerate(fifo.getConsumerTiles()))
+        if (c == point)
+          end = i + 1;
+      if (use.kind != TileKind::Shim)
+        endBDs[{fifo, end}] = fifo == owner ? bdsFor(depth, 1, factor) : depth;
     }
     for (auto fifo : outs) {
       linkedProducer.insert(fifo.getSymName());
       use.mm2s.add(1, ("objectfifo @" + fifo.getSymName()).str());
       int64_t repeat = fifo.getRepeatCount().value_or(1);
-      int64_t bds = bdsFor(depth, repeat, fifo == owner ? factor : 1);
-      use.bds.add(bds, ("objectfifo @" + fifo.getSymName() + ": ").str() +
-                           std::to_string(bds));
+      if (use.kind != TileKind::Shim)
+        endBDs[{fifo, 0}] = bdsFor(depth, repeat, fifo == owner ? factor : 1);
     }
     return success(ok);
+  }
+
+  /// Pools the BDs of every DMA end per tile: upstream gives a tile's ends
+  /// channels first-free per direction in objectfifo op order, producer end
+  /// first (BDPools.h).
+  void countBDs() {
+    for (auto fifo : device.getBody()->getOps<aie::ObjectFifoCreateOp>()) {
+      SmallVector<Value> ends = {fifo.getProducerTile()};
+      llvm::append_range(ends, fifo.getConsumerTiles());
+      for (auto [end, tile] : llvm::enumerate(ends)) {
+        auto it = endBDs.find({fifo, static_cast<unsigned>(end)});
+        if (it == endBDs.end())
+          continue;
+        TileUsage &use = usage(tile);
+        if (!use.bds)
+          use.bds.emplace(target, use.kind);
+        use.bds->add(/*s2mm=*/end != 0, it->second,
+                     ("objectfifo @" + fifo.getSymName()).str());
+      }
+    }
   }
 
   //===--------------------------------------------------------------------===//
@@ -422,10 +455,30 @@ private:
                    target.channels(use.kind, /*s2mm=*/true));
       ok &= report(use, use.mm2s, "MM2S DMA channels",
                    target.channels(use.kind, /*s2mm=*/false));
-      ok &= report(use, use.bds, "buffer descriptors",
-                   target.bufferDescriptors(use.kind));
+      ok &= reportBDs(use);
     }
     return success(ok);
+  }
+
+  /// Every BD pool of the tile within its share of the target's BDs.
+  bool reportBDs(const TileUsage &use) {
+    if (!use.bds)
+      return true;
+    int pool = use.bds->overfull();
+    if (pool < 0)
+      return true;
+    const TileBDPools &bds = *use.bds;
+    InFlightDiagnostic diag = use.anchor->emitOpError();
+    diag << tileName(use.col, use.row) << ": uses " << bds.usedBy(pool)
+         << " buffer descriptors";
+    if (bds.pools() > 1)
+      diag << " on its " << bds.poolName(pool) << ", more than the "
+           << bds.limit() << " of that pool";
+    else
+      diag << ", more than the " << bds.limit();
+    diag << " of a " << kindName(use.kind) << limitSuffix() << " ("
+         << bds.ends(pool) << ")";
+    return false;
   }
 
   /// A device emitted from a stage layout carries its bytes per tile: the
@@ -450,9 +503,9 @@ private:
     for (auto &[coords, bytes] : measured) {
       auto it = planned.find(coords);
       int64_t want = it == planned.end() ? 0 : it->second;
-      LLVM_DEBUG(llvm::dbgs() << "tile " << tileName(coords.first, coords.second)
-                              << ": layout " << want << " B, measured "
-                              << bytes << " B\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << "tile " << tileName(coords.first, coords.second)
+                 << ": layout " << want << " B, measured " << bytes << " B\n");
       if (want == bytes) {
         ++layoutTilesEqual;
         continue;
@@ -460,8 +513,8 @@ private:
       const TileUsage &use = tiles.at(coords);
       use.anchor->emitOpError()
           << tileName(use.col, use.row) << ": the stage layout plans " << want
-          << " bytes, the device uses " << bytes << " ("
-          << use.memory.list() << ")";
+          << " bytes, the device uses " << bytes << " (" << use.memory.list()
+          << ")";
       ok = false;
     }
     for (auto &[coords, want] : planned) {

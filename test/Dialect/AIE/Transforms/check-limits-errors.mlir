@@ -300,12 +300,40 @@ module {
 
 // -----
 
-// Memtile BDs: the 6-way split of the limit case (48) plus a plain FIFO of
-// depth 1 = 49.
+// Memtile BDs per channel pool: 43 in all (under 48), but upstream gives
+// the memtile's ends channels first-free per direction in FIFO order (@in
+// S2MM 0, @o0-@o3 MM2S 0-3, @y S2MM 1) and an odd channel draws on BD ids
+// 24-47 only: @o1 3 + @o3 3 + @y 19 = 25 (the even pool holds @in 3 x 4 =
+// 12 + @o0 3 + @o2 3 = 18). Upstream's aie-assign-bd-ids: "Allocator
+// exhausted available BD IDs (maximum 24 available for channel 1)".
 module {
   aie.device(npu2) {
     %s = aie.tile(0, 0)
-    // expected-error@+1 {{(0, 1): uses 49 buffer descriptors, more than the 48 of a memtile of npu2 (objectfifo @in: 24, objectfifo @o0: 4, objectfifo @o1: 4, objectfifo @o2: 4, objectfifo @o3: 4, objectfifo @o4: 4, objectfifo @o5: 4, objectfifo @x: 1)}}
+    // expected-error@+1 {{(0, 1): uses 25 buffer descriptors on its odd-channel BD pool (ids 24-47), more than the 24 of that pool of a memtile of npu2 (objectfifo @o1 (MM2S 1): 3, objectfifo @o3 (MM2S 3): 3, objectfifo @y (S2MM 1): 19)}}
+    %m = aie.tile(0, 1)
+    %c02 = aie.tile(0, 2)
+    %c03 = aie.tile(0, 3)
+    %c04 = aie.tile(0, 4)
+    %c05 = aie.tile(0, 5)
+    aie.objectfifo @in(%s, {%m}, 3 : i32) : !aie.objectfifo<memref<256xi32>>
+    aie.objectfifo @o0(%m, {%c02}, 3 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o1(%m, {%c03}, 3 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o2(%m, {%c04}, 3 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o3(%m, {%c05}, 3 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo.link [@in] -> [@o0, @o1, @o2, @o3] ([] [0, 64, 128, 192])
+    aie.objectfifo @y(%s, {%m}, 19 : i32) : !aie.objectfifo<memref<16xi32>>
+  }
+}
+
+// -----
+
+// Memtile BDs, even pool: the six-way split of @in at depth 4 (24 there)
+// leaves the even MM2S channels 0, 2, 4 of @o0, @o2, @o4 nothing (48 in all,
+// the total limit; upstream: "maximum 24 available for channel 0").
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    // expected-error@+1 {{(0, 1): uses 36 buffer descriptors on its even-channel BD pool (ids 0-23), more than the 24 of that pool of a memtile of npu2 (objectfifo @in (S2MM 0): 24, objectfifo @o0 (MM2S 0): 4, objectfifo @o2 (MM2S 2): 4, objectfifo @o4 (MM2S 4): 4)}}
     %m = aie.tile(0, 1)
     %c02 = aie.tile(0, 2)
     %c03 = aie.tile(0, 3)
@@ -321,7 +349,6 @@ module {
     aie.objectfifo @o4(%m, {%c12}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
     aie.objectfifo @o5(%m, {%c13}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
     aie.objectfifo.link [@in] -> [@o0, @o1, @o2, @o3, @o4, @o5] ([] [0, 64, 128, 192, 256, 320])
-    aie.objectfifo @x(%s, {%m}, 1 : i32) : !aie.objectfifo<memref<64xi32>>
   }
 }
 

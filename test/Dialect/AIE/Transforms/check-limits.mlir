@@ -240,9 +240,34 @@ module {
 // -----
 
 // CHECK-LABEL: module
-// Memtile (0, 1) splits @in (depth 4 there) six ways: the input channel
-// cycles 4 buffers x 6 pieces = 24 BDs, each output 4 = 24: 48 BDs. Locks:
-// 2 x 6 = 12. Fan-out 6 is the limit.
+// Memtile (0, 1) splits @in (depth 4 there) four ways and takes @y. Upstream
+// gives the memtile's ends channels first-free per direction in FIFO order
+// (@in S2MM 0, @o0-@o3 MM2S 0-3, @y S2MM 1), and an even channel draws on BD
+// ids 0-23, an odd one on 24-47: even pool @in 4 x 4 pieces = 16 + @o0 4 +
+// @o2 4 = 24, odd pool @o1 4 + @o3 4 + @y 16 = 24: both at the limit.
+module {
+  aie.device(npu2) {
+    %s = aie.tile(0, 0)
+    %m = aie.tile(0, 1)
+    %c02 = aie.tile(0, 2)
+    %c03 = aie.tile(0, 3)
+    %c04 = aie.tile(0, 4)
+    %c05 = aie.tile(0, 5)
+    aie.objectfifo @in(%s, {%m}, 4 : i32) : !aie.objectfifo<memref<256xi32>>
+    aie.objectfifo @o0(%m, {%c02}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o1(%m, {%c03}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o2(%m, {%c04}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o3(%m, {%c05}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo.link [@in] -> [@o0, @o1, @o2, @o3] ([] [0, 64, 128, 192])
+    aie.objectfifo @y(%s, {%m}, 16 : i32) : !aie.objectfifo<memref<16xi32>>
+  }
+}
+
+// -----
+
+// CHECK-LABEL: module
+// Fan-out 6 through a memtile is the limit: @in (depth 2 there) split six
+// ways, even pool @in 2 x 6 = 12 + @o0, @o2, @o4 2 each = 18, odd 6.
 module {
   aie.device(npu2) {
     %s = aie.tile(0, 0)
@@ -253,13 +278,13 @@ module {
     %c05 = aie.tile(0, 5)
     %c12 = aie.tile(1, 2)
     %c13 = aie.tile(1, 3)
-    aie.objectfifo @in(%s, {%m}, 4 : i32) : !aie.objectfifo<memref<384xi32>>
-    aie.objectfifo @o0(%m, {%c02}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
-    aie.objectfifo @o1(%m, {%c03}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
-    aie.objectfifo @o2(%m, {%c04}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
-    aie.objectfifo @o3(%m, {%c05}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
-    aie.objectfifo @o4(%m, {%c12}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
-    aie.objectfifo @o5(%m, {%c13}, 4 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @in(%s, {%m}, 2 : i32) : !aie.objectfifo<memref<384xi32>>
+    aie.objectfifo @o0(%m, {%c02}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o1(%m, {%c03}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o2(%m, {%c04}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o3(%m, {%c05}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o4(%m, {%c12}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
+    aie.objectfifo @o5(%m, {%c13}, 2 : i32) : !aie.objectfifo<memref<64xi32>>
     aie.objectfifo.link [@in] -> [@o0, @o1, @o2, @o3, @o4, @o5] ([] [0, 64, 128, 192, 256, 320])
   }
 }

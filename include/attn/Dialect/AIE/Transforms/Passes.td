@@ -27,7 +27,10 @@ def AIECheckLimits : Pass<"aie-check-limits", "::mlir::ModuleOp"> {
       consumed, one per `aie.shim_dma_allocation`; shared-memory FIFOs use
       none.
     - Buffer descriptors per tile (one per buffer a DMA channel cycles
-      through).
+      through) and per BD pool: a memtile's even channels draw on BD ids
+      0-23 and its odd ones on 24-47, the FIFO ends taking channels
+      first-free per direction in objectfifo order, as upstream's lowering
+      assigns them (include/attn/Analysis/BDPools.h).
     - Link fan-in and fan-out through a memory tile.
     - The stage layout: a device emitted by convert-attn-to-aie carries the
       bytes its stage layout planned per tile (`attn.layout_memory`,
