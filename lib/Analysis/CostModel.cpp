@@ -836,9 +836,10 @@ struct Schedule {
   int64_t critUnits = 0;
   int64_t coreInBlocks = 0; // sum over rounds of blocks a core receives
   /// Emitted decomposition only: the critical group's rounds by the
-  /// (computed, masked) blocks of their busiest core, and how many. A round
-  /// streams every key block, so it lasts at least that stream.
-  std::map<std::pair<int64_t, int64_t>, int64_t> critRounds;
+  /// (computed, masked) blocks of their busiest core and the key blocks the
+  /// round streams (its round class's: WorkSplit.h, roundClasses), and how
+  /// many. A round lasts at least its stream.
+  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> critRounds;
   /// Emitted decomposition only: query tiles a core keeps per round (the
   /// split's k) and cores per cascade chain (a round's stream blocks a chain
   /// core computes are every kv_split-th of the chain's).
@@ -1027,16 +1028,17 @@ Schedule computeSchedule(const AttentionShape &s, const Geometry &g,
 /// broadcast groups run in parallel, the cores of a group take one item each
 /// per round and run in step with the group's K/V stream (a round lasts as
 /// long as its busiest core), a chunk's last round is shifted back (its items
-/// are computed twice), and every round streams all key blocks of its kv
-/// head. The critical group is the one whose rounds cost most. A cascade
-/// plan (`kvSplit` > 1) is the same decomposition over its chains (`split`
-/// counts a chain as one core, as attn-schedule-dma plans it): every chain
-/// core receives the whole stream and computes the key steps j with
-/// j mod kvSplit = its position, so the busiest computes
-/// ceil(computed / kvSplit) blocks of a round.
+/// are computed twice), and a round streams the key blocks of its round
+/// class (`streamVis`: causal online stages stream only the blocks the
+/// round's items compute; otherwise all of them). The critical group is the
+/// one whose rounds cost most. A cascade plan (`kvSplit` > 1) is the same
+/// decomposition over its chains (`split` counts a chain as one core, as
+/// attn-schedule-dma plans it): every chain core receives the whole stream
+/// and computes the key steps j with j mod kvSplit = its position, so the
+/// busiest computes ceil(computed / kvSplit) blocks of a round.
 Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
-                                const aiemap::WorkSplit &split,
-                                int64_t kvSplit) {
+                                const aiemap::WorkSplit &split, int64_t kvSplit,
+                                const aiemap::KeyVisibility &streamVis) {
   Schedule sch;
   std::vector<TileVisibility> vis(g.nQ);
   int64_t maxComputed = 0;
@@ -1052,7 +1054,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   struct ChunkCounts {
     int64_t rounds = 0, items = 0, blocks = 0, masked = 0, rowTiles = 0;
     int64_t units = 0;
-    std::map<std::pair<int64_t, int64_t>, int64_t> paces;
+    int64_t streamed = 0, streamedRows = 0; // key blocks / rows streamed
+    std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> paces;
   };
   std::vector<ChunkCounts> chunks(split.queryChunks);
   for (int64_t c = 0; c < split.queryChunks; ++c) {
@@ -1070,6 +1073,7 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
       l.masked += ceilDiv(v.masked, kvSplit);
       l.rowTiles += v.computed;
     });
+    aiemap::ChunkRounds classes = aiemap::roundClasses(split, streamVis, c);
     for (int64_t t = 0, n = split.roundsOfChunk(c); t < n; ++t) {
       const Lane *busiest = &lanes[t * P];
       for (int64_t lane = 1; lane < P; ++lane) {
@@ -1078,7 +1082,10 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
             (l.blocks == busiest->blocks && l.masked > busiest->masked))
           busiest = &l;
       }
-      chunks[c].paces[{busiest->blocks, busiest->masked}] += 1;
+      int64_t streamed = classes.blocksOfRound(t);
+      chunks[c].paces[{busiest->blocks, busiest->masked, streamed}] += 1;
+      chunks[c].streamed += streamed;
+      chunks[c].streamedRows += keyRows(streamed);
       chunks[c].rounds += 1;
       chunks[c].items += split.tilesPerCore;
       chunks[c].blocks += busiest->blocks;
@@ -1087,7 +1094,8 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
     }
   }
   ChunkCounts critical;
-  int64_t totalRounds = 0, totalUnits = 0;
+  int64_t totalUnits = 0;
+  int64_t streamedBlocks = 0, streamedRows = 0;
   for (int64_t grp = 0; grp < split.numGroups; ++grp) {
     ChunkCounts sum;
     split.forEachUnitClass(grp, [&](int64_t chunk, bool, int64_t n) {
@@ -1098,11 +1106,14 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
       sum.blocks += n * c.blocks;
       sum.masked += n * c.masked;
       sum.rowTiles += n * c.rowTiles;
+      sum.streamed += n * c.streamed;
+      sum.streamedRows += n * c.streamedRows;
       for (auto [pace, times] : c.paces)
         sum.paces[pace] += n * times;
     });
-    totalRounds += sum.rounds;
     totalUnits += sum.units;
+    streamedBlocks += sum.streamed;
+    streamedRows += sum.streamedRows;
     if (std::make_tuple(sum.blocks, sum.masked, sum.items) >
         std::make_tuple(critical.blocks, critical.masked, critical.items))
       critical = sum;
@@ -1112,11 +1123,11 @@ Schedule computeEmittedSchedule(const AttentionShape &s, const Geometry &g,
   sch.critBlocks = critical.blocks;
   sch.critMasked = critical.masked;
   sch.critRowTiles = critical.rowTiles;
-  sch.streamBlocks = totalRounds * g.nK;
-  sch.streamKeyRows = totalRounds * keyRows(g.nK);
+  sch.streamBlocks = streamedBlocks;
+  sch.streamKeyRows = streamedRows;
   sch.unitKeyRows = totalUnits * keyRows(g.nK);
   sch.critUnits = critical.units;
-  sch.coreInBlocks = critical.rounds * g.nK;
+  sch.coreInBlocks = critical.streamed;
   sch.critRounds = std::move(critical.paces);
   sch.tilesPerCore = split.tilesPerCore;
   sch.kvSplit = kvSplit;
@@ -1206,9 +1217,9 @@ struct EstimateCache::Impl {
   // Mask-like bytes by (q tile, kv tile, skip, operand index).
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> maskBytes;
   // Emitted decompositions by (q tile, kv tile, columns, cores per column,
-  // query tiles per core, kv_split, stage kind, skip).
+  // query tiles per core, kv_split, stage kind, skip, L2-resident K/V).
   std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int,
-                      bool>,
+                      bool, bool>,
            Schedule>
       emitted;
 };
@@ -1272,23 +1283,28 @@ struct Model {
                             int64_t kvSplit) const;
   aiemap::WorkSplit emittedSplit(StageKind kind, int64_t tilesPerCore,
                                  int64_t kvSplit) const;
+  aiemap::KeyVisibility emittedVisibility(StageKind kind) const;
+  aiemap::KeyVisibility emittedStreamVisibility(StageKind kind,
+                                                bool kvResident) const;
   aiemap::WorkSplit rankedSplit(StageKind kind, const aiemap::WorkSplit &base,
                                 const aiemap::KeyVisibility &vis,
                                 int64_t laneRows) const;
   void emittedSoftmax(StageContext &c) const;
   Schedule emittedSchedule(StageKind kind, int64_t tilesPerCore,
-                           int64_t kvSplit) {
+                           int64_t kvSplit, bool kvResident) {
     if (!cache)
       return computeEmittedSchedule(
-          s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
+          s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit,
+          emittedStreamVisibility(kind, kvResident));
     auto key = std::make_tuple(p.qTile, p.kvTile, int64_t(p.columns),
                                int64_t(p.coresPerColumn), tilesPerCore, kvSplit,
-                               int(kind), p.causalSkip);
+                               int(kind), p.causalSkip, kvResident);
     auto it = cache->emitted.find(key);
     if (it != cache->emitted.end())
       return it->second;
     Schedule sch = computeEmittedSchedule(
-        s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit);
+        s, geo, emittedSplit(kind, tilesPerCore, kvSplit), kvSplit,
+        emittedStreamVisibility(kind, kvResident));
     cache->emitted.emplace(key, sch);
     return sch;
   }
@@ -1549,6 +1565,33 @@ bool Model::emittedDecomposition(StageKind kind, int64_t stageLanes,
          kind != StageKind::Softmax;
 }
 
+/// The key blocks the emitted cores of a stage compute (the scheduler's
+/// stageKeyVisibility for this plan).
+aiemap::KeyVisibility Model::emittedVisibility(StageKind kind) const {
+  aiemap::KeyVisibility vis;
+  vis.qTile = p.qTile;
+  vis.kvTile = p.kvTile;
+  vis.keyLen = geo.nK * p.kvTile;
+  vis.keyLimit = geo.lk;
+  bool skips = kind == StageKind::Online || kind == StageKind::Full ||
+               kind == StageKind::QK || kind == StageKind::QKSoftmax;
+  vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
+  vis.causalOffset =
+      geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  return vis;
+}
+
+/// The key blocks the emitted K/V stream carries per round: only those the
+/// round computes for a causal online stage (the scheduler's
+/// streamsVisibleBlocks), every block otherwise (L2-resident K/V: the
+/// memtile re-sends the whole object every round).
+aiemap::KeyVisibility Model::emittedStreamVisibility(StageKind kind,
+                                                     bool kvResident) const {
+  aiemap::KeyVisibility vis = emittedVisibility(kind);
+  vis.causal = vis.causal && kind == StageKind::Online && !kvResident;
+  return vis;
+}
+
 /// The scheduler's decomposition of this plan (WorkSplit.h): the same
 /// group widths, chunk range and ranking attn-schedule-dma uses. A cascade
 /// plan is scheduled as its lanes (cores_per_column / kv_split per column,
@@ -1563,16 +1606,7 @@ aiemap::WorkSplit Model::emittedSplit(StageKind kind, int64_t tilesPerCore,
   base.itemsPerHead = (s.heads / s.kvHeads) * geo.nQ;
   base.coresPerColumn = laneRows;
   base.tilesPerCore = tilesPerCore;
-  aiemap::KeyVisibility vis;
-  vis.qTile = p.qTile;
-  vis.kvTile = p.kvTile;
-  vis.keyLen = geo.nK * p.kvTile;
-  vis.keyLimit = geo.lk;
-  bool skips = kind == StageKind::Online || kind == StageKind::Full ||
-               kind == StageKind::QK || kind == StageKind::QKSoftmax;
-  vis.causal = geo.causal != CausalKind::none && geo.skip && skips;
-  vis.causalOffset =
-      geo.causal == CausalKind::bottom_right ? geo.lk - geo.lq : 0;
+  aiemap::KeyVisibility vis = emittedVisibility(kind);
   return rankedSplit(kind, base, vis, laneRows);
 }
 
@@ -1635,17 +1669,17 @@ StageContext Model::stageContext(StageKind kind) {
   }
   if (kind == StageKind::Softmax)
     stagePerLane = 1;
-  c.sch = emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit)
-              ? emittedSchedule(kind, stagePerLane, stageSplit)
-              : schedule(stageLanes, stagePerLane, stageSplit);
   // K/V stream from DRAM once per round and kv head, or (l2_kv_block >=
   // the padded key length, L2-resident K/V) once per unit into the host
   // memtile, which streams them every round (docs/cost-model.md).
-  c.kvRows = c.sch.streamKeyRows;
-  c.buffers = stageBuffers(kind, p, bufferSizes(), t);
-  c.kvResident =
-      c.buffers.kvResident &&
+  bool emitted =
       emittedDecomposition(kind, stageLanes, stagePerLane, stageSplit);
+  c.buffers = stageBuffers(kind, p, bufferSizes(), t);
+  c.kvResident = c.buffers.kvResident && emitted;
+  c.sch = emitted
+              ? emittedSchedule(kind, stagePerLane, stageSplit, c.kvResident)
+              : schedule(stageLanes, stagePerLane, stageSplit);
+  c.kvRows = c.sch.streamKeyRows;
   if (c.kvResident)
     c.kvRows = c.sch.unitKeyRows;
   if (kind == StageKind::Softmax)
@@ -1984,9 +2018,10 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 
 /// Cycles the critical core of an emitted decomposition waits for its
 /// group's K/V stream. Its cores run in step with the stream, which carries
-/// every key block of the kv head each round. The step stream is one
-/// objectfifo (K|V joined, or the full fold's shared K/V object), so it
-/// enters a core through one S2MM channel at the stream rate (the query
+/// the key blocks of the round's class each round (every key block of the kv
+/// head unless round classes skip the hidden ones: WorkSplit.h). The step
+/// stream is one objectfifo (K|V joined, or the full fold's shared K/V object),
+/// so it enters a core through one S2MM channel at the stream rate (the query
 /// tiles come through another, in parallel), and it runs at most its depth
 /// ahead of the cores: a block the busiest core computes takes the longer of
 /// its work and its transfer, and a block no core of the group computes
@@ -1994,9 +2029,6 @@ void Model::stageDma(const StageContext &c, StageEstimate &st) const {
 /// which cannot hide behind the computed blocks' work.
 double Model::streamStalls(const StageContext &c) const {
   TileBytes b = tileBytes(c);
-  double streamed = c.sch.rounds > 0
-                        ? double(c.sch.coreInBlocks) / double(c.sch.rounds)
-                        : 0.0;
   double k = double(c.sch.tilesPerCore);
   double perBlock = double(b.step) / stream;
   if (c.kind == StageKind::PV) {
@@ -2035,11 +2067,13 @@ double Model::streamStalls(const StageContext &c) const {
   double perItem = roundWork(0, 0);
   double stall = 0;
   for (auto [pace, times] : c.sch.critRounds) {
+    auto [paceBlocks, paceMasked, paceStreamed] = pace;
+    double streamed = double(paceStreamed);
     // A pv stage computes every block of its P rows (no causal skip).
     int64_t blocks = c.kind == StageKind::PV
                          ? int64_t(std::llround(streamed * k))
-                         : pace.first;
-    double blockWork = roundWork(blocks, pace.second) - perItem;
+                         : paceBlocks;
+    double blockWork = roundWork(blocks, paceMasked) - perItem;
     // Stream blocks the round computes before its hidden ones: the busiest
     // core's (its k tiles share them; a cascade chain core computes every
     // kv_split-th block of its chain's).

@@ -108,6 +108,102 @@ std::vector<int64_t> aiemap::chunkPaces(const WorkSplit &split,
   return paces;
 }
 
+int64_t aiemap::streamBlocks(const KeyVisibility &vis) {
+  return ceilDiv(vis.keyLen, vis.kvTile);
+}
+
+namespace {
+/// Merges runs[i + 1] into runs[i] (the merged run streams the larger count).
+void mergeRuns(std::vector<RoundClass> &runs, size_t i) {
+  runs[i].blocks = std::max(runs[i].blocks, runs[i + 1].blocks);
+  runs[i].rounds += runs[i + 1].rounds;
+  runs.erase(runs.begin() + i + 1);
+}
+/// Extra blocks streamed when runs[i] and runs[i + 1] merge.
+int64_t mergeCost(const std::vector<RoundClass> &runs, size_t i) {
+  int64_t top = std::max(runs[i].blocks, runs[i + 1].blocks);
+  return runs[i].rounds * (top - runs[i].blocks) +
+         runs[i + 1].rounds * (top - runs[i + 1].blocks);
+}
+} // namespace
+
+int64_t ChunkRounds::blocksOfRound(int64_t t) const {
+  int64_t period = periodRounds();
+  if (period > 0)
+    t %= period;
+  for (const RoundClass &c : classes) {
+    if (t < c.rounds)
+      return c.blocks;
+    t -= c.rounds;
+  }
+  return classes.empty() ? 0 : classes.back().blocks;
+}
+
+namespace {
+/// The shortest p dividing the sequence's length with seq[t] == seq[t % p].
+int64_t shortestPeriod(const std::vector<int64_t> &seq) {
+  int64_t n = seq.size();
+  for (int64_t p = 1; p < n; ++p) {
+    if (n % p != 0)
+      continue;
+    bool periodic = true;
+    for (int64_t t = p; t < n && periodic; ++t)
+      periodic = seq[t] == seq[t - p];
+    if (periodic)
+      return p;
+  }
+  return n;
+}
+} // namespace
+
+ChunkRounds aiemap::roundClasses(const WorkSplit &split,
+                                 const KeyVisibility &vis, int64_t s) {
+  int64_t rounds = split.roundsOfChunk(s);
+  if (!vis.causal)
+    return {1, {{rounds, streamBlocks(vis)}}};
+  std::vector<int64_t> perRound(rounds, 1);
+  split.forEachRound(s, [&](int64_t t, int64_t, int64_t item) {
+    perRound[t] =
+        std::max(perRound[t], vis.computedBlocks(item % split.queryTiles));
+  });
+  int64_t period = shortestPeriod(perRound);
+  std::vector<RoundClass> runs;
+  for (int64_t t = 0; t < period; ++t) {
+    if (!runs.empty() && runs.back().blocks == perRound[t])
+      ++runs.back().rounds;
+    else
+      runs.push_back({1, perRound[t]});
+  }
+  // Long periods: first merge runs pairwise in order down to a few hundred
+  // (linear), then the cheapest adjacent merge until the bound holds.
+  constexpr size_t kCoarse = 256;
+  while (runs.size() > kCoarse) {
+    std::vector<RoundClass> halved;
+    for (size_t i = 0; i < runs.size(); i += 2) {
+      halved.push_back(runs[i]);
+      if (i + 1 < runs.size()) {
+        halved.back().rounds += runs[i + 1].rounds;
+        halved.back().blocks = std::max(runs[i].blocks, runs[i + 1].blocks);
+      }
+    }
+    runs = std::move(halved);
+  }
+  while (runs.size() > static_cast<size_t>(kMaxRoundClasses)) {
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < runs.size(); ++i)
+      if (mergeCost(runs, i) < mergeCost(runs, best))
+        best = i;
+    mergeRuns(runs, best);
+  }
+  // Merging may leave equal neighbours: fold them.
+  for (size_t i = 0; i + 1 < runs.size();)
+    if (runs[i].blocks == runs[i + 1].blocks)
+      mergeRuns(runs, i);
+    else
+      ++i;
+  return {rounds / period, std::move(runs)};
+}
+
 LaneBalance aiemap::laneBalance(const WorkSplit &split,
                                 const KeyVisibility &vis, int64_t passes) {
   int64_t P = split.coresPerGroup();

@@ -170,14 +170,20 @@ def test_l2_resident_program_simulates_to_reference(case: Case) -> None:
 
 def test_l2_resident_reads_kv_once_where_streaming_reads_per_round() -> None:
     """Same layer, same plan but l2_kv_block: streamed per round, K/V cross DRAM
-    rounds_per_kv_head times; resident, once per unit."""
-    case = Case(100, "npu2", "online", 1, 4, 1, 250, 150, 64, "bottom_right", None)
-    resident, streamed = _schedule(_compile(case, True)), _schedule(_compile(case, False))
-    assert streamed["rounds_per_kv_head"] > 1
-    for role in ("k", "v"):
-        assert streamed["bytes"][role] == streamed["rounds_per_kv_head"] * streamed["buffer_bytes"][role]
-        assert resident["bytes"][role] == resident["query_chunks"] * resident["buffer_bytes"][role]
-    assert not _resident_fifos(streamed)
+    rounds_per_kv_head times (causal: only the blocks a round computes);
+    resident, once per unit (causal too: the memtile re-sends every block)."""
+    for causal in ("none", "bottom_right"):
+        case = Case(100, "npu2", "online", 1, 4, 1, 250, 150, 64, causal, None)
+        resident, streamed = _schedule(_compile(case, True)), _schedule(_compile(case, False))
+        assert streamed["rounds_per_kv_head"] > 1
+        for role in ("k", "v"):
+            every_round = streamed["rounds_per_kv_head"] * streamed["buffer_bytes"][role]
+            if causal == "none":
+                assert streamed["bytes"][role] == every_round
+            else:
+                assert streamed["bytes"][role] < every_round
+            assert resident["bytes"][role] == resident["query_chunks"] * resident["buffer_bytes"][role]
+        assert not _resident_fifos(streamed)
 
 
 def test_partial_kv_block_is_rejected_naming_the_rule() -> None:

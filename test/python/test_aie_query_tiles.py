@@ -174,8 +174,20 @@ def test_query_tiles_read_kv_once_per_round(case: Case) -> None:
     k = 2 query tiles per core need fewer rounds."""
     two, one = _schedule(_compile(case, K)), _schedule(_compile(case, 1))
     for sch in (two, one):
+        # A causal online stage streams per round only its round class's first
+        # key blocks (round_classes: per chunk [repeats, (rounds, blocks)...]).
+        classes = sch.get("round_classes")
+        assert (classes is not None) == (case.causal != "none" and case.fold == "online")
+        steps = sch["steps"]
+        if classes is None:
+            streamed, per_round = sch["rounds_per_kv_head"] * steps, steps
+        else:
+            pairs = [(c[0] * c[i], c[i + 1]) for c in classes for i in range(1, len(c), 2)]
+            assert sum(r for r, _ in pairs) == sch["rounds_per_kv_head"]
+            streamed, per_round = sum(r * b for r, b in pairs), steps
+            assert streamed < sch["rounds_per_kv_head"] * steps
         for role in ("k", "v"):
-            assert sch["bytes"][role] == sch["rounds_per_kv_head"] * sch["buffer_bytes"][role]
+            assert sch["bytes"][role] * per_round == streamed * sch["buffer_bytes"][role]
     assert two["query_tiles_per_core"] == K and one["query_tiles_per_core"] == 1
     assert two["rounds_per_kv_head"] < one["rounds_per_kv_head"]
 

@@ -91,6 +91,53 @@ struct WorkSplit {
   int64_t groupWork(int64_t g, const std::vector<int64_t> &chunkWork) const;
 };
 
+/// A run of consecutive rounds of a chunk whose K/V stream carries the same
+/// number of key blocks: the first `blocks` blocks of the kv head, every
+/// round of the run (docs/aie-mapping.md, "Round classes").
+struct RoundClass {
+  int64_t rounds = 0, blocks = 0;
+  bool operator==(const RoundClass &o) const {
+    return rounds == o.rounds && blocks == o.blocks;
+  }
+};
+
+/// A chunk's rounds as classes: `classes` in round order, the whole list run
+/// `repeats` times (a GQA chunk covering whole heads repeats its heads'
+/// visibility pattern: one loop over the repeats keeps the core programs
+/// small).
+struct ChunkRounds {
+  int64_t repeats = 1;
+  std::vector<RoundClass> classes;
+  int64_t periodRounds() const {
+    int64_t n = 0;
+    for (const RoundClass &c : classes)
+      n += c.rounds;
+    return n;
+  }
+  /// Key blocks round `t` of the chunk streams.
+  int64_t blocksOfRound(int64_t t) const;
+  bool operator==(const ChunkRounds &o) const {
+    return repeats == o.repeats && classes == o.classes;
+  }
+};
+
+/// Most round classes in one period of a chunk: each is a loop nest of its
+/// own in every core program (constant trip counts), so their number is
+/// bounded.
+constexpr int64_t kMaxRoundClasses = 8;
+
+/// Key blocks of a whole (non-skipping) stream of one kv head.
+int64_t streamBlocks(const KeyVisibility &vis);
+
+/// The rounds of chunk `s` as classes. Causal layers stream per round the
+/// most key blocks any of its items computes (at least one); the shortest
+/// period of that sequence (dividing the chunk's rounds) is taken once, its
+/// runs of equal counts form the classes, and more than kMaxRoundClasses runs
+/// are merged (adjacent runs, the cheapest merge first; a merged run streams
+/// the larger count). Without a causal rule one class streams every block.
+ChunkRounds roundClasses(const WorkSplit &split, const KeyVisibility &vis,
+                         int64_t s);
+
 /// Per-core totals of computed key blocks (the work a lane does).
 struct LaneBalance {
   int64_t busiest = 0, total = 0, lanes = 1;

@@ -202,6 +202,8 @@ private:
     Value batch, q0;          // of the current item (i32 q0)
     Value groupHead;          // its head within the GQA group (index)
     Value rowLimit, keyLimit; // i32; rowLimit null without valid_len
+    /// Step objects the current round streams (its round class's blocks).
+    int64_t steps = 0;
     /// Per query tile the core keeps (the schedule's query_tiles_per_core):
     /// its running state and item; selectTile() makes tile j the current.
     struct Tile {
@@ -221,7 +223,8 @@ private:
   void emitCore(const CoreSpec &core);
   CoreState emitScratch(const CoreSpec &core);
   void emitWorkLoops(CoreState &cs);
-  void emitUnit(CoreState &cs, Value k, int64_t rounds, bool reversed);
+  void emitUnit(CoreState &cs, Value k, const ChunkRounds &classes,
+                bool reversed);
   void emitItem(CoreState &cs);
   void emitOnlineItem(CoreState &cs);
   bool emitCascadeMerge(CoreState &cs, int position);
@@ -435,6 +438,7 @@ DeviceEmitter::CoreState DeviceEmitter::emitScratch(const CoreSpec &core) {
   };
   CoreState cs;
   cs.core = &core;
+  cs.steps = sch.steps;
   cs.sBuf = copyOf("s", 0);
   cs.rtpBuf = copyOf("rtp", 0);
   for (int64_t j = 0; j < std::max<int64_t>(1, d.queryTiles); ++j)
@@ -473,25 +477,27 @@ void DeviceEmitter::emitWorkLoops(CoreState &cs) {
   if (split.zigzag && period % 2)
     period *= 2;
   period = std::min(period, units);
-  SmallVector<int64_t> rounds;
+  // A unit's rounds loop per round class (each streams its own number of
+  // key blocks: WorkSplit.h, roundClasses).
+  std::vector<ChunkRounds> classes;
   for (int64_t ph = 0; ph < period; ++ph)
-    rounds.push_back(split.roundsOfChunk(split.unitOf(g, ph) % S));
-  if (!split.zigzag && llvm::all_equal(rounds)) {
+    classes.push_back(sch.classesOfChunk(split.unitOf(g, ph) % S));
+  if (!split.zigzag && llvm::all_equal(classes)) {
     loop(idx(0), idx(units),
-         [&](Value k) { emitUnit(cs, k, rounds[0], /*reversed=*/false); });
+         [&](Value k) { emitUnit(cs, k, classes[0], /*reversed=*/false); });
     return;
   }
   const int64_t whole = units / period;
   loop(idx(0), idx(whole), [&](Value kk) {
     for (int64_t ph = 0; ph < period; ++ph)
-      emitUnit(cs, add(mul(kk, idx(period)), idx(ph)), rounds[ph],
+      emitUnit(cs, add(mul(kk, idx(period)), idx(ph)), classes[ph],
                split.reversed(ph));
   });
   for (int64_t k = whole * period; k < units; ++k)
-    emitUnit(cs, idx(k), rounds[k - whole * period], split.reversed(k));
+    emitUnit(cs, idx(k), classes[k - whole * period], split.reversed(k));
 }
 
-void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds,
+void DeviceEmitter::emitUnit(CoreState &cs, Value k, const ChunkRounds &classes,
                              bool reversed) {
   const CoreSpec &core = *cs.core;
   const int64_t NG = sch.numGroups, S = sch.queryChunks, n = sch.itemsPerHead;
@@ -510,7 +516,7 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds,
   Value len = sub(end, start);
   Value batch = div(kh, idx(workPerBatch));
   const int64_t perRound = P * d.queryTiles;
-  loop(idx(0), idx(rounds), [&](Value round) {
+  auto emitRound = [&](Value round) {
     // Same item choice as the planner: the last round is shifted back to
     // end with the chunk; a chunk shorter than P k repeats its last item.
     // Query tile j of the core is item base + j P + lane.
@@ -529,7 +535,26 @@ void DeviceEmitter::emitUnit(CoreState &cs, Value k, int64_t rounds,
     cs.batch = batch;
     cs.rowLimit = cs.keyLimit = Value();
     emitItem(cs);
-  });
+  };
+  // One loop per class (inside one over the repeats of the class list).
+  auto period = [&](Value rep) {
+    int64_t first = 0;
+    for (const RoundClass &c : classes.classes) {
+      cs.steps = c.blocks;
+      loop(idx(0), idx(c.rounds), [&](Value i) {
+        Value round = add(idx(first), i);
+        if (rep)
+          round = add(mul(rep, idx(classes.periodRounds())), round);
+        emitRound(round);
+      });
+      first += c.rounds;
+    }
+  };
+  if (classes.repeats == 1)
+    period(Value());
+  else
+    loop(idx(0), idx(classes.repeats), period);
+  cs.steps = sch.steps;
 }
 
 void DeviceEmitter::emitItem(CoreState &cs) {
@@ -720,7 +745,7 @@ void DeviceEmitter::emitOnlineItem(CoreState &cs) {
     call("attn_online_init",
          {cs.mBuf, cs.lBuf, cs.accBuf, i32(tq), i32(d.valueDim)});
   }
-  loop(idx(0), idx(sch.steps), [&](Value j) {
+  loop(idx(0), idx(cs.steps), [&](Value j) {
     Value obj = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value k0 = toI32(mul(j, idx(st)));
     for (int64_t qt = 0; qt < k; ++qt) {
@@ -768,7 +793,7 @@ void DeviceEmitter::emitCascadeSteps(
            add(first, idx(position)));
     aie::ObjectFifoReleaseOp::create(b, loc, ObjectFifoPort::Consume, fifo, n);
   };
-  const int64_t whole = sch.steps / split, tail = sch.steps % split;
+  const int64_t whole = cs.steps / split, tail = cs.steps % split;
   if (whole)
     loop(idx(0), idx(whole),
          [&](Value g) { group(mul(g, idx(split)), split); });
@@ -1014,7 +1039,7 @@ void DeviceEmitter::emitStreamQKItem(CoreState &cs) {
   const int64_t tq = d.qTile, st = sch.stepTile;
   Value q = acquire(core.itemFifo, ObjectFifoPort::Consume);
   readValidLen(cs);
-  loop(idx(0), idx(sch.steps), [&](Value j) {
+  loop(idx(0), idx(cs.steps), [&](Value j) {
     Value k = acquire(core.stepFifo, ObjectFifoPort::Consume);
     Value s = acquire(core.pipeOut, ObjectFifoPort::Produce);
     Value k0 = toI32(mul(j, idx(st)));
@@ -1037,7 +1062,7 @@ void DeviceEmitter::emitStreamSoftmaxItem(CoreState &cs) {
   const CoreSpec &core = *cs.core;
   const int64_t tq = d.qTile, st = sch.stepTile;
   call("attn_stream_softmax_init", {cs.mBuf, cs.lBuf, i32(tq)});
-  loop(idx(0), idx(sch.steps), [&](Value j) {
+  loop(idx(0), idx(cs.steps), [&](Value j) {
     Value s = acquire(core.pipeIn, ObjectFifoPort::Consume);
     Value p = acquire(core.pipeOut, ObjectFifoPort::Produce);
     readValidLen(cs); // after an acquire: the sequence has written it
@@ -1057,7 +1082,7 @@ void DeviceEmitter::emitStreamPVItem(CoreState &cs) {
   const CoreSpec &core = *cs.core;
   const int64_t tq = d.qTile, st = sch.stepTile, dv = d.valueDim;
   call("attn_stream_pv_init", {cs.accBuf, cs.lBuf, i32(tq), i32(dv)});
-  loop(idx(0), idx(sch.steps), [&](Value j) {
+  loop(idx(0), idx(cs.steps), [&](Value j) {
     Value p = acquire(core.pipeIn, ObjectFifoPort::Consume);
     Value v = acquire(core.stepFifo, ObjectFifoPort::Consume);
     readValidLen(cs);

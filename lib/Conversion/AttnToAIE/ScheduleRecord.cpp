@@ -16,6 +16,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <optional>
 #include <set>
 
 using namespace mlir;
@@ -240,6 +241,18 @@ DictionaryAttr aiemap::scheduleToAttr(MLIRContext *ctx,
       "lane_key_blocks",
       b.getDenseI64ArrayAttr({sch.laneBlocks.busiest, sch.laneBlocks.total,
                               sch.laneBlocks.lanes})));
+  if (!sch.roundClasses.empty()) {
+    // Per chunk: the repeats of its class list, then (rounds, key blocks
+    // streamed) of each class, in round order.
+    SmallVector<Attribute> perChunk;
+    for (const ChunkRounds &chunk : sch.roundClasses) {
+      SmallVector<int64_t> flat{chunk.repeats};
+      for (const RoundClass &c : chunk.classes)
+        flat.append({c.rounds, c.blocks});
+      perChunk.push_back(b.getDenseI64ArrayAttr(flat));
+    }
+    attrs.push_back(b.getNamedAttr("round_classes", b.getArrayAttr(perChunk)));
+  }
   i64("cores_per_column", sch.desc.coresPerColumn);
   i64("q_tile", sch.desc.qTile);
   i64("kv_tile", sch.stepTile);
@@ -343,6 +356,7 @@ private:
 
   LogicalResult readScalars();
   LogicalResult readBalance();
+  LogicalResult readRoundClasses();
   LogicalResult readLayout();
   LogicalResult readStreamLayout();
   LogicalResult readBuffers(StringRef field, ArrayAttr list,
@@ -382,6 +396,66 @@ LogicalResult RecordReader::readBalance() {
              << "must be [busiest, total, lanes] with 0 <= busiest <= total "
                 "and lanes >= 1";
     sch.laneBlocks = {(*lanes)[0], (*lanes)[1], (*lanes)[2]};
+  }
+  return success();
+}
+
+LogicalResult RecordReader::readRoundClasses() {
+  // Optional (absent: every round streams all `steps` key blocks).
+  if (!record.get("round_classes"))
+    return success();
+  const StageDesc &d = sch.desc;
+  if (!streamsVisibleBlocks(d))
+    return error("round_classes") << "is only for causal online stages";
+  FailureOr<SmallVector<DenseI64ArrayAttr>> chunks =
+      list<DenseI64ArrayAttr>("round_classes");
+  if (failed(chunks))
+    return failure();
+  if (static_cast<int64_t>(chunks->size()) != sch.queryChunks)
+    return error("round_classes") << "has " << chunks->size() << " entries for "
+                                  << sch.queryChunks << " query chunks";
+  WorkSplit split = sch.split();
+  KeyVisibility vis = stageKeyVisibility(d, sch.stepTile);
+  for (auto [s, attr] : llvm::enumerate(*chunks)) {
+    ArrayRef<int64_t> flat = attr.asArrayRef();
+    if (flat.size() < 3 || flat.size() % 2 != 1 ||
+        flat.size() > 1 + 2 * static_cast<size_t>(kMaxRoundClasses) ||
+        flat[0] < 1)
+      return error("round_classes", s)
+             << "must be [repeats >= 1, then 1 to " << kMaxRoundClasses
+             << " (rounds, key blocks) pairs]";
+    ChunkRounds classes;
+    classes.repeats = flat[0];
+    int64_t total = 0;
+    for (size_t i = 1; i < flat.size(); i += 2) {
+      if (flat[i] < 1 || flat[i + 1] < 1 || flat[i + 1] > sch.steps)
+        return error("round_classes", s)
+               << "class " << i / 2 << " needs >= 1 rounds and 1 to "
+               << sch.steps << " key blocks, has (" << flat[i] << ", "
+               << flat[i + 1] << ")";
+      classes.classes.push_back({flat[i], flat[i + 1]});
+      total += flat[i];
+    }
+    if (total * classes.repeats != split.roundsOfChunk(s))
+      return error("round_classes", s)
+             << "covers " << classes.repeats << " x " << total
+             << " rounds; the chunk has " << split.roundsOfChunk(s);
+    sch.roundClasses.push_back(std::move(classes));
+  }
+  // No class may stream fewer key blocks than one of its items computes.
+  for (int64_t s = 0; s < sch.queryChunks; ++s) {
+    std::optional<std::string> why;
+    split.forEachRound(s, [&](int64_t t, int64_t, int64_t item) {
+      int64_t need = vis.computedBlocks(item % split.queryTiles);
+      int64_t streamed = sch.stepsOfRound(s, t);
+      if (!why && streamed < need)
+        why = llvm::formatv("streams {0} key blocks in round {1}, whose "
+                            "query tile {2} computes {3}",
+                            streamed, t, item % split.queryTiles, need)
+                  .str();
+    });
+    if (why)
+      return error("round_classes", s) << *why;
   }
   return success();
 }
@@ -486,7 +560,7 @@ LogicalResult RecordReader::readScalars() {
     return error("items_per_head")
            << "(" << sch.itemsPerHead << ") must cover whole query tiles of "
            << "the " << d.qLen << " padded queries";
-  if (failed(readBalance()))
+  if (failed(readBalance()) || failed(readRoundClasses()))
     return failure();
   FailureOr<DictionaryAttr> depths = get<DictionaryAttr>("depths");
   if (failed(depths))

@@ -154,6 +154,38 @@ int64_t StageSchedule::roundsOfChunk(int64_t s) const {
   return split().roundsOfChunk(s);
 }
 
+ChunkRounds StageSchedule::classesOfChunk(int64_t s) const {
+  if (roundClasses.empty())
+    return {1, {{roundsOfChunk(s), steps}}};
+  return roundClasses[s];
+}
+
+int64_t StageSchedule::stepsOfRound(int64_t s, int64_t t) const {
+  if (roundClasses.empty())
+    return steps;
+  return roundClasses[s].blocksOfRound(t);
+}
+
+KeyVisibility aiemap::stageKeyVisibility(const StageDesc &d, int64_t stepTile) {
+  KeyVisibility v;
+  v.qTile = d.qTile;
+  v.kvTile = std::max<int64_t>(1, stepTile);
+  v.keyLen = d.kvLen;
+  v.keyLimit = d.keyLimit > 0 ? d.keyLimit : d.kvLen;
+  // Stages whose cores skip the key blocks a causal rule hides.
+  bool skips = d.kind == StageKind::Online || d.kind == StageKind::Full ||
+               d.kind == StageKind::QK || d.kind == StageKind::QKSoftmax;
+  v.causal = d.causal && skips;
+  v.causalOffset = d.causalOffset;
+  return v;
+}
+
+bool aiemap::streamsVisibleBlocks(const StageDesc &d) {
+  // L2-resident K/V: the memtile re-sends the whole K|V object every round
+  // (repeat_count), so every round streams every block.
+  return d.causal && d.kind == StageKind::Online && !d.kvResident;
+}
+
 ElementKind StageSchedule::roleElement(Role role) const {
   return (role == Role::S || role == Role::P) ? ElementKind::F32 : desc.elem;
 }
@@ -579,6 +611,8 @@ struct Planner {
   }
   bool checkResources();
   bool buildSequence();
+  /// The round ranges [t0, t1) of a chunk's classes, last first.
+  std::vector<std::pair<int64_t, int64_t>> classRanges(int64_t chunk) const;
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       std::vector<SequenceOp> &ops, bool *overflow = nullptr);
   /// Whether `ops` fit the shim task queues and buffer descriptors at once
@@ -809,17 +843,7 @@ bool Planner::checkSequenceSize() {
 }
 
 KeyVisibility Planner::keyVisibility() const {
-  KeyVisibility v;
-  v.qTile = d.qTile;
-  v.kvTile = std::max<int64_t>(1, sch.stepTile);
-  v.keyLen = d.kvLen;
-  v.keyLimit = d.keyLimit > 0 ? d.keyLimit : d.kvLen;
-  // Stages whose cores skip the key blocks a causal rule hides.
-  bool skips = d.kind == StageKind::Online || d.kind == StageKind::Full ||
-               d.kind == StageKind::QK || d.kind == StageKind::QKSoftmax;
-  v.causal = d.causal && skips;
-  v.causalOffset = d.causalOffset;
-  return v;
+  return stageKeyVisibility(d, sch.stepTile);
 }
 
 bool Planner::chooseGroups(const ScheduleOptions &options) {
@@ -896,6 +920,10 @@ void Planner::applyCandidate(const Candidate &c) {
     sch.maxGroupRounds = std::max(sch.maxGroupRounds, rounds);
   }
   sch.laneBlocks = laneBalance(w, keyVisibility(), keyPasses(d.kind));
+  sch.roundClasses.clear();
+  if (streamsVisibleBlocks(d))
+    for (int64_t s = 0; s < sch.queryChunks; ++s)
+      sch.roundClasses.push_back(roundClasses(w, keyVisibility(), s));
   // Tiles of items a core repeats are not fetched twice: a regular access
   // pattern per step instead of a repeated tail.
   sch.maskLanes = sch.coresPerGroup;
@@ -1456,7 +1484,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
             int64_t next = addr.maskOffset(role, ib, ih, qi * tq + 1, 0);
             lanes[lane] = {first, next - first};
           }
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             for (auto [first, stride] : lanes)
               runs.add(first + (j % blocks) * st, laneRows, stride);
         }
@@ -1466,7 +1494,7 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                                                   : 0) {
         // Per step the key rows of the G query heads of the kv head.
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             for (int64_t h = 0; h < g; ++h)
               runs.add(addr.maskOffset(role, b, head * g + h, /*row=*/0,
                                        (j % blocks) * st));
@@ -1475,14 +1503,14 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
         // One row of st keys per step: that of the kv head's batch (and
         // head, which is the query head when there is no GQA group).
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             runs.add(
                 addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
         runLen = st;
       } else {
         int64_t width = role == Role::K ? d.headDim : d.valueDim;
         for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0; j < sch.steps; ++j)
+          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
             addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
         runLen = width;
       }
@@ -1533,10 +1561,31 @@ bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
   return true;
 }
 
+std::vector<std::pair<int64_t, int64_t>>
+Planner::classRanges(int64_t chunk) const {
+  // Last class first: the caller takes ranges from the back.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  // (Adjacent rounds streaming the same blocks share one range.)
+  int64_t t0 = 0, last = -1;
+  ChunkRounds cr = sch.classesOfChunk(chunk);
+  for (int64_t rep = 0; rep < cr.repeats; ++rep)
+    for (const RoundClass &c : cr.classes) {
+      if (c.blocks == last)
+        ranges.back().second += c.rounds;
+      else
+        ranges.push_back({t0, t0 + c.rounds});
+      t0 += c.rounds;
+      last = c.blocks;
+    }
+  std::reverse(ranges.begin(), ranges.end());
+  return ranges;
+}
+
 bool Planner::buildSequence() {
   struct Batch {
     int64_t g, k, t0, t1;
     std::vector<SequenceOp> ops;
+    int64_t start = 0; // the group's streamed steps before it (round classes)
   };
   int depth = t.shimTaskQueueDepth;
   int bds = t.bufferDescriptors(TileKind::Shim);
@@ -1553,9 +1602,10 @@ bool Planner::buildSequence() {
       if (k >= sch.unitsOfGroup(g))
         continue;
       int64_t U = sch.split().unitOf(g, k);
-      int64_t rounds = sch.roundsOfChunk(U % sch.queryChunks);
-      // Split the unit's rounds until every batch fits the queues.
-      std::vector<std::pair<int64_t, int64_t>> pending{{0, rounds}};
+      // One batch per round class (its rounds stream one regular pattern),
+      // split until every batch fits the queues.
+      std::vector<std::pair<int64_t, int64_t>> pending =
+          classRanges(U % sch.queryChunks);
       std::vector<Batch> done;
       while (!pending.empty()) {
         auto [t0, t1] = pending.back();
@@ -1592,6 +1642,22 @@ bool Planner::buildSequence() {
       if (!any)
         break;
     }
+  }
+  if (!sch.roundClasses.empty()) {
+    // Round classes make rounds unequal: issue the batches in the order the
+    // groups reach them (the steps a group streamed before the batch, plus
+    // one per round for its items), so that a wait for one group's output
+    // does not hold back a group running ahead of it.
+    std::vector<int64_t> progress(sch.numGroups, 0);
+    for (Batch &b : batches) { // in each group's own order
+      int64_t s = sch.split().unitOf(b.g, b.k) % sch.queryChunks;
+      b.start = progress[b.g];
+      for (int64_t t = b.t0; t < b.t1; ++t)
+        progress[b.g] += sch.stepsOfRound(s, t) + 1;
+    }
+    std::stable_sort(
+        batches.begin(), batches.end(),
+        [](const Batch &a, const Batch &b) { return a.start < b.start; });
   }
 
   // Issue with waits: a batch retires when its output channels signal.

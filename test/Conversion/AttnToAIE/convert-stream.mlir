@@ -96,9 +96,9 @@ func.func @attention(%q: tensor<2x4x64x64xbf16>, %k: tensor<2x2x96x64xbf16>, %v:
 // ROUND: aie.objectfifo @s_c0(%tile_0_2, {%tile_0_3}, 2 : i32)
 // ROUND: aie.core(%tile_0_4)
 
-// STATS: core(0, 2): query_rows=16 scalar_accesses=16 computed_blocks=48
-// STATS: core(0, 3): query_rows=16 scalar_accesses=48 computed_blocks=48 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
-// STATS: core(0, 4): query_rows=16 scalar_accesses=48 computed_blocks=48 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
+// STATS: core(0, 2): query_rows=16 scalar_accesses=16 computed_blocks=40
+// STATS: core(0, 3): query_rows=16 scalar_accesses=40 computed_blocks=40 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
+// STATS: core(0, 4): query_rows=16 scalar_accesses=40 computed_blocks=40 per_block=1 dynamic_fifo_loops=0 define_mismatches=0
 
 // NOPIPE: error: 'attn.stage' op 'attention': 'dma_schedule' field 'cores'[1] needs an 'pipe_in' FIFO for a stream pipeline's softmax core
 // NOROLE: error: #attn.core: a 'fused' core has no core-to-core FIFOs ('pipe_in' / 'pipe_out')

@@ -26,18 +26,23 @@ func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: t
   return %o : tensor<1x2x160x64xbf16>
 }
 
-// 2 kv heads x (1 + 2 rounds) query tiles x 5 key blocks = 30 blocks per
-// core; 6 scalar accesses: the valid_len read of each query tile.
-// ONLINE: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0 define_mismatches=0
-// ONLINE: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
+// 2 kv heads x (1 + 2 rounds) query tiles; the causal online stage streams
+// each round only the key blocks its items compute (round classes): query
+// tiles 0-1 see 2 blocks, 2-3 4, 3-4 5, so 2 x (2 + 4 + 5) = 22 blocks per
+// core (the full fold streams all 5 every round: 30); 6 scalar accesses: the
+// valid_len read of each query tile.
+// ONLINE: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=22 per_block=0.273 dynamic_fifo_loops=0 define_mismatches=0
+// ONLINE: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=22 per_block=0.273 dynamic_fifo_loops=0
 // FULL: core(0, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // FULL: core(1, 2): query_rows=32 scalar_accesses=6 computed_blocks=30 per_block=0.2 dynamic_fifo_loops=0
 // Two query tiles per core (q-tile 8: 20 query tiles per kv head, 5
-// rounds of 2 cores x 2 tiles): 2 kv heads x 5 rounds x 2 tiles x 5 key
-// blocks = 100 blocks per core; 10 scalar accesses: one valid_len read per
-// round.
-// ONLINE2: core(0, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0 define_mismatches=0
-// ONLINE2: core(1, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
+// rounds of 2 cores x 2 tiles): the full fold streams 2 kv heads x 5 rounds
+// x 2 tiles x 5 key blocks = 100 blocks per core; the online stage streams
+// round t's t + 1 visible blocks, 2 x 2 x 15 = 60, less core 0's first tile
+// (query tile 0 sees no key: its call is folded away), 59; 10 scalar
+// accesses: one valid_len read per round.
+// ONLINE2: core(0, 2): query_rows=8 scalar_accesses=10 computed_blocks=59 per_block=0.169 dynamic_fifo_loops=0 define_mismatches=0
+// ONLINE2: core(1, 2): query_rows=8 scalar_accesses=10 computed_blocks=59 per_block=0.169 dynamic_fifo_loops=0
 // FULL2: core(0, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
 // FULL2: core(1, 2): query_rows=8 scalar_accesses=10 computed_blocks=100 per_block=0.1 dynamic_fifo_loops=0
 // The partial fold: the qk+softmax device, then the P V device (its store
@@ -49,19 +54,24 @@ func.func @layer(%q: tensor<1x2x160x64xbf16>, %k: tensor<1x2x150x64xbf16>, %v: t
 // UNFOLDED-NOT: dynamic_fifo_loops=1
 
 // The peeled work loop: whole periods of (1 round, 2 rounds) units, every
-// bound a constant.
+// bound a constant; each round's key-step loop runs its round class's
+// blocks (2, then 4 and 5: single rounds are not wrapped in a loop).
 // LOOPS: aie.core(%tile_0_2) {
 // LOOPS-DAG: %[[C0:.*]] = arith.constant 0 : index
 // LOOPS-DAG: %[[C1:.*]] = arith.constant 1 : index
 // LOOPS-DAG: %[[C2:.*]] = arith.constant 2 : index
+// LOOPS-DAG: %[[C4:.*]] = arith.constant 4 : index
 // LOOPS-DAG: %[[C5:.*]] = arith.constant 5 : index
 // LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C2]] step %[[C1]] {
 // LOOPS: aie.objectfifo.acquire @q_c0_r0(Consume, 1)
-// LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C5]] step %[[C1]] {
+// LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C2]] step %[[C1]] {
 // LOOPS: aie.objectfifo.acquire @kv_g0(Consume, 1)
 // LOOPS: aie.objectfifo.release @kv_g0(Consume, 1)
 // LOOPS: aie.objectfifo.release @q_c0_r0(Consume, 1)
-// LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C2]] step %[[C1]] {
+// LOOPS: aie.objectfifo.acquire @q_c0_r0(Consume, 1)
+// LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C4]] step %[[C1]] {
+// LOOPS: aie.objectfifo.acquire @kv_g0(Consume, 1)
+// LOOPS: aie.objectfifo.release @q_c0_r0(Consume, 1)
 // LOOPS: aie.objectfifo.acquire @q_c0_r0(Consume, 1)
 // LOOPS: scf.for %{{.*}} = %[[C0]] to %[[C5]] step %[[C1]] {
 // LOOPS: aie.objectfifo.acquire @kv_g0(Consume, 1)

@@ -223,6 +223,11 @@ struct StageSchedule {
   bool zigzag = false;
   /// Computed key blocks per core: the busiest core's, all cores' total.
   LaneBalance laneBlocks;
+  /// Causal online stages: per chunk, its rounds' classes in round order
+  /// (WorkSplit.h, roundClasses): a class's rounds stream only its first
+  /// `blocks` key blocks, and the cores loop over exactly those. Empty:
+  /// every round streams all `steps`.
+  std::vector<ChunkRounds> roundClasses;
   /// Mask/bias tiles per step object: one per core of the group, or, when
   /// every chunk is shorter than the group (its last cores repeat the
   /// chunk's last item), one per item: the repeating cores read the last.
@@ -266,6 +271,11 @@ struct StageSchedule {
   int64_t chunkStart(int64_t s) const;
   int64_t chunkLen(int64_t s) const;
   int64_t roundsOfChunk(int64_t s) const;
+  /// The round classes of chunk `s` (one class of `steps` when the stage
+  /// streams every block each round).
+  ChunkRounds classesOfChunk(int64_t s) const;
+  /// Step objects round `t` of chunk `s` streams.
+  int64_t stepsOfRound(int64_t s, int64_t t) const;
   /// Items a group covers per round: its cores x the query tiles per core.
   int64_t itemsPerRound() const;
   /// Position of `tile` in its cascade chain (0 = top), or -1. Core p of
@@ -275,6 +285,14 @@ struct StageSchedule {
   int64_t roleElements(Role role) const;
   ElementKind roleElement(Role role) const;
 };
+
+/// Which key blocks the stage's items compute (`stepTile` keys per block).
+KeyVisibility stageKeyVisibility(const StageDesc &desc, int64_t stepTile);
+
+/// Whether a stage streams only the key blocks its rounds compute (round
+/// classes): causal online stages (fused lanes, cascade chains and stream
+/// pipelines alike: every core of a lane walks the round's class).
+bool streamsVisibleBlocks(const StageDesc &desc);
 
 /// Roles read and written by a stage kind, in runtime-sequence order
 /// (inputs, then outputs).
