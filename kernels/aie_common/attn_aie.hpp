@@ -406,6 +406,7 @@ inline float pilotRowScale(const int8_t *row) {
   return v;
 }
 
+#if ATTN_TQ % ATTN_I8_MMUL_M == 0 // see attn_pilot_qk_i8
 /// The shadowAttn pilot: S window = ((f32(int8 Q Kᵀ, exact in acc32) · qs_i)
 /// · ks_j) · scale on rows of D int8 values + the f32 scale (row stride
 /// D + 4 bytes), one M x 8 block at a time over 8-deep slices (the target's
@@ -448,6 +449,7 @@ inline void pilotQK(const int8_t *q, const int8_t *k, float *s, int ld,
     }
   }
 }
+#endif
 
 /// Query row i sees the key prefix [k0, visible_i): one bound per row
 /// (O(rows) scalar work), then whole vectors: kept, filled with -inf, or
@@ -906,12 +908,17 @@ ATTN_TYPED(f32_as_bf16, float, 1)
 ATTN_TYPED(f16_as_bf16, attn_f16, 1)
 #undef ATTN_TYPED
 
+// The pilot exists only for tiles of whole int8 intrinsics (AIE2P: 8 rows);
+// an attention object built for smaller query tiles (decode: 4 rows on the
+// native bf16 4x8x8) leaves it out.
+#if ATTN_TQ % ATTN_I8_MMUL_M == 0
 void attn_pilot_qk_i8(const int8_t *q, const int8_t *k, int32_t k_off, float *s,
                       int32_t s_ld, int32_t s_col, int32_t tq, int32_t tk,
                       int32_t d, float scale) {
   ATTN_SIZES(tq, tk, d);
   attn_aie::pilotQK(q, k + k_off, s + s_col, s_ld, scale);
 }
+#endif
 
 void attn_mask_positions(float *s, int32_t s_ld, int32_t s_col, int32_t tq,
                          int32_t tk, int32_t q0, int32_t k0, int32_t key_limit,

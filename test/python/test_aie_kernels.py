@@ -41,6 +41,8 @@ CONFIGS = {
     "npu2-sd": ("aie2p", 21, dict(TQ=16, TK=128, LD=256, D=40, DV=40)),
     # npu2's block floating point path: bf16 matmuls on bfp16ebs8 operands
     "npu2-bfp16": ("aie2p", 21, dict(TQ=64, TK=64, LD=192, D=64, DV=64, BFP16=1)),
+    # decode (Lq = 1): the DSE's npu2 plans use a 4-row query tile (native 4x8x8)
+    "npu2-decode": ("aie2p", 21, dict(TQ=4, TK=16, LD=32, D=64, DV=64)),
 }
 # Worst error allowed, relative to max(1, |reference|): f32 kernels meet f32
 # accuracy (polynomial exp, another summation order); bf16 kernels round P to
@@ -200,6 +202,10 @@ def pilot_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
     return rows
 
 
+# Rows of each kernel source's int8 intrinsic (ATTN_I8_MMUL_M).
+I8_MMUL_ROWS = {"aie2": 4, "aie2p": 8}
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_pilot_qk(libs, target):
     """The int8 pilot kernel on the target's int8 intrinsic equals the specification
@@ -207,6 +213,11 @@ def test_pilot_qk(libs, target):
     specification's order."""
     lib, t = libs[(target, 1)], CONFIGS[target][2]
     tq, tk, ld, d = t["TQ"], t["TK"], t["LD"], t["D"]
+    if tq % I8_MMUL_ROWS[CONFIGS[target][0]]:
+        # Query tiles smaller than the int8 intrinsic build without the pilot.
+        with pytest.raises(AttributeError):
+            lib.attn_pilot_qk_i8  # noqa: B018
+        return
     I8P = ctypes.POINTER(ctypes.c_int8)
 
     def one(rng, seed):

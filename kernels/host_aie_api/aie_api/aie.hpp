@@ -455,8 +455,10 @@ template <typename T, unsigned N> vector<T, N> exp2(const vector<float, N> &x) {
 namespace detail {
 template <unsigned M, unsigned K, unsigned N, typename TA, typename TB>
 constexpr bool supportedMmul() {
+  // AIE2P: 4x8x8 is the native bf16 shape (the target table's npu2
+  // intrinsic), 8x8x8 the one its bfp16 emulation path pairs with.
   if constexpr (std::is_same_v<TA, bfloat16> && std::is_same_v<TB, bfloat16>)
-    return __AIE_ARCH__ >= 21 ? (M == 8 && K == 8 && N == 8)
+    return __AIE_ARCH__ >= 21 ? ((M == 4 || M == 8) && K == 8 && N == 8)
                               : (M == 4 && K == 8 && N == 4);
   if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, float>)
     return M == 4 && K == 8 && N == 4;
