@@ -520,6 +520,24 @@ def run_case(layer: Layer, tgt: str, sim_budget_s: float) -> dict[str, Any]:
     return rec
 
 
+def resident_kv_reason(
+    shape: dse.AttentionShape, tgt: str, plan: dse.Plan, padded_keys: int, best: dse.Estimate
+) -> str:
+    """Why the search did not take the emittable L2-resident K/V variant of
+    `plan`: it does not fit (the model's violations) or it is modeled slower."""
+    resident = dse.estimate_shape(
+        shape, tgt, plan.fold, allow_illegal=True, **{**plan.options(), "l2_kv_block": padded_keys}
+    )
+    if resident.violations:
+        return "L2-resident K/V (l2_kv_block " + f"{padded_keys}) does not fit: " + "; ".join(resident.violations)
+    return (
+        f"L2-resident K/V (l2_kv_block {padded_keys}) is emitted but modeled slower: "
+        f"{resident.latency_s * 1e3:.3g} ms vs {best.latency_s * 1e3:.3g} ms "
+        f"(DRAM {resident.dram_bytes / 2**20:.3g} MiB vs {best.dram_bytes / 2**20:.3g} MiB; "
+        "each group's first K/V load is exposed)"
+    )
+
+
 def dram_section(
     layer: Layer,
     tgt: str,
@@ -550,6 +568,8 @@ def dram_section(
             why = dse.why_not_emittable(shape, tgt, plan.fold, **{**plan.options(), field: value})
             if why is not None:
                 reasons.append(why.message)
+            elif field == "l2_kv_block" and plan.l2_kv_block < padded_keys:
+                reasons.append(resident_kv_reason(shape, tgt, plan, padded_keys, best))
         if kv_head_bytes > aggregate_l2:
             reasons.append(
                 f"K/V of a kv head ({kv_head_bytes} B) exceed the L2 of the {columns_per_kv_head} column(s) "
