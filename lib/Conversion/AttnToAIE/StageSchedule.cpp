@@ -611,10 +611,30 @@ struct Planner {
   }
   bool checkResources();
   bool buildSequence();
+  /// The transfers of rounds [t0, t1) of the k-th unit of group g.
+  struct SeqBatch {
+    int64_t g, k, t0, t1;
+    std::vector<SequenceOp> ops;
+    int64_t start = 0; // the group's streamed steps before it (round classes)
+  };
+  bool collectBatches(std::vector<SeqBatch> &batches);
+  void issueBatches(std::vector<SeqBatch> &batches);
   /// The round ranges [t0, t1) of a chunk's classes, last first.
   std::vector<std::pair<int64_t, int64_t>> classRanges(int64_t chunk) const;
   bool batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                       std::vector<SequenceOp> &ops, bool *overflow = nullptr);
+  /// The unit of a batch: its kv head, chunk, and the chunk's query range.
+  struct BatchUnit {
+    int64_t k, kh, chunk, start, len;
+  };
+  bool emitTransfers(const FifoSpec &f, const RowList &runs, int64_t runLen,
+                     std::vector<SequenceOp> &ops);
+  bool stepPassTransfers(const FifoSpec &f, const BatchUnit &u, int64_t t0,
+                         int64_t t1, std::vector<SequenceOp> &ops);
+  int64_t stepRows(const FifoSpec &f, const BatchUnit &u, int64_t t0,
+                   int64_t t1, RowList &runs);
+  int64_t coreRows(const FifoSpec &f, const BatchUnit &u, int64_t column,
+                   int64_t t0, int64_t t1, RowList &runs);
   /// Whether `ops` fit the shim task queues and buffer descriptors at once
   /// (adding ops never makes them fit again).
   bool opsFit(const std::vector<SequenceOp> &ops) const;
@@ -1386,172 +1406,191 @@ bool Planner::opsFit(const std::vector<SequenceOp> &ops) const {
   return true;
 }
 
+/// The sequence ops of one FIFO's DRAM rows, compressed into shim access
+/// patterns.
+bool Planner::emitTransfers(const FifoSpec &f, const RowList &runs,
+                            int64_t runLen, std::vector<SequenceOp> &ops) {
+  std::vector<Pattern> pats;
+  Role role = *f.dram;
+  std::string why;
+  if (!compressRuns(runs, runLen, eb(role), t.dmaLimits(TileKind::Shim), pats,
+                    why))
+    return fail(llvm::formatv("{0} transfer of '{1}': {2}", stringifyRole(role),
+                              f.name, why));
+  bool toShim = f.consumers.front().row == t.shimRow;
+  int col = toShim ? f.consumers.front().col : f.producer.col;
+  for (const Pattern &p : pats) {
+    SequenceOp op;
+    op.kind = SequenceOp::Transfer;
+    op.fifo = f.name;
+    op.role = role;
+    op.shimColumn = col;
+    op.toShim = toShim;
+    op.channel = f.shimChannel;
+    op.pattern = p;
+    ops.push_back(op);
+  }
+  return true;
+}
+
+/// A step FIFO fed from several DRAM buffers in turn (K then V): L2-resident
+/// K/V once per unit (its first batch) into the memtile's object, else K
+/// blocks then V blocks per round, one transfer per role and round.
+bool Planner::stepPassTransfers(const FifoSpec &f, const BatchUnit &u,
+                                int64_t t0, int64_t t1,
+                                std::vector<SequenceOp> &ops) {
+  int64_t b = batchOf(u.kh), head = kvHeadOf(u.kh), st = sch.stepTile;
+  auto pass = [&](Role passRole, RowList &passRuns) {
+    FifoSpec view = f;
+    view.dram = passRole;
+    return emitTransfers(view, passRuns,
+                         passRole == Role::K ? d.headDim : d.valueDim, ops);
+  };
+  if (d.kvResident) {
+    if (t0 != 0)
+      return true;
+    for (Role passRole : f.passRoles) {
+      RowList passRuns;
+      addr.tile(passRuns, passRole, b, head, 0, d.kvLen, 0);
+      if (!pass(passRole, passRuns))
+        return false;
+    }
+    return true;
+  }
+  for (int64_t tr = t0; tr < t1; ++tr)
+    for (Role passRole : f.passRoles) {
+      RowList passRuns;
+      for (int64_t j = 0, blocks = d.kvLen / st; j < blocks; ++j)
+        addr.tile(passRuns, passRole, b, head, j * st, st, 0);
+      if (!pass(passRole, passRuns))
+        return false;
+    }
+  return true;
+}
+
+/// The DRAM rows of a step FIFO (K/V, mask, bias) over rounds [t0, t1) of
+/// a unit; returns the run length.
+int64_t Planner::stepRows(const FifoSpec &f, const BatchUnit &u, int64_t t0,
+                          int64_t t1, RowList &runs) {
+  Role role = *f.dram;
+  int64_t b = batchOf(u.kh), head = kvHeadOf(u.kh), st = sch.stepTile;
+  int64_t blocks = d.kvLen / st, R = d.coresPerColumn, tq = d.qTile;
+  int64_t laneRows = role == Role::M      ? d.maskLaneRows()
+                     : role == Role::Bias ? d.biasLaneRows()
+                                          : 0;
+  if (laneRows) {
+    // Per step, the [laneRows][st] tile of every lane of the group (its
+    // cores in order) of the item it handles in this round.
+    std::vector<std::pair<int64_t, int64_t>> lanes(sch.maskLanes);
+    for (int64_t tr = t0; tr < t1; ++tr) {
+      for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
+        auto [ib, ih, qi] =
+            item(u.kh, itemIndex(u.k, u.start, u.len, tr, lane / R, lane % R));
+        int64_t first = addr.maskOffset(role, ib, ih, qi * tq, 0);
+        int64_t next = addr.maskOffset(role, ib, ih, qi * tq + 1, 0);
+        lanes[lane] = {first, next - first};
+      }
+      for (int64_t j = 0, n = sch.stepsOfRound(u.chunk, tr); j < n; ++j)
+        for (auto [first, stride] : lanes)
+          runs.add(first + (j % blocks) * st, laneRows, stride);
+    }
+    return st;
+  }
+  if (int64_t g = role == Role::M      ? d.maskGroupRows()
+                  : role == Role::Bias ? d.biasGroupRows()
+                                       : 0) {
+    // Per step the key rows of the G query heads of the kv head.
+    for (int64_t tr = t0; tr < t1; ++tr)
+      for (int64_t j = 0, n = sch.stepsOfRound(u.chunk, tr); j < n; ++j)
+        for (int64_t h = 0; h < g; ++h)
+          runs.add(addr.maskOffset(role, b, head * g + h, /*row=*/0,
+                                   (j % blocks) * st));
+    return st;
+  }
+  if (role == Role::M || role == Role::Bias) {
+    // One row of st keys per step: that of the kv head's batch (and head,
+    // which is the query head when there is no GQA group).
+    for (int64_t tr = t0; tr < t1; ++tr)
+      for (int64_t j = 0, n = sch.stepsOfRound(u.chunk, tr); j < n; ++j)
+        runs.add(addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
+    return st;
+  }
+  for (int64_t tr = t0; tr < t1; ++tr)
+    for (int64_t j = 0, n = sch.stepsOfRound(u.chunk, tr); j < n; ++j)
+      addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
+  return role == Role::K ? d.headDim : d.valueDim;
+}
+
+/// The DRAM rows of a per-core FIFO (Q, O, S, P) of group column `column`
+/// over rounds [t0, t1) of a unit; returns the run length.
+int64_t Planner::coreRows(const FifoSpec &f, const BatchUnit &u, int64_t column,
+                          int64_t t0, int64_t t1, RowList &runs) {
+  Role role = *f.dram;
+  int64_t tq = d.qTile, tk = d.kvTile, st = sch.stepTile;
+  bool perStep = f.use == FifoSpec::CoreStep ||
+                 (f.use == FifoSpec::Output && outputPerStep(d));
+  // (the full fold's two passes stream K/V only; outputs are per item)
+  // A streamed softmax reads its S chunks twice (both passes) and writes
+  // each P chunk once.
+  int64_t chunk = d.streamedSoftmax() ? st : tk;
+  int64_t width = role == Role::Q   ? d.headDim
+                  : role == Role::O ? d.valueDim
+                  : perStep         ? chunk
+                                    : d.kvLen;
+  int64_t stepsHere = !perStep ? 1
+                      : d.streamedSoftmax() && f.use == FifoSpec::CoreStep
+                          ? sch.steps
+                          : d.kvLen / chunk;
+  int64_t chunks = d.kvLen / chunk;
+  // Per round: query tile q of every core of the column, then q + 1 (a core
+  // takes its k item objects, and writes its k outputs, in turn).
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> items(f.coreRows.size());
+  for (int64_t tr = t0; tr < t1; ++tr)
+    for (int64_t q = 0; q < d.queryTiles; ++q) {
+      for (size_t i = 0; i < f.coreRows.size(); ++i)
+        items[i] = item(
+            u.kh, itemIndex(u.k, u.start, u.len, tr, column, f.coreRows[i], q));
+      for (int64_t j = 0; j < stepsHere; ++j)
+        for (auto [b, h, qi] : items)
+          addr.tile(runs, role, b, h, qi * tq, tq,
+                    perStep ? (j % chunks) * chunk : 0);
+    }
+  return width;
+}
+
 /// The transfers of rounds [t0, t1) of the k-th unit of group g. With
 /// `overflow`, stops as soon as the transfers so far exceed a queue or the
 /// shim BDs (setting it): the batch will be split anyway.
 bool Planner::batchTransfers(int64_t g, int64_t k, int64_t t0, int64_t t1,
                              std::vector<SequenceOp> &ops, bool *overflow) {
   int64_t U = sch.split().unitOf(g, k);
-  int64_t kh = U / sch.queryChunks, s = U % sch.queryChunks;
-  int64_t start = sch.chunkStart(s), len = sch.chunkLen(s);
-  int64_t R = d.coresPerColumn, tq = d.qTile, tk = d.kvTile;
-  int64_t st = sch.stepTile;
-  const DmaLimits &lim = t.dmaLimits(TileKind::Shim);
-
-  auto emit = [&](const FifoSpec &f, const RowList &runs,
-                  int64_t runLen) -> bool {
-    std::vector<Pattern> pats;
-    Role role = *f.dram;
-    std::string why;
-    if (!compressRuns(runs, runLen, eb(role), lim, pats, why))
-      return fail(llvm::formatv("{0} transfer of '{1}': {2}",
-                                stringifyRole(role), f.name, why));
-    bool toShim = f.consumers.front().row == t.shimRow;
-    int col = toShim ? f.consumers.front().col : f.producer.col;
-    for (const Pattern &p : pats) {
-      SequenceOp op;
-      op.kind = SequenceOp::Transfer;
-      op.fifo = f.name;
-      op.role = role;
-      op.shimColumn = col;
-      op.toShim = toShim;
-      op.channel = f.shimChannel;
-      op.pattern = p;
-      ops.push_back(op);
-    }
-    return true;
-  };
-
+  BatchUnit u;
+  u.k = k;
+  u.kh = U / sch.queryChunks;
+  u.chunk = U % sch.queryChunks;
+  u.start = sch.chunkStart(u.chunk);
+  u.len = sch.chunkLen(u.chunk);
   for (const FifoSpec &f : sch.fifos) {
     if (!f.dram)
       continue;
-    Role role = *f.dram;
     RowList runs;
     int64_t runLen = 0;
     if (f.use == FifoSpec::Step) {
       if (f.group != g)
         continue;
-      int64_t b = batchOf(kh), head = kvHeadOf(kh);
-      int64_t blocks = d.kvLen / st;
-      if (d.kvResident) {
-        // Once per unit (its first batch): the kv head's K, then V, into
-        // the memtile's resident object.
-        if (t0 != 0)
-          continue;
-        for (Role passRole : f.passRoles) {
-          RowList passRuns;
-          addr.tile(passRuns, passRole, b, head, 0, d.kvLen, 0);
-          FifoSpec view = f;
-          view.dram = passRole;
-          if (!emit(view, passRuns,
-                    passRole == Role::K ? d.headDim : d.valueDim))
-            return false;
-        }
-        continue;
-      }
-      if (f.passRoles.size() > 1) {
-        // K blocks, then V blocks, per round: one transfer per role and
-        // round (different DRAM buffers feed one FIFO in turn).
-        for (int64_t tr = t0; tr < t1; ++tr)
-          for (Role passRole : f.passRoles) {
-            RowList passRuns;
-            for (int64_t j = 0; j < blocks; ++j)
-              addr.tile(passRuns, passRole, b, head, j * st, st, 0);
-            FifoSpec view = f;
-            view.dram = passRole;
-            if (!emit(view, passRuns,
-                      passRole == Role::K ? d.headDim : d.valueDim))
-              return false;
-          }
-        if (overflow && !opsFit(ops)) {
-          *overflow = true;
-          return true;
-        }
-        continue;
-      }
-      int64_t laneRows = role == Role::M      ? d.maskLaneRows()
-                         : role == Role::Bias ? d.biasLaneRows()
-                                              : 0;
-      if (laneRows) {
-        // Per step, the [laneRows][st] tile of every lane of the group (its
-        // cores in order) of the item it handles in this round.
-        std::vector<std::pair<int64_t, int64_t>> lanes(sch.maskLanes);
-        for (int64_t tr = t0; tr < t1; ++tr) {
-          for (int64_t lane = 0; lane < sch.maskLanes; ++lane) {
-            auto [ib, ih, qi] =
-                item(kh, itemIndex(k, start, len, tr, lane / R, lane % R));
-            int64_t first = addr.maskOffset(role, ib, ih, qi * tq, 0);
-            int64_t next = addr.maskOffset(role, ib, ih, qi * tq + 1, 0);
-            lanes[lane] = {first, next - first};
-          }
-          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            for (auto [first, stride] : lanes)
-              runs.add(first + (j % blocks) * st, laneRows, stride);
-        }
-        runLen = st;
-      } else if (int64_t g = role == Role::M      ? d.maskGroupRows()
-                             : role == Role::Bias ? d.biasGroupRows()
-                                                  : 0) {
-        // Per step the key rows of the G query heads of the kv head.
-        for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            for (int64_t h = 0; h < g; ++h)
-              runs.add(addr.maskOffset(role, b, head * g + h, /*row=*/0,
-                                       (j % blocks) * st));
-        runLen = st;
-      } else if (role == Role::M || role == Role::Bias) {
-        // One row of st keys per step: that of the kv head's batch (and
-        // head, which is the query head when there is no GQA group).
-        for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            runs.add(
-                addr.maskOffset(role, b, head, /*row=*/0, (j % blocks) * st));
-        runLen = st;
+      if (d.kvResident || f.passRoles.size() > 1) {
+        if (!stepPassTransfers(f, u, t0, t1, ops))
+          return false;
       } else {
-        int64_t width = role == Role::K ? d.headDim : d.valueDim;
-        for (int64_t tr = t0; tr < t1; ++tr)
-          for (int64_t j = 0, n = sch.stepsOfRound(s, tr); j < n; ++j)
-            addr.tile(runs, role, b, head, (j % blocks) * st, st, 0);
-        runLen = width;
+        runLen = stepRows(f, u, t0, t1, runs);
       }
     } else {
-      int64_t w = f.column - g * sch.groupColumns;
-      if (w < 0 || w >= sch.groupColumns)
+      int64_t column = f.column - g * sch.groupColumns;
+      if (column < 0 || column >= sch.groupColumns)
         continue;
-      auto itemOf = [&](int64_t tr, int64_t r, int64_t q) {
-        return item(kh, itemIndex(k, start, len, tr, w, r, q));
-      };
-      bool perStep = f.use == FifoSpec::CoreStep ||
-                     (f.use == FifoSpec::Output && outputPerStep(d));
-      // (the full fold's two passes stream K/V only; outputs are per item)
-      // A streamed softmax reads its S chunks twice (both passes) and
-      // writes each P chunk once.
-      int64_t chunk = d.streamedSoftmax() ? st : tk;
-      int64_t width = role == Role::Q   ? d.headDim
-                      : role == Role::O ? d.valueDim
-                      : perStep         ? chunk
-                                        : d.kvLen;
-      int64_t stepsHere = !perStep ? 1
-                          : d.streamedSoftmax() && f.use == FifoSpec::CoreStep
-                              ? sch.steps
-                              : d.kvLen / chunk;
-      int64_t chunks = d.kvLen / chunk;
-      // Per round: query tile q of every core of the column, then q + 1
-      // (a core takes its k item objects, and writes its k outputs, in turn).
-      std::vector<std::tuple<int64_t, int64_t, int64_t>> items(
-          f.coreRows.size());
-      for (int64_t tr = t0; tr < t1; ++tr)
-        for (int64_t q = 0; q < d.queryTiles; ++q) {
-          for (size_t i = 0; i < f.coreRows.size(); ++i)
-            items[i] = itemOf(tr, f.coreRows[i], q);
-          for (int64_t j = 0; j < stepsHere; ++j)
-            for (auto [b, h, qi] : items)
-              addr.tile(runs, role, b, h, qi * tq, tq,
-                        perStep ? (j % chunks) * chunk : 0);
-        }
-      runLen = width;
+      runLen = coreRows(f, u, column, t0, t1, runs);
     }
-    if (!runs.empty() && !emit(f, runs, runLen))
+    if (!runs.empty() && !emitTransfers(f, runs, runLen, ops))
       return false;
     if (overflow && !opsFit(ops)) {
       *overflow = true;
@@ -1582,17 +1621,22 @@ Planner::classRanges(int64_t chunk) const {
 }
 
 bool Planner::buildSequence() {
-  struct Batch {
-    int64_t g, k, t0, t1;
-    std::vector<SequenceOp> ops;
-    int64_t start = 0; // the group's streamed steps before it (round classes)
-  };
+  std::vector<SeqBatch> batches;
+  if (!collectBatches(batches))
+    return false;
+  issueBatches(batches);
+  return true;
+}
+
+/// The batches of every group's units, split until each fits the shim
+/// queues and BDs, in issue order.
+bool Planner::collectBatches(std::vector<SeqBatch> &batches) {
+  using Batch = SeqBatch;
   int depth = t.shimTaskQueueDepth;
   int bds = t.bufferDescriptors(TileKind::Shim);
   // Batches in issue order: unit position, then batch index, then group.
   // The groups' batches interleave so that the waits a group's queues need
   // never hold back the other groups' transfers (groups run in parallel).
-  std::vector<Batch> batches;
   int64_t maxUnits = 0;
   for (int64_t g = 0; g < sch.numGroups; ++g)
     maxUnits = std::max(maxUnits, sch.unitsOfGroup(g));
@@ -1659,8 +1703,14 @@ bool Planner::buildSequence() {
         batches.begin(), batches.end(),
         [](const Batch &a, const Batch &b) { return a.start < b.start; });
   }
+  return true;
+}
 
-  // Issue with waits: a batch retires when its output channels signal.
+/// Issues the batches with waits: a batch retires when its output channels
+/// signal; shim BD ids are reused once their batch retired.
+void Planner::issueBatches(std::vector<SeqBatch> &batches) {
+  int depth = t.shimTaskQueueDepth;
+  int bds = t.bufferDescriptors(TileKind::Shim);
   struct InFlight {
     std::vector<std::string> tokens;
     std::map<std::tuple<int, bool, int>, int> channels;
@@ -1685,7 +1735,7 @@ bool Planner::buildSequence() {
         busyBDs[col].erase(id);
     inflight.pop_front();
   };
-  for (Batch &b : batches) {
+  for (SeqBatch &b : batches) {
     std::map<std::tuple<int, bool, int>, int> need;
     std::map<int, int> needBDs;
     for (const SequenceOp &op : b.ops) {
@@ -1738,7 +1788,6 @@ bool Planner::buildSequence() {
   }
   while (!inflight.empty())
     retireOldest();
-  return true;
 }
 
 } // namespace
