@@ -44,6 +44,19 @@ from attn import dse, target
 GOAL = 0.25  # the calibration goal: within +-25%
 
 
+def breakdown_cycles(stage: Any) -> dict[str, float]:
+    """A modelled stage's cycles by term (matrix, vector, overhead, fill,
+    drain, and each DMA hop)."""
+    return {
+        "matrix": stage.matrix_cycles,
+        "vector": stage.vector_cycles,
+        "overhead": stage.overhead_cycles,
+        "fill": stage.fill_cycles,
+        "drain": stage.drain_cycles,
+        **{f"dma_{k}": v for k, v in stage.dma_cycles.items()},
+    }
+
+
 def _gemm_rows() -> list[dict[str, Any]]:
     size = 4096
     cases = [
@@ -172,14 +185,7 @@ def _attention_rows() -> list[dict[str, Any]]:
                 "error": est.latency_s / published - 1.0,
                 "binding": est.binding,
                 "circular": False,
-                "breakdown_cycles": {
-                    "matrix": stage.matrix_cycles,
-                    "vector": stage.vector_cycles,
-                    "overhead": stage.overhead_cycles,
-                    "fill": stage.fill_cycles,
-                    "drain": stage.drain_cycles,
-                    **{f"dma_{k}": v for k, v in stage.dma_cycles.items()},
-                },
+                "breakdown_cycles": breakdown_cycles(stage),
                 "dram_bytes": est.dram_bytes,
                 "rounds": stage.rounds,
                 "note": notes[i],
@@ -231,14 +237,7 @@ def _decode_rows() -> list[dict[str, Any]]:
             "binding": est.binding,
             "circular": False,
             "plan": plan,
-            "breakdown_cycles": {
-                "matrix": stage.matrix_cycles,
-                "vector": stage.vector_cycles,
-                "overhead": stage.overhead_cycles,
-                "fill": stage.fill_cycles,
-                "drain": stage.drain_cycles,
-                **{f"dma_{k}": v for k, v in stage.dma_cycles.items()},
-            },
+            "breakdown_cycles": breakdown_cycles(stage),
             "dram_bytes": est.dram_bytes,
             "note": "modelled with the DSE's plan (not mlir-air's matvec mapping); the array time is "
             f"{(est.latency_s - stage.dispatch_s) * 1e6:.1f} us of the modelled total, the rest one dispatch "

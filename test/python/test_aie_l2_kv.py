@@ -15,26 +15,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ml_dtypes
 import numpy as np
 import pytest
 
-from attn import reference
-
 sim = pytest.importorskip("attn.sim")
 import aie_host  # noqa: E402
+from plan_cases import (  # noqa: E402
+    CAUSAL,
+    HEAD_DIMS,
+    HEADS,
+    TARGETS,
+    heads_kind,
+    random_qkv,
+    simulate_vs_reference,
+    valid_len_id,
+)
 from sweep_sampling import sample  # noqa: E402
 
 from attn.aie_compile import compile  # noqa: E402
 
-RTOL = 2.0**-8  # bf16 output rounding
-ATOL = 1e-4  # f32 accumulation and exp
 SEED = 20261208
 N_CASES = 20
-HEAD_DIMS = (40, 64, 80, 96, 128)
-HEADS = ((2, 2), (4, 2), (3, 1))  # MHA, GQA, MQA
-CAUSAL = ("none", "top_left", "bottom_right")
-TARGETS = ("npu1", "npu2")
 FOLDS = ("online", "full")
 COLUMNS, CORES = 2, 2
 
@@ -55,10 +56,9 @@ class Case:
 
     @property
     def id(self) -> str:
-        vl = f"-vl{'_'.join(map(str, self.valid_len))}" if self.valid_len else ""
         return (
             f"{self.index:02d}-{self.target}-{self.fold}-b{self.b}h{self.h}kv{self.hkv}"
-            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{vl}"
+            f"-q{self.lq}k{self.lk}d{self.d}-{self.causal}{valid_len_id(self.valid_len)}"
         )
 
     @property
@@ -104,17 +104,13 @@ SAMPLED = sample(
         "fold x target": lambda c: (c.fold, c.target),
         "head dim": lambda c: c.d,
         "causal": lambda c: c.causal,
-        "heads": lambda c: "mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa",
+        "heads": lambda c: heads_kind(c.h, c.hkv),
         "valid_len": lambda c: c.valid_len is not None,
         "batch": lambda c: c.b,
     },
     extra=1,
     seed=SEED,
 )
-
-
-def _bf16(a: np.ndarray) -> np.ndarray:
-    return a.astype(ml_dtypes.bfloat16).astype(np.float32)
 
 
 def _compile(case: Case, resident: bool):
@@ -137,7 +133,7 @@ def test_sweep_covers_the_required_space():
     assert {(c.fold, c.target) for c in CASES} == {(f, t) for f in FOLDS for t in TARGETS}
     assert {c.d for c in CASES} == set(HEAD_DIMS)
     assert {c.causal for c in CASES} == set(CAUSAL)
-    assert {"mha" if c.h == c.hkv else "mqa" if c.hkv == 1 else "gqa" for c in CASES} == {"mha", "gqa", "mqa"}
+    assert {heads_kind(c.h, c.hkv) for c in CASES} == {"mha", "gqa", "mqa"}
     assert any(c.valid_len for c in CASES) and any(c.lq % 16 for c in CASES)
 
 
@@ -156,15 +152,8 @@ def test_l2_resident_program_simulates_to_reference(case: Case) -> None:
     assert units >= 1
     aie_host.check_upstream_syntax(program)
     rng = np.random.default_rng(SEED + case.index)
-    q = _bf16(rng.standard_normal((case.b, case.h, case.lq, case.d)).astype(np.float32))
-    k = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
-    v = _bf16(rng.standard_normal((case.b, case.hkv, case.lk, case.d)).astype(np.float32))
-    vl = None if case.valid_len is None else list(case.valid_len)
-    out, _ = aie_host.run(program, q, k, v, vl)
-    ref = reference.attention(q, k, v, causal=case.causal, valid_len=None if vl is None else np.asarray(vl))
-    out = aie_host.output(program, out, ref.shape)
-    err = np.abs(out - ref)
-    ratio = float((err / (RTOL * np.abs(ref) + ATOL)).max())
+    q, k, v = random_qkv(rng, case.b, case.h, case.hkv, case.lq, case.lk, case.d)
+    _, _, ratio = simulate_vs_reference(program, q, k, v, case.valid_len, causal=case.causal)
     assert ratio <= 1.0, f"{case.id}: error {ratio:.3f} x tolerance"
 
 
